@@ -1,0 +1,248 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Book is one of the two parallel books of government accounting (平行记账):
+// the financial book (财务会计) and the budget book (预算会计). Every entry
+// belongs to one book and balances within it.
+type Book string
+
+const (
+	BookFinancial Book = "financial"
+	BookBudget    Book = "budget"
+)
+
+// Valid reports whether b is a known book.
+func (b Book) Valid() bool { return b == BookFinancial || b == BookBudget }
+
+// Side is the side of a posting: debit or credit.
+type Side string
+
+const (
+	Debit  Side = "D"
+	Credit Side = "C"
+)
+
+// Valid reports whether s is D or C.
+func (s Side) Valid() bool { return s == Debit || s == Credit }
+
+// Opposite returns the other side.
+func (s Side) Opposite() Side {
+	if s == Debit {
+		return Credit
+	}
+	return Debit
+}
+
+// AccountType classifies an account; it fixes the account's book and its
+// normal side.
+type AccountType string
+
+const (
+	Asset     AccountType = "asset"      // 资产
+	Liability AccountType = "liability"  // 负债
+	NetAssets AccountType = "net_assets" // 净资产
+	Revenue   AccountType = "revenue"    // 收入
+	Expense   AccountType = "expense"    // 费用
+	// Budget book. A commitment (资金下达) is recorded as a receivable from the
+	// source (budget_asset) against appropriation revenue (budget_revenue);
+	// spending is budget_expense; what is left is budget_balance (预算结余).
+	BudgetAsset   AccountType = "budget_asset"
+	BudgetRevenue AccountType = "budget_revenue"
+	BudgetExpense AccountType = "budget_expense"
+	BudgetBalance AccountType = "budget_balance"
+)
+
+var accountTypes = map[AccountType]struct {
+	book   Book
+	normal Side
+}{
+	Asset: {BookFinancial, Debit}, Liability: {BookFinancial, Credit}, NetAssets: {BookFinancial, Credit},
+	Revenue: {BookFinancial, Credit}, Expense: {BookFinancial, Debit},
+	BudgetAsset: {BookBudget, Debit}, BudgetRevenue: {BookBudget, Credit},
+	BudgetExpense: {BookBudget, Debit}, BudgetBalance: {BookBudget, Credit},
+}
+
+// Book returns the book the type belongs to ("" for an unknown type).
+func (t AccountType) Book() Book { return accountTypes[t].book }
+
+// NormalSide returns the side on which the type's balance grows.
+func (t AccountType) NormalSide() Side { return accountTypes[t].normal }
+
+// Dimensions are what reports group balances by.
+type Dimensions struct {
+	District string `db:"district" json:"district,omitempty"`
+	Project  string `db:"project" json:"project,omitempty"`
+	Source   string `db:"source" json:"source,omitempty"`
+	Category string `db:"category" json:"category,omitempty"`
+	Bond     string `db:"bond" json:"bond,omitempty"`
+}
+
+type dimension struct{ column, value string }
+
+// pairs lists the dimensions in a fixed order with their column names.
+func (d Dimensions) pairs() []dimension {
+	return []dimension{{"district", d.District}, {"project", d.Project}, {"source", d.Source}, {"category", d.Category}, {"bond", d.Bond}}
+}
+
+// Account is a ledger account. Its code is hierarchical, segments separated
+// by colons (cash:huancui:WH-HC-2020-001:central).
+type Account struct {
+	ID          int64       `db:"id" json:"id"`
+	Code        string      `db:"code" json:"code"`
+	Name        string      `db:"name" json:"name"`
+	Book        Book        `db:"book" json:"book"`
+	Type        AccountType `db:"type" json:"type"`
+	NormalSide  Side        `db:"normal_side" json:"normal_side"`
+	NoOverdraft bool        `db:"no_overdraft" json:"no_overdraft"`
+	Dimensions
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	CreatedBy string    `db:"created_by" json:"created_by"`
+}
+
+const maxCodeLen = 200
+
+func (a *Account) validate() error {
+	if a.Code == "" || len(a.Code) > maxCodeLen {
+		return fmt.Errorf("%w: account code must have 1 to %d characters", ErrInvalid, maxCodeLen)
+	}
+	for _, seg := range strings.Split(a.Code, ":") {
+		if seg == "" || strings.ContainsAny(seg, " \t\r\n") {
+			return fmt.Errorf("%w: account code %q: empty segment or whitespace", ErrInvalid, a.Code)
+		}
+	}
+	info, ok := accountTypes[a.Type]
+	if !ok {
+		return fmt.Errorf("%w: account %s: unknown type %q", ErrInvalid, a.Code, a.Type)
+	}
+	if a.Book == "" {
+		a.Book = info.book
+	}
+	if a.Book != info.book {
+		return fmt.Errorf("%w: account %s: type %s belongs to the %s book, not %s", ErrInvalid, a.Code, a.Type, info.book, a.Book)
+	}
+	if a.NormalSide == "" {
+		a.NormalSide = info.normal
+	}
+	if !a.NormalSide.Valid() {
+		return fmt.Errorf("%w: account %s: normal side %q", ErrInvalid, a.Code, a.NormalSide)
+	}
+	return nil
+}
+
+// accountColumns selects an account from "accounts a".
+const accountColumns = `a.id, a.code, a.name, a.book, a.type, a.normal_side, a.no_overdraft,
+	coalesce(a.district, '') AS district, coalesce(a.project, '') AS project, coalesce(a.source, '') AS source,
+	coalesce(a.category, '') AS category, coalesce(a.bond, '') AS bond, a.created_at, a.created_by`
+
+// CreateAccount creates an account, or returns the existing one when an
+// account with the same code and the same attributes exists (so a set-up
+// script can run twice). An existing account with other attributes is
+// ErrAccountExists.
+func (l *Ledger) CreateAccount(ctx context.Context, a Account, actor string) (Account, error) {
+	if err := a.validate(); err != nil {
+		return Account{}, err
+	}
+	if actor == "" {
+		return Account{}, fmt.Errorf("%w: account %s: actor is required", ErrInvalid, a.Code)
+	}
+	var out Account
+	err := l.db.GetContext(ctx, &out, `
+		INSERT INTO accounts AS a (code, name, book, type, normal_side, no_overdraft, district, project, source, category, bond, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), nullif($8, ''), nullif($9, ''), nullif($10, ''), nullif($11, ''), $12)
+		ON CONFLICT (code) DO NOTHING
+		RETURNING `+accountColumns,
+		a.Code, a.Name, a.Book, a.Type, a.NormalSide, a.NoOverdraft,
+		a.District, a.Project, a.Source, a.Category, a.Bond, actor)
+	if err == nil {
+		return out, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("create account %s: %w", a.Code, dbError(err))
+	}
+	existing, err := l.Account(ctx, a.Code)
+	if err != nil {
+		return Account{}, err
+	}
+	if existing.Book != a.Book || existing.Type != a.Type || existing.NormalSide != a.NormalSide ||
+		existing.NoOverdraft != a.NoOverdraft || existing.Dimensions != a.Dimensions {
+		return Account{}, fmt.Errorf("create account %s: %w", a.Code, ErrAccountExists)
+	}
+	return existing, nil
+}
+
+// Account returns the account with the given code.
+func (l *Ledger) Account(ctx context.Context, code string) (Account, error) {
+	var a Account
+	err := l.db.GetContext(ctx, &a, `SELECT `+accountColumns+` FROM accounts a WHERE a.code = $1`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("account %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("account %s: %w", code, err)
+	}
+	return a, nil
+}
+
+// AccountFilter selects accounts; empty fields match everything.
+type AccountFilter struct {
+	Book       Book
+	CodePrefix string // matches the code itself or codes below it ("cash" matches cash:a:b)
+	Dimensions
+	Limit int // at most MaxPage; 0 means MaxPage
+}
+
+// MaxPage bounds every listing this package returns.
+const MaxPage = 100000
+
+func (f AccountFilter) where(args *[]any) string {
+	var conds []string
+	add := func(cond string, v any) {
+		*args = append(*args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(*args)))
+	}
+	if f.Book != "" {
+		add("a.book = $%d", string(f.Book))
+	}
+	if f.CodePrefix != "" {
+		*args = append(*args, f.CodePrefix, f.CodePrefix+":%")
+		conds = append(conds, fmt.Sprintf("(a.code = $%d OR a.code LIKE $%d)", len(*args)-1, len(*args)))
+	}
+	for _, d := range f.Dimensions.pairs() {
+		if d.value != "" {
+			add("a."+d.column+" = $%d", d.value)
+		}
+	}
+	if len(conds) == 0 {
+		return "true"
+	}
+	return strings.Join(conds, " AND ")
+}
+
+func pageLimit(n int) int {
+	if n <= 0 || n > MaxPage {
+		return MaxPage
+	}
+	return n
+}
+
+// Accounts lists accounts by code.
+func (l *Ledger) Accounts(ctx context.Context, f AccountFilter) ([]Account, error) {
+	var args []any
+	q := `SELECT ` + accountColumns + ` FROM accounts a WHERE ` + f.where(&args) +
+		fmt.Sprintf(` ORDER BY a.code LIMIT %d`, pageLimit(f.Limit))
+	var out []Account
+	if err := sqlx.SelectContext(ctx, l.db, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,374 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+)
+
+// Ledger reads and writes the books in one PostgreSQL database.
+type Ledger struct {
+	db *sqlx.DB
+	// MaxAttempts bounds how often a transaction that lost a race
+	// (serialization failure, deadlock) is tried in all.
+	MaxAttempts int
+}
+
+// New returns a Ledger over db, whose schema must be migrated.
+func New(db *sqlx.DB) *Ledger { return &Ledger{db: db, MaxAttempts: 5} }
+
+// DB returns the database handle, for packages that keep their own tables
+// next to the ledger's and write them in the same transaction.
+func (l *Ledger) DB() *sqlx.DB { return l.db }
+
+// Post records one entry. Posting the same request again with the same
+// idempotency key returns the original entry with Replayed set; the same key
+// with a different request is ErrIdempotencyConflict.
+func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
+	out, err := l.PostBatch(ctx, []Entry{e})
+	if err != nil {
+		return Entry{}, err
+	}
+	return out[0], nil
+}
+
+// PostBatch records many entries in one transaction: all or none. Entries
+// whose key was already used with the same request are returned as replayed;
+// one conflicting key fails the whole batch.
+func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error) {
+	what := fmt.Sprintf("post batch of %d entries", len(entries))
+	if len(entries) == 1 {
+		what = fmt.Sprintf("post entry %q", entries[0].IdempotencyKey)
+	}
+	if len(entries) == 0 || len(entries) > MaxEntriesPerBatch {
+		return nil, fmt.Errorf("%w: %s: want 1 to %d entries", ErrInvalid, what, MaxEntriesPerBatch)
+	}
+	out := make([]Entry, len(entries))
+	seen := make(map[string]int, len(entries))
+	for i := range entries {
+		e := entries[i]
+		e.Postings = append([]Posting(nil), e.Postings...)
+		if err := e.Check(); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if j, dup := seen[e.IdempotencyKey]; dup {
+			return nil, fmt.Errorf("%w: %s: entries %d and %d share the key %q", ErrInvalid, what, j+1, i+1, e.IdempotencyKey)
+		}
+		seen[e.IdempotencyKey] = i
+		e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
+		e.ContentHash = e.contentHash()
+		out[i] = e
+	}
+	err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// inTx runs fn in a transaction, again when it lost a race, at most
+// MaxAttempts times.
+func (l *Ledger) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	attempts := max(l.MaxAttempts, 1)
+	var err error
+	for attempt := 1; attempt <= attempts; attempt++ {
+		err = l.tryTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			break
+		}
+		// Back off a little, with jitter, so the racers do not meet again.
+		wait := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return dbError(err)
+}
+
+func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	tx, err := l.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+type accountRef struct {
+	ID          int64  `db:"id"`
+	Code        string `db:"code"`
+	Book        Book   `db:"book"`
+	NoOverdraft bool   `db:"no_overdraft"`
+}
+
+// insertEntries writes entries (checked, hashed) in tx and fills their IDs.
+func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+	codes := map[string]struct{}{}
+	for _, e := range entries {
+		for _, p := range e.Postings {
+			codes[p.AccountCode] = struct{}{}
+		}
+	}
+	codeList := make([]string, 0, len(codes))
+	for c := range codes {
+		codeList = append(codeList, c)
+	}
+	// Resolving the accounts also locks the no_overdraft ones, in id order:
+	// every poster takes these locks in the same order, so they queue rather
+	// than deadlock.
+	var refs []accountRef
+	if err := tx.SelectContext(ctx, &refs,
+		`SELECT id, code, book, no_overdraft FROM accounts WHERE code = ANY($1) ORDER BY id`, pq.Array(codeList)); err != nil {
+		return fmt.Errorf("resolve accounts: %w", err)
+	}
+	byCode := make(map[string]accountRef, len(refs))
+	var locked []int64
+	for _, r := range refs {
+		byCode[r.Code] = r
+		if r.NoOverdraft {
+			locked = append(locked, r.ID)
+		}
+	}
+	for _, e := range entries {
+		for i, p := range e.Postings {
+			r, ok := byCode[p.AccountCode]
+			if !ok {
+				return fmt.Errorf("entry %q: posting %d: account %s: %w", e.IdempotencyKey, i+1, p.AccountCode, ErrNotFound)
+			}
+			if r.Book != e.Book {
+				return fmt.Errorf("entry %q: posting %d: %w: account %s is in the %s book, the entry in the %s book",
+					e.IdempotencyKey, i+1, ErrBookMismatch, p.AccountCode, r.Book, e.Book)
+			}
+		}
+	}
+	if len(locked) > 0 {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, pq.Array(locked)); err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+	}
+
+	n := len(entries)
+	books, dates, memos, actors, keys, metas, hashes := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	reverses, corrects := make([]int64, n), make([]int64, n)
+	index := make(map[string]int, n)
+	for i, e := range entries {
+		meta := e.Metadata
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		mj, err := json.Marshal(meta)
+		if err != nil {
+			return fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
+		}
+		books[i], dates[i], memos[i], actors[i], keys[i] = string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
+		metas[i], hashes[i], reverses[i], corrects[i] = string(mj), e.ContentHash, e.Reverses, e.Corrects
+		index[e.IdempotencyKey] = i
+	}
+	rows, err := tx.QueryContext(ctx, `
+		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
+		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, h
+		  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+		       AS u(b, d, m, a, k, r, c, md, h)
+		ON CONFLICT (idempotency_key) DO NOTHING
+		RETURNING id, idempotency_key, recorded_at`,
+		pq.Array(books), pq.Array(dates), pq.Array(memos), pq.Array(actors), pq.Array(keys),
+		pq.Array(reverses), pq.Array(corrects), pq.Array(metas), pq.Array(hashes))
+	if err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	inserted := make([]bool, n)
+	for rows.Next() {
+		var id int64
+		var key string
+		var at time.Time
+		if err := rows.Scan(&id, &key, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		i := index[key]
+		entries[i].ID, entries[i].RecordedAt, inserted[i] = id, at, true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+
+	var replayKeys []string
+	for i, ok := range inserted {
+		if !ok {
+			replayKeys = append(replayKeys, keys[i])
+		}
+	}
+	if len(replayKeys) > 0 {
+		var prior []struct {
+			ID         int64     `db:"id"`
+			Key        string    `db:"idempotency_key"`
+			Hash       string    `db:"content_hash"`
+			RecordedAt time.Time `db:"recorded_at"`
+		}
+		if err := tx.SelectContext(ctx, &prior,
+			`SELECT id, idempotency_key, content_hash, recorded_at FROM entries WHERE idempotency_key = ANY($1)`,
+			pq.Array(replayKeys)); err != nil {
+			return fmt.Errorf("read prior entries: %w", err)
+		}
+		for _, p := range prior {
+			i := index[p.Key]
+			if p.Hash != entries[i].ContentHash {
+				return fmt.Errorf("%w: key %q was used by entry %d for another request", ErrIdempotencyConflict, p.Key, p.ID)
+			}
+			entries[i].ID, entries[i].RecordedAt, entries[i].Replayed = p.ID, p.RecordedAt, true
+		}
+	}
+
+	var pEntry, pAccount []int64
+	var pSide, pAmount []string
+	for i, e := range entries {
+		if !inserted[i] {
+			continue
+		}
+		for _, p := range e.Postings {
+			pEntry = append(pEntry, e.ID)
+			pAccount = append(pAccount, byCode[p.AccountCode].ID)
+			pSide = append(pSide, string(p.Side))
+			pAmount = append(pAmount, p.Amount.StringFixed(2))
+		}
+	}
+	if len(pEntry) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO postings (entry_id, account_id, side, amount)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::numeric[])`,
+		pq.Array(pEntry), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount)); err != nil {
+		return fmt.Errorf("insert postings: %w", err)
+	}
+	return nil
+}
+
+// ReverseRequest says how to reverse an entry.
+type ReverseRequest struct {
+	Reason string
+	Actor  string
+	// Date of the reversal; zero means the reversed entry's own date. A
+	// reversal of an entry in a closed period must be dated in an open one.
+	Date time.Time
+	// IdempotencyKey defaults to "reversal-of:<id>", so a repeated request
+	// returns the first reversal.
+	IdempotencyKey string
+}
+
+// Reverse posts an entry that undoes entry id: the same postings with the
+// sides swapped, pointing at the entry it reverses. An entry is reversed at
+// most once (ErrAlreadyReversed).
+func (l *Ledger) Reverse(ctx context.Context, id int64, r ReverseRequest) (Entry, error) {
+	if r.Reason == "" {
+		return Entry{}, fmt.Errorf("%w: reverse entry %d: a reason is required", ErrInvalid, id)
+	}
+	orig, err := l.Entry(ctx, id)
+	if err != nil {
+		return Entry{}, fmt.Errorf("reverse entry %d: %w", id, err)
+	}
+	rev := Entry{
+		Book:           orig.Book,
+		EffectiveDate:  r.Date,
+		Memo:           "冲销 reversal of entry " + strconv.FormatInt(id, 10) + ": " + r.Reason,
+		Actor:          r.Actor,
+		IdempotencyKey: r.IdempotencyKey,
+		Reverses:       id,
+		Metadata:       map[string]string{"reason": r.Reason},
+	}
+	if rev.EffectiveDate.IsZero() {
+		rev.EffectiveDate = orig.EffectiveDate
+	}
+	if rev.IdempotencyKey == "" {
+		rev.IdempotencyKey = "reversal-of:" + strconv.FormatInt(id, 10)
+	}
+	for _, p := range orig.Postings {
+		rev.Postings = append(rev.Postings, Posting{AccountCode: p.AccountCode, Side: p.Side.Opposite(), Amount: p.Amount})
+	}
+	return l.Post(ctx, rev)
+}
+
+// Entry returns a stored entry with its postings.
+func (l *Ledger) Entry(ctx context.Context, id int64) (Entry, error) {
+	var row entryRow
+	err := l.db.GetContext(ctx, &row, `SELECT `+entryColumns+` FROM entries e WHERE e.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, fmt.Errorf("entry %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("entry %d: %w", id, err)
+	}
+	e, err := row.entry()
+	if err != nil {
+		return Entry{}, err
+	}
+	var ps []postingRow
+	if err := l.db.SelectContext(ctx, &ps, `
+		SELECT p.entry_id, a.code, p.side, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id
+		 WHERE p.entry_id = $1 ORDER BY p.id`, id); err != nil {
+		return Entry{}, fmt.Errorf("entry %d: postings: %w", id, err)
+	}
+	for _, p := range ps {
+		e.Postings = append(e.Postings, p.posting())
+	}
+	return e, nil
+}
+
+const entryColumns = `e.id, e.book, e.effective_date, e.recorded_at, e.memo, e.actor, e.idempotency_key,
+	coalesce(e.reverses_entry_id, 0) AS reverses, coalesce(e.corrects_entry_id, 0) AS corrects,
+	e.metadata::text AS metadata, e.content_hash`
+
+type entryRow struct {
+	ID             int64     `db:"id"`
+	Book           Book      `db:"book"`
+	EffectiveDate  time.Time `db:"effective_date"`
+	RecordedAt     time.Time `db:"recorded_at"`
+	Memo           string    `db:"memo"`
+	Actor          string    `db:"actor"`
+	IdempotencyKey string    `db:"idempotency_key"`
+	Reverses       int64     `db:"reverses"`
+	Corrects       int64     `db:"corrects"`
+	Metadata       string    `db:"metadata"`
+	ContentHash    string    `db:"content_hash"`
+}
+
+func (r entryRow) entry() (Entry, error) {
+	e := Entry{ID: r.ID, Book: r.Book, EffectiveDate: civil(r.EffectiveDate), RecordedAt: r.RecordedAt, Memo: r.Memo,
+		Actor: r.Actor, IdempotencyKey: r.IdempotencyKey, Reverses: r.Reverses, Corrects: r.Corrects, ContentHash: r.ContentHash}
+	if err := json.Unmarshal([]byte(r.Metadata), &e.Metadata); err != nil {
+		return Entry{}, fmt.Errorf("entry %d: metadata: %w", r.ID, err)
+	}
+	if len(e.Metadata) == 0 {
+		e.Metadata = nil
+	}
+	return e, nil
+}
+
+type postingRow struct {
+	EntryID int64           `db:"entry_id"`
+	Code    string          `db:"code"`
+	Side    Side            `db:"side"`
+	Amount  decimal.Decimal `db:"amount"`
+}
+
+func (p postingRow) posting() Posting {
+	return Posting{AccountCode: p.Code, Side: p.Side, Amount: p.Amount}
+}

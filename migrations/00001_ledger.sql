@@ -1,0 +1,339 @@
+-- The double-entry core. PostgreSQL itself guards the books, so that a raw
+-- SQL statement cannot break them either:
+--   * every entry balances (deferred constraint trigger, checked at commit);
+--   * entries, postings, period events and the hash chain are append-only;
+--   * amounts are positive with at most two decimals (fen);
+--   * idempotency keys are unique;
+--   * a no_overdraft account never goes below zero on any day;
+--   * an entry dated in a closed period is refused.
+-- Custom SQLSTATEs (class FL) are mapped to Go errors in ledger/errors.go:
+--   FL001 unbalanced, FL002 overdraft, FL003 period closed, FL004 append-only,
+--   FL005 book mismatch, FL006 derived table written directly.
+
+-- +goose Up
+
+CREATE TABLE accounts (
+    id            bigserial PRIMARY KEY,
+    code          text NOT NULL UNIQUE
+                  CHECK (code ~ '^[^:[:space:]]+(:[^:[:space:]]+)*$' AND length(code) <= 200),
+    name          text NOT NULL DEFAULT '',
+    book          text NOT NULL CHECK (book IN ('financial', 'budget')),
+    type          text NOT NULL,
+    normal_side   char(1) NOT NULL CHECK (normal_side IN ('D', 'C')),
+    no_overdraft  boolean NOT NULL DEFAULT false,
+    district      text,
+    project       text,
+    source        text,
+    category      text,
+    bond          text,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    created_by    text NOT NULL DEFAULT current_user,
+    CONSTRAINT accounts_type_book CHECK (
+        (book = 'financial' AND type IN ('asset', 'liability', 'net_assets', 'revenue', 'expense'))
+        OR (book = 'budget' AND type IN ('budget_asset', 'budget_revenue', 'budget_expense', 'budget_balance'))
+    )
+);
+
+CREATE TABLE entries (
+    id                 bigserial PRIMARY KEY,
+    book               text NOT NULL CHECK (book IN ('financial', 'budget')),
+    effective_date     date NOT NULL,
+    recorded_at        timestamptz NOT NULL DEFAULT now(),
+    memo               text NOT NULL DEFAULT '' CHECK (length(memo) <= 2000),
+    actor              text NOT NULL CHECK (actor <> '' AND length(actor) <= 200),
+    idempotency_key    text NOT NULL CHECK (idempotency_key <> '' AND length(idempotency_key) <= 200),
+    reverses_entry_id  bigint REFERENCES entries (id),
+    corrects_entry_id  bigint REFERENCES entries (id),
+    metadata           jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+    content_hash       text NOT NULL CHECK (content_hash ~ '^[0-9a-f]{64}$'),
+    created_txid       xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    CONSTRAINT entries_idempotency_key_key UNIQUE (idempotency_key)
+);
+-- An entry is reversed at most once.
+CREATE UNIQUE INDEX entries_reverses_once ON entries (reverses_entry_id) WHERE reverses_entry_id IS NOT NULL;
+CREATE INDEX entries_effective_date ON entries (effective_date);
+
+CREATE TABLE postings (
+    id          bigserial PRIMARY KEY,
+    entry_id    bigint NOT NULL REFERENCES entries (id),
+    account_id  bigint NOT NULL REFERENCES accounts (id),
+    side        char(1) NOT NULL CHECK (side IN ('D', 'C')),
+    -- Plain NUMERIC, not NUMERIC(p,2): a typed column would silently round
+    -- 1.005 to 1.01; here a third decimal is refused.
+    amount      numeric NOT NULL CONSTRAINT postings_amount_fen
+                CHECK (amount > 0 AND amount = round(amount, 2) AND amount < 1000000000000000)
+);
+CREATE INDEX postings_entry ON postings (entry_id);
+CREATE INDEX postings_account ON postings (account_id, entry_id);
+
+-- Per account and effective day, the debits and credits posted. Derived by
+-- the postings trigger only; a balance as of any date sums one account's days
+-- up to that date instead of scanning history.
+CREATE TABLE account_day_balances (
+    account_id  bigint NOT NULL REFERENCES accounts (id),
+    day         date NOT NULL,
+    debit       numeric NOT NULL DEFAULT 0,
+    credit      numeric NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, day)
+);
+
+-- Accounting periods are calendar months. The state lives in periods (one
+-- row a month, locked by posters and closers) and changes only through an
+-- insert into period_events, which is the audit trail.
+CREATE TABLE periods (
+    period  date PRIMARY KEY CHECK (extract(day FROM period) = 1),
+    closed  boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE period_events (
+    id      bigserial PRIMARY KEY,
+    period  date NOT NULL CHECK (extract(day FROM period) = 1),
+    action  text NOT NULL CHECK (action IN ('close', 'reopen')),
+    actor   text NOT NULL CHECK (actor <> ''),
+    reason  text NOT NULL DEFAULT '',
+    at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT period_events_reopen_reason CHECK (action = 'close' OR btrim(reason) <> '')
+);
+
+-- Tamper evidence: entries are sealed into blocks; each block hashes the
+-- previous block's hash and the content hashes of its entries.
+CREATE TABLE chain_blocks (
+    id           bigserial PRIMARY KEY,
+    prev_hash    text NOT NULL CHECK (prev_hash ~ '^[0-9a-f]{64}$'),
+    hash         text NOT NULL UNIQUE CHECK (hash ~ '^[0-9a-f]{64}$'),
+    entry_count  integer NOT NULL CHECK (entry_count > 0),
+    sealed_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE chain_block_entries (
+    entry_id  bigint PRIMARY KEY REFERENCES entries (id),
+    block_id  bigint NOT NULL REFERENCES chain_blocks (id)
+);
+CREATE INDEX chain_block_entries_block ON chain_block_entries (block_id, entry_id);
+-- Entries committed but not yet sealed. Filled by the entries trigger;
+-- a row leaves only once its entry is in a block.
+CREATE TABLE chain_unsealed (
+    entry_id  bigint PRIMARY KEY REFERENCES entries (id)
+);
+
+-- +goose StatementBegin
+CREATE FUNCTION fl_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% on % refused: the books are append-only; post a reversal instead', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'FL004';
+END $$;
+-- +goose StatementEnd
+
+CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON entries
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER postings_append_only BEFORE UPDATE OR DELETE ON postings
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER postings_no_truncate BEFORE TRUNCATE ON postings
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER period_events_append_only BEFORE UPDATE OR DELETE ON period_events
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER period_events_no_truncate BEFORE TRUNCATE ON period_events
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER chain_blocks_append_only BEFORE UPDATE OR DELETE ON chain_blocks
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER chain_blocks_no_truncate BEFORE TRUNCATE ON chain_blocks
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER chain_block_entries_append_only BEFORE UPDATE OR DELETE ON chain_block_entries
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+    FOR EACH ROW EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER accounts_no_truncate BEFORE TRUNCATE ON accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+
+-- An account's identity never changes once created; only its display name may.
+-- +goose StatementBegin
+CREATE FUNCTION fl_accounts_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.id, NEW.code, NEW.book, NEW.type, NEW.normal_side, NEW.no_overdraft,
+        NEW.district, NEW.project, NEW.source, NEW.category, NEW.bond, NEW.created_at, NEW.created_by)
+       IS DISTINCT FROM
+       (OLD.id, OLD.code, OLD.book, OLD.type, OLD.normal_side, OLD.no_overdraft,
+        OLD.district, OLD.project, OLD.source, OLD.category, OLD.bond, OLD.created_at, OLD.created_by) THEN
+        RAISE EXCEPTION 'account %: only the name of an account may change', OLD.code USING ERRCODE = 'FL004';
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER accounts_immutable BEFORE UPDATE ON accounts
+    FOR EACH ROW EXECUTE FUNCTION fl_accounts_immutable();
+
+-- Derived tables are written by triggers only (pg_trigger_depth() > 1 means
+-- "called from inside another trigger").
+-- +goose StatementBegin
+CREATE FUNCTION fl_derived_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION '% on % refused: it is maintained by the ledger itself', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'FL006';
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER account_day_balances_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON account_day_balances
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
+CREATE TRIGGER periods_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON periods
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
+
+-- chain_unsealed: inserted by the entries trigger; a row may be deleted only
+-- once its entry is sealed into a block.
+-- +goose StatementBegin
+CREATE FUNCTION fl_unsealed_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF NOT EXISTS (SELECT 1 FROM chain_block_entries WHERE entry_id = OLD.entry_id) THEN
+            RAISE EXCEPTION 'entry % is not sealed yet', OLD.entry_id USING ERRCODE = 'FL006';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION '% on chain_unsealed refused: it is maintained by the ledger itself', TG_OP
+            USING ERRCODE = 'FL006';
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER chain_unsealed_guard BEFORE INSERT OR UPDATE OR DELETE ON chain_unsealed
+    FOR EACH ROW EXECUTE FUNCTION fl_unsealed_guard();
+CREATE TRIGGER chain_unsealed_no_truncate BEFORE TRUNCATE ON chain_unsealed
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+
+-- Closing or reopening a period is an insert into period_events.
+-- +goose StatementBegin
+CREATE FUNCTION fl_period_event() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    was_closed boolean;
+BEGIN
+    INSERT INTO periods (period) VALUES (NEW.period) ON CONFLICT DO NOTHING;
+    -- The row lock makes a close wait for posters in that month to commit.
+    SELECT closed INTO was_closed FROM periods WHERE period = NEW.period FOR UPDATE;
+    IF NEW.action = 'close' AND was_closed THEN
+        RAISE EXCEPTION 'period % is already closed', to_char(NEW.period, 'YYYY-MM') USING ERRCODE = 'FL003';
+    ELSIF NEW.action = 'reopen' AND NOT was_closed THEN
+        RAISE EXCEPTION 'period % is not closed', to_char(NEW.period, 'YYYY-MM') USING ERRCODE = 'FL003';
+    END IF;
+    UPDATE periods SET closed = (NEW.action = 'close') WHERE period = NEW.period;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER period_events_apply AFTER INSERT ON period_events
+    FOR EACH ROW EXECUTE FUNCTION fl_period_event();
+
+-- New entries: refuse closed periods, queue for sealing.
+-- +goose StatementBegin
+CREATE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    INSERT INTO periods (period)
+        SELECT DISTINCT date_trunc('month', effective_date)::date FROM new_entries
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
+    -- Share-lock the months so that a concurrent close waits for us.
+    PERFORM 1 FROM periods
+        WHERE period IN (SELECT date_trunc('month', effective_date)::date FROM new_entries)
+        ORDER BY period FOR SHARE;
+    SELECT n.id, n.effective_date, n.idempotency_key INTO bad
+        FROM new_entries n JOIN periods p ON p.period = date_trunc('month', n.effective_date)::date
+        WHERE p.closed ORDER BY n.id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'entry % (key %) dated % falls in closed period %',
+            bad.id, bad.idempotency_key, bad.effective_date, to_char(bad.effective_date, 'YYYY-MM')
+            USING ERRCODE = 'FL003';
+    END IF;
+    INSERT INTO chain_unsealed (entry_id) SELECT id FROM new_entries;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER entries_inserted AFTER INSERT ON entries
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_entries_inserted();
+
+-- Each entry balances, checked at commit when all its postings are in.
+-- +goose StatementBegin
+CREATE FUNCTION fl_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+    d numeric;
+    c numeric;
+BEGIN
+    SELECT count(*), coalesce(sum(amount) FILTER (WHERE side = 'D'), 0),
+           coalesce(sum(amount) FILTER (WHERE side = 'C'), 0)
+      INTO n, d, c
+      FROM postings WHERE entry_id = NEW.id;
+    IF n < 2 OR d <> c THEN
+        RAISE EXCEPTION 'entry % (key %) is unbalanced: % postings, debits %, credits %',
+            NEW.id, NEW.idempotency_key, n, d, c USING ERRCODE = 'FL001';
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE CONSTRAINT TRIGGER entries_balanced AFTER INSERT ON entries
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION fl_entry_balanced();
+
+-- New postings: only into entries of this transaction, in the entry's book;
+-- maintain day balances; refuse an overdraft of a no_overdraft account.
+-- +goose StatementBegin
+CREATE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT np.entry_id INTO bad FROM new_postings np JOIN entries e ON e.id = np.entry_id
+        WHERE e.created_txid <> pg_current_xact_id() LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
+            bad.entry_id USING ERRCODE = 'FL004';
+    END IF;
+
+    SELECT np.entry_id, a.code, a.book AS account_book, e.book AS entry_book INTO bad
+        FROM new_postings np JOIN entries e ON e.id = np.entry_id JOIN accounts a ON a.id = np.account_id
+        WHERE a.book <> e.book LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'entry % is in the % book but account % is in the % book',
+            bad.entry_id, bad.entry_book, bad.code, bad.account_book USING ERRCODE = 'FL005';
+    END IF;
+
+    -- Lock the no_overdraft accounts in a fixed order before reading their
+    -- balances, so concurrent posters queue instead of both passing the check.
+    PERFORM 1 FROM accounts
+        WHERE id IN (SELECT account_id FROM new_postings) AND no_overdraft
+        ORDER BY id FOR UPDATE;
+
+    INSERT INTO account_day_balances (account_id, day, debit, credit)
+        SELECT np.account_id, e.effective_date,
+               coalesce(sum(np.amount) FILTER (WHERE np.side = 'D'), 0),
+               coalesce(sum(np.amount) FILTER (WHERE np.side = 'C'), 0)
+          FROM new_postings np JOIN entries e ON e.id = np.entry_id
+         GROUP BY np.account_id, e.effective_date
+         ORDER BY np.account_id, e.effective_date
+    ON CONFLICT (account_id, day) DO UPDATE
+        SET debit = account_day_balances.debit + EXCLUDED.debit,
+            credit = account_day_balances.credit + EXCLUDED.credit;
+
+    -- The balance must stay >= 0 on every day, not only today: a payment
+    -- back-dated before the money arrived is an overdraft too.
+    SELECT s.code, s.day, s.cum INTO bad FROM (
+        SELECT a.code, b.day,
+               sum(CASE WHEN a.normal_side = 'D' THEN b.debit - b.credit ELSE b.credit - b.debit END)
+                   OVER (PARTITION BY b.account_id ORDER BY b.day) AS cum
+          FROM account_day_balances b JOIN accounts a ON a.id = b.account_id
+         WHERE b.account_id IN (
+               SELECT np.account_id FROM new_postings np JOIN accounts a2 ON a2.id = np.account_id
+                WHERE a2.no_overdraft AND np.side <> a2.normal_side)
+    ) s WHERE s.cum < 0 ORDER BY s.day, s.code LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'account % would overdraw by % on %', bad.code, -bad.cum, bad.day
+            USING ERRCODE = 'FL002';
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER postings_inserted AFTER INSERT ON postings
+    REFERENCING NEW TABLE AS new_postings
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_postings_inserted();
