@@ -202,11 +202,11 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 			 WHERE account_id = $1 AND $2::date IS NOT NULL AND day < $2::date)
 		SELECT e.id AS entry_id, e.effective_date, e.memo, e.actor, p.side, p.amount,
 		       $4 * ((SELECT net FROM opening) + sum(CASE WHEN p.side = 'D' THEN p.amount ELSE -p.amount END)
-		            OVER (ORDER BY e.effective_date, e.id, p.id)) AS balance
+		            OVER (ORDER BY e.effective_date, e.id, p.line)) AS balance
 		  FROM postings p JOIN entries e ON e.id = p.entry_id
 		 WHERE p.account_id = $1 AND ($2::date IS NULL OR e.effective_date >= $2::date)
 		   AND ($3::date IS NULL OR e.effective_date <= $3::date)
-		 ORDER BY e.effective_date, e.id, p.id LIMIT %d`, pageLimit(f.Limit)),
+		 ORDER BY e.effective_date, e.id, p.line LIMIT %d`, pageLimit(f.Limit)),
 		a.ID, dateArg(f.From), dateArg(f.To), sign)
 	if err != nil {
 		return nil, fmt.Errorf("register of %s: %w", code, err)

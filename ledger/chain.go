@@ -91,7 +91,7 @@ func (l *Ledger) sealBlock(ctx context.Context) (int, string, error) {
 		Hash string `db:"content_hash"`
 	}
 	if err := tx.SelectContext(ctx, &rows, `
-		SELECT e.id, e.content_hash FROM chain_unsealed u JOIN entries e ON e.id = u.entry_id
+		SELECT e.id, encode(e.content_hash, 'hex') AS content_hash FROM chain_unsealed u JOIN entries e ON e.id = u.entry_id
 		 ORDER BY e.id LIMIT $1`, maxBlockSize); err != nil {
 		return 0, "", err
 	}
@@ -170,7 +170,7 @@ func (l *Ledger) verifyEntries(ctx context.Context, rep *VerifyReport) error {
 		var ps []postingRow
 		if err := l.db.SelectContext(ctx, &ps, `
 			SELECT p.entry_id, a.code, p.side, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id
-			 WHERE p.entry_id BETWEEN $1 AND $2 ORDER BY p.entry_id, p.id`, rows[0].ID, rows[len(rows)-1].ID); err != nil {
+			 WHERE p.entry_id BETWEEN $1 AND $2 ORDER BY p.entry_id, p.line`, rows[0].ID, rows[len(rows)-1].ID); err != nil {
 			return err
 		}
 		byEntry := make(map[int64][]Posting, len(rows))
@@ -217,7 +217,7 @@ func (l *Ledger) verifyBlocks(ctx context.Context, rep *VerifyReport) error {
 			Hash string `db:"content_hash"`
 		}
 		if err := l.db.SelectContext(ctx, &rows, `
-			SELECT e.id, e.content_hash FROM chain_block_entries c JOIN entries e ON e.id = c.entry_id
+			SELECT e.id, encode(e.content_hash, 'hex') AS content_hash FROM chain_block_entries c JOIN entries e ON e.id = c.entry_id
 			 WHERE c.block_id = $1 ORDER BY e.id`, b.ID); err != nil {
 			return err
 		}
@@ -263,12 +263,12 @@ func (l *Ledger) verifyDerived(ctx context.Context, rep *VerifyReport) error {
 		Credit string `db:"credit"`
 	}
 	if err := l.db.SelectContext(ctx, &unbalanced, `
-		SELECT e.id, count(p.id) AS n,
+		SELECT e.id, count(p.line) AS n,
 		       coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0)::text AS debit,
 		       coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0)::text AS credit
 		  FROM entries e LEFT JOIN postings p ON p.entry_id = e.id
 		 GROUP BY e.id
-		HAVING count(p.id) < 2 OR coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0)
+		HAVING count(p.line) < 2 OR coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0)
 		                       <> coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0)
 		 ORDER BY e.id LIMIT 10`); err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -138,13 +137,13 @@ func CheckAmount(a decimal.Decimal) error {
 // both the idempotency fingerprint and the leaf of the hash chain, so its
 // layout is versioned and never changes.
 func (e *Entry) contentHash() string {
-	var b strings.Builder
-	b.WriteString("fundledger-entry-v1\n")
+	b := make([]byte, 0, 256+96*len(e.Postings))
+	b = append(b, "fundledger-entry-v1\n"...)
 	field := func(k, v string) {
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(strconv.Quote(v))
-		b.WriteByte('\n')
+		b = append(b, k...)
+		b = append(b, '=')
+		b = strconv.AppendQuote(b, v)
+		b = append(b, '\n')
 	}
 	field("book", string(e.Book))
 	field("date", e.EffectiveDate.Format(DateLayout))
@@ -164,6 +163,6 @@ func (e *Entry) contentHash() string {
 	for _, p := range e.Postings {
 		field("posting", p.AccountCode+" "+string(p.Side)+" "+p.Amount.StringFixed(2))
 	}
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

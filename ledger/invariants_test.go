@@ -34,10 +34,11 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 	}
 	newEntry := func(key, date string) string {
 		return fmt.Sprintf(`INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash)
-			VALUES ('financial', '%s', 'psql', '%s', repeat('0', 64));`, date, key)
+			VALUES ('financial', '%s', 'psql', '%s', sha256(''));`, date, key)
 	}
 	posting := func(acct int64, side, amount string) string {
-		return fmt.Sprintf(`INSERT INTO postings (entry_id, account_id, side, amount) VALUES (currval('entries_id_seq'), %d, '%s', %s);`, acct, side, amount)
+		return fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount)
+			VALUES (currval('entries_id_seq'), (SELECT count(*) + 1 FROM postings WHERE entry_id = currval('entries_id_seq')), %d, '%s', %s);`, acct, side, amount)
 	}
 	cases := []struct {
 		name  string
@@ -59,7 +60,7 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"overdraft", newEntry("raw6", "2021-03-02") + posting(ids[works], "D", "100.01") + posting(ids[bank], "C", "100.01"),
 			"FL002", "would overdraw by 0.01"},
 		{"closed period", newEntry("raw7", "2021-01-15"), "FL003", "closed period 2021-01"},
-		{"posting into a committed entry", fmt.Sprintf(`INSERT INTO postings (entry_id, account_id, side, amount) VALUES (%d, %d, 'D', 5), (%d, %d, 'C', 5)`,
+		{"posting into a committed entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount) VALUES (%d, 8, %d, 'D', 5), (%d, 9, %d, 'C', 5)`,
 			e.ID, ids[works], e.ID, ids[grant]), "FL004", "only in the transaction that creates the entry"},
 		{"forge a day balance", `UPDATE account_day_balances SET debit = debit + 1000`, "FL006", "maintained by the ledger"},
 		{"reopen a period without the log", `UPDATE periods SET closed = false`, "FL006", "maintained by the ledger"},
@@ -199,7 +200,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 	if err := db.Get(&forged, `SELECT content_hash FROM entries WHERE id = $1`, ids[2]); err != nil {
 		t.Fatal(err)
 	}
-	tamper("entries", fmt.Sprintf(`UPDATE entries SET content_hash = repeat('a', 64) WHERE id = %d`, ids[3]))
+	tamper("entries", fmt.Sprintf(`UPDATE entries SET content_hash = sha256('forged') WHERE id = %d`, ids[3]))
 	rep, _ = l.Verify(ctx)
 	if rep.OK || !strings.Contains(strings.Join(rep.Problems, "\n"), "block 1") {
 		t.Errorf("rewritten content hash not caught by the block: %+v", rep)

@@ -181,7 +181,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	}
 	rows, err := tx.QueryContext(ctx, `
 		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, h
+		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex')
 		  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
 		       AS u(b, d, m, a, k, r, c, md, h)
 		ON CONFLICT (idempotency_key) DO NOTHING
@@ -224,7 +224,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 			RecordedAt time.Time `db:"recorded_at"`
 		}
 		if err := tx.SelectContext(ctx, &prior,
-			`SELECT id, idempotency_key, content_hash, recorded_at FROM entries WHERE idempotency_key = ANY($1)`,
+			`SELECT id, idempotency_key, encode(content_hash, 'hex') AS content_hash, recorded_at FROM entries WHERE idempotency_key = ANY($1)`,
 			pq.Array(replayKeys)); err != nil {
 			return fmt.Errorf("read prior entries: %w", err)
 		}
@@ -237,14 +237,15 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		}
 	}
 
-	var pEntry, pAccount []int64
+	var pEntry, pAccount, pLine []int64
 	var pSide, pAmount []string
 	for i, e := range entries {
 		if !inserted[i] {
 			continue
 		}
-		for _, p := range e.Postings {
+		for line, p := range e.Postings {
 			pEntry = append(pEntry, e.ID)
+			pLine = append(pLine, int64(line+1))
 			pAccount = append(pAccount, byCode[p.AccountCode].ID)
 			pSide = append(pSide, string(p.Side))
 			pAmount = append(pAmount, p.Amount.StringFixed(2))
@@ -254,9 +255,9 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO postings (entry_id, account_id, side, amount)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::numeric[])`,
-		pq.Array(pEntry), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount)); err != nil {
+		INSERT INTO postings (entry_id, line, account_id, side, amount)
+		SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::numeric[])`,
+		pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount)); err != nil {
 		return fmt.Errorf("insert postings: %w", err)
 	}
 	return nil
@@ -323,7 +324,7 @@ func (l *Ledger) Entry(ctx context.Context, id int64) (Entry, error) {
 	var ps []postingRow
 	if err := l.db.SelectContext(ctx, &ps, `
 		SELECT p.entry_id, a.code, p.side, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id
-		 WHERE p.entry_id = $1 ORDER BY p.id`, id); err != nil {
+		 WHERE p.entry_id = $1 ORDER BY p.line`, id); err != nil {
 		return Entry{}, fmt.Errorf("entry %d: postings: %w", id, err)
 	}
 	for _, p := range ps {
@@ -334,7 +335,7 @@ func (l *Ledger) Entry(ctx context.Context, id int64) (Entry, error) {
 
 const entryColumns = `e.id, e.book, e.effective_date, e.recorded_at, e.memo, e.actor, e.idempotency_key,
 	coalesce(e.reverses_entry_id, 0) AS reverses, coalesce(e.corrects_entry_id, 0) AS corrects,
-	e.metadata::text AS metadata, e.content_hash`
+	e.metadata::text AS metadata, encode(e.content_hash, 'hex') AS content_hash`
 
 type entryRow struct {
 	ID             int64     `db:"id"`

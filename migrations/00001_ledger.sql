@@ -45,25 +45,27 @@ CREATE TABLE entries (
     reverses_entry_id  bigint REFERENCES entries (id),
     corrects_entry_id  bigint REFERENCES entries (id),
     metadata           jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
-    content_hash       text NOT NULL CHECK (content_hash ~ '^[0-9a-f]{64}$'),
+    content_hash       bytea NOT NULL CHECK (length(content_hash) = 32), -- SHA-256; a hex regex check would cost more than the insert
     created_txid       xid8 NOT NULL DEFAULT pg_current_xact_id(),
     CONSTRAINT entries_idempotency_key_key UNIQUE (idempotency_key)
 );
 -- An entry is reversed at most once.
 CREATE UNIQUE INDEX entries_reverses_once ON entries (reverses_entry_id) WHERE reverses_entry_id IS NOT NULL;
-CREATE INDEX entries_effective_date ON entries (effective_date);
 
+-- No foreign keys here: per-row referential triggers would cost more than
+-- the rest of a bulk post together; fl_postings_inserted checks entry and
+-- account existence for the whole statement at once.
 CREATE TABLE postings (
-    id          bigserial PRIMARY KEY,
-    entry_id    bigint NOT NULL REFERENCES entries (id),
-    account_id  bigint NOT NULL REFERENCES accounts (id),
+    entry_id    bigint NOT NULL,
+    line        smallint NOT NULL CHECK (line > 0),
+    account_id  bigint NOT NULL,
     side        char(1) NOT NULL CHECK (side IN ('D', 'C')),
     -- Plain NUMERIC, not NUMERIC(p,2): a typed column would silently round
     -- 1.005 to 1.01; here a third decimal is refused.
     amount      numeric NOT NULL CONSTRAINT postings_amount_fen
-                CHECK (amount > 0 AND amount = round(amount, 2) AND amount < 1000000000000000)
+                CHECK (amount > 0 AND amount = round(amount, 2) AND amount < 1000000000000000),
+    PRIMARY KEY (entry_id, line)
 );
-CREATE INDEX postings_entry ON postings (entry_id);
 CREATE INDEX postings_account ON postings (account_id, entry_id);
 
 -- Per account and effective day, the debits and credits posted. Derived by
@@ -112,7 +114,16 @@ CREATE INDEX chain_block_entries_block ON chain_block_entries (block_id, entry_i
 -- Entries committed but not yet sealed. Filled by the entries trigger;
 -- a row leaves only once its entry is in a block.
 CREATE TABLE chain_unsealed (
-    entry_id  bigint PRIMARY KEY REFERENCES entries (id)
+    entry_id  bigint PRIMARY KEY
+);
+
+-- One row per open transaction that inserted entries, with the range of
+-- their ids: it lets one deferred check per transaction, instead of one per
+-- entry, prove at commit that every new entry balances.
+CREATE TABLE entry_checks (
+    txid    xid8 PRIMARY KEY,
+    min_id  bigint NOT NULL,
+    max_id  bigint NOT NULL
 );
 
 -- +goose StatementBegin
@@ -183,25 +194,25 @@ CREATE TRIGGER periods_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 -- chain_unsealed: inserted by the entries trigger; a row may be deleted only
 -- once its entry is sealed into a block.
 -- +goose StatementBegin
-CREATE FUNCTION fl_unsealed_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION fl_unsealed_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad bigint;
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF NOT EXISTS (SELECT 1 FROM chain_block_entries WHERE entry_id = OLD.entry_id) THEN
-            RAISE EXCEPTION 'entry % is not sealed yet', OLD.entry_id USING ERRCODE = 'FL006';
-        END IF;
-        RETURN OLD;
+    SELECT o.entry_id INTO bad FROM old_rows o
+     WHERE NOT EXISTS (SELECT 1 FROM chain_block_entries c WHERE c.entry_id = o.entry_id) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'entry % is not sealed yet', bad USING ERRCODE = 'FL006';
     END IF;
-    IF pg_trigger_depth() < 2 THEN
-        RAISE EXCEPTION '% on chain_unsealed refused: it is maintained by the ledger itself', TG_OP
-            USING ERRCODE = 'FL006';
-    END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER chain_unsealed_guard BEFORE INSERT OR UPDATE OR DELETE ON chain_unsealed
-    FOR EACH ROW EXECUTE FUNCTION fl_unsealed_guard();
-CREATE TRIGGER chain_unsealed_no_truncate BEFORE TRUNCATE ON chain_unsealed
-    FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
+CREATE TRIGGER chain_unsealed_derived BEFORE INSERT OR UPDATE OR TRUNCATE ON chain_unsealed
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
+CREATE TRIGGER chain_unsealed_deleted AFTER DELETE ON chain_unsealed
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_unsealed_deleted();
+CREATE TRIGGER entry_checks_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON entry_checks
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
 
 -- Closing or reopening a period is an insert into period_events.
 -- +goose StatementBegin
@@ -247,6 +258,11 @@ BEGIN
             USING ERRCODE = 'FL003';
     END IF;
     INSERT INTO chain_unsealed (entry_id) SELECT id FROM new_entries;
+    INSERT INTO entry_checks (txid, min_id, max_id)
+        SELECT pg_current_xact_id(), min(id), max(id) FROM new_entries HAVING count(*) > 0
+    ON CONFLICT (txid) DO UPDATE
+        SET min_id = least(entry_checks.min_id, EXCLUDED.min_id),
+            max_id = greatest(entry_checks.max_id, EXCLUDED.max_id);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -254,28 +270,34 @@ CREATE TRIGGER entries_inserted AFTER INSERT ON entries
     REFERENCING NEW TABLE AS new_entries
     FOR EACH STATEMENT EXECUTE FUNCTION fl_entries_inserted();
 
--- Each entry balances, checked at commit when all its postings are in.
+-- Each entry balances, checked at commit when all its postings are in: one
+-- deferred check per transaction, over the entries it created.
 -- +goose StatementBegin
-CREATE FUNCTION fl_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION fl_entries_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    n integer;
-    d numeric;
-    c numeric;
+    bad record;
 BEGIN
-    SELECT count(*), coalesce(sum(amount) FILTER (WHERE side = 'D'), 0),
-           coalesce(sum(amount) FILTER (WHERE side = 'C'), 0)
-      INTO n, d, c
-      FROM postings WHERE entry_id = NEW.id;
-    IF n < 2 OR d <> c THEN
+    SELECT e.id, e.idempotency_key, count(p.line) AS n,
+           coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0) AS d,
+           coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0) AS c
+      INTO bad
+      FROM entries e LEFT JOIN postings p ON p.entry_id = e.id
+     WHERE e.id BETWEEN NEW.min_id AND NEW.max_id AND e.created_txid = NEW.txid
+     GROUP BY e.id
+    HAVING count(p.line) < 2
+        OR coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0) <> coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0)
+     ORDER BY e.id LIMIT 1;
+    IF FOUND THEN
         RAISE EXCEPTION 'entry % (key %) is unbalanced: % postings, debits %, credits %',
-            NEW.id, NEW.idempotency_key, n, d, c USING ERRCODE = 'FL001';
+            bad.id, bad.idempotency_key, bad.n, bad.d, bad.c USING ERRCODE = 'FL001';
     END IF;
+    DELETE FROM entry_checks WHERE txid = NEW.txid;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE CONSTRAINT TRIGGER entries_balanced AFTER INSERT ON entries
+CREATE CONSTRAINT TRIGGER entry_checks_balanced AFTER INSERT ON entry_checks
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION fl_entry_balanced();
+    FOR EACH ROW EXECUTE FUNCTION fl_entries_balanced();
 
 -- New postings: only into entries of this transaction, in the entry's book;
 -- maintain day balances; refuse an overdraft of a no_overdraft account.
@@ -284,19 +306,25 @@ CREATE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
-    SELECT np.entry_id INTO bad FROM new_postings np JOIN entries e ON e.id = np.entry_id
-        WHERE e.created_txid <> pg_current_xact_id() LIMIT 1;
+    SELECT np.entry_id, np.account_id, e.id IS NULL AS no_entry, a.id IS NULL AS no_account,
+           e.created_txid <> pg_current_xact_id() AS committed, a.code, a.book AS account_book, e.book AS entry_book
+      INTO bad
+      FROM new_postings np LEFT JOIN entries e ON e.id = np.entry_id LEFT JOIN accounts a ON a.id = np.account_id
+     WHERE e.id IS NULL OR a.id IS NULL OR e.created_txid <> pg_current_xact_id() OR a.book <> e.book
+     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
-            bad.entry_id USING ERRCODE = 'FL004';
-    END IF;
-
-    SELECT np.entry_id, a.code, a.book AS account_book, e.book AS entry_book INTO bad
-        FROM new_postings np JOIN entries e ON e.id = np.entry_id JOIN accounts a ON a.id = np.account_id
-        WHERE a.book <> e.book LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'entry % is in the % book but account % is in the % book',
-            bad.entry_id, bad.entry_book, bad.code, bad.account_book USING ERRCODE = 'FL005';
+        IF bad.no_entry THEN
+            RAISE EXCEPTION 'posting refused: entry % does not exist', bad.entry_id USING ERRCODE = '23503';
+        ELSIF bad.no_account THEN
+            RAISE EXCEPTION 'posting into entry % refused: account % does not exist', bad.entry_id, bad.account_id
+                USING ERRCODE = '23503';
+        ELSIF bad.committed THEN
+            RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
+                bad.entry_id USING ERRCODE = 'FL004';
+        ELSE
+            RAISE EXCEPTION 'entry % is in the % book but account % is in the % book',
+                bad.entry_id, bad.entry_book, bad.code, bad.account_book USING ERRCODE = 'FL005';
+        END IF;
     END IF;
 
     -- Lock the no_overdraft accounts in a fixed order before reading their

@@ -82,8 +82,10 @@ type Allocation struct {
 // Errors wrap ErrBadProject, ErrWrongDistrict, ErrUnknownCategory,
 // ErrBadAmount or ErrNoRule, naming the budget line index where there is one.
 func Allocate(p Project, lines []BudgetLine, rs *RuleSet) (Allocation, error) {
-	if rs == nil {
-		return Allocation{}, fmt.Errorf("allocate %s: nil rule set", p.Code)
+	if rs == nil || rs.hash == "" {
+		// Only Parse makes a rule set: validated, and with the hash that
+		// records which version produced the allocation.
+		return Allocation{}, fmt.Errorf("allocate %s: rule set not loaded by Parse or LoadFile", p.Code)
 	}
 	if err := checkProject(p, rs); err != nil {
 		return Allocation{}, fmt.Errorf("allocate %s: %w", p.Code, err)

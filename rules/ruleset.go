@@ -57,9 +57,13 @@ type Share struct {
 	Overflow []Link
 }
 
-// Link is one step of an overflow chain. A capped link takes at most up to
-// its cap, counted on the source's total in the group (what it already has
-// as a share or from earlier overflow included).
+// Link is one step of an overflow chain. A capped link takes excess only
+// while the source's total in the group (its own share and what it got from
+// earlier overflow included) is below the link's cap, and when the source is
+// a capped share too, below that share cap. A link cap limits what flows
+// through that link; it does not stop the same source from taking more as
+// the uncapped last link of another chain. Share caps are never exceeded:
+// Parse refuses a capped share as the last link of a chain.
 type Link struct {
 	Source string
 	Cap    Cap

@@ -80,10 +80,10 @@ type Options struct {
 
 // Server is a running cluster, started or adopted by Start.
 type Server struct {
-	DataDir   string
-	SocketDir string
+	DataDir   string // absolute
+	SocketDir string // where the socket .s.PGSQL.<Port> lives
 	Port      int
-	PID       int
+	PID       int // postmaster PID
 	// Adopted is true when the server was already running and Start just
 	// attached to it.
 	Adopted bool
@@ -138,7 +138,10 @@ func SocketDir(dataDir string) string {
 // is already running there (e.g. left by an earlier or killed process),
 // otherwise it initialises the directory if needed and starts one with
 // pg_ctl. The server keeps running after this process exits; call Stop to
-// stop it.
+// stop it. An adopted server keeps the settings it was started with (its
+// socket directory and port are read from postmaster.pid); Fsync and Port
+// take effect at the next real start. Start calls from several processes
+// on one data directory are serialised with a lock on the directory.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.DataDir == "" {
 		d, err := DefaultDataDir()

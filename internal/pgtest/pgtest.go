@@ -149,17 +149,44 @@ func baseConfig(t testing.TB) pgtestdb.Config {
 			srvConf, srvErr = ParseConfig(u)
 			if srvErr != nil {
 				srvErr = fmt.Errorf("DATABASE_URL: %w", srvErr)
+				return
+			}
+			if err := ping(srvConf); err != nil {
+				srvErr = fmt.Errorf("DATABASE_URL server (%s) does not answer: %w", redact(srvConf), err)
 			}
 			return
 		}
 		srvConf, srvErr = startServer()
 	})
 	if srvErr != nil {
-		t.Fatalf("pgtest: no database server for integration tests: %v\n"+
-			"Install the PostgreSQL server (apt-get install -y postgresql) or set DATABASE_URL to a server "+
-			"where the user may create roles and databases.", srvErr)
+		hint := "Install the PostgreSQL server (apt-get install -y postgresql) or set DATABASE_URL to a server " +
+			"where the user may create roles and databases."
+		if os.Getenv("DATABASE_URL") != "" {
+			hint = "Fix DATABASE_URL, or unset it to run a throwaway server."
+		}
+		t.Fatalf("pgtest: no database server for integration tests: %v\n%s", srvErr, hint)
 	}
 	return srvConf
+}
+
+// ping checks that the server in c answers, within a time limit.
+func ping(c pgtestdb.Config) error {
+	db, err := sql.Open(c.DriverName, DSN(c))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// redact is DSN(c) without the password, for error messages.
+func redact(c pgtestdb.Config) string {
+	if c.Password != "" {
+		c.Password = "xxxxx"
+	}
+	return DSN(c)
 }
 
 func startServer() (pgtestdb.Config, error) {

@@ -1,0 +1,29 @@
+# Two commands on a fresh Debian machine:
+#   make demo   builds fundledger and runs the demo on the embedded database
+#   make test   runs every test against a real PostgreSQL
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin/fundledger
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/fundledger
+
+demo: build
+	./$(BIN) demo
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 10m ./...
+
+# Speed figures (see README): every invariant on, private server on /dev/shm.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 5x -timeout 20m ./ledger/
+
+clean:
+	rm -rf bin

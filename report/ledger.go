@@ -1,0 +1,67 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/ledger"
+)
+
+// Amount formats a yuan amount with two decimals and thousands separators
+// for tables; CSV and JSON get plain two-decimal numbers via Plain.
+func Amount(d decimal.Decimal) string {
+	s := d.StringFixed(2)
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac := s[:len(s)-3], s[len(s)-3:]
+	var out []byte
+	for i := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, intPart[i])
+	}
+	if neg {
+		return "-" + string(out) + frac
+	}
+	return string(out) + frac
+}
+
+// Plain formats an amount with two decimals, no separators.
+func Plain(d decimal.Decimal) string { return d.StringFixed(2) }
+
+var bookNames = map[ledger.Book]string{ledger.BookFinancial: "财务会计 financial", ledger.BookBudget: "预算会计 budget"}
+
+// TrialBalance turns a trial balance into a table: one row per account with
+// its balance on the debit or credit side, a totals row, and a note saying
+// whether the totals agree. fmtAmount is Amount for text tables, Plain for
+// CSV and JSON.
+func TrialBalance(tb ledger.TrialBalance, fmtAmount func(decimal.Decimal) string) Table {
+	asOf := "all dates"
+	if !tb.AsOf.IsZero() {
+		asOf = tb.AsOf.Format(ledger.DateLayout)
+	}
+	t := Table{
+		Title: fmt.Sprintf("试算平衡表 Trial balance — %s book, as of %s", bookNames[tb.Book], asOf),
+		Columns: []Column{
+			{Key: "account", Zh: "科目", En: "Account"},
+			{Key: "name", Zh: "名称", En: "Name"},
+			{Key: "type", Zh: "类型", En: "Type"},
+			{Key: "debit", Zh: "借方余额", En: "Debit", Numeric: true},
+			{Key: "credit", Zh: "贷方余额", En: "Credit", Numeric: true},
+		},
+	}
+	for _, l := range tb.Lines {
+		t.Rows = append(t.Rows, []string{l.Account.Code, l.Account.Name, string(l.Account.Type), fmtAmount(l.Debit), fmtAmount(l.Credit)})
+	}
+	t.Rows = append(t.Rows, []string{"合计 Total", "", "", fmtAmount(tb.TotalDebit), fmtAmount(tb.TotalCredit)})
+	if tb.TotalDebit.Equal(tb.TotalCredit) {
+		t.Notes = append(t.Notes, "借贷平衡 Debits equal credits.")
+	} else {
+		t.Notes = append(t.Notes, fmt.Sprintf("借贷不平 OUT OF BALANCE by %s", tb.TotalDebit.Sub(tb.TotalCredit).StringFixed(2)))
+	}
+	return t
+}

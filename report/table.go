@@ -1,0 +1,202 @@
+// Package report owns the read models that finance officers look at and
+// their renderers: a report is built as a Table (columns with Chinese and
+// English headers, rows of cells) and rendered as an aligned text table, CSV
+// that Excel opens, or JSON with stable field names and amounts as strings.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/text/width"
+)
+
+// Column describes one column: Key names it in JSON; Zh and En head it in
+// tables and CSV; Numeric right-aligns it.
+type Column struct {
+	Key     string
+	Zh, En  string
+	Numeric bool
+}
+
+// Table is a rendered report: a title, columns, rows and notes (such as
+// "totals agree") printed under it.
+type Table struct {
+	Title   string
+	Columns []Column
+	Rows    [][]string
+	Notes   []string
+}
+
+// Formats a Table can be rendered in.
+const (
+	FormatTable = "table"
+	FormatCSV   = "csv"
+	FormatJSON  = "json"
+)
+
+// Lang picks header labels.
+const (
+	LangZh = "zh"
+	LangEn = "en"
+)
+
+func (c Column) header(lang string) string {
+	switch {
+	case lang == LangEn && c.En != "":
+		return c.En
+	case lang == LangZh && c.Zh != "":
+		return c.Zh
+	case c.Zh != "" && c.En != "":
+		return c.Zh + " " + c.En
+	}
+	return c.Key
+}
+
+// Render writes t in the format, with headers in lang ("" = both).
+func Render(w io.Writer, t Table, format, lang string) error {
+	switch format {
+	case FormatTable, "":
+		return renderText(w, t, lang)
+	case FormatCSV:
+		return renderCSV(w, t, lang)
+	case FormatJSON:
+		return renderJSON(w, t)
+	}
+	return fmt.Errorf("unknown format %q: want table, csv or json", format)
+}
+
+// displayWidth counts East Asian wide characters as two columns, so that
+// tables with Chinese names line up in a terminal.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func pad(s string, w int, right bool) string {
+	gap := w - displayWidth(s)
+	if gap <= 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", gap) + s
+	}
+	return s + strings.Repeat(" ", gap)
+}
+
+func renderText(w io.Writer, t Table, lang string) error {
+	widths := make([]int, len(t.Columns))
+	heads := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		heads[i] = c.header(lang)
+		widths[i] = displayWidth(heads[i])
+	}
+	for _, r := range t.Rows {
+		for i := range t.Columns {
+			if i < len(r) {
+				widths[i] = max(widths[i], displayWidth(r[i]))
+			}
+		}
+	}
+	var b strings.Builder
+	if t.Title != "" {
+		b.WriteString(t.Title + "\n")
+	}
+	line := func(cells []string) {
+		var ln strings.Builder
+		for i, c := range t.Columns {
+			if i > 0 {
+				ln.WriteString("  ")
+			}
+			v := ""
+			if i < len(cells) {
+				v = cells[i]
+			}
+			ln.WriteString(pad(v, widths[i], c.Numeric))
+		}
+		b.WriteString(strings.TrimRight(ln.String(), " "))
+		b.WriteString("\n")
+	}
+	line(heads)
+	rule := make([]string, len(widths))
+	for i, n := range widths {
+		rule[i] = strings.Repeat("-", n)
+	}
+	line(rule)
+	for _, r := range t.Rows {
+		line(r)
+	}
+	for _, n := range t.Notes {
+		b.WriteString(n + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// csvSafe defuses cells that Excel would read as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		if _, err := fmt.Sscanf(s, "%g", new(float64)); err == nil && (s[0] == '-' || s[0] == '+') {
+			return s // a signed number stays a number
+		}
+		return "'" + s
+	}
+	return s
+}
+
+func renderCSV(w io.Writer, t Table, lang string) error {
+	// A BOM so that Excel opens UTF-8 Chinese text correctly.
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	heads := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		heads[i] = csvSafe(c.header(lang))
+	}
+	if err := cw.Write(heads); err != nil {
+		return err
+	}
+	for _, r := range t.Rows {
+		cells := make([]string, len(r))
+		for i, v := range r {
+			cells[i] = csvSafe(v)
+		}
+		if err := cw.Write(cells); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func renderJSON(w io.Writer, t Table) error {
+	rows := make([]map[string]string, 0, len(t.Rows))
+	for _, r := range t.Rows {
+		m := make(map[string]string, len(t.Columns))
+		for i, c := range t.Columns {
+			if i < len(r) {
+				m[c.Key] = r[i]
+			}
+		}
+		rows = append(rows, m)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Title string              `json:"title"`
+		Rows  []map[string]string `json:"rows"`
+		Notes []string            `json:"notes,omitempty"`
+	}{t.Title, rows, t.Notes})
+}
