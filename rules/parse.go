@@ -359,9 +359,18 @@ func Parse(name string, data []byte) (*RuleSet, error) {
 		return nil, c.list()
 	}
 
+	tags := &tagFinder{}
+	ast.Walk(tags, f.Docs[0].Body)
+	for _, n := range tags.found {
+		line, col := tokenPos(n)
+		c.errs = append(c.errs, &Error{File: name, Line: line, Col: col, Msg: "YAML tags (!...) have no meaning in a rule file"})
+	}
+	if len(c.errs) > 0 {
+		return nil, c.list()
+	}
+
 	var fr fileRuleSet
-	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
-	if err := dec.DecodeFromNode(f.Docs[0].Body, &fr); err != nil {
+	if err := decode(f.Docs[0].Body, &fr); err != nil {
 		c.yamlError(err)
 		return nil, c.list()
 	}
@@ -413,6 +422,29 @@ func Parse(name string, data []byte) (*RuleSet, error) {
 		return nil, err
 	}
 	return rs, nil
+}
+
+// decode decodes the AST into the file layer. goccy/go-yaml has panicked on
+// odd input (found by FuzzParse): a panic becomes an error, not a crash.
+func decode(body ast.Node, fr *fileRuleSet) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot decode this YAML (decoder failed: %v)", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
+	return dec.DecodeFromNode(body, fr)
+}
+
+// tagFinder collects tag nodes (!!str, !custom ...): refused, they would
+// only change how a value is read, and the decoder mishandles some of them.
+type tagFinder struct{ found []ast.Node }
+
+func (t *tagFinder) Visit(n ast.Node) ast.Visitor {
+	if n != nil && n.Type() == ast.TagType && len(t.found) < MaxErrors {
+		t.found = append(t.found, n)
+	}
+	return t
 }
 
 func countDocs(f *ast.File) int {
