@@ -3,8 +3,8 @@ package ledger_test
 import (
 	"context"
 	"errors"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -92,4 +92,3 @@ func wantErr(t *testing.T, err, target error) {
 		t.Fatalf("error = %v, want %v", err, target)
 	}
 }
-

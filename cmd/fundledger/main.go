@@ -87,4 +87,3 @@ func (a *app) ledger(ctx context.Context) (*ledger.Ledger, error) {
 	}
 	return ledger.New(a.db), nil
 }
-
