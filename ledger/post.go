@@ -45,12 +45,43 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 // whose key was already used with the same request are returned as replayed;
 // one conflicting key fails the whole batch.
 func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error) {
+	out, what, err := prepare(entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// InTx runs fn in one transaction, tries it again when it lost a race with
+// another writer (at most MaxAttempts times in all), and maps database
+// refusals to this package's errors. Packages that keep their own records
+// of a business event use it to write them and the event's entries
+// (PostInTx) atomically.
+func (l *Ledger) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error { return l.inTx(ctx, fn) }
+
+// PostInTx records entries inside the caller's transaction (see InTx).
+func PostInTx(ctx context.Context, tx *sqlx.Tx, entries []Entry) ([]Entry, error) {
+	out, what, err := prepare(entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := insertEntries(ctx, tx, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, dbError(err))
+	}
+	return out, nil
+}
+
+// prepare checks and hashes a copy of the entries.
+func prepare(entries []Entry) ([]Entry, string, error) {
 	what := fmt.Sprintf("post batch of %d entries", len(entries))
 	if len(entries) == 1 {
 		what = fmt.Sprintf("post entry %q", entries[0].IdempotencyKey)
 	}
 	if len(entries) == 0 || len(entries) > MaxEntriesPerBatch {
-		return nil, fmt.Errorf("%w: %s: want 1 to %d entries", ErrInvalid, what, MaxEntriesPerBatch)
+		return nil, what, fmt.Errorf("%w: %s: want 1 to %d entries", ErrInvalid, what, MaxEntriesPerBatch)
 	}
 	out := make([]Entry, len(entries))
 	seen := make(map[string]int, len(entries))
@@ -58,21 +89,17 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 		e := entries[i]
 		e.Postings = append([]Posting(nil), e.Postings...)
 		if err := e.Check(); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, what, fmt.Errorf("%s: %w", what, err)
 		}
 		if j, dup := seen[e.IdempotencyKey]; dup {
-			return nil, fmt.Errorf("%w: %s: entries %d and %d share the key %q", ErrInvalid, what, j+1, i+1, e.IdempotencyKey)
+			return nil, what, fmt.Errorf("%w: %s: entries %d and %d share the key %q", ErrInvalid, what, j+1, i+1, e.IdempotencyKey)
 		}
 		seen[e.IdempotencyKey] = i
 		e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
 		e.ContentHash = e.contentHash()
 		out[i] = e
 	}
-	err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) })
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return out, what, nil
 }
 
 // inTx runs fn in a transaction, again when it lost a race, at most

@@ -98,7 +98,7 @@ func (l *fileLink) UnmarshalYAML(n ast.Node) error {
 
 // scalar keeps a scalar's text as written; numbers and dates are parsed in
 // the semantic checks so that a bad one gets a positioned message and the
-// other errors are still found. Never through float64.
+// other errors are still found; never through binary floating point.
 type scalar struct {
 	text string
 }
@@ -307,7 +307,10 @@ func (c *checker) list() error {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
-		return a.Col < b.Col
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Msg < b.Msg // deterministic even when map order is not
 	})
 	l := &ErrorList{kind: ErrInvalidRuleSet}
 	for _, e := range c.errs {

@@ -225,6 +225,13 @@ categories:
 			want: []string{`t.yaml:4:1: unknown field "districts"`},
 		},
 		{
+			name: "ErrYAMLTag",
+			// line 7: pct at 27 as in ErrPctAndFixed, the tag !!str at 32.
+			yaml: header + `      - {source: central, pct: !!str 100}
+`,
+			want: []string{"t.yaml:7:32: YAML tags (!...) have no meaning in a rule file"},
+		},
+		{
 			name: "ErrSyntax",
 			yaml: "name: t\ncategories: [1, 2\nversion: x\n",
 			want: []string{"t.yaml:3:1: ',' or ']' must be specified"},

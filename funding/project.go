@@ -1,0 +1,275 @@
+package funding
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundledger/ledger"
+	"fundledger/rules"
+)
+
+// The plan's eligibility dates.
+var (
+	// CutOff is the last completion date of eligible buildings (2005-12-31).
+	CutOff = ledger.Date(2005, 12, 31)
+	// PriorityBefore marks buildings completed before 2000 as priority.
+	PriorityBefore = ledger.Date(2000, 1, 1)
+)
+
+// Project statuses, in the only order they can follow.
+const (
+	StatusPlanned   = "planned"
+	StatusApproved  = "approved"
+	StatusUnderWay  = "under_way"
+	StatusCompleted = "completed"
+	StatusAccepted  = "accepted"
+)
+
+var statusOrder = []string{StatusPlanned, StatusApproved, StatusUnderWay, StatusCompleted, StatusAccepted}
+
+func statusRank(s string) int {
+	for i, x := range statusOrder {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// ProjectInput is what registering a project needs.
+type ProjectInput struct {
+	Code                string            `json:"code" validate:"required,max=64"`
+	Name                string            `json:"name" validate:"required,max=200"`
+	District            string            `json:"district" validate:"required"` // code or Chinese name
+	Address             string            `json:"address" validate:"max=500"`
+	CompletedOn         time.Time         `json:"completed_on" validate:"required"`
+	StateOwnedLand      bool              `json:"state_owned_land"`
+	SlatedForDemolition bool              `json:"slated_for_demolition"`
+	Households          int               `json:"households" validate:"gt=0,lte=100000"`
+	FloorAreaM2         decimal.Decimal   `json:"floor_area_m2"`
+	Buildings           int               `json:"buildings" validate:"gt=0,lte=10000"`
+	Elevators           int               `json:"elevators" validate:"gte=0,lte=10000"`
+	PlanYear            int               `json:"plan_year" validate:"gte=2000,lte=2100"`
+	RegisteredOn        time.Time         `json:"registered_on"` // status date; zero: today
+	Parties             map[string]string `json:"parties"`       // source → named party (utility company, employer …)
+}
+
+// Project is a registered old community.
+type Project struct {
+	Code                string            `db:"code" json:"code"`
+	Name                string            `db:"name" json:"name"`
+	District            string            `db:"district" json:"district"`
+	DistrictName        string            `db:"district_name" json:"district_name"`
+	Address             string            `db:"address" json:"address"`
+	CompletedOn         time.Time         `db:"completed_on" json:"completed_on"`
+	StateOwnedLand      bool              `db:"state_owned_land" json:"state_owned_land"`
+	SlatedForDemolition bool              `db:"slated_for_demolition" json:"slated_for_demolition"`
+	Households          int               `db:"households" json:"households"`
+	FloorAreaM2         decimal.Decimal   `db:"floor_area_m2" json:"floor_area_m2"`
+	Buildings           int               `db:"buildings" json:"buildings"`
+	Elevators           int               `db:"elevators" json:"elevators"`
+	PlanYear            int               `db:"plan_year" json:"plan_year"`
+	Priority            bool              `db:"priority" json:"priority"`
+	Status              string            `db:"status" json:"status"`
+	StatusOn            time.Time         `db:"status_on" json:"status_on"`
+	Parties             map[string]string `db:"-" json:"parties,omitempty"`
+}
+
+// Eligibility returns why a project may not be renovated under the plan
+// (empty when it may): buildings completed after 2005-12-31, land not
+// state-owned, or slated for expropriation or demolition-and-rebuild.
+func Eligibility(completedOn time.Time, stateOwnedLand, slatedForDemolition bool) []string {
+	var why []string
+	if completedOn.After(CutOff) {
+		why = append(why, fmt.Sprintf("buildings completed on %s, after the plan's cut-off of 2005-12-31", completedOn.Format(ledger.DateLayout)))
+	}
+	if !stateOwnedLand {
+		why = append(why, "not on state-owned urban land")
+	}
+	if slatedForDemolition {
+		why = append(why, "slated for expropriation or demolition-and-rebuild")
+	}
+	return why
+}
+
+// RegisterProject registers an old community after checking its eligibility.
+// Registering the same project again with the same data changes nothing.
+func (p *Programme) RegisterProject(ctx context.Context, in ProjectInput, actor string) (Project, error) {
+	what := fmt.Sprintf("register project %s", in.Code)
+	if err := checkInput(what, in); err != nil {
+		return Project{}, err
+	}
+	if !in.FloorAreaM2.IsPositive() || !in.FloorAreaM2.Equal(in.FloorAreaM2.Truncate(2)) {
+		return Project{}, fmt.Errorf("%w: %s: floor_area_m2 %s must be > 0 with at most two decimals", ErrInvalid, what, in.FloorAreaM2)
+	}
+	if why := Eligibility(in.CompletedOn, in.StateOwnedLand, in.SlatedForDemolition); len(why) > 0 {
+		return Project{}, fmt.Errorf("%w: %s: %s", ErrIneligible, what, strings.Join(why, "; "))
+	}
+	d, err := LookupDistrict(ctx, p.db, in.District)
+	if err != nil {
+		return Project{}, fmt.Errorf("%s: %w", what, err)
+	}
+	for src := range in.Parties {
+		if _, ok := rules.LookupSource(src); !ok {
+			return Project{}, fmt.Errorf("%w: %s: party for unknown source %q", ErrInvalid, what, src)
+		}
+	}
+	on := in.RegisteredOn
+	if on.IsZero() {
+		on = time.Now().UTC()
+	}
+	completed := civil(in.CompletedOn)
+	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO projects (code, name, district, address, completed_on, state_owned_land, slated_for_demolition,
+			                      households, floor_area_m2, buildings, elevators, plan_year, priority, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			ON CONFLICT (code) DO NOTHING`,
+			in.Code, in.Name, d.Code, in.Address, completed.Format(ledger.DateLayout), in.StateOwnedLand, in.SlatedForDemolition,
+			in.Households, in.FloorAreaM2.String(), in.Buildings, in.Elevators, in.PlanYear, completed.Before(PriorityBefore), actor)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errExists
+		}
+		for src, party := range in.Parties {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project, source, party) VALUES ($1, $2, $3)`, in.Code, src, party); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, 'registered')`,
+			in.Code, StatusPlanned, civil(on).Format(ledger.DateLayout), actor)
+		return err
+	})
+	if errors.Is(err, errExists) {
+		existing, gerr := p.Project(ctx, in.Code)
+		if gerr != nil {
+			return Project{}, gerr
+		}
+		if !sameProject(existing, in, d.Code) {
+			return Project{}, fmt.Errorf("%w: %s: a project with this code is registered with other data", ErrExists, what)
+		}
+		return existing, nil
+	}
+	if err != nil {
+		return Project{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return p.Project(ctx, in.Code)
+}
+
+var errExists = errors.New("exists")
+
+func sameProject(e Project, in ProjectInput, district string) bool {
+	return e.Name == in.Name && e.District == district && e.Address == in.Address && e.CompletedOn.Equal(civil(in.CompletedOn)) &&
+		e.StateOwnedLand == in.StateOwnedLand && e.SlatedForDemolition == in.SlatedForDemolition && e.Households == in.Households &&
+		e.FloorAreaM2.Equal(in.FloorAreaM2) && e.Buildings == in.Buildings && e.Elevators == in.Elevators && e.PlanYear == in.PlanYear
+}
+
+func civil(t time.Time) time.Time { return ledger.Date(t.Year(), t.Month(), t.Day()) }
+
+const projectSelect = `
+	SELECT p.code, p.name, p.district, d.name_zh AS district_name, p.address, p.completed_on, p.state_owned_land,
+	       p.slated_for_demolition, p.households, p.floor_area_m2, p.buildings, p.elevators, p.plan_year, p.priority,
+	       s.status, s.effective_on AS status_on
+	  FROM projects p JOIN districts d ON d.code = p.district
+	  JOIN LATERAL (SELECT status, effective_on FROM project_events e WHERE e.project = p.code ORDER BY e.id DESC LIMIT 1) s ON true`
+
+// Project returns a project with its current status and named parties.
+func (p *Programme) Project(ctx context.Context, code string) (Project, error) {
+	var out Project
+	err := p.db.GetContext(ctx, &out, projectSelect+` WHERE p.code = $1`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Project{}, fmt.Errorf("project %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return Project{}, fmt.Errorf("project %s: %w", code, err)
+	}
+	out.CompletedOn, out.StatusOn = civil(out.CompletedOn), civil(out.StatusOn)
+	var parties []struct {
+		Source string `db:"source"`
+		Party  string `db:"party"`
+	}
+	if err := p.db.SelectContext(ctx, &parties, `SELECT source, party FROM project_parties WHERE project = $1`, code); err != nil {
+		return Project{}, fmt.Errorf("project %s: parties: %w", code, err)
+	}
+	for _, x := range parties {
+		if out.Parties == nil {
+			out.Parties = map[string]string{}
+		}
+		out.Parties[x.Source] = x.Party
+	}
+	return out, nil
+}
+
+// ProjectFilter selects projects; zero fields match all.
+type ProjectFilter struct {
+	District string // code
+	PlanYear int
+	Limit    int // at most MaxProjects
+}
+
+// MaxProjects bounds a project listing.
+const MaxProjects = 100000
+
+// Projects lists projects by district and code.
+func (p *Programme) Projects(ctx context.Context, f ProjectFilter) ([]Project, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > MaxProjects {
+		limit = MaxProjects
+	}
+	var out []Project
+	err := p.db.SelectContext(ctx, &out, projectSelect+`
+		WHERE ($1 = '' OR p.district = $1) AND ($2 = 0 OR p.plan_year = $2)
+		ORDER BY p.district, p.code LIMIT $3`, f.District, f.PlanYear, limit)
+	if err != nil {
+		return nil, fmt.Errorf("projects: %w", err)
+	}
+	for i := range out {
+		out[i].CompletedOn, out[i].StatusOn = civil(out[i].CompletedOn), civil(out[i].StatusOn)
+	}
+	return out, nil
+}
+
+// SetStatus moves a project one or more steps forward in its lifecycle
+// (planned → approved → under_way → completed → accepted), never back.
+// Setting the status it already has changes nothing.
+func (p *Programme) SetStatus(ctx context.Context, code, status string, on time.Time, actor, note string) error {
+	return p.ledger.InTx(ctx, func(tx *sqlx.Tx) error { return setStatus(ctx, tx, code, status, on, actor, note) })
+}
+
+func setStatus(ctx context.Context, tx *sqlx.Tx, code, status string, on time.Time, actor, note string) error {
+	if statusRank(status) < 0 {
+		return fmt.Errorf("%w: project %s: unknown status %q (want one of %s)", ErrInvalid, code, status, strings.Join(statusOrder, ", "))
+	}
+	var cur string
+	// Lock the project's row so two status changes do not interleave.
+	err := tx.GetContext(ctx, &cur, `
+		SELECT (SELECT status FROM project_events e WHERE e.project = p.code ORDER BY e.id DESC LIMIT 1)
+		  FROM projects p WHERE p.code = $1 FOR SHARE`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("project %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if cur == status {
+		return nil
+	}
+	if statusRank(status) < statusRank(cur) {
+		return fmt.Errorf("%w: project %s is %s; it cannot go back to %s", ErrStatus, code, cur, status)
+	}
+	if on.IsZero() {
+		on = time.Now().UTC()
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, $5)`,
+		code, status, civil(on).Format(ledger.DateLayout), actor, note)
+	return err
+}
