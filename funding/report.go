@@ -1,0 +1,269 @@
+package funding
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundledger/ledger"
+	"fundledger/rules"
+)
+
+// SourcePosition is where one source's money stands for a project or a
+// district: committed (资金下达), received (到位), disbursed (拨付),
+// available (earmarked cash left) and outstanding (committed, not received).
+type SourcePosition struct {
+	Source      string          `json:"source"`
+	SourceName  string          `json:"source_name"`
+	Committed   decimal.Decimal `json:"committed"`
+	Received    decimal.Decimal `json:"received"`
+	Disbursed   decimal.Decimal `json:"disbursed"`
+	Available   decimal.Decimal `json:"available"`
+	Outstanding decimal.Decimal `json:"outstanding"`
+}
+
+// CategoryPosition is a retrofit category's approved budget and what was
+// paid for it.
+type CategoryPosition struct {
+	Category     string          `json:"category"`
+	CategoryName string          `json:"category_name"`
+	Budget       decimal.Decimal `json:"budget"`
+	Paid         decimal.Decimal `json:"paid"`
+}
+
+// ProjectReport is a project's money as of a date.
+type ProjectReport struct {
+	Project         Project            `json:"project"`
+	AsOf            time.Time          `json:"as_of,omitzero"`
+	ApprovalVersion int                `json:"approval_version"`
+	RuleSetID       int64              `json:"rule_set_id"`
+	Sources         []SourcePosition   `json:"sources"`
+	Categories      []CategoryPosition `json:"categories"`
+	Total           SourcePosition     `json:"total"`
+}
+
+// accountRole maps a project account code to its role ("cash",
+// "budget:committed", …) by the layout in accounts.go.
+func accountRole(code string) string {
+	if strings.HasPrefix(code, "budget:") {
+		parts := strings.SplitN(code, ":", 3)
+		return parts[0] + ":" + parts[1]
+	}
+	return strings.SplitN(code, ":", 2)[0]
+}
+
+func (s *SourcePosition) add(role string, net decimal.Decimal) {
+	switch role {
+	case "budget:committed":
+		s.Committed = s.Committed.Add(net.Neg())
+	case "budget:receivable":
+		s.Outstanding = s.Outstanding.Add(net)
+	case "revenue":
+		s.Received = s.Received.Add(net.Neg())
+	case "expense":
+		s.Disbursed = s.Disbursed.Add(net)
+	case "cash":
+		s.Available = s.Available.Add(net)
+	}
+}
+
+func (s *SourcePosition) sum(o SourcePosition) {
+	s.Committed = s.Committed.Add(o.Committed)
+	s.Received = s.Received.Add(o.Received)
+	s.Disbursed = s.Disbursed.Add(o.Disbursed)
+	s.Available = s.Available.Add(o.Available)
+	s.Outstanding = s.Outstanding.Add(o.Outstanding)
+}
+
+
+// ProjectReport shows per source what was committed, received, disbursed and
+// is available, and per category the budget and what was paid, as of a date
+// (zero: everything).
+func (p *Programme) ProjectReport(ctx context.Context, code string, asOf time.Time) (ProjectReport, error) {
+	pr, err := p.Project(ctx, code)
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	rep := ProjectReport{Project: pr, AsOf: asOf}
+	rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
+		AccountFilter: ledger.AccountFilter{Dimensions: ledger.Dimensions{Project: code}},
+		AsOf:          asOf, GroupBy: []string{ledger.ByAccount, ledger.BySource, ledger.ByCategory},
+	})
+	if err != nil {
+		return rep, fmt.Errorf("project report %s: %w", code, err)
+	}
+	bySource := map[string]*SourcePosition{}
+	paid := map[string]decimal.Decimal{}
+	for _, r := range rows {
+		src, role := r.Group[ledger.BySource], accountRole(r.Group[ledger.ByAccount])
+		if src == "" {
+			continue
+		}
+		sp := bySource[src]
+		if sp == nil {
+			sp = &SourcePosition{Source: src, SourceName: sourceLabel(src)}
+			bySource[src] = sp
+		}
+		sp.add(role, r.Net())
+		if role == "expense" {
+			cat := r.Group[ledger.ByCategory]
+			paid[cat] = paid[cat].Add(r.Net())
+		}
+	}
+	for _, s := range rules.Sources() {
+		if sp, ok := bySource[s.Code]; ok {
+			rep.Sources = append(rep.Sources, *sp)
+			rep.Total.sum(*sp)
+		}
+	}
+	rep.Total.Source, rep.Total.SourceName = "total", "合计"
+	budgets, version, rsID, err := approvedBudgets(ctx, p.db, code, asOf)
+	if err != nil {
+		return rep, fmt.Errorf("project report %s: %w", code, err)
+	}
+	rep.ApprovalVersion, rep.RuleSetID = version, rsID
+	for _, c := range rules.Categories() {
+		b, pd := budgets[c.Code], paid[c.Code]
+		if b.IsZero() && pd.IsZero() {
+			continue
+		}
+		rep.Categories = append(rep.Categories, CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: b, Paid: pd})
+	}
+	return rep, nil
+}
+
+// approvedBudgets sums the budget lines per category of the project's
+// newest approval dated on or before asOf.
+func approvedBudgets(ctx context.Context, db sqlx.QueryerContext, project string, asOf time.Time) (map[string]decimal.Decimal, int, int64, error) {
+	var rows []struct {
+		Version   int             `db:"version"`
+		RuleSetID int64           `db:"rule_set_id"`
+		Category  string          `db:"category"`
+		Amount    decimal.Decimal `db:"amount"`
+	}
+	err := sqlx.SelectContext(ctx, db, &rows, `
+		WITH a AS (SELECT id, version, rule_set_id FROM budget_approvals
+		            WHERE project = $1 AND ($2::date IS NULL OR approved_on <= $2::date)
+		            ORDER BY version DESC LIMIT 1)
+		SELECT a.version, a.rule_set_id, l.category, sum(l.amount) AS amount
+		  FROM a JOIN budget_lines l ON l.approval_id = a.id GROUP BY 1, 2, 3`, project, dateArg(asOf))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	out := map[string]decimal.Decimal{}
+	var version int
+	var rsID int64
+	for _, r := range rows {
+		out[r.Category], version, rsID = r.Amount, r.Version, r.RuleSetID
+	}
+	return out, version, rsID, nil
+}
+
+func dateArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(ledger.DateLayout)
+}
+
+// DistrictSourcePosition is one source's position in one district.
+type DistrictSourcePosition struct {
+	District     string `json:"district"`
+	DistrictName string `json:"district_name"`
+	SourcePosition
+}
+
+// DistrictCategoryPosition is one category's budget and payments in one district.
+type DistrictCategoryPosition struct {
+	District     string `json:"district"`
+	DistrictName string `json:"district_name"`
+	CategoryPosition
+}
+
+// DistrictReport is the programme's money per district, source and category.
+type DistrictReport struct {
+	AsOf       time.Time                  `json:"as_of,omitzero"`
+	Sources    []DistrictSourcePosition   `json:"sources"`
+	Categories []DistrictCategoryPosition `json:"categories"`
+}
+
+// DistrictReport shows, per district and source, what was committed,
+// received, disbursed and is available, and per district and category the
+// approved budget and what was paid, as of a date. district ("" all) is a
+// code or Chinese name.
+func (p *Programme) DistrictReport(ctx context.Context, district string, asOf time.Time) (DistrictReport, error) {
+	rep := DistrictReport{AsOf: asOf}
+	ds, err := Districts(ctx, p.db)
+	if err != nil {
+		return rep, err
+	}
+	if district != "" {
+		d, err := LookupDistrict(ctx, p.db, district)
+		if err != nil {
+			return rep, err
+		}
+		ds = []District{d}
+	}
+	type key struct{ district, item string }
+	pos := map[key]*SourcePosition{}
+	paid := map[key]decimal.Decimal{}
+	for _, role := range []string{"cash", "revenue", "expense", "budget:committed", "budget:receivable"} {
+		rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
+			AccountFilter: ledger.AccountFilter{CodePrefix: role},
+			AsOf:          asOf, GroupBy: []string{ledger.ByDistrict, ledger.BySource, ledger.ByCategory},
+		})
+		if err != nil {
+			return rep, fmt.Errorf("district report: %w", err)
+		}
+		for _, r := range rows {
+			k := key{r.Group[ledger.ByDistrict], r.Group[ledger.BySource]}
+			if pos[k] == nil {
+				pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
+			}
+			pos[k].add(role, r.Net())
+			if role == "expense" {
+				ck := key{k.district, r.Group[ledger.ByCategory]}
+				paid[ck] = paid[ck].Add(r.Net())
+			}
+		}
+	}
+	var budgets []struct {
+		District string          `db:"district"`
+		Category string          `db:"category"`
+		Amount   decimal.Decimal `db:"amount"`
+	}
+	if err := p.db.SelectContext(ctx, &budgets, `
+		WITH latest AS (
+			SELECT DISTINCT ON (project) id, project FROM budget_approvals
+			 WHERE ($1::date IS NULL OR approved_on <= $1::date)
+			 ORDER BY project, version DESC)
+		SELECT pr.district, l.category, sum(l.amount) AS amount
+		  FROM latest a JOIN projects pr ON pr.code = a.project JOIN budget_lines l ON l.approval_id = a.id
+		 GROUP BY 1, 2`, dateArg(asOf)); err != nil {
+		return rep, fmt.Errorf("district report: budgets: %w", err)
+	}
+	budget := map[key]decimal.Decimal{}
+	for _, b := range budgets {
+		budget[key{b.District, b.Category}] = b.Amount
+	}
+	for _, d := range ds {
+		for _, s := range rules.Sources() {
+			if sp, ok := pos[key{d.Code, s.Code}]; ok {
+				rep.Sources = append(rep.Sources, DistrictSourcePosition{District: d.Code, DistrictName: d.NameZh, SourcePosition: *sp})
+			}
+		}
+		for _, c := range rules.Categories() {
+			k := key{d.Code, c.Code}
+			if budget[k].IsZero() && paid[k].IsZero() {
+				continue
+			}
+			rep.Categories = append(rep.Categories, DistrictCategoryPosition{District: d.Code, DistrictName: d.NameZh,
+				CategoryPosition: CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: budget[k], Paid: paid[k]}})
+		}
+	}
+	return rep, nil
+}
