@@ -27,8 +27,12 @@ type projectAccounts struct {
 	district, project string
 }
 
-func (a projectAccounts) cash(src string) string    { return "cash:" + a.district + ":" + a.project + ":" + src }
-func (a projectAccounts) revenue(src string) string { return "revenue:" + a.district + ":" + a.project + ":" + src }
+func (a projectAccounts) cash(src string) string {
+	return "cash:" + a.district + ":" + a.project + ":" + src
+}
+func (a projectAccounts) revenue(src string) string {
+	return "revenue:" + a.district + ":" + a.project + ":" + src
+}
 func (a projectAccounts) expense(cat, src string) string {
 	return "expense:" + a.district + ":" + a.project + ":" + cat + ":" + src
 }
@@ -45,7 +49,9 @@ func (a projectAccounts) spent(cat, src string) string {
 	return "budget:spent:" + a.district + ":" + a.project + ":" + cat + ":" + src
 }
 
-func accountsOf(p Project) projectAccounts { return projectAccounts{district: p.District, project: p.Code} }
+func accountsOf(p Project) projectAccounts {
+	return projectAccounts{district: p.District, project: p.Code}
+}
 
 func sourceLabel(src string) string {
 	if s, ok := rules.LookupSource(src); ok {

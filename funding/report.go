@@ -79,7 +79,6 @@ func (s *SourcePosition) sum(o SourcePosition) {
 	s.Outstanding = s.Outstanding.Add(o.Outstanding)
 }
 
-
 // ProjectReport shows per source what was committed, received, disbursed and
 // is available, and per category the budget and what was paid, as of a date
 // (zero: everything).
