@@ -3,6 +3,7 @@ package funding
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fundledger/ledger"
 	"fundledger/rules"
@@ -87,10 +88,13 @@ func (p *Programme) ensureSourceAccounts(ctx context.Context, pr Project, src st
 			ledger.Account{Code: a.expense(cat, src), Name: categoryLabel(cat) + "支出 works paid from " + label, Type: ledger.Expense, Dimensions: cd},
 			ledger.Account{Code: a.spent(cat, src), Name: categoryLabel(cat) + "预算支出 spent from " + label, Type: ledger.BudgetExpense, Dimensions: cd})
 	}
-	for _, acct := range accts {
-		if _, err := p.ledger.CreateAccount(ctx, acct, "fundledger"); err != nil {
-			return fmt.Errorf("accounts of project %s: %w", pr.Code, err)
-		}
+	key := pr.Code + "\x00" + src + "\x00" + strings.Join(categories, ",")
+	if _, done := p.ensured.Load(key); done {
+		return nil
 	}
+	if err := p.ledger.CreateAccounts(ctx, accts, "fundledger"); err != nil {
+		return fmt.Errorf("accounts of project %s: %w", pr.Code, err)
+	}
+	p.ensured.Store(key, struct{}{})
 	return nil
 }

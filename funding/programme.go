@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/jmoiron/sqlx"
@@ -17,6 +18,11 @@ import (
 type Programme struct {
 	db     *sqlx.DB
 	ledger *ledger.Ledger
+	// Caches of what never changes once written: parsed rule set versions
+	// (by id) and project accounts already created (by project, source,
+	// categories).
+	ruleSets sync.Map
+	ensured  sync.Map
 }
 
 // New returns the programme kept in l's database.

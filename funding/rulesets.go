@@ -50,7 +50,21 @@ func (p *Programme) LoadRuleSet(ctx context.Context, path, actor string) (info R
 	if st.Size() > maxRuleFileBytes {
 		return info, false, fmt.Errorf("%w: load rules %s: file larger than %d bytes", ErrInvalid, path, maxRuleFileBytes)
 	}
-	rs, err := rules.LoadFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return info, false, fmt.Errorf("load rules: %w", err)
+	}
+	return p.LoadRuleSetBytes(ctx, filepath.Base(path), data, actor)
+}
+
+// LoadRuleSetBytes is LoadRuleSet for a file already read (name is its base
+// name, used in messages and stored).
+func (p *Programme) LoadRuleSetBytes(ctx context.Context, name string, data []byte, actor string) (info RuleSetInfo, loaded bool, err error) {
+	path := name
+	if len(data) > maxRuleFileBytes {
+		return info, false, fmt.Errorf("%w: load rules %s: file larger than %d bytes", ErrInvalid, path, maxRuleFileBytes)
+	}
+	rs, err := rules.Parse(name, data)
 	if err != nil {
 		return info, false, err
 	}
@@ -97,7 +111,7 @@ func (p *Programme) LoadRuleSet(ctx context.Context, path, actor string) (info R
 			INSERT INTO rule_sets (name, version, district, effective_from, effective_to, content_hash, file_name, content, loaded_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			rs.Name, rs.Version, districtCode, rs.EffectiveFrom.Format(ledger.DateLayout), to, rs.Hash(),
-			filepath.Base(path), string(rs.Raw()), actor)
+			name, string(rs.Raw()), actor)
 	})
 	if err != nil {
 		return info, false, fmt.Errorf("load rules %s: %w", path, err)
@@ -134,6 +148,10 @@ func (p *Programme) RuleSetInfo(ctx context.Context, id int64) (RuleSetInfo, err
 
 // RuleSet returns a stored version parsed, with its stored text.
 func (p *Programme) RuleSet(ctx context.Context, id int64) (*rules.RuleSet, string, error) {
+	if rs, ok := p.ruleSets.Load(id); ok {
+		r := rs.(*rules.RuleSet)
+		return r, string(r.Raw()), nil
+	}
 	var row struct {
 		FileName string `db:"file_name"`
 		Content  string `db:"content"`
@@ -149,6 +167,7 @@ func (p *Programme) RuleSet(ctx context.Context, id int64) (*rules.RuleSet, stri
 	if err != nil {
 		return nil, "", fmt.Errorf("rule set %d: stored text no longer parses: %w", id, err)
 	}
+	p.ruleSets.Store(id, rs)
 	return rs, row.Content, nil
 }
 

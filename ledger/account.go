@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Book is one of the two parallel books of government accounting (平行记账):
@@ -178,6 +179,64 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account, actor string) (Ac
 		return Account{}, fmt.Errorf("create account %s: %w", a.Code, ErrAccountExists)
 	}
 	return existing, nil
+}
+
+// CreateAccounts creates many accounts in one statement, with the same
+// rule as CreateAccount for those that exist. At most MaxPage at a time.
+func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor string) error {
+	if len(accts) == 0 {
+		return nil
+	}
+	if len(accts) > MaxPage {
+		return fmt.Errorf("%w: create %d accounts: at most %d at a time", ErrInvalid, len(accts), MaxPage)
+	}
+	if actor == "" {
+		return fmt.Errorf("%w: create accounts: actor is required", ErrInvalid)
+	}
+	n := len(accts)
+	cols := make([][]string, 11)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	overdraft := make([]bool, n)
+	want := make(map[string]Account, n)
+	for i := range accts {
+		a := accts[i]
+		if err := a.validate(); err != nil {
+			return err
+		}
+		want[a.Code] = a
+		for j, v := range []string{a.Code, a.Name, string(a.Book), string(a.Type), string(a.NormalSide),
+			a.District, a.Project, a.Source, a.Category, a.Bond, actor} {
+			cols[j][i] = v
+		}
+		overdraft[i] = a.NoOverdraft
+	}
+	var existing []Account
+	err := l.db.SelectContext(ctx, &existing, `
+		WITH wanted AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[],
+			                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+			         AS w(code, name, book, type, normal_side, no_overdraft, district, project, source, category, bond, created_by)),
+		ins AS (
+			INSERT INTO accounts (code, name, book, type, normal_side, no_overdraft, district, project, source, category, bond, created_by)
+			SELECT code, name, book, type, normal_side, no_overdraft, nullif(district, ''), nullif(project, ''), nullif(source, ''),
+			       nullif(category, ''), nullif(bond, ''), created_by FROM wanted
+			ON CONFLICT (code) DO NOTHING RETURNING code)
+		SELECT `+accountColumns+` FROM accounts a JOIN wanted w ON w.code = a.code
+		 WHERE a.code NOT IN (SELECT code FROM ins)`,
+		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(overdraft),
+		pq.Array(cols[5]), pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]))
+	if err != nil {
+		return fmt.Errorf("create %d accounts: %w", n, dbError(err))
+	}
+	for _, e := range existing {
+		a := want[e.Code]
+		if e.Book != a.Book || e.Type != a.Type || e.NormalSide != a.NormalSide || e.NoOverdraft != a.NoOverdraft || e.Dimensions != a.Dimensions {
+			return fmt.Errorf("create account %s: %w", a.Code, ErrAccountExists)
+		}
+	}
+	return nil
 }
 
 // Account returns the account with the given code.

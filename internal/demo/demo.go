@@ -1,144 +1,286 @@
-// Package demo builds the deterministic sample books that `fundledger demo`
-// and `make demo` show: one old-community project of 环翠区 with its chart of
-// accounts, funds committed and received from several sources, and payments
-// to the contractor. Every entry has a fixed idempotency key, so running the
-// demo twice changes nothing.
+// Package demo builds the deterministic sample programme that `fundledger
+// demo` and `make demo` show: Weihai's plan table imported, the 95
+// communities of the plan's 2020 rows registered as projects (their counts,
+// households and floor areas add up to each district's 2020 row), the example
+// cost-sharing rules loaded, budgets approved at about 19,600 yuan per
+// household (Weihai's 2022 batch cost about that), receipts in instalments,
+// payments to contractors, and progress through 2020. Every write has a fixed
+// key or is checked for sameness, so running the demo twice changes nothing.
 package demo
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/shopspring/decimal"
 
+	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/rules"
 )
 
-// Project is the sample project's code.
-const Project = "WH-HC-2020-001"
+//go:embed data/weihai-plan-2020-2025.csv
+var planCSV []byte
 
-const actor = "demo"
+// PlanFile is the name of the embedded plan table (a verbatim copy of
+// shared/data/weihai-plan-2020-2025.csv).
+const PlanFile = "weihai-plan-2020-2025.csv"
 
-func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+// ReportDate is the date the demo's reports are drawn up for.
+var ReportDate = ledger.Date(2020, 12, 31)
 
-type acct struct {
-	code, name  string
-	typ         ledger.AccountType
-	noOverdraft bool
-	source      string
-	category    string
-}
-
-// The sample chart: earmarked cash per source (no overdraft), receivables and
-// appropriations in the budget book, grant revenue, works expense.
-var chart = []acct{
-	{"cash:huancui:" + Project + ":central", "中央补助资金 central subsidy cash", ledger.Asset, true, "central", ""},
-	{"cash:huancui:" + Project + ":provincial", "省级补助资金 provincial subsidy cash", ledger.Asset, true, "provincial", ""},
-	{"cash:huancui:" + Project + ":district", "区级财政资金 district budget cash", ledger.Asset, true, "district", ""},
-	{"cash:huancui:" + Project + ":resident:maintenance_fund", "住宅专项维修资金 maintenance fund cash", ledger.Asset, true, "resident:maintenance_fund", ""},
-	{"revenue:subsidy:" + Project + ":central", "中央补助收入 central subsidy revenue", ledger.Revenue, false, "central", ""},
-	{"revenue:subsidy:" + Project + ":provincial", "省级补助收入 provincial subsidy revenue", ledger.Revenue, false, "provincial", ""},
-	{"revenue:subsidy:" + Project + ":district", "区级财政拨款收入 district appropriation", ledger.Revenue, false, "district", ""},
-	{"revenue:contribution:" + Project + ":resident:maintenance_fund", "维修资金出资 maintenance fund contribution", ledger.Revenue, false, "resident:maintenance_fund", ""},
-	{"expense:works:" + Project + ":basic", "基础类改造支出 basic works", ledger.Expense, false, "", "basic"},
-	{"expense:works:" + Project + ":improvement", "完善类改造支出 improvement works", ledger.Expense, false, "", "improvement"},
-	{"budget:receivable:" + Project + ":central", "应收中央补助 committed central", ledger.BudgetAsset, false, "central", ""},
-	{"budget:receivable:" + Project + ":provincial", "应收省级补助 committed provincial", ledger.BudgetAsset, false, "provincial", ""},
-	{"budget:receivable:" + Project + ":district", "应收区级资金 committed district", ledger.BudgetAsset, false, "district", ""},
-	{"budget:appropriation:" + Project, "资金下达 appropriations", ledger.BudgetRevenue, false, "", ""},
-}
-
-type line struct {
-	acct   string
-	side   ledger.Side
-	amount string
-}
-
-type entry struct {
-	key, date, memo string
-	book            ledger.Book
-	lines           []line
-}
-
-var (
-	cash = func(src string) string { return "cash:huancui:" + Project + ":" + src }
-	rev  = func(src string) string { return "revenue:subsidy:" + Project + ":" + src }
-	recv = func(src string) string { return "budget:receivable:" + Project + ":" + src }
-	appr = "budget:appropriation:" + Project
+const (
+	actor = "demo"
+	bank  = "WH-OCR-2020" // the programme's special account
+	// budgetPerHousehold is the order of magnitude of Weihai's 2022 batch
+	// (about 19,600 yuan per household).
+	budgetPerHousehold = 19600
+	maxProjects        = 1000
 )
 
-// The sample's money: a 2,000,000.00 approved cost committed 50% central,
-// 20% provincial, 30% district (budget book); receipts in instalments and
-// two payments (financial book).
-var entries = []entry{
-	{"demo:commit", "2020-07-01", "资金下达 commitments per source", ledger.BookBudget, []line{
-		{recv("central"), ledger.Debit, "1000000.00"},
-		{recv("provincial"), ledger.Debit, "400000.00"},
-		{recv("district"), ledger.Debit, "600000.00"},
-		{appr, ledger.Credit, "2000000.00"},
-	}},
-	{"demo:receipt:central:1", "2020-07-15", "中央补助到位 central subsidy, first instalment", ledger.BookFinancial, []line{
-		{cash("central"), ledger.Debit, "600000.00"}, {rev("central"), ledger.Credit, "600000.00"}}},
-	{"demo:receipt:district:1", "2020-07-20", "区级资金到位 district budget", ledger.BookFinancial, []line{
-		{cash("district"), ledger.Debit, "600000.00"}, {rev("district"), ledger.Credit, "600000.00"}}},
-	{"demo:receipt:maintenance", "2020-08-01", "维修资金 housing maintenance fund", ledger.BookFinancial, []line{
-		{cash("resident:maintenance_fund"), ledger.Debit, "85000.00"},
-		{"revenue:contribution:" + Project + ":resident:maintenance_fund", ledger.Credit, "85000.00"}}},
-	{"demo:pay:1", "2020-09-10", "拨付 first payment to contractor (basic works)", ledger.BookFinancial, []line{
-		{"expense:works:" + Project + ":basic", ledger.Debit, "750000.00"},
-		{cash("central"), ledger.Credit, "450000.00"},
-		{cash("district"), ledger.Credit, "300000.00"}}},
-	{"demo:receipt:provincial:1", "2020-10-08", "省级补助到位 provincial subsidy", ledger.BookFinancial, []line{
-		{cash("provincial"), ledger.Debit, "400000.00"}, {rev("provincial"), ledger.Credit, "400000.00"}}},
-	{"demo:pay:2", "2020-11-20", "拨付 payment for improvement works", ledger.BookFinancial, []line{
-		{"expense:works:" + Project + ":improvement", ledger.Debit, "335000.00"},
-		{cash("provincial"), ledger.Credit, "250000.00"},
-		{cash("resident:maintenance_fund"), ledger.Credit, "85000.00"}}},
-}
+// districtCode abbreviates districts in project codes.
+var districtCode = map[string]string{"环翠区": "HC", "文登区": "WD", "荣成市": "RC", "乳山市": "RS", "高区": "GQ", "经区": "JQ"}
 
-// Result says what the demo wrote.
+// Result says what the demo did.
 type Result struct {
-	Accounts, Posted, Replayed int
+	PlanImport       funding.PlanImportResult
+	Projects         int
+	RuleSetsLoaded   int
+	Approvals        int
+	Receipts         int
+	Payments         int
+	NewEntries       int
+	ReplayedEntries  int
+	ProjectsComplete int
 }
 
-// Run creates the sample chart and posts the sample entries in one batch.
-func Run(ctx context.Context, l *ledger.Ledger) (Result, error) {
+// Run builds the sample programme; progress goes to log (may be nil).
+func Run(ctx context.Context, p *funding.Programme, log io.Writer) (Result, error) {
 	var res Result
-	for _, a := range chart {
-		if _, err := l.CreateAccount(ctx, ledger.Account{
-			Code: a.code, Name: a.name, Type: a.typ, NoOverdraft: a.noOverdraft,
-			Dimensions: ledger.Dimensions{District: "环翠区", Project: Project, Source: a.source, Category: a.category},
-		}, actor); err != nil {
-			return res, fmt.Errorf("demo: %w", err)
-		}
-		res.Accounts++
+	if log == nil {
+		log = io.Discard
 	}
-	batch := make([]ledger.Entry, 0, len(entries))
-	for _, e := range entries {
-		date, err := ledger.ParseDate(e.date)
+	dir, err := os.MkdirTemp("", "fundledger-demo-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	planPath := filepath.Join(dir, PlanFile)
+	if err := os.WriteFile(planPath, planCSV, 0o600); err != nil {
+		return res, err
+	}
+	if res.PlanImport, err = p.ImportPlan(ctx, planPath, actor); err != nil {
+		return res, fmt.Errorf("demo: import plan: %w", err)
+	}
+	fmt.Fprintf(log, "plan table %s: %d district rows, %d warnings\n", PlanFile, res.PlanImport.DistrictRows, len(res.PlanImport.Warnings))
+
+	for _, name := range []string{"examples/weihai-2020.yaml", "examples/huancui-2021.yaml"} {
+		data, err := rules.Examples.ReadFile(name)
 		if err != nil {
 			return res, err
 		}
-		le := ledger.Entry{Book: e.book, EffectiveDate: date, Memo: e.memo, Actor: actor, IdempotencyKey: e.key,
-			Metadata: map[string]string{"project": Project, "district": "环翠区"}}
-		for _, ln := range e.lines {
-			le.Postings = append(le.Postings, ledger.Posting{AccountCode: ln.acct, Side: ln.side, Amount: d(ln.amount)})
+		if _, loaded, err := p.LoadRuleSetBytes(ctx, filepath.Base(name), data, actor); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		} else if loaded {
+			res.RuleSetsLoaded++
 		}
-		batch = append(batch, le)
 	}
-	out, err := l.PostBatch(ctx, batch)
+	if err := p.AddBankAccount(ctx, funding.BankAccount{Code: bank, Name: "威海市老旧小区改造资金专户 (demo)", Bank: "示例银行 example bank"}, actor); err != nil {
+		return res, fmt.Errorf("demo: %w", err)
+	}
+
+	table, err := funding.ReadPlan(PlanFile, bytes.NewReader(planCSV), "csv")
 	if err != nil {
 		return res, fmt.Errorf("demo: %w", err)
 	}
-	for _, e := range out {
-		if e.Replayed {
-			res.Replayed++
-		} else {
-			res.Posted++
+	projects, err := sampleProjects(table)
+	if err != nil {
+		return res, err
+	}
+	for i, in := range projects {
+		if _, err := p.RegisterProject(ctx, in, actor); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
+		res.Projects++
+		n, err := fundProject(ctx, p, in, i, &res)
+		if err != nil {
+			return res, fmt.Errorf("demo: project %s: %w", in.Code, err)
+		}
+		if n {
+			res.ProjectsComplete++
+		}
+		if (i+1)%20 == 0 {
+			fmt.Fprintf(log, "  %d/%d projects funded\n", i+1, len(projects))
 		}
 	}
-	if _, err := l.Seal(ctx); err != nil {
+	if _, err := p.Ledger().Seal(ctx); err != nil {
 		return res, fmt.Errorf("demo: %w", err)
 	}
 	return res, nil
+}
+
+// sampleProjects derives the 2020 projects from the plan's district rows:
+// each district's households and floor area are split among its communities
+// by fixed, uneven weights, exactly (largest remainder), so the projects add
+// up to the plan row.
+func sampleProjects(plan *funding.PlanTable) ([]funding.ProjectInput, error) {
+	var out []funding.ProjectInput
+	for _, row := range plan.Rows {
+		if row.Year != 2020 || row.Communities == 0 {
+			continue
+		}
+		abbr, ok := districtCode[row.District]
+		if !ok {
+			return nil, fmt.Errorf("demo: no code for district %s", row.District)
+		}
+		n := row.Communities
+		weights := make([]int64, n)
+		for i := range weights {
+			weights[i] = 10 + int64((i*7919+len(out)*31)%10) // 10..19: uneven but fixed
+		}
+		households := splitInt(int64(row.Households), weights)
+		area := splitInt(row.FloorAreaM2.Shift(2).IntPart(), households) // in 0.01 m², proportional to households
+		for i := range n {
+			code := fmt.Sprintf("WH-%s-2020-%03d", abbr, i+1)
+			year := 1982 + (i*5+len(out))%24 // 1982..2005: some before 2000 (priority), none after the cut-off
+			out = append(out, funding.ProjectInput{
+				Code: code, Name: fmt.Sprintf("%s示例小区%d号 sample community %d", row.District, i+1, i+1), District: row.District,
+				Address:     fmt.Sprintf("%s示例路%d号", row.District, 10+i),
+				CompletedOn: ledger.Date(year, time.Month(1+i%12), 1+i%28), StateOwnedLand: true,
+				Households: int(households[i]), FloorAreaM2: decimal.New(area[i], -2),
+				Buildings: max(1, int(households[i])/48), PlanYear: 2020, RegisteredOn: ledger.Date(2020, 3, 1),
+			})
+		}
+	}
+	if len(out) > maxProjects {
+		return nil, fmt.Errorf("demo: %d projects, more than %d", len(out), maxProjects)
+	}
+	return out, nil
+}
+
+// splitInt splits total by weights, exactly: floors, then one more to the
+// largest remainders (ties to the earlier index).
+func splitInt(total int64, weights []int64) []int64 {
+	var sum int64
+	for _, w := range weights {
+		sum += w
+	}
+	out := make([]int64, len(weights))
+	rem := make([]int64, len(weights))
+	var given int64
+	for i, w := range weights {
+		out[i] = total * w / sum
+		rem[i] = total * w % sum
+		given += out[i]
+	}
+	for left := total - given; left > 0; left-- {
+		best := 0
+		for i := range rem {
+			if rem[i] > rem[best] {
+				best = i
+			}
+		}
+		out[best]++
+		rem[best] = -1
+	}
+	return out
+}
+
+// fundProject approves a budget, receives the committed money and pays
+// contractors for one project; every second in three is completed in 2020.
+func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectInput, i int, res *Result) (completed bool, err error) {
+	// Budget about 19,600 yuan per household, varied ±10% by project:
+	// basic 60%, utility pipework 10%, improvement 25%, upgrade 5%.
+	total := decimal.NewFromInt(int64(in.Households) * budgetPerHousehold).Mul(decimal.NewFromInt(int64(90 + (i*13)%21))).Div(decimal.NewFromInt(100)).Round(0)
+	part := func(pct int64) decimal.Decimal { return total.Mul(decimal.NewFromInt(pct)).Div(decimal.NewFromInt(100)).Round(2) }
+	basic, pipes, improvement := part(60), part(10), part(25)
+	upgrade := total.Sub(basic).Sub(pipes).Sub(improvement)
+	approvedOn := ledger.Date(2020, 6, 15).AddDate(0, 0, i%30)
+	ap, err := p.Approve(ctx, funding.ApprovalRequest{Project: in.Code, ApprovedOn: approvedOn, Actor: actor, Lines: []funding.BudgetLineInput{
+		{Category: "basic", Description: "道路、管网、照明、安防 roads, pipes, lighting, security", Amount: basic},
+		{Category: "basic", WorkItem: "utility_pipework", Description: "专营设施改造 utility facilities", Amount: pipes},
+		{Category: "improvement", Description: "停车、无障碍、文体设施 parking, accessibility, culture and sports", Amount: improvement},
+		{Category: "upgrade", Description: "养老托育、智慧社区 elderly care, childcare, smart community", Amount: upgrade},
+	}})
+	if err != nil {
+		return false, err
+	}
+	res.Approvals++
+	count := func(m funding.Movement) {
+		if m.Replayed {
+			res.ReplayedEntries += 2
+		} else {
+			res.NewEntries += 2
+		}
+	}
+	// Receipts: government money in two instalments (60% after 30 days,
+	// the rest after 120), everyone else in one after 60 days.
+	for _, t := range ap.Allocation.Totals {
+		parts := []struct {
+			days int
+			amt  decimal.Decimal
+		}{{60, t.Amount}}
+		if isGovernment(t.Source) {
+			first := t.Amount.Mul(decimal.NewFromFloat32(0.6)).Round(2)
+			parts = []struct {
+				days int
+				amt  decimal.Decimal
+			}{{30, first}, {120, t.Amount.Sub(first)}}
+		}
+		for k, pt := range parts {
+			if !pt.amt.IsPositive() {
+				continue
+			}
+			m, err := p.Receive(ctx, funding.ReceiptRequest{Project: in.Code, Source: t.Source, Amount: pt.amt,
+				ReceivedOn: approvedOn.AddDate(0, 0, pt.days), BankAccount: bank, Reference: fmt.Sprintf("到账-%s-%s-%d", in.Code, t.Source, k+1),
+				IdempotencyKey: fmt.Sprintf("demo:receipt:%s:%s:%d", in.Code, t.Source, k+1), Actor: actor})
+			if err != nil {
+				return false, err
+			}
+			res.Receipts++
+			count(m)
+		}
+	}
+	// Payments after 150 days: 70% of every share, from the source that owes it.
+	for _, g := range ap.Allocation.Groups {
+		for _, s := range g.Shares {
+			amt := s.Amount.Mul(decimal.NewFromFloat32(0.7)).Round(2)
+			if !amt.IsPositive() {
+				continue
+			}
+			m, err := p.Disburse(ctx, funding.DisbursementRequest{Project: in.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
+				Amount: amt, PaidOn: approvedOn.AddDate(0, 0, 150), Payee: "威海示例建设工程有限公司 (demo contractor)", BankAccount: bank,
+				Reference:      fmt.Sprintf("支付-%s-%s-%s", in.Code, g.Category, s.Source),
+				IdempotencyKey: fmt.Sprintf("demo:pay:%s:%s:%s:%s", in.Code, g.Category, g.WorkItem, s.Source), Actor: actor})
+			if err != nil {
+				return false, err
+			}
+			res.Payments++
+			count(m)
+		}
+	}
+	if err := p.SetStatus(ctx, in.Code, funding.StatusUnderWay, approvedOn.AddDate(0, 0, 20), actor, "works started"); err != nil {
+		return false, err
+	}
+	if i%3 != 2 {
+		if err := p.SetStatus(ctx, in.Code, funding.StatusCompleted, ledger.Date(2020, 12, 20), actor, "works completed"); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+func isGovernment(src string) bool {
+	switch src {
+	case rules.SourceCentral, rules.SourceProvincial, rules.SourceMunicipal, rules.SourceDistrict:
+		return true
+	}
+	return false
 }

@@ -1,0 +1,532 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/report"
+	"fundledger/rules"
+)
+
+// maxInputBytes bounds a JSON input file.
+const maxInputBytes = 64 << 20
+
+func (a *app) programme(c *cobra.Command) (*funding.Programme, error) {
+	l, err := a.ledger(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	return funding.New(l), nil
+}
+
+// readJSONList reads one object or an array of objects from a file ("-" or
+// "" for stdin).
+func readJSONList[T any](c *cobra.Command, file string) ([]T, string, error) {
+	var r io.Reader = c.InOrStdin()
+	name := "stdin"
+	if file != "" && file != "-" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return nil, file, err
+		}
+		defer fh.Close()
+		r, name = fh, file
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes))
+	if err != nil {
+		return nil, name, err
+	}
+	var out []T
+	if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
+		err = json.Unmarshal(data, &out)
+	} else {
+		var one T
+		err = json.Unmarshal(data, &one)
+		out = []T{one}
+	}
+	if err != nil {
+		return nil, name, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, name, nil
+}
+
+// projectJSON is the file form of a project: dates as YYYY-MM-DD.
+type projectJSON struct {
+	funding.ProjectInput
+	CompletedOn  string `json:"completed_on"`
+	RegisteredOn string `json:"registered_on"`
+}
+
+func (a *app) projectCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "project", Short: "Register, list and move projects (old communities) through their lifecycle"}
+	var file string
+	register := &cobra.Command{
+		Use: "register", Short: "Register projects from JSON (one object or an array; eligibility is checked)", Args: cobra.NoArgs,
+		Long: `Each project: {"code": "WH-HC-2020-001", "name": "...", "district": "环翠区", "address": "...",
+ "completed_on": "1995-06-30", "state_owned_land": true, "slated_for_demolition": false,
+ "households": 320, "floor_area_m2": "25600.50", "buildings": 8, "elevators": 0, "plan_year": 2020,
+ "parties": {"employer": "威海市某某厂"}}`,
+		RunE: func(c *cobra.Command, _ []string) error {
+			in, name, err := readJSONList[projectJSON](c, file)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			for i, x := range in {
+				pi := x.ProjectInput
+				if pi.CompletedOn, err = ledger.ParseDate(x.CompletedOn); err != nil {
+					return fmt.Errorf("%s: project %d (%s): completed_on: %w", name, i+1, pi.Code, err)
+				}
+				if x.RegisteredOn != "" {
+					if pi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
+						return fmt.Errorf("%s: project %d (%s): registered_on: %w", name, i+1, pi.Code, err)
+					}
+				}
+				pr, err := p.RegisterProject(c.Context(), pi, a.actor)
+				if err != nil {
+					return fmt.Errorf("%s: project %d: %w", name, i+1, err)
+				}
+				prio := ""
+				if pr.Priority {
+					prio = ", priority (built before 2000)"
+				}
+				fmt.Fprintf(c.OutOrStdout(), "project %s %s (%s): %s%s\n", pr.Code, pr.Name, pr.DistrictName, pr.Status, prio)
+			}
+			return nil
+		},
+	}
+	register.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+
+	var f funding.ProjectFilter
+	var format string
+	list := &cobra.Command{
+		Use: "list", Short: "List projects", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			if f.District != "" {
+				d, err := funding.LookupDistrict(c.Context(), a.db, f.District)
+				if err != nil {
+					return err
+				}
+				f.District = d.Code
+			}
+			ps, err := p.Projects(c.Context(), f)
+			if err != nil {
+				return err
+			}
+			t := report.Table{Title: "项目 Projects", Columns: []report.Column{
+				{Key: "code", Zh: "项目编号", En: "Code"}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "district", Zh: "区市", En: "District"},
+				{Key: "plan_year", Zh: "计划年度", En: "Year", Numeric: true}, {Key: "households", Zh: "户数", En: "Households", Numeric: true},
+				{Key: "floor_area_m2", Zh: "建筑面积", En: "Area m²", Numeric: true}, {Key: "completed_on", Zh: "建成", En: "Built"},
+				{Key: "priority", Zh: "优先", En: "Priority"}, {Key: "status", Zh: "状态", En: "Status"},
+			}}
+			for _, x := range ps {
+				t.Rows = append(t.Rows, []string{x.Code, x.Name, x.DistrictName, strconv.Itoa(x.PlanYear), strconv.Itoa(x.Households),
+					x.FloorAreaM2.StringFixed(2), x.CompletedOn.Format(ledger.DateLayout), strconv.FormatBool(x.Priority), x.Status})
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	list.Flags().StringVar(&f.District, "district", "", "district code or name")
+	list.Flags().IntVar(&f.PlanYear, "year", 0, "plan year")
+	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
+
+	var date, note string
+	status := &cobra.Command{
+		Use: "status CODE planned|approved|under_way|completed|accepted", Short: "Move a project forward in its lifecycle", Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := parseAsOf(date)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			if err := p.SetStatus(c.Context(), args[0], args[1], on, a.actor, note); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "project %s: %s\n", args[0], args[1])
+			return nil
+		},
+	}
+	status.Flags().StringVar(&date, "date", "", "effective date (default today)")
+	status.Flags().StringVar(&note, "note", "", "note recorded with the change")
+	cmd.AddCommand(register, list, status)
+	return cmd
+}
+
+func (a *app) rulesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "rules", Short: "Cost-sharing rule sets: check, load, list, show, explain"}
+	check := &cobra.Command{
+		Use: "check FILE...", Short: "Validate rule files (line-numbered errors) and that their date ranges do not overlap", Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var sets []*rules.RuleSet
+			for _, f := range args {
+				rs, err := rules.LoadFile(f)
+				if err != nil {
+					return err
+				}
+				sets = append(sets, rs)
+				fmt.Fprintf(c.OutOrStdout(), "%s: ok — %s %s, district %q, from %s, sha256 %s\n", f, rs.Name, rs.Version, rs.District,
+					rs.EffectiveFrom.Format(ledger.DateLayout), rs.Hash())
+			}
+			return rules.CheckOverlap(sets)
+		},
+	}
+	load := &cobra.Command{
+		Use: "load FILE", Short: "Store a rule file as a new version (no change if already stored)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			info, loaded, err := p.LoadRuleSet(c.Context(), args[0], a.actor)
+			if err != nil {
+				return err
+			}
+			state := "loaded"
+			if !loaded {
+				state = "already loaded"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "%s rule set %d: %s %s (sha256 %s)\n", state, info.ID, info.Name, info.Version, info.ContentHash)
+			return nil
+		},
+	}
+	var format string
+	list := &cobra.Command{
+		Use: "list", Short: "List stored rule set versions", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			sets, err := p.RuleSets(c.Context())
+			if err != nil {
+				return err
+			}
+			t := report.Table{Title: "规则 Rule sets", Columns: []report.Column{
+				{Key: "id", Zh: "编号", En: "ID", Numeric: true}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "version", Zh: "版本", En: "Version"},
+				{Key: "district", Zh: "区市", En: "District"}, {Key: "effective_from", Zh: "生效", En: "From"}, {Key: "effective_to", Zh: "失效", En: "To"},
+				{Key: "current", Zh: "现行", En: "Current"}, {Key: "sha256", Zh: "哈希", En: "SHA-256"}, {Key: "loaded_by", Zh: "导入人", En: "Loaded by"},
+			}}
+			for _, s := range sets {
+				to := ""
+				if s.EffectiveTo != nil {
+					to = s.EffectiveTo.Format(ledger.DateLayout)
+				}
+				district := s.District
+				if district == "" {
+					district = "全市 city-wide"
+				}
+				t.Rows = append(t.Rows, []string{strconv.FormatInt(s.ID, 10), s.Name, s.Version, district, s.EffectiveFrom.Format(ledger.DateLayout), to,
+					strconv.FormatBool(s.Current), s.ContentHash[:16], s.LoadedBy})
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	show := &cobra.Command{
+		Use: "show ID", Short: "Print a stored rule set version exactly as loaded", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("rule set id %q: not a number", args[0])
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			info, err := p.RuleSetInfo(c.Context(), id)
+			if err != nil {
+				return err
+			}
+			_, text, err := p.RuleSet(c.Context(), id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "# rule set %d: %s %s, file %s, sha256 %s, loaded %s by %s, current %v\n%s",
+				info.ID, info.Name, info.Version, info.FileName, info.ContentHash, info.LoadedAt.Format("2006-01-02 15:04:05"), info.LoadedBy, info.Current, text)
+			return nil
+		},
+	}
+	explain := &cobra.Command{
+		Use: "explain PROJECT", Short: "How each source's amount of a project's latest approval was computed, and by which rule version", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			ap, err := p.LatestApproval(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			w := c.OutOrStdout()
+			al := ap.Allocation
+			fmt.Fprintf(w, "project %s, approval v%d of %s, total %s\nrule set %d: %s %s (district %q), sha256 %s\n\n",
+				ap.Project, ap.Version, ap.ApprovedOn.Format(ledger.DateLayout), report.Amount(ap.Total), ap.RuleSetID,
+				al.RuleSet.Name, al.RuleSet.Version, al.RuleSet.District, al.RuleSet.Hash)
+			for _, s := range al.Steps {
+				fmt.Fprintln(w, "  "+s)
+			}
+			fmt.Fprintln(w, "\nper source:")
+			for _, t := range al.Totals {
+				fmt.Fprintf(w, "  %-28s %18s\n", t.Source, report.Amount(t.Amount))
+			}
+			if len(ap.Deltas) > 0 && ap.Version > 1 {
+				fmt.Fprintln(w, "\nchange from the previous approval:")
+				for _, d := range ap.Deltas {
+					fmt.Fprintf(w, "  %-28s %18s → %18s\n", d.Source, report.Amount(d.Previous), report.Amount(d.Now))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(check, load, list, show, explain)
+	return cmd
+}
+
+func (a *app) budgetCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "budget", Short: "Approve project budgets (commitments per source in the budget book)"}
+	var file, date string
+	approve := &cobra.Command{
+		Use: "approve PROJECT", Short: "Approve budget lines from JSON: [{\"category\": \"basic\", \"work_item\": \"\", \"description\": \"...\", \"amount\": \"1000000.00\"}]",
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			lines, name, err := readJSONList[funding.BudgetLineInput](c, file)
+			if err != nil {
+				return err
+			}
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			ap, err := p.Approve(c.Context(), funding.ApprovalRequest{Project: args[0], ApprovedOn: on, Lines: lines, Actor: a.actor})
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			w := c.OutOrStdout()
+			if ap.Unchanged {
+				fmt.Fprintf(w, "project %s: the same budget is already approved (v%d); nothing changed\n", ap.Project, ap.Version)
+				return nil
+			}
+			fmt.Fprintf(w, "project %s: budget v%d approved, total %s, rule set %d, entry %d\n", ap.Project, ap.Version, report.Amount(ap.Total), ap.RuleSetID, ap.EntryID)
+			for _, d := range ap.Deltas {
+				fmt.Fprintf(w, "  %-28s %18s\n", d.Source, report.Amount(d.Now))
+			}
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
+	approve.Flags().StringVar(&date, "date", "", "approval date (YYYY-MM-DD, required)")
+	_ = approve.MarkFlagRequired("date")
+	cmd.AddCommand(approve)
+	return cmd
+}
+
+func (a *app) bankCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "bank", Short: "Bank accounts that receive and pay programme money"}
+	var b funding.BankAccount
+	add := &cobra.Command{
+		Use: "add CODE", Short: "Register a bank account", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			b.Code = args[0]
+			if err := p.AddBankAccount(c.Context(), b, a.actor); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "bank account %s: %s\n", b.Code, b.Name)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&b.Name, "name", "", "account name (required)")
+	add.Flags().StringVar(&b.Bank, "bank", "", "bank")
+	add.Flags().StringVar(&b.Number, "number", "", "account number")
+	add.Flags().StringVar(&b.District, "district", "", "district code or name")
+	cmd.AddCommand(add)
+	return cmd
+}
+
+func (a *app) receiptCmd() *cobra.Command {
+	var r funding.ReceiptRequest
+	var amount, date string
+	cmd := &cobra.Command{
+		Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var err error
+			if r.Amount, err = decimal.NewFromString(amount); err != nil {
+				return fmt.Errorf("--amount %q: not a number", amount)
+			}
+			if r.ReceivedOn, err = ledger.ParseDate(date); err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			r.Actor = a.actor
+			m, err := p.Receive(c.Context(), r)
+			if err != nil {
+				return err
+			}
+			printMovement(c, "receipt", r.IdempotencyKey, m)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&r.Project, "project", "", "project code")
+	f.StringVar(&r.Source, "source", "", "funding source (central, provincial, municipal, district, bond, …)")
+	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
+	f.StringVar(&date, "date", "", "date received (YYYY-MM-DD)")
+	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
+	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
+	f.StringVar(&r.Memo, "memo", "", "memo")
+	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required; the same key again changes nothing)")
+	return cmd
+}
+
+func (a *app) payCmd() *cobra.Command {
+	var r funding.DisbursementRequest
+	var amount, date string
+	cmd := &cobra.Command{
+		Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var err error
+			if r.Amount, err = decimal.NewFromString(amount); err != nil {
+				return fmt.Errorf("--amount %q: not a number", amount)
+			}
+			if r.PaidOn, err = ledger.ParseDate(date); err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			r.Actor = a.actor
+			m, err := p.Disburse(c.Context(), r)
+			if err != nil {
+				return err
+			}
+			printMovement(c, "payment", r.IdempotencyKey, m)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&r.Project, "project", "", "project code")
+	f.StringVar(&r.Source, "source", "", "funding source whose earmarked money pays")
+	f.StringVar(&r.Category, "category", "", "basic|improvement|upgrade")
+	f.StringVar(&r.WorkItem, "work-item", "", "work item (e.g. elevator, utility_pipework)")
+	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
+	f.StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
+	f.StringVar(&r.Payee, "payee", "", "who is paid")
+	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
+	f.StringVar(&r.Reference, "ref", "", "voucher")
+	f.StringVar(&r.Memo, "memo", "", "memo")
+	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required)")
+	return cmd
+}
+
+func printMovement(c *cobra.Command, what, key string, m funding.Movement) {
+	state := "recorded"
+	if m.Replayed {
+		state = "already recorded"
+	}
+	fmt.Fprintf(c.OutOrStdout(), "%s %s %s: financial entry %d, budget entry %d\n", what, key, state, m.FinancialEntry, m.BudgetEntry)
+}
+
+func amountFormat(format string) func(decimal.Decimal) string {
+	if format == report.FormatTable || format == "" {
+		return report.Amount
+	}
+	return report.Plain
+}
+
+func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
+	for i, t := range ts {
+		if i > 0 && format == report.FormatTable {
+			fmt.Fprintln(c.OutOrStdout())
+		}
+		if err := report.Render(c.OutOrStdout(), t, format, lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) reportProjectCmd() *cobra.Command {
+	var asOf, format, lang string
+	cmd := &cobra.Command{
+		Use: "project CODE", Short: "A project's money per source and per category", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			at, err := parseAsOf(asOf)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			rep, err := p.ProjectReport(c.Context(), args[0], at)
+			if err != nil {
+				return err
+			}
+			return renderAll(c, report.ProjectReport(rep, amountFormat(format)), format, lang)
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
+	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	return cmd
+}
+
+func (a *app) reportDistrictCmd() *cobra.Command {
+	var asOf, format, lang, district string
+	cmd := &cobra.Command{
+		Use: "district", Short: "Money per district and source, and per district and category", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			at, err := parseAsOf(asOf)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			rep, err := p.DistrictReport(c.Context(), district, at)
+			if err != nil {
+				return err
+			}
+			return renderAll(c, report.DistrictReport(rep, amountFormat(format)), format, lang)
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
+	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
+	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	return cmd
+}

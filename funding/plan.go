@@ -1,0 +1,557 @@
+package funding
+
+// The plan table in the database: importing a validated plan file
+// (plan_imports, plan_targets) and measuring the registered projects against
+// the plan in force and its milestones.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundledger/ledger"
+)
+
+// PlanMilestone is one of the plan's milestones: by the end of Year (Due),
+// at least Pct percent of ALL planned communities must be done, counted
+// cumulatively from the start of the plan.
+type PlanMilestone struct {
+	Year int             `json:"year"`
+	Due  time.Time       `json:"due"` // last day of Year
+	Pct  decimal.Decimal `json:"pct"` // minimum cumulative share, in percent
+}
+
+// PlanMilestones are the milestones of the implementation plan (实施方案):
+// at least 20% of all communities renovated by the end of 2020, at least 60%
+// cumulatively by the end of 2023, all of them by the end of 2025.
+var PlanMilestones = []PlanMilestone{
+	{Year: 2020, Due: ledger.Date(2020, 12, 31), Pct: decimal.NewFromInt(20)},
+	{Year: 2023, Due: ledger.Date(2023, 12, 31), Pct: decimal.NewFromInt(60)},
+	{Year: 2025, Due: ledger.Date(2025, 12, 31), Pct: decimal.NewFromInt(100)},
+}
+
+// MaxPlanTargets bounds the rows of one stored plan (six districts and a
+// total over six years is 42).
+const MaxPlanTargets = 10000
+
+// PlanFigures are the three measures of the plan table: communities (for
+// projects: the number of projects, one project being one community),
+// households and floor area.
+type PlanFigures struct {
+	Communities int             `json:"communities"`
+	Households  int             `json:"households"`
+	FloorAreaM2 decimal.Decimal `json:"floor_area_m2"`
+}
+
+func (f *PlanFigures) add(o PlanFigures) {
+	f.Communities += o.Communities
+	f.Households += o.Households
+	f.FloorAreaM2 = f.FloorAreaM2.Add(o.FloorAreaM2)
+}
+
+// Equal reports whether two sets of figures are the same (areas compared
+// as numbers: 1.5 equals 1.50).
+func (f PlanFigures) Equal(o PlanFigures) bool {
+	return f.Communities == o.Communities && f.Households == o.Households && f.FloorAreaM2.Equal(o.FloorAreaM2)
+}
+
+// PlanYearTotal is one year of an imported plan: the sum of its district
+// rows, and the 总计 row as stated in the file (nil when the file has none).
+type PlanYearTotal struct {
+	Year      int          `json:"year"`
+	Districts PlanFigures  `json:"districts"`            // sum of the district rows
+	Stated    *PlanFigures `json:"stated,omitempty"`     // the 总计 row
+	StatedRow int          `json:"stated_row,omitempty"` // its row in the file
+	Agrees    bool         `json:"agrees"`               // Stated equals Districts
+}
+
+// PlanImportWarning is a PlanWarning as stored with an import (File is the
+// base name of the file imported).
+type PlanImportWarning struct {
+	File    string `json:"file"`
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (w PlanImportWarning) String() string {
+	return PlanWarning{File: w.File, Row: w.Row, Field: w.Field, Message: w.Message}.String()
+}
+
+// PlanImportResult describes a stored plan import.
+type PlanImportResult struct {
+	ImportID     int64     `json:"import_id"`
+	File         string    `json:"file"` // base name of the file first imported with this content
+	SHA256       string    `json:"sha256"`
+	ImportedAt   time.Time `json:"imported_at"`
+	ImportedBy   string    `json:"imported_by"`
+	DistrictRows int       `json:"district_rows"`
+	TotalRows    int       `json:"total_rows"` // 总计 rows
+	// Sum of all district rows (总计 rows excluded).
+	Sum      PlanFigures         `json:"sum"`
+	Years    []PlanYearTotal     `json:"years"`
+	Warnings []PlanImportWarning `json:"warnings"`
+	// AlreadyImported is set when a file with the same SHA-256 had been
+	// imported before: nothing was stored, the earlier import is returned.
+	AlreadyImported bool `json:"already_imported"`
+	// InForce is set when this import is the newest one, the plan in force.
+	InForce bool `json:"in_force"`
+}
+
+// ImportPlan reads and validates a plan file and stores it as a new import,
+// which becomes the plan in force (the newest import is). A file with any
+// error is refused whole and its PlanErrors returned unchanged. Importing
+// content already stored (same SHA-256, whatever the file name) changes
+// nothing and returns the earlier import with AlreadyImported set — even
+// when a newer import has superseded it since (it does not come back in
+// force). Concurrent imports of the same content store it once.
+func (p *Programme) ImportPlan(ctx context.Context, path string, actor string) (PlanImportResult, error) {
+	if strings.TrimSpace(actor) == "" {
+		return PlanImportResult{}, fmt.Errorf("%w: import plan %s: actor is required", ErrInvalid, path)
+	}
+	t, err := ReadPlanFile(path)
+	if err != nil {
+		return PlanImportResult{}, err
+	}
+	if n := len(t.Rows) + len(t.Totals); n > MaxPlanTargets {
+		return PlanImportResult{}, fmt.Errorf("%w: import plan %s: %d rows, at most %d", ErrInvalid, path, n, MaxPlanTargets)
+	}
+	base := filepath.Base(path)
+	warnings := make([]PlanImportWarning, len(t.Warnings))
+	for i, w := range t.Warnings {
+		warnings[i] = PlanImportWarning{File: base, Row: w.Row, Field: w.Field, Message: w.Message}
+	}
+	warnJSON, err := json.Marshal(warnings)
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("import plan %s: warnings: %w", path, err)
+	}
+
+	var id int64
+	already := false
+	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		already = false
+		// ON CONFLICT DO NOTHING waits for a concurrent import of the same
+		// content to finish; if it committed, no row is returned and the
+		// SELECT below (a new snapshot under READ COMMITTED) sees its row.
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO plan_imports (file_name, sha256, warnings, imported_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (sha256) DO NOTHING RETURNING id`, base, t.SHA256, string(warnJSON), actor)
+		if errors.Is(err, sql.ErrNoRows) {
+			already = true
+			return tx.GetContext(ctx, &id, `SELECT id FROM plan_imports WHERE sha256 = $1`, t.SHA256)
+		}
+		if err != nil {
+			return err
+		}
+		ins := func(r PlanRow, total bool) error {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO plan_targets (import_id, district, year, communities, households, floor_area_m2, is_total, source_row)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				id, r.District, r.Year, r.Communities, r.Households, r.FloorAreaM2.String(), total, r.Row)
+			return err
+		}
+		for _, r := range t.Rows {
+			if err := ins(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range t.Totals {
+			if err := ins(r, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("import plan %s: %w", path, err)
+	}
+	res, err := p.PlanImport(ctx, id)
+	if err != nil {
+		return PlanImportResult{}, err
+	}
+	res.AlreadyImported = already
+	if !already {
+		// Postcondition: what was stored is what was read.
+		s := t.Sum()
+		if res.DistrictRows != len(t.Rows) || res.TotalRows != len(t.Totals) ||
+			!res.Sum.Equal(PlanFigures{Communities: s.Communities, Households: s.Households, FloorAreaM2: s.FloorAreaM2}) {
+			return PlanImportResult{}, fmt.Errorf("import plan %s: stored import %d does not match the file (%d/%d rows stored, %d/%d read)",
+				path, id, res.DistrictRows, res.TotalRows, len(t.Rows), len(t.Totals))
+		}
+	}
+	return res, nil
+}
+
+type planImportRow struct {
+	ID         int64     `db:"id"`
+	FileName   string    `db:"file_name"`
+	SHA256     string    `db:"sha256"`
+	Warnings   []byte    `db:"warnings"`
+	ImportedAt time.Time `db:"imported_at"`
+	ImportedBy string    `db:"imported_by"`
+	InForce    bool      `db:"in_force"`
+}
+
+type planTargetRow struct {
+	District    string          `db:"district"`
+	Year        int             `db:"year"`
+	Communities int             `db:"communities"`
+	Households  int             `db:"households"`
+	FloorAreaM2 decimal.Decimal `db:"floor_area_m2"`
+	IsTotal     bool            `db:"is_total"`
+	SourceRow   int             `db:"source_row"`
+}
+
+func (r planTargetRow) figures() PlanFigures {
+	return PlanFigures{Communities: r.Communities, Households: r.Households, FloorAreaM2: r.FloorAreaM2}
+}
+
+const planImportSelect = `
+	SELECT id, file_name, sha256, warnings, imported_at, imported_by,
+	       id = (SELECT max(id) FROM plan_imports) AS in_force
+	  FROM plan_imports`
+
+func planTargets(ctx context.Context, db sqlx.QueryerContext, importID int64) ([]planTargetRow, error) {
+	var rows []planTargetRow
+	err := sqlx.SelectContext(ctx, db, &rows, `
+		SELECT district, year, communities, households, floor_area_m2, is_total, source_row
+		  FROM plan_targets WHERE import_id = $1 ORDER BY source_row LIMIT $2`, importID, MaxPlanTargets)
+	return rows, err
+}
+
+// PlanImport returns a stored import with its counts, sums and warnings.
+func (p *Programme) PlanImport(ctx context.Context, id int64) (PlanImportResult, error) {
+	var imp planImportRow
+	err := p.db.GetContext(ctx, &imp, planImportSelect+` WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PlanImportResult{}, fmt.Errorf("plan import %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("plan import %d: %w", id, err)
+	}
+	targets, err := planTargets(ctx, p.db, id)
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("plan import %d: targets: %w", id, err)
+	}
+	res := PlanImportResult{ImportID: imp.ID, File: imp.FileName, SHA256: imp.SHA256, ImportedAt: imp.ImportedAt,
+		ImportedBy: imp.ImportedBy, InForce: imp.InForce, Warnings: []PlanImportWarning{}}
+	if err := json.Unmarshal(imp.Warnings, &res.Warnings); err != nil {
+		return PlanImportResult{}, fmt.Errorf("plan import %d: stored warnings: %w", id, err)
+	}
+	years := map[int]*PlanYearTotal{}
+	year := func(y int) *PlanYearTotal {
+		if years[y] == nil {
+			years[y] = &PlanYearTotal{Year: y}
+		}
+		return years[y]
+	}
+	for _, r := range targets {
+		yt := year(r.Year)
+		if r.IsTotal {
+			res.TotalRows++
+			f := r.figures()
+			yt.Stated, yt.StatedRow = &f, r.SourceRow
+			continue
+		}
+		res.DistrictRows++
+		res.Sum.add(r.figures())
+		yt.Districts.add(r.figures())
+	}
+	for _, yt := range years {
+		yt.Agrees = yt.Stated != nil && yt.Stated.Equal(yt.Districts)
+		res.Years = append(res.Years, *yt)
+	}
+	sort.Slice(res.Years, func(i, j int) bool { return res.Years[i].Year < res.Years[j].Year })
+	return res, nil
+}
+
+// PlanProgressRow is one district row of the plan in force (one district,
+// one year) against the projects registered for that district and plan
+// year, by their status as of the report date.
+type PlanProgressRow struct {
+	District     string      `json:"district"`      // as written in the plan table (区市)
+	DistrictCode string      `json:"district_code"` // "" when no district has this Chinese name
+	DistrictEn   string      `json:"district_en"`
+	Year         int         `json:"year"`
+	SourceRow    int         `json:"source_row"` // 0 for projects outside the plan
+	Planned      PlanFigures `json:"planned"`
+	Approved     PlanFigures `json:"approved"`  // projects approved or later
+	Completed    PlanFigures `json:"completed"` // projects completed or later (a subset of Approved)
+	// CompletedPct is Completed.Communities / Planned.Communities in percent
+	// (two decimals, half-up); nil when nothing is planned.
+	CompletedPct *decimal.Decimal `json:"completed_pct,omitempty"`
+}
+
+// Milestone verdicts.
+const (
+	MilestoneMet        = "met"
+	MilestoneMissed     = "missed"
+	MilestoneNotYetDue  = "not_yet_due"
+	MilestoneNoPlanData = "no_plan" // the plan plans no community at all
+)
+
+// PlanMilestoneProgress is one milestone measured twice: on the plan table
+// itself (does the plan schedule enough communities by then?) and on the
+// projects actually completed.
+type PlanMilestoneProgress struct {
+	PlanMilestone
+	PlannedTotal      int `json:"planned_total"`      // all communities of the plan (district rows)
+	PlannedCumulative int `json:"planned_cumulative"` // planned in the years up to and including Year
+	// PlanPct is PlannedCumulative / PlannedTotal in percent, two decimals
+	// rounded half-up; PlanMeets compares the exact fraction, not the
+	// rounded figure, with Pct.
+	PlanPct   decimal.Decimal `json:"plan_pct"`
+	PlanMeets bool            `json:"plan_meets"`
+	// Actual progress: projects of the plan's districts and years whose
+	// status was completed or accepted on CountedOn. CountedOn is Due when
+	// the report date is on or after it, else the report date itself
+	// (ActualStatus not_yet_due, the share so far).
+	CountedOn       time.Time       `json:"counted_on"`
+	ActualCompleted int             `json:"actual_completed"`
+	ActualPct       decimal.Decimal `json:"actual_pct"`
+	ActualStatus    string          `json:"actual_status"` // met, missed, not_yet_due, no_plan
+}
+
+// PlanProgress is the plan in force against the registered projects.
+type PlanProgress struct {
+	AsOf       time.Time `json:"as_of"`
+	ImportID   int64     `json:"import_id"`
+	File       string    `json:"file"`
+	SHA256     string    `json:"sha256"`
+	ImportedAt time.Time `json:"imported_at"`
+	// Rows are the district rows of the plan, in file order.
+	Rows []PlanProgressRow `json:"rows"`
+	// Total sums Rows.
+	Total PlanProgressRow `json:"total"`
+	// Unplanned are projects (approved or later) of a district and plan
+	// year that the plan has no row for; they count in no milestone.
+	Unplanned []PlanProgressRow `json:"unplanned"`
+	// UnknownDistricts are names in the plan table that match no district
+	// (districts.name_zh); their rows can have no projects.
+	UnknownDistricts []string                `json:"unknown_districts"`
+	Milestones       []PlanMilestoneProgress `json:"milestones"`
+}
+
+// Percent returns part/whole in percent, rounded to two decimals half-up
+// (shopspring's DivRound rounds half away from zero, which for the
+// non-negative counts here is half-up: 95/548 = 17.33576… → 17.34). ok is
+// false when whole is 0.
+func Percent(part, whole int) (pct decimal.Decimal, ok bool) {
+	if whole == 0 {
+		return decimal.Zero, false
+	}
+	return decimal.NewFromInt(int64(part)).Mul(decimal.NewFromInt(100)).DivRound(decimal.NewFromInt(int64(whole)), 2), true
+}
+
+// atLeastPct reports whether part/whole ≥ pct/100, exactly (no rounding).
+func atLeastPct(part, whole int, pct decimal.Decimal) bool {
+	return decimal.NewFromInt(int64(part)).Mul(decimal.NewFromInt(100)).GreaterThanOrEqual(pct.Mul(decimal.NewFromInt(int64(whole))))
+}
+
+// progressKey identifies a plan row: the district as written in the table
+// (projects: their district's Chinese name) and the year.
+type progressKey struct {
+	district string
+	year     int
+}
+
+type progressAgg struct {
+	code, nameEn        string
+	approved, completed PlanFigures
+}
+
+// progressOn aggregates the projects by district (Chinese name) and plan
+// year, by their status on date `on`: the status of their latest event
+// (highest id) effective on or before that day. Statuses only move forward,
+// so that is the furthest status reached by then, even when an event was
+// recorded with an earlier date than the one before it. Projects without
+// any event by then (registered later) are not counted.
+func (p *Programme) progressOn(ctx context.Context, on time.Time) (map[progressKey]*progressAgg, error) {
+	var rows []struct {
+		District    string          `db:"district"`
+		Code        string          `db:"code"`
+		NameEn      string          `db:"name_en"`
+		Year        int             `db:"plan_year"`
+		Status      string          `db:"status"`
+		Communities int             `db:"communities"`
+		Households  int             `db:"households"`
+		FloorAreaM2 decimal.Decimal `db:"floor_area_m2"`
+	}
+	err := p.db.SelectContext(ctx, &rows, `
+		SELECT d.name_zh AS district, d.code, d.name_en, p.plan_year, s.status,
+		       count(*) AS communities, sum(p.households) AS households, sum(p.floor_area_m2) AS floor_area_m2
+		  FROM projects p JOIN districts d ON d.code = p.district
+		  JOIN LATERAL (SELECT e.status FROM project_events e
+		                 WHERE e.project = p.code AND e.effective_on <= $1
+		                 ORDER BY e.id DESC LIMIT 1) s ON true
+		 GROUP BY d.name_zh, d.code, d.name_en, p.plan_year, s.status
+		 LIMIT 100000`, on.Format(ledger.DateLayout))
+	if err != nil {
+		return nil, fmt.Errorf("plan progress as of %s: %w", on.Format(ledger.DateLayout), err)
+	}
+	out := map[progressKey]*progressAgg{}
+	for _, r := range rows {
+		rank := statusRank(r.Status)
+		if rank < statusRank(StatusApproved) {
+			continue
+		}
+		k := progressKey{r.District, r.Year}
+		a := out[k]
+		if a == nil {
+			a = &progressAgg{code: r.Code, nameEn: r.NameEn}
+			out[k] = a
+		}
+		f := PlanFigures{Communities: r.Communities, Households: r.Households, FloorAreaM2: r.FloorAreaM2}
+		a.approved.add(f)
+		if rank >= statusRank(StatusCompleted) {
+			a.completed.add(f)
+		}
+	}
+	return out, nil
+}
+
+// PlanProgress measures the registered projects against the plan in force
+// (the newest import) as of a date (zero: today, UTC): per district row of
+// the plan, the projects of that district and plan year that were approved
+// or later, and completed or later; then each milestone of PlanMilestones,
+// on the plan table itself and on the completed projects. It fails with
+// ErrNotFound when no plan has been imported.
+func (p *Programme) PlanProgress(ctx context.Context, asOf time.Time) (PlanProgress, error) {
+	if asOf.IsZero() {
+		asOf = time.Now().UTC()
+	}
+	asOf = civil(asOf)
+	var imp planImportRow
+	err := p.db.GetContext(ctx, &imp, planImportSelect+` ORDER BY id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PlanProgress{}, fmt.Errorf("plan progress: no plan imported: %w", ErrNotFound)
+	}
+	if err != nil {
+		return PlanProgress{}, fmt.Errorf("plan progress: %w", err)
+	}
+	targets, err := planTargets(ctx, p.db, imp.ID)
+	if err != nil {
+		return PlanProgress{}, fmt.Errorf("plan progress: targets of import %d: %w", imp.ID, err)
+	}
+	districts, err := Districts(ctx, p.db)
+	if err != nil {
+		return PlanProgress{}, fmt.Errorf("plan progress: %w", err)
+	}
+	byName := map[string]District{}
+	for _, d := range districts {
+		byName[d.NameZh] = d
+	}
+	now, err := p.progressOn(ctx, asOf)
+	if err != nil {
+		return PlanProgress{}, err
+	}
+
+	out := PlanProgress{AsOf: asOf, ImportID: imp.ID, File: imp.FileName, SHA256: imp.SHA256, ImportedAt: imp.ImportedAt,
+		Rows: []PlanProgressRow{}, Unplanned: []PlanProgressRow{}, UnknownDistricts: []string{}}
+	out.Total.District = PlanTotalLabel
+	inPlan := map[progressKey]bool{}
+	unknown := map[string]bool{}
+	plannedByYear := map[int]int{}
+	for _, t := range targets {
+		if t.IsTotal {
+			continue
+		}
+		k := progressKey{t.District, t.Year}
+		inPlan[k] = true
+		row := PlanProgressRow{District: t.District, Year: t.Year, SourceRow: t.SourceRow, Planned: t.figures()}
+		if d, ok := byName[t.District]; ok {
+			row.DistrictCode, row.DistrictEn = d.Code, d.NameEn
+		} else if !unknown[t.District] {
+			unknown[t.District] = true
+			out.UnknownDistricts = append(out.UnknownDistricts, t.District)
+		}
+		if a := now[k]; a != nil {
+			row.Approved, row.Completed = a.approved, a.completed
+		}
+		row.fillPct()
+		out.Rows = append(out.Rows, row)
+		out.Total.Planned.add(row.Planned)
+		out.Total.Approved.add(row.Approved)
+		out.Total.Completed.add(row.Completed)
+		plannedByYear[t.Year] += t.Communities
+	}
+	out.Total.fillPct()
+	for k, a := range now {
+		if inPlan[k] {
+			continue
+		}
+		row := PlanProgressRow{District: k.district, DistrictCode: a.code, DistrictEn: a.nameEn, Year: k.year,
+			Approved: a.approved, Completed: a.completed}
+		out.Unplanned = append(out.Unplanned, row)
+	}
+	sort.Slice(out.Unplanned, func(i, j int) bool {
+		a, b := out.Unplanned[i], out.Unplanned[j]
+		if a.DistrictCode != b.DistrictCode {
+			return a.DistrictCode < b.DistrictCode
+		}
+		return a.Year < b.Year
+	})
+
+	// completedInPlan counts the completed-or-later projects that belong to
+	// a row of the plan, whatever their plan year: a community planned for
+	// 2021 but finished in 2020 counts towards the 2020 milestone.
+	completedInPlan := func(agg map[progressKey]*progressAgg) int {
+		n := 0
+		for k, a := range agg {
+			if inPlan[k] {
+				n += a.completed.Communities
+			}
+		}
+		return n
+	}
+	total := out.Total.Planned.Communities
+	for _, m := range PlanMilestones {
+		mp := PlanMilestoneProgress{PlanMilestone: m, PlannedTotal: total}
+		for y, n := range plannedByYear {
+			if y <= m.Year {
+				mp.PlannedCumulative += n
+			}
+		}
+		mp.PlanPct, _ = Percent(mp.PlannedCumulative, total)
+		mp.PlanMeets = total > 0 && atLeastPct(mp.PlannedCumulative, total, m.Pct)
+		if asOf.Before(m.Due) {
+			mp.CountedOn = asOf
+			mp.ActualCompleted = completedInPlan(now)
+		} else {
+			atDue, err := p.progressOn(ctx, m.Due)
+			if err != nil {
+				return PlanProgress{}, err
+			}
+			mp.CountedOn = m.Due
+			mp.ActualCompleted = completedInPlan(atDue)
+		}
+		mp.ActualPct, _ = Percent(mp.ActualCompleted, total)
+		switch {
+		case total == 0:
+			mp.ActualStatus = MilestoneNoPlanData
+		case asOf.Before(m.Due):
+			mp.ActualStatus = MilestoneNotYetDue
+		case atLeastPct(mp.ActualCompleted, total, m.Pct):
+			mp.ActualStatus = MilestoneMet
+		default:
+			mp.ActualStatus = MilestoneMissed
+		}
+		out.Milestones = append(out.Milestones, mp)
+	}
+	return out, nil
+}
+
+func (r *PlanProgressRow) fillPct() {
+	if pct, ok := Percent(r.Completed.Communities, r.Planned.Communities); ok {
+		r.CompletedPct = &pct
+	}
+}
