@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -45,15 +46,67 @@ func (p *Programme) AddBankAccount(ctx context.Context, b BankAccount, actor str
 	return nil
 }
 
-func (p *Programme) bankAccountExists(ctx context.Context, code string) error {
-	var n int
-	if err := p.db.GetContext(ctx, &n, `SELECT count(*) FROM bank_accounts WHERE code = $1`, code); err != nil {
+// lookups caches, for one batch of requests, the projects, bank accounts
+// and approvals they refer to, so that a batch costs few round trips.
+type lookups struct {
+	p         *Programme
+	projects  map[string]Project
+	banks     map[string]error
+	approvals map[string]*Approval
+}
+
+func (p *Programme) lookups() *lookups {
+	return &lookups{p: p, projects: map[string]Project{}, banks: map[string]error{}, approvals: map[string]*Approval{}}
+}
+
+func (l *lookups) project(ctx context.Context, code string) (Project, error) {
+	if pr, ok := l.projects[code]; ok {
+		return pr, nil
+	}
+	pr, err := l.p.Project(ctx, code)
+	if err == nil {
+		l.projects[code] = pr
+	}
+	return pr, err
+}
+
+func (l *lookups) bank(ctx context.Context, code string) error {
+	if err, ok := l.banks[code]; ok {
 		return err
 	}
-	if n == 0 {
-		return fmt.Errorf("bank account %q: %w (register it with `fundledger bank add`)", code, ErrNotFound)
+	var n int
+	if err := l.p.db.GetContext(ctx, &n, `SELECT count(*) FROM bank_accounts WHERE code = $1`, code); err != nil {
+		return err
 	}
-	return nil
+	var err error
+	if n == 0 {
+		err = fmt.Errorf("bank account %q: %w (register it with `fundledger bank add`)", code, ErrNotFound)
+	}
+	l.banks[code] = err
+	return err
+}
+
+func (l *lookups) approval(ctx context.Context, project string) (*Approval, error) {
+	if a, ok := l.approvals[project]; ok {
+		return a, nil
+	}
+	a, err := l.p.latestApproval(ctx, l.p.db, project)
+	if err == nil {
+		l.approvals[project] = a
+	}
+	return a, err
+}
+
+// maxMovements bounds one batch of receipts or payments (two entries each).
+const maxMovements = ledger.MaxEntriesPerBatch / 2
+
+func movements(out []ledger.Entry) []Movement {
+	ms := make([]Movement, len(out)/2)
+	for i := range ms {
+		f, b := out[2*i], out[2*i+1]
+		ms[i] = Movement{FinancialEntry: f.ID, BudgetEntry: b.ID, Replayed: f.Replayed && b.Replayed}
+	}
+	return ms
 }
 
 // ReceiptRequest records money arriving for a project from a source.
@@ -81,55 +134,96 @@ type Movement struct {
 // commitment goes down (budget book). A receipt larger than what is still
 // committed is refused. Instalments are separate receipts.
 func (p *Programme) Receive(ctx context.Context, r ReceiptRequest) (Movement, error) {
-	what := fmt.Sprintf("receipt %q for project %s from %s", r.IdempotencyKey, r.Project, r.Source)
-	if err := checkInput(what, r); err != nil {
+	ms, err := p.ReceiveAll(ctx, []ReceiptRequest{r})
+	if err != nil {
 		return Movement{}, err
 	}
-	if err := ledger.CheckAmount(r.Amount); err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+	return ms[0], nil
+}
+
+// ReceiveAll records receipts as one batch: all or none.
+func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Movement, error) {
+	if len(rs) == 0 || len(rs) > maxMovements {
+		return nil, fmt.Errorf("%w: receipts: want 1 to %d in a batch, got %d", ErrInvalid, maxMovements, len(rs))
 	}
-	pr, err := p.Project(ctx, r.Project)
-	if err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+	lk := p.lookups()
+	entries := make([]ledger.Entry, 0, 2*len(rs))
+	receivables := make([]string, len(rs))
+	whats := make([]string, len(rs))
+	for i, r := range rs {
+		what := fmt.Sprintf("receipt %q for project %s from %s", r.IdempotencyKey, r.Project, r.Source)
+		whats[i] = what
+		if err := checkInput(what, r); err != nil {
+			return nil, err
+		}
+		if err := ledger.CheckAmount(r.Amount); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if _, ok := rules.LookupSource(r.Source); !ok {
+			return nil, fmt.Errorf("%w: %s: unknown source %q", ErrInvalid, what, r.Source)
+		}
+		pr, err := lk.project(ctx, r.Project)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if err := lk.bank(ctx, r.BankAccount); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		acc := accountsOf(pr)
+		receivables[i] = acc.receivable(r.Source)
+		on := civil(r.ReceivedOn)
+		meta := map[string]string{"kind": "receipt", "project": pr.Code, "district": pr.District, "source": r.Source,
+			"bank_account": r.BankAccount, "reference": r.Reference}
+		memo := r.Memo
+		if memo == "" {
+			memo = fmt.Sprintf("资金到位 %s received for %s", sourceLabel(r.Source), pr.Code)
+		}
+		entries = append(entries,
+			ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
+				Postings: []ledger.Posting{
+					{AccountCode: acc.cash(r.Source), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: acc.revenue(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
+			ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
+				Postings: []ledger.Posting{
+					{AccountCode: acc.available(r.Source), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: acc.receivable(r.Source), Side: ledger.Credit, Amount: r.Amount}}})
 	}
-	if _, ok := rules.LookupSource(r.Source); !ok {
-		return Movement{}, fmt.Errorf("%w: %s: unknown source %q", ErrInvalid, what, r.Source)
+	// A source without a commitment for the project has no accounts there.
+	var known []string
+	if err := p.db.SelectContext(ctx, &known, `SELECT code FROM accounts WHERE code = ANY($1)`, pq.Array(receivables)); err != nil {
+		return nil, fmt.Errorf("receipts: %w", err)
 	}
-	if err := p.bankAccountExists(ctx, r.BankAccount); err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+	have := map[string]bool{}
+	for _, c := range known {
+		have[c] = true
 	}
-	acc := accountsOf(pr)
-	on := civil(r.ReceivedOn)
-	outstanding, err := p.ledger.Balance(ctx, acc.receivable(r.Source), on)
-	if err != nil {
-		return Movement{}, fmt.Errorf("%w: %s: source %s has no commitment for this project (approve its budget first)", ErrNotEarmarked, what, r.Source)
-	}
-	meta := map[string]string{"kind": "receipt", "project": pr.Code, "district": pr.District, "source": r.Source,
-		"bank_account": r.BankAccount, "reference": r.Reference}
-	memo := r.Memo
-	if memo == "" {
-		memo = fmt.Sprintf("资金到位 %s received for %s", sourceLabel(r.Source), pr.Code)
-	}
-	entries := []ledger.Entry{
-		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
-			Postings: []ledger.Posting{
-				{AccountCode: acc.cash(r.Source), Side: ledger.Debit, Amount: r.Amount},
-				{AccountCode: acc.revenue(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
-		{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
-			Postings: []ledger.Posting{
-				{AccountCode: acc.available(r.Source), Side: ledger.Debit, Amount: r.Amount},
-				{AccountCode: acc.receivable(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
+	for i, r := range rs {
+		if !have[receivables[i]] {
+			return nil, fmt.Errorf("%w: %s: source %s has no commitment for this project (approve its budget first)", ErrNotEarmarked, whats[i], r.Source)
+		}
 	}
 	out, err := p.ledger.PostBatch(ctx, entries)
-	// The database refuses a receivable below zero; say it in the officer's terms.
-	if errors.Is(err, ledger.ErrOverdraft) && strings.Contains(err.Error(), acc.receivable(r.Source)) {
-		return Movement{}, fmt.Errorf("%w: %s: %s exceeds the outstanding commitment of %s as of %s",
-			ErrExceedsCommitment, what, r.Amount.StringFixed(2), outstanding.StringFixed(2), on.Format(ledger.DateLayout))
+	if errors.Is(err, ledger.ErrOverdraft) {
+		// The database refuses a receivable below zero; say it in the officer's terms.
+		for i, r := range rs {
+			if strings.Contains(err.Error(), receivables[i]+" ") {
+				on := civil(r.ReceivedOn)
+				outstanding, berr := p.ledger.Balance(ctx, receivables[i], on)
+				if berr != nil {
+					break
+				}
+				return nil, fmt.Errorf("%w: %s: %s exceeds the outstanding commitment of %s as of %s",
+					ErrExceedsCommitment, whats[i], r.Amount.StringFixed(2), outstanding.StringFixed(2), on.Format(ledger.DateLayout))
+			}
+		}
 	}
 	if err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+		if len(rs) == 1 {
+			return nil, fmt.Errorf("%s: %w", whats[0], err)
+		}
+		return nil, fmt.Errorf("%d receipts: %w", len(rs), err)
 	}
-	return Movement{FinancialEntry: out[0].ID, BudgetEntry: out[1].ID, Replayed: out[0].Replayed && out[1].Replayed}, nil
+	return movements(out), nil
 }
 
 // DisbursementRequest pays for a category of work from one source's
@@ -154,68 +248,99 @@ type DisbursementRequest struct {
 // not let that source pay that category (专款专用), and when the source's
 // earmarked cash would go below zero.
 func (p *Programme) Disburse(ctx context.Context, r DisbursementRequest) (Movement, error) {
-	what := fmt.Sprintf("payment %q for project %s from %s", r.IdempotencyKey, r.Project, r.Source)
-	if err := checkInput(what, r); err != nil {
+	ms, err := p.DisburseAll(ctx, []DisbursementRequest{r})
+	if err != nil {
 		return Movement{}, err
 	}
-	if err := ledger.CheckAmount(r.Amount); err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+	return ms[0], nil
+}
+
+// DisburseAll records payments as one batch: all or none.
+func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) ([]Movement, error) {
+	if len(rs) == 0 || len(rs) > maxMovements {
+		return nil, fmt.Errorf("%w: payments: want 1 to %d in a batch, got %d", ErrInvalid, maxMovements, len(rs))
 	}
-	pr, err := p.Project(ctx, r.Project)
-	if err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if err := p.bankAccountExists(ctx, r.BankAccount); err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
-	}
-	appr, err := p.latestApproval(ctx, p.db, pr.Code)
-	if err != nil {
-		return Movement{}, fmt.Errorf("%s: the project has no approved budget: %w", what, err)
-	}
-	rs, _, err := p.RuleSet(ctx, appr.RuleSetID)
-	if err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if !rs.MayPay(r.Category, r.WorkItem, r.Source) {
-		item := ""
-		if r.WorkItem != "" {
-			item = ", work item " + r.WorkItem
+	lk := p.lookups()
+	entries := make([]ledger.Entry, 0, 2*len(rs))
+	cashAccounts := make([]string, len(rs))
+	whats := make([]string, len(rs))
+	for i, r := range rs {
+		what := fmt.Sprintf("payment %q for project %s from %s", r.IdempotencyKey, r.Project, r.Source)
+		whats[i] = what
+		if err := checkInput(what, r); err != nil {
+			return nil, err
 		}
-		return Movement{}, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
-			ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
-	}
-	if err := p.ensureSourceAccounts(ctx, pr, r.Source, r.Category); err != nil {
-		return Movement{}, err
-	}
-	acc := accountsOf(pr)
-	on := civil(r.PaidOn)
-	meta := map[string]string{"kind": "disbursement", "project": pr.Code, "district": pr.District, "source": r.Source,
-		"category": r.Category, "work_item": r.WorkItem, "payee": r.Payee, "bank_account": r.BankAccount, "reference": r.Reference,
-		"rule_set_id": fmt.Sprint(appr.RuleSetID)}
-	memo := r.Memo
-	if memo == "" {
-		memo = fmt.Sprintf("拨付 %s %s paid to %s from %s", pr.Code, categoryLabel(r.Category), r.Payee, sourceLabel(r.Source))
-	}
-	entries := []ledger.Entry{
-		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
-			Postings: []ledger.Posting{
-				{AccountCode: acc.expense(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
-				{AccountCode: acc.cash(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
-		{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
-			Postings: []ledger.Posting{
-				{AccountCode: acc.spent(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
-				{AccountCode: acc.available(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
+		if err := ledger.CheckAmount(r.Amount); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		pr, err := lk.project(ctx, r.Project)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if err := lk.bank(ctx, r.BankAccount); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		appr, err := lk.approval(ctx, pr.Code)
+		if err != nil {
+			return nil, fmt.Errorf("%s: the project has no approved budget: %w", what, err)
+		}
+		rs, _, err := p.RuleSet(ctx, appr.RuleSetID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if !rs.MayPay(r.Category, r.WorkItem, r.Source) {
+			item := ""
+			if r.WorkItem != "" {
+				item = ", work item " + r.WorkItem
+			}
+			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
+				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
+		}
+		if err := p.ensureSourceAccounts(ctx, pr, r.Source, r.Category); err != nil {
+			return nil, err
+		}
+		acc := accountsOf(pr)
+		cashAccounts[i] = acc.cash(r.Source)
+		on := civil(r.PaidOn)
+		meta := map[string]string{"kind": "disbursement", "project": pr.Code, "district": pr.District, "source": r.Source,
+			"category": r.Category, "work_item": r.WorkItem, "payee": r.Payee, "bank_account": r.BankAccount, "reference": r.Reference,
+			"rule_set_id": fmt.Sprint(appr.RuleSetID)}
+		memo := r.Memo
+		if memo == "" {
+			memo = fmt.Sprintf("拨付 %s %s paid to %s from %s", pr.Code, categoryLabel(r.Category), r.Payee, sourceLabel(r.Source))
+		}
+		entries = append(entries,
+			ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
+				Postings: []ledger.Posting{
+					{AccountCode: acc.expense(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: acc.cash(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
+			ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
+				Postings: []ledger.Posting{
+					{AccountCode: acc.spent(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: acc.available(r.Source), Side: ledger.Credit, Amount: r.Amount}}})
 	}
 	out, err := p.ledger.PostBatch(ctx, entries)
 	if errors.Is(err, ledger.ErrOverdraft) {
-		cash, berr := p.ledger.Balance(ctx, acc.cash(r.Source), on)
-		if berr == nil {
-			return Movement{}, fmt.Errorf("%w: %s: %s exceeds the earmarked cash of %s (%s): %s available on %s",
-				ledger.ErrOverdraft, what, r.Amount.StringFixed(2), r.Source, sourceLabel(r.Source), cash.StringFixed(2), on.Format(ledger.DateLayout))
+		// Earmarked cash and the budget book's "available" mirror each other;
+		// name the request whose source ran short, with the cash it had.
+		for i, r := range rs {
+			avail := strings.Replace(cashAccounts[i], "cash:", "budget:available:", 1)
+			if strings.Contains(err.Error(), cashAccounts[i]+" ") || strings.Contains(err.Error(), avail+" ") {
+				on := civil(r.PaidOn)
+				cash, berr := p.ledger.Balance(ctx, cashAccounts[i], on)
+				if berr != nil {
+					break
+				}
+				return nil, fmt.Errorf("%w: %s: %s exceeds the earmarked cash of %s (%s): %s available on %s",
+					ledger.ErrOverdraft, whats[i], r.Amount.StringFixed(2), r.Source, sourceLabel(r.Source), cash.StringFixed(2), on.Format(ledger.DateLayout))
+			}
 		}
 	}
 	if err != nil {
-		return Movement{}, fmt.Errorf("%s: %w", what, err)
+		if len(rs) == 1 {
+			return nil, fmt.Errorf("%s: %w", whats[0], err)
+		}
+		return nil, fmt.Errorf("%d payments: %w", len(rs), err)
 	}
-	return Movement{FinancialEntry: out[0].ID, BudgetEntry: out[1].ID, Replayed: out[0].Replayed && out[1].Replayed}, nil
+	return movements(out), nil
 }

@@ -43,6 +43,12 @@ func statusRank(s string) int {
 	return -1
 }
 
+// StatusReached reports whether a project whose status is current has
+// reached status (or gone beyond it).
+func StatusReached(current, status string) bool {
+	return statusRank(current) >= 0 && statusRank(current) >= statusRank(status)
+}
+
 // ProjectInput is what registering a project needs.
 type ProjectInput struct {
 	Code                string            `json:"code" validate:"required,max=64"`

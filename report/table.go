@@ -181,7 +181,38 @@ func renderCSV(w io.Writer, t Table, lang string) error {
 	return cw.Error()
 }
 
-func renderJSON(w io.Writer, t Table) error {
+// RenderAll writes several tables: one after another as text or CSV, and
+// as one JSON array of tables.
+func RenderAll(w io.Writer, ts []Table, format, lang string) error {
+	if format == FormatJSON {
+		docs := make([]jsonTable, len(ts))
+		for i, t := range ts {
+			docs[i] = t.jsonDoc()
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(docs)
+	}
+	for i, t := range ts {
+		if i > 0 && format != FormatCSV {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+		if err := Render(w, t, format, lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type jsonTable struct {
+	Title string              `json:"title"`
+	Rows  []map[string]string `json:"rows"`
+	Notes []string            `json:"notes,omitempty"`
+}
+
+func (t Table) jsonDoc() jsonTable {
 	rows := make([]map[string]string, 0, len(t.Rows))
 	for _, r := range t.Rows {
 		m := make(map[string]string, len(t.Columns))
@@ -192,11 +223,11 @@ func renderJSON(w io.Writer, t Table) error {
 		}
 		rows = append(rows, m)
 	}
+	return jsonTable{t.Title, rows, t.Notes}
+}
+
+func renderJSON(w io.Writer, t Table) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		Title string              `json:"title"`
-		Rows  []map[string]string `json:"rows"`
-		Notes []string            `json:"notes,omitempty"`
-	}{t.Title, rows, t.Notes})
+	return enc.Encode(t.jsonDoc())
 }

@@ -467,15 +467,7 @@ func amountFormat(format string) func(decimal.Decimal) string {
 }
 
 func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
-	for i, t := range ts {
-		if i > 0 && format == report.FormatTable {
-			fmt.Fprintln(c.OutOrStdout())
-		}
-		if err := report.Render(c.OutOrStdout(), t, format, lang); err != nil {
-			return err
-		}
-	}
-	return nil
+	return report.RenderAll(c.OutOrStdout(), ts, format, lang)
 }
 
 func (a *app) reportProjectCmd() *cobra.Command {

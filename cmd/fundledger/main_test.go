@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 
 	"fundledger/internal/pgtest"
 )
@@ -42,41 +46,78 @@ func totals(t *testing.T, out string) (string, string) {
 	return last["debit"], last["credit"]
 }
 
+// TestDemoTwiceChangesNothing runs the demo twice and checks its books
+// against facts known independently of the code: the plan table's 2020 rows
+// (95 communities; 13,371 households in 环翠区 …), double entry (both books
+// balance), and the demo's own terms (everything committed is received by
+// 2020-12-31; 70% of every share paid, each payment rounded to the fen).
 func TestDemoTwiceChangesNothing(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	out, err := run(t, url, "", "demo")
-	if err != nil || !strings.Contains(out, "7 entries posted, 0 already there") {
+	out, err := run(t, url, "", "demo", "--quiet")
+	if err != nil || !strings.Contains(out, "95 projects, 95 approvals") || !strings.Contains(out, " 0 already there") {
 		t.Fatalf("first demo: %v\n%s", err, out)
 	}
 	out, err = run(t, url, "", "demo")
-	if err != nil || !strings.Contains(out, "0 entries posted, 7 already there") || !strings.Contains(out, "ok=true") {
+	if err != nil || !strings.Contains(out, " 0 entries posted") || !strings.Contains(out, "ok=true") {
 		t.Fatalf("second demo: %v\n%s", err, out)
 	}
-	// Financial book at 2020-12-31, by hand: receipts 600,000 + 600,000 +
-	// 85,000 + 400,000 = 1,685,000.00 of credits; debits are the cash left
-	// (150,000 + 300,000 + 150,000 + 0) plus works paid (750,000 + 335,000).
-	out, err = run(t, url, "", "report", "trial-balance", "--as-of", "2020-12-31", "--format", "json")
+	for _, book := range []string{"financial", "budget"} {
+		out, err = run(t, url, "", "report", "trial-balance", "--book", book, "--as-of", "2020-12-31", "--format", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, c := totals(t, out); d != c || d == "0.00" {
+			t.Errorf("%s book: debits %s, credits %s", book, d, c)
+		}
+	}
+	// Households per district: the 2020 rows of the plan table.
+	out, err = run(t, url, "", "project", "list", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, c := totals(t, out); d != "1685000.00" || c != "1685000.00" {
-		t.Errorf("financial totals %s / %s, want 1685000.00 both", d, c)
+	var projects tbJSON
+	if err := json.Unmarshal([]byte(out), &projects); err != nil {
+		t.Fatal(err)
 	}
-	// Budget book: commitments 1,000,000 + 400,000 + 600,000 = 2,000,000.00.
-	out, err = run(t, url, "", "report", "trial-balance", "--book", "budget", "--format", "json")
+	households := map[string]int{}
+	for _, p := range projects.Rows {
+		n, _ := strconv.Atoi(p["households"])
+		households[p["district"]] += n
+	}
+	want := map[string]int{"环翠区": 13371, "文登区": 12595, "荣成市": 5636, "乳山市": 13018, "高区": 3046, "经区": 4085}
+	if len(projects.Rows) != 95 || fmt.Sprint(households) != fmt.Sprint(want) {
+		t.Errorf("%d projects, households %v; want 95 and %v", len(projects.Rows), households, want)
+	}
+	out, err = run(t, url, "", "report", "district", "--as-of", "2020-12-31", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, c := totals(t, out); d != "2000000.00" || c != "2000000.00" {
-		t.Errorf("budget totals %s / %s, want 2000000.00 both", d, c)
+	var tables []tbJSON
+	if err := json.Unmarshal([]byte(out), &tables); err != nil || len(tables) != 2 {
+		t.Fatalf("district report: %d tables, %v", len(tables), err)
 	}
-	// Before the provincial receipt (2020-10-08) the provincial cash is zero
-	// and the central cash is 600,000 − 450,000 = 150,000.00.
-	out, err = run(t, url, "", "balance", "cash:huancui:WH-HC-2020-001:central", "--as-of", "2020-09-30")
-	if err != nil || strings.TrimSpace(out) != "150000.00" {
-		t.Errorf("central cash on 2020-09-30: %q %v", out, err)
+	sources := tables[0]
+	total := sources.Rows[len(sources.Rows)-1]
+	committed, received, disbursed := dec(t, total["committed"]), dec(t, total["received"]), dec(t, total["disbursed"])
+	if !committed.Equal(received) || !dec(t, total["outstanding"]).IsZero() {
+		t.Errorf("committed %s, received %s, outstanding %s: all should have arrived", committed, received, total["outstanding"])
 	}
+	// 2,280 payments, each 70% of a share rounded to the fen: the total is
+	// within 2,280 × 0.005 = 11.40 of 70% of everything committed.
+	gap := disbursed.Sub(committed.Mul(decimal.RequireFromString("0.7"))).Abs()
+	if gap.GreaterThan(decimal.RequireFromString("11.40")) || !committed.IsPositive() {
+		t.Errorf("disbursed %s vs 70%% of committed %s: gap %s", disbursed, committed, gap)
+	}
+}
+
+func dec(t *testing.T, s string) decimal.Decimal {
+	t.Helper()
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		t.Fatalf("amount %q: %v", s, err)
+	}
+	return d
 }
 
 func TestPostFromStdinAndErrors(t *testing.T) {

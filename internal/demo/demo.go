@@ -212,13 +212,17 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 		return false, err
 	}
 	res.Approvals++
-	count := func(m funding.Movement) {
-		if m.Replayed {
-			res.ReplayedEntries += 2
-		} else {
-			res.NewEntries += 2
+	count := func(ms []funding.Movement) {
+		for _, m := range ms {
+			if m.Replayed {
+				res.ReplayedEntries += 2
+			} else {
+				res.NewEntries += 2
+			}
 		}
 	}
+	var receipts []funding.ReceiptRequest
+	var payments []funding.DisbursementRequest
 	// Receipts: government money in two instalments (60% after 30 days,
 	// the rest after 120), everyone else in one after 60 days.
 	for _, t := range ap.Allocation.Totals {
@@ -237,16 +241,17 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 			if !pt.amt.IsPositive() {
 				continue
 			}
-			m, err := p.Receive(ctx, funding.ReceiptRequest{Project: in.Code, Source: t.Source, Amount: pt.amt,
+			receipts = append(receipts, funding.ReceiptRequest{Project: in.Code, Source: t.Source, Amount: pt.amt,
 				ReceivedOn: approvedOn.AddDate(0, 0, pt.days), BankAccount: bank, Reference: fmt.Sprintf("到账-%s-%s-%d", in.Code, t.Source, k+1),
 				IdempotencyKey: fmt.Sprintf("demo:receipt:%s:%s:%d", in.Code, t.Source, k+1), Actor: actor})
-			if err != nil {
-				return false, err
-			}
-			res.Receipts++
-			count(m)
 		}
 	}
+	ms, err := p.ReceiveAll(ctx, receipts)
+	if err != nil {
+		return false, err
+	}
+	res.Receipts += len(ms)
+	count(ms)
 	// Payments after 150 days: 70% of every share, from the source that owes it.
 	for _, g := range ap.Allocation.Groups {
 		for _, s := range g.Shares {
@@ -254,27 +259,35 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 			if !amt.IsPositive() {
 				continue
 			}
-			m, err := p.Disburse(ctx, funding.DisbursementRequest{Project: in.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
+			payments = append(payments, funding.DisbursementRequest{Project: in.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
 				Amount: amt, PaidOn: approvedOn.AddDate(0, 0, 150), Payee: "威海示例建设工程有限公司 (demo contractor)", BankAccount: bank,
 				Reference:      fmt.Sprintf("支付-%s-%s-%s", in.Code, g.Category, s.Source),
 				IdempotencyKey: fmt.Sprintf("demo:pay:%s:%s:%s:%s", in.Code, g.Category, g.WorkItem, s.Source), Actor: actor})
-			if err != nil {
-				return false, err
-			}
-			res.Payments++
-			count(m)
 		}
 	}
-	if err := p.SetStatus(ctx, in.Code, funding.StatusUnderWay, approvedOn.AddDate(0, 0, 20), actor, "works started"); err != nil {
+	if ms, err = p.DisburseAll(ctx, payments); err != nil {
 		return false, err
 	}
-	if i%3 != 2 {
+	res.Payments += len(ms)
+	count(ms)
+	pr, err := p.Project(ctx, in.Code)
+	if err != nil {
+		return false, err
+	}
+	if !funding.StatusReached(pr.Status, funding.StatusUnderWay) {
+		if err := p.SetStatus(ctx, in.Code, funding.StatusUnderWay, approvedOn.AddDate(0, 0, 20), actor, "works started"); err != nil {
+			return false, err
+		}
+	}
+	if i%3 == 2 {
+		return false, nil
+	}
+	if !funding.StatusReached(pr.Status, funding.StatusCompleted) {
 		if err := p.SetStatus(ctx, in.Code, funding.StatusCompleted, ledger.Date(2020, 12, 20), actor, "works completed"); err != nil {
 			return false, err
 		}
-		return true, nil
 	}
-	return false, nil
+	return true, nil
 }
 
 func isGovernment(src string) bool {
