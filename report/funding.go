@@ -100,4 +100,3 @@ func percent(part, whole decimal.Decimal) string {
 	}
 	return part.Mul(decimal.NewFromInt(100)).DivRound(whole, 2).StringFixed(2) + "%"
 }
-

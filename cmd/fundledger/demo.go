@@ -84,4 +84,3 @@ func summariseTrialBalance(rows [][]string) [][]string {
 	out = append(out, []string{fmt.Sprintf("… %d more accounts (fundledger report trial-balance)", len(rows)-maxDemoRows-1), "", "", "", ""})
 	return append(out, rows[len(rows)-1])
 }
-

@@ -198,7 +198,9 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 	// Budget about 19,600 yuan per household, varied ±10% by project:
 	// basic 60%, utility pipework 10%, improvement 25%, upgrade 5%.
 	total := decimal.NewFromInt(int64(in.Households) * budgetPerHousehold).Mul(decimal.NewFromInt(int64(90 + (i*13)%21))).Div(decimal.NewFromInt(100)).Round(0)
-	part := func(pct int64) decimal.Decimal { return total.Mul(decimal.NewFromInt(pct)).Div(decimal.NewFromInt(100)).Round(2) }
+	part := func(pct int64) decimal.Decimal {
+		return total.Mul(decimal.NewFromInt(pct)).Div(decimal.NewFromInt(100)).Round(2)
+	}
 	basic, pipes, improvement := part(60), part(10), part(25)
 	upgrade := total.Sub(basic).Sub(pipes).Sub(improvement)
 	approvedOn := ledger.Date(2020, 6, 15).AddDate(0, 0, i%30)
