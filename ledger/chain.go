@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -86,18 +87,41 @@ func (l *Ledger) sealBlock(ctx context.Context) (int, string, error) {
 	if err := tx.GetContext(ctx, &prev, `SELECT coalesce((SELECT hash FROM chain_blocks ORDER BY id DESC LIMIT 1), $1)`, genesisHash); err != nil {
 		return 0, "", err
 	}
+	// Whole committed transactions, oldest first, up to maxBlockSize entries
+	// (a bigger transaction makes a bigger block: it is never split).
+	var txs []struct {
+		TxID  string `db:"txid"`
+		MinID int64  `db:"min_id"`
+		MaxID int64  `db:"max_id"`
+	}
+	if err := tx.SelectContext(ctx, &txs, `SELECT txid::text AS txid, min_id, max_id FROM tx_entries ORDER BY min_id LIMIT $1`, maxBlockSize); err != nil {
+		return 0, "", err
+	}
 	var rows []struct {
 		ID   int64  `db:"id"`
 		Hash string `db:"content_hash"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `
-		SELECT e.id, encode(e.content_hash, 'hex') AS content_hash FROM chain_unsealed u JOIN entries e ON e.id = u.entry_id
-		 ORDER BY e.id LIMIT $1`, maxBlockSize); err != nil {
-		return 0, "", err
+	var done []string
+	for _, t := range txs {
+		if len(rows) > 0 && len(rows)+int(t.MaxID-t.MinID+1) > maxBlockSize {
+			break
+		}
+		var part []struct {
+			ID   int64  `db:"id"`
+			Hash string `db:"content_hash"`
+		}
+		if err := tx.SelectContext(ctx, &part, `
+			SELECT id, encode(content_hash, 'hex') AS content_hash FROM entries
+			 WHERE id BETWEEN $1 AND $2 AND created_txid = $3::xid8 ORDER BY id`, t.MinID, t.MaxID, t.TxID); err != nil {
+			return 0, "", err
+		}
+		rows = append(rows, part...)
+		done = append(done, t.TxID)
 	}
 	if len(rows) == 0 {
 		return 0, prev, tx.Commit()
 	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
 	ids, hashes := make([]int64, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
 		ids[i], hashes[i] = r.ID, r.Hash
@@ -112,7 +136,7 @@ func (l *Ledger) sealBlock(ctx context.Context) (int, string, error) {
 		`INSERT INTO chain_block_entries (entry_id, block_id) SELECT unnest($1::bigint[]), $2`, pq.Array(ids), blockID); err != nil {
 		return 0, "", err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM chain_unsealed WHERE entry_id = ANY($1)`, pq.Array(ids)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tx_entries WHERE txid = ANY($1::xid8[])`, pq.Array(done)); err != nil {
 		return 0, "", err
 	}
 	return len(ids), h, tx.Commit()
@@ -238,14 +262,15 @@ func (l *Ledger) verifyBlocks(ctx context.Context, rep *VerifyReport) error {
 	if err := l.db.SelectContext(ctx, &orphan, `
 		SELECT e.id FROM entries e
 		 WHERE NOT EXISTS (SELECT 1 FROM chain_block_entries c WHERE c.entry_id = e.id)
-		   AND NOT EXISTS (SELECT 1 FROM chain_unsealed u WHERE u.entry_id = e.id)
+		   AND NOT EXISTS (SELECT 1 FROM tx_entries t WHERE t.txid = e.created_txid)
 		 ORDER BY e.id LIMIT 10`); err != nil {
 		return err
 	}
 	for _, id := range orphan {
 		rep.problem("entry %d is neither sealed nor waiting to be sealed", id)
 	}
-	return l.db.GetContext(ctx, &rep.UnsealedEntries, `SELECT count(*) FROM chain_unsealed`)
+	return l.db.GetContext(ctx, &rep.UnsealedEntries, `
+		SELECT count(*) FROM tx_entries t JOIN entries e ON e.id BETWEEN t.min_id AND t.max_id AND e.created_txid = t.txid`)
 }
 
 func firstIDs(ids []int64) []int64 {

@@ -37,8 +37,9 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 			VALUES ('financial', '%s', 'psql', '%s', sha256(''));`, date, key)
 	}
 	posting := func(acct int64, side, amount string) string {
-		return fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount)
-			VALUES (currval('entries_id_seq'), (SELECT count(*) + 1 FROM postings WHERE entry_id = currval('entries_id_seq')), %d, '%s', %s);`, acct, side, amount)
+		return fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			SELECT id, (SELECT count(*) + 1 FROM postings WHERE entry_id = e.id), %d, '%s', %s, effective_date, book
+			  FROM entries e WHERE id = currval('entries_id_seq');`, acct, side, amount)
 	}
 	cases := []struct {
 		name  string
@@ -60,7 +61,7 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"overdraft", newEntry("raw6", "2021-03-02") + posting(ids[works], "D", "100.01") + posting(ids[bank], "C", "100.01"),
 			"FL002", "would overdraw by 0.01"},
 		{"closed period", newEntry("raw7", "2021-01-15"), "FL003", "closed period 2021-01"},
-		{"posting into a committed entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount) VALUES (%d, 8, %d, 'D', 5), (%d, 9, %d, 'C', 5)`,
+		{"posting into a committed entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book) VALUES (%d, 8, %d, 'D', 5, '2021-03-01', 'financial'), (%d, 9, %d, 'C', 5, '2021-03-01', 'financial')`,
 			e.ID, ids[works], e.ID, ids[grant]), "FL004", "only in the transaction that creates the entry"},
 		{"forge a day balance", `UPDATE account_day_balances SET debit = debit + 1000`, "FL006", "maintained by the ledger"},
 		{"reopen a period without the log", `UPDATE periods SET closed = false`, "FL006", "maintained by the ledger"},
@@ -69,7 +70,15 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"change an account's type", fmt.Sprintf(`UPDATE accounts SET type = 'liability', normal_side = 'C' WHERE id = %d`, ids[bank]), "FL004", "only the name"},
 		{"drop the overdraft guard", fmt.Sprintf(`UPDATE accounts SET no_overdraft = false WHERE id = %d`, ids[bank]), "FL004", "only the name"},
 		{"delete an account", fmt.Sprintf(`DELETE FROM accounts WHERE id = %d`, ids[works]), "FL004", "append-only"},
-		{"drop an entry from the chain queue", `DELETE FROM chain_unsealed`, "FL006", "not sealed yet"},
+		{"drop an entry from the chain queue", `DELETE FROM tx_entries`, "FL006", "not sealed yet"},
+		{"second entry of a transaction unbalanced", newEntry("raw8", "2021-03-02") + posting(ids[bank], "D", "1") + posting(ids[grant], "C", "1") +
+			newEntry("raw9", "2021-03-03") + posting(ids[bank], "D", "2") + posting(ids[grant], "C", "1"),
+			"FL001", "(key raw9) is unbalanced: 2 postings, debits 2, credits 1"},
+		{"posting dated unlike its entry", newEntry("raw10", "2021-03-02") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			VALUES (currval('entries_id_seq'), 1, ` + fmt.Sprint(ids[bank]) + `, 'D', 1, '2021-03-03', 'financial');`, "23514", "date and book must be the entry's"},
+		{"posting to a budget account from a financial entry", newEntry("raw11", "2021-03-02") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			SELECT currval('entries_id_seq'), 1, id, 'D', 1, '2021-03-02', 'financial' FROM accounts WHERE code = 'budget:receivable:P1:central';`,
+			"FL005", "cannot post to account budget:receivable:P1:central"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

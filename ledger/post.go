@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -84,20 +86,43 @@ func prepare(entries []Entry) ([]Entry, string, error) {
 		return nil, what, fmt.Errorf("%w: %s: want 1 to %d entries", ErrInvalid, what, MaxEntriesPerBatch)
 	}
 	out := make([]Entry, len(entries))
+	errs := make([]error, len(entries))
+	// Checking and hashing is CPU work that the database waits for: spread
+	// big batches over the processors.
+	workers := 1
+	if len(entries) >= 1000 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	chunk := (len(entries) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(entries))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				e := entries[i]
+				e.Postings = append([]Posting(nil), e.Postings...)
+				if err := e.Check(); err != nil {
+					errs[i] = err
+					continue
+				}
+				e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
+				e.ContentHash = e.contentHash()
+				out[i] = e
+			}
+		}()
+	}
+	wg.Wait()
 	seen := make(map[string]int, len(entries))
-	for i := range entries {
-		e := entries[i]
-		e.Postings = append([]Posting(nil), e.Postings...)
-		if err := e.Check(); err != nil {
-			return nil, what, fmt.Errorf("%s: %w", what, err)
+	for i := range out {
+		if errs[i] != nil {
+			return nil, what, fmt.Errorf("%s: %w", what, errs[i])
 		}
-		if j, dup := seen[e.IdempotencyKey]; dup {
-			return nil, what, fmt.Errorf("%w: %s: entries %d and %d share the key %q", ErrInvalid, what, j+1, i+1, e.IdempotencyKey)
+		if j, dup := seen[out[i].IdempotencyKey]; dup {
+			return nil, what, fmt.Errorf("%w: %s: entries %d and %d share the key %q", ErrInvalid, what, j+1, i+1, out[i].IdempotencyKey)
 		}
-		seen[e.IdempotencyKey] = i
-		e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
-		e.ContentHash = e.contentHash()
-		out[i] = e
+		seen[out[i].IdempotencyKey] = i
 	}
 	return out, what, nil
 }
@@ -212,7 +237,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
 		       AS u(b, d, m, a, k, r, c, md, h)
 		ON CONFLICT (idempotency_key) DO NOTHING
-		RETURNING id, idempotency_key, recorded_at`,
+		RETURNING id, idempotency_key`,
 		pq.Array(books), pq.Array(dates), pq.Array(memos), pq.Array(actors), pq.Array(keys),
 		pq.Array(reverses), pq.Array(corrects), pq.Array(metas), pq.Array(hashes))
 	if err != nil {
@@ -222,13 +247,12 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	for rows.Next() {
 		var id int64
 		var key string
-		var at time.Time
-		if err := rows.Scan(&id, &key, &at); err != nil {
+		if err := rows.Scan(&id, &key); err != nil {
 			rows.Close()
 			return err
 		}
 		i := index[key]
-		entries[i].ID, entries[i].RecordedAt, inserted[i] = id, at, true
+		entries[i].ID, inserted[i] = id, true
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("insert entries: %w", err)
@@ -237,10 +261,18 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		return fmt.Errorf("insert entries: %w", err)
 	}
 
+	// recorded_at defaults to now(), the transaction's start: one value for
+	// the whole batch, read once instead of returned per row.
+	var now time.Time
+	if err := tx.GetContext(ctx, &now, `SELECT now()`); err != nil {
+		return err
+	}
 	var replayKeys []string
 	for i, ok := range inserted {
 		if !ok {
 			replayKeys = append(replayKeys, keys[i])
+		} else {
+			entries[i].RecordedAt = now
 		}
 	}
 	if len(replayKeys) > 0 {
@@ -265,14 +297,17 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	}
 
 	var pEntry, pAccount, pLine []int64
-	var pSide, pAmount []string
+	var pSide, pAmount, pDate, pBook []string
 	for i, e := range entries {
 		if !inserted[i] {
 			continue
 		}
+		date := e.EffectiveDate.Format(DateLayout)
 		for line, p := range e.Postings {
 			pEntry = append(pEntry, e.ID)
 			pLine = append(pLine, int64(line+1))
+			pDate = append(pDate, date)
+			pBook = append(pBook, string(e.Book))
 			pAccount = append(pAccount, byCode[p.AccountCode].ID)
 			pSide = append(pSide, string(p.Side))
 			pAmount = append(pAmount, p.Amount.StringFixed(2))
@@ -282,9 +317,9 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO postings (entry_id, line, account_id, side, amount)
-		SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::numeric[])`,
-		pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount)); err != nil {
+		INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+		SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::numeric[], $6::date[], $7::text[])`,
+		pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)); err != nil {
 		return fmt.Errorf("insert postings: %w", err)
 	}
 	return nil

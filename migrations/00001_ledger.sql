@@ -54,12 +54,16 @@ CREATE UNIQUE INDEX entries_reverses_once ON entries (reverses_entry_id) WHERE r
 
 -- No foreign keys here: per-row referential triggers would cost more than
 -- the rest of a bulk post together; fl_postings_inserted checks entry and
--- account existence for the whole statement at once.
+-- account existence for the whole statement at once. effective_date and book
+-- repeat the entry's (checked equal by the trigger) so that day balances and
+-- book checks need no join per posting.
 CREATE TABLE postings (
-    entry_id    bigint NOT NULL,
-    line        smallint NOT NULL CHECK (line > 0),
-    account_id  bigint NOT NULL,
-    side        char(1) NOT NULL CHECK (side IN ('D', 'C')),
+    entry_id        bigint NOT NULL,
+    line            smallint NOT NULL CHECK (line > 0),
+    account_id      bigint NOT NULL,
+    side            char(1) NOT NULL CHECK (side IN ('D', 'C')),
+    effective_date  date NOT NULL,
+    book            text NOT NULL,
     -- Plain NUMERIC, not NUMERIC(p,2): a typed column would silently round
     -- 1.005 to 1.01; here a third decimal is refused.
     amount      numeric NOT NULL CONSTRAINT postings_amount_fen
@@ -111,16 +115,11 @@ CREATE TABLE chain_block_entries (
     block_id  bigint NOT NULL REFERENCES chain_blocks (id)
 );
 CREATE INDEX chain_block_entries_block ON chain_block_entries (block_id, entry_id);
--- Entries committed but not yet sealed. Filled by the entries trigger;
--- a row leaves only once its entry is in a block.
-CREATE TABLE chain_unsealed (
-    entry_id  bigint PRIMARY KEY
-);
-
--- One row per open transaction that inserted entries, with the range of
--- their ids: it lets one deferred check per transaction, instead of one per
--- entry, prove at commit that every new entry balances.
-CREATE TABLE entry_checks (
+-- One row per transaction that inserted entries, with the range of their
+-- ids. At commit one deferred check per transaction (not per entry) proves
+-- that every entry it created balances; afterwards the row says which
+-- entries wait to be sealed, and leaves only when they are.
+CREATE TABLE tx_entries (
     txid    xid8 PRIMARY KEY,
     min_id  bigint NOT NULL,
     max_id  bigint NOT NULL
@@ -191,28 +190,26 @@ CREATE TRIGGER account_day_balances_derived BEFORE INSERT OR UPDATE OR DELETE OR
 CREATE TRIGGER periods_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON periods
     FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
 
--- chain_unsealed: inserted by the entries trigger; a row may be deleted only
--- once its entry is sealed into a block.
+-- tx_entries: written by the entries trigger; a row may be deleted only
+-- once every entry of its transaction is sealed into a block.
 -- +goose StatementBegin
-CREATE FUNCTION fl_unsealed_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION fl_tx_entries_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad bigint;
 BEGIN
-    SELECT o.entry_id INTO bad FROM old_rows o
-     WHERE NOT EXISTS (SELECT 1 FROM chain_block_entries c WHERE c.entry_id = o.entry_id) LIMIT 1;
+    SELECT e.id INTO bad FROM old_rows o JOIN entries e ON e.id BETWEEN o.min_id AND o.max_id AND e.created_txid = o.txid
+     WHERE NOT EXISTS (SELECT 1 FROM chain_block_entries c WHERE c.entry_id = e.id) LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'entry % is not sealed yet', bad USING ERRCODE = 'FL006';
     END IF;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER chain_unsealed_derived BEFORE INSERT OR UPDATE OR TRUNCATE ON chain_unsealed
+CREATE TRIGGER tx_entries_derived BEFORE INSERT OR UPDATE OR TRUNCATE ON tx_entries
     FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
-CREATE TRIGGER chain_unsealed_deleted AFTER DELETE ON chain_unsealed
+CREATE TRIGGER tx_entries_deleted AFTER DELETE ON tx_entries
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION fl_unsealed_deleted();
-CREATE TRIGGER entry_checks_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON entry_checks
-    FOR EACH STATEMENT EXECUTE FUNCTION fl_derived_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_tx_entries_deleted();
 
 -- Closing or reopening a period is an insert into period_events.
 -- +goose StatementBegin
@@ -257,12 +254,11 @@ BEGIN
             bad.id, bad.idempotency_key, bad.effective_date, to_char(bad.effective_date, 'YYYY-MM')
             USING ERRCODE = 'FL003';
     END IF;
-    INSERT INTO chain_unsealed (entry_id) SELECT id FROM new_entries;
-    INSERT INTO entry_checks (txid, min_id, max_id)
+    INSERT INTO tx_entries (txid, min_id, max_id)
         SELECT pg_current_xact_id(), min(id), max(id) FROM new_entries HAVING count(*) > 0
     ON CONFLICT (txid) DO UPDATE
-        SET min_id = least(entry_checks.min_id, EXCLUDED.min_id),
-            max_id = greatest(entry_checks.max_id, EXCLUDED.max_id);
+        SET min_id = least(tx_entries.min_id, EXCLUDED.min_id),
+            max_id = greatest(tx_entries.max_id, EXCLUDED.max_id);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -275,27 +271,37 @@ CREATE TRIGGER entries_inserted AFTER INSERT ON entries
 -- +goose StatementBegin
 CREATE FUNCTION fl_entries_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    lo bigint;
+    hi bigint;
     bad record;
 BEGIN
-    SELECT e.id, e.idempotency_key, count(p.line) AS n,
-           coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0) AS d,
-           coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0) AS c
-      INTO bad
-      FROM entries e LEFT JOIN postings p ON p.entry_id = e.id
-     WHERE e.id BETWEEN NEW.min_id AND NEW.max_id AND e.created_txid = NEW.txid
-     GROUP BY e.id
-    HAVING count(p.line) < 2
-        OR coalesce(sum(p.amount) FILTER (WHERE p.side = 'D'), 0) <> coalesce(sum(p.amount) FILTER (WHERE p.side = 'C'), 0)
-     ORDER BY e.id LIMIT 1;
+    -- NEW is the row as first inserted; later statements of the transaction
+    -- may have widened the range, so read it again.
+    SELECT min_id, max_id INTO lo, hi FROM tx_entries WHERE txid = NEW.txid;
+    -- Two single-pass queries whose plans do not depend on statistics (the
+    -- tables were just filled in this very transaction): sums per entry over
+    -- the id range, then entries of the range without any posting.
+    SELECT p.entry_id AS id, p.n, p.d, p.c INTO bad FROM (
+        SELECT entry_id, count(*) AS n,
+               coalesce(sum(amount) FILTER (WHERE side = 'D'), 0) AS d,
+               coalesce(sum(amount) FILTER (WHERE side = 'C'), 0) AS c
+          FROM postings WHERE entry_id BETWEEN lo AND hi GROUP BY entry_id) p
+     WHERE p.n < 2 OR p.d <> p.c
+     ORDER BY p.entry_id LIMIT 1;
+    IF NOT FOUND THEN
+        SELECT e.id, 0::bigint AS n, 0::numeric AS d, 0::numeric AS c INTO bad FROM entries e
+         WHERE e.id BETWEEN lo AND hi AND e.created_txid = NEW.txid
+           AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.entry_id = e.id)
+         ORDER BY e.id LIMIT 1;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'entry % (key %) is unbalanced: % postings, debits %, credits %',
-            bad.id, bad.idempotency_key, bad.n, bad.d, bad.c USING ERRCODE = 'FL001';
+            bad.id, (SELECT idempotency_key FROM entries WHERE id = bad.id), bad.n, bad.d, bad.c USING ERRCODE = 'FL001';
     END IF;
-    DELETE FROM entry_checks WHERE txid = NEW.txid;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE CONSTRAINT TRIGGER entry_checks_balanced AFTER INSERT ON entry_checks
+CREATE CONSTRAINT TRIGGER tx_entries_balanced AFTER INSERT ON tx_entries
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION fl_entries_balanced();
 
@@ -306,25 +312,37 @@ CREATE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
-    SELECT np.entry_id, np.account_id, e.id IS NULL AS no_entry, a.id IS NULL AS no_account,
-           e.created_txid <> pg_current_xact_id() AS committed, a.code, a.book AS account_book, e.book AS entry_book
+    -- Once per entry and once per account, not once per posting.
+    SELECT x.entry_id, e.id IS NULL AS no_entry, e.created_txid <> pg_current_xact_id() AS committed
       INTO bad
-      FROM new_postings np LEFT JOIN entries e ON e.id = np.entry_id LEFT JOIN accounts a ON a.id = np.account_id
-     WHERE e.id IS NULL OR a.id IS NULL OR e.created_txid <> pg_current_xact_id() OR a.book <> e.book
+      FROM (SELECT DISTINCT entry_id, effective_date, book FROM new_postings) x
+      LEFT JOIN entries e ON e.id = x.entry_id
+     WHERE e.id IS NULL OR e.created_txid <> pg_current_xact_id()
+        OR e.effective_date <> x.effective_date OR e.book <> x.book
      LIMIT 1;
     IF FOUND THEN
         IF bad.no_entry THEN
             RAISE EXCEPTION 'posting refused: entry % does not exist', bad.entry_id USING ERRCODE = '23503';
-        ELSIF bad.no_account THEN
-            RAISE EXCEPTION 'posting into entry % refused: account % does not exist', bad.entry_id, bad.account_id
-                USING ERRCODE = '23503';
         ELSIF bad.committed THEN
             RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
                 bad.entry_id USING ERRCODE = 'FL004';
         ELSE
-            RAISE EXCEPTION 'entry % is in the % book but account % is in the % book',
-                bad.entry_id, bad.entry_book, bad.code, bad.account_book USING ERRCODE = 'FL005';
+            RAISE EXCEPTION 'posting into entry % refused: its date and book must be the entry''s', bad.entry_id
+                USING ERRCODE = '23514';
         END IF;
+    END IF;
+    SELECT x.account_id, x.book, a.id IS NULL AS no_account, a.code, a.book AS account_book
+      INTO bad
+      FROM (SELECT DISTINCT account_id, book FROM new_postings) x
+      LEFT JOIN accounts a ON a.id = x.account_id
+     WHERE a.id IS NULL OR a.book <> x.book
+     LIMIT 1;
+    IF FOUND THEN
+        IF bad.no_account THEN
+            RAISE EXCEPTION 'posting refused: account % does not exist', bad.account_id USING ERRCODE = '23503';
+        END IF;
+        RAISE EXCEPTION 'a % book entry cannot post to account %, which is in the % book',
+            bad.book, bad.code, bad.account_book USING ERRCODE = 'FL005';
     END IF;
 
     -- Lock the no_overdraft accounts in a fixed order before reading their
@@ -334,12 +352,12 @@ BEGIN
         ORDER BY id FOR UPDATE;
 
     INSERT INTO account_day_balances (account_id, day, debit, credit)
-        SELECT np.account_id, e.effective_date,
-               coalesce(sum(np.amount) FILTER (WHERE np.side = 'D'), 0),
-               coalesce(sum(np.amount) FILTER (WHERE np.side = 'C'), 0)
-          FROM new_postings np JOIN entries e ON e.id = np.entry_id
-         GROUP BY np.account_id, e.effective_date
-         ORDER BY np.account_id, e.effective_date
+        SELECT account_id, effective_date,
+               coalesce(sum(amount) FILTER (WHERE side = 'D'), 0),
+               coalesce(sum(amount) FILTER (WHERE side = 'C'), 0)
+          FROM new_postings
+         GROUP BY account_id, effective_date
+         ORDER BY account_id, effective_date
     ON CONFLICT (account_id, day) DO UPDATE
         SET debit = account_day_balances.debit + EXCLUDED.debit,
             credit = account_day_balances.credit + EXCLUDED.credit;
