@@ -161,10 +161,11 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 }
 
 type accountRef struct {
-	ID          int64  `db:"id"`
-	Code        string `db:"code"`
-	Book        Book   `db:"book"`
-	NoOverdraft bool   `db:"no_overdraft"`
+	ID          int64     `db:"id"`
+	Code        string    `db:"code"`
+	Book        Book      `db:"book"`
+	NoOverdraft bool      `db:"no_overdraft"`
+	Now         time.Time `db:"now"`
 }
 
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs.
@@ -181,19 +182,20 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	}
 	// Resolving the accounts also locks the no_overdraft ones, in id order:
 	// every poster takes these locks in the same order, so they queue rather
-	// than deadlock.
+	// than deadlock. The same round trip reads now(), the transaction's
+	// start, which is every new entry's recorded_at.
 	var refs []accountRef
-	if err := tx.SelectContext(ctx, &refs,
-		`SELECT id, code, book, no_overdraft FROM accounts WHERE code = ANY($1) ORDER BY id`, pq.Array(codeList)); err != nil {
+	if err := tx.SelectContext(ctx, &refs, `
+		WITH locked AS (SELECT id FROM accounts WHERE code = ANY($1) AND no_overdraft ORDER BY id FOR UPDATE)
+		SELECT id, code, book, no_overdraft, now() AS now FROM accounts
+		 WHERE code = ANY($1) AND (SELECT count(*) FROM locked) >= 0 ORDER BY id`, pq.Array(codeList)); err != nil {
 		return fmt.Errorf("resolve accounts: %w", err)
 	}
 	byCode := make(map[string]accountRef, len(refs))
-	var locked []int64
+	var now time.Time
 	for _, r := range refs {
 		byCode[r.Code] = r
-		if r.NoOverdraft {
-			locked = append(locked, r.ID)
-		}
+		now = r.Now
 	}
 	for _, e := range entries {
 		for i, p := range e.Postings {
@@ -205,11 +207,6 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 				return fmt.Errorf("entry %q: posting %d: %w: account %s is in the %s book, the entry in the %s book",
 					e.IdempotencyKey, i+1, ErrBookMismatch, p.AccountCode, r.Book, e.Book)
 			}
-		}
-	}
-	if len(locked) > 0 {
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, pq.Array(locked)); err != nil {
-			return fmt.Errorf("lock accounts: %w", err)
 		}
 	}
 
@@ -261,12 +258,6 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		return fmt.Errorf("insert entries: %w", err)
 	}
 
-	// recorded_at defaults to now(), the transaction's start: one value for
-	// the whole batch, read once instead of returned per row.
-	var now time.Time
-	if err := tx.GetContext(ctx, &now, `SELECT now()`); err != nil {
-		return err
-	}
 	var replayKeys []string
 	for i, ok := range inserted {
 		if !ok {

@@ -165,3 +165,63 @@ func TestPostFromStdinAndErrors(t *testing.T) {
 		t.Errorf("verify: %v %s", err, out)
 	}
 }
+
+// TestMoneyPathFromTheCommandLine uses the example rules
+// (rules/examples/weihai-2020.yaml) on a 文登区 project of 100 households,
+// basic works 1,000,000.00. By hand: central 40% = 400,000.00; provincial
+// 15% = 150,000.00, exactly its cap of 1,500 × 100; municipal 15% =
+// 150,000.00; district 18% = 180,000.00; maintenance fund 7% = 70,000.00
+// capped at 300 × 100 = 30,000.00, the 40,000.00 excess to community public
+// income (cap 50,000.00, not reached); residents 5% = 50,000.00.
+func TestMoneyPathFromTheCommandLine(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	steps := []struct {
+		stdin string
+		args  []string
+		want  []string
+	}{
+		{"", []string{"rules", "load", "../../rules/examples/weihai-2020.yaml"}, []string{"loaded rule set 1: weihai-citywide 2020.1"}},
+		{"", []string{"rules", "load", "../../rules/examples/weihai-2020.yaml"}, []string{"already loaded rule set 1"}},
+		{`{"code": "WH-WD-T-1", "name": "测试小区", "district": "文登区", "completed_on": "1996-05-01", "state_owned_land": true,
+		   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2020}`,
+			[]string{"project", "register"}, []string{"project WH-WD-T-1 测试小区 (文登区): planned, priority (built before 2000)"}},
+		{`[{"category": "basic", "description": "roads", "amount": "1000000.00"}]`, []string{"budget", "approve", "WH-WD-T-1", "--date", "2020-07-01"},
+			[]string{"budget v1 approved, total 1,000,000.00, rule set 1", "resident:public_income", "40,000.00", "resident:maintenance_fund", "30,000.00"}},
+		{"", []string{"rules", "explain", "WH-WD-T-1"}, []string{"rule set 1: weihai-citywide 2020.1", "central                              400,000.00", "provincial                           150,000.00"}},
+		{"", []string{"bank", "add", "WD-001", "--name", "文登区专户"}, []string{"bank account WD-001"}},
+		{"", []string{"receipt", "--project", "WH-WD-T-1", "--source", "central", "--amount", "400000.00", "--date", "2020-07-20", "--bank", "WD-001", "--key", "r1"},
+			[]string{"receipt r1 recorded"}},
+		{"", []string{"pay", "--project", "WH-WD-T-1", "--source", "central", "--category", "basic", "--amount", "100000", "--date", "2020-08-01",
+			"--payee", "施工单位", "--bank", "WD-001", "--key", "p1"}, []string{"payment p1 recorded"}},
+	}
+	for _, s := range steps {
+		out, err := run(t, url, s.stdin, s.args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, out)
+		}
+		for _, w := range s.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", s.args, w, out)
+			}
+		}
+	}
+	_, err := run(t, url, "", "pay", "--project", "WH-WD-T-1", "--source", "central", "--category", "upgrade", "--amount", "1", "--date", "2020-08-01",
+		"--payee", "x", "--bank", "WD-001", "--key", "p2")
+	if err == nil || !strings.Contains(err.Error(), "central (中央补助) may not pay upgrade (提升类)") {
+		t.Errorf("central paying upgrade works (market-run, 0%% government): %v", err)
+	}
+	out, err := run(t, url, "", "report", "project", "WH-WD-T-1", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []tbJSON
+	if err := json.Unmarshal([]byte(out), &tables); err != nil {
+		t.Fatal(err)
+	}
+	central := tables[0].Rows[0]
+	if central["source"] != "central" || central["committed"] != "400000.00" || central["received"] != "400000.00" ||
+		central["disbursed"] != "100000.00" || central["available"] != "300000.00" || central["outstanding"] != "0.00" {
+		t.Errorf("central: %v", central)
+	}
+}
