@@ -426,3 +426,59 @@ type postingRow struct {
 func (p postingRow) posting() Posting {
 	return Posting{AccountCode: p.Code, Side: p.Side, Amount: p.Amount}
 }
+
+// EntryFilter selects entries for a journal listing; zero fields match all.
+type EntryFilter struct {
+	Book     Book
+	From, To time.Time // effective dates, inclusive
+	Account  string    // only entries with a posting on this account
+	AfterID  int64     // page after this entry id
+	Limit    int       // at most MaxPage; 0 means 1000
+}
+
+// Entries lists entries with their postings in id order (the order they
+// were recorded), a page at a time.
+func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	limit = pageLimit(limit)
+	var rows []entryRow
+	err := l.db.SelectContext(ctx, &rows, `SELECT `+entryColumns+` FROM entries e
+		WHERE e.id > $1 AND ($2 = '' OR e.book = $2)
+		  AND ($3::date IS NULL OR e.effective_date >= $3::date) AND ($4::date IS NULL OR e.effective_date <= $4::date)
+		  AND ($5 = '' OR EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
+		                           WHERE p.entry_id = e.id AND a.code = $5))
+		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), dateArg(f.From), dateArg(f.To), f.Account, limit)
+	if err != nil {
+		return nil, fmt.Errorf("entries: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var ps []postingRow
+	if err := l.db.SelectContext(ctx, &ps, `
+		SELECT p.entry_id, a.code, p.side, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id
+		 WHERE p.entry_id = ANY($1) ORDER BY p.entry_id, p.line`, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("entries: postings: %w", err)
+	}
+	byEntry := make(map[int64][]Posting, len(rows))
+	for _, p := range ps {
+		byEntry[p.EntryID] = append(byEntry[p.EntryID], p.posting())
+	}
+	out := make([]Entry, 0, len(rows))
+	for _, r := range rows {
+		e, err := r.entry()
+		if err != nil {
+			return nil, err
+		}
+		e.Postings = byEntry[r.ID]
+		out = append(out, e)
+	}
+	return out, nil
+}

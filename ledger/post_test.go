@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -133,6 +134,42 @@ func TestPostBalancesAndReports(t *testing.T) {
 		w := want[r.Group[ledger.BySource]]
 		if !r.Debit.Equal(d(w[0])) || !r.Credit.Equal(d(w[1])) {
 			t.Errorf("source %q: debit %s credit %s, want %s %s", r.Group[ledger.BySource], r.Debit, r.Credit, w[0], w[1])
+		}
+	}
+}
+
+func TestEntriesJournal(t *testing.T) {
+	t.Parallel()
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	a := mustPost(t, l, transfer("j1", "2021-03-01", grant, bank, "10.00"))
+	b := mustPost(t, l, transfer("j2", "2021-03-05", grant2, bank2, "20.00"))
+	c := mustPost(t, l, transfer("j3", "2021-04-01", bank, works, "3.00"))
+	cases := []struct {
+		name string
+		f    ledger.EntryFilter
+		want []int64
+	}{
+		{"all", ledger.EntryFilter{}, []int64{a.ID, b.ID, c.ID}},
+		{"march", ledger.EntryFilter{From: ledger.Date(2021, 3, 1), To: ledger.Date(2021, 3, 31)}, []int64{a.ID, b.ID}},
+		{"account", ledger.EntryFilter{Account: bank}, []int64{a.ID, c.ID}},
+		{"page", ledger.EntryFilter{AfterID: a.ID, Limit: 1}, []int64{b.ID}},
+		{"budget book", ledger.EntryFilter{Book: ledger.BookBudget}, nil},
+	}
+	for _, tc := range cases {
+		got, err := l.Entries(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, e := range got {
+			ids = append(ids, e.ID)
+			if len(e.Postings) != 2 {
+				t.Errorf("%s: entry %d has %d postings", tc.name, e.ID, len(e.Postings))
+			}
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: entries %v, want %v", tc.name, ids, tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -377,11 +378,8 @@ func (a *app) receiptCmd() *cobra.Command {
 		Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if r.Amount, err = decimal.NewFromString(amount); err != nil {
-				return fmt.Errorf("--amount %q: not a number", amount)
-			}
-			if r.ReceivedOn, err = ledger.ParseDate(date); err != nil {
-				return fmt.Errorf("--date: %w", err)
+			if r.Amount, r.ReceivedOn, err = amountAndDate(amount, date); err != nil {
+				return err
 			}
 			p, err := a.programme(c)
 			if err != nil {
@@ -416,11 +414,8 @@ func (a *app) payCmd() *cobra.Command {
 		Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if r.Amount, err = decimal.NewFromString(amount); err != nil {
-				return fmt.Errorf("--amount %q: not a number", amount)
-			}
-			if r.PaidOn, err = ledger.ParseDate(date); err != nil {
-				return fmt.Errorf("--date: %w", err)
+			if r.Amount, r.PaidOn, err = amountAndDate(amount, date); err != nil {
+				return err
 			}
 			p, err := a.programme(c)
 			if err != nil {
@@ -449,6 +444,19 @@ func (a *app) payCmd() *cobra.Command {
 	f.StringVar(&r.Memo, "memo", "", "memo")
 	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required)")
 	return cmd
+}
+
+// amountAndDate parses the --amount and --date flags of a money command.
+func amountAndDate(amount, date string) (decimal.Decimal, time.Time, error) {
+	a, err := decimal.NewFromString(amount)
+	if err != nil {
+		return decimal.Zero, time.Time{}, fmt.Errorf("--amount %q: not a number", amount)
+	}
+	d, err := ledger.ParseDate(date)
+	if err != nil {
+		return decimal.Zero, time.Time{}, fmt.Errorf("--date: %w", err)
+	}
+	return a, d, nil
 }
 
 func printMovement(c *cobra.Command, what, key string, m funding.Movement) {

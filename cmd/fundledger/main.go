@@ -54,7 +54,8 @@ func (a *app) rootCmd() *cobra.Command {
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "show what the embedded server does")
 	root.AddCommand(a.dbCmd(), a.migrateCmd(), a.accountCmd(), a.postCmd(), a.reverseCmd(), a.balanceCmd(),
 		a.registerCmd(), a.reportCmd(), a.periodCmd(), a.verifyCmd(), a.sealCmd(), a.demoCmd(),
-		a.projectCmd(), a.rulesCmd(), a.budgetCmd(), a.bankCmd(), a.receiptCmd(), a.payCmd(), a.planCmd())
+		a.projectCmd(), a.rulesCmd(), a.budgetCmd(), a.bankCmd(), a.receiptCmd(), a.payCmd(), a.planCmd(),
+		a.journalCmd(), a.districtCmd(), a.sourcesCmd())
 	return root
 }
 

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/report"
+	"fundledger/rules"
+)
+
+func (a *app) journalCmd() *cobra.Command {
+	var f ledger.EntryFilter
+	var from, to, book, format string
+	cmd := &cobra.Command{
+		Use: "journal", Short: "List entries with their postings (the journal), oldest first", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var err error
+			if f.From, err = parseAsOf(from); err != nil {
+				return err
+			}
+			if f.To, err = parseAsOf(to); err != nil {
+				return err
+			}
+			f.Book = ledger.Book(book)
+			l, err := a.ledger(c.Context())
+			if err != nil {
+				return err
+			}
+			es, err := l.Entries(c.Context(), f)
+			if err != nil {
+				return err
+			}
+			amt := amountFormat(format)
+			t := report.Table{Title: "日记账 Journal", Columns: []report.Column{
+				{Key: "entry", Zh: "凭证", En: "Entry", Numeric: true}, {Key: "date", Zh: "日期", En: "Date"}, {Key: "book", Zh: "账套", En: "Book"},
+				{Key: "memo", Zh: "摘要", En: "Memo"}, {Key: "account", Zh: "科目", En: "Account"},
+				{Key: "debit", Zh: "借方", En: "Debit", Numeric: true}, {Key: "credit", Zh: "贷方", En: "Credit", Numeric: true},
+				{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "key", Zh: "幂等键", En: "Key"},
+			}}
+			for _, e := range es {
+				for i, p := range e.Postings {
+					dr, cr := amt(p.Amount), ""
+					if p.Side == ledger.Credit {
+						dr, cr = "", amt(p.Amount)
+					}
+					head := []string{strconv.FormatInt(e.ID, 10), e.EffectiveDate.Format(ledger.DateLayout), string(e.Book), e.Memo}
+					tail := []string{e.Actor, e.IdempotencyKey}
+					if i > 0 && format == report.FormatTable {
+						head, tail = []string{"", "", "", ""}, []string{"", ""}
+					}
+					t.Rows = append(t.Rows, append(append(head, p.AccountCode, dr, cr), tail...))
+				}
+			}
+			if len(es) == f.Limit || (f.Limit == 0 && len(es) == 1000) {
+				t.Notes = append(t.Notes, fmt.Sprintf("more entries follow: --after %d", es[len(es)-1].ID))
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&from, "from", "", "first effective date")
+	fl.StringVar(&to, "to", "", "last effective date")
+	fl.StringVar(&book, "book", "", "financial or budget")
+	fl.StringVar(&f.Account, "account", "", "only entries posting to this account")
+	fl.Int64Var(&f.AfterID, "after", 0, "page: entries after this id")
+	fl.IntVar(&f.Limit, "limit", 1000, "at most this many entries")
+	fl.StringVar(&format, "format", "table", "table|csv|json")
+	return cmd
+}
+
+func (a *app) districtCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "district", Short: "Districts (区市) of the programme"}
+	var d funding.District
+	add := &cobra.Command{
+		Use: "add CODE", Short: "Add a district beyond the six of the plan", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if _, err := a.ledger(c.Context()); err != nil {
+				return err
+			}
+			d.Code = args[0]
+			if err := funding.AddDistrict(c.Context(), a.db, d, a.actor); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "district %s %s\n", d.Code, d.NameZh)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&d.NameZh, "name", "", "Chinese name (required)")
+	add.Flags().StringVar(&d.NameEn, "name-en", "", "English name")
+	list := &cobra.Command{
+		Use: "list", Short: "List districts", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if _, err := a.ledger(c.Context()); err != nil {
+				return err
+			}
+			ds, err := funding.Districts(c.Context(), a.db)
+			if err != nil {
+				return err
+			}
+			for _, x := range ds {
+				fmt.Fprintf(c.OutOrStdout(), "%-12s %s %s\n", x.Code, x.NameZh, x.NameEn)
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list)
+	return cmd
+}
+
+func (a *app) sourcesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "sources", Short: "List the funding sources and retrofit categories rule sets may name", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			w := c.OutOrStdout()
+			for _, s := range rules.Sources() {
+				fmt.Fprintf(w, "%-28s %-10s %s (%s)\n", s.Code, s.NameZH, s.NameEN, s.Kind)
+			}
+			var cats []string
+			for _, k := range rules.Categories() {
+				cats = append(cats, k.Code+" "+k.NameZH)
+			}
+			fmt.Fprintln(w, "categories: "+strings.Join(cats, ", "))
+			return nil
+		},
+	}
+}
