@@ -273,8 +273,9 @@ func (f AccountFilter) where(args *[]any) string {
 		add("a.book = $%d", string(f.Book))
 	}
 	if f.CodePrefix != "" {
-		*args = append(*args, f.CodePrefix, f.CodePrefix+":%")
-		conds = append(conds, fmt.Sprintf("(a.code = $%d OR a.code LIKE $%d)", len(*args)-1, len(*args)))
+		// starts_with, not LIKE: codes contain "_", a LIKE wildcard.
+		*args = append(*args, f.CodePrefix)
+		conds = append(conds, fmt.Sprintf("(a.code = $%d OR starts_with(a.code, $%d || ':'))", len(*args), len(*args)))
 	}
 	for _, d := range f.Dimensions.pairs() {
 		if d.value != "" {

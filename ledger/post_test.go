@@ -323,3 +323,27 @@ func TestReverse(t *testing.T) {
 	wantBalance(t, l, works, "", "0")
 	_ = decimal.Zero
 }
+
+// TestAccountPrefixIsLiteral: "_" in a code prefix is a character, not a
+// wildcard (source codes such as social_capital contain it).
+func TestAccountPrefixIsLiteral(t *testing.T) {
+	t.Parallel()
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	for _, c := range []string{"x:social_capital", "x:social_capital:p1", "x:socialXcapital:p1", "x:social_capitalist"} {
+		if _, err := l.CreateAccount(ctx, ledger.Account{Code: c, Type: ledger.Asset}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := l.Accounts(ctx, ledger.AccountFilter{CodePrefix: "x:social_capital"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, a := range got {
+		codes = append(codes, a.Code)
+	}
+	if strings.Join(codes, ",") != "x:social_capital,x:social_capital:p1" {
+		t.Errorf("prefix x:social_capital matched %v", codes)
+	}
+}
