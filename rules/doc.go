@@ -49,4 +49,26 @@
 // excess flowing down each chain, then rounding to the fen by largest
 // remainder, ties broken by the canonical source order of Sources. Steps
 // explains every number.
+//
+// # Grant sections (optional, grants.go)
+//
+//	elevator:               # 加装电梯 per building unit
+//	  consent:              # exact fractions (or decimals in (0, 1])
+//	    participation: {owners: 2/3, area: 2/3}   # of all owners / area
+//	    approval: {owners: 3/4, area: 3/4}        # of the participating ones
+//	  grant: {pct: 40, cap_per_elevator: 250000, split: [{source: municipal, pct: 50}, {source: district, pct: 50}]}
+//	  pipe_relocation: {pct: 50, cap_per_elevator: 30000, split: [{source: district, pct: 100}]}   # optional
+//	  floor_coefficients: [0, 0.4, 0.7, 1.0]      # index 0 = ground floor; higher floors take the last
+//	utility_award: {pct: 30, cap_per_facility: 300000, source: district}
+//	property_rewards: {source: district, table: [{min_score: 90, amount: 50000}, {min_score: 80, amount: 30000}]}
+//	evaluation_allocation:
+//	  source: municipal
+//	  factors: {area: 40, households: 30, buildings: 15, communities: 15}   # add up to 100
+//	  score_coefficients: [{min_score: 90, coefficient: 1.2}, {min_score: 60, coefficient: 0.8}]
+//
+// ComputeGrant is min(pct × cost, cap × elevators) floored to the fen, split
+// by largest remainder; Apportion splits the residents' share by floor
+// coefficients to the fen (ties to the higher floor, then the lower
+// position); CheckConsent compares exactly (part × b ≥ whole × a); Award,
+// Reward and EvaluationRule.Allocate (formula on EvaluationRule) likewise.
 package rules

@@ -45,6 +45,11 @@ type fileRuleSet struct {
 	EffectiveFrom *scalar                  `yaml:"effective_from" validate:"required"`
 	EffectiveTo   *scalar                  `yaml:"effective_to"`
 	Categories    map[string]*fileCategory `yaml:"categories" validate:"required,min=1,dive,keys,category,endkeys,required"`
+	// Optional grant sections (grants_parse.go).
+	Elevator             *fileElevator        `yaml:"elevator"`
+	UtilityAward         *fileUtilityAward    `yaml:"utility_award"`
+	PropertyRewards      *filePropertyRewards `yaml:"property_rewards"`
+	EvaluationAllocation *fileEvaluation      `yaml:"evaluation_allocation"`
 	// New sections (thresholds, params, eligibility, ...) go here as new
 	// fields; unknown keys are refused, so a typo never passes silently.
 }
@@ -421,6 +426,7 @@ func Parse(name string, data []byte) (*RuleSet, error) {
 		}
 		rs.Categories[cat.Code] = cr
 	}
+	c.checkGrantSections(&fr, rs)
 	if err := c.list(); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,11 @@ type RuleSet struct {
 	EffectiveTo *time.Time
 	// Categories holds the rule of each category, keyed by category code.
 	Categories map[string]*CategoryRule
+	// Optional grant sections; nil when the file has none (grants.go).
+	Elevator             *ElevatorRule       // 加装电梯 grants, consent, floor coefficients
+	UtilityAward         *UtilityAwardRule   // 以奖代补 for utility facilities
+	PropertyRewards      *PropertyRewardRule // property-management rewards by score
+	EvaluationAllocation *EvaluationRule     // next year's pool over districts by evaluation
 
 	file string    // name the set was loaded under, for messages
 	raw  []byte    // file bytes as loaded

@@ -55,7 +55,8 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(a.dbCmd(), a.migrateCmd(), a.accountCmd(), a.postCmd(), a.reverseCmd(), a.balanceCmd(),
 		a.registerCmd(), a.reportCmd(), a.periodCmd(), a.verifyCmd(), a.sealCmd(), a.demoCmd(),
 		a.projectCmd(), a.rulesCmd(), a.budgetCmd(), a.bankCmd(), a.receiptCmd(), a.payCmd(), a.planCmd(),
-		a.journalCmd(), a.districtCmd(), a.sourcesCmd())
+		a.journalCmd(), a.districtCmd(), a.sourcesCmd(),
+		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd())
 	return root
 }
 

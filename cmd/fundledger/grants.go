@@ -1,0 +1,527 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/report"
+)
+
+// Grants: elevator applications, utility facilities and awards, property
+// rewards, evaluation scores, the pool allocation and the grants report.
+// Wire into rootCmd: a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(),
+// a.evaluationCmd(), a.allocateCmd(); and a.reportGrantsCmd() under `report`.
+
+// elevatorJSON is the file form of an application: dates as YYYY-MM-DD.
+type elevatorJSON struct {
+	funding.ElevatorApplicationInput
+	AppliedOn string `json:"applied_on"`
+}
+
+func (a *app) elevatorCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "elevator", Short: "Elevator retrofit (加装电梯): applications, consent, grants, acceptance, household shares"}
+	var file string
+	apply := &cobra.Command{
+		Use: "apply", Short: "Record applications from JSON (one object or an array)", Args: cobra.NoArgs,
+		Long: `Each application: {"code": "HC-001-3-2", "project": "WH-HC-2020-001", "building": "3", "unit": "2",
+ "households_per_floor": [2, 2, 2, 2, 2, 2, 2], "elevators": 1, "estimated_cost": "500000.00",
+ "estimated_pipe_cost": "0", "other_contributions": "0", "owners_total": 14, "owners_participating": 12,
+ "owners_approving": 10, "area_total_m2": "1260.00", "area_participating_m2": "1080.00",
+ "area_approving_m2": "900.00", "applied_on": "2021-03-01"}`,
+		RunE: func(c *cobra.Command, _ []string) error {
+			in, name, err := readJSONList[elevatorJSON](c, file)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			for i, x := range in {
+				ai := x.ElevatorApplicationInput
+				if ai.AppliedOn, err = ledger.ParseDate(x.AppliedOn); err != nil {
+					return fmt.Errorf("%s: application %d (%s): applied_on: %w", name, i+1, ai.Code, err)
+				}
+				got, err := p.ApplyElevator(c.Context(), ai, a.actor)
+				if err != nil {
+					return fmt.Errorf("%s: application %d: %w", name, i+1, err)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "elevator application %s (project %s, building %s unit %s): %s\n", got.Code, got.Project, got.Building, got.Unit, got.Status)
+			}
+			return nil
+		},
+	}
+	apply.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+
+	var date, format string
+	approve := &cobra.Command{
+		Use: "approve CODE", Short: "Check the owners' consent and commit the grant on the estimated cost", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			g, err := p.ApproveElevator(c.Context(), args[0], on, a.actor)
+			if err != nil {
+				return err
+			}
+			return a.grantOut(c, p, g, format)
+		},
+	}
+	approve.Flags().StringVar(&date, "date", "", "approval date (YYYY-MM-DD, required)")
+	approve.Flags().StringVar(&format, "format", "table", "table|csv|json")
+
+	var finalCost, pipeCost string
+	accept := &cobra.Command{
+		Use: "accept CODE", Short: "Record the acceptance (竣工验收) with the final cost: grant and shares re-computed, differences posted", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			cost, on, err := amountAndDate(finalCost, date)
+			if err != nil {
+				return err
+			}
+			pipe := decimal.Zero
+			if pipeCost != "" {
+				if pipe, err = decimal.NewFromString(pipeCost); err != nil {
+					return fmt.Errorf("--pipe-cost %q: not a number", pipeCost)
+				}
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			g, err := p.AcceptElevator(c.Context(), args[0], cost, pipe, on, a.actor)
+			if err != nil {
+				return err
+			}
+			return a.grantOut(c, p, g, format)
+		},
+	}
+	accept.Flags().StringVar(&finalCost, "amount", "", "final cost of the elevator works (yuan)")
+	accept.Flags().StringVar(&pipeCost, "pipe-cost", "", "final cost of pipe relocation (yuan, default 0)")
+	accept.Flags().StringVar(&date, "date", "", "acceptance date (YYYY-MM-DD)")
+	accept.Flags().StringVar(&format, "format", "table", "table|csv|json")
+
+	var r funding.ElevatorPaymentRequest
+	pay := &cobra.Command{
+		Use: "pay CODE", Short: "Pay the grant of an accepted elevator (refused before acceptance)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			r.Application, r.PaidOn, r.Actor = args[0], on, a.actor
+			pm, err := p.PayElevatorGrant(c.Context(), r)
+			if err != nil {
+				return err
+			}
+			printGrantPayment(c, "elevator grant "+args[0], pm)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	pay.Flags().StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
+	pay.Flags().StringVar(&r.Payee, "payee", "", "who is paid")
+	pay.Flags().StringVar(&r.BankAccount, "bank", "", "bank account code")
+	pay.Flags().StringVar(&r.Reference, "ref", "", "voucher")
+
+	var cr funding.ContributionRequest
+	var amount string
+	contribute := &cobra.Command{
+		Use: "contribute CODE", Short: "Record a household's payment toward its share", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if cr.Amount, cr.ReceivedOn, err = amountAndDate(amount, date); err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			cr.Application, cr.Actor = args[0], a.actor
+			m, err := p.ReceiveContribution(c.Context(), cr)
+			if err != nil {
+				return err
+			}
+			state := "recorded"
+			if m.Replayed {
+				state = "already recorded"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "contribution %s of household %s: %s, entry %d\n", cr.IdempotencyKey, cr.Household, state, m.FinancialEntry)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	contribute.Flags().StringVar(&cr.Household, "household", "", "household (floor and position: 301)")
+	contribute.Flags().StringVar(&amount, "amount", "", "amount in yuan")
+	contribute.Flags().StringVar(&date, "date", "", "date received (YYYY-MM-DD)")
+	contribute.Flags().StringVar(&cr.IdempotencyKey, "key", "", "idempotency key (required)")
+
+	show := &cobra.Command{
+		Use: "show CODE", Short: "An application's households: share, paid, outstanding", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			app, err := p.ElevatorApplication(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			hs, err := p.ElevatorHouseholds(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return report.Render(c.OutOrStdout(), report.Households(app, hs, amountFormat(format)), format, "")
+		},
+	}
+	show.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.AddCommand(apply, approve, accept, pay, contribute, show)
+	return cmd
+}
+
+func (a *app) grantOut(c *cobra.Command, p *funding.Programme, g funding.ElevatorGrant, format string) error {
+	if g.Unchanged {
+		fmt.Fprintf(c.OutOrStdout(), "elevator application %s: already %s on %s; nothing changed\n", g.Application, g.Event, g.On.Format(ledger.DateLayout))
+	}
+	if err := report.RenderAll(c.OutOrStdout(), report.ElevatorGrant(g, amountFormat(format)), format, ""); err != nil {
+		return err
+	}
+	_, err := p.Ledger().Seal(c.Context())
+	return err
+}
+
+func printGrantPayment(c *cobra.Command, what string, pm funding.GrantPayment) {
+	state := "paid"
+	if pm.Replayed {
+		state = "already paid"
+	}
+	fmt.Fprintf(c.OutOrStdout(), "%s: %s %s, budget entry %d, financial entry %d\n", what, state, report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
+	for _, s := range pm.Amounts {
+		fmt.Fprintf(c.OutOrStdout(), "  %-28s %18s\n", s.Source, report.Amount(s.Amount))
+	}
+}
+
+// facilityJSON is the file form of a facility: dates as YYYY-MM-DD.
+type facilityJSON struct {
+	funding.FacilityInput
+	RegisteredOn string `json:"registered_on"`
+}
+
+func (a *app) utilityCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "utility", Short: "Utility facilities (专营设施): owner, 以奖代补 award, ownership transfer"}
+	var file, date, format string
+	register := &cobra.Command{
+		Use: "register", Short: "Register facilities from JSON (one object or an array)", Args: cobra.NoArgs,
+		Long: `Each facility: {"code": "HC-001-POWER", "project": "WH-HC-2020-001", "kind": "power|water|gas|heating|telecom|cabletv",
+ "description": "...", "cost": "500000.00", "utility": "国网威海供电公司", "owner": "原产权单位",
+ "owned_by_utility": false, "registered_on": "2021-03-01"}`,
+		RunE: func(c *cobra.Command, _ []string) error {
+			in, name, err := readJSONList[facilityJSON](c, file)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			for i, x := range in {
+				fi := x.FacilityInput
+				if fi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
+					return fmt.Errorf("%s: facility %d (%s): registered_on: %w", name, i+1, fi.Code, err)
+				}
+				f, err := p.RegisterFacility(c.Context(), fi, a.actor)
+				if err != nil {
+					return fmt.Errorf("%s: facility %d: %w", name, i+1, err)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "facility %s (%s, project %s): owner %s, owned by the utility: %v\n", f.Code, f.Kind, f.Project, f.Owner, f.OwnedByUtility)
+			}
+			return nil
+		},
+	}
+	register.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	commit := &cobra.Command{
+		Use: "commit CODE", Short: "Commit the utility's contribution and, when it does not own the facility, its award", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			fc, err := p.CommitFacility(c.Context(), args[0], on, a.actor)
+			if err != nil {
+				return err
+			}
+			state := "committed"
+			if fc.Unchanged {
+				state = "already committed"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "facility %s: %s; contribution %s (%s), award %s %s\n  %s\n", fc.Facility, state, report.Amount(fc.Contribution),
+				fc.Utility, report.Amount(fc.Award), fc.AwardSource, fc.Explanation)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	commit.Flags().StringVar(&date, "date", "", "date (YYYY-MM-DD)")
+	var to, note string
+	transfer := &cobra.Command{
+		Use: "transfer CODE", Short: "Record the transfer of the facility's ownership to the utility (on completion)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			f, err := p.TransferOwnership(c.Context(), args[0], to, on, a.actor, note)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "facility %s: owned by %s since %s\n", f.Code, f.Owner, f.OwnerSince.Format(ledger.DateLayout))
+			return nil
+		},
+	}
+	transfer.Flags().StringVar(&to, "to", "", "new owner (the utility company)")
+	transfer.Flags().StringVar(&date, "date", "", "date of the transfer (YYYY-MM-DD)")
+	transfer.Flags().StringVar(&note, "note", "", "note (agreement number …)")
+	var bank, ref string
+	pay := &cobra.Command{
+		Use: "pay CODE", Short: "Pay the award once the ownership passed to the utility", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			pm, err := p.PayAward(c.Context(), args[0], on, bank, ref, a.actor)
+			if err != nil {
+				return err
+			}
+			printGrantPayment(c, "award of facility "+args[0], pm)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	pay.Flags().StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
+	pay.Flags().StringVar(&bank, "bank", "", "bank account code")
+	pay.Flags().StringVar(&ref, "ref", "", "voucher")
+	var project string
+	list := &cobra.Command{
+		Use: "list", Short: "List facilities with their owner and money", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			fs, err := p.Facilities(c.Context(), project)
+			if err != nil {
+				return err
+			}
+			amt := amountFormat(format)
+			t := report.Table{Title: "专营设施 Utility facilities", Columns: []report.Column{
+				{Key: "code", Zh: "设施", En: "Facility"}, {Key: "project", Zh: "项目", En: "Project"}, {Key: "kind", Zh: "类型", En: "Kind"},
+				{Key: "cost", Zh: "造价", En: "Cost", Numeric: true}, {Key: "owner", Zh: "产权人", En: "Owner"},
+				{Key: "owner_since", Zh: "产权起", En: "Since"}, {Key: "utility_owned", Zh: "专营单位所有", En: "Utility-owned"},
+				{Key: "award", Zh: "奖补", En: "Award", Numeric: true}, {Key: "award_paid", Zh: "已拨付", En: "Paid"}}}
+			for _, f := range fs {
+				t.Rows = append(t.Rows, []string{f.Code, f.Project, f.Kind, amt(f.Cost), f.Owner, f.OwnerSince.Format(ledger.DateLayout),
+					strconv.FormatBool(f.OwnedByUtility), amt(f.Award), strconv.FormatBool(f.AwardPaid)})
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	list.Flags().StringVar(&project, "project", "", "one project")
+	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.AddCommand(register, commit, transfer, pay, list)
+	return cmd
+}
+
+func (a *app) rewardCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "reward", Short: "Property-management rewards (物业服务考核奖励) from assessment scores"}
+	var in funding.PropertyScoreInput
+	var score, date string
+	scoreCmd := &cobra.Command{
+		Use: "score PROJECT", Short: "Record a project's score for a period and commit the reward of the rule set's table", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, on, err := amountAndDate(score, date)
+			if err != nil {
+				return fmt.Errorf("--score/--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			in.Project, in.Score, in.ScoredOn = args[0], s, on
+			r, err := p.ScoreProperty(c.Context(), in, a.actor)
+			if err != nil {
+				return err
+			}
+			state := "recorded"
+			if r.Unchanged {
+				state = "already recorded"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s %s; reward %s from %s (%s)\n", r.Project, r.Period, r.Score, state,
+				report.Amount(r.Reward), r.Source, r.Explanation)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	scoreCmd.Flags().StringVar(&in.Period, "period", "", "period: 2021, 2021-H1, 2021-Q3 or 2021-07")
+	scoreCmd.Flags().StringVar(&score, "score", "", "score, 0 to 100")
+	scoreCmd.Flags().StringVar(&in.Evaluator, "evaluator", "", "who assessed")
+	scoreCmd.Flags().StringVar(&date, "date", "", "date of the assessment (YYYY-MM-DD)")
+	cmd.AddCommand(scoreCmd)
+	return cmd
+}
+
+func (a *app) evaluationCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "evaluation", Short: "Third-party evaluation scores (第三方评价) per district and year"}
+	var in funding.EvaluationInput
+	var score, date, format string
+	record := &cobra.Command{
+		Use: "record", Short: "Record a district's score for a year (a re-evaluation takes over)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, on, err := amountAndDate(score, date)
+			if err != nil {
+				return fmt.Errorf("--score/--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			in.Score, in.ScoredOn = s, on
+			e, err := p.RecordEvaluation(c.Context(), in, a.actor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "evaluation of %s for %d: %s\n", e.DistrictName, e.Year, e.Score)
+			return nil
+		},
+	}
+	record.Flags().StringVar(&in.District, "district", "", "district code or name")
+	record.Flags().IntVar(&in.Year, "year", 0, "evaluated year")
+	record.Flags().StringVar(&score, "score", "", "score, 0 to 100")
+	record.Flags().StringVar(&in.Evaluator, "evaluator", "", "evaluator")
+	record.Flags().StringVar(&in.Note, "note", "", "note")
+	record.Flags().StringVar(&date, "date", "", "date of the evaluation (YYYY-MM-DD)")
+	var year int
+	list := &cobra.Command{
+		Use: "list", Short: "The scores in force for a year", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			es, err := p.EvaluationScores(c.Context(), year)
+			if err != nil {
+				return err
+			}
+			t := report.Table{Title: fmt.Sprintf("第三方评价 Evaluation scores %d", year), Columns: []report.Column{
+				{Key: "district", Zh: "区市", En: "District"}, {Key: "score", Zh: "评分", En: "Score", Numeric: true},
+				{Key: "evaluator", Zh: "评价机构", En: "Evaluator"}, {Key: "scored_on", Zh: "日期", En: "Date"}}}
+			for _, e := range es {
+				t.Rows = append(t.Rows, []string{e.DistrictName, e.Score.String(), e.Evaluator, e.ScoredOn.Format(ledger.DateLayout)})
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	list.Flags().IntVar(&year, "year", 0, "evaluated year")
+	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.AddCommand(record, list)
+	return cmd
+}
+
+func (a *app) allocateCmd() *cobra.Command {
+	var req funding.PoolRequest
+	var pool, date, format, lang string
+	cmd := &cobra.Command{
+		Use:   "allocate --year Y --pool AMOUNT [--dry-run]",
+		Short: "Allocate year Y's pool over the districts by Y−1's quantities and evaluation scores; without --dry-run post the commitments",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var err error
+			if req.Pool, err = decimal.NewFromString(pool); err != nil {
+				return fmt.Errorf("--pool %q: not a number", pool)
+			}
+			if date != "" {
+				if req.On, err = ledger.ParseDate(date); err != nil {
+					return fmt.Errorf("--date: %w", err)
+				}
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			req.Actor = a.actor
+			res, err := p.AllocatePool(c.Context(), req)
+			if err != nil {
+				return err
+			}
+			if err := report.Render(c.OutOrStdout(), report.PoolAllocation(res, amountFormat(format)), format, lang); err != nil {
+				return err
+			}
+			if req.DryRun || res.Unchanged {
+				return nil
+			}
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&req.Year, "year", 0, "the year whose pool is allocated (scores and quantities of the year before)")
+	f.StringVar(&pool, "pool", "", "the pool in yuan")
+	f.StringVar(&date, "date", "", "date of the commitments and of the rule set (default 1 January of --year)")
+	f.BoolVar(&req.DryRun, "dry-run", false, "show the split; post nothing")
+	f.StringVar(&format, "format", "table", "table|csv|json")
+	f.StringVar(&lang, "lang", "", "zh|en (default both)")
+	_ = cmd.MarkFlagRequired("year")
+	_ = cmd.MarkFlagRequired("pool")
+	return cmd
+}
+
+func (a *app) reportGrantsCmd() *cobra.Command {
+	var asOf, format, lang, district string
+	cmd := &cobra.Command{
+		Use: "grants", Short: "Elevator applications by status, grants per district, residents' shares outstanding per building", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			at, err := parseAsOf(asOf)
+			if err != nil {
+				return err
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			rep, err := p.GrantsReport(c.Context(), district, at)
+			if err != nil {
+				return err
+			}
+			return renderAll(c, report.GrantsReport(rep, amountFormat(format)), format, lang)
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
+	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
+	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	return cmd
+}
