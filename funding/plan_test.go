@@ -23,7 +23,7 @@ import (
 
 // planWeihaiCSV is the annex plan table as published (/work/shared/data),
 // relative to this package directory (/work/main/funding).
-const planWeihaiCSV = "../../shared/data/weihai-plan-2020-2025.csv"
+const planWeihaiCSV = "../internal/demo/data/weihai-plan-2020-2025.csv"
 
 func planDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 

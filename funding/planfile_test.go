@@ -18,9 +18,10 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// weihaiPlanCSV is the annex plan table as published (/work/shared/data),
+// weihaiPlanCSV is a verbatim copy of the annex plan table (shared/data;
+// TestPlanCopyIsVerbatim checks it),
 // relative to this package directory (/work/main/funding).
-const weihaiPlanCSV = "../../shared/data/weihai-plan-2020-2025.csv"
+const weihaiPlanCSV = "../internal/demo/data/weihai-plan-2020-2025.csv"
 
 // weihaiPlanGBK is the same table in GBK, produced with
 // `iconv -f UTF-8 -t GBK` from weihaiPlanCSV (TestReadPlanGBK checks it
@@ -692,5 +693,26 @@ func TestPlanWarningsSynthetic(t *testing.T) {
 	}
 	if _, ok := tab.Total(2021); ok {
 		t.Error("Total(2021) found")
+	}
+}
+
+// TestPlanCopyIsVerbatim: the repository's copy of the plan table (used by
+// the tests and embedded in the demo) is byte for byte the shared one, when
+// the shared folder is beside the repository (as on the team's machines and
+// in CI).
+func TestPlanCopyIsVerbatim(t *testing.T) {
+	shared, err := os.ReadFile("../../shared/data/weihai-plan-2020-2025.csv")
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("shared/ is not beside the repository")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyBytes, err := os.ReadFile(weihaiPlanCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shared, copyBytes) {
+		t.Errorf("%s differs from shared/data/weihai-plan-2020-2025.csv", weihaiPlanCSV)
 	}
 }
