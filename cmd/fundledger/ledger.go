@@ -323,7 +323,7 @@ func (a *app) reportCmd() *cobra.Command {
 	tb.Flags().StringVar(&book, "book", "financial", "financial|budget|all")
 	tb.Flags().StringVar(&format, "format", "table", "table|csv|json")
 	tb.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
-	cmd.AddCommand(tb, a.reportProjectCmd(), a.reportDistrictCmd(), a.reportPlanCmd(), a.reportGrantsCmd(), a.reportBondsCmd())
+	cmd.AddCommand(tb, a.reportProjectCmd(), a.reportDistrictCmd(), a.reportPlanCmd(), a.reportGrantsCmd(), a.reportBondsCmd(), a.reportReconCmd())
 	return cmd
 }
 

@@ -1,0 +1,554 @@
+package recon
+
+// The matching engine: pure Go over items in memory, no database. It is
+// given the unmatched statement lines and cash postings of one bank account
+// around a period and proposes matches in three passes; whatever it cannot
+// decide without guessing it lists as an issue for a person.
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Bounds of the matching passes.
+const (
+	DefaultWindowDays = 3
+	MaxWindowDays     = 31
+	// ReferenceWindowDays: pass 1 groups the lines and postings that carry
+	// the same reference within this many days of the period.
+	ReferenceWindowDays = 31
+	// Pass 3 (sums) looks for 2 to MaxSubset items of one side, within the
+	// window of one item of the other side, whose amounts add up to it. It
+	// searches every subset when there are at most MaxCandidates
+	// candidates, only pairs when there are at most MaxPairCandidates, and
+	// nothing beyond; one search stops after MaxSearchSteps steps. An item
+	// whose search was cut short is listed (IssueBounded).
+	MaxSubset         = 4
+	MaxCandidates     = 32
+	MaxPairCandidates = 4096
+	MaxSearchSteps    = 50000
+	// MaxIssues bounds the issues a run lists (all are counted); MaxIssueItems
+	// the items listed in one issue.
+	MaxIssues     = 1000
+	MaxIssueItems = 10
+)
+
+// Kinds of issues left for a person.
+const (
+	IssueReleased            = "released"                 // an item of a revoked match: only a person matches it again
+	IssueReferenceAmounts    = "reference_amounts_differ" // lines and postings share a reference but not an amount
+	IssueReferenceManyToMany = "reference_many_to_many"   // several lines and several postings share a reference
+	IssueAmbiguous           = "ambiguous_amount_date"    // more than one candidate of the same amount and direction in the window
+	IssueAmbiguousSum        = "ambiguous_sum"            // more than one set of items adds up to the amount
+	IssueContestedSum        = "contested_sum"            // an item belongs to the sums of two different items
+	IssueBounded             = "search_bounded"           // too many candidates to search every sum
+)
+
+// Passes.
+const (
+	PassReference  = 1
+	PassAmountDate = 2
+	PassSum        = 3
+)
+
+// PassName names a pass (0 is a person).
+func PassName(pass int) string {
+	switch pass {
+	case PassReference:
+		return "1 reference"
+	case PassAmountDate:
+		return "2 amount and date"
+	case PassSum:
+		return "3 sum"
+	}
+	return "manual"
+}
+
+const (
+	flagBlocked uint8 = 1 << iota // released by a revocation: a candidate, never matched automatically
+	flagDone                      // matched (or reserved for its own period) in this run
+	flagContest                   // left for a person by an earlier pass
+	flagListed                    // a released item already listed in an issue
+)
+
+// item is a statement line or a posting, reduced to what matching needs.
+type item struct {
+	fen   int64 // amount in fen, > 0
+	day   int32 // days since 1970-01-01
+	in    bool  // money in: a line "in", a debit posting
+	flags uint8
+	ref   string
+}
+
+func (it *item) has(f uint8) bool { return it.flags&f != 0 }
+
+// proposal is a match the engine proposes: indexes into lines and posts.
+type proposal struct {
+	pass  int
+	lines []int32
+	posts []int32
+}
+
+type issue struct {
+	kind, note   string
+	lines, posts []int32
+}
+
+type engine struct {
+	lines, posts []item
+	from, to     int32 // the period, inclusive
+	window       int32
+	proposals    []proposal
+	issues       []issue
+	issueCount   int
+}
+
+func (e *engine) inPeriod(it *item) bool { return it.day >= e.from && it.day <= e.to }
+
+func (e *engine) anyInPeriod(ls, ps []int32) bool {
+	for _, i := range ls {
+		if e.inPeriod(&e.lines[i]) {
+			return true
+		}
+	}
+	for _, i := range ps {
+		if e.inPeriod(&e.posts[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *engine) anyFlag(ls, ps []int32, f uint8) bool {
+	for _, i := range ls {
+		if e.lines[i].has(f) {
+			return true
+		}
+	}
+	for _, i := range ps {
+		if e.posts[i].has(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *engine) mark(ls, ps []int32, f uint8) {
+	for _, i := range ls {
+		e.lines[i].flags |= f
+	}
+	for _, i := range ps {
+		e.posts[i].flags |= f
+	}
+}
+
+// addIssue lists an issue when one of its items lies in the period.
+func (e *engine) addIssue(kind, note string, ls, ps []int32) {
+	if !e.anyInPeriod(ls, ps) {
+		return
+	}
+	e.issueCount++
+	if len(e.issues) >= MaxIssues {
+		return
+	}
+	e.issues = append(e.issues, issue{kind: kind, note: note,
+		lines: slices.Clone(ls[:min(len(ls), MaxIssueItems)]), posts: slices.Clone(ps[:min(len(ps), MaxIssueItems)])})
+}
+
+// accept records a proposal when it may be matched now: no released or
+// contested item, and at least one item in the period. A proposal wholly
+// outside the period is reserved: its items are taken out of later passes
+// and left for the run of their own period.
+func (e *engine) accept(pass int, ls, ps []int32) {
+	switch {
+	case e.anyFlag(ls, ps, flagBlocked):
+		e.addIssue(IssueReleased, fmt.Sprintf("pass %d would match these, but an item was released from a revoked match: match by hand", pass), ls, ps)
+		e.mark(ls, ps, flagContest|flagListed)
+	case e.anyFlag(ls, ps, flagContest):
+		e.mark(ls, ps, flagContest)
+	case !e.anyInPeriod(ls, ps):
+		e.mark(ls, ps, flagDone)
+	default:
+		e.mark(ls, ps, flagDone)
+		e.proposals = append(e.proposals, proposal{pass: pass, lines: ls, posts: ps})
+	}
+}
+
+func (e *engine) run() {
+	e.passReference()
+	e.passAmountDate()
+	e.passSum()
+}
+
+func signed(it *item) int64 {
+	if it.in {
+		return it.fen
+	}
+	return -it.fen
+}
+
+func fenString(f int64) string {
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, f/100, f%100)
+}
+
+// passReference (pass 1): lines and postings that carry the same
+// reference. One line against one or more postings, or several lines
+// against one posting, whose signed amounts add up, are a match. Several
+// on both sides, or amounts that differ, are left for a person, and so
+// are not matched by the later passes either: the reference says what
+// belongs together.
+func (e *engine) passReference() {
+	byRef := func(items []item) []int32 {
+		var idx []int32
+		for i := range items {
+			if items[i].ref != "" {
+				idx = append(idx, int32(i))
+			}
+		}
+		slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(items[a].ref, items[b].ref) })
+		return idx
+	}
+	li, pi := byRef(e.lines), byRef(e.posts)
+	for a, b := 0, 0; a < len(li) && b < len(pi); {
+		lr, pr := e.lines[li[a]].ref, e.posts[pi[b]].ref
+		if c := strings.Compare(lr, pr); c != 0 {
+			if c < 0 {
+				a++
+			} else {
+				b++
+			}
+			continue
+		}
+		a2, b2 := a, b
+		for a2 < len(li) && e.lines[li[a2]].ref == lr {
+			a2++
+		}
+		for b2 < len(pi) && e.posts[pi[b2]].ref == lr {
+			b2++
+		}
+		ls, ps := slices.Clone(li[a:a2]), slices.Clone(pi[b:b2])
+		a, b = a2, b2
+		var sl, sp int64
+		for _, i := range ls {
+			sl += signed(&e.lines[i])
+		}
+		for _, i := range ps {
+			sp += signed(&e.posts[i])
+		}
+		switch {
+		case len(ls) > 1 && len(ps) > 1:
+			e.addIssue(IssueReferenceManyToMany, fmt.Sprintf("reference %q: %d lines and %d postings", lr, len(ls), len(ps)), ls, ps)
+			e.mark(ls, ps, flagContest)
+		case sl != sp || sl == 0:
+			e.addIssue(IssueReferenceAmounts, fmt.Sprintf("reference %q: lines %s, postings %s", lr, fenString(sl), fenString(sp)), ls, ps)
+			e.mark(ls, ps, flagContest)
+		default:
+			e.accept(PassReference, ls, ps)
+		}
+	}
+}
+
+// passAmountDate (pass 2): a line and a posting of the same amount and
+// direction, dated within the window of each other, where each is the
+// other's only candidate. Items with more candidates are left for a
+// person.
+func (e *engine) passAmountDate() {
+	key := func(items []item) []int32 {
+		var idx []int32
+		for i := range items {
+			if !items[i].has(flagDone) {
+				idx = append(idx, int32(i))
+			}
+		}
+		slices.SortFunc(idx, func(a, b int32) int {
+			x, y := &items[a], &items[b]
+			if x.in != y.in {
+				if x.in {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Or(cmp.Compare(x.fen, y.fen), cmp.Compare(x.day, y.day), cmp.Compare(a, b))
+		})
+		return idx
+	}
+	li, pi := key(e.lines), key(e.posts)
+	less := func(x, y *item) int {
+		if x.in != y.in {
+			if x.in {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(x.fen, y.fen)
+	}
+	for a, b := 0, 0; a < len(li) && b < len(pi); {
+		x, y := &e.lines[li[a]], &e.posts[pi[b]]
+		if c := less(x, y); c != 0 {
+			if c < 0 {
+				a++
+			} else {
+				b++
+			}
+			continue
+		}
+		a2, b2 := a, b
+		for a2 < len(li) && less(&e.lines[li[a2]], x) == 0 {
+			a2++
+		}
+		for b2 < len(pi) && less(&e.posts[pi[b2]], x) == 0 {
+			b2++
+		}
+		e.amountGroup(li[a:a2], pi[b:b2])
+		a, b = a2, b2
+	}
+}
+
+// window returns the range [lo, hi) of a day-sorted group whose days lie
+// within the window of day d.
+func (e *engine) windowOf(group []int32, items []item, d int32) (int, int) {
+	lo := sort.Search(len(group), func(i int) bool { return items[group[i]].day >= d-e.window })
+	hi := sort.Search(len(group), func(i int) bool { return items[group[i]].day > d+e.window })
+	return lo, hi
+}
+
+// amountGroup decides one group of lines and postings of the same amount
+// and direction, each sorted by day.
+func (e *engine) amountGroup(ls, ps []int32) {
+	uniq := func(group []int32, items []item, d int32) (int32, int) {
+		lo, hi := e.windowOf(group, items, d)
+		if hi-lo == 1 {
+			return group[lo], 1
+		}
+		return -1, hi - lo
+	}
+	var leftL, leftP []int32
+	pairedP := map[int32]bool{}
+	for _, l := range ls {
+		p, n := uniq(ps, e.posts, e.lines[l].day)
+		if n == 0 {
+			continue
+		}
+		if n == 1 {
+			if back, _ := uniq(ls, e.lines, e.posts[p].day); back == l {
+				e.accept(PassAmountDate, []int32{l}, []int32{p})
+				pairedP[p] = true
+				continue
+			}
+		}
+		leftL = append(leftL, l)
+	}
+	for _, p := range ps {
+		if pairedP[p] {
+			continue
+		}
+		if lo, hi := e.windowOf(ls, e.lines, e.posts[p].day); hi > lo {
+			leftP = append(leftP, p)
+		}
+	}
+	if len(leftL) > 0 || len(leftP) > 0 {
+		x := e.lines[ls[0]]
+		dir := "out"
+		if x.in {
+			dir = "in"
+		}
+		e.addIssue(IssueAmbiguous, fmt.Sprintf("%s %s: more than one candidate within ±%d days", dir, fenString(x.fen), e.window), leftL, leftP)
+		e.mark(leftL, leftP, flagContest)
+	}
+}
+
+// side is one role in pass 3: the anchors of one side and the candidates
+// of the other, by direction and day.
+type sumSearch struct {
+	e            *engine
+	byDay        [2][]int32 // candidates (the other side), not done, per direction, by day
+	cands        []item
+	anchors      []item
+	lineIsAnchor bool
+}
+
+// passSum (pass 3): one item of one side against 2 to MaxSubset items of
+// the other side, of the same direction and within the window of it, whose
+// amounts add up to it exactly: a split payment (one line, several
+// postings) or a merged one (several lines, one posting). A proposal is
+// matched only when its anchor has exactly one such set and none of its
+// items belongs to another item's set.
+func (e *engine) passSum() {
+	type found struct {
+		anchorLine bool
+		anchor     int32
+		members    []int32
+		unique     bool
+	}
+	var all []found
+	for _, lineAnchors := range []bool{true, false} {
+		s := sumSearch{e: e, lineIsAnchor: lineAnchors}
+		if lineAnchors {
+			s.anchors, s.cands = e.lines, e.posts
+		} else {
+			s.anchors, s.cands = e.posts, e.lines
+		}
+		for i := range s.cands {
+			if !s.cands[i].has(flagDone) {
+				d := 0
+				if s.cands[i].in {
+					d = 1
+				}
+				s.byDay[d] = append(s.byDay[d], int32(i))
+			}
+		}
+		for d := range s.byDay {
+			slices.SortFunc(s.byDay[d], func(a, b int32) int { return cmp.Compare(s.cands[a].day, s.cands[b].day) })
+		}
+		for i := range s.anchors {
+			a := &s.anchors[i]
+			if a.has(flagDone) {
+				continue
+			}
+			sols, bounded := s.search(int32(i))
+			if bounded != "" {
+				ls, ps := []int32{int32(i)}, []int32(nil)
+				if !lineAnchors {
+					ls, ps = nil, ls
+				}
+				e.addIssue(IssueBounded, bounded, ls, ps)
+			}
+			for _, m := range sols {
+				all = append(all, found{anchorLine: lineAnchors, anchor: int32(i), members: m, unique: len(sols) == 1})
+			}
+			if len(sols) > 1 {
+				ls, ps := []int32{int32(i)}, append(slices.Clone(sols[0]), sols[1]...)
+				if !lineAnchors {
+					ls, ps = ps, ls
+				}
+				e.addIssue(IssueAmbiguousSum, fmt.Sprintf("more than one set of %s adds up to %s within ±%d days",
+					map[bool]string{true: "postings", false: "lines"}[lineAnchors], fenString(a.fen), e.window), ls, ps)
+			}
+		}
+	}
+	claimsL, claimsP := map[int32]int{}, map[int32]int{}
+	split := func(f found) ([]int32, []int32) {
+		if f.anchorLine {
+			return []int32{f.anchor}, f.members
+		}
+		return f.members, []int32{f.anchor}
+	}
+	for _, f := range all {
+		ls, ps := split(f)
+		for _, i := range ls {
+			claimsL[i]++
+		}
+		for _, i := range ps {
+			claimsP[i]++
+		}
+	}
+	for _, f := range all {
+		if !f.unique {
+			continue
+		}
+		ls, ps := split(f)
+		contested := false
+		for _, i := range ls {
+			contested = contested || claimsL[i] > 1
+		}
+		for _, i := range ps {
+			contested = contested || claimsP[i] > 1
+		}
+		if contested {
+			e.addIssue(IssueContestedSum, "an item of this sum also belongs to another item's sum", ls, ps)
+			e.mark(ls, ps, flagContest)
+			continue
+		}
+		e.accept(PassSum, ls, ps)
+	}
+}
+
+// search returns up to two sets of candidates that add up to anchor i,
+// and a note when the search was bounded.
+func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
+	a := &s.anchors[i]
+	d := 0
+	if a.in {
+		d = 1
+	}
+	group := s.byDay[d]
+	lo, hi := s.e.windowOf(group, s.cands, a.day)
+	var c []int32
+	for _, j := range group[lo:hi] {
+		if s.cands[j].fen < a.fen {
+			c = append(c, j)
+		}
+	}
+	if len(c) < 2 {
+		return nil, ""
+	}
+	if len(c) > MaxPairCandidates {
+		return nil, fmt.Sprintf("%d candidates within ±%d days: not searched (bound %d)", len(c), s.e.window, MaxPairCandidates)
+	}
+	slices.SortFunc(c, func(x, y int32) int { return cmp.Compare(s.cands[x].fen, s.cands[y].fen) })
+	if len(c) > MaxCandidates {
+		// Pairs only, two pointers over the amounts.
+		for x, y := 0, len(c)-1; x < y && len(sols) < 2; {
+			sum := s.cands[c[x]].fen + s.cands[c[y]].fen
+			switch {
+			case sum < a.fen:
+				x++
+			case sum > a.fen:
+				y--
+			default:
+				sols = append(sols, []int32{c[x], c[y]})
+				if x+1 < y && s.cands[c[x+1]].fen == s.cands[c[x]].fen {
+					sols = append(sols, []int32{c[x+1], c[y]})
+				} else if y-1 > x && s.cands[c[y-1]].fen == s.cands[c[y]].fen {
+					sols = append(sols, []int32{c[x], c[y-1]})
+				}
+				x, y = x+1, y-1
+			}
+		}
+		if len(sols) == 0 {
+			bounded = fmt.Sprintf("%d candidates within ±%d days: only pairs were tried (bound %d)", len(c), s.e.window, MaxCandidates)
+		}
+		return sols, bounded
+	}
+	steps := 0
+	path := make([]int32, 0, MaxSubset)
+	var rec func(start int, remaining int64) bool
+	rec = func(start int, remaining int64) bool {
+		for k := start; k < len(c); k++ {
+			steps++
+			if steps > MaxSearchSteps {
+				return false
+			}
+			f := s.cands[c[k]].fen
+			if f > remaining {
+				break
+			}
+			path = append(path, c[k])
+			if f == remaining {
+				if len(path) >= 2 {
+					sols = append(sols, slices.Clone(path))
+					if len(sols) >= 2 {
+						return false
+					}
+				}
+			} else if len(path) < MaxSubset {
+				if !rec(k+1, remaining-f) {
+					return false
+				}
+			}
+			path = path[:len(path)-1]
+		}
+		return true
+	}
+	if !rec(0, a.fen) && len(sols) < 2 {
+		return nil, fmt.Sprintf("search stopped after %d steps (bound)", MaxSearchSteps)
+	}
+	return sols, ""
+}

@@ -1,0 +1,60 @@
+package recon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+)
+
+// Errors callers tell apart; each is wrapped with the details.
+var (
+	ErrInvalid        = errors.New("invalid input")
+	ErrNotFound       = errors.New("not found")
+	ErrAlreadyMatched = errors.New("already in an active match")
+	ErrRevoked        = errors.New("match is already revoked")
+	ErrUnbalanced     = errors.New("statement lines and postings do not add up to the same amount")
+)
+
+// SQLSTATEs raised by the triggers in migrations/00004_recon.sql.
+const stateInvalidItem = "FR002"
+
+// dbError maps a PostgreSQL error to the package's named errors, keeping
+// the server's message. It is the one place where SQLSTATEs are read.
+func dbError(err error) error {
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	var named error
+	switch string(pe.Code) {
+	case stateInvalidItem, "23514", "23502", "22P02", "22007", "22008", "22003":
+		named = ErrInvalid
+	case "23503":
+		named = ErrNotFound
+	case "23505":
+		switch pe.Constraint {
+		case "recon_unmatches_pkey":
+			named = ErrRevoked
+		case "recon_items_line_active":
+			return fmt.Errorf("%w: statement line %s", ErrAlreadyMatched, keyValue(pe.Detail))
+		case "recon_items_posting_active":
+			return fmt.Errorf("%w: posting %s", ErrAlreadyMatched, strings.Replace(keyValue(pe.Detail), ", ", "/", 1))
+		}
+	}
+	if named == nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s", named, pe.Message)
+}
+
+// keyValue extracts "1, 2" from "Key (entry_id, posting_line)=(1, 2) already exists.".
+func keyValue(detail string) string {
+	_, v, ok := strings.Cut(detail, ")=(")
+	if !ok {
+		return detail
+	}
+	v, _, _ = strings.Cut(v, ")")
+	return v
+}

@@ -1,0 +1,680 @@
+package recon
+
+// Reading and validating statement files. Pure: bytes in, a Statement or
+// every row error out; no database.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/width"
+
+	"fundledger/ledger"
+)
+
+// Limits on one statement file.
+const (
+	MaxStatementFileSize = 64 << 20
+	MaxStatementLines    = 200000 // a month of the busiest account is far below this
+	MaxRowErrors         = 50     // errors collected before reading stops
+	maxHeaderSearchRows  = 30     // the header row is looked for in the first rows
+)
+
+// Line is one statement line.
+type Line struct {
+	Row                 int // 1-based row in the file (the header is a row too)
+	Date                time.Time
+	Direction           string // In or Out
+	Amount              decimal.Decimal
+	Balance             decimal.NullDecimal // running balance after the line, when listed
+	Counterparty        string
+	CounterpartyAccount string
+	Reference           string
+	Memo                string
+	Serial              string
+	Occurrence          int // 1 for the first line of the file with the same date, direction, amount, reference and counterparty, 2 for the second…
+	Fingerprint         [32]byte
+}
+
+// Signed is the amount with its direction: positive in, negative out.
+func (l Line) Signed() decimal.Decimal {
+	if l.Direction == Out {
+		return l.Amount.Neg()
+	}
+	return l.Amount
+}
+
+// Statement is a validated statement file, its lines in date order.
+type Statement struct {
+	File        string
+	SHA256      string
+	Profile     string
+	BankAccount string
+	Lines       []Line
+	// Opening and Closing are the balances before the first and after the
+	// last line, when the file lists running balances.
+	Opening, Closing decimal.NullDecimal
+	Descending       bool // the file listed the newest line first
+}
+
+// RowError is one problem in a statement file.
+type RowError struct {
+	File   string
+	Row    int    // 0 when not about a row
+	Field  string // column or field concerned
+	Reason string
+}
+
+func (e RowError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Row > 0 {
+		fmt.Fprintf(&b, ": row %d", e.Row)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ", %s", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// RowErrors is every error found in a file (at most MaxRowErrors, then one
+// closing entry). A file with any error is refused whole. It wraps
+// ErrInvalid.
+type RowErrors []RowError
+
+func (es RowErrors) Error() string {
+	if len(es) == 1 {
+		return es[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d errors, the file is refused:", len(es))
+	for _, e := range es {
+		b.WriteString("\n\t")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (es RowErrors) Is(target error) bool { return target == ErrInvalid }
+
+type rowErrs struct {
+	file string
+	errs RowErrors
+	full bool
+}
+
+func (r *rowErrs) add(row int, field, format string, args ...any) {
+	if r.full {
+		return
+	}
+	if len(r.errs) == MaxRowErrors {
+		r.errs = append(r.errs, RowError{File: r.file, Row: row, Reason: fmt.Sprintf("more than %d errors; reading stopped here", MaxRowErrors)})
+		r.full = true
+		return
+	}
+	r.errs = append(r.errs, RowError{File: r.file, Row: row, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// record is one non-empty row of the file.
+type record struct {
+	row    int
+	fields []string
+}
+
+// ParseStatement reads and validates a statement file (CSV in UTF-8 or
+// GBK, or XLSX: a zip is XLSX) for a bank account under a profile. On any
+// error it returns nil and RowErrors (or another error wrapping
+// ErrInvalid).
+func ParseStatement(name string, data []byte, p *Profile, bankAccount string) (*Statement, error) {
+	if len(data) > MaxStatementFileSize {
+		return nil, RowErrors{{File: name, Reason: fmt.Sprintf("file larger than %d bytes", MaxStatementFileSize)}}
+	}
+	var recs []record
+	var err error
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		recs, err = xlsxRecords(data)
+	} else if bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+		err = errors.New("legacy .xls (or encrypted) workbook is not supported; save it as .xlsx or .csv")
+	} else if ext := strings.ToLower(filepath.Ext(name)); ext == ".xlsx" || ext == ".xlsm" {
+		err = errors.New("extension says xlsx but the content is not a zip archive")
+	} else {
+		recs, err = csvRecords(data)
+	}
+	if err != nil {
+		var re RowError
+		if errors.As(err, &re) {
+			re.File = name
+			return nil, RowErrors{re}
+		}
+		return nil, RowErrors{{File: name, Reason: err.Error()}}
+	}
+	sum := sha256.Sum256(data)
+	st := &Statement{File: name, SHA256: hex.EncodeToString(sum[:]), Profile: p.Name, BankAccount: bankAccount}
+	errs := &rowErrs{file: name}
+	st.Lines = parseRecords(recs, p, errs)
+	if len(errs.errs) == 0 {
+		st.order()
+		st.checkBalances(errs)
+	}
+	if len(errs.errs) > 0 {
+		return nil, errs.errs
+	}
+	st.fingerprint()
+	return st, nil
+}
+
+// csvRecords decodes UTF-8 (with or without BOM) or GBK text and splits it
+// into records, like funding's plan reader: bytes that are not valid UTF-8
+// are read as GBK, and a file that is neither is refused with the row where
+// the decoding broke.
+func csvRecords(data []byte) ([]record, error) {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	text := string(data)
+	if !utf8.Valid(data) {
+		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, fmt.Errorf("text is neither UTF-8 nor GBK: %v", err)
+		}
+		if i := bytes.IndexRune(dec, utf8.RuneError); i >= 0 {
+			row := 1 + bytes.Count(dec[:i], []byte("\n"))
+			return nil, RowError{Row: row, Reason: "text is neither UTF-8 nor GBK (invalid GBK here)"}
+		}
+		text = string(dec)
+	}
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	var recs []record
+	for {
+		fields, err := cr.Read()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, RowError{Row: pe.Line, Reason: "CSV syntax: " + pe.Err.Error()}
+			}
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		if len(recs) > MaxStatementLines+maxHeaderSearchRows {
+			return nil, fmt.Errorf("more than %d rows", MaxStatementLines)
+		}
+		recs = append(recs, record{row: line, fields: fields})
+	}
+}
+
+func xlsxRecords(data []byte) ([]record, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 256 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open xlsx: %v", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, errors.New("workbook has no sheet")
+	}
+	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fmt.Errorf("cannot read sheet %q: %v", sheets[0], err)
+	}
+	if len(rows) > MaxStatementLines+maxHeaderSearchRows {
+		return nil, fmt.Errorf("more than %d rows", MaxStatementLines)
+	}
+	var recs []record
+	for i, cells := range rows {
+		empty := true
+		for j, c := range cells {
+			cells[j] = xlsxNumber(c)
+			if strings.TrimSpace(c) != "" {
+				empty = false
+			}
+		}
+		if !empty {
+			recs = append(recs, record{row: i + 1, fields: cells})
+		}
+	}
+	return recs, nil
+}
+
+var xlsxFloat = regexp.MustCompile(`^-?[0-9]+\.[0-9]+([eE][-+]?[0-9]+)?$|^-?[0-9]+[eE][-+]?[0-9]+$`)
+
+// xlsxNumber rewrites a numeric cell that Excel stored in binary floating
+// point ("1234.5600000000001") as the shortest decimal that reads back as
+// the same double ("1234.56"): that is the number as typed. The double is
+// what the file holds; it is turned into a decimal string here and never
+// used in arithmetic.
+func xlsxNumber(s string) string {
+	if !xlsxFloat.MatchString(s) {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return s
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func cell(fields []string, i int) string {
+	if i < 0 || i >= len(fields) {
+		return ""
+	}
+	return cleanText(fields[i])
+}
+
+// cleanText trims a cell and collapses runs of white space.
+func cleanText(s string) string {
+	s = strings.TrimPrefix(s, "\uFEFF")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
+	hi := -1
+	var cols columns
+	for i := 0; i < len(recs) && i < maxHeaderSearchRows; i++ {
+		if c, ok := p.resolve(recs[i].fields); ok {
+			hi, cols = i, c
+			break
+		}
+	}
+	if hi < 0 {
+		need := "an amount column (" + strings.Join(p.Amount, "/") + ")"
+		if len(p.In) > 0 {
+			need += " or in and out columns (" + strings.Join(p.In, "/") + "; " + strings.Join(p.Out, "/") + ")"
+		}
+		errs.add(0, "header", "no header row in the first %d rows with a date column (%s) and %s for profile %s",
+			maxHeaderSearchRows, strings.Join(p.Date, "/"), need, p.Name)
+		return nil
+	}
+	head := recs[hi].fields
+	colName := func(i int) string { return cell(head, i) }
+	var lines []Line
+	for _, r := range recs[hi+1:] {
+		if skipRow(r.fields, p.SkipPrefixes) {
+			continue
+		}
+		if len(lines) == MaxStatementLines {
+			errs.add(r.row, "", "more than %d lines in one file; split it", MaxStatementLines)
+			return nil
+		}
+		ln := Line{Row: r.row}
+		ok := true
+		bad := func(col int, format string, args ...any) {
+			errs.add(r.row, colName(col), format, args...)
+			ok = false
+		}
+		ds := cell(r.fields, cols.date)
+		if ds == "" {
+			bad(cols.date, "date is empty")
+		} else if d, err := parseDate(ds, p.dateFormats()); err != nil {
+			bad(cols.date, "%v", err)
+		} else {
+			ln.Date = d
+		}
+		if cols.in >= 0 {
+			in, out := cell(r.fields, cols.in), cell(r.fields, cols.out)
+			switch {
+			case in != "" && out != "" && !isZero(in) && !isZero(out):
+				bad(cols.in, "both %s (%s) and %s (%s) are filled", colName(cols.in), in, colName(cols.out), out)
+			case in != "" && !isZero(in):
+				ln.Direction = In
+				ln.Amount, ok = amountCell(in, cols.in, bad, ok)
+			case out != "" && !isZero(out):
+				ln.Direction = Out
+				ln.Amount, ok = amountCell(out, cols.out, bad, ok)
+			default:
+				bad(cols.in, "no amount: %s and %s are both empty or zero", colName(cols.in), colName(cols.out))
+			}
+			if ok && ln.Amount.IsNegative() {
+				// A negative in is money out (a bank correction), and the reverse.
+				ln.Amount = ln.Amount.Neg()
+				ln.Direction = opposite(ln.Direction)
+			}
+		} else {
+			as := cell(r.fields, cols.amount)
+			var a decimal.Decimal
+			a, ok = amountCell(as, cols.amount, bad, ok)
+			if ok && a.IsZero() {
+				bad(cols.amount, "amount is zero")
+			}
+			if ok {
+				switch {
+				case cols.direction >= 0:
+					v := cell(r.fields, cols.direction)
+					dir, known := p.DirectionValues[v]
+					if !known {
+						bad(cols.direction, "direction %q is not one of the profile's values", v)
+					}
+					ln.Direction = dir
+				case p.FixedDirection != "":
+					ln.Direction = p.FixedDirection
+				default:
+					ln.Direction = In
+					if a.IsNegative() {
+						ln.Direction = Out
+					}
+				}
+				if a.IsNegative() {
+					a = a.Neg()
+					if cols.direction >= 0 || p.FixedDirection != "" {
+						ln.Direction = opposite(ln.Direction)
+					}
+				}
+				ln.Amount = a
+			}
+		}
+		if cols.balance >= 0 {
+			if bs := cell(r.fields, cols.balance); bs != "" {
+				b, err := parseAmount(bs)
+				if err != nil {
+					bad(cols.balance, "balance: %v", err)
+				} else {
+					ln.Balance = decimal.NullDecimal{Decimal: b, Valid: true}
+				}
+			}
+		}
+		ln.Counterparty = cell(r.fields, cols.counterparty)
+		ln.CounterpartyAccount = cell(r.fields, cols.counterpartyAccount)
+		ln.Reference = cell(r.fields, cols.reference)
+		ln.Memo = cell(r.fields, cols.memo)
+		ln.Serial = cell(r.fields, cols.serial)
+		for _, f := range []struct {
+			col, max int
+			v        string
+		}{{cols.counterparty, 500, ln.Counterparty}, {cols.counterpartyAccount, 100, ln.CounterpartyAccount},
+			{cols.reference, 200, ln.Reference}, {cols.memo, 1000, ln.Memo}, {cols.serial, 100, ln.Serial}} {
+			if len(f.v) > f.max {
+				bad(f.col, "longer than %d bytes", f.max)
+			}
+		}
+		if ok {
+			lines = append(lines, ln)
+		}
+	}
+	if len(lines) == 0 && len(errs.errs) == 0 {
+		errs.add(recs[hi].row, "", "no statement lines under the header")
+	}
+	return lines
+}
+
+func opposite(dir string) string {
+	if dir == In {
+		return Out
+	}
+	return In
+}
+
+func amountCell(s string, col int, bad func(int, string, ...any), ok bool) (decimal.Decimal, bool) {
+	if s == "" {
+		bad(col, "amount is empty")
+		return decimal.Zero, false
+	}
+	a, err := parseAmount(s)
+	if err != nil {
+		bad(col, "%v", err)
+		return decimal.Zero, false
+	}
+	if a.Abs().GreaterThanOrEqual(decimal.New(1, 15)) {
+		bad(col, "amount %s is too large", s)
+		return decimal.Zero, false
+	}
+	return a, ok
+}
+
+func skipRow(fields []string, prefixes []string) bool {
+	for _, f := range fields {
+		f = cleanText(f)
+		if f == "" {
+			continue
+		}
+		lf := strings.ToLower(f)
+		for _, p := range prefixes {
+			if strings.HasPrefix(lf, strings.ToLower(p)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func isZero(s string) bool {
+	a, err := parseAmount(s)
+	return err == nil && a.IsZero()
+}
+
+var amountText = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
+
+// parseAmount reads an amount in yuan: thousands separators, a currency
+// sign, a trailing 元 and accounting parentheses for negatives are
+// accepted; more than two decimals (after trailing zeros) are refused.
+func parseAmount(s string) (decimal.Decimal, error) {
+	orig := s
+	s = width.Narrow.String(s) // full-width digits and signs
+	s = strings.NewReplacer(",", "", " ", "", "¥", "", "￥", "", "元", "", "RMB", "", "CNY", "").Replace(s)
+	neg := false
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+		neg, s = true, s[1:len(s)-1]
+	}
+	if !amountText.MatchString(s) {
+		return decimal.Zero, fmt.Errorf("amount %q is not a number", orig)
+	}
+	a, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("amount %q is not a number", orig)
+	}
+	if !a.Equal(a.Truncate(2)) {
+		return decimal.Zero, fmt.Errorf("amount %q has more than two decimals (fen)", orig)
+	}
+	if neg {
+		a = a.Neg()
+	}
+	return a, nil
+}
+
+// parseDate reads a date in one of the layouts, with an optional time of
+// day after it, or an Excel serial day number (XLSX date cells read raw).
+func parseDate(s string, layouts []string) (time.Time, error) {
+	s = width.Narrow.String(strings.TrimSpace(s))
+	if len(s) == 5 && isDigits(s) { // Excel serial: days since 1899-12-30
+		n, _ := strconv.Atoi(s)
+		if n > 20000 && n < 80000 {
+			return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), nil
+		}
+	}
+	day := s
+	if i := strings.IndexAny(s, " T"); i > 0 {
+		day = s[:i]
+	}
+	for _, l := range layouts {
+		if t, err := time.ParseInLocation(l, day, time.UTC); err == nil {
+			if t.Year() < 1990 || t.Year() > 2100 {
+				return time.Time{}, fmt.Errorf("date %q is out of range", s)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("date %q: want one of %s", s, strings.Join(layouts, ", "))
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// order puts the lines in date order. Banks list either the oldest or the
+// newest line first; a file whose last date is before its first is read
+// backwards (the order of lines within a day matters for the running
+// balance). A file of one day whose balances only chain backwards is read
+// backwards too.
+func (st *Statement) order() {
+	n := len(st.Lines)
+	if n < 2 {
+		return
+	}
+	first, last := st.Lines[0].Date, st.Lines[n-1].Date
+	desc := last.Before(first)
+	if first.Equal(last) && balanceBreaks(st.Lines) > 0 {
+		rev := reversed(st.Lines)
+		if balanceBreaks(rev) == 0 {
+			desc = true
+		}
+	}
+	if desc {
+		st.Lines = reversed(st.Lines)
+		st.Descending = true
+	}
+}
+
+func reversed(ls []Line) []Line {
+	out := make([]Line, len(ls))
+	for i, l := range ls {
+		out[len(ls)-1-i] = l
+	}
+	return out
+}
+
+func balanceBreaks(ls []Line) int {
+	n := 0
+	var run decimal.NullDecimal
+	for _, l := range ls {
+		if run.Valid {
+			run.Decimal = run.Decimal.Add(l.Signed())
+		}
+		if l.Balance.Valid {
+			if run.Valid && !run.Decimal.Equal(l.Balance.Decimal) {
+				n++
+			}
+			run = l.Balance
+		}
+	}
+	return n
+}
+
+// checkBalances walks the lines in date order and reports every row where
+// the running balance breaks: the previous balance plus this line's amount
+// must be this line's balance. Lines without a balance carry the running
+// sum forward. It sets the opening and closing balances.
+func (st *Statement) checkBalances(errs *rowErrs) {
+	var run decimal.NullDecimal
+	prevRow := 0
+	for i, l := range st.Lines {
+		if i > 0 && l.Date.Before(st.Lines[i-1].Date) {
+			errs.add(l.Row, "date", "date %s is before the previous line's %s: lines must be in date order (oldest or newest first)",
+				l.Date.Format(ledger.DateLayout), st.Lines[i-1].Date.Format(ledger.DateLayout))
+		}
+		if run.Valid {
+			run.Decimal = run.Decimal.Add(l.Signed())
+		}
+		if l.Balance.Valid {
+			if !st.Opening.Valid && !run.Valid {
+				// Balance before the first line with a balance, through the lines before it.
+				open := l.Balance.Decimal
+				for _, e := range st.Lines[:i+1] {
+					open = open.Sub(e.Signed())
+				}
+				st.Opening = decimal.NullDecimal{Decimal: open, Valid: true}
+			}
+			if run.Valid && !run.Decimal.Equal(l.Balance.Decimal) {
+				errs.add(l.Row, "balance", "running balance breaks: %s after row %d, %s %s, makes %s, but the file says %s (difference %s)",
+					run.Decimal.Sub(l.Signed()).StringFixed(2), prevRow, l.Direction, l.Amount.StringFixed(2),
+					run.Decimal.StringFixed(2), l.Balance.Decimal.StringFixed(2), l.Balance.Decimal.Sub(run.Decimal).StringFixed(2))
+			}
+			run = l.Balance
+			prevRow = l.Row
+		}
+	}
+	if run.Valid {
+		st.Closing = run
+	}
+}
+
+// fingerprint numbers identical lines of a day and computes each line's
+// Fingerprint.
+func (st *Statement) fingerprint() {
+	seen := map[string]int{}
+	for i := range st.Lines {
+		l := &st.Lines[i]
+		k := occurrenceKey(*l)
+		seen[k]++
+		l.Occurrence = seen[k]
+		l.Fingerprint = Fingerprint(st.BankAccount, *l)
+	}
+}
+
+func occurrenceKey(l Line) string {
+	return strings.Join([]string{l.Date.Format(ledger.DateLayout), l.Direction, l.Amount.StringFixed(2),
+		foldText(l.Reference), foldText(l.Counterparty)}, "\x00")
+}
+
+// foldText is the form of a text field that a fingerprint uses: full-width
+// letters and digits folded to ASCII, white space collapsed, so that two
+// exports of the same line that differ only in this still agree.
+func foldText(s string) string { return cleanText(width.Fold.String(s)) }
+
+// Fingerprint identifies a statement line across files, so that importing
+// a file twice, or two files that overlap, adds each line once.
+//
+// When the bank gives its own serial number for the line (the profile's
+// serial column, 交易流水号), the fingerprint is SHA-256 of the bank
+// account, the date and the serial. Otherwise it is SHA-256 of the bank
+// account, date, direction, amount (to the fen), reference and
+// counterparty, and the line's occurrence index: 1 for the first line of
+// the file with those same values, 2 for the second, and so on. Two lines
+// that a bank really lists twice on one day (two identical transfers) are
+// both kept, as occurrences 1 and 2; a later file that lists the same day
+// again finds both and adds neither, and a later file that lists three adds
+// the third. This assumes that a file holds every line of each day it
+// covers (bank exports are by whole days); balance and memo are left out
+// because banks reword them between exports.
+func Fingerprint(bankAccount string, l Line) [32]byte {
+	h := sha256.New()
+	put := func(s string) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	if l.Serial != "" {
+		put("fundledger-recon-line-serial-v1")
+		put(bankAccount)
+		put(l.Date.Format(ledger.DateLayout))
+		put(foldText(l.Serial))
+	} else {
+		put("fundledger-recon-line-v1")
+		put(bankAccount)
+		put(l.Date.Format(ledger.DateLayout))
+		put(l.Direction)
+		put(l.Amount.StringFixed(2))
+		put(foldText(l.Reference))
+		put(foldText(l.Counterparty))
+		put(strconv.Itoa(l.Occurrence))
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
