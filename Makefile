@@ -18,6 +18,7 @@ demo: build
 	./$(BIN) demo
 
 test: deps
+	@scripts/ensure-test-deps.sh
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 10m ./...
 
