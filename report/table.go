@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/width"
 )
 
@@ -147,7 +148,7 @@ func renderText(w io.Writer, t Table, lang string) error {
 // csvSafe defuses cells that Excel would read as a formula.
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		if _, err := fmt.Sscanf(s, "%g", new(float64)); err == nil && (s[0] == '-' || s[0] == '+') {
+		if _, err := decimal.NewFromString(s); err == nil && (s[0] == '-' || s[0] == '+') {
 			return s // a signed number stays a number
 		}
 		return "'" + s

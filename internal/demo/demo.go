@@ -233,7 +233,7 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 			amt  decimal.Decimal
 		}{{60, t.Amount}}
 		if isGovernment(t.Source) {
-			first := t.Amount.Mul(decimal.NewFromFloat32(0.6)).Round(2)
+			first := t.Amount.Mul(decimal.New(6, -1)).Round(2)
 			parts = []struct {
 				days int
 				amt  decimal.Decimal
@@ -257,7 +257,7 @@ func fundProject(ctx context.Context, p *funding.Programme, in funding.ProjectIn
 	// Payments after 150 days: 70% of every share, from the source that owes it.
 	for _, g := range ap.Allocation.Groups {
 		for _, s := range g.Shares {
-			amt := s.Amount.Mul(decimal.NewFromFloat32(0.7)).Round(2)
+			amt := s.Amount.Mul(decimal.New(7, -1)).Round(2)
 			if !amt.IsPositive() {
 				continue
 			}
