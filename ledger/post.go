@@ -36,11 +36,93 @@ func (l *Ledger) DB() *sqlx.DB { return l.db }
 // idempotency key returns the original entry with Replayed set; the same key
 // with a different request is ErrIdempotencyConflict.
 func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
-	out, err := l.PostBatch(ctx, []Entry{e})
+	out, what, err := prepare([]Entry{e})
 	if err != nil {
 		return Entry{}, err
 	}
+	// The common case in one statement and one round trip; anything else
+	// (a replay, a conflict, an unknown account) takes the general path,
+	// which explains itself.
+	ok, err := l.postOne(ctx, &out[0])
+	if err != nil {
+		return Entry{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if ok {
+		return out[0], nil
+	}
+	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
+		return Entry{}, fmt.Errorf("%s: %w", what, err)
+	}
 	return out[0], nil
+}
+
+// postOneSQL writes one entry and its postings in a single statement, run
+// outside an explicit transaction: it locks the no_overdraft accounts in id
+// order, inserts the entry unless its key exists or an account is missing,
+// then the postings; the triggers and the deferred balance check run as for
+// any insert, and the implicit commit ends it.
+const postOneSQL = `
+WITH acc AS (
+    SELECT id, code, no_overdraft FROM accounts WHERE code = ANY($1::text[])
+), lck AS (
+    SELECT id FROM accounts WHERE id IN (SELECT id FROM acc WHERE no_overdraft) ORDER BY id FOR UPDATE
+), ins AS (
+    INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
+    SELECT $2, $3::date, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9::jsonb, decode($10, 'hex')
+     WHERE (SELECT count(*) FROM lck) >= 0 AND (SELECT count(*) FROM acc) = cardinality($1::text[])
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, recorded_at
+), pst AS (
+    INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+    SELECT ins.id, u.line, acc.id, u.side, u.amount, $3::date, $2
+      FROM ins CROSS JOIN unnest($11::text[], $12::text[], $13::numeric[]) WITH ORDINALITY AS u(code, side, amount, line)
+      JOIN acc ON acc.code = u.code
+)
+SELECT id, recorded_at FROM ins`
+
+// postOne tries the one-statement path; ok is false when it wrote nothing
+// (the key exists, or an account is unknown) and the caller must take the
+// general path. It tries again after a lost race, like inTx.
+func (l *Ledger) postOne(ctx context.Context, e *Entry) (ok bool, err error) {
+	seen := map[string]bool{}
+	var codes, pCodes, pSides, pAmounts []string
+	for _, p := range e.Postings {
+		if !seen[p.AccountCode] {
+			seen[p.AccountCode] = true
+			codes = append(codes, p.AccountCode)
+		}
+		pCodes = append(pCodes, p.AccountCode)
+		pSides = append(pSides, string(p.Side))
+		pAmounts = append(pAmounts, p.Amount.StringFixed(2))
+	}
+	meta := "{}"
+	if len(e.Metadata) > 0 {
+		b, err := json.Marshal(e.Metadata)
+		if err != nil {
+			return false, err
+		}
+		meta = string(b)
+	}
+	attempts := max(l.MaxAttempts, 1)
+	for attempt := 1; ; attempt++ {
+		var id int64
+		var at time.Time
+		err = l.db.QueryRowContext(ctx, postOneSQL, pq.Array(codes), string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor,
+			e.IdempotencyKey, e.Reverses, e.Corrects, meta, e.ContentHash, pq.Array(pCodes), pq.Array(pSides), pq.Array(pAmounts)).Scan(&id, &at)
+		switch {
+		case err == nil:
+			e.ID, e.RecordedAt = id, at
+			return true, nil
+		case errors.Is(err, sql.ErrNoRows):
+			return false, nil
+		case retryable(err) && attempt < attempts:
+			if werr := backoff(ctx, attempt); werr != nil {
+				return false, werr
+			}
+		default:
+			return false, dbError(err)
+		}
+	}
 }
 
 // PostBatch records many entries in one transaction: all or none. Entries
@@ -134,18 +216,25 @@ func (l *Ledger) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= attempts; attempt++ {
 		err = l.tryTx(ctx, fn)
-		if err == nil || !retryable(err) {
+		if err == nil || !retryable(err) || attempt == attempts {
 			break
 		}
-		// Back off a little, with jitter, so the racers do not meet again.
-		wait := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
+		if werr := backoff(ctx, attempt); werr != nil {
+			return werr
 		}
 	}
 	return dbError(err)
+}
+
+// backoff waits a little, with jitter, so that racers do not meet again.
+func backoff(ctx context.Context, attempt int) error {
+	wait := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
 }
 
 func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
