@@ -182,9 +182,16 @@ func renderCSV(w io.Writer, t Table, lang string) error {
 	return cw.Error()
 }
 
-// RenderAll writes several tables: one after another as text or CSV, and
-// as one JSON array of tables.
+// RenderAll writes several tables: one after another as text or CSV, as one
+// JSON array of tables (one table: the table's object alone), or as one
+// XLSX workbook with a sheet per table.
 func RenderAll(w io.Writer, ts []Table, format, lang string) error {
+	if format == FormatXLSX {
+		return WriteXLSX(w, ts, lang)
+	}
+	if format == FormatJSON && len(ts) == 1 {
+		return renderJSON(w, ts[0])
+	}
 	if format == FormatJSON {
 		docs := make([]jsonTable, len(ts))
 		for i, t := range ts {

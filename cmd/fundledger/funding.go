@@ -474,8 +474,19 @@ func amountFormat(format string) func(decimal.Decimal) string {
 	return report.Plain
 }
 
+// renderAll writes the tables to standard output, or to --output (required
+// in effect for xlsx, which is binary).
 func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
-	return report.RenderAll(c.OutOrStdout(), ts, format, lang)
+	output, _ := c.Flags().GetString("output")
+	return writeOutput(c, output, format == report.FormatXLSX, func(w io.Writer) error {
+		return report.RenderAll(w, ts, format, lang)
+	})
+}
+
+// addOutputFlags gives a report command --format with xlsx and --output.
+func addOutputFlags(cmd *cobra.Command, format *string) {
+	cmd.Flags().StringVar(format, "format", "table", "table|csv|json|xlsx")
+	cmd.Flags().StringP("output", "o", "", "write to this file (needed for xlsx unless standard output is redirected)")
 }
 
 func (a *app) reportProjectCmd() *cobra.Command {
@@ -499,7 +510,7 @@ func (a *app) reportProjectCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }
@@ -526,7 +537,7 @@ func (a *app) reportDistrictCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
 	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }

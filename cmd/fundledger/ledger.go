@@ -300,30 +300,23 @@ func (a *app) reportCmd() *cobra.Command {
 			if book == "all" {
 				books = []ledger.Book{ledger.BookFinancial, ledger.BookBudget}
 			}
-			for i, b := range books {
+			var ts []report.Table
+			for _, b := range books {
 				t, err := l.TrialBalance(c.Context(), b, at)
 				if err != nil {
 					return err
 				}
-				amt := report.Amount
-				if format != report.FormatTable {
-					amt = report.Plain
-				}
-				if i > 0 {
-					fmt.Fprintln(c.OutOrStdout())
-				}
-				if err := report.Render(c.OutOrStdout(), report.TrialBalance(t, amt), format, lang); err != nil {
-					return err
-				}
+				ts = append(ts, report.TrialBalance(t, amountFormat(format)))
 			}
-			return nil
+			return renderAll(c, ts, format, lang)
 		},
 	}
 	tb.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
 	tb.Flags().StringVar(&book, "book", "financial", "financial|budget|all")
-	tb.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(tb, &format)
 	tb.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 	cmd.AddCommand(tb, a.reportProjectCmd(), a.reportDistrictCmd(), a.reportPlanCmd(), a.reportGrantsCmd(), a.reportBondsCmd(), a.reportReconCmd())
+	cmd.AddCommand(a.reportStatementCmds()...)
 	return cmd
 }
 

@@ -40,6 +40,9 @@ func totals(t *testing.T, out string) (string, string) {
 	t.Helper()
 	var tb tbJSON
 	if err := json.Unmarshal([]byte(out), &tb); err != nil {
+		if len(out) > 300 {
+			out = out[:300] + "…"
+		}
 		t.Fatalf("%v in %q", err, out)
 	}
 	last := tb.Rows[len(tb.Rows)-1]
