@@ -293,8 +293,9 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
 	}
 	var src string
-	if err := p.db.GetContext(ctx, &src, `SELECT coalesce(source, '') FROM accounts WHERE code LIKE $1 LIMIT 1`,
-		"budget:grant:committed:award:"+f.District+":"+f.Project+":"+code+":%"); err != nil {
+	// starts_with, not LIKE: codes contain "_", a LIKE wildcard.
+	if err := p.db.GetContext(ctx, &src, `SELECT coalesce(source, '') FROM accounts WHERE starts_with(code, $1) LIMIT 1`,
+		"budget:grant:committed:award:"+f.District+":"+f.Project+":"+code+":"); err != nil {
 		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
 	}
 	amounts := []rules.SourceAmount{{Source: src, Amount: f.Award}}
@@ -415,4 +416,46 @@ func (p *Programme) ScoreProperty(ctx context.Context, in PropertyScoreInput, ac
 		return r, fmt.Errorf("%s: %w", what, err)
 	}
 	return r, nil
+}
+
+// PayReward pays a property-management reward that ScoreProperty committed
+// (budget book: Dr paid / Cr receivable; financial book: the source's money
+// in and out to the property-service company). It is paid once: the same
+// request again changes nothing, and the receivable — a no-overdraft
+// account — cannot be paid twice under another key.
+func (p *Programme) PayReward(ctx context.Context, project, period string, on time.Time, bankAccount, reference, actor string) (GrantPayment, error) {
+	what := fmt.Sprintf("pay the property reward of %s for %s", project, period)
+	on = civil(on)
+	var r PropertyReward
+	err := p.db.GetContext(ctx, &r, `SELECT project, period, score, reward, source, explanation, rule_set_id, entry_id FROM property_scores
+		WHERE project = $1 AND period = $2`, project, period)
+	if errors.Is(err, sql.ErrNoRows) {
+		return GrantPayment{}, fmt.Errorf("%s: no score recorded: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if !r.Reward.IsPositive() {
+		return GrantPayment{}, fmt.Errorf("%w: %s: a score of %s earns no reward", ErrConditionNotMet, what, r.Score)
+	}
+	pr, err := p.Project(ctx, project)
+	if err != nil {
+		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := p.lookups().bank(ctx, bankAccount); err != nil {
+		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
+	}
+	amounts := []rules.SourceAmount{{Source: r.Source, Amount: r.Reward}}
+	pay := GrantPayment{Amounts: amounts, Total: r.Reward}
+	acc := grantAccounts{kind: GrantReward, ref: []string{pr.District, pr.Code, period}}
+	entries := paymentEntries(acc, amounts, on, "reward:"+pr.Code+":"+period+":paid",
+		fmt.Sprintf("拨付物业考核奖励 property reward %s %s paid", pr.Code, period), actor,
+		map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
+			"bank_account": bankAccount, "reference": reference})
+	out, err := p.ledger.PostBatch(ctx, entries)
+	if err != nil {
+		return pay, fmt.Errorf("%s: %w", what, err)
+	}
+	pay.EntryID, pay.FinancialEntryID, pay.Replayed = out[0].ID, out[1].ID, out[0].Replayed
+	return pay, nil
 }

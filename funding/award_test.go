@@ -108,4 +108,21 @@ func TestPropertyReward(t *testing.T) {
 	if r, err := p.ScoreProperty(ctx, in, "bureau"); err != nil || !r.Reward.IsZero() || r.EntryID.Valid {
 		t.Errorf("score below the table: %+v %v", r, err)
 	}
+	if err := p.AddBankAccount(ctx, funding.BankAccount{Code: "BANK-D", Name: "区财政"}, "officer"); err != nil {
+		t.Fatal(err)
+	}
+	// Paying the 2021 reward moves the 30,000.00 from receivable to paid;
+	// paying again changes nothing; a period without a reward pays nothing.
+	pay, err := p.PayReward(ctx, proj, "2021", date("2022-02-01"), "BANK-D", "奖励-2021", "bureau")
+	if err != nil || !pay.Total.Equal(d("30000.00")) || pay.Replayed {
+		t.Fatalf("pay reward: %+v %v", pay, err)
+	}
+	balance(t, p, "budget:grant:receivable:reward:huancui:"+proj+":2021:district", "0")
+	balance(t, p, "budget:grant:paid:reward:huancui:"+proj+":2021:district", "30000.00")
+	if again, err := p.PayReward(ctx, proj, "2021", date("2022-02-01"), "BANK-D", "奖励-2021", "bureau"); err != nil || !again.Replayed {
+		t.Errorf("pay reward again: %+v %v", again, err)
+	}
+	if _, err := p.PayReward(ctx, proj, "2022-H1", date("2022-08-01"), "BANK-D", "", "bureau"); !errors.Is(err, funding.ErrConditionNotMet) {
+		t.Errorf("pay a period without reward: %v", err)
+	}
 }

@@ -390,7 +390,37 @@ func (a *app) rewardCmd() *cobra.Command {
 	scoreCmd.Flags().StringVar(&score, "score", "", "score, 0 to 100")
 	scoreCmd.Flags().StringVar(&in.Evaluator, "evaluator", "", "who assessed")
 	scoreCmd.Flags().StringVar(&date, "date", "", "date of the assessment (YYYY-MM-DD)")
-	cmd.AddCommand(scoreCmd)
+	var period, payDate, bank, ref string
+	payCmd := &cobra.Command{
+		Use: "pay PROJECT", Short: "Pay a committed property reward (once)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(payDate)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			pay, err := p.PayReward(c.Context(), args[0], period, on, bank, ref, a.actor)
+			if err != nil {
+				return err
+			}
+			state := "paid"
+			if pay.Replayed {
+				state = "already paid"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: reward %s %s (entries %d, %d)\n", args[0], period, report.Amount(pay.Total), state,
+				pay.EntryID, pay.FinancialEntryID)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	payCmd.Flags().StringVar(&period, "period", "", "the scored period")
+	payCmd.Flags().StringVar(&payDate, "date", "", "date paid (YYYY-MM-DD)")
+	payCmd.Flags().StringVar(&bank, "bank", "", "bank account code")
+	payCmd.Flags().StringVar(&ref, "ref", "", "voucher")
+	cmd.AddCommand(scoreCmd, payCmd)
 	return cmd
 }
 
