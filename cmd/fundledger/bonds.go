@@ -534,7 +534,7 @@ func (a *app) reportBondsCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: today)")
 	c.Flags().StringVar(&threshold, "threshold", funding.DefaultBondCoverageThreshold.String(), "coverage ratio below which a bond, project or district is flagged")
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(c, &format)
 	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return c
 }

@@ -551,7 +551,7 @@ func (a *app) reportGrantsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
 	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }

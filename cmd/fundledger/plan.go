@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -62,9 +63,9 @@ figures as one JSON document; table and csv print the two tables.`,
 				return err
 			}
 			switch format {
-			case report.FormatTable, report.FormatCSV, report.FormatJSON:
+			case report.FormatTable, report.FormatCSV, report.FormatJSON, report.FormatXLSX:
 			default:
-				return fmt.Errorf("unknown format %q: want table, csv or json", format)
+				return fmt.Errorf("unknown format %q: want table, csv, json or xlsx", format)
 			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
@@ -74,25 +75,19 @@ figures as one JSON document; table and csv print the two tables.`,
 			if err != nil {
 				return err
 			}
-			w := c.OutOrStdout()
 			if format == report.FormatJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(p)
+				output, _ := c.Flags().GetString("output")
+				return writeOutput(c, output, false, func(w io.Writer) error {
+					enc := json.NewEncoder(w)
+					enc.SetIndent("", "  ")
+					return enc.Encode(p)
+				})
 			}
-			for i, t := range report.PlanProgressTables(p) {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				if err := report.Render(w, t, format, lang); err != nil {
-					return err
-				}
-			}
-			return nil
+			return renderAll(c, report.PlanProgressTables(p), format, lang)
 		},
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "statuses on this day (YYYY-MM-DD; default: today)")
-	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 	return cmd
 }

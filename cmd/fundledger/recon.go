@@ -284,7 +284,7 @@ balances agree, or the difference is shown. It also lists what a matching run wo
 person now.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkFormat(format, report.FormatTable, report.FormatCSV, report.FormatJSON); err != nil {
+			if err := checkFormat(format, report.FormatTable, report.FormatCSV, report.FormatJSON, report.FormatXLSX); err != nil {
 				return err
 			}
 			p, err := recon.ParsePeriod(periodText)
@@ -305,7 +305,7 @@ person now.`,
 	cmd.Flags().StringVar(&account, "account", "", "bank account code (required)")
 	cmd.Flags().StringVar(&periodText, "period", "", "YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD (required)")
 	cmd.Flags().IntVar(&window, "window-days", recon.DefaultWindowDays, "date window for the issues listed")
-	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 	_ = cmd.MarkFlagRequired("account")
 	_ = cmd.MarkFlagRequired("period")
