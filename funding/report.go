@@ -169,6 +169,41 @@ func dateArg(t time.Time) any {
 	return t.Format(ledger.DateLayout)
 }
 
+// posKey is a (group, source) or (group, category) pair of positions.
+type posKey struct{ group, item string }
+
+// positionRoles are the project account roles a SourcePosition sums.
+var positionRoles = []string{"cash", "revenue", "expense", "budget:committed", "budget:receivable"}
+
+// positions sums, as of asOf, each source's position per value of groupBy
+// (a ledger.By* dimension) over the project accounts matching dims, and
+// what was paid per (group, category).
+func (p *Programme) positions(ctx context.Context, dims ledger.Dimensions, groupBy string, asOf time.Time) (map[posKey]*SourcePosition, map[posKey]decimal.Decimal, error) {
+	pos := map[posKey]*SourcePosition{}
+	paid := map[posKey]decimal.Decimal{}
+	for _, role := range positionRoles {
+		rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
+			AccountFilter: ledger.AccountFilter{CodePrefix: role, Dimensions: dims},
+			AsOf:          asOf, GroupBy: []string{groupBy, ledger.BySource, ledger.ByCategory},
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range rows {
+			k := posKey{r.Group[groupBy], r.Group[ledger.BySource]}
+			if pos[k] == nil {
+				pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
+			}
+			pos[k].add(role, r.Net())
+			if role == "expense" {
+				ck := posKey{k.group, r.Group[ledger.ByCategory]}
+				paid[ck] = paid[ck].Add(r.Net())
+			}
+		}
+	}
+	return pos, paid, nil
+}
+
 // DistrictSourcePosition is one source's position in one district.
 type DistrictSourcePosition struct {
 	District     string `json:"district"`
@@ -207,28 +242,10 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 		}
 		ds = []District{d}
 	}
-	type key struct{ district, item string }
-	pos := map[key]*SourcePosition{}
-	paid := map[key]decimal.Decimal{}
-	for _, role := range []string{"cash", "revenue", "expense", "budget:committed", "budget:receivable"} {
-		rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
-			AccountFilter: ledger.AccountFilter{CodePrefix: role},
-			AsOf:          asOf, GroupBy: []string{ledger.ByDistrict, ledger.BySource, ledger.ByCategory},
-		})
-		if err != nil {
-			return rep, fmt.Errorf("district report: %w", err)
-		}
-		for _, r := range rows {
-			k := key{r.Group[ledger.ByDistrict], r.Group[ledger.BySource]}
-			if pos[k] == nil {
-				pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
-			}
-			pos[k].add(role, r.Net())
-			if role == "expense" {
-				ck := key{k.district, r.Group[ledger.ByCategory]}
-				paid[ck] = paid[ck].Add(r.Net())
-			}
-		}
+	type key = posKey
+	pos, paid, err := p.positions(ctx, ledger.Dimensions{}, ledger.ByDistrict, asOf)
+	if err != nil {
+		return rep, fmt.Errorf("district report: %w", err)
 	}
 	var budgets []struct {
 		District string          `db:"district"`

@@ -69,28 +69,10 @@ func (p *Programme) BudgetVsActual(ctx context.Context, district string, asOf ti
 	if err != nil {
 		return rep, err
 	}
-	type key struct{ project, item string }
-	pos := map[key]*SourcePosition{}
-	paid := map[key]decimal.Decimal{} // project, category
-	for _, role := range []string{"cash", "revenue", "expense", "budget:committed", "budget:receivable"} {
-		rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
-			AccountFilter: ledger.AccountFilter{CodePrefix: role, Dimensions: ledger.Dimensions{District: rep.District}},
-			AsOf:          asOf, GroupBy: []string{ledger.ByProject, ledger.BySource, ledger.ByCategory},
-		})
-		if err != nil {
-			return rep, fmt.Errorf("budget vs actual: %w", err)
-		}
-		for _, r := range rows {
-			k := key{r.Group[ledger.ByProject], r.Group[ledger.BySource]}
-			if pos[k] == nil {
-				pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
-			}
-			pos[k].add(role, r.Net())
-			if role == "expense" {
-				ck := key{k.project, r.Group[ledger.ByCategory]}
-				paid[ck] = paid[ck].Add(r.Net())
-			}
-		}
+	type key = posKey
+	pos, paid, err := p.positions(ctx, ledger.Dimensions{District: rep.District}, ledger.ByProject, asOf)
+	if err != nil {
+		return rep, fmt.Errorf("budget vs actual: %w", err)
 	}
 	var lines []struct {
 		Project  string          `db:"project"`
