@@ -56,7 +56,8 @@ func (a *app) rootCmd() *cobra.Command {
 		a.registerCmd(), a.reportCmd(), a.periodCmd(), a.verifyCmd(), a.sealCmd(), a.demoCmd(),
 		a.projectCmd(), a.rulesCmd(), a.budgetCmd(), a.bankCmd(), a.receiptCmd(), a.payCmd(), a.planCmd(),
 		a.journalCmd(), a.districtCmd(), a.sourcesCmd(),
-		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd())
+		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
+		a.userCmd(), a.serveCmd())
 	return root
 }
 
