@@ -197,6 +197,11 @@ CREATE FUNCTION fl_tx_entries_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad bigint;
 BEGIN
+    -- The row of the current transaction is its pending balance check:
+    -- nobody may remove it before commit.
+    IF EXISTS (SELECT 1 FROM old_rows WHERE txid = pg_current_xact_id()) THEN
+        RAISE EXCEPTION 'the entries of this transaction are not committed yet' USING ERRCODE = 'FL006';
+    END IF;
     SELECT e.id INTO bad FROM old_rows o JOIN entries e ON e.id BETWEEN o.min_id AND o.max_id AND e.created_txid = o.txid
      WHERE NOT EXISTS (SELECT 1 FROM chain_block_entries c WHERE c.entry_id = e.id) LIMIT 1;
     IF FOUND THEN
@@ -278,6 +283,9 @@ BEGIN
     -- NEW is the row as first inserted; later statements of the transaction
     -- may have widened the range, so read it again.
     SELECT min_id, max_id INTO lo, hi FROM tx_entries WHERE txid = NEW.txid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the balance check of transaction % lost its range of entries', NEW.txid USING ERRCODE = 'FL006';
+    END IF;
     -- Two single-pass queries whose plans do not depend on statistics (the
     -- tables were just filled in this very transaction): sums per entry over
     -- the id range, then entries of the range without any posting.
