@@ -243,6 +243,11 @@ CREATE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
+    -- created_txid ties an entry to its balance check; it is not for setting.
+    IF EXISTS (SELECT 1 FROM new_entries WHERE created_txid <> pg_current_xact_id()) THEN
+        RAISE EXCEPTION 'entries record the transaction that creates them; created_txid cannot be set'
+            USING ERRCODE = 'FL004';
+    END IF;
     INSERT INTO periods (period)
         SELECT DISTINCT date_trunc('month', effective_date)::date FROM new_entries
         ORDER BY 1
