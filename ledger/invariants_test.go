@@ -72,7 +72,11 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"delete an account", fmt.Sprintf(`DELETE FROM accounts WHERE id = %d`, ids[works]), "FL004", "append-only"},
 		{"drop an entry from the chain queue", `DELETE FROM tx_entries`, "FL006", "not sealed yet"},
 		{"entry claiming another transaction", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash, created_txid)
-			VALUES ('financial', '2021-03-02', 'psql', 'raw13', sha256(''), '1');`, "FL004", "created_txid cannot be set"},
+			VALUES ('financial', '2021-03-02', 'psql', 'raw13', sha256(''), '1');`, "FL004", "created_txid and recorded_at cannot be set"},
+		{"back-dated recording time", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash, recorded_at)
+			VALUES ('financial', '2021-03-02', 'psql', 'raw14', sha256(''), '2020-01-01');`, "FL004", "recorded_at cannot be set"},
+		{"back-dated period close", `INSERT INTO period_events (period, action, actor, at) VALUES ('2021-02-01', 'close', 'psql', '2021-03-01')`,
+			"FL004", `"at" cannot be set`},
 		{"hide an unbalanced entry by dropping its balance check", newEntry("raw12", "2021-03-02") + posting(ids[bank], "D", "5") +
 			`DELETE FROM tx_entries WHERE txid = pg_current_xact_id();`, "FL006", "not committed yet"},
 		{"second entry of a transaction unbalanced", newEntry("raw8", "2021-03-02") + posting(ids[bank], "D", "1") + posting(ids[grant], "C", "1") +

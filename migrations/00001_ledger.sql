@@ -222,6 +222,9 @@ CREATE FUNCTION fl_period_event() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     was_closed boolean;
 BEGIN
+    IF NEW.at <> now() THEN
+        RAISE EXCEPTION 'period events record when they happen; "at" cannot be set' USING ERRCODE = 'FL004';
+    END IF;
     INSERT INTO periods (period) VALUES (NEW.period) ON CONFLICT DO NOTHING;
     -- The row lock makes a close wait for posters in that month to commit.
     SELECT closed INTO was_closed FROM periods WHERE period = NEW.period FOR UPDATE;
@@ -243,9 +246,10 @@ CREATE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
-    -- created_txid ties an entry to its balance check; it is not for setting.
-    IF EXISTS (SELECT 1 FROM new_entries WHERE created_txid <> pg_current_xact_id()) THEN
-        RAISE EXCEPTION 'entries record the transaction that creates them; created_txid cannot be set'
+    -- created_txid ties an entry to its balance check, and recorded_at is
+    -- the audit trail's clock: neither is for setting.
+    IF EXISTS (SELECT 1 FROM new_entries WHERE created_txid <> pg_current_xact_id() OR recorded_at <> now()) THEN
+        RAISE EXCEPTION 'entries record the transaction and time that create them; created_txid and recorded_at cannot be set'
             USING ERRCODE = 'FL004';
     END IF;
     INSERT INTO periods (period)
