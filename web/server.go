@@ -1,7 +1,7 @@
 // Package web is fundledger's HTTP server: a JSON API under /api/ with
 // bearer-token authentication (package access), stable error bodies,
-// pagination and idempotency keys on every write. (The server-rendered UI
-// will live here too.)
+// pagination and idempotency keys on every write; and the server-rendered
+// browser UI (ui.go) with password sessions and CSRF tokens (session.go).
 //
 // Order of checks on every request: authentication (401), the role's right
 // to write at all (403), the body and its Idempotency-Key (400), the
@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -40,6 +41,11 @@ type Server struct {
 	access *access.Store
 	log    *slog.Logger
 	mux    *http.ServeMux
+
+	// The browser UI (ui.go, session.go).
+	pages         map[string]*template.Template
+	limiter       *limiter
+	secureCookies bool
 }
 
 // New returns the server for the programme kept in db; log receives one
@@ -48,7 +54,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{db: db, prog: funding.New(ledger.New(db)), access: access.New(db), log: log, mux: http.NewServeMux()}
+	s := &Server{db: db, prog: funding.New(ledger.New(db)), access: access.New(db), log: log, mux: http.NewServeMux(), limiter: newLimiter()}
 	for _, r := range s.routes() {
 		h := r.handler
 		if !r.public {
@@ -59,6 +65,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
+	s.registerUI()
 	return s
 }
 

@@ -17,21 +17,24 @@ import (
 
 func (a *app) serveCmd() *cobra.Command {
 	var addr string
+	var secureCookies bool
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the JSON API (bearer tokens from `fundledger user token`) on the same database",
+		Short: "Serve the JSON API (bearer tokens from `fundledger user token`) and the browser UI (password login) on the same database",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if _, err := a.ledger(c.Context()); err != nil {
 				return err
 			}
 			log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-			srv := web.New(a.db, log).HTTPServer(addr)
+			ws := web.New(a.db, log)
+			ws.SecureCookies(secureCookies)
+			srv := ws.HTTPServer(addr)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "serving http://%s/api/ (OpenAPI at /api/openapi.json); Ctrl-C stops\n", ln.Addr())
+			fmt.Fprintf(c.OutOrStdout(), "serving http://%s/ (browser UI) and /api/ (OpenAPI at /api/openapi.json); Ctrl-C stops\n", ln.Addr())
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(ln) }()
 			select {
@@ -51,5 +54,6 @@ func (a *app) serveCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().BoolVar(&secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS-terminating proxy)")
 	return cmd
 }
