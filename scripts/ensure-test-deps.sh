@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # What `make test` needs beyond `make demo`: hledger, to recompute the books
-# from fundledger's plain-text export. Installed when missing and root; the
-# test that uses it says it is skipped when it cannot be had.
+# from fundledger's plain-text export, and Chromium with a Chinese font for
+# the browser test. Installed when missing and root; the tests that use them
+# say they are skipped when they cannot be had.
 set -uo pipefail
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "ensure-test-deps: installing chromium (apt-get install -y chromium fonts-wqy-microhei)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1; } ||
+    echo "ensure-test-deps: could not install chromium; the browser test will be skipped" >&2
+fi
 command -v hledger >/dev/null 2>&1 && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "ensure-test-deps: hledger not found (sudo apt-get install -y hledger); its cross-check test will be skipped" >&2
