@@ -24,6 +24,7 @@ import (
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/recon"
 )
 
 // Limits of the server.
@@ -62,6 +63,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 		}
 		s.mux.Handle(r.method+" "+r.path, h)
 	}
+	s.registerMoreAPI()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
@@ -185,6 +187,11 @@ var errorMapping = []struct {
 	{funding.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 	{ledger.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 	{access.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
+	{recon.ErrNotFound, http.StatusNotFound, "not_found"},
+	{recon.ErrAlreadyMatched, http.StatusConflict, "conflict"},
+	{recon.ErrRevoked, http.StatusConflict, "conflict"},
+	{recon.ErrUnbalanced, http.StatusUnprocessableEntity, "unbalanced"},
+	{recon.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 }
 
 func toAPIError(err error) *apiError {

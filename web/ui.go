@@ -66,6 +66,7 @@ func (s *Server) registerUI() {
 		}
 		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(h))
 	}
+	s.registerMoreUI()
 	s.mux.Handle("/", s.htmlHeaders(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
 	}))
@@ -98,6 +99,7 @@ var messages = map[string][2]string{ // key → {zh, en}
 	"login.limited":       {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
 	"logout":              {"退出", "Sign out"},
 	"nav.districts":       {"区市", "Districts"},
+	"nav.reports":         {"报表", "Reports"},
 	"dash.title":          {"区市资金看板", "District dashboard"},
 	"dash.sources":        {"按资金来源", "Money by source"},
 	"dash.categories":     {"按类别", "By category"},

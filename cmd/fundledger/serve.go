@@ -12,8 +12,29 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"fundledger/ledger"
 	"fundledger/web"
 )
+
+// sealInterval is how often the server seals the entries written since.
+const sealInterval = 30 * time.Second
+
+func sealEvery(ctx context.Context, l *ledger.Ledger, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if res, err := l.Seal(ctx); err != nil {
+				log.Error("seal", "err", err)
+			} else if res.Entries > 0 {
+				log.Info("sealed", "entries", res.Entries, "blocks", res.Blocks, "head", res.HeadHash)
+			}
+		}
+	}
+}
 
 func (a *app) serveCmd() *cobra.Command {
 	var addr string
@@ -37,6 +58,11 @@ func (a *app) serveCmd() *cobra.Command {
 			fmt.Fprintf(c.OutOrStdout(), "serving http://%s/ (browser UI) and /api/ (OpenAPI at /api/openapi.json); Ctrl-C stops\n", ln.Addr())
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(ln) }()
+			// Writes through the API and the UI are chained into blocks
+			// here, as the CLI does after each write.
+			sealCtx, stopSealing := context.WithCancel(c.Context())
+			defer stopSealing()
+			go sealEvery(sealCtx, ledger.New(a.db), sealInterval, log)
 			select {
 			case err := <-done:
 				return err
