@@ -64,6 +64,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 		s.mux.Handle(r.method+" "+r.path, h)
 	}
 	s.registerMoreAPI()
+	s.registerWriteAPI()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
@@ -187,6 +188,10 @@ var errorMapping = []struct {
 	{funding.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 	{ledger.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 	{access.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
+	{funding.ErrConsent, http.StatusUnprocessableEntity, "consent"},
+	{funding.ErrConditionNotMet, http.StatusUnprocessableEntity, "condition_not_met"},
+	{funding.ErrReserveShortfall, http.StatusUnprocessableEntity, "reserve_shortfall"},
+	{funding.ErrExceedsProceeds, http.StatusUnprocessableEntity, "exceeds_proceeds"},
 	{recon.ErrNotFound, http.StatusNotFound, "not_found"},
 	{recon.ErrAlreadyMatched, http.StatusConflict, "conflict"},
 	{recon.ErrRevoked, http.StatusConflict, "conflict"},
