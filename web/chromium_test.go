@@ -15,6 +15,7 @@ import (
 
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/recon"
 )
 
 // ChromiumPath is Debian's chromium (apt-get install -y chromium; `make
@@ -24,8 +25,11 @@ const ChromiumPath = "/usr/bin/chromium"
 // TestChromium drives the UI in a real headless Chromium: log in, open the
 // district dashboard, record a receipt through the project page's form, see
 // the balance change on the dashboard, download the XLSX report with the
-// session cookie and read it back, and save a screenshot of the dashboard
-// in $FUNDLEDGER_ARTIFACTS (or the test's temporary directory).
+// session cookie and read it back, save a screenshot of the dashboard in
+// $FUNDLEDGER_ARTIFACTS (or the test's temporary directory), open the
+// reports page and one report as HTML, and open BOC-HC's reconciliation
+// worklist from the dashboard's bank account link (screenshot next to the
+// first).
 func TestChromium(t *testing.T) {
 	if _, err := os.Stat(ChromiumPath); err != nil {
 		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium; `make test` installs it)", ChromiumPath)
@@ -34,6 +38,17 @@ func TestChromium(t *testing.T) {
 	f.setPasswords()
 	p := funding.New(ledger.New(f.db))
 	if _, err := p.ImportPlan(context.Background(), "../internal/demo/data/weihai-plan-2020-2025.csv", "setup"); err != nil {
+		t.Fatal(err)
+	}
+	// A statement line of BOC-HC (环翠区) dated today, so that this month's
+	// worklist, linked from the dashboard, has a row.
+	today := time.Now().Format("2006-01-02")
+	prof, err := recon.LookupProfile("generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt := "交易日期,收入金额,支出金额,余额,对方户名,摘要,凭证号\n" + today + ",500.00,,500.00,威海市财政局,中央补助资金,BANK-NOW\n"
+	if _, err := recon.New(f.db).Import(context.Background(), "BOC-HC", prof, "now.csv", []byte(stmt), "setup"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -157,4 +172,51 @@ func TestChromium(t *testing.T) {
 	if got := xlsxReceived(t, body, "central"); got != "12345.67" {
 		t.Errorf("xlsx: received %q, want 12345.67", got)
 	}
+
+	// The reports page, and one report as HTML.
+	do("reports page",
+		chromedp.Navigate(base+"/reports"),
+		chromedp.WaitVisible(chromedp.ID("reports")),
+	)
+	if reps := text("reports"); !strings.Contains(reps, "区市资金报表") || !strings.Contains(reps, "资产负债表") {
+		t.Errorf("reports page: %q", reps)
+	}
+	do("district report as HTML",
+		chromedp.Click(chromedp.ID("view-district")),
+		chromedp.WaitVisible(chromedp.ID("report-title")),
+		chromedp.WaitVisible(chromedp.ID("table-0")),
+	)
+	if title := text("report-title"); title != "区市资金报表" {
+		t.Errorf("report title %q", title)
+	}
+	if tbl := text("table-0"); !strings.Contains(tbl, "12,345.67") {
+		t.Errorf("district report: no 12,345.67 received in %q", tbl)
+	}
+
+	// The reconciliation worklist of BOC-HC, from the dashboard's link.
+	do("worklist from the dashboard",
+		chromedp.Navigate(base+"/districts/huancui"),
+		chromedp.WaitVisible(chromedp.ID("bank-accounts")),
+		chromedp.Click(chromedp.ID("recon-BOC-HC")),
+		chromedp.WaitVisible(chromedp.ID("recon-name")),
+		chromedp.WaitVisible(chromedp.ID("recon-lines")),
+	)
+	if name := text("recon-name"); !strings.Contains(name, "BOC-HC") || !strings.Contains(name, "环翠专户") {
+		t.Errorf("worklist heading %q", name)
+	}
+	if lines := text("recon-lines"); !strings.Contains(lines, today) || !strings.Contains(lines, "500.00") || !strings.Contains(lines, "BANK-NOW") {
+		t.Errorf("worklist lines: %q", lines)
+	}
+	if sum := text("recon-summary"); !strings.Contains(sum, "500.00") {
+		t.Errorf("worklist summary: %q", sum)
+	}
+	png, err = chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	shot = filepath.Join(dir, "recon-BOC-HC.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot of the worklist: %s (%d bytes)", shot, len(png))
 }

@@ -66,6 +66,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	s.registerMoreAPI()
 	s.registerWriteAPI()
 	s.registerWriteAPI2()
+	s.registerLedgerAPI()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})

@@ -105,6 +105,10 @@ func init() {
 		"bond.debt":          {"剩余应付本息", "Remaining debt service"},
 		"bond.threshold":     {"阈值", "Threshold"},
 		"err.invalid":        {"输入有误。", "Invalid input."},
+		"bank.title":         {"银行账户", "Bank accounts"},
+		"bank.none":          {"本区市无银行账户。", "No bank accounts in this district."},
+		"bank.recon":         {"对账", "Reconcile"},
+		"col.bank":           {"开户行", "Bank"},
 	} {
 		messages[k] = v
 	}
@@ -119,6 +123,10 @@ func (s *Server) registerMoreUI() {
 	t := template.Must(s.pages["district.html"].Clone())
 	t.Funcs(template.FuncMap{"bondpanel": s.bondPanelFor})
 	template.Must(t.New("bondpanel").Parse(bondPanelTemplate))
+	// The bank account panel: links to each account's reconciliation
+	// worklist (the page already checks the user may read the district).
+	t.Funcs(template.FuncMap{"bankpanel": s.bankPanelFor})
+	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
 	s.pages["district.html"] = t
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
@@ -658,6 +666,40 @@ func (s *Server) bondPanelFor(district string) *bondPanel {
 		bp.Ratio, bp.Flag = c.Ratio.Decimal.StringFixed(funding.BondRatioPlaces), "below"
 	default:
 		bp.Ratio, bp.Flag = c.Ratio.Decimal.StringFixed(funding.BondRatioPlaces), "ok"
+	}
+	return bp
+}
+
+// Bank account panel of the district dashboard.
+
+type bankPanel struct {
+	Accounts []bankAccount
+	Period   string // the current month, YYYY-MM
+}
+
+const bankPanelTemplate = `{{$l := .Lang}}{{with bankpanel .Data.District.Code}}{{$p := .Period}}
+<section class="card" id="bank-panel">
+<h2>{{t $l "bank.title"}}</h2>
+{{if .Accounts}}
+<table id="bank-accounts">
+<thead><tr><th>{{t $l "col.code"}}</th><th>{{t $l "col.name"}}</th><th>{{t $l "col.bank"}}</th><th>{{t $l "recon.title"}}</th></tr></thead>
+<tbody>{{range .Accounts}}<tr><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Bank}}</td><td><a href="/recon/{{.Code}}?period={{$p}}" id="recon-{{.Code}}">{{t $l "bank.recon"}} {{$p}}</a></td></tr>
+{{end}}</tbody>
+</table>
+{{else}}<p id="bank-none">{{t $l "bank.none"}}</p>{{end}}
+</section>
+{{end}}`
+
+// bankPanelFor lists the district's bank accounts; nil when they cannot be
+// read (it never fails the page). Called from the template, so without the
+// request's context: bounded by its own timeout.
+func (s *Server) bankPanelFor(district string) *bankPanel {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	bp := &bankPanel{Period: time.Now().Format("2006-01")}
+	if err := s.db.SelectContext(ctx, &bp.Accounts, `SELECT code, name, bank, district FROM bank_accounts WHERE district = $1 ORDER BY code`, district); err != nil {
+		s.log.Warn("bank panel", "district", district, "error", err.Error())
+		return nil
 	}
 	return bp
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -276,5 +277,34 @@ func TestBrowserBondPanelCoverage(t *testing.T) {
 	wantStatus(t, "officer's bond csv", r, http.StatusOK)
 	if !bytes.Contains(r.body, []byte("HC-B")) || bytes.Contains(r.body, []byte("B-1,测试专项债券")) {
 		t.Errorf("officer's bond csv:\n%s", r.body)
+	}
+}
+
+// TestBrowserBankPanel: the dashboard lists the district's bank accounts
+// (and no other district's) with a link to this month's worklist.
+func TestBrowserBankPanel(t *testing.T) {
+	f := newFixture(t)
+	f.setPasswords()
+	b := f.browser()
+	b.mustLogin("officer")
+	month := time.Now().Format("2006-01")
+	r := b.get("/districts/huancui?lang=en")
+	wantStatus(t, "dashboard", r, http.StatusOK)
+	wantBody(t, "dashboard", r, `id="bank-panel"`, "Bank accounts", "环翠专户", `id="recon-BOC-HC"`,
+		`href="/recon/BOC-HC?period=`+month+`"`, "Reconcile")
+	if bytes.Contains(r.body, []byte("BOC-WD")) {
+		t.Error("dashboard lists another district's bank account")
+	}
+	r = b.get("/districts/huancui?lang=zh")
+	wantBody(t, "dashboard zh", r, "银行账户", "开户行")
+	wantStatus(t, "worklist from the link", b.get("/recon/BOC-HC?period="+month), http.StatusOK)
+
+	a := f.browser()
+	a.mustLogin("audit")
+	r = a.get("/districts/wendeng?lang=en")
+	wantStatus(t, "auditor's dashboard", r, http.StatusOK)
+	wantBody(t, "auditor's dashboard", r, `id="recon-BOC-WD"`)
+	if bytes.Contains(r.body, []byte("BOC-HC")) {
+		t.Error("wendeng dashboard lists BOC-HC")
 	}
 }

@@ -557,6 +557,7 @@ func TestAuthentication(t *testing.T) {
 	want = append(want, moreOperations...)   // api_more_test.go
 	want = append(want, writeOperations...)  // api_writes_test.go
 	want = append(want, write2Operations...) // api_writes2_test.go
+	want = append(want, ledgerOperations...) // api_ledger_test.go
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("openapi operations %v, want %v", got, want)
