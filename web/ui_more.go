@@ -109,6 +109,25 @@ func init() {
 		"bank.none":          {"本区市无银行账户。", "No bank accounts in this district."},
 		"bank.recon":         {"对账", "Reconcile"},
 		"col.bank":           {"开户行", "Bank"},
+		"grant.title":        {"补助资金", "Grants"},
+		"grant.elevators":    {"加装电梯申请", "Elevator applications"},
+		"grant.facilities":   {"管线设施", "Utility facilities"},
+		"grant.unit":         {"楼/单元", "Building/unit"},
+		"grant.committed":    {"已承诺补助", "Grant committed"},
+		"grant.paid":         {"已拨付补助", "Grant paid"},
+		"grant.residents":    {"居民应缴未缴", "Residents' share outstanding"},
+		"grant.owner":        {"产权人", "Owner"},
+		"grant.award":        {"奖补金额", "Award"},
+		"grant.none":         {"本项目无补助。", "No grants for this project."},
+		"gapp.applied":       {"已申请", "applied"},
+		"gapp.refused":       {"未批准", "refused"},
+		"gapp.approved":      {"已批准", "approved"},
+		"gapp.accepted":      {"已验收", "accepted"},
+		"gapp.paid":          {"已拨付", "paid"},
+		"gfac.registered":    {"已登记", "registered"},
+		"gfac.committed":     {"已承诺", "committed"},
+		"gfac.transferred":   {"已移交", "transferred"},
+		"gfac.paid":          {"已拨付", "paid"},
 	} {
 		messages[k] = v
 	}
@@ -128,6 +147,7 @@ func (s *Server) registerMoreUI() {
 	t.Funcs(template.FuncMap{"bankpanel": s.bankPanelFor})
 	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
 	s.pages["district.html"] = t
+	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
