@@ -387,6 +387,23 @@ func parseAmount(field, v string) (decimal.Decimal, error) {
 	return d, nil
 }
 
+// readWrite is the prologue of a write: the Idempotency-Key must be there
+// and the body must decode.
+func readWrite(r *http.Request, body any) error {
+	if _, err := writeKey(r); err != nil {
+		return err
+	}
+	return decode(r, body)
+}
+
+// requiredDay parses a date field that must be given.
+func requiredDay(field, v string) (time.Time, error) {
+	if err := required([2]string{field, v}); err != nil {
+		return time.Time{}, err
+	}
+	return parseDay(field, v)
+}
+
 func parseDay(field, v string) (time.Time, error) {
 	t, err := ledger.ParseDate(v)
 	if err != nil {

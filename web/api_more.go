@@ -349,20 +349,12 @@ func approvalOut(a funding.Approval) approvalJSON {
 }
 
 func (s *Server) postApproval(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b approvalBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := required([2]string{"approved_on", b.ApprovedOn}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	on, err := parseDay("approved_on", b.ApprovedOn)
+	on, err := requiredDay("approved_on", b.ApprovedOn)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -595,12 +587,8 @@ type reconRunBody struct {
 // postReconRun runs the matcher on a bank account for a period; matches
 // already made are never changed, so a second run matches nothing new.
 func (s *Server) postReconRun(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b reconRunBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -688,12 +676,8 @@ type matchBody struct {
 // postMatch records a person's match. Sent again by the same user (the
 // same lines, reason), it answers the match already made.
 func (s *Server) postMatch(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b matchBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -764,12 +748,8 @@ func (s *Server) sameMatch(r *http.Request, rc *recon.Recon, req recon.MatchRequ
 // postUnmatch revokes a match (recorded, never deleted). Revoking again with
 // the same reason answers 200 with Idempotent-Replayed: true.
 func (s *Server) postUnmatch(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b reasonBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -94,12 +94,8 @@ type projectBody struct {
 // their granted districts. Registering the same project again with the same
 // data answers 200 with Idempotent-Replayed: true.
 func (s *Server) postProject(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b projectBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -157,12 +153,8 @@ type statusBody struct {
 // postProjectStatus moves a project forward (funding.SetStatus); the status
 // it already has changes nothing.
 func (s *Server) postProjectStatus(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b statusBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -554,12 +546,8 @@ func optionalDecimal(field, v string) (decimal.Decimal, error) {
 // the same application again answers 200 with Idempotent-Replayed: true,
 // another with the same code 409.
 func (s *Server) postElevatorApplication(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b elevatorApplicationBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -658,20 +646,12 @@ type onBody struct {
 // postElevatorApprove approves the grant on the estimated cost
 // (funding.ApproveElevator); a consent below the thresholds is 422 consent.
 func (s *Server) postElevatorApprove(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b onBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := required([2]string{"on", b.On}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	on, err := parseDay("on", b.On)
+	on, err := requiredDay("on", b.On)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -698,12 +678,8 @@ type acceptBody struct {
 // postElevatorAccept records the acceptance with the final cost
 // (funding.AcceptElevator).
 func (s *Server) postElevatorAccept(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b acceptBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -757,12 +733,8 @@ type grantPaymentJSON struct {
 
 // postElevatorPay pays the grant after acceptance (funding.PayElevatorGrant).
 func (s *Server) postElevatorPay(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b elevatorPayBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}

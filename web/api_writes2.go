@@ -95,12 +95,8 @@ func (s *Server) writableFacility(r *http.Request) (funding.Facility, error) {
 // postFacility registers a facility and its owner (funding.RegisterFacility);
 // the same facility again answers 200 with Idempotent-Replayed: true.
 func (s *Server) postFacility(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b facilityBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -150,20 +146,12 @@ type facilityCommitJSON struct {
 // not own the facility, its award (funding.CommitFacility); once only, the
 // same again answers 200 with Idempotent-Replayed: true.
 func (s *Server) postFacilityCommit(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b onBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := required([2]string{"on", b.On}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	on, err := parseDay("on", b.On)
+	on, err := requiredDay("on", b.On)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -194,12 +182,8 @@ type facilityTransferBody struct {
 // already recorded, to the same owner on the same date, answers 200 with
 // Idempotent-Replayed: true.
 func (s *Server) postFacilityTransfer(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b facilityTransferBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -264,12 +248,8 @@ func writePayment(w http.ResponseWriter, r *http.Request, out awardPaymentJSON, 
 // postFacilityPay pays the award once the ownership passed to the utility
 // (funding.PayAward); paying again changes nothing.
 func (s *Server) postFacilityPay(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b awardPayBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -326,12 +306,8 @@ type propertyRewardJSON struct {
 // (funding.ScoreProperty). The same score again answers 200 with
 // Idempotent-Replayed: true; another for the period 409.
 func (s *Server) postPropertyScore(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b propertyScoreBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -375,12 +351,8 @@ type rewardPayBody struct {
 // postPropertyRewardPay pays a committed property reward once
 // (funding.PayReward); paying again changes nothing.
 func (s *Server) postPropertyRewardPay(w http.ResponseWriter, r *http.Request) {
-	if _, err := writeKey(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var b rewardPayBody
-	if err := decode(r, &b); err != nil {
+	if err := readWrite(r, &b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -450,11 +422,7 @@ func (s *Server) postBondAccruals(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := required([2]string{"through", b.Through}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	through, err := parseDay("through", b.Through)
+	through, err := requiredDay("through", b.Through)
 	if err != nil {
 		s.fail(w, r, err)
 		return
