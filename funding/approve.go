@@ -76,7 +76,7 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 	if pr.Status == StatusAccepted {
 		return Approval{}, fmt.Errorf("%w: %s: the project is accepted (竣工验收); its budget is closed", ErrStatus, what)
 	}
-	on := civil(req.ApprovedOn)
+	on := ledger.Civil(req.ApprovedOn)
 	stored, err := applicableRuleSet(ctx, p.db, pr.DistrictName, on)
 	if err != nil {
 		return Approval{}, fmt.Errorf("%s: %w", what, err)
@@ -274,7 +274,7 @@ func (p *Programme) latestApproval(ctx context.Context, db sqlx.QueryerContext, 
 	if err != nil {
 		return nil, err
 	}
-	a := &Approval{ID: row.ID, Project: project, Version: row.Version, ApprovedOn: civil(row.ApprovedOn), RuleSetID: row.RuleSetID,
+	a := &Approval{ID: row.ID, Project: project, Version: row.Version, ApprovedOn: ledger.Civil(row.ApprovedOn), RuleSetID: row.RuleSetID,
 		Total: row.Total, EntryID: row.EntryID.Int64}
 	if err := json.Unmarshal([]byte(row.Explanation), &a.Allocation); err != nil {
 		return nil, fmt.Errorf("approval %d: explanation: %w", row.ID, err)

@@ -89,7 +89,7 @@ func (p *Programme) RegisterFacility(ctx context.Context, in FacilityInput, acto
 	if _, err := p.Project(ctx, in.Project); err != nil {
 		return Facility{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := civil(in.RegisteredOn).Format(ledger.DateLayout)
+	on := ledger.Civil(in.RegisteredOn).Format(ledger.DateLayout)
 	err := p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO utility_facilities (code, project, kind, description, cost, utility, registered_on, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING`,
@@ -128,7 +128,7 @@ func (p *Programme) Facility(ctx context.Context, code string) (Facility, error)
 	if err != nil {
 		return f, fmt.Errorf("utility facility %s: %w", code, err)
 	}
-	f.RegisteredOn, f.OwnerSince = civil(f.RegisteredOn), civil(f.OwnerSince)
+	f.RegisteredOn, f.OwnerSince = ledger.Civil(f.RegisteredOn), ledger.Civil(f.OwnerSince)
 	return f, nil
 }
 
@@ -139,7 +139,7 @@ func (p *Programme) Facilities(ctx context.Context, project string) ([]Facility,
 		return nil, fmt.Errorf("utility facilities: %w", err)
 	}
 	for i := range out {
-		out[i].RegisteredOn, out[i].OwnerSince = civil(out[i].RegisteredOn), civil(out[i].OwnerSince)
+		out[i].RegisteredOn, out[i].OwnerSince = ledger.Civil(out[i].RegisteredOn), ledger.Civil(out[i].OwnerSince)
 	}
 	return out, nil
 }
@@ -169,7 +169,7 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 	if on.IsZero() || actor == "" {
 		return FacilityCommitment{}, fmt.Errorf("%w: %s: date and actor are required", ErrInvalid, what)
 	}
-	on = civil(on)
+	on = ledger.Civil(on)
 	f, err := p.Facility(ctx, code)
 	if err != nil {
 		return FacilityCommitment{}, err
@@ -241,7 +241,7 @@ func (p *Programme) TransferOwnership(ctx context.Context, code, newOwner string
 	if on.IsZero() || actor == "" || newOwner == "" {
 		return Facility{}, fmt.Errorf("%w: %s: new owner, date and actor are required", ErrInvalid, what)
 	}
-	on = civil(on)
+	on = ledger.Civil(on)
 	f, err := p.Facility(ctx, code)
 	if err != nil {
 		return f, err
@@ -271,7 +271,7 @@ func (p *Programme) TransferOwnership(ctx context.Context, code, newOwner string
 // passed to it (ErrConditionNotMet before). Paying again changes nothing.
 func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, bankAccount, reference, actor string) (GrantPayment, error) {
 	what := fmt.Sprintf("pay the award of utility facility %s", code)
-	on = civil(on)
+	on = ledger.Civil(on)
 	f, err := p.Facility(ctx, code)
 	if err != nil {
 		return GrantPayment{}, err
@@ -283,7 +283,7 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 		On time.Time `db:"effective_on"`
 	}
 	err = p.db.GetContext(ctx, &transferred, `SELECT effective_on FROM utility_facility_events WHERE facility = $1 AND kind = 'transferred'`, code)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && on.Before(civil(transferred.On)) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && on.Before(ledger.Civil(transferred.On)) {
 		return GrantPayment{}, fmt.Errorf("%w: %s: the award is paid once the facility's ownership has passed to the utility", ErrConditionNotMet, what)
 	}
 	if err != nil {
@@ -374,7 +374,7 @@ func (p *Programme) ScoreProperty(ctx context.Context, in PropertyScoreInput, ac
 	if err != nil {
 		return PropertyReward{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := civil(in.ScoredOn)
+	on := ledger.Civil(in.ScoredOn)
 	stored, err := p.ruleSetFor(ctx, pr.DistrictName, on, "property_rewards", func(rs *rules.RuleSet) bool { return rs.PropertyRewards != nil })
 	if err != nil {
 		return PropertyReward{}, fmt.Errorf("%s: %w", what, err)
@@ -425,7 +425,7 @@ func (p *Programme) ScoreProperty(ctx context.Context, in PropertyScoreInput, ac
 // account — cannot be paid twice under another key.
 func (p *Programme) PayReward(ctx context.Context, project, period string, on time.Time, bankAccount, reference, actor string) (GrantPayment, error) {
 	what := fmt.Sprintf("pay the property reward of %s for %s", project, period)
-	on = civil(on)
+	on = ledger.Civil(on)
 	var r PropertyReward
 	err := p.db.GetContext(ctx, &r, `SELECT project, period, score, reward, source, explanation, rule_set_id, entry_id FROM property_scores
 		WHERE project = $1 AND period = $2`, project, period)

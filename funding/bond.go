@@ -199,13 +199,13 @@ func normaliseBondInput(in *BondInput) {
 	if in.Repayment == "amortizing" {
 		in.Repayment = BondAmortising
 	}
-	in.IssueDate = civil(in.IssueDate)
+	in.IssueDate = ledger.Civil(in.IssueDate)
 	if in.InterestStart.IsZero() {
 		in.InterestStart = in.IssueDate
 	}
-	in.InterestStart = civil(in.InterestStart)
+	in.InterestStart = ledger.Civil(in.InterestStart)
 	for i := range in.Custom {
-		in.Custom[i].Date = civil(in.Custom[i].Date)
+		in.Custom[i].Date = ledger.Civil(in.Custom[i].Date)
 	}
 }
 
@@ -326,9 +326,9 @@ type bondRow struct {
 
 func (r bondRow) bond() Bond {
 	b := r.Bond
-	b.IssueDate, b.InterestStart = civil(b.IssueDate), civil(b.InterestStart)
+	b.IssueDate, b.InterestStart = ledger.Civil(b.IssueDate), ledger.Civil(b.InterestStart)
 	if r.IssuedOnDB.Valid {
-		b.IssuedOn = civil(r.IssuedOnDB.Time)
+		b.IssuedOn = ledger.Civil(r.IssuedOnDB.Time)
 	}
 	return b
 }
@@ -404,7 +404,7 @@ func (p *Programme) IssueBond(ctx context.Context, r BondIssueRequest) (BondIssu
 	}
 	on := b.IssueDate
 	if !r.IssuedOn.IsZero() {
-		on = civil(r.IssuedOn)
+		on = ledger.Civil(r.IssuedOn)
 	}
 	if r.BankAccount == "" {
 		r.BankAccount = b.ReserveBankAccount
@@ -445,8 +445,8 @@ func (p *Programme) IssueBond(ctx context.Context, r BondIssueRequest) (BondIssu
 			return err
 		}
 		if len(prior) > 0 {
-			if !civil(prior[0].IssuedOn).Equal(on) {
-				return fmt.Errorf("%w: bond %s was issued on %s already", ErrExists, b.Code, civil(prior[0].IssuedOn).Format(ledger.DateLayout))
+			if !ledger.Civil(prior[0].IssuedOn).Equal(on) {
+				return fmt.Errorf("%w: bond %s was issued on %s already", ErrExists, b.Code, ledger.Civil(prior[0].IssuedOn).Format(ledger.DateLayout))
 			}
 			out.FinancialEntry, out.BudgetEntry, out.Replayed = prior[0].Fin, prior[0].Bud, true
 			return nil

@@ -113,7 +113,7 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 	if err := ledger.CheckAmount(r.Amount); err != nil {
 		return BondAllocation{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := civil(r.AllocatedOn)
+	on := ledger.Civil(r.AllocatedOn)
 	b, err := p.Bond(ctx, r.Bond)
 	if err != nil {
 		return BondAllocation{}, fmt.Errorf("%s: %w", what, err)
@@ -189,9 +189,9 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 		}
 		if len(prior) > 0 {
 			x := prior[0]
-			if x.Bond != b.Code || x.Project != pr.Code || !x.Amount.Equal(r.Amount) || !civil(x.On).Equal(on) {
+			if x.Bond != b.Code || x.Project != pr.Code || !x.Amount.Equal(r.Amount) || !ledger.Civil(x.On).Equal(on) {
 				return fmt.Errorf("%w: key %q was used by allocation %d (bond %s, project %s, %s on %s)", ledger.ErrIdempotencyConflict,
-					r.IdempotencyKey, x.ID, x.Bond, x.Project, x.Amount.StringFixed(2), civil(x.On).Format(ledger.DateLayout))
+					r.IdempotencyKey, x.ID, x.Bond, x.Project, x.Amount.StringFixed(2), ledger.Civil(x.On).Format(ledger.DateLayout))
 			}
 			out.ID, out.FinancialEntry, out.BudgetEntry, out.Replayed = x.ID, x.Fin, x.Bud, true
 			return nil
@@ -253,7 +253,7 @@ func (p *Programme) BondAllocations(ctx context.Context, bond string) ([]BondAll
 	}
 	out := make([]BondAllocation, len(rows))
 	for i, x := range rows {
-		out[i] = BondAllocation{ID: x.ID, Bond: x.Bond, Project: x.Project, Amount: x.Amount, AllocatedOn: civil(x.On), FinancialEntry: x.Fin, BudgetEntry: x.Bud}
+		out[i] = BondAllocation{ID: x.ID, Bond: x.Bond, Project: x.Project, Amount: x.Amount, AllocatedOn: ledger.Civil(x.On), FinancialEntry: x.Fin, BudgetEntry: x.Bud}
 	}
 	return out, nil
 }
@@ -322,7 +322,7 @@ func (p *Programme) RecordBondRevenue(ctx context.Context, r BondRevenueRequest)
 	if !ok {
 		return BondRevenue{}, fmt.Errorf("%w: %s: revenue kind %q: want one of %s", ErrInvalid, what, r.Kind, bondRevenueKindList())
 	}
-	on := civil(r.ReceivedOn)
+	on := ledger.Civil(r.ReceivedOn)
 	pr, err := p.Project(ctx, r.Project)
 	if err != nil {
 		return BondRevenue{}, fmt.Errorf("%s: %w", what, err)
@@ -493,7 +493,7 @@ func (p *Programme) AccrueBondInterest(ctx context.Context, bond string, through
 		if err != nil {
 			return err
 		}
-		out, err = accrueInTx(ctx, tx, b, s, civil(through), actor)
+		out, err = accrueInTx(ctx, tx, b, s, ledger.Civil(through), actor)
 		return err
 	})
 	if err != nil {
@@ -511,7 +511,7 @@ func accrueInTx(ctx context.Context, tx *sqlx.Tx, b Bond, s BondSchedule, throug
 	}
 	accrued := map[time.Time]bool{}
 	for _, d := range done {
-		accrued[civil(d)] = true
+		accrued[ledger.Civil(d)] = true
 	}
 	acc := bondAccounts{b.Code}
 	var out []BondAccrual
@@ -614,7 +614,7 @@ func (x BondPayment) Total() decimal.Decimal { return x.Interest.Add(x.Principal
 //	financial  Dr bond:B:reserve / Cr bond:B:backstop:SRC
 //	budget     Dr budget:bond:B:reserve / Cr budget:bond:B:backstop
 func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPayment, error) {
-	what := fmt.Sprintf("pay bond %s due %s", r.Bond, civil(r.DueDate).Format(ledger.DateLayout))
+	what := fmt.Sprintf("pay bond %s due %s", r.Bond, ledger.Civil(r.DueDate).Format(ledger.DateLayout))
 	if err := checkInput(what, r); err != nil {
 		return BondPayment{}, err
 	}
@@ -625,10 +625,10 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 			return BondPayment{}, fmt.Errorf("%w: %s: backstop source %q: want one of %s", ErrInvalid, what, r.Backstop, backstopList())
 		}
 	}
-	due := civil(r.DueDate)
+	due := ledger.Civil(r.DueDate)
 	paidOn := due
 	if !r.PaidOn.IsZero() {
-		paidOn = civil(r.PaidOn)
+		paidOn = ledger.Civil(r.PaidOn)
 	}
 	if paidOn.Before(due) {
 		return BondPayment{}, fmt.Errorf("%w: %s: paid on %s, before the due date", ErrInvalid, what, paidOn.Format(ledger.DateLayout))
@@ -687,7 +687,7 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 		}
 		isPaid := map[time.Time]bool{}
 		for _, d := range paid {
-			isPaid[civil(d)] = true
+			isPaid[ledger.Civil(d)] = true
 		}
 		for _, l := range s.Lines {
 			if !l.DueDate.Before(due) {
@@ -839,7 +839,7 @@ func loadBondPayment(ctx context.Context, db sqlx.QueryerContext, bond string, d
 	if err != nil {
 		return false, err
 	}
-	*out = BondPayment{Bond: bond, DueDate: due, PaidOn: civil(row.PaidOn), Seq: row.Seq, ScheduleVersion: row.Version, Interest: row.Interest,
+	*out = BondPayment{Bond: bond, DueDate: due, PaidOn: ledger.Civil(row.PaidOn), Seq: row.Seq, ScheduleVersion: row.Version, Interest: row.Interest,
 		Principal: row.Principal, Backstop: row.Source.String, BackstopAmount: row.Amount.Decimal, BackstopFinancialEntry: row.BFin.Int64,
 		BackstopBudgetEntry: row.BBud.Int64, FinancialEntry: row.Fin, BudgetEntry: row.Bud}
 	return true, nil
@@ -854,7 +854,7 @@ func (p *Programme) BondPayments(ctx context.Context, bond string) ([]BondPaymen
 	out := make([]BondPayment, 0, len(dues))
 	for _, d := range dues {
 		var x BondPayment
-		if _, err := loadBondPayment(ctx, p.db, bond, civil(d), &x); err != nil {
+		if _, err := loadBondPayment(ctx, p.db, bond, ledger.Civil(d), &x); err != nil {
 			return nil, fmt.Errorf("payments of bond %s: %w", bond, err)
 		}
 		out = append(out, x)

@@ -340,7 +340,7 @@ func (p *Programme) ImportBondRevenuePlans(ctx context.Context, fileName string,
 	if len(lines) == 0 || len(lines) > MaxBondPlanLines {
 		return nil, fmt.Errorf("%w: %s: want 1 to %d lines", ErrInvalid, what, MaxBondPlanLines)
 	}
-	on := civil(effectiveOn)
+	on := ledger.Civil(effectiveOn)
 	byProject := map[string][]BondRevenuePlanLine{}
 	var projects []string
 	for _, l := range lines {
@@ -427,7 +427,7 @@ func loadBondPlan(ctx context.Context, db sqlx.QueryerContext, id int64) (BondRe
 		SELECT id, project, version, effective_on, content_hash, file_name, total FROM bond_revenue_plans WHERE id = $1`, id); err != nil {
 		return BondRevenuePlan{}, err
 	}
-	plan := BondRevenuePlan{ID: head.ID, Project: head.Project, Version: head.Version, EffectiveOn: civil(head.EffectiveOn),
+	plan := BondRevenuePlan{ID: head.ID, Project: head.Project, Version: head.Version, EffectiveOn: ledger.Civil(head.EffectiveOn),
 		ContentHash: head.Hash, FileName: head.FileName, Total: head.Total}
 	if err := sqlx.SelectContext(ctx, db, &plan.Lines, `SELECT year, kind, amount FROM bond_revenue_plan_lines WHERE plan_id = $1`, id); err != nil {
 		return BondRevenuePlan{}, err
@@ -445,7 +445,7 @@ func (p *Programme) BondRevenuePlan(ctx context.Context, project string, asOf ti
 	var id int64
 	err := p.db.GetContext(ctx, &id, `
 		SELECT id FROM bond_revenue_plans WHERE project = $1 AND ($2::date IS NULL OR effective_on <= $2::date)
-		 ORDER BY version DESC LIMIT 1`, project, dateArg(asOf))
+		 ORDER BY version DESC LIMIT 1`, project, ledger.SQLDate(asOf))
 	if errors.Is(err, sql.ErrNoRows) {
 		return BondRevenuePlan{}, fmt.Errorf("financing balance plan of project %s: %w", project, ErrNotFound)
 	}

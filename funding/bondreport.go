@@ -227,7 +227,7 @@ func (p *Programme) BondReport(ctx context.Context, o BondReportOptions) (BondRe
 	if o.AsOf.IsZero() {
 		return BondReport{}, fmt.Errorf("%w: bond report: an as-of date is required", ErrInvalid)
 	}
-	asOf := civil(o.AsOf)
+	asOf := ledger.Civil(o.AsOf)
 	threshold := o.Threshold
 	if threshold.IsZero() {
 		threshold = DefaultBondCoverageThreshold

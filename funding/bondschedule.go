@@ -106,7 +106,7 @@ func GenerateBondSchedule(t BondTerms) ([]BondScheduleLine, error) {
 	}
 	f := bondPeriodsPerYear(t.Frequency)
 	n := t.TermYears * f
-	start := civil(t.InterestStart)
+	start := ledger.Civil(t.InterestStart)
 	due := make([]time.Time, n)
 	for k := range n {
 		due[k] = bondAddMonths(start, (k+1)*12/f)
@@ -151,7 +151,7 @@ func GenerateBondSchedule(t BondTerms) ([]BondScheduleLine, error) {
 		}
 		sum := decimal.Zero
 		for i, c := range t.Custom {
-			on := civil(c.Date)
+			on := ledger.Civil(c.Date)
 			k, ok := index[on]
 			if !ok {
 				return nil, fmt.Errorf("%w: schedule: custom repayment %d on %s is not an interest due date (due dates: %s)", ErrInvalid, i+1,
@@ -274,14 +274,14 @@ func loadBondSchedule(ctx context.Context, db sqlx.QueryerContext, bond string, 
 		SELECT version, effective_on, repayment, rounding, reason, total_interest, created_at, created_by FROM bond_schedules
 		 WHERE bond = $1 AND ($2 = 0 OR version = $2)
 		 ORDER BY ($3::date IS NULL OR effective_on <= $3::date OR version = 1) DESC, version DESC LIMIT 1`,
-		bond, version, dateArg(asOf))
+		bond, version, ledger.SQLDate(asOf))
 	if errors.Is(err, sql.ErrNoRows) {
 		return BondSchedule{}, fmt.Errorf("schedule of bond %q (version %d): %w", bond, version, ErrNotFound)
 	}
 	if err != nil {
 		return BondSchedule{}, fmt.Errorf("schedule of bond %s: %w", bond, err)
 	}
-	s := BondSchedule{Bond: bond, Version: head.Version, EffectiveOn: civil(head.EffectiveOn), Repayment: head.Repayment, Rounding: head.Rounding,
+	s := BondSchedule{Bond: bond, Version: head.Version, EffectiveOn: ledger.Civil(head.EffectiveOn), Repayment: head.Repayment, Rounding: head.Rounding,
 		Reason: head.Reason, TotalInterest: head.TotalInterest, CreatedAt: head.CreatedAt, CreatedBy: head.CreatedBy}
 	if err := sqlx.SelectContext(ctx, db, &s.Lines, `
 		SELECT seq, period_start, due_date, opening_principal, interest, principal FROM bond_schedule_lines
@@ -289,7 +289,7 @@ func loadBondSchedule(ctx context.Context, db sqlx.QueryerContext, bond string, 
 		return BondSchedule{}, fmt.Errorf("schedule of bond %s: %w", bond, err)
 	}
 	for i := range s.Lines {
-		s.Lines[i].PeriodStart, s.Lines[i].DueDate = civil(s.Lines[i].PeriodStart), civil(s.Lines[i].DueDate)
+		s.Lines[i].PeriodStart, s.Lines[i].DueDate = ledger.Civil(s.Lines[i].PeriodStart), ledger.Civil(s.Lines[i].DueDate)
 	}
 	return s, nil
 }
@@ -326,7 +326,7 @@ func (p *Programme) ReviseBondSchedule(ctx context.Context, r BondRevisionReques
 	if err != nil {
 		return BondSchedule{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := civil(r.EffectiveOn)
+	on := ledger.Civil(r.EffectiveOn)
 	var version int
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockBond(ctx, tx, b.Code); err != nil {
@@ -347,7 +347,7 @@ func (p *Programme) ReviseBondSchedule(ctx context.Context, r BondRevisionReques
 			return err
 		}
 		if last.Valid {
-			done := civil(last.Time)
+			done := ledger.Civil(last.Time)
 			for i, l := range cur.Lines {
 				if l.DueDate.After(done) {
 					break

@@ -132,7 +132,7 @@ func (p *Programme) ApplyElevator(ctx context.Context, in ElevatorApplicationInp
 		ON CONFLICT (code) DO NOTHING`,
 		in.Code, pr.Code, in.Building, in.Unit, floors, in.Elevators, in.EstimatedCost.String(), in.EstimatedPipeCost.String(),
 		in.OtherContributions.String(), in.OwnersTotal, in.OwnersParticipating, in.OwnersApproving, in.AreaTotalM2.String(),
-		in.AreaParticipatingM2.String(), in.AreaApprovingM2.String(), civil(in.AppliedOn).Format(ledger.DateLayout), actor)
+		in.AreaParticipatingM2.String(), in.AreaApprovingM2.String(), ledger.Civil(in.AppliedOn).Format(ledger.DateLayout), actor)
 	if err != nil {
 		return ElevatorApplication{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -152,7 +152,7 @@ func sameApplication(a, b ElevatorApplicationInput) bool {
 		a.EstimatedPipeCost.Equal(b.EstimatedPipeCost) && a.OtherContributions.Equal(b.OtherContributions) &&
 		a.OwnersTotal == b.OwnersTotal && a.OwnersParticipating == b.OwnersParticipating && a.OwnersApproving == b.OwnersApproving &&
 		a.AreaTotalM2.Equal(b.AreaTotalM2) && a.AreaParticipatingM2.Equal(b.AreaParticipatingM2) &&
-		a.AreaApprovingM2.Equal(b.AreaApprovingM2) && civil(a.AppliedOn).Equal(civil(b.AppliedOn))
+		a.AreaApprovingM2.Equal(b.AreaApprovingM2) && ledger.Civil(a.AppliedOn).Equal(ledger.Civil(b.AppliedOn))
 }
 
 const elevatorSelect = `
@@ -197,8 +197,8 @@ func (r elevatorRow) application() ElevatorApplication {
 			HouseholdsPerFloor: floors, Elevators: r.Elevators, EstimatedCost: r.EstimatedCost, EstimatedPipeCost: r.EstimatedPipeCost,
 			OtherContributions: r.OtherContributions, OwnersTotal: r.OwnersTotal, OwnersParticipating: r.OwnersParticipating,
 			OwnersApproving: r.OwnersApproving, AreaTotalM2: r.AreaTotal, AreaParticipatingM2: r.AreaParticipating,
-			AreaApprovingM2: r.AreaApproving, AppliedOn: civil(r.AppliedOn)},
-		District: r.District, DistrictName: r.DistrictName, Status: r.Status, StatusOn: civil(r.StatusOn), CreatedBy: r.CreatedBy,
+			AreaApprovingM2: r.AreaApproving, AppliedOn: ledger.Civil(r.AppliedOn)},
+		District: r.District, DistrictName: r.DistrictName, Status: r.Status, StatusOn: ledger.Civil(r.StatusOn), CreatedBy: r.CreatedBy,
 	}
 }
 
@@ -257,7 +257,7 @@ func elevatorEventOf(ctx context.Context, db sqlx.QueryerContext, app, kind stri
 	if err != nil {
 		return nil, err
 	}
-	ev.On = civil(ev.On)
+	ev.On = ledger.Civil(ev.On)
 	return &ev, nil
 }
 
@@ -285,7 +285,7 @@ func (p *Programme) ApproveElevator(ctx context.Context, code string, on time.Ti
 	if on.IsZero() || actor == "" {
 		return ElevatorGrant{}, fmt.Errorf("%w: %s: date and actor are required", ErrInvalid, what)
 	}
-	on = civil(on)
+	on = ledger.Civil(on)
 	app, err := p.ElevatorApplication(ctx, code)
 	if err != nil {
 		return ElevatorGrant{}, fmt.Errorf("%s: %w", what, err)
@@ -341,7 +341,7 @@ func (p *Programme) AcceptElevator(ctx context.Context, code string, finalCost, 
 	if err := checkMoneyInput(what+": final pipe cost", finalPipeCost, true); err != nil {
 		return ElevatorGrant{}, err
 	}
-	on = civil(on)
+	on = ledger.Civil(on)
 	app, err := p.ElevatorApplication(ctx, code)
 	if err != nil {
 		return ElevatorGrant{}, fmt.Errorf("%s: %w", what, err)
@@ -531,7 +531,7 @@ func (p *Programme) PayElevatorGrant(ctx context.Context, r ElevatorPaymentReque
 	if err := checkInput(what, r); err != nil {
 		return GrantPayment{}, err
 	}
-	on := civil(r.PaidOn)
+	on := ledger.Civil(r.PaidOn)
 	app, err := p.ElevatorApplication(ctx, r.Application)
 	if err != nil {
 		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
@@ -652,7 +652,7 @@ func (p *Programme) ReceiveContribution(ctx context.Context, r ContributionReque
 	if err != nil {
 		return Movement{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := civil(r.ReceivedOn)
+	on := ledger.Civil(r.ReceivedOn)
 	entry := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, IdempotencyKey: "elevator-contribution:" + r.IdempotencyKey, Actor: r.Actor,
 		Memo: fmt.Sprintf("加装电梯居民缴款 household %s of %s", r.Household, app.Code),
 		Metadata: map[string]string{"kind": "elevator_contribution", "application": app.Code, "household": r.Household,

@@ -75,15 +75,15 @@ func (p *Programme) RecordEvaluation(ctx context.Context, in EvaluationInput, ac
 		return EvaluationScore{}, err
 	}
 	for _, s := range cur {
-		if s.District == d.Code && s.Score.Equal(in.Score) && s.Evaluator == in.Evaluator && s.ScoredOn.Equal(civil(in.ScoredOn)) {
+		if s.District == d.Code && s.Score.Equal(in.Score) && s.Evaluator == in.Evaluator && s.ScoredOn.Equal(ledger.Civil(in.ScoredOn)) {
 			return s, nil
 		}
 	}
 	if _, err := p.db.ExecContext(ctx, `INSERT INTO evaluation_scores (district, year, score, evaluator, scored_on, actor, note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.Code, in.Year, in.Score.String(), in.Evaluator, civil(in.ScoredOn).Format(ledger.DateLayout), actor, in.Note); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.Code, in.Year, in.Score.String(), in.Evaluator, ledger.Civil(in.ScoredOn).Format(ledger.DateLayout), actor, in.Note); err != nil {
 		return EvaluationScore{}, fmt.Errorf("%s: %w", what, err)
 	}
-	return EvaluationScore{District: d.Code, DistrictName: d.NameZh, Year: in.Year, Score: in.Score, Evaluator: in.Evaluator, ScoredOn: civil(in.ScoredOn)}, nil
+	return EvaluationScore{District: d.Code, DistrictName: d.NameZh, Year: in.Year, Score: in.Score, Evaluator: in.Evaluator, ScoredOn: ledger.Civil(in.ScoredOn)}, nil
 }
 
 // EvaluationScores lists the scores in force for a year (the latest per
@@ -98,7 +98,7 @@ func (p *Programme) EvaluationScores(ctx context.Context, year int) ([]Evaluatio
 		return nil, fmt.Errorf("evaluation scores %d: %w", year, err)
 	}
 	for i := range out {
-		out[i].ScoredOn = civil(out[i].ScoredOn)
+		out[i].ScoredOn = ledger.Civil(out[i].ScoredOn)
 	}
 	return out, nil
 }
@@ -164,7 +164,7 @@ func (p *Programme) AllocatePool(ctx context.Context, req PoolRequest) (PoolResu
 	if on.IsZero() {
 		on = ledger.Date(req.Year, time.January, 1)
 	}
-	on = civil(on)
+	on = ledger.Civil(on)
 	res := PoolResult{Year: req.Year, EvaluationYear: req.Year - 1, Pool: req.Pool, On: on, DryRun: req.DryRun}
 	current, err := currentRuleSets(ctx, p.db)
 	if err != nil {

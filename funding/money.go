@@ -171,7 +171,7 @@ func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Move
 		}
 		acc := accountsOf(pr)
 		receivables[i] = acc.receivable(r.Source)
-		on := civil(r.ReceivedOn)
+		on := ledger.Civil(r.ReceivedOn)
 		meta := map[string]string{"kind": "receipt", "project": pr.Code, "district": pr.District, "source": r.Source,
 			"bank_account": r.BankAccount, "reference": r.Reference}
 		memo := r.Memo
@@ -207,7 +207,7 @@ func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Move
 		// The database refuses a receivable below zero; say it in the officer's terms.
 		for i, r := range rs {
 			if strings.Contains(err.Error(), receivables[i]+" ") {
-				on := civil(r.ReceivedOn)
+				on := ledger.Civil(r.ReceivedOn)
 				outstanding, berr := p.ledger.Balance(ctx, receivables[i], on)
 				if berr != nil {
 					break
@@ -301,7 +301,7 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 		}
 		acc := accountsOf(pr)
 		cashAccounts[i] = acc.cash(r.Source)
-		on := civil(r.PaidOn)
+		on := ledger.Civil(r.PaidOn)
 		meta := map[string]string{"kind": "disbursement", "project": pr.Code, "district": pr.District, "source": r.Source,
 			"category": r.Category, "work_item": r.WorkItem, "payee": r.Payee, "bank_account": r.BankAccount, "reference": r.Reference,
 			"rule_set_id": fmt.Sprint(appr.RuleSetID)}
@@ -326,7 +326,7 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 		for i, r := range rs {
 			avail := strings.Replace(cashAccounts[i], "cash:", "budget:available:", 1)
 			if strings.Contains(err.Error(), cashAccounts[i]+" ") || strings.Contains(err.Error(), avail+" ") {
-				on := civil(r.PaidOn)
+				on := ledger.Civil(r.PaidOn)
 				cash, berr := p.ledger.Balance(ctx, cashAccounts[i], on)
 				if berr != nil {
 					break

@@ -429,7 +429,7 @@ func (p *Programme) PlanProgress(ctx context.Context, asOf time.Time) (PlanProgr
 	if asOf.IsZero() {
 		asOf = time.Now().UTC()
 	}
-	asOf = civil(asOf)
+	asOf = ledger.Civil(asOf)
 	var imp planImportRow
 	err := p.db.GetContext(ctx, &imp, planImportSelect+` ORDER BY id DESC LIMIT 1`)
 	if errors.Is(err, sql.ErrNoRows) {

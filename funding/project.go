@@ -131,7 +131,7 @@ func (p *Programme) RegisterProject(ctx context.Context, in ProjectInput, actor 
 	if on.IsZero() {
 		on = time.Now().UTC()
 	}
-	completed := civil(in.CompletedOn)
+	completed := ledger.Civil(in.CompletedOn)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO projects (code, name, district, address, completed_on, state_owned_land, slated_for_demolition,
@@ -152,7 +152,7 @@ func (p *Programme) RegisterProject(ctx context.Context, in ProjectInput, actor 
 			}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, 'registered')`,
-			in.Code, StatusPlanned, civil(on).Format(ledger.DateLayout), actor)
+			in.Code, StatusPlanned, ledger.Civil(on).Format(ledger.DateLayout), actor)
 		return err
 	})
 	if errors.Is(err, errExists) {
@@ -174,12 +174,10 @@ func (p *Programme) RegisterProject(ctx context.Context, in ProjectInput, actor 
 var errExists = errors.New("exists")
 
 func sameProject(e Project, in ProjectInput, district string) bool {
-	return e.Name == in.Name && e.District == district && e.Address == in.Address && e.CompletedOn.Equal(civil(in.CompletedOn)) &&
+	return e.Name == in.Name && e.District == district && e.Address == in.Address && e.CompletedOn.Equal(ledger.Civil(in.CompletedOn)) &&
 		e.StateOwnedLand == in.StateOwnedLand && e.SlatedForDemolition == in.SlatedForDemolition && e.Households == in.Households &&
 		e.FloorAreaM2.Equal(in.FloorAreaM2) && e.Buildings == in.Buildings && e.Elevators == in.Elevators && e.PlanYear == in.PlanYear
 }
-
-func civil(t time.Time) time.Time { return ledger.Date(t.Year(), t.Month(), t.Day()) }
 
 const projectSelect = `
 	SELECT p.code, p.name, p.district, d.name_zh AS district_name, p.address, p.completed_on, p.state_owned_land,
@@ -198,7 +196,7 @@ func (p *Programme) Project(ctx context.Context, code string) (Project, error) {
 	if err != nil {
 		return Project{}, fmt.Errorf("project %s: %w", code, err)
 	}
-	out.CompletedOn, out.StatusOn = civil(out.CompletedOn), civil(out.StatusOn)
+	out.CompletedOn, out.StatusOn = ledger.Civil(out.CompletedOn), ledger.Civil(out.StatusOn)
 	var parties []struct {
 		Source string `db:"source"`
 		Party  string `db:"party"`
@@ -239,7 +237,7 @@ func (p *Programme) Projects(ctx context.Context, f ProjectFilter) ([]Project, e
 		return nil, fmt.Errorf("projects: %w", err)
 	}
 	for i := range out {
-		out[i].CompletedOn, out[i].StatusOn = civil(out[i].CompletedOn), civil(out[i].StatusOn)
+		out[i].CompletedOn, out[i].StatusOn = ledger.Civil(out[i].CompletedOn), ledger.Civil(out[i].StatusOn)
 	}
 	return out, nil
 }
@@ -276,6 +274,6 @@ func setStatus(ctx context.Context, tx *sqlx.Tx, code, status string, on time.Ti
 		on = time.Now().UTC()
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, $5)`,
-		code, status, civil(on).Format(ledger.DateLayout), actor, note)
+		code, status, ledger.Civil(on).Format(ledger.DateLayout), actor, note)
 	return err
 }

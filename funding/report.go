@@ -149,7 +149,7 @@ func approvedBudgets(ctx context.Context, db sqlx.QueryerContext, project string
 		            WHERE project = $1 AND ($2::date IS NULL OR approved_on <= $2::date)
 		            ORDER BY version DESC LIMIT 1)
 		SELECT a.version, a.rule_set_id, l.category, sum(l.amount) AS amount
-		  FROM a JOIN budget_lines l ON l.approval_id = a.id GROUP BY 1, 2, 3`, project, dateArg(asOf))
+		  FROM a JOIN budget_lines l ON l.approval_id = a.id GROUP BY 1, 2, 3`, project, ledger.SQLDate(asOf))
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -160,13 +160,6 @@ func approvedBudgets(ctx context.Context, db sqlx.QueryerContext, project string
 		out[r.Category], version, rsID = r.Amount, r.Version, r.RuleSetID
 	}
 	return out, version, rsID, nil
-}
-
-func dateArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Format(ledger.DateLayout)
 }
 
 // posKey is a (group, source) or (group, category) pair of positions.
@@ -259,7 +252,7 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 			 ORDER BY project, version DESC)
 		SELECT pr.district, l.category, sum(l.amount) AS amount
 		  FROM latest a JOIN projects pr ON pr.code = a.project JOIN budget_lines l ON l.approval_id = a.id
-		 GROUP BY 1, 2`, dateArg(asOf)); err != nil {
+		 GROUP BY 1, 2`, ledger.SQLDate(asOf)); err != nil {
 		return rep, fmt.Errorf("district report: budgets: %w", err)
 	}
 	budget := map[key]decimal.Decimal{}

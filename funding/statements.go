@@ -91,7 +91,7 @@ func (p *Programme) BudgetVsActual(ctx context.Context, district string, asOf ti
 		  FROM latest a JOIN budget_lines l ON l.approval_id = a.id GROUP BY 1, 2
 		UNION ALL
 		SELECT a.project, s.category, s.source, sum(s.amount)
-		  FROM latest a JOIN budget_shares s ON s.approval_id = a.id GROUP BY 1, 2, 3`, dateArg(asOf), rep.District); err != nil {
+		  FROM latest a JOIN budget_shares s ON s.approval_id = a.id GROUP BY 1, 2, 3`, ledger.SQLDate(asOf), rep.District); err != nil {
 		return rep, fmt.Errorf("budget vs actual: budgets: %w", err)
 	}
 	approved := map[key]decimal.Decimal{}    // project, source ("" = all)
@@ -364,12 +364,12 @@ func (p *Programme) cashHistory(ctx context.Context, asOf time.Time) (cashHistor
 		SELECT a.code, b.day, sum(b.debit - b.credit) OVER (PARTITION BY a.id ORDER BY b.day) AS balance
 		  FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
 		 WHERE starts_with(a.code, 'cash:') AND ($1::date IS NULL OR b.day <= $1::date)
-		 ORDER BY a.code, b.day`, dateArg(asOf)); err != nil {
+		 ORDER BY a.code, b.day`, ledger.SQLDate(asOf)); err != nil {
 		return nil, fmt.Errorf("earmark compliance: cash balances: %w", err)
 	}
 	h := cashHistory{}
 	for _, r := range rows {
-		h[r.Code] = append(h[r.Code], cashDay{civil(r.Day), r.Balance})
+		h[r.Code] = append(h[r.Code], cashDay{ledger.Civil(r.Day), r.Balance})
 	}
 	return h, nil
 }

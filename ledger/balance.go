@@ -20,7 +20,7 @@ func (l *Ledger) Balance(ctx context.Context, code string, asOf time.Time) (deci
 	var net decimal.Decimal
 	if err := l.db.GetContext(ctx, &net, `
 		SELECT coalesce(sum(debit - credit), 0) FROM account_day_balances
-		 WHERE account_id = $1 AND ($2::date IS NULL OR day <= $2::date)`, a.ID, dateArg(asOf)); err != nil {
+		 WHERE account_id = $1 AND ($2::date IS NULL OR day <= $2::date)`, a.ID, SQLDate(asOf)); err != nil {
 		return decimal.Zero, fmt.Errorf("balance of %s: %w", code, err)
 	}
 	if a.NormalSide == Credit {
@@ -29,7 +29,9 @@ func (l *Ledger) Balance(ctx context.Context, code string, asOf time.Time) (deci
 	return net, nil
 }
 
-func dateArg(t time.Time) any {
+// SQLDate is a date query argument: YYYY-MM-DD, or NULL for the zero time
+// ("no bound").
+func SQLDate(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
@@ -81,7 +83,7 @@ func (l *Ledger) Balances(ctx context.Context, f BalanceFilter) ([]BalanceRow, e
 		}
 		cols = append(cols, c)
 	}
-	args := []any{dateArg(f.AsOf)}
+	args := []any{SQLDate(f.AsOf)}
 	where := f.AccountFilter.where(&args)
 	sel := strings.Join(append(append([]string{}, cols...), "coalesce(sum(b.debit), 0)", "coalesce(sum(b.credit), 0)"), ", ")
 	q := `SELECT ` + sel + ` FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
@@ -148,7 +150,7 @@ func (l *Ledger) TrialBalance(ctx context.Context, book Book, asOf time.Time) (T
 		SELECT `+accountColumns+`, t.net FROM accounts a
 		  JOIN (SELECT account_id, sum(debit - credit) AS net FROM account_day_balances
 		         WHERE ($2::date IS NULL OR day <= $2::date) GROUP BY account_id) t ON t.account_id = a.id
-		 WHERE a.book = $1 ORDER BY a.code`, string(book), dateArg(asOf)); err != nil {
+		 WHERE a.book = $1 ORDER BY a.code`, string(book), SQLDate(asOf)); err != nil {
 		return TrialBalance{}, fmt.Errorf("trial balance: %w", err)
 	}
 	tb := TrialBalance{Book: book, AsOf: asOf, TotalDebit: decimal.Zero, TotalCredit: decimal.Zero}
@@ -207,12 +209,12 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 		 WHERE p.account_id = $1 AND ($2::date IS NULL OR e.effective_date >= $2::date)
 		   AND ($3::date IS NULL OR e.effective_date <= $3::date)
 		 ORDER BY e.effective_date, e.id, p.line LIMIT %d`, pageLimit(f.Limit)),
-		a.ID, dateArg(f.From), dateArg(f.To), sign)
+		a.ID, SQLDate(f.From), SQLDate(f.To), sign)
 	if err != nil {
 		return nil, fmt.Errorf("register of %s: %w", code, err)
 	}
 	for i := range lines {
-		lines[i].EffectiveDate = civil(lines[i].EffectiveDate)
+		lines[i].EffectiveDate = Civil(lines[i].EffectiveDate)
 	}
 	return lines, nil
 }

@@ -60,7 +60,8 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-func civil(t time.Time) time.Time {
+// Civil returns t's calendar date at midnight UTC, as the ledger stores dates.
+func Civil(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return Date(y, m, d)
 }
@@ -79,7 +80,7 @@ func (e *Entry) Check() error {
 	if e.EffectiveDate.IsZero() {
 		return fmt.Errorf("%w: %s: effective date is required", ErrInvalid, where)
 	}
-	e.EffectiveDate = civil(e.EffectiveDate)
+	e.EffectiveDate = Civil(e.EffectiveDate)
 	if e.Actor == "" || len(e.Actor) > 200 {
 		return fmt.Errorf("%w: %s: actor must have 1 to 200 characters", ErrInvalid, where)
 	}

@@ -494,7 +494,7 @@ type entryRow struct {
 }
 
 func (r entryRow) entry() (Entry, error) {
-	e := Entry{ID: r.ID, Book: r.Book, EffectiveDate: civil(r.EffectiveDate), RecordedAt: r.RecordedAt, Memo: r.Memo,
+	e := Entry{ID: r.ID, Book: r.Book, EffectiveDate: Civil(r.EffectiveDate), RecordedAt: r.RecordedAt, Memo: r.Memo,
 		Actor: r.Actor, IdempotencyKey: r.IdempotencyKey, Reverses: r.Reverses, Corrects: r.Corrects, ContentHash: r.ContentHash}
 	if err := json.Unmarshal([]byte(r.Metadata), &e.Metadata); err != nil {
 		return Entry{}, fmt.Errorf("entry %d: metadata: %w", r.ID, err)
@@ -539,7 +539,7 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		  AND ($3::date IS NULL OR e.effective_date >= $3::date) AND ($4::date IS NULL OR e.effective_date <= $4::date)
 		  AND ($5 = '' OR EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
 		                           WHERE p.entry_id = e.id AND a.code = $5))
-		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), dateArg(f.From), dateArg(f.To), f.Account, limit)
+		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit)
 	if err != nil {
 		return nil, fmt.Errorf("entries: %w", err)
 	}
