@@ -79,3 +79,10 @@ func retryable(err error) bool {
 	}
 	return pe.Code == "40001" || pe.Code == "40P01"
 }
+
+// keyExists reports whether err is the unique index on idempotency keys
+// refusing a key that is already used.
+func keyExists(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == "entries_idempotency_key_key"
+}

@@ -50,7 +50,7 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 	if ok {
 		return out[0], nil
 	}
-	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
+	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, false) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return out[0], nil
@@ -133,7 +133,16 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 	if err != nil {
 		return nil, err
 	}
-	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
+	// Bulk loads bring new keys: insert without ON CONFLICT, whose
+	// speculative insertion costs about as much again per entry. A key that
+	// exists makes the unique index refuse the statement; then the batch is
+	// done again the careful way, which returns the entries already posted
+	// as replayed (or reports the conflict).
+	err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, true) })
+	if keyExists(err) {
+		err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, false) })
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
@@ -152,7 +161,7 @@ func PostInTx(ctx context.Context, tx *sqlx.Tx, entries []Entry) ([]Entry, error
 	if err != nil {
 		return nil, err
 	}
-	if err := insertEntries(ctx, tx, out); err != nil {
+	if err := insertEntries(ctx, tx, out, false); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return out, nil
@@ -258,7 +267,10 @@ type accountRef struct {
 }
 
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs.
-func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+// With fresh set it expects every key to be new: a used key fails the
+// statement with a unique violation (see keyExists) instead of being looked
+// up, which the caller's transaction cannot survive.
+func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool) error {
 	codes := map[string]struct{}{}
 	for _, e := range entries {
 		for _, p := range e.Postings {
@@ -317,12 +329,16 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		metas[i], hashes[i], reverses[i], corrects[i] = string(mj), e.ContentHash, e.Reverses, e.Corrects
 		index[e.IdempotencyKey] = i
 	}
+	onConflict := "ON CONFLICT (idempotency_key) DO NOTHING"
+	if fresh {
+		onConflict = ""
+	}
 	rows, err := tx.QueryContext(ctx, `
 		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
 		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex')
 		  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
 		       AS u(b, d, m, a, k, r, c, md, h)
-		ON CONFLICT (idempotency_key) DO NOTHING
+		`+onConflict+`
 		RETURNING id, idempotency_key`,
 		pq.Array(books), pq.Array(dates), pq.Array(memos), pq.Array(actors), pq.Array(keys),
 		pq.Array(reverses), pq.Array(corrects), pq.Array(metas), pq.Array(hashes))
