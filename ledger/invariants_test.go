@@ -87,6 +87,27 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"posting to a budget account from a financial entry", newEntry("raw11", "2021-03-02") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
 			SELECT currval('entries_id_seq'), 1, id, 'D', 1, '2021-03-02', 'financial' FROM accounts WHERE code = 'budget:receivable:P1:central';`,
 			"FL005", "cannot post to account budget:receivable:P1:central"},
+		{"posting into a missing entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			VALUES (999999, 1, %d, 'D', 1, '2021-03-02', 'financial'), (999999, 2, %d, 'C', 1, '2021-03-02', 'financial')`, ids[bank], ids[grant]),
+			"23503", "entry 999999 does not exist"},
+		{"posting to a missing account", newEntry("raw15", "2021-03-02") + posting(999999, "D", "1") + posting(ids[grant], "C", "1"),
+			"23503", "account 999999 does not exist"},
+		{"postings of one entry dated apart", newEntry("raw16", "2021-03-02") + fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			VALUES (currval('entries_id_seq'), 1, %d, 'D', 1, '2021-03-02', 'financial'), (currval('entries_id_seq'), 2, %d, 'C', 1, '2021-03-03', 'financial');`,
+			ids[bank], ids[grant]), "23514", "date and book must be the entry's"},
+		{"budget entry posting to a financial account", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash)
+			VALUES ('budget', '2021-03-02', 'psql', 'raw17', sha256(''));` + fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			VALUES (currval('entries_id_seq'), 1, %d, 'D', 1, '2021-03-02', 'budget');`, ids[bank]),
+			"FL005", "a budget book entry cannot post to account cash:huancui:P1:central, which is in the financial book"},
+		{"second entry of a transaction without postings", newEntry("raw18", "2021-03-02") + posting(ids[bank], "D", "1") + posting(ids[grant], "C", "1") +
+			newEntry("raw19", "2021-03-03"), "FL001", "(key raw19) is unbalanced: 0 postings"},
+		{"overdraft of a credit-normal account", `INSERT INTO accounts (code, book, type, normal_side, no_overdraft)
+			VALUES ('payable:escrow', 'financial', 'liability', 'C', true);` +
+			newEntry("raw20", "2021-03-02") + posting(ids[bank], "D", "5") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			SELECT currval('entries_id_seq'), 2, id, 'C', 5, '2021-03-02', 'financial' FROM accounts WHERE code = 'payable:escrow';` +
+			newEntry("raw21", "2021-03-03") + posting(ids[bank], "C", "6") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			SELECT currval('entries_id_seq'), 2, id, 'D', 6, '2021-03-03', 'financial' FROM accounts WHERE code = 'payable:escrow';`,
+			"FL002", "account payable:escrow would overdraw by 1 on 2021-03-03"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

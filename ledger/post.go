@@ -335,9 +335,10 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 	}
 	rows, err := tx.QueryContext(ctx, `
 		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex')
-		  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
-		       AS u(b, d, m, a, k, r, c, md, h)
+		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (
+		  SELECT unnest($1::text[]) AS b, unnest($2::date[]) AS d, unnest($3::text[]) AS m, unnest($4::text[]) AS a,
+		         unnest($5::text[]) AS k, unnest($6::bigint[]) AS r, unnest($7::bigint[]) AS c, unnest($8::text[]) AS md,
+		         unnest($9::text[]) AS h) u
 		`+onConflict+`
 		RETURNING id, idempotency_key`,
 		pq.Array(books), pq.Array(dates), pq.Array(memos), pq.Array(actors), pq.Array(keys),
@@ -414,7 +415,8 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
-		SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::numeric[], $6::date[], $7::text[])`,
+		SELECT unnest($1::bigint[]), unnest($2::smallint[]), unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]),
+		       unnest($6::date[]), unnest($7::text[])`,
 		pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)); err != nil {
 		return fmt.Errorf("insert postings: %w", err)
 	}

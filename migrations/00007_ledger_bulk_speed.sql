@@ -122,19 +122,18 @@ END $$;
 -- date and book, on existing accounts of that book; lock the no_overdraft
 -- accounts in id order; add to the day totals; refuse an overdraft on any
 -- day. Two passes over the new rows: one grouped by entry, one by account
--- and day.
+-- and day. An entry whose postings disagree on date or book shows up twice
+-- in the first, so the entries read back no longer equal it.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     me xid8 := pg_current_xact_id();
     bad record;
-    -- per entry posted to (sorted by id), from the postings
+    -- per entry, date and book posted to (sorted by entry), from the postings
     p_id bigint[];
-    p_dmin date[];
-    p_dmax date[];
-    p_bmin text[];
-    p_bmax text[];
-    -- the same entries as stored
+    p_date date[];
+    p_book text[];
+    -- the entries as stored (sorted by id)
     e_id bigint[];
     e_tx xid8[];
     e_date date[];
@@ -153,32 +152,33 @@ DECLARE
     od_dn bigint[];  -- those of them whose normal side is debit
     chk bigint[];    -- those of them that this statement decreases
 BEGIN
-    SELECT array_agg(entry_id), array_agg(dmin), array_agg(dmax), array_agg(bmin), array_agg(bmax)
-      INTO p_id, p_dmin, p_dmax, p_bmin, p_bmax
-      FROM (SELECT entry_id, min(effective_date) AS dmin, max(effective_date) AS dmax, min(book) AS bmin, max(book) AS bmax
-              FROM new_postings GROUP BY entry_id ORDER BY entry_id) s;
+    SELECT array_agg(entry_id), array_agg(effective_date), array_agg(book)
+      INTO p_id, p_date, p_book
+      FROM (SELECT entry_id, effective_date, book FROM new_postings
+             GROUP BY entry_id, effective_date, book ORDER BY entry_id) s;
     IF p_id IS NULL THEN
         RETURN NULL;
     END IF;
     SELECT array_agg(id), array_agg(created_txid), array_agg(effective_date), array_agg(book)
       INTO e_id, e_tx, e_date, e_book
       FROM (SELECT id, created_txid, effective_date, book FROM entries WHERE id = ANY (p_id) ORDER BY id) s;
-    IF coalesce(cardinality(e_id), 0) <> cardinality(p_id) THEN
+    -- The common case in four array comparisons (NULL, when no entry was
+    -- found, counts as a refusal); only a refusal looks closer, to name the
+    -- entry.
+    IF (p_id = e_id AND p_date = e_date AND p_book = e_book AND me = ALL (e_tx)) IS NOT TRUE THEN
         SELECT u.id INTO bad FROM unnest(p_id) AS u(id) WHERE NOT (u.id = ANY (coalesce(e_id, '{}'))) ORDER BY u.id LIMIT 1;
-        RAISE EXCEPTION 'posting refused: entry % does not exist', bad.id USING ERRCODE = '23503';
-    END IF;
-    -- Both arrays are sorted by entry id; comparing the ids too makes any
-    -- misalignment an error rather than a pass.
-    SELECT z.pid AS entry_id, z.tx <> me AS committed INTO bad
-      FROM unnest(p_id, e_id, e_tx, p_dmin, p_dmax, e_date, p_bmin, p_bmax, e_book) AS z(pid, eid, tx, dmin, dmax, d, bmin, bmax, b)
-     WHERE z.pid <> z.eid OR z.tx <> me OR z.dmin <> z.d OR z.dmax <> z.d OR z.bmin <> z.b OR z.bmax <> z.b
-     ORDER BY z.tx <> me DESC, z.pid LIMIT 1;
-    IF FOUND THEN
-        IF bad.committed THEN
-            RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
-                bad.entry_id USING ERRCODE = 'FL004';
+        IF FOUND THEN
+            RAISE EXCEPTION 'posting refused: entry % does not exist', bad.id USING ERRCODE = '23503';
         END IF;
-        RAISE EXCEPTION 'posting into entry % refused: its date and book must be the entry''s', bad.entry_id
+        SELECT z.id INTO bad FROM unnest(e_id, e_tx) AS z(id, tx) WHERE z.tx <> me ORDER BY z.id LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'posting into entry % refused: postings are added only in the transaction that creates the entry',
+                bad.id USING ERRCODE = 'FL004';
+        END IF;
+        SELECT x.id INTO bad FROM unnest(p_id, p_date, p_book) AS x(id, d, b)
+         WHERE NOT EXISTS (SELECT 1 FROM unnest(e_id, e_date, e_book) AS y(id, d, b) WHERE y.id = x.id AND y.d = x.d AND y.b = x.b)
+         ORDER BY x.id LIMIT 1;
+        RAISE EXCEPTION 'posting into entry % refused: its date and book must be the entry''s', bad.id
             USING ERRCODE = '23514';
     END IF;
 
