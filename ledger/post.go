@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,7 +51,7 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 	if ok {
 		return out[0], nil
 	}
-	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, false) }); err != nil {
+	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return out[0], nil
@@ -138,9 +139,9 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 	// exists makes the unique index refuse the statement; then the batch is
 	// done again the careful way, which returns the entries already posted
 	// as replayed (or reports the conflict).
-	err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, true) })
+	err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertFresh(ctx, tx, out) })
 	if keyExists(err) {
-		err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out, false) })
+		err = l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -161,7 +162,7 @@ func PostInTx(ctx context.Context, tx *sqlx.Tx, entries []Entry) ([]Entry, error
 	if err != nil {
 		return nil, err
 	}
-	if err := insertEntries(ctx, tx, out, false); err != nil {
+	if err := insertEntries(ctx, tx, out); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return out, nil
@@ -266,11 +267,12 @@ type accountRef struct {
 	Now         time.Time `db:"now"`
 }
 
-// insertEntries writes entries (checked, hashed) in tx and fills their IDs.
-// With fresh set it expects every key to be new: a used key fails the
-// statement with a unique violation (see keyExists) instead of being looked
-// up, which the caller's transaction cannot survive.
-func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool) error {
+// resolveAccounts looks up every account the entries post to and checks
+// the entries' books against them. It also locks the no_overdraft accounts,
+// in id order: every poster takes these locks in the same order, so they
+// queue rather than deadlock. The same round trip reads now(), the
+// transaction's start, which is every new entry's recorded_at.
+func resolveAccounts(ctx context.Context, tx *sqlx.Tx, entries []Entry) (map[string]accountRef, time.Time, error) {
 	codes := map[string]struct{}{}
 	for _, e := range entries {
 		for _, p := range e.Postings {
@@ -281,16 +283,12 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 	for c := range codes {
 		codeList = append(codeList, c)
 	}
-	// Resolving the accounts also locks the no_overdraft ones, in id order:
-	// every poster takes these locks in the same order, so they queue rather
-	// than deadlock. The same round trip reads now(), the transaction's
-	// start, which is every new entry's recorded_at.
 	var refs []accountRef
 	if err := tx.SelectContext(ctx, &refs, `
 		WITH locked AS (SELECT id FROM accounts WHERE code = ANY($1) AND no_overdraft ORDER BY id FOR UPDATE)
 		SELECT id, code, book, no_overdraft, now() AS now FROM accounts
 		 WHERE code = ANY($1) AND (SELECT count(*) FROM locked) >= 0 ORDER BY id`, pq.Array(codeList)); err != nil {
-		return fmt.Errorf("resolve accounts: %w", err)
+		return nil, time.Time{}, fmt.Errorf("resolve accounts: %w", err)
 	}
 	byCode := make(map[string]accountRef, len(refs))
 	var now time.Time
@@ -302,47 +300,172 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 		for i, p := range e.Postings {
 			r, ok := byCode[p.AccountCode]
 			if !ok {
-				return fmt.Errorf("entry %q: posting %d: account %s: %w", e.IdempotencyKey, i+1, p.AccountCode, ErrNotFound)
+				return nil, now, fmt.Errorf("entry %q: posting %d: account %s: %w", e.IdempotencyKey, i+1, p.AccountCode, ErrNotFound)
 			}
 			if r.Book != e.Book {
-				return fmt.Errorf("entry %q: posting %d: %w: account %s is in the %s book, the entry in the %s book",
+				return nil, now, fmt.Errorf("entry %q: posting %d: %w: account %s is in the %s book, the entry in the %s book",
 					e.IdempotencyKey, i+1, ErrBookMismatch, p.AccountCode, r.Book, e.Book)
 			}
 		}
 	}
+	return byCode, now, nil
+}
 
+// entryArrays are the entries' values as arrays, one element per entry,
+// for an INSERT … SELECT unnest(…).
+type entryArrays struct {
+	books, dates, memos, actors, keys, metas, hashes []string
+	reverses, corrects                               []int64
+}
+
+func newEntryArrays(entries []Entry) (entryArrays, error) {
 	n := len(entries)
-	books, dates, memos, actors, keys, metas, hashes := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	reverses, corrects := make([]int64, n), make([]int64, n)
+	a := entryArrays{books: make([]string, n), dates: make([]string, n), memos: make([]string, n), actors: make([]string, n),
+		keys: make([]string, n), metas: make([]string, n), hashes: make([]string, n), reverses: make([]int64, n), corrects: make([]int64, n)}
+	for i, e := range entries {
+		meta := "{}"
+		if len(e.Metadata) > 0 {
+			mj, err := json.Marshal(e.Metadata)
+			if err != nil {
+				return a, fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
+			}
+			meta = string(mj)
+		}
+		a.books[i], a.dates[i], a.memos[i], a.actors[i], a.keys[i] = string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
+		a.metas[i], a.hashes[i], a.reverses[i], a.corrects[i] = meta, e.ContentHash, e.Reverses, e.Corrects
+	}
+	return a, nil
+}
+
+// Targetlist unnest: several unnest calls in FROM would each materialise
+// their array in a tuplestore first; in the SELECT list they run in lockstep.
+const entryUnnest = `
+		SELECT unnest($1::text[]) AS b, unnest($2::date[]) AS d, unnest($3::text[]) AS m, unnest($4::text[]) AS a,
+		       unnest($5::text[]) AS k, unnest($6::bigint[]) AS r, unnest($7::bigint[]) AS c, unnest($8::text[]) AS md,
+		       unnest($9::text[]) AS h`
+
+func (a entryArrays) args() []any {
+	return []any{pq.Array(a.books), pq.Array(a.dates), pq.Array(a.memos), pq.Array(a.actors), pq.Array(a.keys),
+		pq.Array(a.reverses), pq.Array(a.corrects), pq.Array(a.metas), pq.Array(a.hashes)}
+}
+
+const insertPostingsSQL = `
+		INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+		SELECT unnest($1::bigint[]), unnest($2::smallint[]), unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]),
+		       unnest($6::date[]), unnest($7::text[])`
+
+// postingArgs returns the parameters of insertPostingsSQL for the postings
+// of the entries with include set (all when include is nil), as text
+// already encoded, so that the work can run while the server is busy.
+func postingArgs(entries []Entry, byCode map[string]accountRef, include []bool) ([]any, error) {
+	count := 0
+	for i, e := range entries {
+		if include == nil || include[i] {
+			count += len(e.Postings)
+		}
+	}
+	if count == 0 {
+		return nil, nil
+	}
+	pEntry, pAccount, pLine := make([]int64, 0, count), make([]int64, 0, count), make([]int64, 0, count)
+	pSide, pAmount, pDate, pBook := make([]string, 0, count), make([]string, 0, count), make([]string, 0, count), make([]string, 0, count)
+	for i, e := range entries {
+		if include != nil && !include[i] {
+			continue
+		}
+		date := e.EffectiveDate.Format(DateLayout)
+		for line, p := range e.Postings {
+			pEntry = append(pEntry, e.ID)
+			pLine = append(pLine, int64(line+1))
+			pDate = append(pDate, date)
+			pBook = append(pBook, string(e.Book))
+			pAccount = append(pAccount, byCode[p.AccountCode].ID)
+			pSide = append(pSide, string(p.Side))
+			pAmount = append(pAmount, p.Amount.StringFixed(2))
+		}
+	}
+	args := make([]any, 0, 7)
+	for _, v := range []driver.Valuer{pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide),
+		pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)} {
+		s, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, s)
+	}
+	return args, nil
+}
+
+// insertFresh writes entries whose keys are all expected to be new, the
+// bulk path. Their ids are drawn from the sequence first, so that nothing
+// has to be read back and the postings' arrays are built and encoded while
+// the server inserts the entries. A key that is already used fails the
+// entries' statement with a unique violation (see keyExists).
+func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+	byCode, now, err := resolveAccounts(ctx, tx, entries)
+	if err != nil {
+		return err
+	}
+	var ids pq.Int64Array
+	if err := tx.QueryRowContext(ctx, `SELECT array_agg(nextval('entries_id_seq')) FROM generate_series(1, $1)`, len(entries)).Scan(&ids); err != nil {
+		return fmt.Errorf("draw entry ids: %w", err)
+	}
+	if len(ids) != len(entries) {
+		return fmt.Errorf("draw entry ids: got %d for %d entries", len(ids), len(entries))
+	}
+	for i := range entries {
+		entries[i].ID, entries[i].RecordedAt = ids[i], now
+	}
+	cols, err := newEntryArrays(entries)
+	if err != nil {
+		return err
+	}
+	var pArgs []any
+	var pErr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		pArgs, pErr = postingArgs(entries, byCode, nil)
+	}()
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO entries (id, book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
+		SELECT i, b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (`+entryUnnest+`,
+		       unnest($10::bigint[]) AS i) u`, append(cols.args(), pq.Array([]int64(ids)))...)
+	<-built
+	if err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	if pErr != nil {
+		return fmt.Errorf("insert postings: %w", pErr)
+	}
+	if _, err := tx.ExecContext(ctx, insertPostingsSQL, pArgs...); err != nil {
+		return fmt.Errorf("insert postings: %w", err)
+	}
+	return nil
+}
+
+// insertEntries writes entries (checked, hashed) in tx and fills their IDs;
+// an entry whose key was already used by the same request comes back
+// replayed, by another request ErrIdempotencyConflict.
+func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+	byCode, now, err := resolveAccounts(ctx, tx, entries)
+	if err != nil {
+		return err
+	}
+	cols, err := newEntryArrays(entries)
+	if err != nil {
+		return err
+	}
+	n := len(entries)
 	index := make(map[string]int, n)
 	for i, e := range entries {
-		meta := e.Metadata
-		if meta == nil {
-			meta = map[string]string{}
-		}
-		mj, err := json.Marshal(meta)
-		if err != nil {
-			return fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
-		}
-		books[i], dates[i], memos[i], actors[i], keys[i] = string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
-		metas[i], hashes[i], reverses[i], corrects[i] = string(mj), e.ContentHash, e.Reverses, e.Corrects
 		index[e.IdempotencyKey] = i
-	}
-	onConflict := "ON CONFLICT (idempotency_key) DO NOTHING"
-	if fresh {
-		onConflict = ""
 	}
 	rows, err := tx.QueryContext(ctx, `
 		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (
-		  SELECT unnest($1::text[]) AS b, unnest($2::date[]) AS d, unnest($3::text[]) AS m, unnest($4::text[]) AS a,
-		         unnest($5::text[]) AS k, unnest($6::bigint[]) AS r, unnest($7::bigint[]) AS c, unnest($8::text[]) AS md,
-		         unnest($9::text[]) AS h) u
-		`+onConflict+`
-		RETURNING id, idempotency_key`,
-		pq.Array(books), pq.Array(dates), pq.Array(memos), pq.Array(actors), pq.Array(keys),
-		pq.Array(reverses), pq.Array(corrects), pq.Array(metas), pq.Array(hashes))
+		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (`+entryUnnest+`) u
+		ON CONFLICT (idempotency_key) DO NOTHING
+		RETURNING id, idempotency_key`, cols.args()...)
 	if err != nil {
 		return fmt.Errorf("insert entries: %w", err)
 	}
@@ -367,7 +490,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 	var replayKeys []string
 	for i, ok := range inserted {
 		if !ok {
-			replayKeys = append(replayKeys, keys[i])
+			replayKeys = append(replayKeys, cols.keys[i])
 		} else {
 			entries[i].RecordedAt = now
 		}
@@ -393,31 +516,11 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry, fresh bool
 		}
 	}
 
-	var pEntry, pAccount, pLine []int64
-	var pSide, pAmount, pDate, pBook []string
-	for i, e := range entries {
-		if !inserted[i] {
-			continue
-		}
-		date := e.EffectiveDate.Format(DateLayout)
-		for line, p := range e.Postings {
-			pEntry = append(pEntry, e.ID)
-			pLine = append(pLine, int64(line+1))
-			pDate = append(pDate, date)
-			pBook = append(pBook, string(e.Book))
-			pAccount = append(pAccount, byCode[p.AccountCode].ID)
-			pSide = append(pSide, string(p.Side))
-			pAmount = append(pAmount, p.Amount.StringFixed(2))
-		}
+	args, err := postingArgs(entries, byCode, inserted)
+	if err != nil || args == nil {
+		return err
 	}
-	if len(pEntry) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
-		SELECT unnest($1::bigint[]), unnest($2::smallint[]), unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]),
-		       unnest($6::date[]), unnest($7::text[])`,
-		pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)); err != nil {
+	if _, err := tx.ExecContext(ctx, insertPostingsSQL, args...); err != nil {
 		return fmt.Errorf("insert postings: %w", err)
 	}
 	return nil
