@@ -87,6 +87,10 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 		{"posting to a budget account from a financial entry", newEntry("raw11", "2021-03-02") + `INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
 			SELECT currval('entries_id_seq'), 1, id, 'D', 1, '2021-03-02', 'financial' FROM accounts WHERE code = 'budget:receivable:P1:central';`,
 			"FL005", "cannot post to account budget:receivable:P1:central"},
+		{"reversal of a missing entry", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash, reverses_entry_id)
+			VALUES ('financial', '2021-03-02', 'psql', 'raw22', sha256(''), 999999);`, "23503", "refers to entry 999999, which does not exist"},
+		{"correction of a missing entry", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash, corrects_entry_id)
+			VALUES ('financial', '2021-03-02', 'psql', 'raw23', sha256(''), 999998);`, "23503", "refers to entry 999998, which does not exist"},
 		{"posting into a missing entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
 			VALUES (999999, 1, %d, 'D', 1, '2021-03-02', 'financial'), (999999, 2, %d, 'C', 1, '2021-03-02', 'financial')`, ids[bank], ids[grant]),
 			"23503", "entry 999999 does not exist"},

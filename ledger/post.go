@@ -398,9 +398,11 @@ func postingArgs(entries []Entry, byCode map[string]accountRef, include []bool) 
 
 // insertFresh writes entries whose keys are all expected to be new, the
 // bulk path. Their ids are drawn from the sequence first, so that nothing
-// has to be read back and the postings' arrays are built and encoded while
-// the server inserts the entries. A key that is already used fails the
-// entries' statement with a unique violation (see keyExists).
+// has to be read back, and entries and postings are streamed with COPY: the
+// server parses and stores rows while Go still encodes the next ones, and
+// no parameter arrays are built and taken apart again. The triggers and the
+// deferred balance check run as for any insert. A key that is already used
+// fails the entries' COPY with a unique violation (see keyExists).
 func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	byCode, now, err := resolveAccounts(ctx, tx, entries)
 	if err != nil {
@@ -416,32 +418,79 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	for i := range entries {
 		entries[i].ID, entries[i].RecordedAt = ids[i], now
 	}
-	cols, err := newEntryArrays(entries)
-	if err != nil {
-		return err
-	}
-	var pArgs []any
-	var pErr error
-	built := make(chan struct{})
-	go func() {
-		defer close(built)
-		pArgs, pErr = postingArgs(entries, byCode, nil)
-	}()
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO entries (id, book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-		SELECT i, b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (`+entryUnnest+`,
-		       unnest($10::bigint[]) AS i) u`, append(cols.args(), pq.Array([]int64(ids)))...)
-	<-built
+	err = copyRows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
+		"reverses_entry_id", "corrects_entry_id", "metadata", "content_hash"}, len(entries), func(i int, row []any) error {
+		e := &entries[i]
+		meta := "{}"
+		if len(e.Metadata) > 0 {
+			mj, err := json.Marshal(e.Metadata)
+			if err != nil {
+				return fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
+			}
+			meta = string(mj)
+		}
+		row[0], row[1], row[2], row[3], row[4], row[5] = e.ID, string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
+		row[6], row[7], row[8], row[9] = nullID(e.Reverses), nullID(e.Corrects), meta, `\x`+e.ContentHash
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("insert entries: %w", err)
 	}
-	if pErr != nil {
-		return fmt.Errorf("insert postings: %w", pErr)
+	// One row per posting: walk entries and their postings with two cursors.
+	ei, pi := 0, 0
+	total := 0
+	for _, e := range entries {
+		total += len(e.Postings)
 	}
-	if _, err := tx.ExecContext(ctx, insertPostingsSQL, pArgs...); err != nil {
+	var date string
+	err = copyRows(ctx, tx, "postings", []string{"entry_id", "line", "account_id", "side", "amount", "effective_date", "book"},
+		total, func(_ int, row []any) error {
+			for pi == len(entries[ei].Postings) {
+				ei, pi = ei+1, 0
+			}
+			e := &entries[ei]
+			if pi == 0 {
+				date = e.EffectiveDate.Format(DateLayout)
+			}
+			p := e.Postings[pi]
+			pi++
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6] = e.ID, int64(pi), byCode[p.AccountCode].ID, string(p.Side),
+				p.Amount.StringFixed(2), date, string(e.Book)
+			return nil
+		})
+	if err != nil {
 		return fmt.Errorf("insert postings: %w", err)
 	}
 	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// copyRows streams n rows into table with COPY FROM STDIN; row fills the
+// values of row i. Errors of the server (a trigger's refusal included)
+// come back from the final flush.
+func copyRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int, vals []any) error) error {
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	vals := make([]any, len(cols))
+	for i := range n {
+		if err := row(i, vals); err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+			return err
+		}
+	}
+	_, err = stmt.ExecContext(ctx)
+	return err
 }
 
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs;

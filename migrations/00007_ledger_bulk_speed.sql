@@ -20,24 +20,33 @@
 
 ALTER TABLE entries ALTER COLUMN idempotency_key TYPE text COLLATE "C";
 ALTER TABLE account_day_balances DROP CONSTRAINT account_day_balances_account_id_fkey;
+-- Per-row foreign keys queue and fire one trigger event per new entry even
+-- when the column is NULL, as it nearly always is; fl_entries_inserted checks
+-- the references of a whole statement at once instead. (Entries are never
+-- deleted, so nothing else of a foreign key is lost.)
+ALTER TABLE entries DROP CONSTRAINT entries_reverses_entry_id_fkey,
+                    DROP CONSTRAINT entries_corrects_entry_id_fkey;
 ALTER TABLE account_day_balances SET (fillfactor = 50);
 
--- New entries: refuse forged columns and closed periods, share-lock the
--- months, widen this transaction's range of entries. One pass over the new
--- rows.
+-- New entries: refuse forged columns, references to missing entries and
+-- closed periods, share-lock the months, widen this transaction's range of
+-- entries. One pass over the new rows, and a second only for the rare entry
+-- that reverses or corrects another.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
     forged boolean;
+    refers boolean;
     months date[];
     lo bigint;
     hi bigint;
 BEGIN
     SELECT bool_or(created_txid <> pg_current_xact_id() OR recorded_at <> now()),
            array_agg(DISTINCT date_trunc('month', effective_date)::date ORDER BY date_trunc('month', effective_date)::date),
-           min(id), max(id)
-      INTO forged, months, lo, hi
+           min(id), max(id),
+           bool_or(reverses_entry_id IS NOT NULL OR corrects_entry_id IS NOT NULL)
+      INTO forged, months, lo, hi, refers
       FROM new_entries;
     IF lo IS NULL THEN
         RETURN NULL;
@@ -45,6 +54,22 @@ BEGIN
     IF forged THEN
         RAISE EXCEPTION 'entries record the transaction and time that create them; created_txid and recorded_at cannot be set'
             USING ERRCODE = 'FL004';
+    END IF;
+    IF refers THEN
+        SELECT n.id, n.idempotency_key, coalesce(r.missing, c.missing) AS missing INTO bad
+          FROM new_entries n
+          LEFT JOIN LATERAL (SELECT n.reverses_entry_id AS missing
+                              WHERE n.reverses_entry_id IS NOT NULL
+                                AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = n.reverses_entry_id)) r ON true
+          LEFT JOIN LATERAL (SELECT n.corrects_entry_id AS missing
+                              WHERE n.corrects_entry_id IS NOT NULL
+                                AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = n.corrects_entry_id)) c ON true
+         WHERE r.missing IS NOT NULL OR c.missing IS NOT NULL
+         ORDER BY n.id LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'entry % (key %) refers to entry %, which does not exist', bad.id, bad.idempotency_key, bad.missing
+                USING ERRCODE = '23503';
+        END IF;
     END IF;
     INSERT INTO periods (period) SELECT unnest(months) ON CONFLICT DO NOTHING;
     -- Share-lock the months (in order) so that a concurrent close waits for us.
