@@ -8,6 +8,11 @@
 --     position by position, so no plan can turn into a nested loop over a
 --     whole table, whatever the statistics say about tables just filled in
 --     the same transaction;
+--   * the trigger functions run with enable_seqscan off: every table they
+--     read is read through an index by design. PL/pgSQL keeps a generic plan
+--     after five calls, and one made while the tables were small (a few
+--     single posts on a fresh database) would otherwise scan them whole for
+--     every later batch, slower with each one, until the next ANALYZE;
 --   * idempotency keys compare bytewise (COLLATE "C"): a key is an opaque
 --     token, and the unique index no longer calls the C library's collation
 --     for every comparison;
@@ -33,7 +38,8 @@ ALTER TABLE account_day_balances SET (fillfactor = 50);
 -- entries. One pass over the new rows, and a second only for the rare entry
 -- that reverses or corrects another.
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION fl_entries_inserted() RETURNS trigger LANGUAGE plpgsql
+    SET enable_seqscan = off AS $$
 DECLARE
     bad record;
     forged boolean;
@@ -100,7 +106,8 @@ END $$;
 -- it has a group and no group is short or unbalanced. Only when it is not
 -- does a second query find the entry to name.
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION fl_entries_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION fl_entries_balanced() RETURNS trigger LANGUAGE plpgsql
+    SET enable_seqscan = off AS $$
 DECLARE
     lo bigint;
     hi bigint;
@@ -110,7 +117,7 @@ DECLARE
     bad record;
 BEGIN
     SELECT min_id, max_id INTO lo, hi FROM tx_entries WHERE txid = NEW.txid;
-    IF NOT FOUND THEN
+    IF lo IS NULL THEN
         RAISE EXCEPTION 'the balance check of transaction % lost its range of entries', NEW.txid USING ERRCODE = 'FL006';
     END IF;
     SELECT (SELECT count(*) FROM entries WHERE id BETWEEN lo AND hi), g.groups, g.bad
@@ -150,7 +157,8 @@ END $$;
 -- and day. An entry whose postings disagree on date or book shows up twice
 -- in the first, so the entries read back no longer equal it.
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION fl_postings_inserted() RETURNS trigger LANGUAGE plpgsql
+    SET enable_seqscan = off AS $$
 DECLARE
     me xid8 := pg_current_xact_id();
     bad record;
@@ -173,6 +181,10 @@ DECLARE
     fin_accs bigint[];
     bud_accs bigint[];
     n_found bigint;
+    wrong_book bigint;
+    over_acc bigint;  -- the first account and day that would go below zero
+    over_day date;
+    over_cum numeric;
     od bigint[];     -- no_overdraft accounts posted to
     od_dn bigint[];  -- those of them whose normal side is debit
     chk bigint[];    -- those of them that this statement decreases
@@ -218,18 +230,17 @@ BEGIN
       FROM unnest(g_acc, g_book) AS u(a, b);
     SELECT count(*),
            array_agg(id) FILTER (WHERE no_overdraft),
-           array_agg(id) FILTER (WHERE no_overdraft AND normal_side = 'D')
-      INTO n_found, od, od_dn
+           array_agg(id) FILTER (WHERE no_overdraft AND normal_side = 'D'),
+           min(id) FILTER (WHERE (book <> 'financial' AND id = ANY (coalesce(fin_accs, '{}')))
+                              OR (book <> 'budget' AND id = ANY (coalesce(bud_accs, '{}'))))
+      INTO n_found, od, od_dn, wrong_book
       FROM accounts WHERE id = ANY (accs);
     IF n_found <> cardinality(accs) THEN
         SELECT u.id INTO bad FROM unnest(accs) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.id) ORDER BY u.id LIMIT 1;
         RAISE EXCEPTION 'posting refused: account % does not exist', bad.id USING ERRCODE = '23503';
     END IF;
-    SELECT a.code, a.book INTO bad FROM accounts a
-     WHERE a.id = ANY (accs)
-       AND ((a.book <> 'financial' AND a.id = ANY (coalesce(fin_accs, '{}'))) OR (a.book <> 'budget' AND a.id = ANY (coalesce(bud_accs, '{}'))))
-     ORDER BY a.id LIMIT 1;
-    IF FOUND THEN
+    IF wrong_book IS NOT NULL THEN
+        SELECT a.code, a.book INTO bad FROM accounts a WHERE a.id = wrong_book;
         RAISE EXCEPTION 'a % book entry cannot post to account %, which is in the % book',
             CASE bad.book WHEN 'financial' THEN 'budget' ELSE 'financial' END, bad.code, bad.book USING ERRCODE = 'FL005';
     END IF;
@@ -257,15 +268,15 @@ BEGIN
     END IF;
     -- The balance must stay >= 0 on every day, not only today: a payment
     -- back-dated before the money arrived is an overdraft too.
-    SELECT (SELECT a.code FROM accounts a WHERE a.id = s.account_id) AS code, s.day, s.cum INTO bad FROM (
+    SELECT s.account_id, s.day, s.cum INTO over_acc, over_day, over_cum FROM (
         SELECT b.account_id, b.day,
                sum(CASE WHEN b.account_id = ANY (coalesce(od_dn, '{}')) THEN b.debit - b.credit ELSE b.credit - b.debit END)
                    OVER (PARTITION BY b.account_id ORDER BY b.day) AS cum
           FROM account_day_balances b
          WHERE b.account_id = ANY (chk)
-    ) s WHERE s.cum < 0 ORDER BY s.day, 1 LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'account % would overdraw by % on %', bad.code, -bad.cum, bad.day
+    ) s WHERE s.cum < 0 ORDER BY s.day, (SELECT a.code FROM accounts a WHERE a.id = s.account_id) LIMIT 1;
+    IF over_acc IS NOT NULL THEN
+        RAISE EXCEPTION 'account % would overdraw by % on %', (SELECT a.code FROM accounts a WHERE a.id = over_acc), -over_cum, over_day
             USING ERRCODE = 'FL002';
     END IF;
     RETURN NULL;
