@@ -24,7 +24,8 @@ test: deps
 
 # Speed figures (see README): every invariant on, private server on /dev/shm.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 5x -timeout 20m ./ledger/
+	$(GO) test -run '^$$' -bench 'PostBatch' -benchtime 10x -count 3 -timeout 20m ./ledger/
+	$(GO) test -run '^$$' -bench 'Post$$|PostConcurrent' -benchtime 3s -count 3 -timeout 20m ./ledger/
 	$(GO) test -run '^$$' -bench Match1M -benchtime 1x -timeout 30m ./recon/
 
 clean:

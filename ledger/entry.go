@@ -70,39 +70,40 @@ func Civil(t time.Time) time.Time {
 // date, actor, key, postings (amounts > 0 with at most two decimals) and that
 // debits equal credits. It normalises the date to a civil date.
 func (e *Entry) Check() error {
-	where := fmt.Sprintf("entry %q", e.IdempotencyKey)
+	// Formatted only for an error: bulk posts check thousands of valid entries.
+	where := func() string { return fmt.Sprintf("entry %q", e.IdempotencyKey) }
 	if e.IdempotencyKey == "" || len(e.IdempotencyKey) > 200 {
 		return fmt.Errorf("%w: entry: idempotency key must have 1 to 200 characters", ErrInvalid)
 	}
 	if !e.Book.Valid() {
-		return fmt.Errorf("%w: %s: book %q: want financial or budget", ErrInvalid, where, e.Book)
+		return fmt.Errorf("%w: %s: book %q: want financial or budget", ErrInvalid, where(), e.Book)
 	}
 	if e.EffectiveDate.IsZero() {
-		return fmt.Errorf("%w: %s: effective date is required", ErrInvalid, where)
+		return fmt.Errorf("%w: %s: effective date is required", ErrInvalid, where())
 	}
 	e.EffectiveDate = Civil(e.EffectiveDate)
 	if e.Actor == "" || len(e.Actor) > 200 {
-		return fmt.Errorf("%w: %s: actor must have 1 to 200 characters", ErrInvalid, where)
+		return fmt.Errorf("%w: %s: actor must have 1 to 200 characters", ErrInvalid, where())
 	}
 	if len(e.Memo) > 2000 {
-		return fmt.Errorf("%w: %s: memo longer than 2000 bytes", ErrInvalid, where)
+		return fmt.Errorf("%w: %s: memo longer than 2000 bytes", ErrInvalid, where())
 	}
 	if len(e.Metadata) > maxMetadataKeys {
-		return fmt.Errorf("%w: %s: more than %d metadata keys", ErrInvalid, where, maxMetadataKeys)
+		return fmt.Errorf("%w: %s: more than %d metadata keys", ErrInvalid, where(), maxMetadataKeys)
 	}
 	if len(e.Postings) < 2 || len(e.Postings) > MaxPostingsPerEntry {
-		return fmt.Errorf("%w: %s: has %d postings, want 2 to %d", ErrUnbalanced, where, len(e.Postings), MaxPostingsPerEntry)
+		return fmt.Errorf("%w: %s: has %d postings, want 2 to %d", ErrUnbalanced, where(), len(e.Postings), MaxPostingsPerEntry)
 	}
 	var debit, credit decimal.Decimal
 	for i, p := range e.Postings {
 		if p.AccountCode == "" {
-			return fmt.Errorf("%w: %s: posting %d: account is required", ErrInvalid, where, i+1)
+			return fmt.Errorf("%w: %s: posting %d: account is required", ErrInvalid, where(), i+1)
 		}
 		if !p.Side.Valid() {
-			return fmt.Errorf("%w: %s: posting %d: side %q: want D or C", ErrInvalid, where, i+1, p.Side)
+			return fmt.Errorf("%w: %s: posting %d: side %q: want D or C", ErrInvalid, where(), i+1, p.Side)
 		}
 		if err := CheckAmount(p.Amount); err != nil {
-			return fmt.Errorf("%s: posting %d (%s): %w", where, i+1, p.AccountCode, err)
+			return fmt.Errorf("%s: posting %d (%s): %w", where(), i+1, p.AccountCode, err)
 		}
 		if p.Side == Debit {
 			debit = debit.Add(p.Amount)
@@ -111,7 +112,7 @@ func (e *Entry) Check() error {
 		}
 	}
 	if !debit.Equal(credit) {
-		return fmt.Errorf("%w: %s: debits %s, credits %s", ErrUnbalanced, where, debit.StringFixed(2), credit.StringFixed(2))
+		return fmt.Errorf("%w: %s: debits %s, credits %s", ErrUnbalanced, where(), debit.StringFixed(2), credit.StringFixed(2))
 	}
 	return nil
 }
