@@ -41,6 +41,14 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 			SELECT id, (SELECT count(*) + 1 FROM postings WHERE entry_id = e.id), %d, '%s', %s, effective_date, book
 			  FROM entries e WHERE id = currval('entries_id_seq');`, acct, side, amount)
 	}
+	// pair inserts a balanced debit and credit into the entry that keyed
+	// finds, in one statement, dated like the entry.
+	pair := func(key string, line int, amount string) string {
+		return fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			SELECT e.id, %d + v.l, v.a, v.s, %s, e.effective_date, e.book
+			  FROM entries e, (VALUES (0, %d, 'D'), (1, %d, 'C')) AS v(l, a, s) WHERE e.idempotency_key = '%s';`,
+			line, amount, ids[bank], ids[grant], key)
+	}
 	cases := []struct {
 		name  string
 		sql   string
@@ -91,6 +99,14 @@ func TestRawSQLCannotBreakTheBooks(t *testing.T) {
 			VALUES ('financial', '2021-03-02', 'psql', 'raw22', sha256(''), 999999);`, "23503", "refers to entry 999999, which does not exist"},
 		{"correction of a missing entry", `INSERT INTO entries (book, effective_date, actor, idempotency_key, content_hash, corrects_entry_id)
 			VALUES ('financial', '2021-03-02', 'psql', 'raw23', sha256(''), 999998);`, "23503", "refers to entry 999998, which does not exist"},
+		{"unbalanced entry in one statement", newEntry("raw27", "2021-03-02") + fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
+			VALUES (currval('entries_id_seq'), 1, %d, 'D', 10, '2021-03-02', 'financial'), (currval('entries_id_seq'), 2, %d, 'C', 9.99, '2021-03-02', 'financial');`,
+			ids[bank], ids[grant]), "FL001", "(key raw27) is unbalanced: 2 postings, debits 10, credits 9.99"},
+		{"entry with a single posting", newEntry("raw28", "2021-03-02") + posting(ids[bank], "D", "10"), "FL001", "(key raw28) is unbalanced: 1 postings"},
+		{"an entry finished, then unbalanced by a later statement", newEntry("raw24", "2021-03-02") + pair("raw24", 1, "1") +
+			posting(ids[bank], "D", "1"), "FL001", "(key raw24) is unbalanced: 3 postings, debits 2, credits 1"},
+		{"an entry without postings hidden by posting twice into another", newEntry("raw25", "2021-03-02") + pair("raw25", 1, "1") +
+			newEntry("raw26", "2021-03-02") + pair("raw25", 3, "2"), "FL001", "(key raw26) is unbalanced: 0 postings"},
 		{"posting into a missing entry", fmt.Sprintf(`INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
 			VALUES (999999, 1, %d, 'D', 1, '2021-03-02', 'financial'), (999999, 2, %d, 'C', 1, '2021-03-02', 'financial')`, ids[bank], ids[grant]),
 			"23503", "entry 999999 does not exist"},
