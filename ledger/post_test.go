@@ -202,6 +202,17 @@ func TestIdempotency(t *testing.T) {
 		t.Errorf("batch replay flags: %+v", out)
 	}
 	wantBalance(t, l, bank, "", "105.00")
+	// A batch whose used key comes with another request is refused whole:
+	// the new entry beside it is not posted either.
+	_, err = l.PostBatch(ctx, []ledger.Entry{
+		transfer("newer-key", "2021-03-03", grant, bank, "7.00"),
+		transfer("new-key", "2021-03-02", grant, bank, "5.01"),
+	})
+	wantErr(t, err, ledger.ErrIdempotencyConflict)
+	wantBalance(t, l, bank, "", "105.00")
+	if err := db.Get(&n, `SELECT count(*) FROM entries`); err != nil || n != 2 {
+		t.Errorf("entries = %d (%v), want 2", n, err)
+	}
 }
 
 func TestOverdraftRefused(t *testing.T) {
