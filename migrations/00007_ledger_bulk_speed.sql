@@ -3,11 +3,11 @@
 -- refuses becomes allowed; only the way the checks are computed changes:
 --   * the triggers read each transition table in one pass and carry the
 --     result in arrays, instead of re-reading it once per check;
---   * no check joins two tables: each reads one table through its index
---     (id = ANY(array), id BETWEEN lo AND hi) and the results are compared
---     position by position, so no plan can turn into a nested loop over a
---     whole table, whatever the statistics say about tables just filled in
---     the same transaction;
+--   * no check on the common path joins two tables: each reads one table
+--     through its index (id = ANY(array), id BETWEEN lo AND hi) and the
+--     results are compared position by position, so no plan can turn into
+--     a nested loop over a whole table, whatever the statistics say about
+--     tables just filled in the same transaction;
 --   * the trigger functions run with enable_seqscan off: every table they
 --     read is read through an index by design. PL/pgSQL keeps a generic plan
 --     after five calls, and one made while the tables were small (a few
