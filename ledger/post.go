@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -355,22 +354,21 @@ const insertPostingsSQL = `
 		       unnest($6::date[]), unnest($7::text[])`
 
 // postingArgs returns the parameters of insertPostingsSQL for the postings
-// of the entries with include set (all when include is nil), as text
-// already encoded, so that the work can run while the server is busy.
-func postingArgs(entries []Entry, byCode map[string]accountRef, include []bool) ([]any, error) {
+// of the entries with inserted set; nil when there are none.
+func postingArgs(entries []Entry, byCode map[string]accountRef, inserted []bool) []any {
 	count := 0
 	for i, e := range entries {
-		if include == nil || include[i] {
+		if inserted[i] {
 			count += len(e.Postings)
 		}
 	}
 	if count == 0 {
-		return nil, nil
+		return nil
 	}
 	pEntry, pAccount, pLine := make([]int64, 0, count), make([]int64, 0, count), make([]int64, 0, count)
 	pSide, pAmount, pDate, pBook := make([]string, 0, count), make([]string, 0, count), make([]string, 0, count), make([]string, 0, count)
 	for i, e := range entries {
-		if include != nil && !include[i] {
+		if !inserted[i] {
 			continue
 		}
 		date := e.EffectiveDate.Format(DateLayout)
@@ -384,16 +382,7 @@ func postingArgs(entries []Entry, byCode map[string]accountRef, include []bool) 
 			pAmount = append(pAmount, p.Amount.StringFixed(2))
 		}
 	}
-	args := make([]any, 0, 7)
-	for _, v := range []driver.Valuer{pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide),
-		pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)} {
-		s, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, s)
-	}
-	return args, nil
+	return []any{pq.Array(pEntry), pq.Array(pLine), pq.Array(pAccount), pq.Array(pSide), pq.Array(pAmount), pq.Array(pDate), pq.Array(pBook)}
 }
 
 // insertFresh writes entries whose keys are all expected to be new, the
@@ -565,9 +554,9 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		}
 	}
 
-	args, err := postingArgs(entries, byCode, inserted)
-	if err != nil || args == nil {
-		return err
+	args := postingArgs(entries, byCode, inserted)
+	if args == nil {
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, insertPostingsSQL, args...); err != nil {
 		return fmt.Errorf("insert postings: %w", err)
