@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -167,4 +168,17 @@ func (e *Entry) contentHash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// metadataJSON is the metadata as the entries table stores it: a JSON
+// object, {} when there is none.
+func (e *Entry) metadataJSON() (string, error) {
+	if len(e.Metadata) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(e.Metadata)
+	if err != nil {
+		return "", fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
+	}
+	return string(b), nil
 }

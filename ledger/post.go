@@ -95,13 +95,9 @@ func (l *Ledger) postOne(ctx context.Context, e *Entry) (ok bool, err error) {
 		pSides = append(pSides, string(p.Side))
 		pAmounts = append(pAmounts, p.Amount.StringFixed(2))
 	}
-	meta := "{}"
-	if len(e.Metadata) > 0 {
-		b, err := json.Marshal(e.Metadata)
-		if err != nil {
-			return false, err
-		}
-		meta = string(b)
+	meta, err := e.metadataJSON()
+	if err != nil {
+		return false, err
 	}
 	attempts := max(l.MaxAttempts, 1)
 	for attempt := 1; ; attempt++ {
@@ -322,13 +318,9 @@ func newEntryArrays(entries []Entry) (entryArrays, error) {
 	a := entryArrays{books: make([]string, n), dates: make([]string, n), memos: make([]string, n), actors: make([]string, n),
 		keys: make([]string, n), metas: make([]string, n), hashes: make([]string, n), reverses: make([]int64, n), corrects: make([]int64, n)}
 	for i, e := range entries {
-		meta := "{}"
-		if len(e.Metadata) > 0 {
-			mj, err := json.Marshal(e.Metadata)
-			if err != nil {
-				return a, fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
-			}
-			meta = string(mj)
+		meta, err := e.metadataJSON()
+		if err != nil {
+			return a, err
 		}
 		a.books[i], a.dates[i], a.memos[i], a.actors[i], a.keys[i] = string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
 		a.metas[i], a.hashes[i], a.reverses[i], a.corrects[i] = meta, e.ContentHash, e.Reverses, e.Corrects
@@ -410,13 +402,9 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	err = copyRows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
 		"reverses_entry_id", "corrects_entry_id", "metadata", "content_hash"}, len(entries), func(i int, row []any) error {
 		e := &entries[i]
-		meta := "{}"
-		if len(e.Metadata) > 0 {
-			mj, err := json.Marshal(e.Metadata)
-			if err != nil {
-				return fmt.Errorf("entry %q: metadata: %w", e.IdempotencyKey, err)
-			}
-			meta = string(mj)
+		meta, err := e.metadataJSON()
+		if err != nil {
+			return err
 		}
 		row[0], row[1], row[2], row[3], row[4], row[5] = e.ID, string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
 		row[6], row[7], row[8], row[9] = nullID(e.Reverses), nullID(e.Corrects), meta, `\x`+e.ContentHash
