@@ -15,6 +15,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
+
+	"fundledger/internal/pgcopy"
 )
 
 // Ledger reads and writes the books in one PostgreSQL database.
@@ -399,40 +401,34 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	for i := range entries {
 		entries[i].ID, entries[i].RecordedAt = ids[i], now
 	}
-	err = copyRows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
-		"reverses_entry_id", "corrects_entry_id", "metadata", "content_hash"}, len(entries), func(i int, row []any) error {
-		e := &entries[i]
-		meta, err := e.metadataJSON()
-		if err != nil {
-			return err
+	err = pgcopy.Rows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
+		"reverses_entry_id", "corrects_entry_id", "metadata", "content_hash"}, func(put func(...any) error) error {
+		for i := range entries {
+			e := &entries[i]
+			meta, err := e.metadataJSON()
+			if err != nil {
+				return err
+			}
+			if err := put(e.ID, string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey,
+				nullID(e.Reverses), nullID(e.Corrects), meta, `\x`+e.ContentHash); err != nil {
+				return err
+			}
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5] = e.ID, string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
-		row[6], row[7], row[8], row[9] = nullID(e.Reverses), nullID(e.Corrects), meta, `\x`+e.ContentHash
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("insert entries: %w", err)
 	}
-	// One row per posting: walk entries and their postings with two cursors.
-	ei, pi := 0, 0
-	total := 0
-	for _, e := range entries {
-		total += len(e.Postings)
-	}
-	var date string
-	err = copyRows(ctx, tx, "postings", []string{"entry_id", "line", "account_id", "side", "amount", "effective_date", "book"},
-		total, func(_ int, row []any) error {
-			for pi == len(entries[ei].Postings) {
-				ei, pi = ei+1, 0
+	err = pgcopy.Rows(ctx, tx, "postings", []string{"entry_id", "line", "account_id", "side", "amount", "effective_date", "book"},
+		func(put func(...any) error) error {
+			for _, e := range entries {
+				date := e.EffectiveDate.Format(DateLayout)
+				for line, p := range e.Postings {
+					if err := put(e.ID, int64(line+1), byCode[p.AccountCode].ID, string(p.Side), p.Amount.StringFixed(2), date, string(e.Book)); err != nil {
+						return err
+					}
+				}
 			}
-			e := &entries[ei]
-			if pi == 0 {
-				date = e.EffectiveDate.Format(DateLayout)
-			}
-			p := e.Postings[pi]
-			pi++
-			row[0], row[1], row[2], row[3], row[4], row[5], row[6] = e.ID, int64(pi), byCode[p.AccountCode].ID, string(p.Side),
-				p.Amount.StringFixed(2), date, string(e.Book)
 			return nil
 		})
 	if err != nil {
@@ -446,28 +442,6 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-// copyRows streams n rows into table with COPY FROM STDIN; row fills the
-// values of row i. Errors of the server (a trigger's refusal included)
-// come back from the final flush.
-func copyRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int, vals []any) error) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	vals := make([]any, len(cols))
-	for i := range n {
-		if err := row(i, vals); err != nil {
-			return err
-		}
-		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
-			return err
-		}
-	}
-	_, err = stmt.ExecContext(ctx)
-	return err
 }
 
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs;

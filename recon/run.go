@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"fundledger/internal/pgcopy"
 	"fundledger/ledger"
 )
 
@@ -365,7 +366,7 @@ func writeMatches(ctx context.Context, tx *sqlx.Tx, bankAccount string, runID in
 		if err := tx.GetContext(ctx, &ids, `SELECT array_agg(nextval('recon_matches_id_seq')) FROM generate_series(1, $1)`, len(part)); err != nil {
 			return err
 		}
-		if err := copyRows(ctx, tx, pq.CopyIn("recon_matches", "id", "bank_account", "run_id", "pass"), func(put func(...any) error) error {
+		if err := pgcopy.Rows(ctx, tx, "recon_matches", []string{"id", "bank_account", "run_id", "pass"}, func(put func(...any) error) error {
 			for k, p := range part {
 				if err := put(ids[k], bankAccount, runID, p.pass); err != nil {
 					return err
@@ -375,7 +376,7 @@ func writeMatches(ctx context.Context, tx *sqlx.Tx, bankAccount string, runID in
 		}); err != nil {
 			return err
 		}
-		if err := copyRows(ctx, tx, pq.CopyIn("recon_match_items", "match_id", "line_id", "entry_id", "posting_line"), func(put func(...any) error) error {
+		if err := pgcopy.Rows(ctx, tx, "recon_match_items", []string{"match_id", "line_id", "entry_id", "posting_line"}, func(put func(...any) error) error {
 			for k, p := range part {
 				for j := 0; j < max(len(p.lines), len(p.posts)); j++ {
 					var line, entry, pline any
@@ -397,25 +398,4 @@ func writeMatches(ctx context.Context, tx *sqlx.Tx, bankAccount string, runID in
 		}
 	}
 	return nil
-}
-
-// copyRows runs one COPY FROM STDIN in tx.
-func copyRows(ctx context.Context, tx *sqlx.Tx, query string, rows func(put func(...any) error) error) error {
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	put := func(v ...any) error {
-		_, err := stmt.ExecContext(ctx, v...)
-		return err
-	}
-	if err := rows(put); err != nil {
-		stmt.Close()
-		return err
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		stmt.Close()
-		return err
-	}
-	return stmt.Close()
 }
