@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -92,6 +93,19 @@ func (e *Entry) Check() error {
 	if len(e.Metadata) > maxMetadataKeys {
 		return fmt.Errorf("%w: %s: more than %d metadata keys", ErrInvalid, where(), maxMetadataKeys)
 	}
+	// Text is hashed as it is and stored as UTF-8: an invalid byte would be
+	// refused by PostgreSQL (memo) or silently replaced by the JSON encoder
+	// (metadata), and the entry would no longer match its hash.
+	for _, f := range [...]struct{ name, value string }{{"idempotency key", e.IdempotencyKey}, {"actor", e.Actor}, {"memo", e.Memo}} {
+		if !utf8.ValidString(f.value) {
+			return fmt.Errorf("%w: %s: %s is not valid UTF-8", ErrInvalid, where(), f.name)
+		}
+	}
+	for k, v := range e.Metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return fmt.Errorf("%w: %s: metadata %q is not valid UTF-8", ErrInvalid, where(), k)
+		}
+	}
 	if len(e.Postings) < 2 || len(e.Postings) > MaxPostingsPerEntry {
 		return fmt.Errorf("%w: %s: has %d postings, want 2 to %d", ErrUnbalanced, where(), len(e.Postings), MaxPostingsPerEntry)
 	}
@@ -99,6 +113,9 @@ func (e *Entry) Check() error {
 	for i, p := range e.Postings {
 		if p.AccountCode == "" {
 			return fmt.Errorf("%w: %s: posting %d: account is required", ErrInvalid, where(), i+1)
+		}
+		if !utf8.ValidString(p.AccountCode) {
+			return fmt.Errorf("%w: %s: posting %d: account %q is not valid UTF-8", ErrInvalid, where(), i+1, p.AccountCode)
 		}
 		if !p.Side.Valid() {
 			return fmt.Errorf("%w: %s: posting %d: side %q: want D or C", ErrInvalid, where(), i+1, p.Side)

@@ -52,7 +52,7 @@ func dbError(err error) error {
 		named = ErrAppendOnly
 	case stateBookMismatch:
 		named = ErrBookMismatch
-	case "23514", "23502", "22P02", "22007", "22008", "22003":
+	case "23514", "23502", "22P02", "22007", "22008", "22003", "22021":
 		named = ErrInvalid
 	case "23503":
 		named = ErrNotFound

@@ -38,6 +38,12 @@ func TestEntryCheck(t *testing.T) {
 		{"ErrNoActor", func(e *ledger.Entry) { e.Actor = "" }, ledger.ErrInvalid, "actor"},
 		{"ErrBadBook", func(e *ledger.Entry) { e.Book = "cash" }, ledger.ErrInvalid, "book"},
 		{"ErrBadSide", func(e *ledger.Entry) { e.Postings[0].Side = "X" }, ledger.ErrInvalid, "side"},
+		// JSON would store U+FFFD for the 0xff byte and the entry would no
+		// longer match its hash; PostgreSQL refuses it in text columns.
+		{"ErrMetadataNotUTF8", func(e *ledger.Entry) { e.Metadata = map[string]string{"voucher": "记\xff12"} }, ledger.ErrInvalid, `metadata "voucher" is not valid UTF-8`},
+		{"ErrMemoNotUTF8", func(e *ledger.Entry) { e.Memo = "\xe8\xae" }, ledger.ErrInvalid, "memo is not valid UTF-8"},
+		{"ErrAccountNotUTF8", func(e *ledger.Entry) { e.Postings[1].AccountCode = "cash:\xff" }, ledger.ErrInvalid, "posting 2: account"},
+		{"OKChinese", func(e *ledger.Entry) { e.Memo, e.Metadata = "拨付 环翠区", map[string]string{"凭证": "记-12"} }, nil, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
