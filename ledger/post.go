@@ -391,12 +391,9 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	if err != nil {
 		return err
 	}
-	var ids pq.Int64Array
-	if err := tx.QueryRowContext(ctx, `SELECT array_agg(nextval('entries_id_seq')) FROM generate_series(1, $1)`, len(entries)).Scan(&ids); err != nil {
-		return fmt.Errorf("draw entry ids: %w", err)
-	}
-	if len(ids) != len(entries) {
-		return fmt.Errorf("draw entry ids: got %d for %d entries", len(ids), len(entries))
+	ids, err := pgcopy.NextIDs(ctx, tx, "entries_id_seq", len(entries))
+	if err != nil {
+		return err
 	}
 	for i := range entries {
 		entries[i].ID, entries[i].RecordedAt = ids[i], now

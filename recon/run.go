@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/internal/pgcopy"
@@ -362,8 +361,8 @@ func writeMatches(ctx context.Context, tx *sqlx.Tx, bankAccount string, runID in
 	ps := ld.eng.proposals
 	for start := 0; start < len(ps); start += matchBatch {
 		part := ps[start:min(start+matchBatch, len(ps))]
-		var ids pq.Int64Array
-		if err := tx.GetContext(ctx, &ids, `SELECT array_agg(nextval('recon_matches_id_seq')) FROM generate_series(1, $1)`, len(part)); err != nil {
+		ids, err := pgcopy.NextIDs(ctx, tx, "recon_matches_id_seq", len(part))
+		if err != nil {
 			return err
 		}
 		if err := pgcopy.Rows(ctx, tx, "recon_matches", []string{"id", "bank_account", "run_id", "pass"}, func(put func(...any) error) error {
