@@ -46,6 +46,32 @@ func (p *Programme) AddBankAccount(ctx context.Context, b BankAccount, actor str
 	return nil
 }
 
+// MaxBankAccounts bounds one listing of bank accounts.
+const MaxBankAccounts = 10000
+
+// BankAccounts lists the registered bank accounts by code, those of one
+// district (code or Chinese name) and the city's own (no district) when
+// district is given.
+func (p *Programme) BankAccounts(ctx context.Context, district string) ([]BankAccount, error) {
+	code := ""
+	if district != "" {
+		d, err := LookupDistrict(ctx, p.db, district)
+		if err != nil {
+			return nil, fmt.Errorf("bank accounts: %w", err)
+		}
+		code = d.Code
+	}
+	var out []BankAccount
+	err := p.db.SelectContext(ctx, &out, `
+		SELECT code, name, bank, number, coalesce(district, '') AS district FROM bank_accounts
+		WHERE $1 = '' OR district = $1 OR district IS NULL
+		ORDER BY code COLLATE "C" LIMIT $2`, code, MaxBankAccounts)
+	if err != nil {
+		return nil, fmt.Errorf("bank accounts: %w", err)
+	}
+	return out, nil
+}
+
 // lookups caches, for one batch of requests, the projects, bank accounts
 // and approvals they refer to, so that a batch costs few round trips.
 type lookups struct {

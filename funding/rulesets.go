@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -142,6 +144,27 @@ func (p *Programme) RuleSetInfo(ctx context.Context, id int64) (RuleSetInfo, err
 	}
 	if err != nil {
 		return out, fmt.Errorf("rule set %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// RuleSetByRef finds a stored version by what people call it: its id
+// ("12"), its name ("huancui", the current version) or its name and version
+// ("huancui@2021-v2").
+func (p *Programme) RuleSetByRef(ctx context.Context, ref string) (RuleSetInfo, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return p.RuleSetInfo(ctx, id)
+	}
+	name, version, byVersion := strings.Cut(ref, "@")
+	var out RuleSetInfo
+	err := p.db.GetContext(ctx, &out, `SELECT `+ruleSetColumns+` FROM rule_sets r
+		WHERE r.name = $1 AND (NOT $3 OR r.version = $2) ORDER BY r.id DESC LIMIT 1`, name, version, byVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("rule set %q (see fundledger rules list): %w", ref, ErrNotFound)
+	}
+	if err != nil {
+		return out, fmt.Errorf("rule set %q: %w", ref, err)
 	}
 	return out, nil
 }

@@ -243,21 +243,17 @@ func (a *app) rulesCmd() *cobra.Command {
 	}
 	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
 	show := &cobra.Command{
-		Use: "show ID", Short: "Print a stored rule set version exactly as loaded", Args: cobra.ExactArgs(1),
+		Use: "show ID|NAME|NAME@VERSION", Short: "Print a stored rule set version exactly as loaded (by id, or by name: the current version)", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("rule set id %q: not a number", args[0])
-			}
 			p, err := a.programme(c)
 			if err != nil {
 				return err
 			}
-			info, err := p.RuleSetInfo(c.Context(), id)
+			info, err := p.RuleSetByRef(c.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			_, text, err := p.RuleSet(c.Context(), id)
+			_, text, err := p.RuleSet(c.Context(), info.ID)
 			if err != nil {
 				return err
 			}
@@ -367,7 +363,36 @@ func (a *app) bankCmd() *cobra.Command {
 	add.Flags().StringVar(&b.Bank, "bank", "", "bank")
 	add.Flags().StringVar(&b.Number, "number", "", "account number")
 	add.Flags().StringVar(&b.District, "district", "", "district code or name")
-	cmd.AddCommand(add)
+	_ = add.MarkFlagRequired("name")
+	var district, format string
+	list := &cobra.Command{
+		Use: "list", Short: "List bank account codes (with --district: that district's and the city's own)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			bs, err := p.BankAccounts(c.Context(), district)
+			if err != nil {
+				return err
+			}
+			t := report.Table{Title: "银行账户 Bank accounts", Columns: []report.Column{
+				{Key: "code", Zh: "代码", En: "Code"}, {Key: "name", Zh: "户名", En: "Name"}, {Key: "bank", Zh: "开户行", En: "Bank"},
+				{Key: "number", Zh: "账号", En: "Number"}, {Key: "district", Zh: "区市", En: "District"},
+			}}
+			for _, b := range bs {
+				d := b.District
+				if d == "" {
+					d = "全市 city"
+				}
+				t.Rows = append(t.Rows, []string{b.Code, b.Name, b.Bank, b.Number, d})
+			}
+			return report.Render(c.OutOrStdout(), t, format, "")
+		},
+	}
+	list.Flags().StringVar(&district, "district", "", "one district (code or Chinese name)")
+	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	cmd.AddCommand(add, list)
 	return cmd
 }
 
@@ -403,7 +428,10 @@ func (a *app) receiptCmd() *cobra.Command {
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required; the same key again changes nothing)")
+	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
+	for _, name := range []string{"project", "source", "amount", "date", "bank", "key"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
 	return cmd
 }
 
@@ -442,7 +470,10 @@ func (a *app) payCmd() *cobra.Command {
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required)")
+	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
+	for _, name := range []string{"project", "source", "category", "amount", "date", "payee", "bank", "key"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
 	return cmd
 }
 

@@ -284,13 +284,16 @@ func (a *app) registerCmd() *cobra.Command {
 
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "report", Short: "Reports"}
-	var asOf, book, format, lang string
+	var asOf, book, format, lang, tbDistrict string
 	tb := &cobra.Command{
 		Use: "trial-balance", Short: "Trial balance of a book as of a date", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			at, err := parseAsOf(asOf)
 			if err != nil {
 				return err
+			}
+			if tbDistrict != "" {
+				return a.districtTrialBalance(c, at, tbDistrict, book, format, lang)
 			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
@@ -313,11 +316,32 @@ func (a *app) reportCmd() *cobra.Command {
 	}
 	tb.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
 	tb.Flags().StringVar(&book, "book", "financial", "financial|budget|all")
+	tb.Flags().StringVar(&tbDistrict, "district", "", "one district's accounts (code or Chinese name)")
 	addOutputFlags(tb, &format)
 	tb.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 	cmd.AddCommand(tb, a.reportProjectCmd(), a.reportDistrictCmd(), a.reportPlanCmd(), a.reportGrantsCmd(), a.reportBondsCmd(), a.reportReconCmd())
 	cmd.AddCommand(a.reportStatementCmds()...)
 	return cmd
+}
+
+// districtTrialBalance is `report trial-balance --district D`: the same
+// tables as `report trial-balances --district D`, for the book asked.
+func (a *app) districtTrialBalance(c *cobra.Command, at time.Time, district, book, format, lang string) error {
+	p, err := a.programme(c)
+	if err != nil {
+		return err
+	}
+	ts, err := report.TrialBalances(c.Context(), p, report.Options{AsOf: at, District: district, Lang: lang, Amount: amountFormat(format)})
+	if err != nil {
+		return err
+	}
+	switch ledger.Book(book) {
+	case ledger.BookFinancial:
+		ts = ts[:1]
+	case ledger.BookBudget:
+		ts = ts[1:]
+	}
+	return renderAll(c, ts, format, lang)
 }
 
 func (a *app) periodCmd() *cobra.Command {

@@ -58,6 +58,9 @@ func (a *app) rootCmd() *cobra.Command {
 		a.journalCmd(), a.districtCmd(), a.sourcesCmd(),
 		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
 		a.userCmd(), a.serveCmd())
+	addTemplates(root)
+	explainRequiredFlags(root)
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkRequiredFlags(c) }
 	return root
 }
 
