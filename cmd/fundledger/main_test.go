@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/width"
 
 	"fundledger/internal/pgtest"
 )
@@ -64,6 +65,17 @@ func TestDemoTwiceChangesNothing(t *testing.T) {
 	out, err = run(t, url, "", "demo")
 	if err != nil || !strings.Contains(out, " 0 entries posted") || !strings.Contains(out, "ok=true") {
 		t.Fatalf("second demo: %v\n%s", err, out)
+	}
+	// A summary a person reads on a terminal: short, no line wider than 160
+	// columns (a Chinese character takes two), and where to look next.
+	lines := strings.Split(out, "\n")
+	if len(lines) > 50 || !strings.Contains(out, "Where to look next") {
+		t.Errorf("demo prints %d lines; want a summary of at most 50 with where to look next", len(lines))
+	}
+	for _, l := range lines {
+		if w := displayColumns(l); w > 160 {
+			t.Errorf("demo line %d columns wide: %q", w, l)
+		}
 	}
 	for _, book := range []string{"financial", "budget"} {
 		out, err = run(t, url, "", "report", "trial-balance", "--book", book, "--as-of", "2020-12-31", "--format", "json")
@@ -227,4 +239,18 @@ func TestMoneyPathFromTheCommandLine(t *testing.T) {
 		central["disbursed"] != "100000.00" || central["available"] != "300000.00" || central["outstanding"] != "0.00" {
 		t.Errorf("central: %v", central)
 	}
+}
+
+// displayColumns counts terminal columns: two for a wide (CJK) character.
+func displayColumns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
