@@ -20,7 +20,9 @@ demo: build
 test: deps
 	@scripts/ensure-test-deps.sh
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 10m ./...
+	@$(GO) build -o bin/testprogress ./scripts/testprogress
+	@echo "go test ./... (packages are named as they start and finish; failing tests print whole)"
+	@set -o pipefail; $(GO) test -json -count=1 -timeout 10m ./... | bin/testprogress
 
 # Speed figures (see README): every invariant on, private server on /dev/shm.
 bench: deps
