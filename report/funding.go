@@ -42,12 +42,30 @@ func ProjectReport(r funding.ProjectReport, amt func(decimal.Decimal) string) []
 	cat := Table{Title: "按类别 By category", Columns: []Column{
 		{Key: "category", Zh: "类别", En: "Category"}, {Key: "category_name", Zh: "名称", En: "Name"},
 		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
-		{Key: "unpaid", Zh: "未支付", En: "Unpaid", Numeric: true},
+		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
 	}}
 	for _, c := range r.Categories {
-		cat.Rows = append(cat.Rows, []string{c.Category, c.CategoryName, amt(c.Budget), amt(c.Paid), amt(c.Budget.Sub(c.Paid))})
+		cat.Rows = append(cat.Rows, []string{c.Category, c.CategoryName, amt(c.Budget), amt(c.Paid), amt(c.Remaining)})
 	}
-	return []Table{src, cat}
+	return []Table{src, cat, BudgetChanges(r.BudgetChanges, amt)}
+}
+
+// BudgetChanges renders the history of a project's budget lines: each
+// approval, adjustment (调整预算) and migration, with reason and approver.
+func BudgetChanges(cs []funding.BudgetLineChange, amt func(decimal.Decimal) string) Table {
+	t := Table{Title: "预算调整记录 Budget line history", Columns: []Column{
+		{Key: "effective_on", Zh: "日期", En: "Date"}, {Key: "category", Zh: "类别", En: "Category"},
+		{Key: "kind", Zh: "类型", En: "Kind"},
+		{Key: "previous", Zh: "原预算", En: "Previous", Numeric: true}, {Key: "budget", Zh: "新预算", En: "Budget", Numeric: true},
+		{Key: "difference", Zh: "差额", En: "Difference", Numeric: true},
+		{Key: "reason", Zh: "理由", En: "Reason"}, {Key: "approver", Zh: "审批人", En: "Approver"},
+		{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "recorded_at", Zh: "记录时间", En: "Recorded at"},
+	}}
+	for _, c := range cs {
+		t.Rows = append(t.Rows, []string{c.EffectiveOn.Format(ledger.DateLayout), c.Category, c.Kind, amt(c.Previous), amt(c.Budget),
+			amt(c.Difference()), c.Reason, c.Approver, c.Actor, c.At.UTC().Format("2006-01-02 15:04:05Z")})
+	}
+	return t
 }
 
 // DistrictReport renders the programme's money per district and source, and
@@ -76,10 +94,11 @@ func DistrictReport(r funding.DistrictReport, amt func(decimal.Decimal) string) 
 	cat := Table{Title: "区市按类别 Districts by category, as of " + asOf, Columns: []Column{
 		{Key: "district", Zh: "区市", En: "District"}, {Key: "category", Zh: "类别", En: "Category"},
 		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
+		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
 		{Key: "paid_pct", Zh: "支付进度", En: "Paid %", Numeric: true},
 	}}
 	for _, c := range r.Categories {
-		cat.Rows = append(cat.Rows, []string{c.DistrictName, c.CategoryName + " " + c.Category, amt(c.Budget), amt(c.Paid), percent(c.Paid, c.Budget)})
+		cat.Rows = append(cat.Rows, []string{c.DistrictName, c.CategoryName + " " + c.Category, amt(c.Budget), amt(c.Paid), amt(c.Remaining), percent(c.Paid, c.Budget)})
 	}
 	return []Table{src, cat}
 }
