@@ -12,7 +12,10 @@
 -- zero; the trigger below refuses an entry that records spending of a
 -- category (budget:spent:D:P:C:S) without drawing the same amount from the
 -- line of that project and category, so a payment written in raw SQL cannot
--- go around the line either (SQLSTATE FLB01).
+-- go around the line either (SQLSTATE FLB01). The check is per statement:
+-- the spending and the draw of one entry are inserted in the same statement,
+-- as the ledger writes every batch (postings of one entry split over several
+-- statements are refused even when they would match).
 --
 -- budget_line_changes is the line's history: every change of its budget,
 -- by an approval, an adjustment (reason and approver required) or this
