@@ -406,3 +406,22 @@ func (s *lineStates) charge(ctx context.Context, what string, pr Project, cat st
 	ls.paid = ls.paid.Add(amount)
 	return nil
 }
+
+// recordedKeys returns which of the payments' budget entries are already
+// recorded (replays of the same request).
+func (p *Programme) recordedKeys(ctx context.Context, rs []DisbursementRequest) (map[string]bool, error) {
+	keys := make([]string, len(rs))
+	for i, r := range rs {
+		keys[i] = r.IdempotencyKey + "/budget"
+	}
+	var found []string
+	if err := p.db.SelectContext(ctx, &found, `
+		SELECT e.idempotency_key FROM unnest($1::text[]) AS k(key) JOIN entries e ON e.idempotency_key = k.key COLLATE "C"`, pq.Array(keys)); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(found))
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, nil
+}

@@ -125,6 +125,11 @@ func TestBudgetLineRefusesPaymentsBeyondTheLine(t *testing.T) {
 	}
 	balance(t, p, line, "4999.63")
 	balance(t, p, "cash:huancui:"+code+":municipal", "50000.00")
+	// A payment already recorded replays: it is not charged to the line twice.
+	if m, err := p.Disburse(ctx, four[0]); err != nil || !m.Replayed {
+		t.Errorf("replay: %+v %v", m, err)
+	}
+	balance(t, p, line, "4999.63")
 
 	// A category without an approved line: the district may pay upgrade
 	// works and has cash (30,000.00 − ... left), but no upgrade line exists.

@@ -264,6 +264,11 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 	}
 	lk := p.lookups()
 	lines := &lineStates{p: p, lines: map[lineKey]*lineState{}, read: map[string]bool{}}
+	// A payment already recorded (a replay) is in the line's paid already.
+	recorded, err := p.recordedKeys(ctx, rs)
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
 	entries := make([]ledger.Entry, 0, 2*len(rs))
 	cashAccounts := make([]string, len(rs))
 	whats := make([]string, len(rs))
@@ -299,8 +304,10 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
 				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
 		}
-		if err := lines.charge(ctx, what, pr, r.Category, r.Amount); err != nil {
-			return nil, err
+		if !recorded[r.IdempotencyKey+"/budget"] {
+			if err := lines.charge(ctx, what, pr, r.Category, r.Amount); err != nil {
+				return nil, err
+			}
 		}
 		if err := p.ensureSourceAccounts(ctx, pr, r.Source, r.Category); err != nil {
 			return nil, err

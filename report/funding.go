@@ -119,3 +119,50 @@ func percent(part, whole decimal.Decimal) string {
 	}
 	return part.Mul(decimal.NewFromInt(100)).DivRound(whole, 2).StringFixed(2) + "%"
 }
+
+// WhatIf renders a rule set's effect (新政策测算): per project and source,
+// then totals by district and by source, each with the current and the new
+// commitment and the difference; and the projects it could not split.
+func WhatIf(w funding.WhatIf, amt func(decimal.Decimal) string) []Table {
+	money := []Column{{Key: "current", Zh: "现行下达", En: "Current", Numeric: true}, {Key: "new", Zh: "新政策", En: "New", Numeric: true},
+		{Key: "difference", Zh: "差额", En: "Difference", Numeric: true}}
+	scope := "all districts"
+	if w.District != "" {
+		scope = w.District
+	}
+	title := fmt.Sprintf("新政策测算 What-if: rule set %s %s (%s), %d approved projects, %s — nothing stored",
+		w.RuleSet.Name, w.RuleSet.Version, cityWide(w.RuleSet.District), w.Projects, scope)
+	lines := Table{Title: title, Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"},
+		{Key: "project_name", Zh: "名称", En: "Name"}, {Key: "source", Zh: "资金来源", En: "Source"}}, money...)}
+	for _, l := range w.Lines {
+		lines.Rows = append(lines.Rows, []string{l.DistrictName, l.Project, l.ProjectName, l.SourceName + " " + l.Source,
+			amt(l.Current), amt(l.New), amt(l.Difference)})
+	}
+	lines.Rows = append(lines.Rows, []string{"合计 Total", "", "", "", amt(w.Total.Current), amt(w.Total.New), amt(w.Total.Difference)})
+	total := func(t Table, ts []funding.WhatIfTotal) Table {
+		for _, x := range ts {
+			t.Rows = append(t.Rows, []string{x.Name + " " + x.Key, amt(x.Current), amt(x.New), amt(x.Difference)})
+		}
+		t.Rows = append(t.Rows, []string{"合计 Total", amt(w.Total.Current), amt(w.Total.New), amt(w.Total.Difference)})
+		return t
+	}
+	byDistrict := total(Table{Title: "按区市 By district", Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}}, money...)}, w.ByDistrict)
+	bySource := total(Table{Title: "按资金来源 By source", Columns: append([]Column{{Key: "source", Zh: "资金来源", En: "Source"}}, money...)}, w.BySource)
+	out := []Table{lines, byDistrict, bySource}
+	if len(w.Problems) > 0 {
+		pt := Table{Title: "无法测算 Projects the rule set cannot split (not in the totals)", Columns: []Column{
+			{Key: "project", Zh: "项目", En: "Project"}, {Key: "problem", Zh: "原因", En: "Problem"}}}
+		for _, p := range w.Problems {
+			pt.Rows = append(pt.Rows, []string{p.Project, p.Problem})
+		}
+		out = append(out, pt)
+	}
+	return out
+}
+
+func cityWide(district string) string {
+	if district == "" {
+		return "city-wide"
+	}
+	return district
+}
