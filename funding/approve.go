@@ -61,7 +61,10 @@ type Approval struct {
 
 // Approve splits a project's approved budget lines among the funding
 // sources by the rule set in force for its district on the approval date,
-// and posts the commitments to the budget book. A re-approval posts only
+// and posts the commitments to the budget book, with each category's
+// budget line (the limit of its payments, 无预算不支出). A re-approval that
+// lowers a line below what it has already paid is refused
+// (ErrBudgetBelowPaid). A re-approval posts only
 // the difference from the previous approval per source; approving the same
 // lines again under the same rule set changes nothing.
 func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval, error) {
@@ -98,6 +101,19 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 		prev.Unchanged = true
 		return *prev, nil
 	}
+	newBudgets := map[string]decimal.Decimal{}
+	for _, l := range req.Lines {
+		newBudgets[l.Category] = newBudgets[l.Category].Add(l.Amount)
+	}
+	var lineCats []string
+	for _, c := range rules.Categories() {
+		if _, ok := newBudgets[c.Code]; ok {
+			lineCats = append(lineCats, c.Code)
+		}
+	}
+	if err := p.ensureLineAccounts(ctx, pr, lineCats...); err != nil {
+		return Approval{}, err
+	}
 	deltas := commitmentDeltas(prev, alloc)
 	categories := map[string][]string{}
 	for _, g := range alloc.Groups {
@@ -116,11 +132,11 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 	}
 	a := Approval{Project: pr.Code, Version: version, ApprovedOn: on, RuleSetID: stored.id, Total: alloc.Total,
 		Allocation: alloc, Deltas: deltas, Lines: req.Lines}
-	entry := approvalEntry(pr, a, req.Actor, stored)
 	explanation, err := json.Marshal(alloc)
 	if err != nil {
 		return Approval{}, err
 	}
+	var changes []BudgetLineChange
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		// One approval of a project at a time: lock its row.
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE code = $1 FOR UPDATE`, pr.Code); err != nil {
@@ -133,11 +149,41 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 		if latest != version-1 {
 			return fmt.Errorf("%w: another approval of %s was recorded meanwhile; approve again", ErrStatus, pr.Code)
 		}
+		// Each line moves from its current budget to the approved one.
+		current, err := lineBudgets(ctx, tx, pr.Code, time.Time{})
+		if err != nil {
+			return err
+		}
+		paid, err := p.paidByCategory(ctx, pr, time.Time{})
+		if err != nil {
+			return err
+		}
+		entry := approvalEntry(pr, a, req.Actor, stored)
+		for _, c := range rules.Categories() {
+			was, had := current[c.Code]
+			now, has := newBudgets[c.Code]
+			if (!had && !has) || (had && was.Equal(now)) {
+				continue
+			}
+			if err := checkLowering(what, pr, c.Code, now, paid[c.Code]); err != nil {
+				return err
+			}
+			ps := linePostings(accountsOf(pr), c.Code, was, now)
+			if entry == nil {
+				entry = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Actor: req.Actor,
+					Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: budget lines", version, pr.Code, pr.Name),
+					IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, version),
+					Metadata:       map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(version)}}
+			}
+			entry.Postings = append(entry.Postings, ps...)
+			changes = append(changes, BudgetLineChange{Project: pr.Code, Category: c.Code, Kind: LineChangeApproval,
+				Previous: was, Budget: now, EffectiveOn: on, Actor: req.Actor})
+		}
 		var entryID any
 		if entry != nil {
 			out, err := ledger.PostInTx(ctx, tx, []ledger.Entry{*entry})
 			if err != nil {
-				return err
+				return lineError(err)
 			}
 			a.EntryID = out[0].ID
 			entryID = a.EntryID
@@ -160,6 +206,13 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 					a.ID, g.Category, g.WorkItem, s.Source, s.Amount.StringFixed(2)); err != nil {
 					return err
 				}
+			}
+		}
+		for i := range changes {
+			changes[i].ApprovalID = sql.NullInt64{Int64: a.ID, Valid: true}
+			changes[i].EntryID = sql.NullInt64{Int64: a.EntryID, Valid: a.EntryID != 0}
+			if err := insertLineChange(ctx, tx, &changes[i]); err != nil {
+				return err
 			}
 		}
 		if pr.Status == StatusPlanned {

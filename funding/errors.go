@@ -12,4 +12,10 @@ var (
 	ErrNoRuleSet         = errors.New("no rule set applies")
 	ErrExists            = errors.New("already exists with other data")
 	ErrExceedsCommitment = errors.New("receipt exceeds the outstanding commitment")
+	// 无预算不支出: a payment beyond what remains of its approved budget line.
+	ErrBudgetLineExceeded = errors.New("payment exceeds its approved budget line")
+	// 无预算不支出: a payment for a category the project has no approved line for.
+	ErrNoBudgetLine = errors.New("no approved budget line")
+	// A budget line lowered below what it has already paid.
+	ErrBudgetBelowPaid = errors.New("budget line below what is already paid")
 )

@@ -271,8 +271,10 @@ type DisbursementRequest struct {
 
 // Disburse records a payment (拨付) for a category of work from one
 // source's earmarked money. It is refused when the project's rule set does
-// not let that source pay that category (专款专用), and when the source's
-// earmarked cash would go below zero.
+// not let that source pay that category (专款专用), when the source's
+// earmarked cash would go below zero, when the project has no approved
+// budget line for the category (ErrNoBudgetLine) and when the payment does
+// not fit what remains of that line (ErrBudgetLineExceeded, 无预算不支出).
 func (p *Programme) Disburse(ctx context.Context, r DisbursementRequest) (Movement, error) {
 	ms, err := p.DisburseAll(ctx, []DisbursementRequest{r})
 	if err != nil {
@@ -287,6 +289,12 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 		return nil, fmt.Errorf("%w: payments: want 1 to %d in a batch, got %d", ErrInvalid, maxMovements, len(rs))
 	}
 	lk := p.lookups()
+	lines := &lineStates{p: p, lines: map[lineKey]*lineState{}, read: map[string]bool{}}
+	// A payment already recorded (a replay) is in the line's paid already.
+	recorded, err := p.recordedKeys(ctx, rs)
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
 	entries := make([]ledger.Entry, 0, 2*len(rs))
 	cashAccounts := make([]string, len(rs))
 	whats := make([]string, len(rs))
@@ -322,6 +330,11 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
 				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
 		}
+		if !recorded[r.IdempotencyKey+"/budget"] {
+			if err := lines.charge(ctx, what, pr, r.Category, r.Amount); err != nil {
+				return nil, err
+			}
+		}
 		if err := p.ensureSourceAccounts(ctx, pr, r.Source, r.Category); err != nil {
 			return nil, err
 		}
@@ -341,11 +354,13 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 					{AccountCode: acc.expense(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
 					{AccountCode: acc.cash(r.Source), Side: ledger.Credit, Amount: r.Amount}}},
 			ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
-				Postings: []ledger.Posting{
+				Postings: append([]ledger.Posting{
 					{AccountCode: acc.spent(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
-					{AccountCode: acc.available(r.Source), Side: ledger.Credit, Amount: r.Amount}}})
+					{AccountCode: acc.available(r.Source), Side: ledger.Credit, Amount: r.Amount}},
+					lineDraw(acc, r.Category, r.Amount)...)})
 	}
 	out, err := p.ledger.PostBatch(ctx, entries)
+	err = lineError(err)
 	if errors.Is(err, ledger.ErrOverdraft) {
 		// Earmarked cash and the budget book's "available" mirror each other;
 		// name the request whose source ran short, with the cash it had.

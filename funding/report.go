@@ -26,13 +26,14 @@ type SourcePosition struct {
 	Outstanding decimal.Decimal `json:"outstanding"`
 }
 
-// CategoryPosition is a retrofit category's approved budget and what was
-// paid for it.
+// CategoryPosition is a retrofit category's budget line: its approved
+// budget (after adjustments), what was paid for it and what remains.
 type CategoryPosition struct {
 	Category     string          `json:"category"`
 	CategoryName string          `json:"category_name"`
 	Budget       decimal.Decimal `json:"budget"`
 	Paid         decimal.Decimal `json:"paid"`
+	Remaining    decimal.Decimal `json:"remaining"`
 }
 
 // ProjectReport is a project's money as of a date.
@@ -44,6 +45,9 @@ type ProjectReport struct {
 	Sources         []SourcePosition   `json:"sources"`
 	Categories      []CategoryPosition `json:"categories"`
 	Total           SourcePosition     `json:"total"`
+	// BudgetChanges is the history of the project's budget lines: each
+	// approval, adjustment (调整预算) and migration that changed one.
+	BudgetChanges []BudgetLineChange `json:"budget_changes"`
 }
 
 // accountRole maps a project account code to its role ("cash",
@@ -120,17 +124,30 @@ func (p *Programme) ProjectReport(ctx context.Context, code string, asOf time.Ti
 		}
 	}
 	rep.Total.Source, rep.Total.SourceName = "total", "合计"
-	budgets, version, rsID, err := approvedBudgets(ctx, p.db, code, asOf)
+	_, version, rsID, err := approvedBudgets(ctx, p.db, code, asOf)
 	if err != nil {
 		return rep, fmt.Errorf("project report %s: %w", code, err)
 	}
 	rep.ApprovalVersion, rep.RuleSetID = version, rsID
+	budgets, err := lineBudgets(ctx, p.db, code, asOf)
+	if err != nil {
+		return rep, fmt.Errorf("project report %s: %w", code, err)
+	}
 	for _, c := range rules.Categories() {
 		b, pd := budgets[c.Code], paid[c.Code]
 		if b.IsZero() && pd.IsZero() {
 			continue
 		}
-		rep.Categories = append(rep.Categories, CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: b, Paid: pd})
+		rep.Categories = append(rep.Categories, CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: b, Paid: pd, Remaining: b.Sub(pd)})
+	}
+	changes, err := p.BudgetLineHistory(ctx, code)
+	if err != nil {
+		return rep, fmt.Errorf("project report %s: %w", code, err)
+	}
+	for _, ch := range changes {
+		if asOf.IsZero() || !ch.EffectiveOn.After(ledger.Civil(asOf)) {
+			rep.BudgetChanges = append(rep.BudgetChanges, ch)
+		}
 	}
 	return rep, nil
 }
@@ -246,12 +263,12 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 		Amount   decimal.Decimal `db:"amount"`
 	}
 	if err := p.db.SelectContext(ctx, &budgets, `
-		WITH latest AS (
-			SELECT DISTINCT ON (project) id, project FROM budget_approvals
-			 WHERE ($1::date IS NULL OR approved_on <= $1::date)
-			 ORDER BY project, version DESC)
-		SELECT pr.district, l.category, sum(l.amount) AS amount
-		  FROM latest a JOIN projects pr ON pr.code = a.project JOIN budget_lines l ON l.approval_id = a.id
+		WITH cur AS (
+			SELECT DISTINCT ON (project, category) project, category, budget FROM budget_line_changes
+			 WHERE ($1::date IS NULL OR effective_on <= $1::date)
+			 ORDER BY project, category, id DESC)
+		SELECT pr.district, cur.category, sum(cur.budget) AS amount
+		  FROM cur JOIN projects pr ON pr.code = cur.project
 		 GROUP BY 1, 2`, ledger.SQLDate(asOf)); err != nil {
 		return rep, fmt.Errorf("district report: budgets: %w", err)
 	}
@@ -271,7 +288,7 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 				continue
 			}
 			rep.Categories = append(rep.Categories, DistrictCategoryPosition{District: d.Code, DistrictName: d.NameZh,
-				CategoryPosition: CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: budget[k], Paid: paid[k]}})
+				CategoryPosition: CategoryPosition{Category: c.Code, CategoryName: c.NameZH, Budget: budget[k], Paid: paid[k], Remaining: budget[k].Sub(paid[k])}})
 		}
 	}
 	return rep, nil

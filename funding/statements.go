@@ -19,8 +19,9 @@ import (
 
 // BudgetActual is one line of budget vs actual: a project, optionally one
 // source or category of it, or a district's sum. Approved is the approved
-// budget (the budget lines of the newest approval on or before the date);
-// for a source, Approved is that source's share of it (budget_shares).
+// budget (each category's budget line on the date, after adjustments);
+// for a source, Approved is that source's share of the newest approval on
+// or before the date (budget_shares), which adjustments do not change.
 type BudgetActual struct {
 	District     string          `json:"district"`
 	DistrictName string          `json:"district_name"`
@@ -87,8 +88,12 @@ func (p *Programme) BudgetVsActual(ctx context.Context, district string, asOf ti
 			SELECT DISTINCT ON (a.project) a.id, a.project FROM budget_approvals a JOIN projects pr ON pr.code = a.project
 			 WHERE ($1::date IS NULL OR a.approved_on <= $1::date) AND ($2 = '' OR pr.district = $2)
 			 ORDER BY a.project, a.version DESC)
-		SELECT a.project, l.category, '' AS source, sum(l.amount) AS amount
-		  FROM latest a JOIN budget_lines l ON l.approval_id = a.id GROUP BY 1, 2
+		, cur AS (
+			SELECT DISTINCT ON (c.project, c.category) c.project, c.category, c.budget FROM budget_line_changes c
+			  JOIN projects pr ON pr.code = c.project
+			 WHERE ($1::date IS NULL OR c.effective_on <= $1::date) AND ($2 = '' OR pr.district = $2)
+			 ORDER BY c.project, c.category, c.id DESC)
+		SELECT project, category, '' AS source, budget AS amount FROM cur
 		UNION ALL
 		SELECT a.project, s.category, s.source, sum(s.amount)
 		  FROM latest a JOIN budget_shares s ON s.approval_id = a.id GROUP BY 1, 2, 3`, ledger.SQLDate(asOf), rep.District); err != nil {

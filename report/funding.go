@@ -42,12 +42,30 @@ func ProjectReport(r funding.ProjectReport, amt func(decimal.Decimal) string) []
 	cat := Table{Title: "按类别 By category", Columns: []Column{
 		{Key: "category", Zh: "类别", En: "Category"}, {Key: "category_name", Zh: "名称", En: "Name"},
 		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
-		{Key: "unpaid", Zh: "未支付", En: "Unpaid", Numeric: true},
+		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
 	}}
 	for _, c := range r.Categories {
-		cat.Rows = append(cat.Rows, []string{c.Category, c.CategoryName, amt(c.Budget), amt(c.Paid), amt(c.Budget.Sub(c.Paid))})
+		cat.Rows = append(cat.Rows, []string{c.Category, c.CategoryName, amt(c.Budget), amt(c.Paid), amt(c.Remaining)})
 	}
-	return []Table{src, cat}
+	return []Table{src, cat, BudgetChanges(r.BudgetChanges, amt)}
+}
+
+// BudgetChanges renders the history of a project's budget lines: each
+// approval, adjustment (调整预算) and migration, with reason and approver.
+func BudgetChanges(cs []funding.BudgetLineChange, amt func(decimal.Decimal) string) Table {
+	t := Table{Title: "预算调整记录 Budget line history", Columns: []Column{
+		{Key: "effective_on", Zh: "日期", En: "Date"}, {Key: "category", Zh: "类别", En: "Category"},
+		{Key: "kind", Zh: "类型", En: "Kind"},
+		{Key: "previous", Zh: "原预算", En: "Previous", Numeric: true}, {Key: "budget", Zh: "新预算", En: "Budget", Numeric: true},
+		{Key: "difference", Zh: "差额", En: "Difference", Numeric: true},
+		{Key: "reason", Zh: "理由", En: "Reason"}, {Key: "approver", Zh: "审批人", En: "Approver"},
+		{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "recorded_at", Zh: "记录时间", En: "Recorded at"},
+	}}
+	for _, c := range cs {
+		t.Rows = append(t.Rows, []string{c.EffectiveOn.Format(ledger.DateLayout), c.Category, c.Kind, amt(c.Previous), amt(c.Budget),
+			amt(c.Difference()), c.Reason, c.Approver, c.Actor, c.At.UTC().Format("2006-01-02 15:04:05Z")})
+	}
+	return t
 }
 
 // DistrictReport renders the programme's money per district and source, and
@@ -76,10 +94,11 @@ func DistrictReport(r funding.DistrictReport, amt func(decimal.Decimal) string) 
 	cat := Table{Title: "区市按类别 Districts by category, as of " + asOf, Columns: []Column{
 		{Key: "district", Zh: "区市", En: "District"}, {Key: "category", Zh: "类别", En: "Category"},
 		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
+		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
 		{Key: "paid_pct", Zh: "支付进度", En: "Paid %", Numeric: true},
 	}}
 	for _, c := range r.Categories {
-		cat.Rows = append(cat.Rows, []string{c.DistrictName, c.CategoryName + " " + c.Category, amt(c.Budget), amt(c.Paid), percent(c.Paid, c.Budget)})
+		cat.Rows = append(cat.Rows, []string{c.DistrictName, c.CategoryName + " " + c.Category, amt(c.Budget), amt(c.Paid), amt(c.Remaining), percent(c.Paid, c.Budget)})
 	}
 	return []Table{src, cat}
 }
@@ -99,4 +118,51 @@ func percent(part, whole decimal.Decimal) string {
 		return ""
 	}
 	return part.Mul(decimal.NewFromInt(100)).DivRound(whole, 2).StringFixed(2) + "%"
+}
+
+// WhatIf renders a rule set's effect (新政策测算): per project and source,
+// then totals by district and by source, each with the current and the new
+// commitment and the difference; and the projects it could not split.
+func WhatIf(w funding.WhatIf, amt func(decimal.Decimal) string) []Table {
+	money := []Column{{Key: "current", Zh: "现行下达", En: "Current", Numeric: true}, {Key: "new", Zh: "新政策", En: "New", Numeric: true},
+		{Key: "difference", Zh: "差额", En: "Difference", Numeric: true}}
+	scope := "all districts"
+	if w.District != "" {
+		scope = w.District
+	}
+	title := fmt.Sprintf("新政策测算 What-if: rule set %s %s (%s), %d approved projects, %s — nothing stored",
+		w.RuleSet.Name, w.RuleSet.Version, cityWide(w.RuleSet.District), w.Projects, scope)
+	lines := Table{Title: title, Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"},
+		{Key: "project_name", Zh: "名称", En: "Name"}, {Key: "source", Zh: "资金来源", En: "Source"}}, money...)}
+	for _, l := range w.Lines {
+		lines.Rows = append(lines.Rows, []string{l.DistrictName, l.Project, l.ProjectName, l.SourceName + " " + l.Source,
+			amt(l.Current), amt(l.New), amt(l.Difference)})
+	}
+	lines.Rows = append(lines.Rows, []string{"合计 Total", "", "", "", amt(w.Total.Current), amt(w.Total.New), amt(w.Total.Difference)})
+	total := func(t Table, ts []funding.WhatIfTotal) Table {
+		for _, x := range ts {
+			t.Rows = append(t.Rows, []string{x.Name + " " + x.Key, amt(x.Current), amt(x.New), amt(x.Difference)})
+		}
+		t.Rows = append(t.Rows, []string{"合计 Total", amt(w.Total.Current), amt(w.Total.New), amt(w.Total.Difference)})
+		return t
+	}
+	byDistrict := total(Table{Title: "按区市 By district", Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}}, money...)}, w.ByDistrict)
+	bySource := total(Table{Title: "按资金来源 By source", Columns: append([]Column{{Key: "source", Zh: "资金来源", En: "Source"}}, money...)}, w.BySource)
+	out := []Table{lines, byDistrict, bySource}
+	if len(w.Problems) > 0 {
+		pt := Table{Title: "无法测算 Projects the rule set cannot split (not in the totals)", Columns: []Column{
+			{Key: "project", Zh: "项目", En: "Project"}, {Key: "problem", Zh: "原因", En: "Problem"}}}
+		for _, p := range w.Problems {
+			pt.Rows = append(pt.Rows, []string{p.Project, p.Problem})
+		}
+		out = append(out, pt)
+	}
+	return out
+}
+
+func cityWide(district string) string {
+	if district == "" {
+		return "city-wide"
+	}
+	return district
 }

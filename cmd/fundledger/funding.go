@@ -294,7 +294,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(check, load, list, show, explain)
+	cmd.AddCommand(check, load, list, show, explain, a.rulesWhatIfCmd())
 	return cmd
 }
 
@@ -337,7 +337,7 @@ func (a *app) budgetCmd() *cobra.Command {
 	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
 	approve.Flags().StringVar(&date, "date", "", "approval date (YYYY-MM-DD, required)")
 	_ = approve.MarkFlagRequired("date")
-	cmd.AddCommand(approve)
+	cmd.AddCommand(approve, a.budgetAdjustCmd())
 	return cmd
 }
 

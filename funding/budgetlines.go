@@ -1,0 +1,427 @@
+package funding
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"fundledger/ledger"
+	"fundledger/rules"
+)
+
+// Budget lines (无预算不支出): every approved category of a project is a
+// line whose budget payments may not exceed. The line lives in the budget
+// book as a memorandum pair (see migrations/00008_budget_lines.sql):
+//
+//	budget:line:D:P:C           budget_asset, no overdraft — approved, not yet paid
+//	budget:appropriation:D:P:C  budget_balance — its counterpart
+//
+// An approval or an adjustment posts the change of the line's budget; each
+// payment draws its line in the entry that records it as spent. The
+// database refuses a line below zero (no overdraft) and an entry that
+// spends on a category without drawing its line (SQLSTATE FLB01); Go checks
+// first to say which line, its budget, what is paid and the shortfall.
+
+func (a projectAccounts) line(cat string) string {
+	return "budget:line:" + a.district + ":" + a.project + ":" + cat
+}
+func (a projectAccounts) appropriation(cat string) string {
+	return "budget:appropriation:" + a.district + ":" + a.project + ":" + cat
+}
+
+// Kinds of budget line change.
+const (
+	LineChangeApproval   = "approval"
+	LineChangeAdjustment = "adjustment"
+	LineChangeMigration  = "migration"
+)
+
+// BudgetLine is one approved line of a project as of a date: its budget,
+// what was paid against it, and what remains (never below zero).
+type BudgetLine struct {
+	Project      string          `json:"project"`
+	Category     string          `json:"category"`
+	CategoryName string          `json:"category_name"`
+	Budget       decimal.Decimal `json:"budget"`
+	Paid         decimal.Decimal `json:"paid"`
+	Remaining    decimal.Decimal `json:"remaining"`
+}
+
+// BudgetLineChange is one change of a line's budget: by an approval, an
+// adjustment (调整预算, with reason and approver) or the migration that
+// opened the lines of an existing database.
+type BudgetLineChange struct {
+	ID          int64           `db:"id" json:"id"`
+	Project     string          `db:"project" json:"project"`
+	Category    string          `db:"category" json:"category"`
+	Kind        string          `db:"kind" json:"kind"`
+	ApprovalID  sql.NullInt64   `db:"approval_id" json:"-"`
+	Previous    decimal.Decimal `db:"previous" json:"previous"`
+	Budget      decimal.Decimal `db:"budget" json:"budget"`
+	EffectiveOn time.Time       `db:"effective_on" json:"effective_on"`
+	Reason      string          `db:"reason" json:"reason,omitempty"`
+	Approver    string          `db:"approver" json:"approver,omitempty"`
+	EntryID     sql.NullInt64   `db:"entry_id" json:"-"`
+	Actor       string          `db:"actor" json:"actor"`
+	At          time.Time       `db:"at" json:"at"`
+	// Unchanged is set when an adjustment asked for the budget the line
+	// already has: nothing was written.
+	Unchanged bool `db:"-" json:"unchanged,omitempty"`
+}
+
+// Difference is the change of the budget (negative when lowered).
+func (c BudgetLineChange) Difference() decimal.Decimal { return c.Budget.Sub(c.Previous) }
+
+// maxLineHistory bounds the history read for one project.
+const maxLineHistory = 10000
+
+// lineBudgets returns the current budget of each line of a project (the
+// latest change recorded on or before asOf; zero: all).
+func lineBudgets(ctx context.Context, db sqlx.QueryerContext, project string, asOf time.Time) (map[string]decimal.Decimal, error) {
+	var rows []struct {
+		Category string          `db:"category"`
+		Budget   decimal.Decimal `db:"budget"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &rows, `
+		SELECT DISTINCT ON (category) category, budget FROM budget_line_changes
+		 WHERE project = $1 AND ($2::date IS NULL OR effective_on <= $2::date)
+		 ORDER BY category, id DESC`, project, ledger.SQLDate(asOf)); err != nil {
+		return nil, fmt.Errorf("budget lines of %s: %w", project, err)
+	}
+	out := make(map[string]decimal.Decimal, len(rows))
+	for _, r := range rows {
+		out[r.Category] = r.Budget
+	}
+	return out, nil
+}
+
+// paidByCategory sums what a project spent per category (all sources) as of
+// a date, from the budget book.
+func (p *Programme) paidByCategory(ctx context.Context, pr Project, asOf time.Time) (map[string]decimal.Decimal, error) {
+	rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
+		AccountFilter: ledger.AccountFilter{CodePrefix: "budget:spent:" + pr.District + ":" + pr.Code, Dimensions: ledger.Dimensions{Project: pr.Code}},
+		AsOf:          asOf, GroupBy: []string{ledger.ByCategory},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("paid by category of %s: %w", pr.Code, err)
+	}
+	out := map[string]decimal.Decimal{}
+	for _, r := range rows {
+		out[r.Group[ledger.ByCategory]] = r.Net()
+	}
+	return out, nil
+}
+
+// BudgetLines returns every line of a project as of a date (zero: all):
+// budget, paid and remaining, in category order. A category paid without a
+// line (only possible in books older than the control) shows a zero budget.
+func (p *Programme) BudgetLines(ctx context.Context, project string, asOf time.Time) ([]BudgetLine, error) {
+	pr, err := p.Project(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	budgets, err := lineBudgets(ctx, p.db, pr.Code, asOf)
+	if err != nil {
+		return nil, err
+	}
+	paid, err := p.paidByCategory(ctx, pr, asOf)
+	if err != nil {
+		return nil, err
+	}
+	var out []BudgetLine
+	for _, c := range rules.Categories() {
+		b, hasLine := budgets[c.Code]
+		pd := paid[c.Code]
+		if !hasLine && pd.IsZero() {
+			continue
+		}
+		out = append(out, BudgetLine{Project: pr.Code, Category: c.Code, CategoryName: c.NameZH, Budget: b, Paid: pd, Remaining: b.Sub(pd)})
+	}
+	return out, nil
+}
+
+// BudgetLineHistory returns every change of a project's line budgets, oldest
+// first.
+func (p *Programme) BudgetLineHistory(ctx context.Context, project string) ([]BudgetLineChange, error) {
+	var out []BudgetLineChange
+	if err := p.db.SelectContext(ctx, &out, `
+		SELECT id, project, category, kind, approval_id, previous, budget, effective_on, reason, approver, entry_id, actor, at
+		  FROM budget_line_changes WHERE project = $1 ORDER BY id LIMIT $2`, project, maxLineHistory); err != nil {
+		return nil, fmt.Errorf("budget line history of %s: %w", project, err)
+	}
+	for i := range out {
+		out[i].EffectiveOn = ledger.Civil(out[i].EffectiveOn)
+	}
+	return out, nil
+}
+
+// ensureLineAccounts creates the line accounts of a project's categories
+// (idempotent).
+func (p *Programme) ensureLineAccounts(ctx context.Context, pr Project, categories ...string) error {
+	if len(categories) == 0 {
+		return nil
+	}
+	key := "line\x00" + pr.Code + "\x00" + strings.Join(categories, ",")
+	if _, done := p.ensured.Load(key); done {
+		return nil
+	}
+	a := accountsOf(pr)
+	var accts []ledger.Account
+	for _, cat := range categories {
+		dims := ledger.Dimensions{District: pr.District, Project: pr.Code, Category: cat}
+		accts = append(accts,
+			ledger.Account{Code: a.line(cat), Name: categoryLabel(cat) + "预算指标余额 budget line, approved not yet paid", Type: ledger.BudgetAsset, NoOverdraft: true, Dimensions: dims},
+			ledger.Account{Code: a.appropriation(cat), Name: categoryLabel(cat) + "预算指标 budget line appropriation", Type: ledger.BudgetBalance, Dimensions: dims})
+	}
+	if err := p.ledger.CreateAccounts(ctx, accts, "fundledger"); err != nil {
+		return fmt.Errorf("budget line accounts of project %s: %w", pr.Code, err)
+	}
+	p.ensured.Store(key, struct{}{})
+	return nil
+}
+
+// linePostings are the postings that move a line's budget from previous to
+// budget: Dr line, Cr appropriation for a raise, the reverse for a cut.
+func linePostings(acc projectAccounts, cat string, previous, budget decimal.Decimal) []ledger.Posting {
+	diff := budget.Sub(previous)
+	switch {
+	case diff.IsPositive():
+		return []ledger.Posting{
+			{AccountCode: acc.line(cat), Side: ledger.Debit, Amount: diff},
+			{AccountCode: acc.appropriation(cat), Side: ledger.Credit, Amount: diff}}
+	case diff.IsNegative():
+		return []ledger.Posting{
+			{AccountCode: acc.appropriation(cat), Side: ledger.Debit, Amount: diff.Neg()},
+			{AccountCode: acc.line(cat), Side: ledger.Credit, Amount: diff.Neg()}}
+	}
+	return nil
+}
+
+// lineDraw are the postings by which a payment draws its line.
+func lineDraw(acc projectAccounts, cat string, amount decimal.Decimal) []ledger.Posting {
+	return []ledger.Posting{
+		{AccountCode: acc.appropriation(cat), Side: ledger.Debit, Amount: amount},
+		{AccountCode: acc.line(cat), Side: ledger.Credit, Amount: amount}}
+}
+
+// checkLowering refuses a new budget below what the line has paid.
+func checkLowering(what string, pr Project, cat string, budget, paid decimal.Decimal) error {
+	if budget.LessThan(paid) {
+		return fmt.Errorf("%w: %s: budget line %s %s (%s): %s is below the %s already paid; the lowest budget it can have is %s",
+			ErrBudgetBelowPaid, what, pr.Code, cat, categoryLabel(cat), budget.StringFixed(2), paid.StringFixed(2), paid.StringFixed(2))
+	}
+	return nil
+}
+
+// insertLineChange records one change of a line in tx.
+func insertLineChange(ctx context.Context, tx *sqlx.Tx, c *BudgetLineChange) error {
+	return tx.GetContext(ctx, c, `
+		INSERT INTO budget_line_changes (project, category, kind, approval_id, previous, budget, effective_on, reason, approver, entry_id, actor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING id, at`,
+		c.Project, c.Category, c.Kind, c.ApprovalID, c.Previous.StringFixed(2), c.Budget.StringFixed(2),
+		c.EffectiveOn.Format(ledger.DateLayout), c.Reason, c.Approver, c.EntryID, c.Actor)
+}
+
+// BudgetAdjustment changes one line's budget (调整预算) to a new amount.
+type BudgetAdjustment struct {
+	Project  string          `json:"project" validate:"required"`
+	Category string          `json:"category" validate:"required,oneof=basic improvement upgrade"`
+	Budget   decimal.Decimal `json:"budget"` // the line's new budget
+	On       time.Time       `json:"on" validate:"required"`
+	Reason   string          `json:"reason" validate:"required,max=1000"`
+	Approver string          `json:"approver" validate:"required,max=200"`
+	Actor    string          `json:"actor" validate:"required"`
+}
+
+// AdjustBudget sets a budget line of a project to a new budget (调整预算),
+// posting only the difference to the budget book and recording the change
+// with its reason, approver, actor and time. Lowering a line below what is
+// already paid is refused (ErrBudgetBelowPaid). Asking for the budget the
+// line already has changes nothing (Unchanged). A category with no line
+// gets one. Commitments of the sources are not changed: paying more still
+// needs the sources' cash.
+func (p *Programme) AdjustBudget(ctx context.Context, r BudgetAdjustment) (BudgetLineChange, error) {
+	what := fmt.Sprintf("adjust budget line %s %s", r.Project, r.Category)
+	r.Reason, r.Approver = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Approver)
+	if err := checkInput(what, r); err != nil {
+		return BudgetLineChange{}, err
+	}
+	if r.Budget.IsNegative() || !r.Budget.Equal(r.Budget.Truncate(2)) {
+		return BudgetLineChange{}, fmt.Errorf("%w: %s: budget %s must be zero or more with at most two decimals (fen)", ErrInvalid, what, r.Budget.String())
+	}
+	pr, err := p.Project(ctx, r.Project)
+	if err != nil {
+		return BudgetLineChange{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if pr.Status == StatusAccepted {
+		return BudgetLineChange{}, fmt.Errorf("%w: %s: the project is accepted (竣工验收); its budget is closed", ErrStatus, what)
+	}
+	if _, err := p.latestApproval(ctx, p.db, pr.Code); err != nil {
+		return BudgetLineChange{}, fmt.Errorf("%s: the project has no approved budget to adjust: %w", what, err)
+	}
+	if err := p.ensureLineAccounts(ctx, pr, r.Category); err != nil {
+		return BudgetLineChange{}, err
+	}
+	on := ledger.Civil(r.On)
+	c := BudgetLineChange{Project: pr.Code, Category: r.Category, Kind: LineChangeAdjustment, Budget: r.Budget, EffectiveOn: on,
+		Reason: r.Reason, Approver: r.Approver, Actor: r.Actor}
+	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		// One change of a project's budget at a time.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE code = $1 FOR UPDATE`, pr.Code); err != nil {
+			return err
+		}
+		budgets, err := lineBudgets(ctx, tx, pr.Code, time.Time{})
+		if err != nil {
+			return err
+		}
+		c.Previous = budgets[r.Category]
+		if c.Previous.Equal(c.Budget) {
+			c.Unchanged = true
+			return nil
+		}
+		paid, err := p.paidByCategory(ctx, pr, time.Time{})
+		if err != nil {
+			return err
+		}
+		if err := checkLowering(what, pr, r.Category, c.Budget, paid[r.Category]); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM budget_line_changes WHERE project = $1 AND category = $2`, pr.Code, r.Category); err != nil {
+			return err
+		}
+		e := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Actor: r.Actor,
+			Memo: fmt.Sprintf("调整预算 budget adjustment of %s %s (%s): %s → %s, approved by %s: %s",
+				pr.Code, r.Category, categoryLabel(r.Category), c.Previous.StringFixed(2), c.Budget.StringFixed(2), r.Approver, r.Reason),
+			IdempotencyKey: fmt.Sprintf("budget-line:%s:%s:%d", pr.Code, r.Category, n+1),
+			Metadata: map[string]string{"kind": "budget_adjustment", "project": pr.Code, "district": pr.District, "category": r.Category,
+				"previous": c.Previous.StringFixed(2), "budget": c.Budget.StringFixed(2), "approver": r.Approver, "reason": r.Reason},
+			Postings: linePostings(accountsOf(pr), r.Category, c.Previous, c.Budget)}
+		out, err := ledger.PostInTx(ctx, tx, []ledger.Entry{e})
+		if err != nil {
+			return lineError(err)
+		}
+		c.EntryID = sql.NullInt64{Int64: out[0].ID, Valid: true}
+		return insertLineChange(ctx, tx, &c)
+	})
+	if err != nil {
+		return BudgetLineChange{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return c, nil
+}
+
+// lineShortfall says which line a payment would overdraw: its budget, what
+// is already paid (including earlier payments of the same batch) and by how
+// much the payment exceeds what remains.
+func lineShortfall(what string, pr Project, cat string, budget, paid, amount decimal.Decimal) error {
+	remaining := budget.Sub(paid)
+	return fmt.Errorf("%w (无预算不支出): %s: budget line %s %s (%s): budget %s, already paid %s, remaining %s; this payment of %s exceeds it by %s (adjust the budget first: fundledger budget adjust)",
+		ErrBudgetLineExceeded, what, pr.Code, cat, categoryLabel(cat), budget.StringFixed(2), paid.StringFixed(2),
+		remaining.StringFixed(2), amount.StringFixed(2), amount.Sub(remaining).StringFixed(2))
+}
+
+// noLine says that a payment's category has no approved line.
+func noLine(what string, pr Project, cat string) error {
+	return fmt.Errorf("%w (无预算不支出): %s: project %s has no approved budget line for %s (%s); approve it or adjust the budget first",
+		ErrNoBudgetLine, what, pr.Code, cat, categoryLabel(cat))
+}
+
+// SQLSTATE raised by migrations/00008_budget_lines.sql.
+const stateNoLineDraw = "FLB01"
+
+// lineError maps the database's refusals of a line to the named errors;
+// anything else passes through.
+func lineError(err error) error {
+	var pe *pq.Error
+	if errors.As(err, &pe) && string(pe.Code) == stateNoLineDraw {
+		return fmt.Errorf("%w: %s", ErrNoBudgetLine, pe.Message)
+	}
+	if errors.Is(err, ledger.ErrOverdraft) && strings.Contains(err.Error(), "budget:line:") {
+		return fmt.Errorf("%w: %w", ErrBudgetLineExceeded, err)
+	}
+	return err
+}
+
+// lineKey is a project's category.
+type lineKey struct{ project, category string }
+
+// lineState is a line's budget and what it has paid, as a batch of payments
+// goes through it.
+type lineState struct {
+	budget, paid decimal.Decimal
+	exists       bool
+}
+
+// lineStates reads, once per project of a batch, its lines.
+type lineStates struct {
+	p     *Programme
+	lines map[lineKey]*lineState
+	read  map[string]bool
+}
+
+func (s *lineStates) get(ctx context.Context, pr Project, cat string) (*lineState, error) {
+	if !s.read[pr.Code] {
+		budgets, err := lineBudgets(ctx, s.p.db, pr.Code, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		paid, err := s.p.paidByCategory(ctx, pr, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range rules.Categories() {
+			b, ok := budgets[c.Code]
+			s.lines[lineKey{pr.Code, c.Code}] = &lineState{budget: b, paid: paid[c.Code], exists: ok}
+		}
+		s.read[pr.Code] = true
+	}
+	ls := s.lines[lineKey{pr.Code, cat}]
+	if ls == nil {
+		ls = &lineState{}
+		s.lines[lineKey{pr.Code, cat}] = ls
+	}
+	return ls, nil
+}
+
+// charge checks that a payment fits its line and counts it as paid.
+func (s *lineStates) charge(ctx context.Context, what string, pr Project, cat string, amount decimal.Decimal) error {
+	ls, err := s.get(ctx, pr, cat)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if !ls.exists {
+		return noLine(what, pr, cat)
+	}
+	if ls.paid.Add(amount).GreaterThan(ls.budget) {
+		return lineShortfall(what, pr, cat, ls.budget, ls.paid, amount)
+	}
+	ls.paid = ls.paid.Add(amount)
+	return nil
+}
+
+// recordedKeys returns which of the payments' budget entries are already
+// recorded (replays of the same request).
+func (p *Programme) recordedKeys(ctx context.Context, rs []DisbursementRequest) (map[string]bool, error) {
+	keys := make([]string, len(rs))
+	for i, r := range rs {
+		keys[i] = r.IdempotencyKey + "/budget"
+	}
+	var found []string
+	if err := p.db.SelectContext(ctx, &found, `
+		SELECT e.idempotency_key FROM unnest($1::text[]) AS k(key) JOIN entries e ON e.idempotency_key = k.key COLLATE "C"`, pq.Array(keys)); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(found))
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, nil
+}
