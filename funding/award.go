@@ -302,6 +302,9 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 		return c, err
 	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockFacility(ctx, tx, code); err != nil {
+			return err
+		}
 		out, err := ledger.PostInTx(ctx, tx, []ledger.Entry{*e})
 		if err != nil {
 			return err
@@ -440,7 +443,7 @@ func (p *Programme) CorrectFacilityCost(ctx context.Context, in FacilityCorrecti
 	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		// One correction at a time: lock the facility and check none came meanwhile.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM utility_facilities WHERE code = $1 FOR UPDATE`, f.Code); err != nil {
+		if err := lockFacility(ctx, tx, f.Code); err != nil {
 			return err
 		}
 		var n int
@@ -467,6 +470,14 @@ func (p *Programme) CorrectFacilityCost(ctx context.Context, in FacilityCorrecti
 		return c, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return c, nil
+}
+
+// lockFacility serialises the steps of one facility within tx (the
+// trigger of 00011 takes the same lock, later; taking it first keeps the
+// order of locks the same in every transaction).
+func lockFacility(ctx context.Context, tx *sqlx.Tx, code string) error {
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM utility_facilities WHERE code = $1 FOR UPDATE`, code)
+	return err
 }
 
 // completedOn is the date a project was completed (or accepted, if it
@@ -582,6 +593,9 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 		fmt.Sprintf("拨付以奖代补 award for %s paid to %s", code, f.Utility), actor,
 		map[string]string{"kind": "utility_award", "facility": code, "project": f.Project, "district": f.District, "bank_account": bankAccount, "reference": reference})
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockFacility(ctx, tx, code); err != nil {
+			return err
+		}
 		out, err := ledger.PostInTx(ctx, tx, entries)
 		if err != nil {
 			return err
@@ -595,6 +609,13 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 			bankAccount, reference, actor)
 		return err
 	})
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		// Paid meanwhile by another request: say when.
+		if g, gerr := p.Facility(ctx, code); gerr == nil && g.AwardPaid {
+			return pay, fmt.Errorf("%w: %s: already paid on %s (entry %d, financial entry %d)", ErrAlreadyPaid, what, day(g.PaidOn),
+				g.PaidEntry.Int64, g.PaidFinancialEntry.Int64)
+		}
+	}
 	if err != nil {
 		return pay, fmt.Errorf("%s: %w", what, dbError(err))
 	}
@@ -682,6 +703,9 @@ func (p *Programme) RecordFacilityContribution(ctx context.Context, r FacilityCo
 		fin.Postings[0].AccountCode = acc.expense(src)
 	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockFacility(ctx, tx, f.Code); err != nil {
+			return err
+		}
 		out, err := ledger.PostInTx(ctx, tx, []ledger.Entry{b, fin})
 		if err != nil {
 			return err
@@ -695,6 +719,13 @@ func (p *Programme) RecordFacilityContribution(ctx context.Context, r FacilityCo
 			amt.StringFixed(2), r.InKind, bank, pay.EntryID, pay.FinancialEntryID, r.Reference, r.Actor)
 		return err
 	})
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		// Recorded meanwhile by another request: say when.
+		if g, gerr := p.Facility(ctx, f.Code); gerr == nil && g.ContributedOn != nil {
+			return pay, fmt.Errorf("%w: %s: already recorded on %s (entry %d, financial entry %d)", ErrAlreadyPaid, what, day(g.ContributedOn),
+				g.ContributedEntry.Int64, g.ContributedFinancialEntry.Int64)
+		}
+	}
 	if err != nil {
 		return pay, fmt.Errorf("%s: %w", what, dbError(err))
 	}

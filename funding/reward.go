@@ -231,6 +231,9 @@ func (p *Programme) ScoreProperty(ctx context.Context, in PropertyScoreInput, ac
 		entries = append(entries, *e)
 	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockProject(ctx, tx, pr.Code); err != nil {
+			return err
+		}
 		var entryID any
 		if len(entries) > 0 {
 			out, err := ledger.PostInTx(ctx, tx, entries)
@@ -333,7 +336,7 @@ func (p *Programme) CorrectPropertyScore(ctx context.Context, in PropertyScoreCo
 			"rule_set_id": strconv.FormatInt(prev.RuleSetID, 10)})
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		// One score of a project at a time: lock it, then check no version came meanwhile.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE code = $1 FOR UPDATE`, pr.Code); err != nil {
+		if err := lockProject(ctx, tx, pr.Code); err != nil {
 			return err
 		}
 		latest, err := latestScore(ctx, tx, pr.Code, in.Period)
@@ -444,6 +447,9 @@ func (p *Programme) PayReward(ctx context.Context, project, period string, on ti
 		map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
 			"bank_account": bankAccount, "reference": reference, "version": strconv.Itoa(r.Version)})
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockProject(ctx, tx, pr.Code); err != nil {
+			return err
+		}
 		out, err := ledger.PostInTx(ctx, tx, entries)
 		if err != nil {
 			return err
@@ -457,8 +463,23 @@ func (p *Programme) PayReward(ctx context.Context, project, period string, on ti
 			r.Reward.StringFixed(2), bankAccount, reference, pay.EntryID, pay.FinancialEntryID, actor)
 		return err
 	})
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		// Paid meanwhile by another request: say when.
+		if paid, perr := rewardPayment(ctx, p.db, project, period); perr == nil && paid != nil {
+			return pay, fmt.Errorf("%w: %s: already paid on %s (entry %d, financial entry %d)", ErrAlreadyPaid, what,
+				paid.PaidOn.Format(ledger.DateLayout), paid.EntryID, paid.FinancialEntryID)
+		}
+	}
 	if err != nil {
 		return pay, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return pay, nil
+}
+
+// lockProject serialises the scores and reward payments of one project
+// within tx (the trigger of 00011 takes the same lock, later; taking it
+// first keeps the order of locks the same in every transaction).
+func lockProject(ctx context.Context, tx *sqlx.Tx, code string) error {
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE code = $1 FOR UPDATE`, code)
+	return err
 }

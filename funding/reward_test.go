@@ -2,6 +2,7 @@ package funding_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -186,4 +187,43 @@ func TestPayRewardMessages(t *testing.T) {
 	}
 	_, err = p.PayReward(ctx, proj, "2021", date("2022-02-02"), "HC-BANK", "", "bureau")
 	refused(t, "a second payment", err, funding.ErrAlreadyPaid, fmt.Sprintf("already paid on 2022-02-01 (entry %d", pay.EntryID))
+}
+
+// TestPayRewardConcurrently: eight requests pay the same reward on eight
+// different dates at once: one pays, the seven others are told it was
+// already paid (not "idempotency key reused"), and the receivable is paid
+// once (50,000.00).
+func TestPayRewardConcurrently(t *testing.T) {
+	t.Parallel()
+	const proj = "PM-RACE"
+	p := grantProgramme(t, proj)
+	ctx := context.Background()
+	if err := p.AddBankAccount(ctx, funding.BankAccount{Code: "HC-BANK", Name: "环翠区专户", District: "环翠区"}, "bureau"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ScoreProperty(ctx, funding.PropertyScoreInput{Project: proj, Period: "2021", Score: d("95"), ScoredOn: date("2022-01-15")}, "bureau"); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := p.PayReward(ctx, proj, "2021", date(fmt.Sprintf("2022-02-%02d", i+1)), "HC-BANK", "", "bureau")
+			errs <- err
+		}()
+	}
+	paid := 0
+	for range 8 {
+		err := <-errs
+		switch {
+		case err == nil:
+			paid++
+		case errors.Is(err, funding.ErrAlreadyPaid) && strings.Contains(err.Error(), "already paid on 2022-02-"):
+		default:
+			t.Errorf("racing payment: %v", err)
+		}
+	}
+	if paid != 1 {
+		t.Errorf("%d payments went through, want 1", paid)
+	}
+	balance(t, p, "budget:grant:paid:reward:huancui:"+proj+":2021:district", "50000.00")
 }
