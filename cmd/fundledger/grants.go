@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -342,10 +343,24 @@ func (a *app) utilityCmd() *cobra.Command {
 				{Key: "code", Zh: "设施", En: "Facility"}, {Key: "project", Zh: "项目", En: "Project"}, {Key: "kind", Zh: "类型", En: "Kind"},
 				{Key: "cost", Zh: "造价", En: "Cost", Numeric: true}, {Key: "owner", Zh: "产权人", En: "Owner"},
 				{Key: "owner_since", Zh: "产权起", En: "Since"}, {Key: "utility_owned", Zh: "专营单位所有", En: "Utility-owned"},
-				{Key: "award", Zh: "奖补", En: "Award", Numeric: true}, {Key: "award_paid", Zh: "已拨付", En: "Paid"}}}
+				{Key: "award", Zh: "奖补", En: "Award", Numeric: true}, {Key: "award_paid", Zh: "已拨付", En: "Paid"},
+				{Key: "committed_on", Zh: "下达", En: "Committed"}, {Key: "corrections", Zh: "更正", En: "Corrections", Numeric: true},
+				{Key: "transferred_on", Zh: "移交", En: "Transferred"}, {Key: "paid_on", Zh: "拨付日", En: "Paid on"},
+				{Key: "contributed_on", Zh: "出资到位", En: "Contributed"}}}
+			on := func(t *time.Time) string {
+				if t == nil {
+					return ""
+				}
+				return t.Format(ledger.DateLayout)
+			}
 			for _, f := range fs {
+				contributed := on(f.ContributedOn)
+				if contributed != "" {
+					contributed += " " + f.ContributionIn
+				}
 				t.Rows = append(t.Rows, []string{f.Code, f.Project, f.Kind, amt(f.Cost), f.Owner, f.OwnerSince.Format(ledger.DateLayout),
-					strconv.FormatBool(f.OwnedByUtility), amt(f.Award), strconv.FormatBool(f.AwardPaid)})
+					strconv.FormatBool(f.OwnedByUtility), amt(f.Award), strconv.FormatBool(f.AwardPaid), on(f.CommittedOn), strconv.Itoa(f.Corrections),
+					on(f.TransferredOn), on(f.PaidOn), contributed})
 			}
 			return report.Render(c.OutOrStdout(), t, format, "")
 		},
@@ -411,7 +426,16 @@ The steps of a facility, in order (each dated no earlier than the one before):
 			if err != nil {
 				return err
 			}
-			printGrantPayment(c, "contribution to facility "+args[0], pm)
+			state := "recorded"
+			if pm.Replayed {
+				state = "already recorded"
+			}
+			how := "received through " + cr.BankAccount
+			if cr.InKind {
+				how = "in kind"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "contribution to facility %s: %s %s %s, budget entry %d, financial entry %d\n", args[0], state, how,
+				report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
 			_, err = p.Ledger().Seal(c.Context())
 			return err
 		},
