@@ -554,7 +554,7 @@ func (p *Programme) PayElevatorGrant(ctx context.Context, r ElevatorPaymentReque
 	if on.Before(accepted.On) {
 		return GrantPayment{}, fmt.Errorf("%w: %s: %s is before the acceptance on %s", ErrConditionNotMet, what, on.Format(ledger.DateLayout), accepted.On.Format(ledger.DateLayout))
 	}
-	if err := p.lookups().bank(ctx, r.BankAccount); err != nil {
+	if err := p.lookups().bankFor(ctx, r.BankAccount, app.District, app.DistrictName, "project "+app.Project); err != nil {
 		return GrantPayment{}, fmt.Errorf("%s: %w", what, err)
 	}
 	g, err := accepted.grant(app.Code)

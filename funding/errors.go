@@ -1,6 +1,11 @@
 package funding
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lib/pq"
+)
 
 // Errors callers tell apart; each is wrapped with the details.
 var (
@@ -19,3 +24,69 @@ var (
 	// A budget line lowered below what it has already paid.
 	ErrBudgetBelowPaid = errors.New("budget line below what is already paid")
 )
+
+// Finer errors of the grant steps (issue 19). Each is also one of the
+// errors above (errors.Is matches both), so a caller that knows only the
+// broad kind keeps working.
+var (
+	// ErrOutOfOrder: a grant step (commit, correct, transfer, contribute,
+	// pay) comes before the step it depends on, by sequence or by date.
+	// Also ErrConditionNotMet.
+	ErrOutOfOrder error = &kindError{"step out of order", ErrConditionNotMet}
+	// ErrAlreadyPaid: the award or reward was paid already (the message
+	// gives the date and entry). Also ErrStatus.
+	ErrAlreadyPaid error = &kindError{"already paid", ErrStatus}
+	// ErrPeriod: a reward period that is not YYYY, YYYY-H1/H2, YYYY-Q1..Q4
+	// or YYYY-MM. Also ErrInvalid.
+	ErrPeriod error = &kindError{"invalid period", ErrInvalid}
+	// ErrFuturePeriod: a reward period that begins after today. Also ErrInvalid.
+	ErrFuturePeriod error = &kindError{"period has not begun", ErrInvalid}
+	// ErrPeriodOverlap: a reward period overlapping one already scored for
+	// the project. Also ErrExists.
+	ErrPeriodOverlap error = &kindError{"period overlaps one already scored", ErrExists}
+	// ErrBankDistrict: a payment through a bank account of another district.
+	// Also ErrInvalid.
+	ErrBankDistrict error = &kindError{"bank account of another district", ErrInvalid}
+)
+
+// kindError is a named error that is also a broader one.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
+// SQLSTATEs raised by the triggers of migrations/00011_grant_steps.sql.
+const (
+	stateOutOfOrder    = "FG001"
+	statePeriodOverlap = "FG002"
+	statePeriod        = "FG003"
+	stateAlreadyPaid   = "FG004"
+)
+
+// dbError maps the grant triggers' SQLSTATEs to the named errors, keeping
+// the server's message (which names the step and the dates). It is the one
+// place in this package where SQLSTATEs are interpreted.
+func dbError(err error) error {
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	var named error
+	switch string(pe.Code) {
+	case stateOutOfOrder:
+		named = ErrOutOfOrder
+	case statePeriodOverlap:
+		named = ErrPeriodOverlap
+	case statePeriod:
+		named = ErrPeriod
+	case stateAlreadyPaid:
+		named = ErrAlreadyPaid
+	}
+	if named == nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s", named, pe.Message)
+}

@@ -75,10 +75,12 @@ func (p *Programme) BankAccounts(ctx context.Context, district string) ([]BankAc
 // lookups caches, for one batch of requests, the projects, bank accounts
 // and approvals they refer to, so that a batch costs few round trips.
 type lookups struct {
-	p         *Programme
-	projects  map[string]Project
-	banks     map[string]error
-	approvals map[string]*Approval
+	p        *Programme
+	projects map[string]Project
+	banks    map[string]error
+	// bankDistricts: per bank account, its district's code and name ("" a city account).
+	bankDistricts map[string][2]string
+	approvals     map[string]*Approval
 }
 
 func (p *Programme) lookups() *lookups {
@@ -110,6 +112,38 @@ func (l *lookups) bank(ctx context.Context, code string) error {
 	}
 	l.banks[code] = err
 	return err
+}
+
+// bankFor checks that a bank account may carry money of a project of a
+// district (code and Chinese name; what names the project): it is
+// registered, and it is either the district's own account or a city
+// account (one registered without a district, such as 市财政's). Any other
+// district's account is ErrBankDistrict.
+func (l *lookups) bankFor(ctx context.Context, code, district, districtName, what string) error {
+	if err := l.bank(ctx, code); err != nil {
+		return err
+	}
+	if l.bankDistricts == nil {
+		l.bankDistricts = map[string][2]string{}
+	}
+	owner, ok := l.bankDistricts[code]
+	if !ok {
+		var b struct {
+			District string `db:"district"`
+			Name     string `db:"name"`
+		}
+		if err := l.p.db.GetContext(ctx, &b, `SELECT coalesce(a.district, '') AS district, coalesce(d.name_zh, '') AS name
+			FROM bank_accounts a LEFT JOIN districts d ON d.code = a.district WHERE a.code = $1`, code); err != nil {
+			return fmt.Errorf("bank account %q: %w", code, err)
+		}
+		owner = [2]string{b.District, b.Name}
+		l.bankDistricts[code] = owner
+	}
+	if owner[0] == "" || owner[0] == district {
+		return nil
+	}
+	return fmt.Errorf("%w: bank account %s belongs to %s; money of %s (%s) goes through an account of %s or a city account (registered without a district)",
+		ErrBankDistrict, code, owner[1], what, districtName, districtName)
 }
 
 func (l *lookups) approval(ctx context.Context, project string) (*Approval, error) {
@@ -192,7 +226,7 @@ func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Move
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		if err := lk.bank(ctx, r.BankAccount); err != nil {
+		if err := lk.bankFor(ctx, r.BankAccount, pr.District, pr.DistrictName, "project "+pr.Code); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		acc := accountsOf(pr)
@@ -311,7 +345,7 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		if err := lk.bank(ctx, r.BankAccount); err != nil {
+		if err := lk.bankFor(ctx, r.BankAccount, pr.District, pr.DistrictName, "project "+pr.Code); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		appr, err := lk.approval(ctx, pr.Code)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/jmoiron/sqlx"
@@ -23,6 +24,21 @@ type Programme struct {
 	// categories).
 	ruleSets sync.Map
 	ensured  sync.Map
+	// clock gives today's date for checks such as "no future reward
+	// period" (nil: the system clock); SetClock replaces it in tests.
+	clock func() time.Time
+}
+
+// SetClock makes the programme take today's date from now (tests). Call it
+// before the programme is shared.
+func (p *Programme) SetClock(now func() time.Time) { p.clock = now }
+
+// today is the current civil date (UTC).
+func (p *Programme) today() time.Time {
+	if p.clock != nil {
+		return ledger.Civil(p.clock())
+	}
+	return ledger.Civil(time.Now().UTC())
 }
 
 // New returns the programme kept in l's database.

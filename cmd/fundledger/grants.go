@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -342,17 +343,108 @@ func (a *app) utilityCmd() *cobra.Command {
 				{Key: "code", Zh: "设施", En: "Facility"}, {Key: "project", Zh: "项目", En: "Project"}, {Key: "kind", Zh: "类型", En: "Kind"},
 				{Key: "cost", Zh: "造价", En: "Cost", Numeric: true}, {Key: "owner", Zh: "产权人", En: "Owner"},
 				{Key: "owner_since", Zh: "产权起", En: "Since"}, {Key: "utility_owned", Zh: "专营单位所有", En: "Utility-owned"},
-				{Key: "award", Zh: "奖补", En: "Award", Numeric: true}, {Key: "award_paid", Zh: "已拨付", En: "Paid"}}}
+				{Key: "award", Zh: "奖补", En: "Award", Numeric: true}, {Key: "award_paid", Zh: "已拨付", En: "Paid"},
+				{Key: "committed_on", Zh: "下达", En: "Committed"}, {Key: "corrections", Zh: "更正", En: "Corrections", Numeric: true},
+				{Key: "transferred_on", Zh: "移交", En: "Transferred"}, {Key: "paid_on", Zh: "拨付日", En: "Paid on"},
+				{Key: "contributed_on", Zh: "出资到位", En: "Contributed"}}}
+			on := func(t *time.Time) string {
+				if t == nil {
+					return ""
+				}
+				return t.Format(ledger.DateLayout)
+			}
 			for _, f := range fs {
+				contributed := on(f.ContributedOn)
+				if contributed != "" {
+					contributed += " " + f.ContributionIn
+				}
 				t.Rows = append(t.Rows, []string{f.Code, f.Project, f.Kind, amt(f.Cost), f.Owner, f.OwnerSince.Format(ledger.DateLayout),
-					strconv.FormatBool(f.OwnedByUtility), amt(f.Award), strconv.FormatBool(f.AwardPaid)})
+					strconv.FormatBool(f.OwnedByUtility), amt(f.Award), strconv.FormatBool(f.AwardPaid), on(f.CommittedOn), strconv.Itoa(f.Corrections),
+					on(f.TransferredOn), on(f.PaidOn), contributed})
 			}
 			return report.Render(c.OutOrStdout(), t, format, "")
 		},
 	}
 	list.Flags().StringVar(&project, "project", "", "one project")
 	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	cmd.AddCommand(register, commit, transfer, pay, list)
+	var corr funding.FacilityCorrection
+	var cost string
+	correct := &cobra.Command{
+		Use: "correct CODE", Short: "Correct a committed facility's cost with a reason: contribution and award re-computed, only the difference posted", Args: cobra.ExactArgs(1),
+		Long: `Correct the cost of a committed facility, with a reason. The contribution becomes the new cost and the
+award is computed again under the commitment's rule set; only the differences are posted and the
+correction is kept in the facility's history. Refused once the award is paid or the contribution recorded.
+
+The steps of a facility, in order (each dated no earlier than the one before):
+  register → commit → [correct …] → project completed → transfer → pay
+                    └→ contribute (cash or in kind)`,
+		RunE: func(c *cobra.Command, args []string) error {
+			v, err := decimal.NewFromString(cost)
+			if err != nil {
+				return fmt.Errorf("--cost %q: not a number", cost)
+			}
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			corr.Facility, corr.Cost, corr.CorrectedOn, corr.Actor = args[0], v, on, a.actor
+			fc, err := p.CorrectFacilityCost(c.Context(), corr)
+			if err != nil {
+				return err
+			}
+			if fc.Unchanged {
+				fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s already in force; nothing changed\n", fc.Facility, report.Amount(fc.Cost))
+				return nil
+			}
+			fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s → %s, award %s → %s (entry %d)\n  %s\n", fc.Facility, report.Amount(fc.PreviousCost),
+				report.Amount(fc.Cost), report.Amount(fc.PreviousAward), report.Amount(fc.Award), fc.EntryID, fc.Explanation)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	correct.Flags().StringVar(&cost, "cost", "", "the corrected cost (yuan)")
+	correct.Flags().StringVar(&corr.Reason, "reason", "", "why the cost is corrected (required)")
+	correct.Flags().StringVar(&date, "date", "", "date of the correction (YYYY-MM-DD)")
+	var cr funding.FacilityContributionRequest
+	contribute := &cobra.Command{
+		Use: "contribute CODE", Short: "Record the utility's contribution: received in cash (--bank) or in kind (--in-kind, the utility did the works)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			cr.Facility, cr.On, cr.Actor = args[0], on, a.actor
+			pm, err := p.RecordFacilityContribution(c.Context(), cr)
+			if err != nil {
+				return err
+			}
+			state := "recorded"
+			if pm.Replayed {
+				state = "already recorded"
+			}
+			how := "received through " + cr.BankAccount
+			if cr.InKind {
+				how = "in kind"
+			}
+			fmt.Fprintf(c.OutOrStdout(), "contribution to facility %s: %s %s %s, budget entry %d, financial entry %d\n", args[0], state, how,
+				report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	contribute.Flags().StringVar(&date, "date", "", "date received or works done (YYYY-MM-DD)")
+	contribute.Flags().BoolVar(&cr.InKind, "in-kind", false, "the utility did the works itself (no money moves)")
+	contribute.Flags().StringVar(&cr.BankAccount, "bank", "", "bank account the money came into (not with --in-kind)")
+	contribute.Flags().StringVar(&cr.Reference, "ref", "", "voucher or acceptance record")
+	cmd.AddCommand(register, commit, correct, transfer, contribute, pay, list)
 	return cmd
 }
 
@@ -362,10 +454,21 @@ func (a *app) rewardCmd() *cobra.Command {
 	var score, date string
 	scoreCmd := &cobra.Command{
 		Use: "score PROJECT", Short: "Record a project's score for a period and commit the reward of the rule set's table", Args: cobra.ExactArgs(1),
+		Long: `Record a project's property-management score for a period and commit the reward of the rule set's table.
+
+Periods: ` + funding.PeriodForms + `.
+A period is scored once it has begun (today's period at the latest), the assessment is not dated
+before the period begins, and the periods of one project do not overlap: 2021, 2021-H1 and 2021-Q3
+cover the same months, so only one of them is scored. A wrong score is corrected with
+` + "`fundledger reward correct`" + ` (with a reason); scoring the period again with another score is refused.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			s, on, err := amountAndDate(score, date)
+			s, err := scoreFlag(score)
 			if err != nil {
-				return fmt.Errorf("--score/--date: %w", err)
+				return err
+			}
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
 			}
 			p, err := a.programme(c)
 			if err != nil {
@@ -386,7 +489,7 @@ func (a *app) rewardCmd() *cobra.Command {
 			return err
 		},
 	}
-	scoreCmd.Flags().StringVar(&in.Period, "period", "", "period: 2021, 2021-H1, 2021-Q3 or 2021-07")
+	scoreCmd.Flags().StringVar(&in.Period, "period", "", "period: 2021, 2021-H1/H2, 2021-Q1…Q4 or 2021-07 (see above)")
 	scoreCmd.Flags().StringVar(&score, "score", "", "score, 0 to 100")
 	scoreCmd.Flags().StringVar(&in.Evaluator, "evaluator", "", "who assessed")
 	scoreCmd.Flags().StringVar(&date, "date", "", "date of the assessment (YYYY-MM-DD)")
@@ -420,8 +523,81 @@ func (a *app) rewardCmd() *cobra.Command {
 	payCmd.Flags().StringVar(&payDate, "date", "", "date paid (YYYY-MM-DD)")
 	payCmd.Flags().StringVar(&bank, "bank", "", "bank account code")
 	payCmd.Flags().StringVar(&ref, "ref", "", "voucher")
-	cmd.AddCommand(scoreCmd, payCmd)
+	var corr funding.PropertyScoreCorrection
+	var corrScore, corrDate string
+	correctCmd := &cobra.Command{
+		Use: "correct PROJECT", Short: "Correct a period's score with a reason: a new version, only the reward's difference is posted", Args: cobra.ExactArgs(1),
+		Long: `Correct a period's score with a reason. The reward is computed again under the rule set of the first
+score and only the difference is posted; every version stays (fundledger reward history). A paid reward
+is not corrected.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := scoreFlag(corrScore)
+			if err != nil {
+				return err
+			}
+			on, err := ledger.ParseDate(corrDate)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
+			}
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			corr.Project, corr.Score, corr.CorrectedOn = args[0], s, on
+			r, err := p.CorrectPropertyScore(c.Context(), corr, a.actor)
+			if err != nil {
+				return err
+			}
+			if r.Unchanged {
+				fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s already in force (version %d); nothing changed\n", r.Project, r.Period, r.Score, r.Version)
+			} else {
+				fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s → %s (version %d, %s); reward %s → %s\n", r.Project, r.Period, r.PreviousScore,
+					r.Score, r.Version, r.Reason, report.Amount(r.PreviousReward), report.Amount(r.Reward))
+			}
+			_, err = p.Ledger().Seal(c.Context())
+			return err
+		},
+	}
+	correctCmd.Flags().StringVar(&corr.Period, "period", "", "the scored period")
+	correctCmd.Flags().StringVar(&corrScore, "score", "", "the corrected score, 0 to 100")
+	correctCmd.Flags().StringVar(&corr.Reason, "reason", "", "why the score is corrected (required)")
+	correctCmd.Flags().StringVar(&corr.Evaluator, "evaluator", "", "who assessed")
+	correctCmd.Flags().StringVar(&corrDate, "date", "", "date of the correction (YYYY-MM-DD)")
+	var histFormat string
+	historyCmd := &cobra.Command{
+		Use: "history PROJECT", Short: "Every version of a project's scores, with the reasons of corrections", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.programme(c)
+			if err != nil {
+				return err
+			}
+			rs, err := p.PropertyScoreHistory(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			amt := amountFormat(histFormat)
+			t := report.Table{Title: "物业服务考核 Property scores " + args[0], Columns: []report.Column{
+				{Key: "period", Zh: "期间", En: "Period"}, {Key: "version", Zh: "版本", En: "Version", Numeric: true},
+				{Key: "score", Zh: "评分", En: "Score", Numeric: true}, {Key: "reward", Zh: "奖励", En: "Reward", Numeric: true},
+				{Key: "scored_on", Zh: "日期", En: "Date"}, {Key: "reason", Zh: "更正原因", En: "Reason"}}}
+			for _, r := range rs {
+				t.Rows = append(t.Rows, []string{r.Period, strconv.Itoa(r.Version), r.Score.String(), amt(r.Reward), r.ScoredOn.Format(ledger.DateLayout), r.Reason})
+			}
+			return report.Render(c.OutOrStdout(), t, histFormat, "")
+		},
+	}
+	historyCmd.Flags().StringVar(&histFormat, "format", "table", "table|csv|json")
+	cmd.AddCommand(scoreCmd, correctCmd, payCmd, historyCmd)
 	return cmd
+}
+
+// scoreFlag reads a --score flag: a number from 0 to 100.
+func scoreFlag(s string) (decimal.Decimal, error) {
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("--score %q: not a number; give a score from 0 to 100, e.g. 87.5", s)
+	}
+	return v, nil
 }
 
 func (a *app) evaluationCmd() *cobra.Command {
@@ -431,9 +607,13 @@ func (a *app) evaluationCmd() *cobra.Command {
 	record := &cobra.Command{
 		Use: "record", Short: "Record a district's score for a year (a re-evaluation takes over)", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, on, err := amountAndDate(score, date)
+			s, err := scoreFlag(score)
 			if err != nil {
-				return fmt.Errorf("--score/--date: %w", err)
+				return err
+			}
+			on, err := ledger.ParseDate(date)
+			if err != nil {
+				return fmt.Errorf("--date: %w", err)
 			}
 			p, err := a.programme(c)
 			if err != nil {
