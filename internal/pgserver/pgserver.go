@@ -54,7 +54,11 @@ const (
 	lockTimeout   = 2 * time.Minute // another process starting/stopping the same cluster
 	pingTimeout   = 3 * time.Second
 	confFileName  = "fundledger.conf"
-	logFileName   = "server.log"
+	// ArchiveConfFile is the file in the data directory, included by
+	// fundledger.conf, where internal/backup keeps its settings (WAL
+	// archiving, recovery). This package never writes it.
+	ArchiveConfFile = "fundledger-archive.conf"
+	logFileName     = "server.log"
 )
 
 // ErrNotTraversable is wrapped by the error Start returns when, running as
@@ -425,6 +429,8 @@ func (s *Server) writeConfig(fsync bool) error {
 	b.WriteString("max_connections = 200\n")
 	b.WriteString("shared_buffers = 128MB\n")
 	b.WriteString("logging_collector = off\n")
+	// Settings of internal/backup (WAL archiving, recovery); last, so they win.
+	fmt.Fprintf(&b, "include_if_exists = '%s'\n", ArchiveConfFile)
 	conf := filepath.Join(s.DataDir, confFileName)
 	if err := os.WriteFile(conf, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("pgserver: write %s: %w", conf, err)
