@@ -20,7 +20,7 @@ import (
 // embeddedBase returns a fresh directory (on /dev/shm when there is one)
 // the server user may use, for an embedded cluster of the test's own; the
 // cluster is stopped and everything removed when the test ends.
-func embeddedBase(t *testing.T) string {
+func embeddedBase(t testing.TB) string {
 	t.Helper()
 	parent := os.TempDir()
 	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
@@ -54,7 +54,7 @@ func embeddedBase(t *testing.T) string {
 }
 
 // runEmbedded executes the CLI in-process on the embedded cluster in dataDir.
-func runEmbedded(t *testing.T, dataDir, stdin string, args ...string) (string, error) {
+func runEmbedded(t testing.TB, dataDir, stdin string, args ...string) (string, error) {
 	t.Helper()
 	a := &app{}
 	root := a.rootCmd()
