@@ -32,7 +32,7 @@ bench: deps
 # restarted twice (fast, then immediate); figures in the README.
 SOAK_DURATION ?= 5m
 soak: deps
-	FUNDLEDGER_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 60m ./cmd/fundledger/ | grep -v '^{"time"'
+	set -o pipefail; FUNDLEDGER_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 60m ./cmd/fundledger/ | grep -v '^{"time"'
 
 clean:
 	rm -rf bin
