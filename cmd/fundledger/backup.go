@@ -146,6 +146,9 @@ and compare the head hash with one written down at that time.`,
 			}
 			res, err := backup.Restore(c.Context(), o)
 			if err != nil {
+				if res.MovedAside != "" {
+					fmt.Fprintf(c.ErrOrStderr(), "the data directory before the restore is kept in %s\n", res.MovedAside)
+				}
 				return err
 			}
 			w := c.OutOrStdout()

@@ -7,7 +7,8 @@
 // A backup directory holds
 //
 //	wal/                       every WAL segment the server completed since
-//	                           archiving was switched on (archive_command)
+//	                           archiving was switched on (archive_command),
+//	                           gzipped: <segment>.gz
 //	base/<UTC time>/           one base backup: base.tar.gz, pg_wal.tar.gz,
 //	                           backup_manifest, and fundledger-backup.json
 //	                           (when it started and finished)
@@ -99,14 +100,13 @@ func checkDir(dir string) (string, error) {
 // archiveSettings is the content of pgserver.ArchiveConfFile: archiving
 // into dir, and, when restoring, where recovery finds WAL and where it stops.
 func archiveSettings(dir string, restoring bool, target *time.Time) []byte {
-	wal := filepath.Join(dir, walDirName)
 	var b strings.Builder
 	b.WriteString("# Written by fundledger (internal/backup); `fundledger backup` and `restore` rewrite it.\n")
 	b.WriteString("archive_mode = on\n")
 	fmt.Fprintf(&b, "archive_command = '%s'\n", archiveCommand(dir))
 	fmt.Fprintf(&b, "archive_timeout = %d\n", archiveTimeout)
 	if restoring {
-		fmt.Fprintf(&b, "restore_command = 'cp %s/%%f %%p'\n", wal)
+		fmt.Fprintf(&b, "restore_command = '%s'\n", restoreCommand(dir))
 		if target != nil {
 			fmt.Fprintf(&b, "recovery_target_time = '%s'\n", target.UTC().Format(pgTimeLayout))
 		}
@@ -115,13 +115,19 @@ func archiveSettings(dir string, restoring bool, target *time.Time) []byte {
 	return []byte(b.String())
 }
 
-// archiveCommand copies a completed WAL segment into dir/wal. It never
-// overwrites a segment already archived, and copies, flushes, then renames
-// so that a half-copied file never carries a segment's name. dir has
-// passed checkDir, so it needs no quoting.
+// archiveCommand compresses a completed WAL segment into dir/wal/<name>.gz
+// (a segment closed early by archive_timeout is mostly padding and shrinks
+// to almost nothing). It never overwrites a segment already archived, and
+// writes, flushes, then renames so that a half-written file never carries
+// a segment's name. dir has passed checkDir, so it needs no quoting.
 func archiveCommand(dir string) string {
-	return fmt.Sprintf("test ! -f %[1]s/%%f && cp %%p %[1]s/%%f.part && sync %[1]s/%%f.part && mv %[1]s/%%f.part %[1]s/%%f",
+	return fmt.Sprintf("test ! -f %[1]s/%%f.gz && gzip -c %%p > %[1]s/%%f.gz.part && sync %[1]s/%%f.gz.part && mv %[1]s/%%f.gz.part %[1]s/%%f.gz",
 		filepath.Join(dir, walDirName))
+}
+
+// restoreCommand is archiveCommand's inverse, for recovery.
+func restoreCommand(dir string) string {
+	return fmt.Sprintf("test -f %[1]s/%%f.gz && gzip -dc %[1]s/%%f.gz > %%p", filepath.Join(dir, walDirName))
 }
 
 // Take switches on continuous archiving into dir (restarting the server
@@ -224,7 +230,7 @@ func archiveNow(ctx context.Context, srv *pgserver.Server, dir string) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, walDirName, seg)
+	path := filepath.Join(dir, walDirName, seg+".gz")
 	deadline := time.Now().Add(archiveWait)
 	for {
 		if _, err := os.Stat(path); err == nil {
