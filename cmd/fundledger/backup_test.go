@@ -79,7 +79,8 @@ var headHashRE = regexp.MustCompile(`head hash ([0-9a-f]{64})`)
 func TestRestoreToTimeBetweenBatches(t *testing.T) {
 	t.Parallel()
 	base := embeddedBase(t)
-	data, dir := filepath.Join(base, "data"), filepath.Join(base, "backup")
+	// A backup directory with a space and Chinese in its name: quoting.
+	data, dir := filepath.Join(base, "data"), filepath.Join(base, "备份 backup")
 	must := func(stdin string, args ...string) string {
 		t.Helper()
 		out, err := runEmbedded(t, data, stdin, args...)

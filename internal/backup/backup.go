@@ -45,7 +45,7 @@ var (
 	ErrNoBackup = errors.New("no base backup to restore from")
 	// ErrUnsafePath: the backup directory's path has characters that
 	// cannot go into archive_command safely.
-	ErrUnsafePath = errors.New("backup directory path may only hold letters, digits and / . _ - +")
+	ErrUnsafePath = errors.New("backup directory path may not hold ' % \\ or control characters")
 	// ErrTargetInFuture: the restore time is later than now.
 	ErrTargetInFuture = errors.New("restore time is in the future")
 )
@@ -62,7 +62,9 @@ const (
 	pgTimeLayout   = "2006-01-02 15:04:05.999999-07:00"
 )
 
-var safePath = regexp.MustCompile(`^/[A-Za-z0-9/._+-]*$`)
+// safePath: an absolute path that can be single-quoted for the shell and
+// holds no % (archive_command's escape) or backslash.
+var safePath = regexp.MustCompile(`^/[^'%\\\x00-\x1f\x7f]*$`)
 
 // Base is one base backup in a backup directory.
 type Base struct {
@@ -103,10 +105,10 @@ func archiveSettings(dir string, restoring bool, target *time.Time) []byte {
 	var b strings.Builder
 	b.WriteString("# Written by fundledger (internal/backup); `fundledger backup` and `restore` rewrite it.\n")
 	b.WriteString("archive_mode = on\n")
-	fmt.Fprintf(&b, "archive_command = '%s'\n", archiveCommand(dir))
+	fmt.Fprintf(&b, "archive_command = '%s'\n", confQuote(archiveCommand(dir)))
 	fmt.Fprintf(&b, "archive_timeout = %d\n", archiveTimeout)
 	if restoring {
-		fmt.Fprintf(&b, "restore_command = '%s'\n", restoreCommand(dir))
+		fmt.Fprintf(&b, "restore_command = '%s'\n", confQuote(restoreCommand(dir)))
 		if target != nil {
 			fmt.Fprintf(&b, "recovery_target_time = '%s'\n", target.UTC().Format(pgTimeLayout))
 		}
@@ -119,16 +121,20 @@ func archiveSettings(dir string, restoring bool, target *time.Time) []byte {
 // (a segment closed early by archive_timeout is mostly padding and shrinks
 // to almost nothing). It never overwrites a segment already archived, and
 // writes, flushes, then renames so that a half-written file never carries
-// a segment's name. dir has passed checkDir, so it needs no quoting.
+// a segment's name. dir has passed checkDir: it can be single-quoted.
 func archiveCommand(dir string) string {
-	return fmt.Sprintf("test ! -f %[1]s/%%f.gz && gzip -c %%p > %[1]s/%%f.gz.part && sync %[1]s/%%f.gz.part && mv %[1]s/%%f.gz.part %[1]s/%%f.gz",
-		filepath.Join(dir, walDirName))
+	w := "'" + filepath.Join(dir, walDirName) + "'/%f.gz"
+	return fmt.Sprintf("test ! -f %[1]s && gzip -c %%p > %[1]s.part && sync %[1]s.part && mv %[1]s.part %[1]s", w)
 }
 
 // restoreCommand is archiveCommand's inverse, for recovery.
 func restoreCommand(dir string) string {
-	return fmt.Sprintf("test -f %[1]s/%%f.gz && gzip -dc %[1]s/%%f.gz > %%p", filepath.Join(dir, walDirName))
+	w := "'" + filepath.Join(dir, walDirName) + "'/%f.gz"
+	return fmt.Sprintf("test -f %[1]s && gzip -dc %[1]s > %%p", w)
 }
+
+// confQuote escapes a value for a single-quoted postgresql.conf string.
+func confQuote(v string) string { return strings.ReplaceAll(v, "'", "''") }
 
 // Take switches on continuous archiving into dir (restarting the server
 // the first time, as archive_mode only changes at start) and takes a base
