@@ -159,6 +159,22 @@ func TestRestoreToTimeBetweenBatches(t *testing.T) {
 	if got := head(); got != head3 {
 		t.Errorf("after restoring to now: head hash %s, want %s", got, head3)
 	}
+	// The data directory is lost (server stopped, directory gone): the
+	// backup directory alone brings the books back.
+	must("", "db", "stop")
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatal(err)
+	}
+	out = must("", "restore", "--yes", "--dir", dir)
+	if strings.Contains(out, "kept in") {
+		t.Errorf("restore into a missing data directory moved something aside: %s", out)
+	}
+	if got := head(); got != head3 {
+		t.Errorf("after restoring a lost data directory: head hash %s, want %s", got, head3)
+	}
+	if out := must("", "balance", "cash:x"); !strings.Contains(out, "109.00") {
+		t.Errorf("balance after restoring a lost data directory: %s, want 109.00", out)
+	}
 }
 
 func TestParseRestoreTime(t *testing.T) {
