@@ -57,7 +57,8 @@ func (a *app) rootCmd() *cobra.Command {
 		a.projectCmd(), a.rulesCmd(), a.budgetCmd(), a.bankCmd(), a.receiptCmd(), a.payCmd(), a.planCmd(),
 		a.journalCmd(), a.districtCmd(), a.sourcesCmd(),
 		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
-		a.userCmd(), a.serveCmd(), a.backupCmd(), a.restoreCmd())
+		a.userCmd(), a.serveCmd())
+	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
 	return root
 }
 
