@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/fundledger
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench soak clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -29,6 +29,12 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'PostBatch' -benchtime 10x -count 3 -timeout 20m ./ledger/
 	$(GO) test -run '^$$' -bench 'Post$$|PostConcurrent' -benchtime 3s -count 3 -timeout 20m ./ledger/
 	$(GO) test -run '^$$' -bench Match1M -benchtime 1x -timeout 30m ./recon/
+
+# 32 API clients on `serve` for $(SOAK_DURATION) while the database server is
+# restarted twice (fast, then immediate); figures in the README.
+SOAK_DURATION ?= 5m
+soak: deps
+	set -o pipefail; FUNDLEDGER_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 60m ./cmd/fundledger/ | grep -v '^{"time"'
 
 clean:
 	rm -rf bin

@@ -58,6 +58,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.journalCmd(), a.districtCmd(), a.sourcesCmd(),
 		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
 		a.userCmd(), a.serveCmd())
+	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
 	addTemplates(root)
 	explainRequiredFlags(root)
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkRequiredFlags(c) }

@@ -3,7 +3,9 @@
 // It runs the system's server binaries (pg_ctl, initdb, postgres): it
 // initialises a data directory, writes the cluster settings it relies on
 // (unix socket only, in a short per-data-directory socket directory under
-// /tmp; trust authentication for user postgres), starts the server with
+// /tmp of mode 0700; the superuser "postgres" admitted only by peer
+// authentication from the OS user running fundledger and root, see
+// access.go), starts the server with
 // pg_ctl, adopts a server that is already running on the data directory
 // (found through postmaster.pid) instead of starting a second one, and
 // stops it. The server deliberately outlives the process that started it,
@@ -52,7 +54,11 @@ const (
 	lockTimeout   = 2 * time.Minute // another process starting/stopping the same cluster
 	pingTimeout   = 3 * time.Second
 	confFileName  = "fundledger.conf"
-	logFileName   = "server.log"
+	// ArchiveConfFile is the file in the data directory, included by
+	// fundledger.conf, where internal/backup keeps its settings (WAL
+	// archiving, recovery). This package never writes it.
+	ArchiveConfFile = "fundledger-archive.conf"
+	logFileName     = "server.log"
 )
 
 // ErrNotTraversable is wrapped by the error Start returns when, running as
@@ -211,6 +217,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if st.Running {
 		fmt.Fprintf(logw, "pgserver: adopted running server (PID %d) on %s\n", st.PID, dataDir)
 		s.adopt(st)
+		if err := s.secureAdopted(ctx); err != nil {
+			return nil, err
+		}
 		return s, nil
 	}
 	if st.stalePID != 0 {
@@ -236,6 +245,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	if err := s.writeConfig(opts.Fsync); err != nil {
+		return nil, err
+	}
+	if _, err := s.writeAccess(); err != nil {
 		return nil, err
 	}
 	if as != nil {
@@ -373,7 +385,7 @@ func (s *Server) ping(ctx context.Context, st State) error {
 
 func (s *Server) initdb(ctx context.Context, fsync bool) error {
 	fmt.Fprintf(s.log, "pgserver: initialising a new cluster in %s\n", s.DataDir)
-	base := []string{"-D", s.DataDir, "-U", ServerUser, "--auth=trust", "-E", "UTF8"}
+	base := []string{"-D", s.DataDir, "-U", ServerUser, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8"}
 	if !fsync {
 		base = append(base, "--no-sync")
 	}
@@ -407,7 +419,7 @@ func (s *Server) writeConfig(fsync bool) error {
 	b.WriteString("# Written by fundledger (internal/pgserver) on every start; edits are overwritten.\n")
 	b.WriteString("listen_addresses = ''\n")
 	fmt.Fprintf(&b, "unix_socket_directories = '%s'\n", strings.ReplaceAll(s.SocketDir, "'", "''"))
-	b.WriteString("unix_socket_permissions = 0777\n")
+	b.WriteString("unix_socket_permissions = 0700\n")
 	fmt.Fprintf(&b, "port = %d\n", s.Port)
 	fmt.Fprintf(&b, "fsync = %s\n", onOff(fsync))
 	if !fsync {
@@ -417,6 +429,8 @@ func (s *Server) writeConfig(fsync bool) error {
 	b.WriteString("max_connections = 200\n")
 	b.WriteString("shared_buffers = 128MB\n")
 	b.WriteString("logging_collector = off\n")
+	// Settings of internal/backup (WAL archiving, recovery); last, so they win.
+	fmt.Fprintf(&b, "include_if_exists = '%s'\n", ArchiveConfFile)
 	conf := filepath.Join(s.DataDir, confFileName)
 	if err := os.WriteFile(conf, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("pgserver: write %s: %w", conf, err)
@@ -443,44 +457,6 @@ func (s *Server) writeConfig(fsync bool) error {
 	}
 	if err != nil {
 		return fmt.Errorf("pgserver: update postgresql.conf: %w", err)
-	}
-	return nil
-}
-
-// ensureSocketDir creates the socket directory (mode 0755, owned by the
-// server user) or checks that an existing one is ours: /tmp is shared, so
-// a directory someone else owns is refused rather than used.
-func (s *Server) ensureSocketDir() error {
-	dir := s.SocketDir
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("pgserver: create socket directory: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("pgserver: socket directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("pgserver: socket directory %s exists and is not a directory", dir)
-	}
-	uid, gid := os.Geteuid(), os.Getegid()
-	if s.as != nil {
-		uid, gid = s.as.uid, s.as.gid
-	}
-	owner := int(fi.Sys().(*syscall.Stat_t).Uid)
-	switch {
-	case owner == uid:
-	case owner == 0 && os.Geteuid() == 0:
-		if err := os.Lchown(dir, uid, gid); err != nil {
-			return fmt.Errorf("pgserver: chown socket directory: %w", err)
-		}
-	default:
-		return fmt.Errorf("pgserver: socket directory %s is owned by uid %d, not by the server user (uid %d); remove it",
-			dir, owner, uid)
-	}
-	if fi.Mode().Perm() != 0o755 {
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return fmt.Errorf("pgserver: chmod socket directory: %w", err)
-		}
 	}
 	return nil
 }

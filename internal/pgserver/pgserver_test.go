@@ -88,7 +88,7 @@ func TestServerLifecycle(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(s.SocketDir, ".s.PGSQL.5432")); err != nil {
 		t.Errorf("socket file: %v", err)
 	}
-	if fi, err := os.Stat(s.SocketDir); err != nil || fi.Mode().Perm() != 0o755 {
+	if fi, err := os.Stat(s.SocketDir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("socket dir mode: %v %v", fi.Mode(), err)
 	}
 
