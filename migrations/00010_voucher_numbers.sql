@@ -32,11 +32,13 @@ CREATE TABLE voucher_counters (
 -- No foreign key to entries: a per-row referential trigger would cost a bulk
 -- post one trigger event per entry; the numbering trigger writes only
 -- entries it has just read, and verify checks the pairing.
+-- The trigger copies book and month from the entry, so no CHECK repeats the
+-- entries' own.
 CREATE TABLE entry_vouchers (
     entry_id  bigint PRIMARY KEY,
-    book      text NOT NULL CHECK (book IN ('financial', 'budget')),
-    month     date NOT NULL CHECK (extract(day FROM month) = 1),
-    seq       integer NOT NULL CHECK (seq > 0),
+    book      text NOT NULL,
+    month     date NOT NULL,
+    seq       integer NOT NULL,
     CONSTRAINT entry_vouchers_seq_key UNIQUE (book, month, seq)
 );
 
@@ -63,11 +65,14 @@ CREATE TRIGGER voucher_counters_append_only BEFORE DELETE OR TRUNCATE ON voucher
     FOR EACH STATEMENT EXECUTE FUNCTION fl_append_only();
 
 -- At commit: number the transaction's entries that have no number yet, per
--- book and month in id order, after the numbers already given. One
--- statement: the counters are raised (and locked, in (book, month) order, so
--- that two transactions spanning the same months queue instead of
--- deadlocking) by the count of new entries of each, and each entry takes
--- its place below the new last number.
+-- book and month in id order, after the numbers already given. Three
+-- statements, none of which joins: the first counts the new entries of each
+-- book and month (one pass over the transaction's id range, into small
+-- arrays sorted by book and month); the second raises those counters by
+-- the counts, locking them in that order, so that two transactions spanning
+-- the same months queue instead of deadlocking; the third numbers each
+-- entry below its counter's new value, finding its book and month in the
+-- arrays by position.
 --
 -- The trigger fires on the transaction's tx_entries row: on its INSERT (the
 -- transaction's first statement that inserted entries) and on each UPDATE
@@ -84,30 +89,47 @@ DECLARE
     lo bigint;
     hi bigint;
     first_time boolean := TG_OP = 'INSERT';
+    -- per book and month with new entries, sorted by book and month: a key
+    -- (the days from 2000-01-01 to the month's first day × 2, + 1 in the
+    -- budget book), the book, the month, the number of new entries and the
+    -- counter after raising it
+    g_key integer[];
+    g_book text[];
+    g_month date[];
+    g_n integer[];
+    g_last integer[];
 BEGIN
     SELECT min_id, max_id INTO lo, hi FROM tx_entries WHERE txid = NEW.txid;
     IF lo IS NULL THEN
         RAISE EXCEPTION 'the voucher numbering of transaction % lost its range of entries', NEW.txid USING ERRCODE = 'FL006';
     END IF;
-    WITH mine AS MATERIALIZED (
-        SELECT e.id, e.book, date_trunc('month', e.effective_date)::date AS month
-          FROM entries e
-         WHERE e.id BETWEEN lo AND hi AND e.created_txid = NEW.txid
-           AND (first_time OR NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id))
-    ), counts AS MATERIALIZED (
-        SELECT book, month, count(*)::integer AS n FROM mine GROUP BY book, month
-    ), raised AS (
+    SELECT array_agg(k ORDER BY b, m), array_agg(b ORDER BY b, m), array_agg(m ORDER BY b, m), array_agg(n ORDER BY b, m)
+      INTO g_key, g_book, g_month, g_n
+      FROM (SELECT e.book AS b, date_trunc('month', e.effective_date::timestamp)::date AS m,
+                   ((date_trunc('month', e.effective_date::timestamp)::date - DATE '2000-01-01') * 2
+                    + (e.book = 'budget')::integer) AS k,
+                   count(*)::integer AS n
+              FROM entries e
+             WHERE e.id BETWEEN lo AND hi AND e.created_txid = NEW.txid
+               AND (first_time OR NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id))
+             GROUP BY 1, 2, 3) s;
+    IF g_key IS NULL THEN
+        RETURN NULL;
+    END IF;
+    WITH raised AS (
         INSERT INTO voucher_counters AS c (book, month, last_seq)
-            SELECT book, month, n FROM counts ORDER BY book, month
+            SELECT u.b, u.m, u.n FROM unnest(g_book, g_month, g_n) WITH ORDINALITY AS u(b, m, n, i) ORDER BY u.i
         ON CONFLICT (book, month) DO UPDATE SET last_seq = c.last_seq + EXCLUDED.last_seq
         RETURNING c.book, c.month, c.last_seq
     )
+    SELECT array_agg(last_seq ORDER BY book, month) INTO g_last FROM raised;
     INSERT INTO entry_vouchers (entry_id, book, month, seq)
-        SELECT m.id, m.book, m.month,
-               r.last_seq - k.n + row_number() OVER (PARTITION BY m.book, m.month ORDER BY m.id)::integer
-          FROM mine m
-          JOIN counts k ON k.book = m.book AND k.month = m.month
-          JOIN raised r ON r.book = m.book AND r.month = m.month;
+        SELECT s.id, g_book[s.i], g_month[s.i], g_last[s.i] - g_n[s.i] + row_number() OVER (PARTITION BY s.i ORDER BY s.id)::integer
+          FROM (SELECT e.id, array_position(g_key, (date_trunc('month', e.effective_date::timestamp)::date - DATE '2000-01-01') * 2
+                                                   + (e.book = 'budget')::integer) AS i
+                  FROM entries e
+                 WHERE e.id BETWEEN lo AND hi AND e.created_txid = NEW.txid
+                   AND (first_time OR NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id))) s;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
