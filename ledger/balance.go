@@ -172,6 +172,7 @@ func (l *Ledger) TrialBalance(ctx context.Context, book Book, asOf time.Time) (T
 // balance on the account's normal side after it.
 type RegisterLine struct {
 	EntryID       int64           `db:"entry_id" json:"entry_id"`
+	Voucher       string          `db:"-" json:"voucher,omitempty"` // the entry's voucher number, "2021-03 财-0001"
 	EffectiveDate time.Time       `db:"effective_date" json:"effective_date"`
 	Memo          string          `db:"memo" json:"memo"`
 	Actor         string          `db:"actor" json:"actor"`
@@ -197,15 +198,19 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 	if a.NormalSide == Credit {
 		sign = -1
 	}
-	var lines []RegisterLine
-	err = l.db.SelectContext(ctx, &lines, fmt.Sprintf(`
+	var rows []struct {
+		RegisterLine
+		Book       Book `db:"book"`
+		VoucherSeq int  `db:"voucher_seq"`
+	}
+	err = l.db.SelectContext(ctx, &rows, fmt.Sprintf(`
 		WITH opening AS (
 			SELECT coalesce(sum(debit - credit), 0) AS net FROM account_day_balances
 			 WHERE account_id = $1 AND $2::date IS NOT NULL AND day < $2::date)
-		SELECT e.id AS entry_id, e.effective_date, e.memo, e.actor, p.side, p.amount,
+		SELECT e.id AS entry_id, e.book, coalesce(v.seq, 0) AS voucher_seq, e.effective_date, e.memo, e.actor, p.side, p.amount,
 		       $4 * ((SELECT net FROM opening) + sum(CASE WHEN p.side = 'D' THEN p.amount ELSE -p.amount END)
 		            OVER (ORDER BY e.effective_date, e.id, p.line)) AS balance
-		  FROM postings p JOIN entries e ON e.id = p.entry_id
+		  FROM postings p JOIN entries e ON e.id = p.entry_id LEFT JOIN entry_vouchers v ON v.entry_id = e.id
 		 WHERE p.account_id = $1 AND ($2::date IS NULL OR e.effective_date >= $2::date)
 		   AND ($3::date IS NULL OR e.effective_date <= $3::date)
 		 ORDER BY e.effective_date, e.id, p.line LIMIT %d`, pageLimit(f.Limit)),
@@ -213,8 +218,14 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 	if err != nil {
 		return nil, fmt.Errorf("register of %s: %w", code, err)
 	}
-	for i := range lines {
-		lines[i].EffectiveDate = Civil(lines[i].EffectiveDate)
+	var lines []RegisterLine
+	if len(rows) > 0 {
+		lines = make([]RegisterLine, len(rows))
+	}
+	for i, r := range rows {
+		lines[i] = r.RegisterLine
+		lines[i].EffectiveDate = Civil(r.EffectiveDate)
+		lines[i].Voucher = voucherOf(r.Book, lines[i].EffectiveDate, r.VoucherSeq).String()
 	}
 	return lines, nil
 }

@@ -177,6 +177,9 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 	if err := l.verifyDerived(ctx, &rep); err != nil {
 		return rep, fmt.Errorf("verify: %w", err)
 	}
+	if err := l.verifyVouchers(ctx, &rep); err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
 	return rep, nil
 }
 

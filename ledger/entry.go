@@ -31,7 +31,7 @@ type Posting struct {
 }
 
 // Entry is a balanced journal entry. Callers fill the request fields; the
-// ledger fills ID, RecordedAt and ContentHash.
+// ledger fills ID, RecordedAt, ContentHash and Voucher.
 type Entry struct {
 	ID             int64             `json:"id,omitempty"`
 	Book           Book              `json:"book"`
@@ -45,6 +45,11 @@ type Entry struct {
 	Metadata       map[string]string `json:"metadata,omitempty"`
 	Postings       []Posting         `json:"postings"`
 	ContentHash    string            `json:"content_hash,omitempty"`
+	// Voucher is the entry's voucher number (记账凭证编号), "2021-03 财-0001":
+	// continuous within its book and month. PostgreSQL gives it at commit,
+	// so it is filled on entries read back (Entry, Entries, FillVouchers),
+	// not on the results of a post.
+	Voucher string `json:"voucher,omitempty"`
 	// Replayed is set on a Post result when the idempotency key had already
 	// been used with the same request: the original entry is returned.
 	Replayed bool `json:"replayed,omitempty"`

@@ -595,7 +595,8 @@ func (l *Ledger) Entry(ctx context.Context, id int64) (Entry, error) {
 
 const entryColumns = `e.id, e.book, e.effective_date, e.recorded_at, e.memo, e.actor, e.idempotency_key,
 	coalesce(e.reverses_entry_id, 0) AS reverses, coalesce(e.corrects_entry_id, 0) AS corrects,
-	e.metadata::text AS metadata, encode(e.content_hash, 'hex') AS content_hash`
+	e.metadata::text AS metadata, encode(e.content_hash, 'hex') AS content_hash,
+	coalesce((SELECT v.seq FROM entry_vouchers v WHERE v.entry_id = e.id), 0) AS voucher_seq`
 
 type entryRow struct {
 	ID             int64     `db:"id"`
@@ -609,11 +610,13 @@ type entryRow struct {
 	Corrects       int64     `db:"corrects"`
 	Metadata       string    `db:"metadata"`
 	ContentHash    string    `db:"content_hash"`
+	VoucherSeq     int       `db:"voucher_seq"`
 }
 
 func (r entryRow) entry() (Entry, error) {
 	e := Entry{ID: r.ID, Book: r.Book, EffectiveDate: Civil(r.EffectiveDate), RecordedAt: r.RecordedAt, Memo: r.Memo,
 		Actor: r.Actor, IdempotencyKey: r.IdempotencyKey, Reverses: r.Reverses, Corrects: r.Corrects, ContentHash: r.ContentHash}
+	e.Voucher = voucherOf(r.Book, e.EffectiveDate, r.VoucherSeq).String()
 	if err := json.Unmarshal([]byte(r.Metadata), &e.Metadata); err != nil {
 		return Entry{}, fmt.Errorf("entry %d: metadata: %w", r.ID, err)
 	}

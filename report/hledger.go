@@ -39,12 +39,13 @@ var hledgerText = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", "
 // (zero: all) as a hledger transaction, a page at a time, and returns how
 // many it wrote:
 //
-//	2020-07-01 (1234) 资金下达 WH-HC-2020-001
+//	2020-07-01 (2020-07 预-0012) 资金下达 WH-HC-2020-001
 //	    ; entry:1234, book:budget, key:approve/…, actor:…, hash:…, kind:approval
 //	    budget:receivable:huancui:WH-HC-2020-001:central    CNY 1234.56
 //	    budget:committed:huancui:WH-HC-2020-001:central    CNY -1234.56
 //
-// Debits are positive, credits negative, so `hledger balance` gives each
+// The transaction code is the entry's voucher number (the entry id when it
+// has none); the entry id is the entry tag. Debits are positive, credits negative, so `hledger balance` gives each
 // account's debit-minus-credit balance, as the trial balance does.
 func WriteHledger(ctx context.Context, w io.Writer, l *ledger.Ledger, asOf time.Time) (int, error) {
 	bw := bufio.NewWriter(w)
@@ -82,7 +83,11 @@ func writeHledgerEntry(w *bufio.Writer, e ledger.Entry) {
 	if desc == "" {
 		desc = "entry " + fmt.Sprint(e.ID)
 	}
-	fmt.Fprintf(w, "%s (%d) %s\n", e.EffectiveDate.Format(ledger.DateLayout), e.ID, desc)
+	code := e.Voucher
+	if code == "" {
+		code = fmt.Sprint(e.ID)
+	}
+	fmt.Fprintf(w, "%s (%s) %s\n", e.EffectiveDate.Format(ledger.DateLayout), code, desc)
 	tags := []string{fmt.Sprintf("entry:%d", e.ID), "book:" + string(e.Book), "key:" + hledgerText.Replace(e.IdempotencyKey),
 		"actor:" + hledgerText.Replace(e.Actor)}
 	if e.ContentHash != "" {

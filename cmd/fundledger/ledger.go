@@ -259,19 +259,7 @@ func (a *app) registerCmd() *cobra.Command {
 			if format != report.FormatTable {
 				amt = report.Plain
 			}
-			t := report.Table{Title: "明细账 Register — " + args[0], Columns: []report.Column{
-				{Key: "date", Zh: "日期", En: "Date"}, {Key: "entry", Zh: "凭证", En: "Entry", Numeric: true},
-				{Key: "memo", Zh: "摘要", En: "Memo"}, {Key: "debit", Zh: "借方", En: "Debit", Numeric: true},
-				{Key: "credit", Zh: "贷方", En: "Credit", Numeric: true}, {Key: "balance", Zh: "余额", En: "Balance", Numeric: true},
-				{Key: "actor", Zh: "经办人", En: "Actor"},
-			}}
-			for _, r := range lines {
-				dr, cr := amt(r.Amount), ""
-				if r.Side == ledger.Credit {
-					dr, cr = "", amt(r.Amount)
-				}
-				t.Rows = append(t.Rows, []string{r.EffectiveDate.Format(ledger.DateLayout), strconv.FormatInt(r.EntryID, 10), r.Memo, dr, cr, amt(r.Balance), r.Actor})
-			}
+			t := report.Register(args[0], lines, amt)
 			return report.Render(c.OutOrStdout(), t, format, "")
 		},
 	}

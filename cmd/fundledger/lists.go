@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,27 +34,7 @@ func (a *app) journalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			amt := amountFormat(format)
-			t := report.Table{Title: "日记账 Journal", Columns: []report.Column{
-				{Key: "entry", Zh: "凭证", En: "Entry", Numeric: true}, {Key: "date", Zh: "日期", En: "Date"}, {Key: "book", Zh: "账套", En: "Book"},
-				{Key: "memo", Zh: "摘要", En: "Memo"}, {Key: "account", Zh: "科目", En: "Account"},
-				{Key: "debit", Zh: "借方", En: "Debit", Numeric: true}, {Key: "credit", Zh: "贷方", En: "Credit", Numeric: true},
-				{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "key", Zh: "幂等键", En: "Key"},
-			}}
-			for _, e := range es {
-				for i, p := range e.Postings {
-					dr, cr := amt(p.Amount), ""
-					if p.Side == ledger.Credit {
-						dr, cr = "", amt(p.Amount)
-					}
-					head := []string{strconv.FormatInt(e.ID, 10), e.EffectiveDate.Format(ledger.DateLayout), string(e.Book), e.Memo}
-					tail := []string{e.Actor, e.IdempotencyKey}
-					if i > 0 && format == report.FormatTable {
-						head, tail = []string{"", "", "", ""}, []string{"", ""}
-					}
-					t.Rows = append(t.Rows, append(append(head, p.AccountCode, dr, cr), tail...))
-				}
-			}
+			t := report.Journal(es, amountFormat(format), format == report.FormatTable)
 			if len(es) == f.Limit || (f.Limit == 0 && len(es) == 1000) {
 				t.Notes = append(t.Notes, fmt.Sprintf("more entries follow: --after %d", es[len(es)-1].ID))
 			}
