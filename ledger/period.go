@@ -91,19 +91,18 @@ func (l *Ledger) periodEvent(ctx context.Context, month time.Time, district, act
 		return fmt.Errorf("%w: %s: a reason is required", ErrInvalid, what)
 	}
 	err := l.inTx(ctx, func(tx *sqlx.Tx) error {
-		if action == "close" {
-			// Wait for the month's posters to commit and keep new ones
-			// out (they share-lock this row), then seal: the head the
-			// event records covers every entry of the month.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLockKey); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM periods WHERE period = $1 FOR UPDATE`, start.Format(DateLayout)); err != nil {
-				return err
-			}
-			if err := sealAll(ctx, tx); err != nil {
-				return fmt.Errorf("seal: %w", err)
-			}
+		// Wait for the month's posters to commit and keep new ones out
+		// (they share-lock this row), then seal: the head the event
+		// records covers every entry of the month, which the database
+		// requires (see 00009).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLockKey); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM periods WHERE period = $1 FOR UPDATE`, start.Format(DateLayout)); err != nil {
+			return err
+		}
+		if err := sealAll(ctx, tx); err != nil {
+			return fmt.Errorf("seal: %w", err)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO period_events (period, district, action, actor, reason) VALUES ($1, nullif($2, ''), $3, $4, $5)`,
 			start.Format(DateLayout), district, action, actor, reason)

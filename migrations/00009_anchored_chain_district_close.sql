@@ -14,7 +14,9 @@
 --    seals under the month's lock before it closes), so the head a close
 --    records covers the whole month, and an unsealed entry dated in a month
 --    closed that way cannot have come through the posting path: the close
---    waited for every poster of that month and refuses all later ones.
+--    waited for every poster of that month and refuses all later ones. A
+--    reopen requires the same, so such an entry keeps its month closed
+--    rather than passing for one posted after the reopen.
 --    `verify --expect HASH` and `verify --as-of-close YYYY-MM` check the
 --    chain against such a hash.
 --
@@ -94,16 +96,19 @@ BEGIN
     END IF;
     INSERT INTO periods (period) VALUES (NEW.period) ON CONFLICT DO NOTHING;
     SELECT closed INTO city_closed FROM periods WHERE period = NEW.period FOR UPDATE;
-    IF NEW.action = 'close' THEN
-        -- The head recorded must cover the month: nothing of it may wait
-        -- to be sealed (the ledger seals under this lock before closing).
-        SELECT min(e.id) INTO pending
-          FROM tx_entries t JOIN entries e ON e.id BETWEEN t.min_id AND t.max_id AND e.created_txid = t.txid
-         WHERE e.effective_date >= NEW.period AND e.effective_date < (NEW.period + interval '1 month');
-        IF pending IS NOT NULL THEN
-            RAISE EXCEPTION 'period % cannot be closed while its entries (e.g. entry %) wait to be sealed into the chain; seal first', month, pending
-                USING ERRCODE = 'FL007';
-        END IF;
+    -- The head recorded must cover the month: nothing of it may wait to be
+    -- sealed (the ledger seals under this lock first). For a close that
+    -- makes the head cover the whole month; for a reopen it means that an
+    -- entry the sealer would not seal, found in a closed month (it cannot
+    -- have been posted there), keeps the month closed instead of passing
+    -- as posted after the reopen.
+    SELECT min(e.id) INTO pending
+      FROM tx_entries t JOIN entries e ON e.id BETWEEN t.min_id AND t.max_id AND e.created_txid = t.txid
+     WHERE e.effective_date >= NEW.period AND e.effective_date < (NEW.period + interval '1 month');
+    IF pending IS NOT NULL THEN
+        RAISE EXCEPTION 'period % cannot be % while its entries (e.g. entry %) wait to be sealed into the chain; seal first (an entry the seal holds back must be investigated)',
+            month, CASE NEW.action WHEN 'close' THEN 'closed' ELSE 'reopened' END, pending
+            USING ERRCODE = 'FL007';
     END IF;
     IF NEW.district IS NULL THEN
         IF NEW.action = 'close' AND city_closed THEN
