@@ -13,4 +13,6 @@ func StoredHashForTest(e Entry, version int, recordedAt time.Time) string {
 }
 
 // BlockHashForTest is the hash of a block.
-func BlockHashForTest(prev string, ids []int64, hashes []string) string { return blockHash(prev, ids, hashes) }
+func BlockHashForTest(prev string, ids []int64, hashes []string) string {
+	return blockHash(prev, ids, hashes)
+}
