@@ -149,3 +149,58 @@ func BenchmarkPostBatchAfterSinglePosts(b *testing.B) {
 	}
 	b.ReportMetric(float64(postings)/elapsed.Seconds(), "postings/s")
 }
+
+// BenchmarkPostBatchDistrictClosed: BenchmarkPostBatch's batches on
+// accounts of five districts, while a sixth district has closed one of the
+// months they post into, so that the per-district check of every batch
+// takes its slow path (the join that looks for a closed district's
+// postings) instead of the probe that finds no closed district.
+func BenchmarkPostBatchDistrictClosed(b *testing.B) {
+	const entries, accounts = 10000, 50
+	l := ledger.New(pgtest.DB(b))
+	ctx := context.Background()
+	var all []ledger.Account
+	var fund []ledger.Entry
+	for i := range accounts + 1 {
+		dims := ledger.Dimensions{District: fmt.Sprintf("D%d", i%5)}
+		if i == accounts {
+			dims.District = "closed"
+		}
+		all = append(all,
+			ledger.Account{Code: fmt.Sprintf("cash:b%d", i), Type: ledger.Asset, NoOverdraft: true, Dimensions: dims},
+			ledger.Account{Code: fmt.Sprintf("revenue:b%d", i), Type: ledger.Revenue, Dimensions: dims},
+			ledger.Account{Code: fmt.Sprintf("expense:b%d", i), Type: ledger.Expense, Dimensions: dims})
+		fund = append(fund, transfer(fmt.Sprintf("fund%d", i), "2020-01-01", fmt.Sprintf("revenue:b%d", i), fmt.Sprintf("cash:b%d", i), "900000000.00"))
+	}
+	if err := l.CreateAccounts(ctx, all, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := l.PostBatch(ctx, fund); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.CloseDistrictPeriod(ctx, ledger.Date(2021, 3, 1), "closed", "bench", "month end"); err != nil {
+		b.Fatal(err)
+	}
+	postings := 0
+	var elapsed time.Duration
+	for n := range b.N {
+		batch := make([]ledger.Entry, entries)
+		for i := range batch {
+			a := i % accounts
+			e := transfer(fmt.Sprintf("b%d-%d", n, i), fmt.Sprintf("2021-%02d-%02d", 1+i%12, 1+i%28),
+				fmt.Sprintf("cash:b%d", a), fmt.Sprintf("expense:b%d", a), "10.00")
+			if i%3 == 1 {
+				e.Postings[0].Amount = d("6.00")
+				e.Postings = append(e.Postings, ledger.Posting{AccountCode: fmt.Sprintf("expense:b%d", (a+1)%accounts), Side: ledger.Debit, Amount: d("4.00")})
+			}
+			postings += len(e.Postings)
+			batch[i] = e
+		}
+		start := time.Now()
+		if _, err := l.PostBatch(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(postings)/elapsed.Seconds(), "postings/s")
+}

@@ -50,6 +50,9 @@ type Entry struct {
 	// so it is filled on entries read back (Entry, Entries, FillVouchers),
 	// not on the results of a post.
 	Voucher string `json:"voucher,omitempty"`
+	// fingerprint is the version 1 hash of the request (contentHash), set
+	// by prepare; what is stored is derived from it (storedHash).
+	fingerprint string
 	// Replayed is set on a Post result when the idempotency key had already
 	// been used with the same request: the original entry is returned.
 	Replayed bool `json:"replayed,omitempty"`
@@ -157,10 +160,26 @@ func CheckAmount(a decimal.Decimal) error {
 	return nil
 }
 
-// contentHash is the SHA-256 over an entry's canonical content: everything
-// the caller asked for, nothing the ledger assigned (id, recorded_at). It is
-// both the idempotency fingerprint and the leaf of the hash chain, so its
-// layout is versioned and never changes.
+// Hash versions. Version 1, the fingerprint, is the SHA-256 over an
+// entry's canonical content: everything the caller asked for, nothing the
+// ledger assigned (id, recorded_at). It tells a replay from a conflicting
+// reuse of an idempotency key. Version 2, stored since migration 00009,
+// also covers recorded_at: it is the SHA-256 of a versioned line holding
+// the fingerprint and recorded_at in UTC to the microsecond, so that the
+// database can compute it too (postOneSQL does, since recorded_at is only
+// known there). Each entry keeps the version it was stored with
+// (entries.hash_version); both layouts are fixed forever.
+const (
+	hashV1 = 1
+	hashV2 = 2
+	// recordedAtLayout is how version 2 writes recorded_at; recordedAtSQL is
+	// the same in PostgreSQL's to_char.
+	recordedAtLayout = "2006-01-02T15:04:05.000000Z"
+	recordedAtSQL    = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+	hashV2Prefix     = "fundledger-entry-v2\n"
+)
+
+// contentHash is the version 1 hash, the fingerprint of the request.
 func (e *Entry) contentHash() string {
 	b := make([]byte, 0, 256+96*len(e.Postings))
 	b = append(b, "fundledger-entry-v1\n"...)
@@ -190,6 +209,19 @@ func (e *Entry) contentHash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// storedHash is the hash an entry of the given version stores, from its
+// fingerprint (contentHash) and recorded_at; "" for an unknown version.
+func storedHash(version int, fingerprint string, recordedAt time.Time) string {
+	switch version {
+	case hashV1:
+		return fingerprint
+	case hashV2:
+		sum := sha256.Sum256([]byte(hashV2Prefix + fingerprint + "\n" + recordedAt.UTC().Format(recordedAtLayout) + "\n"))
+		return hex.EncodeToString(sum[:])
+	}
+	return ""
 }
 
 // metadataJSON is the metadata as the entries table stores it: a JSON

@@ -20,9 +20,14 @@ var (
 	ErrInvalid             = errors.New("invalid input")
 	ErrAlreadyReversed     = errors.New("entry is already reversed")
 	ErrAccountExists       = errors.New("account exists with other attributes")
+	// ErrUnsealed: a month cannot be closed while entries dated in it wait
+	// to be sealed into the chain (only a close written by hand meets it;
+	// the ledger seals before it closes).
+	ErrUnsealed = errors.New("entries wait to be sealed into the chain")
 )
 
-// SQLSTATEs raised by the triggers in migrations/00001_ledger.sql.
+// SQLSTATEs raised by the triggers in migrations/00001_ledger.sql (FL007:
+// 00009).
 const (
 	stateUnbalanced   = "FL001"
 	stateOverdraft    = "FL002"
@@ -30,6 +35,7 @@ const (
 	stateAppendOnly   = "FL004"
 	stateBookMismatch = "FL005"
 	stateDerivedOnly  = "FL006"
+	stateUnsealed     = "FL007"
 )
 
 // dbError maps a PostgreSQL error to the package's named errors, keeping the
@@ -52,6 +58,8 @@ func dbError(err error) error {
 		named = ErrAppendOnly
 	case stateBookMismatch:
 		named = ErrBookMismatch
+	case stateUnsealed:
+		named = ErrUnsealed
 	case "23514", "23502", "22P02", "22007", "22008", "22003", "22021":
 		named = ErrInvalid
 	case "23503":

@@ -63,24 +63,30 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 // order, inserts the entry unless its key exists or an account is missing,
 // then the postings; the triggers and the deferred balance check run as for
 // any insert, and the implicit commit ends it.
-const postOneSQL = `
+var postOneSQL = `
 WITH acc AS (
     SELECT id, code, no_overdraft FROM accounts WHERE code = ANY($1::text[])
 ), lck AS (
     SELECT id FROM accounts WHERE id IN (SELECT id FROM acc WHERE no_overdraft) ORDER BY id FOR UPDATE
 ), ins AS (
-    INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-    SELECT $2, $3::date, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9::jsonb, decode($10, 'hex')
+    INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata,
+                         hash_version, content_hash)
+    SELECT $2, $3::date, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9::jsonb,
+           2, sha256(convert_to('` + hashV2Prefix + `' || $10 || E'\n' || ` + recordedAtNow + ` || E'\n', 'UTF8'))
      WHERE (SELECT count(*) FROM lck) >= 0 AND (SELECT count(*) FROM acc) = cardinality($1::text[])
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, recorded_at
+    RETURNING id, recorded_at, encode(content_hash, 'hex') AS content_hash
 ), pst AS (
     INSERT INTO postings (entry_id, line, account_id, side, amount, effective_date, book)
     SELECT ins.id, u.line, acc.id, u.side, u.amount, $3::date, $2
       FROM ins CROSS JOIN unnest($11::text[], $12::text[], $13::numeric[]) WITH ORDINALITY AS u(code, side, amount, line)
       JOIN acc ON acc.code = u.code
 )
-SELECT id, recorded_at FROM ins`
+SELECT id, recorded_at, content_hash FROM ins`
+
+// recordedAtNow is recorded_at of a new entry (now()) as hash version 2
+// writes it.
+var recordedAtNow = fmt.Sprintf(recordedAtSQL, "now()")
 
 // postOne tries the one-statement path; ok is false when it wrote nothing
 // (the key exists, or an account is unknown) and the caller must take the
@@ -105,11 +111,17 @@ func (l *Ledger) postOne(ctx context.Context, e *Entry) (ok bool, err error) {
 	for attempt := 1; ; attempt++ {
 		var id int64
 		var at time.Time
+		var stored string
 		err = l.db.QueryRowContext(ctx, postOneSQL, pq.Array(codes), string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor,
-			e.IdempotencyKey, e.Reverses, e.Corrects, meta, e.ContentHash, pq.Array(pCodes), pq.Array(pSides), pq.Array(pAmounts)).Scan(&id, &at)
+			e.IdempotencyKey, e.Reverses, e.Corrects, meta, e.fingerprint, pq.Array(pCodes), pq.Array(pSides), pq.Array(pAmounts)).Scan(&id, &at, &stored)
 		switch {
 		case err == nil:
-			e.ID, e.RecordedAt = id, at
+			// The database computed the version 2 hash; Verify will
+			// recompute it in Go, so the two must agree now.
+			if want := storedHash(hashV2, e.fingerprint, at); stored != want {
+				return true, fmt.Errorf("entry %d stored with hash %s, want %s: the hash layouts of Go and SQL disagree", id, stored, want)
+			}
+			e.ID, e.RecordedAt, e.ContentHash = id, at, stored
 			return true, nil
 		case errors.Is(err, sql.ErrNoRows):
 			return false, nil
@@ -197,7 +209,8 @@ func prepare(entries []Entry) ([]Entry, string, error) {
 					continue
 				}
 				e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
-				e.ContentHash = e.contentHash()
+				e.fingerprint = e.contentHash()
+				e.ContentHash = e.fingerprint
 				out[i] = e
 			}
 		}()
@@ -315,7 +328,7 @@ type entryArrays struct {
 	reverses, corrects                               []int64
 }
 
-func newEntryArrays(entries []Entry) (entryArrays, error) {
+func newEntryArrays(entries []Entry, now time.Time) (entryArrays, error) {
 	n := len(entries)
 	a := entryArrays{books: make([]string, n), dates: make([]string, n), memos: make([]string, n), actors: make([]string, n),
 		keys: make([]string, n), metas: make([]string, n), hashes: make([]string, n), reverses: make([]int64, n), corrects: make([]int64, n)}
@@ -325,7 +338,7 @@ func newEntryArrays(entries []Entry) (entryArrays, error) {
 			return a, err
 		}
 		a.books[i], a.dates[i], a.memos[i], a.actors[i], a.keys[i] = string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey
-		a.metas[i], a.hashes[i], a.reverses[i], a.corrects[i] = meta, e.ContentHash, e.Reverses, e.Corrects
+		a.metas[i], a.hashes[i], a.reverses[i], a.corrects[i] = meta, storedHash(hashV2, e.fingerprint, now), e.Reverses, e.Corrects
 	}
 	return a, nil
 }
@@ -397,9 +410,10 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	}
 	for i := range entries {
 		entries[i].ID, entries[i].RecordedAt = ids[i], now
+		entries[i].ContentHash = storedHash(hashV2, entries[i].fingerprint, now)
 	}
 	err = pgcopy.Rows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
-		"reverses_entry_id", "corrects_entry_id", "metadata", "content_hash"}, func(put func(...any) error) error {
+		"reverses_entry_id", "corrects_entry_id", "metadata", "hash_version", "content_hash"}, func(put func(...any) error) error {
 		for i := range entries {
 			e := &entries[i]
 			meta, err := e.metadataJSON()
@@ -407,7 +421,7 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 				return err
 			}
 			if err := put(e.ID, string(e.Book), e.EffectiveDate.Format(DateLayout), e.Memo, e.Actor, e.IdempotencyKey,
-				nullID(e.Reverses), nullID(e.Corrects), meta, `\x`+e.ContentHash); err != nil {
+				nullID(e.Reverses), nullID(e.Corrects), meta, hashV2, `\x`+e.ContentHash); err != nil {
 				return err
 			}
 		}
@@ -449,7 +463,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	if err != nil {
 		return err
 	}
-	cols, err := newEntryArrays(entries)
+	cols, err := newEntryArrays(entries, now)
 	if err != nil {
 		return err
 	}
@@ -459,8 +473,8 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		index[e.IdempotencyKey] = i
 	}
 	rows, err := tx.QueryContext(ctx, `
-		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, content_hash)
-		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, decode(h, 'hex') FROM (`+entryUnnest+`) u
+		INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata, hash_version, content_hash)
+		SELECT b, d, m, a, k, nullif(r, 0), nullif(c, 0), md::jsonb, 2, decode(h, 'hex') FROM (`+entryUnnest+`) u
 		ON CONFLICT (idempotency_key) DO NOTHING
 		RETURNING id, idempotency_key`, cols.args()...)
 	if err != nil {
@@ -475,7 +489,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 			return err
 		}
 		i := index[key]
-		entries[i].ID, inserted[i] = id, true
+		entries[i].ID, entries[i].ContentHash, inserted[i] = id, cols.hashes[i], true
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("insert entries: %w", err)
@@ -496,20 +510,23 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 		var prior []struct {
 			ID         int64     `db:"id"`
 			Key        string    `db:"idempotency_key"`
+			Version    int       `db:"hash_version"`
 			Hash       string    `db:"content_hash"`
 			RecordedAt time.Time `db:"recorded_at"`
 		}
 		if err := tx.SelectContext(ctx, &prior,
-			`SELECT id, idempotency_key, encode(content_hash, 'hex') AS content_hash, recorded_at FROM entries WHERE idempotency_key = ANY($1)`,
+			`SELECT id, idempotency_key, hash_version, encode(content_hash, 'hex') AS content_hash, recorded_at FROM entries WHERE idempotency_key = ANY($1)`,
 			pq.Array(replayKeys)); err != nil {
 			return fmt.Errorf("read prior entries: %w", err)
 		}
 		for _, p := range prior {
 			i := index[p.Key]
-			if p.Hash != entries[i].ContentHash {
+			// The same request: its fingerprint, stored the way the prior
+			// entry was (version and recorded_at), gives the prior hash.
+			if p.Hash != storedHash(p.Version, entries[i].fingerprint, p.RecordedAt) {
 				return fmt.Errorf("%w: key %q was used by entry %d for another request", ErrIdempotencyConflict, p.Key, p.ID)
 			}
-			entries[i].ID, entries[i].RecordedAt, entries[i].Replayed = p.ID, p.RecordedAt, true
+			entries[i].ID, entries[i].RecordedAt, entries[i].ContentHash, entries[i].Replayed = p.ID, p.RecordedAt, p.Hash, true
 		}
 	}
 
@@ -595,7 +612,7 @@ func (l *Ledger) Entry(ctx context.Context, id int64) (Entry, error) {
 
 const entryColumns = `e.id, e.book, e.effective_date, e.recorded_at, e.memo, e.actor, e.idempotency_key,
 	coalesce(e.reverses_entry_id, 0) AS reverses, coalesce(e.corrects_entry_id, 0) AS corrects,
-	e.metadata::text AS metadata, encode(e.content_hash, 'hex') AS content_hash,
+	e.metadata::text AS metadata, e.hash_version, encode(e.content_hash, 'hex') AS content_hash,
 	coalesce((SELECT v.seq FROM entry_vouchers v WHERE v.entry_id = e.id), 0) AS voucher_seq`
 
 type entryRow struct {
@@ -609,6 +626,7 @@ type entryRow struct {
 	Reverses       int64     `db:"reverses"`
 	Corrects       int64     `db:"corrects"`
 	Metadata       string    `db:"metadata"`
+	HashVersion    int       `db:"hash_version"`
 	ContentHash    string    `db:"content_hash"`
 	VoucherSeq     int       `db:"voucher_seq"`
 }

@@ -333,10 +333,10 @@ func (a *app) districtTrialBalance(c *cobra.Command, at time.Time, district, boo
 }
 
 func (a *app) periodCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "period", Short: "Close, reopen and list accounting periods (months)"}
-	var reason string
+	cmd := &cobra.Command{Use: "period", Short: "Close, reopen and list accounting periods (months), city-wide or per district"}
+	var reason, district string
 	mk := func(use, short string, fn func(l *ledger.Ledger, c *cobra.Command, month time.Time) error) *cobra.Command {
-		x := &cobra.Command{Use: use + " YYYY-MM", Short: short, Args: cobra.ExactArgs(1),
+		x := &cobra.Command{Use: use + " YYYY-MM [--district D]", Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(c *cobra.Command, args []string) error {
 				month, err := ledger.ParsePeriod(args[0])
 				if err != nil {
@@ -349,20 +349,36 @@ func (a *app) periodCmd() *cobra.Command {
 				if err := fn(l, c, month); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.OutOrStdout(), "period %s: %sd by %s\n", args[0], use, a.actor)
+				scope := "city-wide"
+				if district != "" {
+					scope = "district " + district
+				}
+				head, err := l.HeadHash(c.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "period %s (%s): %sd by %s; chain head %s\n", args[0], scope, use, a.actor, head)
 				return nil
 			}}
 		x.Flags().StringVar(&reason, "reason", "", "why (required to reopen)")
+		x.Flags().StringVar(&district, "district", "", "the district (as on its accounts) whose month this is; default: city-wide")
 		return x
 	}
 	cmd.AddCommand(
-		mk("close", "Close a month: no entry dated in it is accepted afterwards", func(l *ledger.Ledger, c *cobra.Command, m time.Time) error {
-			return l.ClosePeriod(c.Context(), m, a.actor, reason)
-		}),
+		mk("close", "Close a month: no entry dated in it (for a district: touching its accounts) is accepted afterwards; the chain head is recorded",
+			func(l *ledger.Ledger, c *cobra.Command, m time.Time) error {
+				if district != "" {
+					return l.CloseDistrictPeriod(c.Context(), m, district, a.actor, reason)
+				}
+				return l.ClosePeriod(c.Context(), m, a.actor, reason)
+			}),
 		mk("reopen", "Reopen a closed month, with a reason", func(l *ledger.Ledger, c *cobra.Command, m time.Time) error {
+			if district != "" {
+				return l.ReopenDistrictPeriod(c.Context(), m, district, a.actor, reason)
+			}
 			return l.ReopenPeriod(c.Context(), m, a.actor, reason)
 		}),
-		&cobra.Command{Use: "list", Short: "List months and their close/reopen history", Args: cobra.NoArgs,
+		&cobra.Command{Use: "list", Short: "List months, their state city-wide and per district, and the close/reopen history with the chain head each recorded", Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
 				l, err := a.ledger(c.Context())
 				if err != nil {
@@ -372,20 +388,42 @@ func (a *app) periodCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				dps, err := l.DistrictPeriods(c.Context())
+				if err != nil {
+					return err
+				}
 				hist, err := l.PeriodHistory(c.Context())
 				if err != nil {
 					return err
 				}
+				byMonth := map[string][]ledger.DistrictPeriod{}
+				for _, d := range dps {
+					byMonth[d.Start.Format("2006-01")] = append(byMonth[d.Start.Format("2006-01")], d)
+				}
+				state := func(closed bool) string {
+					if closed {
+						return "closed"
+					}
+					return "open"
+				}
 				w := c.OutOrStdout()
 				for _, p := range ps {
-					state := "open"
-					if p.Closed {
-						state = "closed"
+					fmt.Fprintf(w, "%s  %s\n", p, state(p.Closed))
+					for _, d := range byMonth[p.String()] {
+						fmt.Fprintf(w, "  district %s  %s\n", d.District, state(d.Closed))
 					}
-					fmt.Fprintf(w, "%s  %s\n", p, state)
 				}
 				for _, h := range hist {
-					fmt.Fprintf(w, "  %s %s by %s at %s %s\n", h.Period.Format("2006-01"), h.Action, h.Actor, h.At.Format(time.RFC3339), h.Reason)
+					scope := "city-wide"
+					if h.District != "" {
+						scope = "district " + h.District
+					}
+					head := "(no head recorded)"
+					if h.HeadHash != "" {
+						head = fmt.Sprintf("head %s (block %d, entries to %d)", h.HeadHash, h.HeadBlockID, h.HeadEntryID)
+					}
+					fmt.Fprintf(w, "  %s %s %s by %s at %s %s; %s\n", h.Period.Format("2006-01"), scope, h.Action, h.Actor,
+						h.At.Format(time.RFC3339), h.Reason, head)
 				}
 				return nil
 			}})
@@ -404,17 +442,42 @@ func (a *app) sealCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "sealed %d entries in %d blocks; head %s\n", res.Entries, res.Blocks, res.HeadHash)
-			return nil
+			w := c.OutOrStdout()
+			fmt.Fprintf(w, "sealed %d entries in %d blocks; head %s\n", res.Entries, res.Blocks, res.HeadHash)
+			if len(res.Held) == 0 {
+				return nil
+			}
+			for _, h := range res.Held {
+				fmt.Fprintln(w, "  held back: "+h.String())
+			}
+			return fmt.Errorf("seal: %d entries held back: they cannot be accounted for as posted through the ledger", len(res.Held))
 		},
 	}
 }
 
 func (a *app) verifyCmd() *cobra.Command {
 	var noSeal bool
+	var expect, asOfClose, district string
 	cmd := &cobra.Command{
-		Use: "verify", Short: "Recompute every entry's hash, the block chain and the derived balances", Args: cobra.NoArgs,
+		Use: "verify", Short: "Recompute every entry's hash, the block chain and the derived balances; check the chain against a head hash written down earlier",
+		Long: `verify recomputes every entry's content hash, the chain of blocks, the day balances, and checks
+that every head hash recorded by a month close is still a block of the chain. With --expect HASH
+(a head hash written down earlier, e.g. printed by verify or a report) or --as-of-close YYYY-MM
+(the head recorded by that month's latest close, city-wide or --district D) it fails when history
+up to that hash was rewritten. Entries waiting to be sealed are sealed first (unless --no-seal),
+except those that cannot be accounted for as posted through the ledger: those are reported.`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts := ledger.VerifyOptions{Expect: expect, District: district}
+			if asOfClose != "" {
+				m, err := ledger.ParsePeriod(asOfClose)
+				if err != nil {
+					return err
+				}
+				opts.AsOfClose = m
+			} else if district != "" {
+				return fmt.Errorf("%w: --district goes with --as-of-close", ledger.ErrInvalid)
+			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
 				return err
@@ -424,12 +487,16 @@ func (a *app) verifyCmd() *cobra.Command {
 					return err
 				}
 			}
-			rep, err := l.Verify(c.Context())
+			rep, err := l.VerifyAgainst(c.Context(), opts)
 			if err != nil {
 				return err
 			}
 			w := c.OutOrStdout()
 			fmt.Fprintf(w, "%d entries, %d blocks, %d unsealed; head hash %s\n", rep.Entries, rep.Blocks, rep.UnsealedEntries, rep.HeadHash)
+			fmt.Fprintf(w, "%d head hashes recorded by period closes checked\n", rep.Anchors)
+			if rep.Anchor != nil && rep.Anchor.Found {
+				fmt.Fprintf(w, "the %s head hash %s is block %d of the chain\n", rep.Anchor.Source, rep.Anchor.Hash, rep.Anchor.BlockID)
+			}
 			if rep.OK {
 				fmt.Fprintln(w, "OK: every entry matches its hash and the chain is unbroken")
 				return nil
@@ -444,5 +511,8 @@ func (a *app) verifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&noSeal, "no-seal", false, "do not seal pending entries first (read only)")
+	cmd.Flags().StringVar(&expect, "expect", "", "a head hash written down earlier: fail unless it is a block of the chain")
+	cmd.Flags().StringVar(&asOfClose, "as-of-close", "", "YYYY-MM: verify against the head hash that month's latest close recorded")
+	cmd.Flags().StringVar(&district, "district", "", "with --as-of-close: the district's close instead of the city's")
 	return cmd
 }

@@ -179,6 +179,20 @@ func TestPostFromStdinAndErrors(t *testing.T) {
 	if err != nil || !strings.Contains(out, "OK") {
 		t.Errorf("verify: %v %s", err, out)
 	}
+	// The close recorded the chain head; verify checks against it, or
+	// against a hash written down.
+	out, err = run(t, url, "", "period", "list")
+	if err != nil || !strings.Contains(out, "2021-03 city-wide close by") || !strings.Contains(out, "head ") {
+		t.Errorf("period list: %v %s", err, out)
+	}
+	out, err = run(t, url, "", "verify", "--as-of-close", "2021-03")
+	if err != nil || !strings.Contains(out, "the close of 2021-03 head hash") || !strings.Contains(out, "OK") {
+		t.Errorf("verify --as-of-close: %v %s", err, out)
+	}
+	_, err = run(t, url, "", "verify", "--expect", strings.Repeat("ab", 32))
+	if err == nil {
+		t.Errorf("verify against a hash of no block passed")
+	}
 }
 
 // TestMoneyPathFromTheCommandLine uses the example rules
