@@ -65,8 +65,8 @@ func TestGoldenAnchors(t *testing.T) {
 		checkSums(t, districts, 1)
 		for _, r := range districts.rows {
 			approved, committed, received, disbursed := r.amount(t, 1), r.amount(t, 2), r.amount(t, 3), r.amount(t, 4)
-			r.want(t, 5, received.Sub(disbursed))  // available
-			r.want(t, 6, committed.Sub(received))  // outstanding
+			r.want(t, 5, received.Sub(disbursed)) // available
+			r.want(t, 6, committed.Sub(received)) // outstanding
 			r.wantPercent(t, 7, disbursed, approved)
 		}
 		gq := districts.row(t, "高区")
