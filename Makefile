@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/fundledger
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench mutants clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -27,6 +27,12 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'PostBatch' -benchtime 10x -count 3 -timeout 20m ./ledger/
 	$(GO) test -run '^$$' -bench 'Post$$|PostConcurrent' -benchtime 3s -count 3 -timeout 20m ./ledger/
 	$(GO) test -run '^$$' -bench Match1M -benchtime 1x -timeout 30m ./recon/
+
+# Mutation check, not part of `make test` (README, "Mutation check"): plants
+# each mutant of scripts/mutants/*.txt in a temporary copy of the tree, one at
+# a time, at low priority, and runs the tests that cover it.
+mutants: deps
+	scripts/mutants.sh
 
 clean:
 	rm -rf bin
