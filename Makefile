@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/fundledger
 
-.PHONY: deps build demo test bench soak clean
+.PHONY: deps build demo test bench soak mutants clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -35,6 +35,12 @@ bench: deps
 SOAK_DURATION ?= 5m
 soak: deps
 	set -o pipefail; FUNDLEDGER_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 60m ./cmd/fundledger/ | grep -v '^{"time"'
+
+# Mutation check, not part of `make test` (README, "Mutation check"): plants
+# each mutant of scripts/mutants/*.txt in a temporary copy of the tree, one at
+# a time, at low priority, and runs the tests that cover it.
+mutants: deps
+	scripts/mutants.sh
 
 clean:
 	rm -rf bin
