@@ -227,3 +227,39 @@ func TestPayRewardConcurrently(t *testing.T) {
 	}
 	balance(t, p, "budget:grant:paid:reward:huancui:"+proj+":2021:district", "50000.00")
 }
+
+// TestRewardStepsGuardedByDatabase: raw SQL cannot correct a paid reward,
+// pay a reward other than the one in force, or pay before the score.
+func TestRewardStepsGuardedByDatabase(t *testing.T) {
+	t.Parallel()
+	const proj = "PM-SQL"
+	p := grantProgramme(t, proj)
+	ctx := context.Background()
+	db := p.Ledger().DB()
+	if err := p.AddBankAccount(ctx, funding.BankAccount{Code: "HC-BANK", Name: "环翠区专户", District: "环翠区"}, "bureau"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.ScoreProperty(ctx, funding.PropertyScoreInput{Project: proj, Period: "2021", Score: d("85"), ScoredOn: date("2022-01-15")}, "bureau")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payRaw := func(amount, on string) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO property_reward_payments (project, period, version, paid_on, amount, bank_account, entry_id, financial_entry_id, actor)
+			VALUES ($1, '2021', 1, $2, $3, 'HC-BANK', $4, $4, 'raw')`, proj, on, amount, r.EntryID.Int64)
+		return err
+	}
+	if err := payRaw("30000.00", "2022-01-14"); err == nil || !strings.Contains(err.Error(), "paid on 2022-01-14 before the score in force (2022-01-15)") {
+		t.Errorf("raw payment before the score: %v", err)
+	}
+	if err := payRaw("50000.00", "2022-02-01"); err == nil || !strings.Contains(err.Error(), "not the reward in force") {
+		t.Errorf("raw payment of another amount: %v", err)
+	}
+	if _, err := p.PayReward(ctx, proj, "2021", date("2022-02-01"), "HC-BANK", "", "bureau"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO property_scores (project, period, version, score, scored_on, rule_set_id, source, reward, actor, reason)
+		VALUES ($1, '2021', 2, 95, '2022-03-01', $2, 'district', 50000, 'raw', 'x')`, proj, r.RuleSetID)
+	if err == nil || !strings.Contains(err.Error(), "the reward was paid on 2022-02-01") {
+		t.Errorf("raw correction after payment: %v", err)
+	}
+}

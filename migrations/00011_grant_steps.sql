@@ -194,9 +194,14 @@ BEGIN
         RAISE EXCEPTION 'property score of % for %: scored on % before the period begins on %', NEW.project, NEW.period, NEW.scored_on, lower(r)
             USING ERRCODE = 'FG001';
     END IF;
-    SELECT period INTO other FROM property_scores
-     WHERE project = NEW.project AND period <> NEW.period AND fl_period_range(period) && r
-     ORDER BY period LIMIT 1;
+    -- A new period (version 1) may not overlap another; a correction adds
+    -- no period (scores recorded before this migration may overlap: they
+    -- can still be corrected).
+    IF NEW.version = 1 THEN
+        SELECT period INTO other FROM property_scores
+         WHERE project = NEW.project AND period <> NEW.period AND fl_period_range(period) && r
+         ORDER BY period LIMIT 1;
+    END IF;
     IF other IS NOT NULL THEN
         RAISE EXCEPTION 'property score of % for %: the period overlaps % already scored', NEW.project, NEW.period, other
             USING ERRCODE = 'FG002';

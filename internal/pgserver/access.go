@@ -30,9 +30,9 @@ const (
 	socketDirMode = 0o700
 )
 
-// OwnerUsers returns the OS users that may connect as the superuser: root,
+// ownerUsers returns the OS users that may connect as the superuser: root,
 // the user running this process and, when that is root, the server user.
-func (s *Server) OwnerUsers() ([]string, error) {
+func (s *Server) ownerUsers() ([]string, error) {
 	names := []string{"root"}
 	add := func(n string) {
 		for _, have := range names {
@@ -57,7 +57,7 @@ func (s *Server) OwnerUsers() ([]string, error) {
 
 // accessFiles returns the content of pg_hba.conf and pg_ident.conf.
 func (s *Server) accessFiles() (hba, ident []byte, err error) {
-	owners, err := s.OwnerUsers()
+	owners, err := s.ownerUsers()
 	if err != nil {
 		return nil, nil, err
 	}
