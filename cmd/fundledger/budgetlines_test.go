@@ -34,7 +34,7 @@ func TestBudgetAdjustAndWhatIfCLI(t *testing.T) {
 		}
 	}
 	adjust := []string{"budget", "adjust", "WH-WD-T-2", "--category", "basic", "--date", "2020-08-05", "--approver", "区财政局"}
-	if _, err := run(t, url, "", append(adjust, "--to", "150000.00")...); err == nil || !strings.Contains(err.Error(), `"reason" not set`) {
+	if _, err := run(t, url, "", append(adjust, "--to", "150000.00")...); err == nil || !strings.Contains(err.Error(), "--reason is required: why, in words") {
 		t.Errorf("adjust without --reason: %v", err)
 	}
 	out, err := run(t, url, "", append(adjust, "--to", "150000.00", "--reason", "方案调整 scope cut")...)

@@ -14,6 +14,7 @@ import (
 var flagPurpose = map[string]string{
 	"account":  "the bank account code of the statement; see fundledger bank list",
 	"amount":   "the amount in yuan, e.g. 1250000.00 (at most two decimals)",
+	"approver": "who approved it (a person or an office): it is recorded with the change",
 	"bank":     "the bank account the money goes through; see fundledger bank list",
 	"category": "the category of work: basic, improvement or upgrade",
 	"date":     "the date, as YYYY-MM-DD",
