@@ -108,7 +108,7 @@ func TestBudgetLinesUpgrade(t *testing.T) {
 
 	for code, want := range map[string]string{
 		"budget:line:huancui:LP-1:basic": "200.00", "budget:line:huancui:LP-1:improvement": "0.00", "budget:line:huancui:LP-1:upgrade": "0.00",
-		"budget:line:huancui:LP-2:basic": "500.00",
+		"budget:line:huancui:LP-2:basic":          "500.00",
 		"budget:appropriation:huancui:LP-1:basic": "200.00", "budget:appropriation:huancui:LP-2:basic": "500.00",
 	} {
 		got, err := l.Balance(ctx, code, time.Time{})
