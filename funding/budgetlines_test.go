@@ -454,4 +454,20 @@ func TestSourceLine(t *testing.T) {
 		!lines[1].Remaining.Equal(d("9999.99")) || !lines[0].Remaining.Equal(d("649999.99")) {
 		t.Errorf("lines: %+v", lines)
 	}
+	// District totals count the category lines, not the source lines within
+	// them: basic 1,000,000.00 + improvement 100,000.00.
+	drep, err := p.DistrictReport(ctx, "环翠区", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drep.Categories) != 2 || !drep.Categories[0].Budget.Equal(d("1000000.00")) || !drep.Categories[0].Remaining.Equal(d("649999.99")) {
+		t.Errorf("district categories: %+v", drep.Categories)
+	}
+	bva, err := p.BudgetVsActual(ctx, "环翠区", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bva.Projects) != 1 || !bva.Projects[0].Approved.Equal(d("1100000.00")) {
+		t.Errorf("budget vs actual: %+v", bva.Projects)
+	}
 }

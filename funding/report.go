@@ -272,7 +272,7 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 	if err := p.db.SelectContext(ctx, &budgets, `
 		WITH cur AS (
 			SELECT DISTINCT ON (project, category) project, category, budget FROM budget_line_changes
-			 WHERE ($1::date IS NULL OR effective_on <= $1::date)
+			 WHERE source = '' AND ($1::date IS NULL OR effective_on <= $1::date)
 			 ORDER BY project, category, id DESC)
 		SELECT pr.district, cur.category, sum(cur.budget) AS amount
 		  FROM cur JOIN projects pr ON pr.code = cur.project
