@@ -124,6 +124,14 @@ DECLARE
     line_no int;
     q text := '"';
 BEGIN
+    -- What each project paid per category so far, read once.
+    CREATE TEMP TABLE budget_lines_paid ON COMMIT DROP AS
+        SELECT a.project, a.category, sum(b.debit - b.credit) AS amount
+          FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
+         WHERE a.book = 'budget' AND a.code LIKE 'budget:spent:%' AND a.project IS NOT NULL AND a.category IS NOT NULL
+         GROUP BY a.project, a.category;
+    CREATE INDEX ON budget_lines_paid (project, category);
+    ANALYZE budget_lines_paid;
     FOR pr IN
         SELECT p.code, p.district, min(a.approved_on) AS first_on,
                (SELECT id FROM budget_approvals WHERE project = p.code ORDER BY version DESC LIMIT 1) AS latest_id
@@ -151,10 +159,7 @@ BEGIN
             WITH budget AS (
                 SELECT category, sum(amount) AS amount FROM budget_lines WHERE approval_id = pr.latest_id GROUP BY category),
             paid AS (
-                SELECT a.category, sum(b.debit - b.credit) AS amount
-                  FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
-                 WHERE a.project = pr.code AND a.code LIKE 'budget:spent:%' AND a.category IS NOT NULL
-                 GROUP BY a.category)
+                SELECT category, amount FROM budget_lines_paid WHERE project = pr.code)
             SELECT c.category, coalesce(bu.amount, 0) AS budget, coalesce(pa.amount, 0) AS paid,
                    greatest(coalesce(bu.amount, 0), coalesce(pa.amount, 0)) AS funded
               FROM (SELECT category FROM budget UNION SELECT category FROM paid) c
