@@ -528,20 +528,28 @@ func (s *lineStates) charge(ctx context.Context, what string, pr Project, ids []
 }
 
 // recordedKeys returns which of the payments' budget entries are already
-// recorded (replays of the same request).
+// recorded (replays of the same request), and for each whether it drew a
+// budget line: one recorded before migration 00008 did not, and its replay
+// must not either to be the same request.
 func (p *Programme) recordedKeys(ctx context.Context, rs []DisbursementRequest) (map[string]bool, error) {
 	keys := make([]string, len(rs))
 	for i, r := range rs {
 		keys[i] = r.IdempotencyKey + "/budget"
 	}
-	var found []string
+	var found []struct {
+		Key   string `db:"idempotency_key"`
+		Drawn bool   `db:"drawn"`
+	}
 	if err := p.db.SelectContext(ctx, &found, `
-		SELECT e.idempotency_key FROM unnest($1::text[]) AS k(key) JOIN entries e ON e.idempotency_key = k.key COLLATE "C"`, pq.Array(keys)); err != nil {
+		SELECT e.idempotency_key,
+		       EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
+		                WHERE p.entry_id = e.id AND a.code LIKE 'budget:line:%') AS drawn
+		  FROM unnest($1::text[]) AS k(key) JOIN entries e ON e.idempotency_key = k.key COLLATE "C"`, pq.Array(keys)); err != nil {
 		return nil, err
 	}
 	out := make(map[string]bool, len(found))
-	for _, k := range found {
-		out[k] = true
+	for _, f := range found {
+		out[f.Key] = f.Drawn
 	}
 	return out, nil
 }

@@ -304,11 +304,14 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
 				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
 		}
-		draws, err := lines.draws(ctx, what, pr, r.Category, r.Source)
-		if err != nil {
-			return nil, err
+		var draws []lineID
+		drawn, replay := recorded[r.IdempotencyKey+"/budget"]
+		if !replay || drawn {
+			if draws, err = lines.draws(ctx, what, pr, r.Category, r.Source); err != nil {
+				return nil, err
+			}
 		}
-		if !recorded[r.IdempotencyKey+"/budget"] {
+		if !replay {
 			if err := lines.charge(ctx, what, pr, draws, r.Amount); err != nil {
 				return nil, err
 			}
