@@ -27,12 +27,22 @@ type BudgetLineInput struct {
 	Amount      decimal.Decimal `db:"amount" json:"amount"`
 }
 
+// SourceLineInput sets, within an approved category, the most one source
+// may pay for it (a project × category × source budget line).
+type SourceLineInput struct {
+	Category string          `json:"category" validate:"required,oneof=basic improvement upgrade"`
+	Source   string          `json:"source" validate:"required,max=64"`
+	Amount   decimal.Decimal `json:"amount"`
+}
+
 // ApprovalRequest approves (or re-approves) a project's budget.
 type ApprovalRequest struct {
 	Project    string            `json:"project" validate:"required"`
 	ApprovedOn time.Time         `json:"approved_on" validate:"required"`
 	Lines      []BudgetLineInput `json:"lines" validate:"required,min=1,max=1000,dive"`
-	Actor      string            `json:"actor" validate:"required"`
+	// SourceLines optionally limit what a source may pay for a category.
+	SourceLines []SourceLineInput `json:"source_lines,omitempty" validate:"max=100,dive"`
+	Actor       string            `json:"actor" validate:"required"`
 }
 
 // SourceDelta is the change of one source's commitment made by an approval.
@@ -44,16 +54,17 @@ type SourceDelta struct {
 
 // Approval is a stored budget approval.
 type Approval struct {
-	ID         int64             `json:"id"`
-	Project    string            `json:"project"`
-	Version    int               `json:"version"`
-	ApprovedOn time.Time         `json:"approved_on"`
-	RuleSetID  int64             `json:"rule_set_id"`
-	Total      decimal.Decimal   `json:"total"`
-	Allocation rules.Allocation  `json:"allocation"`
-	Deltas     []SourceDelta     `json:"deltas"`
-	EntryID    int64             `json:"entry_id,omitempty"`
-	Lines      []BudgetLineInput `json:"lines"`
+	ID          int64             `json:"id"`
+	Project     string            `json:"project"`
+	Version     int               `json:"version"`
+	ApprovedOn  time.Time         `json:"approved_on"`
+	RuleSetID   int64             `json:"rule_set_id"`
+	Total       decimal.Decimal   `json:"total"`
+	Allocation  rules.Allocation  `json:"allocation"`
+	Deltas      []SourceDelta     `json:"deltas"`
+	EntryID     int64             `json:"entry_id,omitempty"`
+	Lines       []BudgetLineInput `json:"lines"`
+	SourceLines []SourceLineInput `json:"source_lines,omitempty"`
 	// Unchanged is set when the same lines were already approved under the
 	// same rule set: nothing was written.
 	Unchanged bool `json:"unchanged,omitempty"`
@@ -62,9 +73,11 @@ type Approval struct {
 // Approve splits a project's approved budget lines among the funding
 // sources by the rule set in force for its district on the approval date,
 // and posts the commitments to the budget book, with each category's
-// budget line (the limit of its payments, 无预算不支出). A re-approval that
-// lowers a line below what it has already paid is refused
-// (ErrBudgetBelowPaid). A re-approval posts only
+// budget line (the limit of its payments, 无预算不支出) and the source lines
+// it sets (the limit of one source's payments for a category; a source line
+// a re-approval does not name stays as it was). A re-approval that lowers a
+// line below what it has already paid is refused (ErrBudgetBelowPaid); a
+// category it leaves out gets a budget of zero. A re-approval posts only
 // the difference from the previous approval per source; approving the same
 // lines again under the same rule set changes nothing.
 func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval, error) {
@@ -97,21 +110,42 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Approval{}, fmt.Errorf("%s: %w", what, err)
 	}
-	if prev != nil && prev.RuleSetID == stored.id && sameLines(prev.Lines, req.Lines) {
+	newBudgets := map[lineID]decimal.Decimal{}
+	for _, l := range req.Lines {
+		newBudgets[lineID{l.Category, ""}] = newBudgets[lineID{l.Category, ""}].Add(l.Amount)
+	}
+	for i, sl := range req.SourceLines {
+		id := lineID{sl.Category, sl.Source}
+		where := fmt.Sprintf("%s: source line %d (%s)", what, i+1, id.suffix())
+		if err := ledger.CheckAmount(sl.Amount); err != nil {
+			return Approval{}, fmt.Errorf("%w: %s: %w", ErrInvalid, where, err)
+		}
+		if _, ok := rules.LookupSource(sl.Source); !ok {
+			return Approval{}, fmt.Errorf("%w: %s: unknown source %q", ErrInvalid, where, sl.Source)
+		}
+		cat, ok := newBudgets[lineID{sl.Category, ""}]
+		switch {
+		case !ok:
+			return Approval{}, fmt.Errorf("%w: %s: the approval has no %s line to limit", ErrInvalid, where, sl.Category)
+		case sl.Amount.GreaterThan(cat):
+			return Approval{}, fmt.Errorf("%w: %s: %s is more than the %s line's %s", ErrInvalid, where, sl.Amount.StringFixed(2), sl.Category, cat.StringFixed(2))
+		case !stored.set.MayPay(sl.Category, "", sl.Source):
+			return Approval{}, fmt.Errorf("%w: %s: under rule set %s %s, %s may not pay %s", ErrNotEarmarked, where, stored.set.Name, stored.set.Version, sl.Source, sl.Category)
+		}
+		if _, dup := newBudgets[id]; dup {
+			return Approval{}, fmt.Errorf("%w: %s: set twice", ErrInvalid, where)
+		}
+		newBudgets[id] = sl.Amount
+	}
+	if prev != nil && prev.RuleSetID == stored.id && sameLines(prev.Lines, req.Lines) && len(req.SourceLines) == 0 {
 		prev.Unchanged = true
 		return *prev, nil
 	}
-	newBudgets := map[string]decimal.Decimal{}
-	for _, l := range req.Lines {
-		newBudgets[l.Category] = newBudgets[l.Category].Add(l.Amount)
+	lineIDs := map[lineID]bool{}
+	for id := range newBudgets {
+		lineIDs[id] = true
 	}
-	var lineCats []string
-	for _, c := range rules.Categories() {
-		if _, ok := newBudgets[c.Code]; ok {
-			lineCats = append(lineCats, c.Code)
-		}
-	}
-	if err := p.ensureLineAccounts(ctx, pr, lineCats...); err != nil {
+	if err := p.ensureLineAccounts(ctx, pr, lineOrder(lineIDs)...); err != nil {
 		return Approval{}, err
 	}
 	deltas := commitmentDeltas(prev, alloc)
@@ -131,7 +165,7 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 		version = prev.Version + 1
 	}
 	a := Approval{Project: pr.Code, Version: version, ApprovedOn: on, RuleSetID: stored.id, Total: alloc.Total,
-		Allocation: alloc, Deltas: deltas, Lines: req.Lines}
+		Allocation: alloc, Deltas: deltas, Lines: req.Lines, SourceLines: req.SourceLines}
 	explanation, err := json.Marshal(alloc)
 	if err != nil {
 		return Approval{}, err
@@ -154,21 +188,29 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 		if err != nil {
 			return err
 		}
-		paid, err := p.paidByCategory(ctx, pr, time.Time{})
+		paid, err := p.paidByLine(ctx, pr, time.Time{})
 		if err != nil {
 			return err
 		}
 		entry := approvalEntry(pr, a, req.Actor, stored)
-		for _, c := range rules.Categories() {
-			was, had := current[c.Code]
-			now, has := newBudgets[c.Code]
-			if (!had && !has) || (had && was.Equal(now)) {
+		ids := map[lineID]bool{}
+		for id := range current {
+			ids[id] = true
+		}
+		for id := range newBudgets {
+			ids[id] = true
+		}
+		for _, id := range lineOrder(ids) {
+			was, had := current[id]
+			now, has := newBudgets[id]
+			// A source line the approval does not name stays as it is.
+			if (!had && !has) || (had && was.Equal(now)) || (id.source != "" && !has) {
 				continue
 			}
-			if err := checkLowering(what, pr, c.Code, now, paid[c.Code]); err != nil {
+			if err := checkLowering(what, pr, id, now, paid[id]); err != nil {
 				return err
 			}
-			ps := linePostings(accountsOf(pr), c.Code, was, now)
+			ps := linePostings(accountsOf(pr), id, was, now)
 			if entry == nil {
 				entry = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Actor: req.Actor,
 					Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: budget lines", version, pr.Code, pr.Name),
@@ -176,7 +218,7 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 					Metadata:       map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(version)}}
 			}
 			entry.Postings = append(entry.Postings, ps...)
-			changes = append(changes, BudgetLineChange{Project: pr.Code, Category: c.Code, Kind: LineChangeApproval,
+			changes = append(changes, BudgetLineChange{Project: pr.Code, Category: id.category, Source: id.source, Kind: LineChangeApproval,
 				Previous: was, Budget: now, EffectiveOn: on, Actor: req.Actor})
 		}
 		var entryID any

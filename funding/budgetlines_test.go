@@ -43,7 +43,7 @@ categories:
 // whole commitment. By hand: central 40% of basic = 400,000.00, provincial
 // and municipal 20% = 200,000.00 each, district 20% of basic + all of
 // improvement = 200,000.00 + 100,000.00 = 300,000.00.
-func fundedProject(t *testing.T, p *funding.Programme, code string) {
+func fundedProject(t *testing.T, p *funding.Programme, code string, sourceLines ...funding.SourceLineInput) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "four-sources.yaml")
@@ -56,7 +56,7 @@ func fundedProject(t *testing.T, p *funding.Programme, code string) {
 	if _, err := p.RegisterProject(ctx, sampleProject(code), "officer"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Approve(ctx, funding.ApprovalRequest{Project: code, ApprovedOn: date("2020-06-15"), Actor: "officer",
+	if _, err := p.Approve(ctx, funding.ApprovalRequest{Project: code, ApprovedOn: date("2020-06-15"), Actor: "officer", SourceLines: sourceLines,
 		Lines: []funding.BudgetLineInput{{Category: "basic", Amount: d("1000000.00")}, {Category: "improvement", Amount: d("100000.00")}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestBudgetAdjustment(t *testing.T) {
 	// The rendered report has the remaining column and the history.
 	tables := report.ProjectReport(rep, func(x decimal.Decimal) string { return x.StringFixed(2) })
 	if len(tables) != 3 || tables[1].Columns[4].Key != "remaining" || len(tables[2].Rows) != 4 ||
-		tables[2].Rows[2][5] != "35000.37" || tables[2].Rows[3][5] != "-40000.00" || tables[2].Rows[2][6] != adj.Reason {
+		tables[2].Rows[2][6] != "35000.37" || tables[2].Rows[3][6] != "-40000.00" || tables[2].Rows[2][7] != adj.Reason {
 		t.Errorf("rendered: %+v", tables)
 	}
 	// Budget vs actual counts the adjusted lines.
@@ -383,5 +383,91 @@ func TestBudgetAdjustment(t *testing.T) {
 	}
 	if v, err := p.Ledger().Verify(ctx); err != nil || !v.OK {
 		t.Errorf("verify: %+v %v", v, err)
+	}
+}
+
+// TestSourceLine: an approval that limits central's part of basic to
+// 350,000.00 refuses central's payment past it although the basic line
+// (1,000,000.00) and central's cash (400,000.00) have room. By hand: paid
+// 300,000.00, remaining 50,000.00, 50,000.01 exceeds it by 0.01; raised to
+// 360,000.00 the payment fits and 9,999.99 remains.
+func TestSourceLine(t *testing.T) {
+	t.Parallel()
+	p := newProgramme(t)
+	ctx := context.Background()
+	const code = "WH-HC-T-104"
+	fundedProject(t, p, code, funding.SourceLineInput{Category: "basic", Source: "central", Amount: d("350000.00")})
+	base := funding.ApprovalRequest{Project: code, ApprovedOn: date("2020-06-20"), Actor: "officer",
+		Lines: []funding.BudgetLineInput{{Category: "basic", Amount: d("1000000.00")}, {Category: "improvement", Amount: d("100000.00")}}}
+	for _, c := range []struct {
+		name   string
+		line   funding.SourceLineInput
+		target error
+		msg    string
+	}{
+		{"ErrUnknownSource", funding.SourceLineInput{Category: "basic", Source: "mars", Amount: d("1.00")}, funding.ErrInvalid, `unknown source "mars"`},
+		{"ErrMoreThanCategory", funding.SourceLineInput{Category: "improvement", Source: "district", Amount: d("100000.01")}, funding.ErrInvalid,
+			"100000.01 is more than the improvement line's 100000.00"},
+		{"ErrMayNotPay", funding.SourceLineInput{Category: "improvement", Source: "central", Amount: d("1.00")}, funding.ErrNotEarmarked, "central may not pay improvement"},
+		{"ErrNoCategoryLine", funding.SourceLineInput{Category: "upgrade", Source: "district", Amount: d("1.00")}, funding.ErrInvalid, "no upgrade line"},
+	} {
+		req := base
+		req.SourceLines = []funding.SourceLineInput{c.line}
+		if _, err := p.Approve(ctx, req); !errors.Is(err, c.target) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if _, err := p.Disburse(ctx, payment(code, "p-c1", "central", "basic", "300000.00", "2020-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	over := payment(code, "p-c2", "central", "basic", "50000.01", "2020-08-02")
+	_, err := p.Disburse(ctx, over)
+	want := "budget line " + code + " basic (基础类) from central (中央补助): budget 350000.00, already paid 300000.00, remaining 50000.00; this payment of 50000.01 exceeds it by 0.01"
+	if !errors.Is(err, funding.ErrBudgetLineExceeded) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("past the source line: %v", err)
+	}
+	// Raw SQL that draws the category line but not central's is refused.
+	acc := func(role string) string { return "budget:" + role + ":huancui:" + code }
+	err = rawPayment(ctx, p, "raw-src", [][3]string{{acc("spent") + ":basic:central", "D", "1.00"}, {acc("available") + ":central", "C", "1.00"},
+		{acc("appropriation") + ":basic", "D", "1.00"}, {acc("line") + ":basic", "C", "1.00"}})
+	if err == nil || errCode(err) != "FLB01" || !strings.Contains(err.Error(), "project "+code+" from central but draws 0") {
+		t.Errorf("raw payment around the source line: %v", err)
+	}
+	// A re-approval that does not name the source line keeps it.
+	if _, err := p.Approve(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AdjustBudget(ctx, funding.BudgetAdjustment{Project: code, Category: "basic", Source: "central", Budget: d("360000.00"),
+		On: date("2020-08-02"), Reason: "中央追加 more central money", Approver: "市财政局", Actor: "officer"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Disburse(ctx, over); err != nil {
+		t.Fatalf("after raising the source line: %v", err)
+	}
+	balance(t, p, acc("line")+":basic:central", "9999.99")
+	balance(t, p, acc("line")+":basic", "649999.99")
+	lines, err := p.BudgetLines(ctx, code, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 3 || lines[1].Source != "central" || !lines[1].Budget.Equal(d("360000.00")) || !lines[1].Paid.Equal(d("350000.01")) ||
+		!lines[1].Remaining.Equal(d("9999.99")) || !lines[0].Remaining.Equal(d("649999.99")) {
+		t.Errorf("lines: %+v", lines)
+	}
+	// District totals count the category lines, not the source lines within
+	// them: basic 1,000,000.00 + improvement 100,000.00.
+	drep, err := p.DistrictReport(ctx, "环翠区", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drep.Categories) != 2 || !drep.Categories[0].Budget.Equal(d("1000000.00")) || !drep.Categories[0].Remaining.Equal(d("649999.99")) {
+		t.Errorf("district categories: %+v", drep.Categories)
+	}
+	bva, err := p.BudgetVsActual(ctx, "环翠区", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bva.Projects) != 1 || !bva.Projects[0].Approved.Equal(d("1100000.00")) {
+		t.Errorf("budget vs actual: %+v", bva.Projects)
 	}
 }

@@ -364,8 +364,15 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
 				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
 		}
-		if !recorded[r.IdempotencyKey+"/budget"] {
-			if err := lines.charge(ctx, what, pr, r.Category, r.Amount); err != nil {
+		var draws []lineID
+		drawn, replay := recorded[r.IdempotencyKey+"/budget"]
+		if !replay || drawn {
+			if draws, err = lines.draws(ctx, what, pr, r.Category, r.Source); err != nil {
+				return nil, err
+			}
+		}
+		if !replay {
+			if err := lines.charge(ctx, what, pr, draws, r.Amount); err != nil {
 				return nil, err
 			}
 		}
@@ -391,7 +398,7 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 				Postings: append([]ledger.Posting{
 					{AccountCode: acc.spent(r.Category, r.Source), Side: ledger.Debit, Amount: r.Amount},
 					{AccountCode: acc.available(r.Source), Side: ledger.Credit, Amount: r.Amount}},
-					lineDraw(acc, r.Category, r.Amount)...)})
+					lineDraws(acc, draws, r.Amount)...)})
 	}
 	out, err := p.ledger.PostBatch(ctx, entries)
 	err = lineError(err)

@@ -45,6 +45,9 @@ type ProjectReport struct {
 	Sources         []SourcePosition   `json:"sources"`
 	Categories      []CategoryPosition `json:"categories"`
 	Total           SourcePosition     `json:"total"`
+	// Lines are the project's budget lines: each category's, and the
+	// source lines an approval or adjustment set within a category.
+	Lines []BudgetLine `json:"lines"`
 	// BudgetChanges is the history of the project's budget lines: each
 	// approval, adjustment (调整预算) and migration that changed one.
 	BudgetChanges []BudgetLineChange `json:"budget_changes"`
@@ -129,8 +132,12 @@ func (p *Programme) ProjectReport(ctx context.Context, code string, asOf time.Ti
 		return rep, fmt.Errorf("project report %s: %w", code, err)
 	}
 	rep.ApprovalVersion, rep.RuleSetID = version, rsID
-	budgets, err := lineBudgets(ctx, p.db, code, asOf)
+	lines, err := lineBudgets(ctx, p.db, code, asOf)
 	if err != nil {
+		return rep, fmt.Errorf("project report %s: %w", code, err)
+	}
+	budgets := categoryBudgets(lines)
+	if rep.Lines, err = p.BudgetLines(ctx, code, asOf); err != nil {
 		return rep, fmt.Errorf("project report %s: %w", code, err)
 	}
 	for _, c := range rules.Categories() {
@@ -265,7 +272,7 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 	if err := p.db.SelectContext(ctx, &budgets, `
 		WITH cur AS (
 			SELECT DISTINCT ON (project, category) project, category, budget FROM budget_line_changes
-			 WHERE ($1::date IS NULL OR effective_on <= $1::date)
+			 WHERE source = '' AND ($1::date IS NULL OR effective_on <= $1::date)
 			 ORDER BY project, category, id DESC)
 		SELECT pr.district, cur.category, sum(cur.budget) AS amount
 		  FROM cur JOIN projects pr ON pr.code = cur.project

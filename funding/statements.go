@@ -91,7 +91,7 @@ func (p *Programme) BudgetVsActual(ctx context.Context, district string, asOf ti
 		, cur AS (
 			SELECT DISTINCT ON (c.project, c.category) c.project, c.category, c.budget FROM budget_line_changes c
 			  JOIN projects pr ON pr.code = c.project
-			 WHERE ($1::date IS NULL OR c.effective_on <= $1::date) AND ($2 = '' OR pr.district = $2)
+			 WHERE c.source = '' AND ($1::date IS NULL OR c.effective_on <= $1::date) AND ($2 = '' OR pr.district = $2)
 			 ORDER BY c.project, c.category, c.id DESC)
 		SELECT project, category, '' AS source, budget AS amount FROM cur
 		UNION ALL

@@ -1,18 +1,20 @@
 -- Budget-line control (无预算不支出, issue 12): a payment must fit the
--- approved budget of its project and category.
+-- approved budget of its project and category, and of its project,
+-- category and source where the approval (or an adjustment) sets one.
 --
--- Each line (project P of district D, category C) has two budget-book
--- accounts, a memorandum pair (备查):
---   budget:line:D:P:C           budget_asset, no overdraft — approved, not yet paid
---   budget:appropriation:D:P:C  budget_balance — its counterpart
+-- Each line (project P of district D, category C, optionally source S) has
+-- two budget-book accounts, a memorandum pair (备查):
+--   budget:line:D:P:C[:S]           budget_asset, no overdraft — approved, not yet paid
+--   budget:appropriation:D:P:C[:S]  budget_balance — its counterpart
 -- An approval or a budget adjustment posts the change of the line's budget
 -- (Dr line, Cr appropriation; a lowering the reverse); every payment draws
--- its line in the same entry that records it as spent (Dr appropriation,
--- Cr line). The ledger's no-overdraft guard keeps the line from going below
+-- its lines in the same entry that records it as spent (Dr appropriation,
+-- Cr line). The ledger's no-overdraft guard keeps a line from going below
 -- zero; the trigger below refuses an entry that records spending of a
 -- category (budget:spent:D:P:C:S) without drawing the same amount from the
--- line of that project and category, so a payment written in raw SQL cannot
--- go around the line either (SQLSTATE FLB01). The check is per statement:
+-- category's line, or from the source's line of that category where one
+-- exists, so a payment written in raw SQL cannot go around a line either
+-- (SQLSTATE FLB01). The check is per statement:
 -- the spending and the draw of one entry are inserted in the same statement,
 -- as the ledger writes every batch (postings of one entry split over several
 -- statements are refused even when they would match).
@@ -37,6 +39,7 @@ CREATE TABLE budget_line_changes (
     id            bigserial PRIMARY KEY,
     project       text NOT NULL REFERENCES projects (code),
     category      text NOT NULL CHECK (category IN ('basic', 'improvement', 'upgrade')),
+    source        text NOT NULL DEFAULT '' CHECK (source = '' OR source ~ '^[a-z][a-z_]*(:[a-z_]+)?$'), -- '': the whole category
     kind          text NOT NULL CHECK (kind IN ('approval', 'adjustment', 'migration')),
     approval_id   bigint REFERENCES budget_approvals (id),
     previous      numeric NOT NULL CHECK (previous >= 0 AND previous = round(previous, 2)),
@@ -50,7 +53,7 @@ CREATE TABLE budget_line_changes (
     CONSTRAINT budget_line_changes_adjustment_reason CHECK (kind <> 'adjustment' OR (btrim(reason) <> '' AND btrim(approver) <> '')),
     CONSTRAINT budget_line_changes_approval CHECK ((kind = 'approval') = (approval_id IS NOT NULL))
 );
-CREATE INDEX budget_line_changes_line ON budget_line_changes (project, category, id);
+CREATE INDEX budget_line_changes_line ON budget_line_changes (project, category, source, id);
 CREATE TRIGGER budget_line_changes_append_only BEFORE UPDATE OR DELETE ON budget_line_changes
     FOR EACH ROW EXECUTE FUNCTION fl_append_only();
 CREATE TRIGGER budget_line_changes_no_truncate BEFORE TRUNCATE ON budget_line_changes
@@ -67,24 +70,38 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM new_postings WHERE book = 'budget') THEN
         RETURN NULL;
     END IF;
-    SELECT x.entry_id, x.project, x.category, x.spent, x.drawn, e.idempotency_key INTO bad FROM (
-        SELECT np.entry_id, a.project, a.category,
-               sum(CASE WHEN a.code LIKE 'budget:spent:%'
-                        THEN CASE WHEN np.side = 'D' THEN np.amount ELSE -np.amount END ELSE 0 END) AS spent,
-               sum(CASE WHEN a.code LIKE 'budget:line:%'
-                        THEN CASE WHEN np.side = 'C' THEN np.amount ELSE -np.amount END ELSE 0 END) AS drawn
-          FROM (SELECT DISTINCT account_id FROM new_postings WHERE book = 'budget') t
-          JOIN accounts a ON a.id = t.account_id
+    WITH t AS (
+        SELECT np.entry_id, a.district, a.project, a.category, a.source, a.code LIKE 'budget:spent:%' AS spending,
+               CASE WHEN np.side = 'D' THEN np.amount ELSE -np.amount END AS dr
+          FROM (SELECT DISTINCT account_id FROM new_postings WHERE book = 'budget') d
+          JOIN accounts a ON a.id = d.account_id
                          AND a.project IS NOT NULL AND a.category IS NOT NULL
                          AND (a.code LIKE 'budget:spent:%' OR a.code LIKE 'budget:line:%')
-          JOIN new_postings np ON np.account_id = a.id
-         GROUP BY 1, 2, 3) x
+          JOIN new_postings np ON np.account_id = a.id),
+    by_category AS (
+        SELECT entry_id, project, category, ''::text AS source,
+               coalesce(sum(dr) FILTER (WHERE spending), 0) AS spent,
+               coalesce(-sum(dr) FILTER (WHERE NOT spending AND source IS NULL), 0) AS drawn
+          FROM t GROUP BY 1, 2, 3),
+    by_source AS (
+        SELECT entry_id, district, project, category, source,
+               coalesce(sum(dr) FILTER (WHERE spending), 0) AS spent,
+               coalesce(-sum(dr) FILTER (WHERE NOT spending), 0) AS drawn
+          FROM t WHERE source IS NOT NULL GROUP BY 1, 2, 3, 4, 5)
+    SELECT x.entry_id, x.project, x.category, x.source, x.spent, x.drawn, e.idempotency_key INTO bad FROM (
+        SELECT entry_id, project, category, source, spent, drawn FROM by_category
+         WHERE spent <> 0 AND spent <> drawn
+        UNION ALL
+        SELECT s.entry_id, s.project, s.category, s.source, s.spent, s.drawn FROM by_source s
+         WHERE s.spent <> 0 AND s.spent <> s.drawn
+           AND EXISTS (SELECT 1 FROM accounts l
+                        WHERE l.code = 'budget:line:' || s.district || ':' || s.project || ':' || s.category || ':' || s.source)) x
       JOIN entries e ON e.id = x.entry_id
-     WHERE x.spent <> 0 AND x.spent <> x.drawn
      ORDER BY x.entry_id LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'entry % (key %) spends % on % of project % but draws % from its budget line (budget:line): no payment without an approved budget line',
-            bad.entry_id, bad.idempotency_key, bad.spent, bad.category, bad.project, bad.drawn
+            bad.entry_id, bad.idempotency_key, bad.spent, bad.category,
+            bad.project || CASE WHEN bad.source = '' THEN '' ELSE ' from ' || bad.source END, bad.drawn
             USING ERRCODE = 'FLB01';
     END IF;
     RETURN NULL;
@@ -107,6 +124,14 @@ DECLARE
     line_no int;
     q text := '"';
 BEGIN
+    -- What each project paid per category so far, read once.
+    CREATE TEMP TABLE budget_lines_paid ON COMMIT DROP AS
+        SELECT a.project, a.category, sum(b.debit - b.credit) AS amount
+          FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
+         WHERE a.book = 'budget' AND a.code LIKE 'budget:spent:%' AND a.project IS NOT NULL AND a.category IS NOT NULL
+         GROUP BY a.project, a.category;
+    CREATE INDEX ON budget_lines_paid (project, category);
+    ANALYZE budget_lines_paid;
     FOR pr IN
         SELECT p.code, p.district, min(a.approved_on) AS first_on,
                (SELECT id FROM budget_approvals WHERE project = p.code ORDER BY version DESC LIMIT 1) AS latest_id
@@ -134,10 +159,7 @@ BEGIN
             WITH budget AS (
                 SELECT category, sum(amount) AS amount FROM budget_lines WHERE approval_id = pr.latest_id GROUP BY category),
             paid AS (
-                SELECT a.category, sum(b.debit - b.credit) AS amount
-                  FROM accounts a JOIN account_day_balances b ON b.account_id = a.id
-                 WHERE a.project = pr.code AND a.code LIKE 'budget:spent:%' AND a.category IS NOT NULL
-                 GROUP BY a.category)
+                SELECT category, amount FROM budget_lines_paid WHERE project = pr.code)
             SELECT c.category, coalesce(bu.amount, 0) AS budget, coalesce(pa.amount, 0) AS paid,
                    greatest(coalesce(bu.amount, 0), coalesce(pa.amount, 0)) AS funded
               FROM (SELECT category FROM budget UNION SELECT category FROM paid) c

@@ -47,7 +47,21 @@ func ProjectReport(r funding.ProjectReport, amt func(decimal.Decimal) string) []
 	for _, c := range r.Categories {
 		cat.Rows = append(cat.Rows, []string{c.Category, c.CategoryName, amt(c.Budget), amt(c.Paid), amt(c.Remaining)})
 	}
-	return []Table{src, cat, BudgetChanges(r.BudgetChanges, amt)}
+	out := []Table{src, cat}
+	srcLines := Table{Title: "按来源预算 Source lines (the most a source may pay for a category)", Columns: []Column{
+		{Key: "category", Zh: "类别", En: "Category"}, {Key: "source", Zh: "资金来源", En: "Source"},
+		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
+		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
+	}}
+	for _, l := range r.Lines {
+		if l.Source != "" {
+			srcLines.Rows = append(srcLines.Rows, []string{l.Category, l.SourceName + " " + l.Source, amt(l.Budget), amt(l.Paid), amt(l.Remaining)})
+		}
+	}
+	if len(srcLines.Rows) > 0 {
+		out = append(out, srcLines)
+	}
+	return append(out, BudgetChanges(r.BudgetChanges, amt))
 }
 
 // BudgetChanges renders the history of a project's budget lines: each
@@ -55,14 +69,14 @@ func ProjectReport(r funding.ProjectReport, amt func(decimal.Decimal) string) []
 func BudgetChanges(cs []funding.BudgetLineChange, amt func(decimal.Decimal) string) Table {
 	t := Table{Title: "预算调整记录 Budget line history", Columns: []Column{
 		{Key: "effective_on", Zh: "日期", En: "Date"}, {Key: "category", Zh: "类别", En: "Category"},
-		{Key: "kind", Zh: "类型", En: "Kind"},
+		{Key: "source", Zh: "资金来源", En: "Source"}, {Key: "kind", Zh: "类型", En: "Kind"},
 		{Key: "previous", Zh: "原预算", En: "Previous", Numeric: true}, {Key: "budget", Zh: "新预算", En: "Budget", Numeric: true},
 		{Key: "difference", Zh: "差额", En: "Difference", Numeric: true},
 		{Key: "reason", Zh: "理由", En: "Reason"}, {Key: "approver", Zh: "审批人", En: "Approver"},
 		{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "recorded_at", Zh: "记录时间", En: "Recorded at"},
 	}}
 	for _, c := range cs {
-		t.Rows = append(t.Rows, []string{c.EffectiveOn.Format(ledger.DateLayout), c.Category, c.Kind, amt(c.Previous), amt(c.Budget),
+		t.Rows = append(t.Rows, []string{c.EffectiveOn.Format(ledger.DateLayout), c.Category, c.Source, c.Kind, amt(c.Previous), amt(c.Budget),
 			amt(c.Difference()), c.Reason, c.Approver, c.Actor, c.At.UTC().Format("2006-01-02 15:04:05Z")})
 	}
 	return t

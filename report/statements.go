@@ -303,7 +303,7 @@ func BudgetVsActual(ctx context.Context, p *funding.Programme, o Options) ([]Tab
 	cat := Table{Title: o.title("预算执行 按区市和类别", "Budget vs actual by district and category") + o.suffix(dn),
 		Columns: []Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "category", Zh: "类别", En: "Category"},
 			{Key: "approved", Zh: "批复预算", En: "Approved", Numeric: true}, {Key: "committed", Zh: "下达", En: "Committed", Numeric: true},
-			{Key: "disbursed", Zh: "拨付", En: "Disbursed", Numeric: true}, {Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
+			{Key: "disbursed", Zh: "拨付", En: "Disbursed", Numeric: true}, {Key: "unpaid", Zh: "未拨付", En: "Unpaid", Numeric: true},
 			{Key: "disbursed_pct", Zh: "执行进度", En: "Disbursed %", Numeric: true}}}
 	var catAll funding.BudgetActual
 	for _, c := range r.Categories {

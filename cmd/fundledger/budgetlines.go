@@ -14,7 +14,7 @@ import (
 // budgetAdjustCmd is `budget adjust`: a budget line's new budget (调整预算),
 // with the reason and the approver.
 func (a *app) budgetAdjustCmd() *cobra.Command {
-	var category, to, date, reason, approver string
+	var category, source, to, date, reason, approver string
 	cmd := &cobra.Command{
 		Use:   "adjust PROJECT",
 		Short: "Change a budget line (调整预算): --category, --to (the line's new budget), --date, --reason and --approver; posts only the difference",
@@ -28,23 +28,28 @@ func (a *app) budgetAdjustCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ch, err := p.AdjustBudget(c.Context(), funding.BudgetAdjustment{Project: args[0], Category: category, Budget: budget, On: on,
+			ch, err := p.AdjustBudget(c.Context(), funding.BudgetAdjustment{Project: args[0], Category: category, Source: source, Budget: budget, On: on,
 				Reason: reason, Approver: approver, Actor: a.actor})
 			if err != nil {
 				return err
 			}
 			w := c.OutOrStdout()
 			if ch.Unchanged {
-				fmt.Fprintf(w, "project %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, report.Amount(ch.Budget))
+				fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
 				return nil
 			}
-			fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, ch.Category,
+			line := ch.Category
+			if ch.Source != "" {
+				line += " " + ch.Source
+			}
+			fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, line,
 				report.Amount(ch.Previous), report.Amount(ch.Budget), report.Amount(ch.Difference()), ch.Approver, ch.EntryID.Int64)
 			_, err = p.Ledger().Seal(c.Context())
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&category, "category", "", "basic|improvement|upgrade (required)")
+	cmd.Flags().StringVar(&source, "source", "", "a source's line within the category (default: the category's line)")
 	cmd.Flags().StringVar(&to, "to", "", "the line's new budget in yuan (required)")
 	cmd.Flags().StringVar(&date, "date", "", "date of the adjustment (YYYY-MM-DD, required)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the budget changes (required, recorded)")

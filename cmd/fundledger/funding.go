@@ -300,7 +300,7 @@ func (a *app) rulesCmd() *cobra.Command {
 
 func (a *app) budgetCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "budget", Short: "Approve project budgets (commitments per source in the budget book)"}
-	var file, date string
+	var file, date, sourceLines string
 	approve := &cobra.Command{
 		Use: "approve PROJECT", Short: "Approve budget lines from JSON: [{\"category\": \"basic\", \"work_item\": \"\", \"description\": \"...\", \"amount\": \"1000000.00\"}]",
 		Args: cobra.ExactArgs(1),
@@ -317,7 +317,13 @@ func (a *app) budgetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ap, err := p.Approve(c.Context(), funding.ApprovalRequest{Project: args[0], ApprovedOn: on, Lines: lines, Actor: a.actor})
+			var limits []funding.SourceLineInput
+			if sourceLines != "" {
+				if limits, _, err = readJSONList[funding.SourceLineInput](c, sourceLines); err != nil {
+					return err
+				}
+			}
+			ap, err := p.Approve(c.Context(), funding.ApprovalRequest{Project: args[0], ApprovedOn: on, Lines: lines, SourceLines: limits, Actor: a.actor})
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -336,6 +342,7 @@ func (a *app) budgetCmd() *cobra.Command {
 	}
 	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
 	approve.Flags().StringVar(&date, "date", "", "approval date (YYYY-MM-DD, required)")
+	approve.Flags().StringVar(&sourceLines, "source-lines", "", `optional JSON file of source lines: [{"category": "basic", "source": "central", "amount": "300000.00"}]`)
 	_ = approve.MarkFlagRequired("date")
 	cmd.AddCommand(approve, a.budgetAdjustCmd())
 	return cmd
