@@ -122,6 +122,9 @@ func TestDistrictClose(t *testing.T) {
 	}
 	_, err = l.Post(ctx, transfer("b-mar-3", "2021-03-28", grant, bankB, "1.00"))
 	wantErr(t, err, ledger.ErrPeriodClosed)
+	_, err = l.PostBatch(ctx, []ledger.Entry{transfer("b-apr-x", "2021-04-02", grant, bankB, "1.00"), transfer("b-mar-x", "2021-03-29", grant, bankB, "1.00")})
+	wantErr(t, err, ledger.ErrPeriodClosed)
+	wantBalance(t, l, bankB, "", "220.00")
 	err = l.CloseDistrictPeriod(ctx, march, wendeng, "文登区财政局", "")
 	wantErr(t, err, ledger.ErrPeriodClosed)
 	if !strings.Contains(err.Error(), "closed city-wide") {
