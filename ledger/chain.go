@@ -98,7 +98,7 @@ func (u Unaccounted) String() string {
 //     another transaction claiming an older one, or changed afterwards
 //     (an UPDATE writes a new row version with a new xmin), fails this;
 //   - the id must have been drawn from the sequence;
-//   - recorded_at cannot lie in the future;
+//   - recorded_at cannot lie in the future (beyond a clock step);
 //   - the entry must not be dated in a month (city-wide, or for a district
 //     it posts to) that is closed by a close recorded under 00009: such a
 //     close sealed every entry of the month and refuses later ones, so an
@@ -125,7 +125,7 @@ SELECT x.id, x.idempotency_key, x.txid, x.reason FROM (
       THEN 'its seal-queue row was not written by the transaction it names'
     WHEN e.id > (SELECT last_value FROM entries_id_seq)
       THEN 'its id was not drawn from the entries sequence'
-    WHEN e.recorded_at > now()
+    WHEN e.recorded_at > now() + interval '5 minutes'  -- a clock stepped back a little is not a forgery
       THEN 'it is recorded in the future (' || e.recorded_at::text || ')'
     WHEN EXISTS (SELECT 1 FROM periods pr
                   WHERE pr.period = date_trunc('month', e.effective_date)::date AND pr.closed
