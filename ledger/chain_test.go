@@ -117,6 +117,9 @@ func TestHashCoversRecordedAt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got.HashVersion != 2 || e.HashVersion != 2 {
+			t.Errorf("entry %d: hash version %d stored, %d returned", e.ID, got.HashVersion, e.HashVersion)
+		}
 		if want := ledger.StoredHashForTest(got, 2, got.RecordedAt); got.ContentHash != want || e.ContentHash != want {
 			t.Errorf("entry %d: stored %s, returned %s, want %s", e.ID, got.ContentHash, e.ContentHash, want)
 		}

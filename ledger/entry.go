@@ -45,6 +45,9 @@ type Entry struct {
 	Metadata       map[string]string `json:"metadata,omitempty"`
 	Postings       []Posting         `json:"postings"`
 	ContentHash    string            `json:"content_hash,omitempty"`
+	// HashVersion is the layout ContentHash was computed with (see
+	// storedHash): 2 for entries stored since migration 00009.
+	HashVersion int `json:"hash_version,omitempty"`
 	// fingerprint is the version 1 hash of the request (contentHash), set
 	// by prepare; what is stored is derived from it (storedHash).
 	fingerprint string
