@@ -77,8 +77,8 @@ func (u Unaccounted) String() string {
 	return fmt.Sprintf("entry %d (key %q) waits to be sealed but cannot be accounted for: %s", u.EntryID, u.Key, u.Reason)
 }
 
-// accountedSQL lists the entries of the seal queue ($1: some of its
-// transactions, or NULL for all) that cannot be accounted for as posted
+// accountedSQL lists the entries of the seal queue ($1: of the transactions
+// whose first entry id is at most $1, or NULL for all) that cannot be accounted for as posted
 // through the ledger, with the first reason found. What the database
 // guarantees for every entry inserted while its triggers run (00001,
 // 00007): created_txid is the inserting transaction and recorded_at its
@@ -98,7 +98,7 @@ func (u Unaccounted) String() string {
 //     another transaction claiming an older one, or changed afterwards
 //     (an UPDATE writes a new row version with a new xmin), fails this;
 //   - the id must have been drawn from the sequence;
-//   - recorded_at cannot lie in the future;
+//   - recorded_at cannot lie in the future (beyond a clock step);
 //   - the entry must not be dated in a month (city-wide, or for a district
 //     it posts to) that is closed by a close recorded under 00009: such a
 //     close sealed every entry of the month and refuses later ones, so an
@@ -125,7 +125,7 @@ SELECT x.id, x.idempotency_key, x.txid, x.reason FROM (
       THEN 'its seal-queue row was not written by the transaction it names'
     WHEN e.id > (SELECT last_value FROM entries_id_seq)
       THEN 'its id was not drawn from the entries sequence'
-    WHEN e.recorded_at > now()
+    WHEN e.recorded_at > now() + interval '5 minutes'  -- a clock stepped back a little is not a forgery
       THEN 'it is recorded in the future (' || e.recorded_at::text || ')'
     WHEN EXISTS (SELECT 1 FROM periods pr
                   WHERE pr.period = date_trunc('month', e.effective_date)::date AND pr.closed
@@ -143,18 +143,19 @@ SELECT x.id, x.idempotency_key, x.txid, x.reason FROM (
       THEN 'it posts to a district whose month ' || to_char(e.effective_date, 'YYYY-MM') || ' was closed after every entry of that month was sealed'
   END AS reason
   FROM tx_entries t JOIN entries e ON e.id BETWEEN t.min_id AND t.max_id AND e.created_txid = t.txid
- WHERE $1::xid8[] IS NULL OR t.txid = ANY ($1::xid8[])
+ WHERE $1::bigint IS NULL OR t.min_id <= $1::bigint
 ) x WHERE x.reason IS NOT NULL ORDER BY x.id LIMIT $2`
 
 // maxHeld bounds the unaccounted entries listed in a report.
 const maxHeld = 100
 
 // unaccounted returns up to limit unaccounted entries of the queue (of the
-// transactions txids; nil means all), each with its transaction.
-func unaccounted(ctx context.Context, q sqlx.QueryerContext, txids []string, limit int) ([]Unaccounted, error) {
+// transactions whose first entry id is at most upTo; 0 means all), each
+// with its transaction.
+func unaccounted(ctx context.Context, q sqlx.QueryerContext, upTo int64, limit int) ([]Unaccounted, error) {
 	var arg any // NULL: the whole queue
-	if txids != nil {
-		arg = pq.Array(txids)
+	if upTo > 0 {
+		arg = upTo
 	}
 	var rows []unaccountedRow
 	if err := sqlx.SelectContext(ctx, q, &rows, accountedSQL, arg, limit); err != nil {
@@ -246,14 +247,10 @@ func sealBlock(ctx context.Context, tx *sqlx.Tx) (int, string, []Unaccounted, er
 	if len(txs) == 0 {
 		return 0, prev, nil, nil
 	}
-	txids := make([]string, len(txs))
-	for i, t := range txs {
-		txids[i] = t.TxID
-	}
-	// Every unaccounted entry of the candidates (they are at most
-	// maxBlockSize transactions), so that none of their transactions is
-	// sealed; only the first maxHeld are reported.
-	held, err := unaccounted(ctx, tx, txids, math.MaxInt32)
+	// Every unaccounted entry of the candidates (the queue's first
+	// transactions by entry id, at most maxBlockSize), so that none of
+	// their transactions is sealed; only the first maxHeld are reported.
+	held, err := unaccounted(ctx, tx, txs[len(txs)-1].MinID, math.MaxInt32)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -602,7 +599,7 @@ func (l *Ledger) verifyBlocks(ctx context.Context, rep *VerifyReport) (map[strin
 	for _, id := range orphan {
 		rep.problem("entry %d is neither sealed nor waiting to be sealed", id)
 	}
-	held, err := unaccounted(ctx, l.db, nil, maxHeld)
+	held, err := unaccounted(ctx, l.db, 0, maxHeld)
 	if err != nil {
 		return nil, err
 	}

@@ -117,6 +117,9 @@ func TestHashCoversRecordedAt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got.HashVersion != 2 || e.HashVersion != 2 {
+			t.Errorf("entry %d: hash version %d stored, %d returned", e.ID, got.HashVersion, e.HashVersion)
+		}
 		if want := ledger.StoredHashForTest(got, 2, got.RecordedAt); got.ContentHash != want || e.ContentHash != want {
 			t.Errorf("entry %d: stored %s, returned %s, want %s", e.ID, got.ContentHash, e.ContentHash, want)
 		}
@@ -272,6 +275,9 @@ func TestSealHoldsForgedEntries(t *testing.T) {
 	if err := l.ClosePeriod(ctx, ledger.Date(2021, 4, 1), "bureau", "month end"); err != nil {
 		t.Fatal(err)
 	}
+	if err := l.CloseDistrictPeriod(ctx, ledger.Date(2021, 5, 1), "环翠区", "环翠区财政局", "month end"); err != nil {
+		t.Fatal(err)
+	}
 	var bankID, grantID int64
 	if err := db.Get(&bankID, `SELECT id FROM accounts WHERE code = $1`, bank); err != nil {
 		t.Fatal(err)
@@ -313,6 +319,8 @@ func TestSealHoldsForgedEntries(t *testing.T) {
 	// 2. Under its own transaction and time, but dated in April, which was
 	//    closed after all of April was sealed.
 	forge("in-closed-april", "2021-04-20", `pg_current_xact_id()`, `now()`)
+	// 2b. Likewise in May, which the bank's district closed.
+	forge("in-district-may", "2021-05-20", `pg_current_xact_id()`, `now()`)
 	// 3. A genuine entry still waiting, then rewritten (amount and hash).
 	late := mustPost(t, l, transfer("late", "2021-06-03", grant, bank, "2.00"))
 	rewritten := late
@@ -328,14 +336,15 @@ func TestSealHoldsForgedEntries(t *testing.T) {
 	want := map[int64]string{
 		keyID("old-looking"):     "its row was not written by the transaction it names",
 		keyID("in-closed-april"): "it is dated in 2021-04, closed after every entry of that month was sealed",
+		keyID("in-district-may"): "it posts to a district whose month 2021-05 was closed after every entry of that month was sealed",
 		late.ID:                  "its row was not written by the transaction it names",
 	}
 	res, err := l.Seal(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Entries != 1 || len(res.Held) != 3 {
-		t.Fatalf("seal: %+v, want the sound entry sealed and three held", res)
+	if res.Entries != 1 || len(res.Held) != 4 {
+		t.Fatalf("seal: %+v, want the sound entry sealed and four held", res)
 	}
 	for _, h := range res.Held {
 		if !strings.Contains(h.Reason, want[h.EntryID]) || want[h.EntryID] == "" {
@@ -350,14 +359,14 @@ func TestSealHoldsForgedEntries(t *testing.T) {
 		t.Errorf("last block sealed %v, want [%d]", sealed, sound.ID)
 	}
 	// Every later seal holds them again; verify reports each.
-	if res, err := l.Seal(ctx); err != nil || res.Entries != 0 || len(res.Held) != 3 {
+	if res, err := l.Seal(ctx); err != nil || res.Entries != 0 || len(res.Held) != 4 {
 		t.Errorf("second seal: %+v %v", res, err)
 	}
 	rep, err := l.Verify(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK || len(rep.Unaccounted) != 3 || rep.UnsealedEntries != 3 {
+	if rep.OK || len(rep.Unaccounted) != 4 || rep.UnsealedEntries != 4 {
 		t.Errorf("verify: %+v", rep)
 	}
 	for id := range want {

@@ -50,6 +50,9 @@ type Entry struct {
 	// so it is filled on entries read back (Entry, Entries, FillVouchers),
 	// not on the results of a post.
 	Voucher string `json:"voucher,omitempty"`
+	// HashVersion is the layout ContentHash was computed with (see
+	// storedHash): 2 for entries stored since migration 00009.
+	HashVersion int `json:"hash_version,omitempty"`
 	// fingerprint is the version 1 hash of the request (contentHash), set
 	// by prepare; what is stored is derived from it (storedHash).
 	fingerprint string

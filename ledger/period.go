@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -90,7 +91,29 @@ func (l *Ledger) periodEvent(ctx context.Context, month time.Time, district, act
 	if action == "reopen" && strings.TrimSpace(reason) == "" {
 		return fmt.Errorf("%w: %s: a reason is required", ErrInvalid, what)
 	}
-	err := l.inTx(ctx, func(tx *sqlx.Tx) error {
+	var err error
+	for attempt := 1; attempt <= maxPeriodEventAttempts; attempt++ {
+		err = l.periodEventTx(ctx, start, district, action, actor, reason)
+		// A month nobody had posted into has no row to lock yet; the
+		// trigger adds it and waits for a poster that is adding it too,
+		// then finds that poster's entries unsealed. Now the row is there:
+		// a second attempt locks it and seals them first.
+		if !errors.Is(err, ErrUnsealed) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// maxPeriodEventAttempts bounds the attempts of a close or reopen that
+// found entries of its month unsealed (see periodEvent).
+const maxPeriodEventAttempts = 3
+
+func (l *Ledger) periodEventTx(ctx context.Context, start time.Time, district, action, actor, reason string) error {
+	return l.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Wait for the month's posters to commit and keep new ones out
 		// (they share-lock this row), then seal: the head the event
 		// records covers every entry of the month, which the database
@@ -108,10 +131,6 @@ func (l *Ledger) periodEvent(ctx context.Context, month time.Time, district, act
 			start.Format(DateLayout), district, action, actor, reason)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
 }
 
 // PeriodEvent is one close or reopen, as recorded, with the head of the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -122,6 +123,9 @@ func TestDistrictClose(t *testing.T) {
 	}
 	_, err = l.Post(ctx, transfer("b-mar-3", "2021-03-28", grant, bankB, "1.00"))
 	wantErr(t, err, ledger.ErrPeriodClosed)
+	_, err = l.PostBatch(ctx, []ledger.Entry{transfer("b-apr-x", "2021-04-02", grant, bankB, "1.00"), transfer("b-mar-x", "2021-03-29", grant, bankB, "1.00")})
+	wantErr(t, err, ledger.ErrPeriodClosed)
+	wantBalance(t, l, bankB, "", "220.00")
 	err = l.CloseDistrictPeriod(ctx, march, wendeng, "文登区财政局", "")
 	wantErr(t, err, ledger.ErrPeriodClosed)
 	if !strings.Contains(err.Error(), "closed city-wide") {
@@ -162,4 +166,46 @@ func TestDistrictClose(t *testing.T) {
 	if err != nil || !rep.OK || rep.Anchors != 4 || rep.Anchor.Hash != hist[0].HeadHash {
 		t.Errorf("verify as of A's close: %+v %v", rep, err)
 	}
+}
+
+// TestDistrictCloseWaitsForPosters: a close waits for a transaction that
+// is posting into the month, then seals its entry, so the head the close
+// records covers it.
+func TestDistrictCloseWaitsForPosters(t *testing.T) {
+	t.Parallel()
+	l, db := newLedger(t)
+	ctx := context.Background()
+	tx, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck
+	posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{transfer("in-flight", "2021-03-30", grant, bank, "9.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- l.CloseDistrictPeriod(ctx, ledger.Date(2021, 3, 1), "环翠区", "环翠区财政局", "month end")
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the close did not wait for the poster: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	hist, err := l.PeriodHistory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].HeadEntryID != posted[0].ID || hist[0].HeadBlockID != 1 {
+		t.Errorf("the close's head does not cover the entry %d it waited for: %+v", posted[0].ID, hist)
+	}
+	_, err = l.Post(ctx, transfer("after", "2021-03-31", grant, bank, "1.00"))
+	wantErr(t, err, ledger.ErrPeriodClosed)
 }

@@ -121,7 +121,7 @@ func (l *Ledger) postOne(ctx context.Context, e *Entry) (ok bool, err error) {
 			if want := storedHash(hashV2, e.fingerprint, at); stored != want {
 				return true, fmt.Errorf("entry %d stored with hash %s, want %s: the hash layouts of Go and SQL disagree", id, stored, want)
 			}
-			e.ID, e.RecordedAt, e.ContentHash = id, at, stored
+			e.ID, e.RecordedAt, e.ContentHash, e.HashVersion = id, at, stored, hashV2
 			return true, nil
 		case errors.Is(err, sql.ErrNoRows):
 			return false, nil
@@ -208,7 +208,7 @@ func prepare(entries []Entry) ([]Entry, string, error) {
 					errs[i] = err
 					continue
 				}
-				e.ID, e.RecordedAt, e.Replayed = 0, time.Time{}, false
+				e.ID, e.RecordedAt, e.Replayed, e.HashVersion = 0, time.Time{}, false, 0
 				e.fingerprint = e.contentHash()
 				e.ContentHash = e.fingerprint
 				out[i] = e
@@ -410,7 +410,7 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 	}
 	for i := range entries {
 		entries[i].ID, entries[i].RecordedAt = ids[i], now
-		entries[i].ContentHash = storedHash(hashV2, entries[i].fingerprint, now)
+		entries[i].ContentHash, entries[i].HashVersion = storedHash(hashV2, entries[i].fingerprint, now), hashV2
 	}
 	err = pgcopy.Rows(ctx, tx, "entries", []string{"id", "book", "effective_date", "memo", "actor", "idempotency_key",
 		"reverses_entry_id", "corrects_entry_id", "metadata", "hash_version", "content_hash"}, func(put func(...any) error) error {
@@ -489,7 +489,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 			return err
 		}
 		i := index[key]
-		entries[i].ID, entries[i].ContentHash, inserted[i] = id, cols.hashes[i], true
+		entries[i].ID, entries[i].ContentHash, entries[i].HashVersion, inserted[i] = id, cols.hashes[i], hashV2, true
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("insert entries: %w", err)
@@ -526,7 +526,7 @@ func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
 			if p.Hash != storedHash(p.Version, entries[i].fingerprint, p.RecordedAt) {
 				return fmt.Errorf("%w: key %q was used by entry %d for another request", ErrIdempotencyConflict, p.Key, p.ID)
 			}
-			entries[i].ID, entries[i].RecordedAt, entries[i].ContentHash, entries[i].Replayed = p.ID, p.RecordedAt, p.Hash, true
+			entries[i].ID, entries[i].RecordedAt, entries[i].ContentHash, entries[i].HashVersion, entries[i].Replayed = p.ID, p.RecordedAt, p.Hash, p.Version, true
 		}
 	}
 
@@ -633,7 +633,8 @@ type entryRow struct {
 
 func (r entryRow) entry() (Entry, error) {
 	e := Entry{ID: r.ID, Book: r.Book, EffectiveDate: Civil(r.EffectiveDate), RecordedAt: r.RecordedAt, Memo: r.Memo,
-		Actor: r.Actor, IdempotencyKey: r.IdempotencyKey, Reverses: r.Reverses, Corrects: r.Corrects, ContentHash: r.ContentHash}
+		Actor: r.Actor, IdempotencyKey: r.IdempotencyKey, Reverses: r.Reverses, Corrects: r.Corrects, ContentHash: r.ContentHash,
+		HashVersion: r.HashVersion}
 	e.Voucher = voucherOf(r.Book, e.EffectiveDate, r.VoucherSeq).String()
 	if err := json.Unmarshal([]byte(r.Metadata), &e.Metadata); err != nil {
 		return Entry{}, fmt.Errorf("entry %d: metadata: %w", r.ID, err)

@@ -159,9 +159,13 @@ BEGIN
     IF lo IS NULL THEN
         RETURN NULL;
     END IF;
+    -- The months' rows exist already when the entries were inserted by an
+    -- earlier statement (their trigger adds them); only when one in the
+    -- range is missing does a second pass find the months to add.
     IF lo = hi THEN
         INSERT INTO periods (period) VALUES (lo) ON CONFLICT DO NOTHING;
-    ELSE
+    ELSIF (SELECT count(*) FROM periods WHERE period BETWEEN lo AND hi)
+          <= (extract(year FROM age(hi, lo)) * 12 + extract(month FROM age(hi, lo))) THEN
         INSERT INTO periods (period)
             SELECT DISTINCT date_trunc('month', effective_date)::date FROM new_postings ORDER BY 1
             ON CONFLICT DO NOTHING;

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
 )
@@ -346,6 +347,9 @@ func (a *app) periodCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if district, err = a.districtCode(c, district); err != nil {
+					return err
+				}
 				if err := fn(l, c, month); err != nil {
 					return err
 				}
@@ -430,6 +434,19 @@ func (a *app) periodCmd() *cobra.Command {
 	return cmd
 }
 
+// districtCode turns a district given by code or Chinese name into the
+// code its accounts carry ("" stays ""); the database must be open.
+func (a *app) districtCode(c *cobra.Command, district string) (string, error) {
+	if district == "" {
+		return "", nil
+	}
+	d, err := funding.LookupDistrict(c.Context(), a.db, district)
+	if err != nil {
+		return "", err
+	}
+	return d.Code, nil
+}
+
 func (a *app) sealCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "seal", Short: "Chain the entries posted since the last seal into a block", Args: cobra.NoArgs,
@@ -480,6 +497,9 @@ except those that cannot be accounted for as posted through the ledger: those ar
 			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
+				return err
+			}
+			if opts.District, err = a.districtCode(c, opts.District); err != nil {
 				return err
 			}
 			if !noSeal {

@@ -253,6 +253,27 @@ func TestMoneyPathFromTheCommandLine(t *testing.T) {
 		central["disbursed"] != "100000.00" || central["available"] != "300000.00" || central["outstanding"] != "0.00" {
 		t.Errorf("central: %v", central)
 	}
+	// 文登区 closes August by its Chinese name; its payments dated then are
+	// refused, the city's list shows the district, a reopen needs a reason.
+	out, err = run(t, url, "", "period", "close", "2020-08", "--district", "文登区")
+	if err != nil || !strings.Contains(out, "period 2020-08 (district wendeng): closed by") || !strings.Contains(out, "chain head ") {
+		t.Fatalf("district close: %v %s", err, out)
+	}
+	_, err = run(t, url, "", "pay", "--project", "WH-WD-T-1", "--source", "central", "--category", "basic", "--amount", "1", "--date", "2020-08-15",
+		"--payee", "施工单位", "--bank", "WD-001", "--key", "p3")
+	if err == nil || !strings.Contains(err.Error(), "of district wendeng, whose period 2020-08 is closed") {
+		t.Errorf("payment in the district's closed month: %v", err)
+	}
+	out, err = run(t, url, "", "period", "list")
+	if err != nil || !strings.Contains(out, "  district wendeng  closed") || !strings.Contains(out, "2020-08 district wendeng close by") {
+		t.Errorf("period list: %v %s", err, out)
+	}
+	if _, err := run(t, url, "", "period", "reopen", "2020-08", "--district", "wendeng"); err == nil || !strings.Contains(err.Error(), "a reason is required") {
+		t.Errorf("reopen without a reason: %v", err)
+	}
+	if out, err := run(t, url, "", "verify", "--as-of-close", "2020-08", "--district", "文登区"); err != nil || !strings.Contains(out, "OK") {
+		t.Errorf("verify as of the district's close: %v %s", err, out)
+	}
 }
 
 // displayColumns counts terminal columns: two for a wide (CJK) character.

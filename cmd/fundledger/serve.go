@@ -22,15 +22,23 @@ const sealInterval = 30 * time.Second
 func sealEvery(ctx context.Context, l *ledger.Ledger, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var warned int64 // the first held entry last warned about
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if res, err := l.Seal(ctx); err != nil {
+			res, err := l.Seal(ctx)
+			if err != nil {
 				log.Error("seal", "err", err)
-			} else if res.Entries > 0 {
+				continue
+			}
+			if res.Entries > 0 {
 				log.Info("sealed", "entries", res.Entries, "blocks", res.Blocks, "head", res.HeadHash)
+			}
+			if len(res.Held) > 0 && res.Held[0].EntryID != warned {
+				warned = res.Held[0].EntryID
+				log.Error("seal held back entries that cannot be accounted for; run verify", "count", len(res.Held), "first", res.Held[0].String())
 			}
 		}
 	}
