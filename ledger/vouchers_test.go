@@ -180,6 +180,46 @@ func TestVoucherNumbers(t *testing.T) {
 	wantVerifyOK(t, l)
 }
 
+// TestVoucherNumbersOfALargeBatch: 2,000 entries spread over both books and
+// five months, after a few posted singly; the expected numbers come from
+// counting in Go, in the order of the batch.
+func TestVoucherNumbersOfALargeBatch(t *testing.T) {
+	t.Parallel()
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	next := map[string]int{} // book and month → last number
+	key := func(e ledger.Entry) string { return string(e.Book) + " " + e.EffectiveDate.Format("2006-01") }
+	for _, e := range []ledger.Entry{transfer("s0", "2021-06-30", grant, bank, "100.00"), budgetEntry("s1", "2021-07-01", "1.00"),
+		transfer("s2", "2021-06-01", grant, bank, "100.00")} {
+		mustPost(t, l, e)
+		next[key(e)]++
+	}
+	want := map[string]string{}
+	var batch []ledger.Entry
+	for i := range 2000 {
+		date := fmt.Sprintf("2021-%02d-%02d", 4+(i*7)%5, 1+(i*13)%28)
+		var e ledger.Entry
+		if i%3 == 0 {
+			e = budgetEntry(fmt.Sprintf("k%d", i), date, "1.00")
+		} else {
+			e = transfer(fmt.Sprintf("k%d", i), date, grant, bank, "1.00")
+		}
+		batch = append(batch, e)
+		next[key(e)]++
+		want[e.IdempotencyKey] = ledger.Voucher{Book: e.Book, Month: mustMonth(t, e.EffectiveDate.Format("2006-01")), Seq: next[key(e)]}.String()
+	}
+	if _, err := l.PostBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	got := vouchersOf(t, l)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: voucher %q, want %q", k, got[k], v)
+		}
+	}
+	wantVerifyOK(t, l)
+}
+
 // TestVoucherNumbersUnderConcurrentWriters: 32 writers post at once into
 // both books and three months, single posts and batches, with refusals
 // (overdraft, closed period, a reference to a missing entry, an idempotency
@@ -223,7 +263,7 @@ func TestVoucherNumbersUnderConcurrentWriters(t *testing.T) {
 	months := []string{"2021-03", "2021-04", "2021-05"}
 	const writers, rounds = 32, 12
 	var wg sync.WaitGroup
-	closed := make(chan struct{})
+	closed, done := make(chan struct{}), make(chan struct{})
 	go func() { // closes May while the writers post into it
 		defer close(closed)
 		for {
@@ -233,8 +273,11 @@ func TestVoucherNumbersUnderConcurrentWriters(t *testing.T) {
 			if n >= 5 {
 				break
 			}
-			if err := ctx.Err(); err != nil {
+			select {
+			case <-done:
+				expect("close May", errors.New("the writers stored fewer than 5 entries in May"), nil)
 				return
+			case <-time.After(time.Millisecond):
 			}
 		}
 		if err := l.ClosePeriod(ctx, ledger.Date(2021, 5, 1), "bureau", "month end"); err != nil {
@@ -335,6 +378,7 @@ func TestVoucherNumbersUnderConcurrentWriters(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(done)
 	<-closed
 	if len(unexpected) > 0 {
 		t.Fatalf("%d unexpected results, first: %v", len(unexpected), unexpected[0])
