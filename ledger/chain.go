@@ -440,7 +440,7 @@ func (l *Ledger) anchor(ctx context.Context, opts VerifyOptions) (*AnchorCheck, 
 		err := l.db.GetContext(ctx, &hash, `
 			SELECT head_hash FROM period_events
 			 WHERE period = $1 AND action = 'close' AND district IS NOT DISTINCT FROM nullif($2, '') AND head_hash IS NOT NULL
-			 ORDER BY id DESC LIMIT 1`, month.Format(DateLayout), opts.District)
+			 ORDER BY id DESC LIMIT 1`, month.Format(DateLayout), strings.TrimSpace(opts.District))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%w: no %s recorded a head hash", ErrNotFound, what)
 		}

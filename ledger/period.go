@@ -84,6 +84,7 @@ func (l *Ledger) ReopenDistrictPeriod(ctx context.Context, month time.Time, dist
 
 func (l *Ledger) periodEvent(ctx context.Context, month time.Time, district, action, actor, reason string) error {
 	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	district = strings.TrimSpace(district)
 	what := action + " period " + start.Format("2006-01") + scopeText(district)
 	if actor == "" {
 		return fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)

@@ -127,11 +127,24 @@ func TestVoucherNumbers(t *testing.T) {
 		t.Fatalf("rolled back transaction: %v", err)
 	}
 	d1 := mustPost(t, l, transfer("d1", "2021-03-02", bank, works, "0.25"))
+	// One transaction, entries inserted by two statements: all numbered at
+	// commit, in id order.
+	err = l.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := ledger.PostInTx(ctx, tx, []ledger.Entry{transfer("t1", "2021-03-28", grant, bank, "1.00")}); err != nil {
+			return err
+		}
+		_, err := ledger.PostInTx(ctx, tx, []ledger.Entry{budgetEntry("t2", "2021-03-28", "1.00"), transfer("t3", "2021-03-01", bank, works, "1.00")})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{
 		"a":  "2021-03 财-0001",
 		"b1": "2021-03 财-0002", "b2": "2021-03 预-0001", "b3": "2021-04 财-0001", "b4": "2021-03 财-0003", "b5": "2021-03 预-0002",
 		"c1": "2021-03 财-0004",
 		"d1": "2021-03 财-0005",
+		"t1": "2021-03 财-0006", "t2": "2021-03 预-0003", "t3": "2021-03 财-0007",
 	}
 	got := vouchersOf(t, l)
 	if len(got) != len(want) {
@@ -161,15 +174,17 @@ func TestVoucherNumbers(t *testing.T) {
 	if e, err := l.EntryByVoucher(ctx, v); err != nil || e.IdempotencyKey != "b4" {
 		t.Errorf("EntryByVoucher(2021-03 财-3) = %q, %v; want b4", e.IdempotencyKey, err)
 	}
-	if _, err := l.EntryByVoucher(ctx, ledger.Voucher{Book: ledger.BookFinancial, Month: ledger.Date(2021, 3, 1), Seq: 6}); !errors.Is(err, ledger.ErrNotFound) {
+	if _, err := l.EntryByVoucher(ctx, ledger.Voucher{Book: ledger.BookFinancial, Month: ledger.Date(2021, 3, 1), Seq: 8}); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("EntryByVoucher of a number not given yet: %v", err)
 	}
 	lines, err := l.Register(ctx, bank, ledger.RegisterFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The register is in date order: b4 (03-01), d1 (03-02), b1 (03-05), a (03-10), c1 (03-31), b3 (04-02).
-	wantReg := []string{"2021-03 财-0003", "2021-03 财-0005", "2021-03 财-0002", "2021-03 财-0001", "2021-03 财-0004", "2021-04 财-0001"}
+	// The register is in date order, then id: b4 (03-01), t3 (03-01), d1 (03-02), b1 (03-05), a (03-10), t1 (03-28),
+	// c1 (03-31), b3 (04-02).
+	wantReg := []string{"2021-03 财-0003", "2021-03 财-0007", "2021-03 财-0005", "2021-03 财-0002", "2021-03 财-0001", "2021-03 财-0006",
+		"2021-03 财-0004", "2021-04 财-0001"}
 	var gotReg []string
 	for _, r := range lines {
 		gotReg = append(gotReg, r.Voucher)

@@ -426,8 +426,12 @@ func (a *app) periodCmd() *cobra.Command {
 					if h.HeadHash != "" {
 						head = fmt.Sprintf("head %s (block %d, entries to %d)", h.HeadHash, h.HeadBlockID, h.HeadEntryID)
 					}
-					fmt.Fprintf(w, "  %s %s %s by %s at %s %s; %s\n", h.Period.Format("2006-01"), scope, h.Action, h.Actor,
-						h.At.Format(time.RFC3339), h.Reason, head)
+					why := ""
+					if h.Reason != "" {
+						why = " (" + h.Reason + ")"
+					}
+					fmt.Fprintf(w, "  %s %s %s by %s at %s%s; %s\n", h.Period.Format("2006-01"), scope, h.Action, h.Actor,
+						h.At.Format(time.RFC3339), why, head)
 				}
 				return nil
 			}})
