@@ -27,6 +27,7 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"fundledger/amount"
 	"fundledger/ledger"
 )
 
@@ -92,6 +93,11 @@ type BondRevenuePlanLine struct {
 	Amount  decimal.Decimal `db:"amount" json:"amount"`
 	Row     int             `db:"-" json:"-"` // where it was read (1-based; CSV header is row 1)
 }
+
+// bondPlanAmount is how a financing balance plan writes an amount: a plain
+// decimal, "," between groups of three digits allowed. Places are checked
+// with the plan's other rules (checkPlanLines), so every line is reported.
+var bondPlanAmount = amount.Format{Places: 8, Thousands: ',', Negative: true}
 
 // Limits on a plan file.
 const (
@@ -275,9 +281,9 @@ func parseBondPlanCSV(name string, data []byte) ([]BondRevenuePlanLine, error) {
 			errs = append(errs, fmt.Sprintf("%s: row %d, year: %q is not a year", name, row, rec[col["year"]]))
 		}
 		l.Year = y
-		amt, aerr := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(rec[col["amount"]]), ",", ""))
+		amt, aerr := bondPlanAmount.Parse(strings.TrimSpace(rec[col["amount"]]))
 		if aerr != nil {
-			errs = append(errs, fmt.Sprintf("%s: row %d, amount: %q is not a number", name, row, rec[col["amount"]]))
+			errs = append(errs, fmt.Sprintf("%s: row %d, amount: %v", name, row, aerr))
 		}
 		l.Amount = amt
 		if yerr == nil && aerr == nil {

@@ -24,6 +24,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"fundledger/amount"
 )
 
 // Years covered by the plan. A row with a year outside
@@ -546,26 +548,23 @@ func parsePlanInt(s string) (int, string) {
 	return n, ""
 }
 
-var planAreaSyntax = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
-
-// parsePlanArea parses a non-negative decimal with at most 2 decimals
+// planAreaFormat: an area is a plain decimal with at most 2 decimals
 // (trailing zeros beyond that are allowed: 1.50 and 1.500 are 1.5).
+var planAreaFormat = amount.Format{Places: 2, Negative: true, TrailingZeros: true}
+
+// parsePlanArea parses a non-negative decimal with at most 2 decimals.
 func parsePlanArea(s string) (decimal.Decimal, string) {
 	if s == "" {
 		return decimal.Decimal{}, "empty"
 	}
-	if !planAreaSyntax.MatchString(s) {
-		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %q", s)
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %q", s)
-	}
-	if d.IsNegative() {
-		return decimal.Decimal{}, fmt.Sprintf("negative: %s", s)
-	}
-	if !d.Round(2).Equal(d) {
+	d, err := planAreaFormat.Parse(s)
+	switch {
+	case errors.Is(err, amount.ErrPlaces):
 		return decimal.Decimal{}, fmt.Sprintf("more than 2 decimals: %s", s)
+	case err != nil:
+		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %v", err)
+	case d.IsNegative():
+		return decimal.Decimal{}, fmt.Sprintf("negative: %s", s)
 	}
 	return d, ""
 }

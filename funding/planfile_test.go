@@ -490,10 +490,10 @@ func TestReadPlanBadFiles(t *testing.T) {
 				{File: f, Row: 2, Column: 1, Field: "区市", Reason: "empty"},
 				{File: f, Row: 2, Column: 3, Field: "小区个数", Reason: `not a non-negative integer: "1.5"`},
 				{File: f, Row: 2, Column: 4, Field: "户数", Reason: "negative: -3"},
-				{File: f, Row: 2, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "1e3"`},
+				{File: f, Row: 2, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "1e3": an exponent is not allowed: write the number in full (e.g. 1000, not 1e3)`},
 				{File: f, Row: 3, Reason: "has 4 fields, want 5 (区市,年度,小区个数,户数,建筑面积)"},
 				{File: f, Row: 5, Column: 3, Field: "小区个数", Reason: "empty"},
-				{File: f, Row: 5, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "abc"`},
+				{File: f, Row: 5, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "abc": only digits, one point and a leading '-' are allowed (such as 1234.56)`},
 			},
 		},
 		{

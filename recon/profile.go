@@ -11,6 +11,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fundledger/amount"
 )
 
 // Profile maps the columns of one kind of statement export to statement
@@ -48,6 +52,11 @@ type Profile struct {
 	// Serial is the bank's own unique number for a line (交易流水号). When
 	// a line has one, it identifies the line across files (see Fingerprint).
 	Serial []string `json:"serial,omitempty"`
+
+	// ThousandsSeparator, when set (one character, such as ","), may
+	// separate groups of three digits in the amounts of files of this
+	// profile ("1,234,567.89"). Without it an amount is plain digits.
+	ThousandsSeparator string `json:"thousands_separator,omitempty"`
 
 	// SkipPrefixes: a data row whose first non-empty cell starts with one
 	// of these is a total or page footer, not a line.
@@ -157,12 +166,29 @@ func (p *Profile) check() error {
 	case len(p.Direction) > 0 && len(p.DirectionValues) == 0:
 		return fmt.Errorf("direction column without direction_values")
 	}
+	if p.ThousandsSeparator != "" {
+		r, size := utf8.DecodeRuneInString(p.ThousandsSeparator)
+		if size != len(p.ThousandsSeparator) || r == '.' || r == '-' || r == '(' || unicode.IsDigit(r) {
+			return fmt.Errorf("thousands_separator %q: want one character other than a digit, '.', '-' or '('", p.ThousandsSeparator)
+		}
+	}
 	for k, v := range p.DirectionValues {
 		if v != In && v != Out {
 			return fmt.Errorf("direction_values[%q] = %q: want in or out", k, v)
 		}
 	}
 	return nil
+}
+
+// amountFormat is how the profile's files write an amount: two places
+// (zeros beyond them allowed, as some banks write three), negatives
+// allowed, and the declared thousands separator.
+func (p *Profile) amountFormat() amount.Format {
+	f := amount.Format{Places: 2, Negative: true, TrailingZeros: true}
+	if p.ThousandsSeparator != "" {
+		f.Thousands, _ = utf8.DecodeRuneInString(p.ThousandsSeparator)
+	}
+	return f
 }
 
 func (p *Profile) dateFormats() []string {

@@ -17,6 +17,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/shopspring/decimal"
+
+	"fundledger/amount"
 )
 
 // Limits on rule files (say no early rather than choke late).
@@ -586,16 +588,21 @@ func (c *checker) date(p path, s *scalar) (time.Time, bool) {
 // number parses a non-negative decimal with at most places decimals, and at
 // most 100 when it is a percentage.
 func (c *checker) number(p path, s *scalar, places int32, isPct bool) (decimal.Decimal, bool) {
-	d, err := decimal.NewFromString(strings.TrimSpace(s.text))
+	d, err := amount.Format{Places: places, Negative: true, TrailingZeros: true}.Parse(strings.TrimSpace(s.text))
 	if err != nil {
-		c.errorf(p, "not a number: %q", s.text)
+		var ae *amount.Error
+		if errors.As(err, &ae) && errors.Is(err, amount.ErrPlaces) {
+			c.errorf(p, "at most %d decimals, got %s", places, s.text)
+		} else if errors.As(err, &ae) {
+			c.errorf(p, "not a number: %q: %s", s.text, ae.Reason)
+		} else {
+			c.errorf(p, "not a number: %q", s.text)
+		}
 		return decimal.Zero, false
 	}
 	switch {
 	case d.Sign() < 0:
 		c.errorf(p, "must not be negative, got %s", d.String())
-	case !d.Equal(d.Truncate(places)):
-		c.errorf(p, "at most %d decimals, got %s", places, d.String())
 	case isPct && d.GreaterThan(hundred):
 		c.errorf(p, "a percentage is at most 100, got %s", d.String())
 	case d.GreaterThan(maxMoney):

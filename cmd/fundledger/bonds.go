@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
@@ -47,10 +48,14 @@ func today() time.Time {
 	return ledger.Date(y, m, d)
 }
 
+// thresholdFormat is how a coverage ratio is typed: a plain decimal, at
+// most four places, not negative.
+var thresholdFormat = amount.Format{Places: 4}
+
 func parseAmount(flag, s string) (decimal.Decimal, error) {
-	v, err := decimal.NewFromString(s)
+	v, err := amount.Parse(s)
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("--%s %q: not a number", flag, s)
+		return decimal.Zero, fmt.Errorf("--%s %w", flag, err)
 	}
 	return v, nil
 }
@@ -517,9 +522,9 @@ func (a *app) reportBondsCmd() *cobra.Command {
 					return err
 				}
 			}
-			th, err := decimal.NewFromString(threshold)
+			th, err := thresholdFormat.Parse(threshold)
 			if err != nil {
-				return fmt.Errorf("--threshold %q: not a number", threshold)
+				return fmt.Errorf("--threshold %w", err)
 			}
 			p, err := a.programme(c)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
@@ -447,10 +448,10 @@ func (a *app) payCmd() *cobra.Command {
 }
 
 // amountAndDate parses the --amount and --date flags of a money command.
-func amountAndDate(amount, date string) (decimal.Decimal, time.Time, error) {
-	a, err := decimal.NewFromString(amount)
+func amountAndDate(amountText, date string) (decimal.Decimal, time.Time, error) {
+	a, err := amount.Parse(amountText)
 	if err != nil {
-		return decimal.Zero, time.Time{}, fmt.Errorf("--amount %q: not a number", amount)
+		return decimal.Zero, time.Time{}, fmt.Errorf("amount %w", err)
 	}
 	d, err := ledger.ParseDate(date)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
@@ -90,8 +91,8 @@ func (a *app) elevatorCmd() *cobra.Command {
 			}
 			pipe := decimal.Zero
 			if pipeCost != "" {
-				if pipe, err = decimal.NewFromString(pipeCost); err != nil {
-					return fmt.Errorf("--pipe-cost %q: not a number", pipeCost)
+				if pipe, err = amount.Parse(pipeCost); err != nil {
+					return fmt.Errorf("--pipe-cost %w", err)
 				}
 			}
 			p, err := a.programme(c)
@@ -490,8 +491,8 @@ func (a *app) allocateCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if req.Pool, err = decimal.NewFromString(pool); err != nil {
-				return fmt.Errorf("--pool %q: not a number", pool)
+			if req.Pool, err = amount.Parse(pool); err != nil {
+				return fmt.Errorf("--pool %w", err)
 			}
 			if date != "" {
 				if req.On, err = ledger.ParseDate(date); err != nil {
