@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"fundledger/amount"
 	"fundledger/funding"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 	"fundledger/report"
 	"fundledger/rules"
@@ -47,18 +47,34 @@ func readJSONList[T any](c *cobra.Command, file string) ([]T, string, error) {
 	if err != nil {
 		return nil, name, err
 	}
-	var out []T
-	if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
-		err = json.Unmarshal(data, &out)
-	} else {
-		var one T
-		err = json.Unmarshal(data, &one)
-		out = []T{one}
-	}
+	// Strict: unknown fields, text that is not UTF-8, lone surrogates and
+	// amounts that are not plain decimals are refused with file:line:col.
+	out, err := jsoninput.DecodeList[T](name, data)
 	if err != nil {
-		return nil, name, fmt.Errorf("%s: %w", name, err)
+		return nil, name, err
 	}
 	return out, name, nil
+}
+
+// itemErrors collects the refusals of a file's items before anything is
+// stored, so every refused item is listed at once.
+type itemErrors struct {
+	file string
+	msgs []string
+}
+
+func (e *itemErrors) add(format string, args ...any) {
+	e.msgs = append(e.msgs, fmt.Sprintf(format, args...))
+}
+
+func (e *itemErrors) err() error {
+	switch len(e.msgs) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s: %s; nothing was stored", e.file, e.msgs[0])
+	}
+	return fmt.Errorf("%s: %d items refused; nothing was stored:\n\t%s", e.file, len(e.msgs), strings.Join(e.msgs, "\n\t"))
 }
 
 // projectJSON is the file form of a project: dates as YYYY-MM-DD.
@@ -86,20 +102,28 @@ func (a *app) projectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ins := make([]funding.ProjectInput, len(in))
+			refused := itemErrors{file: name}
 			for i, x := range in {
 				pi := x.ProjectInput
 				if pi.CompletedOn, err = ledger.ParseDate(x.CompletedOn); err != nil {
-					return fmt.Errorf("%s: project %d (%s): completed_on: %w", name, i+1, pi.Code, err)
+					refused.add("project %d (%s): completed_on: %v", i+1, pi.Code, err)
 				}
 				if x.RegisteredOn != "" {
 					if pi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-						return fmt.Errorf("%s: project %d (%s): registered_on: %w", name, i+1, pi.Code, err)
+						refused.add("project %d (%s): registered_on: %v", i+1, pi.Code, err)
 					}
 				}
-				pr, err := p.RegisterProject(c.Context(), pi, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: project %d: %w", name, i+1, err)
-				}
+				ins[i] = pi
+			}
+			if err := refused.err(); err != nil {
+				return err
+			}
+			prs, err := p.RegisterProjects(c.Context(), ins, a.actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, pr := range prs {
 				prio := ""
 				if pr.Priority {
 					prio = ", priority (built before 2000)"
@@ -335,8 +359,7 @@ func (a *app) budgetCmd() *cobra.Command {
 			for _, d := range ap.Deltas {
 				fmt.Fprintf(w, "  %-28s %18s\n", d.Source, report.Amount(d.Now))
 			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
@@ -392,8 +415,7 @@ func (a *app) receiptCmd() *cobra.Command {
 				return err
 			}
 			printMovement(c, "receipt", r.IdempotencyKey, m)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := cmd.Flags()
@@ -428,8 +450,7 @@ func (a *app) payCmd() *cobra.Command {
 				return err
 			}
 			printMovement(c, "payment", r.IdempotencyKey, m)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := cmd.Flags()

@@ -36,7 +36,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fundledger: "+err.Error())
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -44,6 +44,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "fundledger",
 		Short:         "Double-entry funding and subsidy ledger for old-community renovation",
+		Long:          "Double-entry funding and subsidy ledger for old-community renovation.\n\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
