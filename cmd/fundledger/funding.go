@@ -500,8 +500,9 @@ func amountFormat(format string) func(decimal.Decimal) string {
 // in effect for xlsx, which is binary).
 func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
 	output, _ := c.Flags().GetString("output")
+	o := renderOptions(c, format)
 	return writeOutput(c, output, format == report.FormatXLSX, func(w io.Writer) error {
-		return report.RenderAll(w, ts, format, lang)
+		return report.RenderAllWith(w, ts, format, lang, o)
 	})
 }
 
@@ -509,6 +510,7 @@ func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
 func addOutputFlags(cmd *cobra.Command, format *string) {
 	cmd.Flags().StringVar(format, "format", "table", "table|csv|json|xlsx")
 	cmd.Flags().StringP("output", "o", "", "write to this file (needed for xlsx unless standard output is redirected)")
+	cmd.Flags().Bool("csv-header", false, csvHeaderHelp)
 }
 
 func (a *app) reportProjectCmd() *cobra.Command {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,5 +141,62 @@ func TestProjectFileAllOrNothing(t *testing.T) {
 	out, err = run(t, url, "["+project("T-OK", "1995-06-30", true)+","+project("T-OK2", "1999-12-31", true)+"]", "project", "register")
 	if err != nil || !strings.Contains(out, "project T-OK ") || !strings.Contains(out, "project T-OK2 ") {
 		t.Fatalf("good file: %v %s", err, out)
+	}
+}
+
+// TestReportOutputs: `report trial-balance --book all --format csv` was two
+// CSVs in one file (a BOM and a header in the middle); now it is one table
+// with a section column. The table output and --csv-header show the as-of
+// day and the ledger head hash the report was made from (the one verify
+// prints).
+func TestReportOutputs(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	for _, args := range [][]string{
+		{"account", "create", "cash:x", "--type", "asset", "--no-overdraft"},
+		{"account", "create", "revenue:x", "--type", "revenue"},
+		{"account", "create", "budget:x", "--type", "budget_asset"},
+		{"account", "create", "budget:y", "--type", "budget_revenue"},
+	} {
+		if out, err := run(t, url, "", args...); err != nil {
+			t.Fatalf("%v: %v %s", args, err, out)
+		}
+	}
+	entries := `[{"book":"financial","effective_date":"2021-03-01","idempotency_key":"k1",
+  "postings":[{"account":"cash:x","side":"D","amount":"12.34"},{"account":"revenue:x","side":"C","amount":"12.34"}]},
+ {"book":"budget","effective_date":"2021-03-01","idempotency_key":"k2",
+  "postings":[{"account":"budget:x","side":"D","amount":"50.00"},{"account":"budget:y","side":"C","amount":"50.00"}]}]`
+	if out, err := run(t, url, entries, "post"); err != nil {
+		t.Fatalf("post: %v %s", err, out)
+	}
+	out, err := run(t, url, "", "report", "trial-balance", "--book", "all", "--format", "csv", "--lang", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "\ufeff") || strings.Count(out, "\ufeff") != 1 {
+		t.Fatalf("BOMs: %d in %q", strings.Count(out, "\ufeff"), out)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatalf("not one CSV table: %v\n%s", err, out)
+	}
+	if recs[0][0] != "Section" || len(recs) < 5 {
+		t.Fatalf("header %q, %d records", recs[0], len(recs))
+	}
+	verify, err := run(t, url, "", "verify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := regexp.MustCompile(`[0-9a-f]{64}`).FindString(verify)
+	if head == "" {
+		t.Fatalf("no head hash in verify: %s", verify)
+	}
+	out, err = run(t, url, "", "report", "trial-balance", "--book", "all", "--as-of", "2021-03-31")
+	if err != nil || !strings.HasPrefix(out, "截至 As of: 2021-03-31\n账本链头哈希 Ledger head hash: "+head+"\n") {
+		t.Errorf("table output: %v\n%s", err, out)
+	}
+	out, err = run(t, url, "", "report", "trial-balance", "--book", "all", "--as-of", "2021-03-31", "--format", "csv", "--csv-header")
+	if err != nil || !strings.Contains(out, "\n# 截至 As of: 2021-03-31\n# 账本链头哈希 Ledger head hash: "+head+"\n") {
+		t.Errorf("csv header: %v\n%s", err, out)
 	}
 }

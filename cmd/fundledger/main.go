@@ -47,6 +47,10 @@ func (a *app) rootCmd() *cobra.Command {
 		Long:          "Double-entry funding and subsidy ledger for old-community renovation.\n\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			withApp(c, a)
+			return nil
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server (default: $DATABASE_URL, else the embedded cluster)")
