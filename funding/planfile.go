@@ -557,6 +557,14 @@ func parsePlanRecords(name string, recs []planRecord) (*PlanTable, PlanErrors) {
 			add(PlanError{Row: rec.row, Column: col + 1, Field: PlanColumns[col], Reason: reason})
 			ok = false
 		}
+		for col, cell := range rec.fields {
+			if !utf8.ValidString(cell) { // an XLSX cell; CSV text is decoded whole
+				bad(col, "text is not valid UTF-8")
+			}
+		}
+		if !ok {
+			continue
+		}
 		f := func(col int) string { return cleanCell(rec.fields[col]) }
 
 		if pr.District = f(0); pr.District == "" {

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,5 +200,47 @@ func TestReportOutputs(t *testing.T) {
 	out, err = run(t, url, "", "report", "trial-balance", "--book", "all", "--as-of", "2021-03-31", "--format", "csv", "--csv-header")
 	if err != nil || !strings.Contains(out, "\n# 截至 As of: 2021-03-31\n# 账本链头哈希 Ledger head hash: "+head+"\n") {
 		t.Errorf("csv header: %v\n%s", err, out)
+	}
+}
+
+// TestPlanImportControlTotals: from the command line, a plan whose 2022 总计
+// says 51,728 households while its rows add up to 51,727 is refused (exit
+// 1, nothing stored) unless accepted with a reason; the good file
+// re-imported (with a BOM and CRLF) becomes the plan in force again.
+func TestPlanImportControlTotals(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	raw, err := os.ReadFile("../../internal/demo/data/weihai-plan-2020-2025.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(raw), "总计,2022,136,51727,", "总计,2022,136,51728,", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good-bom-crlf.csv")
+	if err := os.WriteFile(good, []byte("\ufeff"+strings.ReplaceAll(string(raw), "\n", "\r\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, url, "", "plan", "import", "../../internal/demo/data/weihai-plan-2020-2025.csv"); err != nil {
+		t.Fatalf("good: %v %s", err, out)
+	}
+	_, err = run(t, url, "", "plan", "import", bad)
+	if err == nil || exitCode(err) != exitRefused ||
+		!strings.Contains(err.Error(), "bad.csv: row 40, column 4 (户数): 总计 2022 户数: stated 51728, sum of 6 district rows 51727, difference 1") {
+		t.Fatalf("bad: %v", err)
+	}
+	out, err := run(t, url, "", "plan", "import", bad, "--accept-control-total-mismatch", "as published by the bureau")
+	if err != nil || !strings.Contains(out, "accepted with the reason: as published by the bureau") || !strings.Contains(out, "this import is the plan in force") {
+		t.Fatalf("accepted: %v %s", err, out)
+	}
+	out, err = run(t, url, "", "plan", "import", good)
+	if err != nil || !strings.Contains(out, "made the plan in force again") {
+		t.Fatalf("re-import: %v %s", err, out)
+	}
+	out, err = run(t, url, "", "plan", "list")
+	if err != nil || strings.Count(out, "✓") != 1 || !strings.Contains(out, "as published by the bureau") || strings.Count(out, ".csv") != 2 {
+		t.Fatalf("list: %v %s", err, out)
 	}
 }
