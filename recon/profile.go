@@ -1,9 +1,7 @@
 package recon
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"fundledger/amount"
+	"fundledger/internal/jsoninput"
 )
 
 // Profile maps the columns of one kind of statement export to statement
@@ -138,14 +137,13 @@ func LoadProfileFile(file string) (*Profile, error) {
 
 var profileName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
-// ParseProfile reads a profile from JSON (unknown fields are errors) and
-// checks it.
+// ParseProfile reads a profile from JSON strictly (unknown fields, text
+// that is not UTF-8 and lone surrogates are errors, with line and column)
+// and checks it.
 func ParseProfile(name string, data []byte) (*Profile, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: statement profile %s: %v", ErrInvalid, name, err)
+	if err := jsoninput.Decode(name, data, &p); err != nil {
+		return nil, fmt.Errorf("%w: statement profile: %v", ErrInvalid, err)
 	}
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("%w: statement profile %s: %v", ErrInvalid, name, err)

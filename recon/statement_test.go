@@ -120,3 +120,46 @@ func FuzzParseStatement(f *testing.F) {
 }
 
 func isValid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestParseProfileStrict: a profile file with an unknown field, a byte that
+// is not UTF-8 or a lone surrogate is refused with its line and column.
+func TestParseProfileStrict(t *testing.T) {
+	t.Parallel()
+	base := `{"name": "b", "date": ["日期"], "amount": ["金额"]`
+	for _, tt := range []struct{ in, want string }{
+		{base + `, "thousand_separator": ","}`, `p.json:1:49: field thousand_separator: unknown field`},
+		{base + `, "description": "ab` + "\xff" + `"}`, `p.json:1:67: text is not valid UTF-8`},
+		{base + `, "description": "\udc00"}`, `p.json:1:65: \udc00 is half of a character`},
+		{base + `, "thousands_separator": "."}`, `thousands_separator "."`},
+	} {
+		if _, err := ParseProfile("p.json", []byte(tt.in)); err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.in, err, tt.want)
+		}
+	}
+	if p, err := ParseProfile("p.json", []byte(base+`, "thousands_separator": " "}`)); err != nil || p.ThousandsSeparator != " " {
+		t.Errorf("space separator: %v", err)
+	}
+}
+
+// FuzzParseProfile: a profile from any bytes never panics the reader, and
+// an accepted profile reads any statement without panicking.
+func FuzzParseProfile(f *testing.F) {
+	f.Add([]byte(`{"name": "b", "date": ["日期"], "amount": ["金额"], "thousands_separator": ","}`), []byte("日期,金额\n2021-01-02,\"1,000.00\"\n"))
+	f.Add([]byte(`{"name": "t", "date": ["d"], "in": ["i"], "out": ["o"], "balance": ["b"], "skip_prefixes": ["合计"]}`), []byte("d,i,o,b\n2021-01-02,5,,5\n合计,5,,\n"))
+	f.Add([]byte(`{"name": "x", "date": ["d"], "amount": ["a"], "direction": ["dc"], "direction_values": {"D": "out"}}`), []byte("d,a,dc\n20210102,1e3,D\n"))
+	f.Fuzz(func(t *testing.T, profile, statement []byte) {
+		p, err := ParseProfile("p.json", profile)
+		if err != nil {
+			return
+		}
+		st, err := ParseStatement("s.csv", statement, p, "B1")
+		if err != nil {
+			return
+		}
+		for _, l := range st.Lines {
+			if !l.Amount.IsPositive() || !l.Amount.Equal(l.Amount.Truncate(2)) {
+				t.Fatalf("row %d: amount %s", l.Row, l.Amount)
+			}
+		}
+	})
+}
