@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"fundledger/amount"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 )
 
@@ -183,17 +183,11 @@ type bondPlanJSONDoc struct {
 }
 
 func parseBondPlanJSON(name string, data []byte) ([]BondRevenuePlanLine, error) {
-	var docs []bondPlanJSONDoc
-	var err error
-	if data[0] == '[' {
-		err = json.Unmarshal(data, &docs)
-	} else {
-		var one bondPlanJSONDoc
-		err = json.Unmarshal(data, &one)
-		docs = []bondPlanJSONDoc{one}
-	}
+	// Strict: unknown fields, invalid UTF-8, lone surrogates and amounts
+	// that are not plain decimals are refused with line:col.
+	docs, err := jsoninput.DecodeList[bondPlanJSONDoc](name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	var out []BondRevenuePlanLine
 	for i, d := range docs {
@@ -230,6 +224,10 @@ func parseBondPlanCSV(name string, data []byte) ([]BondRevenuePlanLine, error) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: neither UTF-8 nor GBK text", ErrInvalid, name)
+		}
+		// The GBK decoder turns bytes that are not GBK into U+FFFD.
+		if i := bytes.IndexRune(dec, utf8.RuneError); i >= 0 {
+			return nil, fmt.Errorf("%w: %s: row %d: text is neither UTF-8 nor GBK", ErrInvalid, name, 1+bytes.Count(dec[:i], []byte("\n")))
 		}
 		data = dec
 	}
