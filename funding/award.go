@@ -150,43 +150,78 @@ func day(t *time.Time) string {
 // RegisterFacility records a facility and its owner. Registering the same
 // facility again changes nothing.
 func (p *Programme) RegisterFacility(ctx context.Context, in FacilityInput, actor string) (Facility, error) {
-	what := fmt.Sprintf("utility facility %s", in.Code)
-	if err := checkInput(what, in); err != nil {
-		return Facility{}, err
+	fs, err := p.RegisterFacilities(ctx, []FacilityInput{in}, actor)
+	if err != nil {
+		return Facility{}, single(err)
 	}
-	if err := checkMoneyInput(what+": cost", in.Cost, false); err != nil {
-		return Facility{}, err
+	return fs[0], nil
+}
+
+// RegisterFacilities records a batch of facilities, all or nothing: every
+// facility is checked first and every refusal listed (ItemErrors); then
+// all are stored in one transaction. Facilities already registered with
+// the same data change nothing.
+func (p *Programme) RegisterFacilities(ctx context.Context, ins []FacilityInput, actor string) ([]Facility, error) {
+	exists := make([]bool, len(ins))
+	err := inBatch(ctx, p, "register utility facilities", ins, func(in FacilityInput) string { return in.Code },
+		func(i int, in FacilityInput) error {
+			what := fmt.Sprintf("utility facility %s", in.Code)
+			if err := checkInput(what, in); err != nil {
+				return err
+			}
+			if err := checkMoneyInput(what+": cost", in.Cost, false); err != nil {
+				return err
+			}
+			if _, err := p.Project(ctx, in.Project); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			f, err := p.Facility(ctx, in.Code)
+			switch {
+			case err == nil && !sameFacility(f, in):
+				return fmt.Errorf("%w: %s: a facility with this code is registered with other data", ErrExists, what)
+			case err == nil:
+				exists[i] = true
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			return nil
+		},
+		func(tx *sqlx.Tx, i int, in FacilityInput) error {
+			if exists[i] {
+				return nil
+			}
+			what := fmt.Sprintf("utility facility %s", in.Code)
+			on := ledger.Civil(in.RegisteredOn).Format(ledger.DateLayout)
+			res, err := tx.ExecContext(ctx, `INSERT INTO utility_facilities (code, project, kind, description, cost, utility, registered_on, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING`,
+				in.Code, in.Project, in.Kind, in.Description, in.Cost.StringFixed(2), in.Utility, on, actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, dbError(err))
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("%w: %s: registered meanwhile by someone else; try again", ErrExists, what)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO utility_facility_events (facility, kind, owner, owned_by_utility, effective_on, actor, note)
+				VALUES ($1, 'owner', $2, $3, $4, $5, 'registered')`, in.Code, in.Owner, in.OwnedByUtility, on, actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, dbError(err))
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	if _, err := p.Project(ctx, in.Project); err != nil {
-		return Facility{}, fmt.Errorf("%s: %w", what, err)
-	}
-	on := ledger.Civil(in.RegisteredOn).Format(ledger.DateLayout)
-	err := p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO utility_facilities (code, project, kind, description, cost, utility, registered_on, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING`,
-			in.Code, in.Project, in.Kind, in.Description, in.Cost.StringFixed(2), in.Utility, on, actor)
-		if err != nil {
-			return err
+	out := make([]Facility, len(ins))
+	for i, in := range ins {
+		if out[i], err = p.Facility(ctx, in.Code); err != nil {
+			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errExists
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO utility_facility_events (facility, kind, owner, owned_by_utility, effective_on, actor, note)
-			VALUES ($1, 'owner', $2, $3, $4, $5, 'registered')`, in.Code, in.Owner, in.OwnedByUtility, on, actor)
-		return err
-	})
-	if err != nil && !errors.Is(err, errExists) {
-		return Facility{}, fmt.Errorf("%s: %w", what, dbError(err))
 	}
-	f, ferr := p.Facility(ctx, in.Code)
-	if ferr != nil {
-		return f, ferr
-	}
-	if errors.Is(err, errExists) && (f.Project != in.Project || f.Kind != in.Kind || !f.RegisteredCost.Equal(in.Cost) || f.Utility != in.Utility ||
-		f.Description != in.Description) {
-		return f, fmt.Errorf("%w: %s: a facility with this code is registered with other data", ErrExists, what)
-	}
-	return f, nil
+	return out, nil
+}
+
+func sameFacility(f Facility, in FacilityInput) bool {
+	return f.Project == in.Project && f.Kind == in.Kind && f.RegisteredCost.Equal(in.Cost) && f.Utility == in.Utility && f.Description == in.Description
 }
 
 // Facility returns a facility with its current owner.

@@ -223,78 +223,113 @@ func checkBondRate(r decimal.Decimal) error {
 // same bond again with the same terms changes nothing; other terms under
 // the same code are ErrExists.
 func (p *Programme) RegisterBond(ctx context.Context, in BondInput, actor string) (Bond, error) {
-	normaliseBondInput(&in)
-	what := fmt.Sprintf("register bond %s", in.Code)
-	if err := checkInput(what, in); err != nil {
-		return Bond{}, err
-	}
-	if actor == "" {
-		return Bond{}, fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
-	}
-	if err := ledger.CheckAmount(in.Principal); err != nil {
-		return Bond{}, fmt.Errorf("%w: %s: principal: %w", ErrInvalid, what, err)
-	}
-	if err := checkBondRate(in.CouponRatePct); err != nil {
-		return Bond{}, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
-	}
-	if d := in.InterestStart.Sub(in.IssueDate); d > 366*24*time.Hour || d < -366*24*time.Hour {
-		return Bond{}, fmt.Errorf("%w: %s: interest start %s is more than a year from the issue date %s", ErrInvalid, what,
-			in.InterestStart.Format(ledger.DateLayout), in.IssueDate.Format(ledger.DateLayout))
-	}
-	if in.ReserveBankAccount != "" {
-		if err := p.lookups().bank(ctx, in.ReserveBankAccount); err != nil {
-			return Bond{}, fmt.Errorf("%s: reserve account: %w", what, err)
-		}
-	}
-	b := Bond{Code: in.Code, Name: in.Name, IssueDate: in.IssueDate, InterestStart: in.InterestStart, Principal: in.Principal,
-		CouponRatePct: in.CouponRatePct, TermYears: in.TermYears, Frequency: in.Frequency, Repayment: in.Repayment,
-		GraceYears: in.GraceYears, ReserveBankAccount: in.ReserveBankAccount}
-	lines, err := GenerateBondSchedule(b.terms(in.Custom))
+	bs, err := p.RegisterBonds(ctx, []BondInput{in}, actor)
 	if err != nil {
-		return Bond{}, fmt.Errorf("%s: %w", what, err)
+		return Bond{}, single(err)
 	}
-	existing, err := p.Bond(ctx, in.Code)
-	switch {
-	case err == nil:
-		if !sameBond(existing, b) {
-			return Bond{}, fmt.Errorf("%w: %s: a bond with this code is registered with other terms", ErrExists, what)
-		}
-		if in.Repayment == BondCustom {
-			s, err := p.BondSchedule(ctx, in.Code, 1)
+	return bs[0], nil
+}
+
+// RegisterBonds registers a batch of bonds, all or nothing: every bond is
+// checked and its schedule generated first, every refusal listed
+// (ItemErrors); then all bonds and schedules are stored in one
+// transaction, and their accounts created (idempotent).
+func (p *Programme) RegisterBonds(ctx context.Context, ins []BondInput, actor string) ([]Bond, error) {
+	ins = append([]BondInput(nil), ins...)
+	for i := range ins {
+		normaliseBondInput(&ins[i])
+	}
+	bonds := make([]Bond, len(ins))
+	schedules := make([][]BondScheduleLine, len(ins))
+	exists := make([]bool, len(ins))
+	err := inBatch(ctx, p, "register bonds", ins, func(in BondInput) string { return in.Code },
+		func(i int, in BondInput) error {
+			what := fmt.Sprintf("register bond %s", in.Code)
+			if err := checkInput(what, in); err != nil {
+				return err
+			}
+			if actor == "" {
+				return fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
+			}
+			if err := ledger.CheckAmount(in.Principal); err != nil {
+				return fmt.Errorf("%w: %s: principal: %w", ErrInvalid, what, err)
+			}
+			if err := checkBondRate(in.CouponRatePct); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
+			}
+			if d := in.InterestStart.Sub(in.IssueDate); d > 366*24*time.Hour || d < -366*24*time.Hour {
+				return fmt.Errorf("%w: %s: interest start %s is more than a year from the issue date %s", ErrInvalid, what,
+					in.InterestStart.Format(ledger.DateLayout), in.IssueDate.Format(ledger.DateLayout))
+			}
+			if in.ReserveBankAccount != "" {
+				if err := p.lookups().bank(ctx, in.ReserveBankAccount); err != nil {
+					return fmt.Errorf("%s: reserve account: %w", what, err)
+				}
+			}
+			b := Bond{Code: in.Code, Name: in.Name, IssueDate: in.IssueDate, InterestStart: in.InterestStart, Principal: in.Principal,
+				CouponRatePct: in.CouponRatePct, TermYears: in.TermYears, Frequency: in.Frequency, Repayment: in.Repayment,
+				GraceYears: in.GraceYears, ReserveBankAccount: in.ReserveBankAccount}
+			lines, err := GenerateBondSchedule(b.terms(in.Custom))
 			if err != nil {
-				return Bond{}, err
+				return fmt.Errorf("%s: %w", what, err)
 			}
-			if !sameBondLines(s.Lines, lines) {
-				return Bond{}, fmt.Errorf("%w: %s: a bond with this code is registered with another custom schedule", ErrExists, what)
+			bonds[i], schedules[i] = b, lines
+			existing, err := p.Bond(ctx, in.Code)
+			switch {
+			case err == nil:
+				if !sameBond(existing, b) {
+					return fmt.Errorf("%w: %s: a bond with this code is registered with other terms", ErrExists, what)
+				}
+				if in.Repayment == BondCustom {
+					s, err := p.BondSchedule(ctx, in.Code, 1)
+					if err != nil {
+						return err
+					}
+					if !sameBondLines(s.Lines, lines) {
+						return fmt.Errorf("%w: %s: a bond with this code is registered with another custom schedule", ErrExists, what)
+					}
+				}
+				exists[i] = true
+			case !errors.Is(err, ErrNotFound):
+				return err
 			}
-		}
-		return existing, p.ensureBondAccounts(ctx, existing)
-	case !errors.Is(err, ErrNotFound):
-		return Bond{}, err
-	}
-	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
-		var reserveBank any
-		if b.ReserveBankAccount != "" {
-			reserveBank = b.ReserveBankAccount
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO bonds (code, name, issue_date, interest_start, principal, coupon_rate_pct, term_years, frequency, repayment,
-			                   grace_years, reserve_bank_account, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			b.Code, b.Name, b.IssueDate.Format(ledger.DateLayout), b.InterestStart.Format(ledger.DateLayout), b.Principal.StringFixed(2),
-			b.CouponRatePct.String(), b.TermYears, b.Frequency, b.Repayment, b.GraceYears, reserveBank, actor); err != nil {
-			return err
-		}
-		return insertBondSchedule(ctx, tx, b.Code, 1, b.IssueDate, b.Repayment, "", lines, actor)
-	})
+			return nil
+		},
+		func(tx *sqlx.Tx, i int, in BondInput) error {
+			if exists[i] {
+				return nil
+			}
+			b := bonds[i]
+			var reserveBank any
+			if b.ReserveBankAccount != "" {
+				reserveBank = b.ReserveBankAccount
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO bonds (code, name, issue_date, interest_start, principal, coupon_rate_pct, term_years, frequency, repayment,
+				                   grace_years, reserve_bank_account, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				b.Code, b.Name, b.IssueDate.Format(ledger.DateLayout), b.InterestStart.Format(ledger.DateLayout), b.Principal.StringFixed(2),
+				b.CouponRatePct.String(), b.TermYears, b.Frequency, b.Repayment, b.GraceYears, reserveBank, actor); err != nil {
+				return fmt.Errorf("register bond %s: %w", b.Code, err)
+			}
+			if err := insertBondSchedule(ctx, tx, b.Code, 1, b.IssueDate, b.Repayment, "", schedules[i], actor); err != nil {
+				return fmt.Errorf("register bond %s: %w", b.Code, err)
+			}
+			return nil
+		})
 	if err != nil {
-		return Bond{}, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
-	out, err := p.Bond(ctx, b.Code)
-	if err != nil {
-		return Bond{}, err
+	out := make([]Bond, len(ins))
+	for i, in := range ins {
+		if out[i], err = p.Bond(ctx, in.Code); err != nil {
+			return nil, err
+		}
+		if err := p.ensureBondAccounts(ctx, out[i]); err != nil {
+			return nil, err
+		}
 	}
-	return out, p.ensureBondAccounts(ctx, out)
+	return out, nil
 }
 
 func sameBond(a, b Bond) bool {

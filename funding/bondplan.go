@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +26,8 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"fundledger/amount"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 )
 
@@ -92,6 +93,11 @@ type BondRevenuePlanLine struct {
 	Amount  decimal.Decimal `db:"amount" json:"amount"`
 	Row     int             `db:"-" json:"-"` // where it was read (1-based; CSV header is row 1)
 }
+
+// bondPlanAmount is how a financing balance plan writes an amount: a plain
+// decimal, "," between groups of three digits allowed. Places are checked
+// with the plan's other rules (checkPlanLines), so every line is reported.
+var bondPlanAmount = amount.Format{Places: 8, Thousands: ',', Negative: true}
 
 // Limits on a plan file.
 const (
@@ -177,17 +183,11 @@ type bondPlanJSONDoc struct {
 }
 
 func parseBondPlanJSON(name string, data []byte) ([]BondRevenuePlanLine, error) {
-	var docs []bondPlanJSONDoc
-	var err error
-	if data[0] == '[' {
-		err = json.Unmarshal(data, &docs)
-	} else {
-		var one bondPlanJSONDoc
-		err = json.Unmarshal(data, &one)
-		docs = []bondPlanJSONDoc{one}
-	}
+	// Strict: unknown fields, invalid UTF-8, lone surrogates and amounts
+	// that are not plain decimals are refused with line:col.
+	docs, err := jsoninput.DecodeList[bondPlanJSONDoc](name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	var out []BondRevenuePlanLine
 	for i, d := range docs {
@@ -224,6 +224,10 @@ func parseBondPlanCSV(name string, data []byte) ([]BondRevenuePlanLine, error) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: neither UTF-8 nor GBK text", ErrInvalid, name)
+		}
+		// The GBK decoder turns bytes that are not GBK into U+FFFD.
+		if i := bytes.IndexRune(dec, utf8.RuneError); i >= 0 {
+			return nil, fmt.Errorf("%w: %s: row %d: text is neither UTF-8 nor GBK", ErrInvalid, name, 1+bytes.Count(dec[:i], []byte("\n")))
 		}
 		data = dec
 	}
@@ -275,9 +279,9 @@ func parseBondPlanCSV(name string, data []byte) ([]BondRevenuePlanLine, error) {
 			errs = append(errs, fmt.Sprintf("%s: row %d, year: %q is not a year", name, row, rec[col["year"]]))
 		}
 		l.Year = y
-		amt, aerr := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(rec[col["amount"]]), ",", ""))
+		amt, aerr := bondPlanAmount.Parse(strings.TrimSpace(rec[col["amount"]]))
 		if aerr != nil {
-			errs = append(errs, fmt.Sprintf("%s: row %d, amount: %q is not a number", name, row, rec[col["amount"]]))
+			errs = append(errs, fmt.Sprintf("%s: row %d, amount: %v", name, row, aerr))
 		}
 		l.Amount = amt
 		if yerr == nil && aerr == nil {

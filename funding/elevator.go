@@ -96,54 +96,94 @@ type ElevatorGrant struct {
 // ApplyElevator records an application. Applying again with the same data
 // changes nothing; other data under the same code is ErrExists.
 func (p *Programme) ApplyElevator(ctx context.Context, in ElevatorApplicationInput, actor string) (ElevatorApplication, error) {
-	what := fmt.Sprintf("elevator application %s", in.Code)
-	if err := checkInput(what, in); err != nil {
-		return ElevatorApplication{}, err
-	}
-	if in.Elevators == 0 {
-		in.Elevators = 1
-	}
-	if err := checkMoneyInput(what+": estimated_cost", in.EstimatedCost, false); err != nil {
-		return ElevatorApplication{}, err
-	}
-	if err := checkMoneyInput(what+": estimated_pipe_cost", in.EstimatedPipeCost, true); err != nil {
-		return ElevatorApplication{}, err
-	}
-	if err := checkMoneyInput(what+": other_contributions", in.OtherContributions, true); err != nil {
-		return ElevatorApplication{}, err
-	}
-	// The same checks as the rules package, before anything is stored.
-	if _, err := (&rules.ElevatorRule{}).CheckConsent(ElevatorApplication{ElevatorApplicationInput: in}.consent()); err != nil {
-		return ElevatorApplication{}, fmt.Errorf("%w: %s: %v", ErrInvalid, what, err)
-	}
-	pr, err := p.Project(ctx, in.Project)
+	as, err := p.ApplyElevators(ctx, []ElevatorApplicationInput{in}, actor)
 	if err != nil {
-		return ElevatorApplication{}, fmt.Errorf("%s: %w", what, err)
+		return ElevatorApplication{}, single(err)
 	}
-	floors := make(pq.Int64Array, len(in.HouseholdsPerFloor))
-	for i, n := range in.HouseholdsPerFloor {
-		floors[i] = int64(n)
+	return as[0], nil
+}
+
+// ApplyElevators records a batch of applications, all or nothing: every
+// application is checked first (fields, money, consent, project, a code
+// recorded with other data) and every refusal listed (ItemErrors); then
+// all are stored in one transaction.
+func (p *Programme) ApplyElevators(ctx context.Context, ins []ElevatorApplicationInput, actor string) ([]ElevatorApplication, error) {
+	ins = append([]ElevatorApplicationInput(nil), ins...)
+	for i := range ins {
+		if ins[i].Elevators == 0 {
+			ins[i].Elevators = 1
+		}
 	}
-	res, err := p.db.ExecContext(ctx, `
-		INSERT INTO elevator_applications (code, project, building, unit, households_per_floor, elevators, estimated_cost,
-		       estimated_pipe_cost, other_contributions, owners_total, owners_participating, owners_approving,
-		       area_total_m2, area_participating_m2, area_approving_m2, applied_on, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-		ON CONFLICT (code) DO NOTHING`,
-		in.Code, pr.Code, in.Building, in.Unit, floors, in.Elevators, in.EstimatedCost.String(), in.EstimatedPipeCost.String(),
-		in.OtherContributions.String(), in.OwnersTotal, in.OwnersParticipating, in.OwnersApproving, in.AreaTotalM2.String(),
-		in.AreaParticipatingM2.String(), in.AreaApprovingM2.String(), ledger.Civil(in.AppliedOn).Format(ledger.DateLayout), actor)
+	exists := make([]bool, len(ins))
+	err := inBatch(ctx, p, "elevator applications", ins, func(in ElevatorApplicationInput) string { return in.Code },
+		func(i int, in ElevatorApplicationInput) error {
+			what := fmt.Sprintf("elevator application %s", in.Code)
+			if err := checkInput(what, in); err != nil {
+				return err
+			}
+			if err := checkMoneyInput(what+": estimated_cost", in.EstimatedCost, false); err != nil {
+				return err
+			}
+			if err := checkMoneyInput(what+": estimated_pipe_cost", in.EstimatedPipeCost, true); err != nil {
+				return err
+			}
+			if err := checkMoneyInput(what+": other_contributions", in.OtherContributions, true); err != nil {
+				return err
+			}
+			// The same checks as the rules package, before anything is stored.
+			if _, err := (&rules.ElevatorRule{}).CheckConsent(ElevatorApplication{ElevatorApplicationInput: in}.consent()); err != nil {
+				return fmt.Errorf("%w: %s: %v", ErrInvalid, what, err)
+			}
+			if _, err := p.Project(ctx, in.Project); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			got, err := p.ElevatorApplication(ctx, in.Code)
+			switch {
+			case err == nil && !sameApplication(got.ElevatorApplicationInput, in):
+				return fmt.Errorf("%w: %s: an application with this code is recorded with other data", ErrExists, what)
+			case err == nil:
+				exists[i] = true
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			return nil
+		},
+		func(tx *sqlx.Tx, i int, in ElevatorApplicationInput) error {
+			if exists[i] {
+				return nil
+			}
+			what := fmt.Sprintf("elevator application %s", in.Code)
+			floors := make(pq.Int64Array, len(in.HouseholdsPerFloor))
+			for i, n := range in.HouseholdsPerFloor {
+				floors[i] = int64(n)
+			}
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO elevator_applications (code, project, building, unit, households_per_floor, elevators, estimated_cost,
+				       estimated_pipe_cost, other_contributions, owners_total, owners_participating, owners_approving,
+				       area_total_m2, area_participating_m2, area_approving_m2, applied_on, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+				ON CONFLICT (code) DO NOTHING`,
+				in.Code, in.Project, in.Building, in.Unit, floors, in.Elevators, in.EstimatedCost.String(), in.EstimatedPipeCost.String(),
+				in.OtherContributions.String(), in.OwnersTotal, in.OwnersParticipating, in.OwnersApproving, in.AreaTotalM2.String(),
+				in.AreaParticipatingM2.String(), in.AreaApprovingM2.String(), ledger.Civil(in.AppliedOn).Format(ledger.DateLayout), actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("%w: %s: recorded meanwhile by someone else; try again", ErrExists, what)
+			}
+			return nil
+		})
 	if err != nil {
-		return ElevatorApplication{}, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
-	got, err := p.ElevatorApplication(ctx, in.Code)
-	if err != nil {
-		return got, err
+	out := make([]ElevatorApplication, len(ins))
+	for i, in := range ins {
+		if out[i], err = p.ElevatorApplication(ctx, in.Code); err != nil {
+			return nil, err
+		}
 	}
-	if n, _ := res.RowsAffected(); n == 0 && !sameApplication(got.ElevatorApplicationInput, in) {
-		return got, fmt.Errorf("%w: %s: an application with this code is recorded with other data", ErrExists, what)
-	}
-	return got, nil
+	return out, nil
 }
 
 func sameApplication(a, b ElevatorApplicationInput) bool {

@@ -10,10 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -100,25 +102,55 @@ type PlanImportResult struct {
 	Sum      PlanFigures         `json:"sum"`
 	Years    []PlanYearTotal     `json:"years"`
 	Warnings []PlanImportWarning `json:"warnings"`
-	// AlreadyImported is set when a file with the same SHA-256 had been
-	// imported before: nothing was stored, the earlier import is returned.
+	// AlreadyImported is set when a table with the same content (SHA256
+	// of the parsed rows) had been imported before: no new import was
+	// stored, the earlier import is returned (and made current again if
+	// it was not: Reactivated).
 	AlreadyImported bool `json:"already_imported"`
-	// InForce is set when this import is the newest one, the plan in force.
+	Reactivated     bool `json:"reactivated,omitempty"`
+	// InForce is set when this import is the plan in force (the one most
+	// recently imported, re-imported or chosen with ActivatePlan).
 	InForce bool `json:"in_force"`
+	// ControlTotalAccepted is the reason given for accepting a table whose
+	// 总计 rows disagree with its district rows; empty when they agree.
+	ControlTotalAccepted string `json:"control_total_accepted,omitempty"`
 }
 
-// ImportPlan reads and validates a plan file and stores it as a new import,
-// which becomes the plan in force (the newest import is). A file with any
-// error is refused whole and its PlanErrors returned unchanged. Importing
-// content already stored (same SHA-256, whatever the file name) changes
-// nothing and returns the earlier import with AlreadyImported set — even
-// when a newer import has superseded it since (it does not come back in
-// force). Concurrent imports of the same content store it once.
+// PlanImportOptions are the choices of ImportPlanWith.
+type PlanImportOptions struct {
+	Actor string
+	// AcceptControlTotalMismatch: see PlanReadOptions. The reason is
+	// stored with the import.
+	AcceptControlTotalMismatch string
+}
+
+// ImportPlan is ImportPlanWith without accepting control totals that
+// disagree.
 func (p *Programme) ImportPlan(ctx context.Context, path string, actor string) (PlanImportResult, error) {
+	return p.ImportPlanWith(ctx, path, PlanImportOptions{Actor: actor})
+}
+
+// ImportPlanWith reads and validates a plan file and stores it as a new
+// import, which becomes the plan in force. A file with any error — a 总计
+// figure that disagrees with its district rows included, unless accepted
+// with a reason — is refused whole and its PlanErrors returned unchanged.
+// The identity of an import is its parsed content, not its bytes: content
+// already stored (with a BOM or not, CRLF or LF, GBK, XLSX, another file
+// name) stores nothing new and returns the earlier import with
+// AlreadyImported set; if another import had superseded it, it becomes
+// the plan in force again (Reactivated, recorded in plan_activations).
+// Concurrent imports of the same content store it once.
+func (p *Programme) ImportPlanWith(ctx context.Context, path string, o PlanImportOptions) (PlanImportResult, error) {
+	actor := o.Actor
 	if strings.TrimSpace(actor) == "" {
 		return PlanImportResult{}, fmt.Errorf("%w: import plan %s: actor is required", ErrInvalid, path)
 	}
-	t, err := ReadPlanFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("read plan file: %w", err)
+	}
+	t, err := ReadPlanWith(path, f, PlanReadOptions{AcceptControlTotalMismatch: o.AcceptControlTotalMismatch})
+	f.Close()
 	if err != nil {
 		return PlanImportResult{}, err
 	}
@@ -135,21 +167,32 @@ func (p *Programme) ImportPlan(ctx context.Context, path string, actor string) (
 		return PlanImportResult{}, fmt.Errorf("import plan %s: warnings: %w", path, err)
 	}
 
+	var accepted sql.NullString
+	if t.AcceptedMismatch != "" {
+		accepted = sql.NullString{String: t.AcceptedMismatch, Valid: true}
+	}
 	var id int64
-	already := false
+	already, reactivated := false, false
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
-		already = false
+		already, reactivated = false, false
 		// ON CONFLICT DO NOTHING waits for a concurrent import of the same
 		// content to finish; if it committed, no row is returned and the
 		// SELECT below (a new snapshot under READ COMMITTED) sees its row.
 		err := tx.GetContext(ctx, &id, `
-			INSERT INTO plan_imports (file_name, sha256, warnings, imported_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (sha256) DO NOTHING RETURNING id`, base, t.SHA256, string(warnJSON), actor)
+			INSERT INTO plan_imports (file_name, sha256, warnings, imported_by, control_total_accepted) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (sha256) DO NOTHING RETURNING id`, base, t.SHA256, string(warnJSON), actor, accepted)
 		if errors.Is(err, sql.ErrNoRows) {
 			already = true
-			return tx.GetContext(ctx, &id, `SELECT id FROM plan_imports WHERE sha256 = $1`, t.SHA256)
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM plan_imports WHERE sha256 = $1`, t.SHA256); err != nil {
+				return err
+			}
+			reactivated, err = activatePlan(ctx, tx, id, "re-import", "", actor)
+			return err
 		}
 		if err != nil {
+			return err
+		}
+		if _, err := activatePlan(ctx, tx, id, "import", "", actor); err != nil {
 			return err
 		}
 		ins := func(r PlanRow, total bool) error {
@@ -178,7 +221,7 @@ func (p *Programme) ImportPlan(ctx context.Context, path string, actor string) (
 	if err != nil {
 		return PlanImportResult{}, err
 	}
-	res.AlreadyImported = already
+	res.AlreadyImported, res.Reactivated = already, reactivated
 	if !already {
 		// Postcondition: what was stored is what was read.
 		s := t.Sum()
@@ -191,14 +234,87 @@ func (p *Programme) ImportPlan(ctx context.Context, path string, actor string) (
 	return res, nil
 }
 
+// planInForce is the import most recently made the plan in force.
+const planInForce = `(SELECT import_id FROM plan_activations ORDER BY id DESC LIMIT 1)`
+
+// activatePlan makes import id the plan in force unless it is already;
+// changed reports whether it was not (an activation was recorded).
+func activatePlan(ctx context.Context, tx *sqlx.Tx, id int64, how, reason, actor string) (changed bool, err error) {
+	// One activation at a time, so "already in force" is decided on the
+	// latest row (a no-op on the plan_imports row).
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE plan_activations IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return false, err
+	}
+	var current sql.NullInt64
+	if err := tx.GetContext(ctx, &current, `SELECT `+planInForce); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	if current.Valid && current.Int64 == id {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO plan_activations (import_id, how, reason, activated_by) VALUES ($1, $2, $3, $4)`,
+		id, how, reason, actor)
+	return err == nil, err
+}
+
+// ActivatePlan makes an earlier import the plan in force again (plan use),
+// recording who did it and why. Making the plan in force current changes
+// nothing.
+func (p *Programme) ActivatePlan(ctx context.Context, importID int64, actor, reason string) (PlanImportResult, error) {
+	if strings.TrimSpace(actor) == "" {
+		return PlanImportResult{}, fmt.Errorf("%w: use plan import %d: actor is required", ErrInvalid, importID)
+	}
+	if strings.TrimSpace(reason) == "" || !utf8.ValidString(reason) || len(reason) > MaxPlanAcceptReason {
+		return PlanImportResult{}, fmt.Errorf("%w: use plan import %d: a reason is required (UTF-8, at most %d bytes)", ErrInvalid, importID, MaxPlanAcceptReason)
+	}
+	changed := false
+	err := p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM plan_imports WHERE id = $1`, importID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("plan import %d: %w", importID, ErrNotFound)
+		}
+		var err error
+		changed, err = activatePlan(ctx, tx, importID, "use", reason, actor)
+		return err
+	})
+	if err != nil {
+		return PlanImportResult{}, fmt.Errorf("use plan import %d: %w", importID, err)
+	}
+	res, err := p.PlanImport(ctx, importID)
+	res.Reactivated = changed
+	return res, err
+}
+
+// MaxPlanImportsListed bounds PlanImports.
+const MaxPlanImportsListed = 1000
+
+// PlanImports lists the stored imports, newest first (without their
+// year totals), at most MaxPlanImportsListed.
+func (p *Programme) PlanImports(ctx context.Context) ([]PlanImportResult, error) {
+	var rows []planImportRow
+	if err := p.db.SelectContext(ctx, &rows, planImportSelect+` ORDER BY id DESC LIMIT $1`, MaxPlanImportsListed); err != nil {
+		return nil, fmt.Errorf("plan imports: %w", err)
+	}
+	out := make([]PlanImportResult, len(rows))
+	for i, r := range rows {
+		out[i] = PlanImportResult{ImportID: r.ID, File: r.FileName, SHA256: r.SHA256, ImportedAt: r.ImportedAt, ImportedBy: r.ImportedBy,
+			InForce: r.InForce, ControlTotalAccepted: r.Accepted.String}
+	}
+	return out, nil
+}
+
 type planImportRow struct {
-	ID         int64     `db:"id"`
-	FileName   string    `db:"file_name"`
-	SHA256     string    `db:"sha256"`
-	Warnings   []byte    `db:"warnings"`
-	ImportedAt time.Time `db:"imported_at"`
-	ImportedBy string    `db:"imported_by"`
-	InForce    bool      `db:"in_force"`
+	ID         int64          `db:"id"`
+	FileName   string         `db:"file_name"`
+	SHA256     string         `db:"sha256"`
+	Warnings   []byte         `db:"warnings"`
+	ImportedAt time.Time      `db:"imported_at"`
+	ImportedBy string         `db:"imported_by"`
+	InForce    bool           `db:"in_force"`
+	Accepted   sql.NullString `db:"control_total_accepted"`
 }
 
 type planTargetRow struct {
@@ -216,8 +332,8 @@ func (r planTargetRow) figures() PlanFigures {
 }
 
 const planImportSelect = `
-	SELECT id, file_name, sha256, warnings, imported_at, imported_by,
-	       id = (SELECT max(id) FROM plan_imports) AS in_force
+	SELECT id, file_name, sha256, warnings, imported_at, imported_by, control_total_accepted,
+	       id IS NOT DISTINCT FROM ` + planInForce + ` AS in_force
 	  FROM plan_imports`
 
 func planTargets(ctx context.Context, db sqlx.QueryerContext, importID int64) ([]planTargetRow, error) {
@@ -243,7 +359,7 @@ func (p *Programme) PlanImport(ctx context.Context, id int64) (PlanImportResult,
 		return PlanImportResult{}, fmt.Errorf("plan import %d: targets: %w", id, err)
 	}
 	res := PlanImportResult{ImportID: imp.ID, File: imp.FileName, SHA256: imp.SHA256, ImportedAt: imp.ImportedAt,
-		ImportedBy: imp.ImportedBy, InForce: imp.InForce, Warnings: []PlanImportWarning{}}
+		ImportedBy: imp.ImportedBy, InForce: imp.InForce, Warnings: []PlanImportWarning{}, ControlTotalAccepted: imp.Accepted.String}
 	if err := json.Unmarshal(imp.Warnings, &res.Warnings); err != nil {
 		return PlanImportResult{}, fmt.Errorf("plan import %d: stored warnings: %w", id, err)
 	}
@@ -431,7 +547,7 @@ func (p *Programme) PlanProgress(ctx context.Context, asOf time.Time) (PlanProgr
 	}
 	asOf = ledger.Civil(asOf)
 	var imp planImportRow
-	err := p.db.GetContext(ctx, &imp, planImportSelect+` ORDER BY id DESC LIMIT 1`)
+	err := p.db.GetContext(ctx, &imp, planImportSelect+` WHERE id = `+planInForce)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PlanProgress{}, fmt.Errorf("plan progress: no plan imported: %w", ErrNotFound)
 	}

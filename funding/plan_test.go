@@ -65,7 +65,15 @@ func TestImportPlanWeihai(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(raw)
-	wantSHA := hex.EncodeToString(sum[:])
+	byteSHA := hex.EncodeToString(sum[:])
+	read, err := funding.ReadPlanFile(planWeihaiCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSHA := read.SHA256 // the content's identity, not the bytes'
+	if wantSHA == byteSHA {
+		t.Fatal("the import's identity is the hash of the bytes")
+	}
 
 	res, err := p.ImportPlan(ctx, planWeihaiCSV, "tester")
 	if err != nil {
@@ -519,13 +527,17 @@ func TestPlanProgressNewestPlanMilestonesMet(t *testing.T) {
 	if tiny.AlreadyImported || !tiny.InForce || tiny.ImportID <= weihai.ImportID || len(tiny.Warnings) != 0 || tiny.Sum.Communities != 10 {
 		t.Fatalf("tiny import %+v", tiny)
 	}
-	// The real file again: already imported, and it stays superseded.
+	// The real file again: already imported, and in force again.
 	again, err := p.ImportPlan(ctx, planWeihaiCSV, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !again.AlreadyImported || again.InForce || again.ImportID != weihai.ImportID {
-		t.Errorf("re-import of the superseded plan: already %v, in force %v, id %d", again.AlreadyImported, again.InForce, again.ImportID)
+	if !again.AlreadyImported || !again.Reactivated || !again.InForce || again.ImportID != weihai.ImportID {
+		t.Errorf("re-import of the superseded plan: already %v, reactivated %v, in force %v, id %d", again.AlreadyImported, again.Reactivated, again.InForce, again.ImportID)
+	}
+	// And the tiny plan made current by hand.
+	if use, err := p.ActivatePlan(ctx, tiny.ImportID, "tester", "the test plan"); err != nil || !use.InForce || !use.Reactivated {
+		t.Fatalf("use tiny: %+v, %v", use, err)
 	}
 
 	for _, x := range []struct {

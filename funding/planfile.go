@@ -24,6 +24,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"fundledger/amount"
 )
 
 // Years covered by the plan. A row with a year outside
@@ -93,12 +95,65 @@ func (w PlanWarning) String() string {
 
 // PlanTable is a validated plan file.
 type PlanTable struct {
-	File     string
-	SHA256   string    // hex SHA-256 of the file bytes
+	File string
+	// SHA256 is the identity of the table: the hex SHA-256 of its parsed
+	// content (PlanContentSHA256), not of the file's bytes, so the same
+	// table with a BOM, CRLF line ends, in GBK or as XLSX is the same
+	// import.
+	SHA256   string
 	Rows     []PlanRow // district rows, in file order
 	Totals   []PlanRow // 总计 rows, in file order
 	Warnings []PlanWarning
+	// ControlTotalMismatches lists every 总计 figure that disagrees with
+	// the sum of its district rows. A table with any is returned only when
+	// the reader was given a reason to accept it (AcceptedMismatch).
+	ControlTotalMismatches []PlanError
+	AcceptedMismatch       string
 }
+
+// PlanContentSHA256 is the hex SHA-256 of a plan's content: every row
+// (district rows and 总计 rows) as district, year and the three figures,
+// areas as numbers (1.5 = 1.50), in (year, district) order with the 总计
+// row last. Bytes, encoding, line ends and row order do not change it.
+func PlanContentSHA256(rows, totals []PlanRow) string {
+	type line struct {
+		year     int
+		total    bool
+		district string
+		text     string
+	}
+	ls := make([]line, 0, len(rows)+len(totals))
+	add := func(r PlanRow, total bool) {
+		ls = append(ls, line{r.Year, total, r.District, fmt.Sprintf("%t\x1f%s\x1f%d\x1f%d\x1f%d\x1f%s\n",
+			total, r.District, r.Year, r.Communities, r.Households, r.FloorAreaM2.String())})
+	}
+	for _, r := range rows {
+		add(r, false)
+	}
+	for _, r := range totals {
+		add(r, true)
+	}
+	sort.Slice(ls, func(i, j int) bool {
+		a, b := ls[i], ls[j]
+		if a.year != b.year {
+			return a.year < b.year
+		}
+		if a.total != b.total {
+			return !a.total
+		}
+		return a.district < b.district
+	})
+	h := sha256.New()
+	io.WriteString(h, "fundledger plan table v1\n")
+	for _, l := range ls {
+		io.WriteString(h, l.text)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrControlTotalMismatch is wrapped by the PlanError of every 总计 figure
+// that disagrees with its district rows.
+var ErrControlTotalMismatch = errors.New("control total disagrees with its rows")
 
 // PlanSum holds column sums of district rows.
 type PlanSum struct {
@@ -163,7 +218,11 @@ type PlanError struct {
 	Column int    // 1-based; 0 if not about a column
 	Field  string // column name
 	Reason string
+	Err    error // a named error callers tell apart (ErrControlTotalMismatch), or nil
 }
+
+// Unwrap returns the named error, if any.
+func (e PlanError) Unwrap() error { return e.Err }
 
 func (e PlanError) Error() string {
 	var b strings.Builder
@@ -230,6 +289,22 @@ func ReadPlanFile(path string) (*PlanTable, error) {
 // detect it from the content (a zip is XLSX) and the extension of name.
 // On any validation error it returns nil and a PlanErrors.
 func ReadPlan(name string, r io.Reader, format string) (*PlanTable, error) {
+	return ReadPlanWith(name, r, PlanReadOptions{Format: format})
+}
+
+// PlanReadOptions are the choices of ReadPlanWith.
+type PlanReadOptions struct {
+	Format string // PlanFormatCSV, PlanFormatXLSX or "" (detect)
+	// AcceptControlTotalMismatch is the reason a person gives for
+	// accepting a table whose 总计 rows disagree with its district rows.
+	// Empty (the default): such a table is refused whole, every
+	// disagreement listed with its row, column, stated and computed figure.
+	AcceptControlTotalMismatch string
+}
+
+// ReadPlanWith is ReadPlan with options.
+func ReadPlanWith(name string, r io.Reader, o PlanReadOptions) (*PlanTable, error) {
+	format := o.Format
 	data, err := io.ReadAll(io.LimitReader(r, MaxPlanFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read plan file %s: %w", name, err)
@@ -254,13 +329,26 @@ func ReadPlan(name string, r io.Reader, format string) (*PlanTable, error) {
 	if perr != nil {
 		return nil, PlanErrors{*perr}
 	}
-	sum := sha256.Sum256(data)
 	t, errs := parsePlanRecords(name, recs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	t.SHA256 = hex.EncodeToString(sum[:])
+	t.SHA256 = PlanContentSHA256(t.Rows, t.Totals)
 	t.Warnings = planWarnings(t)
+	t.ControlTotalMismatches = planControlTotals(t)
+	if len(t.ControlTotalMismatches) > 0 {
+		reason := strings.TrimSpace(o.AcceptControlTotalMismatch)
+		if reason == "" {
+			return nil, PlanErrors(t.ControlTotalMismatches)
+		}
+		if !utf8.ValidString(reason) || len(reason) > MaxPlanAcceptReason {
+			return nil, PlanErrors{{File: name, Reason: fmt.Sprintf("the reason for accepting the control totals must be UTF-8 text of at most %d bytes", MaxPlanAcceptReason)}}
+		}
+		t.AcceptedMismatch = reason
+		for _, e := range t.ControlTotalMismatches {
+			t.Warnings = append(t.Warnings, PlanWarning{File: name, Row: e.Row, Field: e.Field, Message: e.Reason + " (accepted: " + reason + ")"})
+		}
+	}
 	return t, nil
 }
 
@@ -469,6 +557,14 @@ func parsePlanRecords(name string, recs []planRecord) (*PlanTable, PlanErrors) {
 			add(PlanError{Row: rec.row, Column: col + 1, Field: PlanColumns[col], Reason: reason})
 			ok = false
 		}
+		for col, cell := range rec.fields {
+			if !utf8.ValidString(cell) { // an XLSX cell; CSV text is decoded whole
+				bad(col, "text is not valid UTF-8")
+			}
+		}
+		if !ok {
+			continue
+		}
 		f := func(col int) string { return cleanCell(rec.fields[col]) }
 
 		if pr.District = f(0); pr.District == "" {
@@ -546,26 +642,23 @@ func parsePlanInt(s string) (int, string) {
 	return n, ""
 }
 
-var planAreaSyntax = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
-
-// parsePlanArea parses a non-negative decimal with at most 2 decimals
+// planAreaFormat: an area is a plain decimal with at most 2 decimals
 // (trailing zeros beyond that are allowed: 1.50 and 1.500 are 1.5).
+var planAreaFormat = amount.Format{Places: 2, Negative: true, TrailingZeros: true}
+
+// parsePlanArea parses a non-negative decimal with at most 2 decimals.
 func parsePlanArea(s string) (decimal.Decimal, string) {
 	if s == "" {
 		return decimal.Decimal{}, "empty"
 	}
-	if !planAreaSyntax.MatchString(s) {
-		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %q", s)
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %q", s)
-	}
-	if d.IsNegative() {
-		return decimal.Decimal{}, fmt.Sprintf("negative: %s", s)
-	}
-	if !d.Round(2).Equal(d) {
+	d, err := planAreaFormat.Parse(s)
+	switch {
+	case errors.Is(err, amount.ErrPlaces):
 		return decimal.Decimal{}, fmt.Sprintf("more than 2 decimals: %s", s)
+	case err != nil:
+		return decimal.Decimal{}, fmt.Sprintf("not a decimal number: %v", err)
+	case d.IsNegative():
+		return decimal.Decimal{}, fmt.Sprintf("negative: %s", s)
 	}
 	return d, ""
 }
@@ -675,7 +768,7 @@ func planWarnings(t *PlanTable) []PlanWarning {
 	sort.Ints(ys)
 	for _, y := range ys {
 		s, hasRows := sums[y]
-		tot, hasTotal := t.Total(y)
+		_, hasTotal := t.Total(y) // a 总计 row that disagrees is an error (planControlTotals), not a warning
 		switch {
 		case !hasRows && !hasTotal:
 			warn(0, PlanColYear, "year %d: no rows at all (the plan covers %d–%d)", y, PlanFirstYear, PlanLastYear)
@@ -683,19 +776,35 @@ func planWarnings(t *PlanTable) []PlanWarning {
 		case !hasTotal:
 			warn(0, PlanColYear, "year %d: no %s row; the %d district rows (%d communities, %d households, %s m²) cannot be checked against a stated total",
 				y, PlanTotalLabel, s.Rows, s.Communities, s.Households, s.FloorAreaM2.String())
-			continue
 		}
-		cmp := func(col string, stated, computed decimal.Decimal) {
-			if d := stated.Sub(computed); !d.IsZero() {
-				warn(tot.Row, col, "%s %d %s: stated %s, sum of %d district rows %s, difference %s",
-					PlanTotalLabel, y, col, stated.String(), s.Rows, computed.String(), d.String())
-			}
-		}
-		cmp(PlanColCommunities, decimal.NewFromInt(int64(tot.Communities)), decimal.NewFromInt(int64(s.Communities)))
-		cmp(PlanColHouseholds, decimal.NewFromInt(int64(tot.Households)), decimal.NewFromInt(int64(s.Households)))
-		cmp(PlanColFloorArea, tot.FloorAreaM2, s.FloorAreaM2)
 	}
 	return ws
+}
+
+// MaxPlanAcceptReason bounds the reason given for accepting a table whose
+// control totals disagree.
+const MaxPlanAcceptReason = 1000
+
+// planControlTotals compares every 总计 row with the sum of its year's
+// district rows, column by column: one PlanError (wrapping
+// ErrControlTotalMismatch) per figure that disagrees, in row order.
+func planControlTotals(t *PlanTable) []PlanError {
+	sums := t.SumByYear()
+	var errs []PlanError
+	for _, tot := range t.Totals {
+		s := sums[tot.Year]
+		cmp := func(col int, stated, computed decimal.Decimal) {
+			if d := stated.Sub(computed); !d.IsZero() {
+				errs = append(errs, PlanError{File: t.File, Row: tot.Row, Column: col + 1, Field: PlanColumns[col], Err: ErrControlTotalMismatch,
+					Reason: fmt.Sprintf("%s %d %s: stated %s, sum of %d district rows %s, difference %s; a table whose total disagrees with its rows is refused whole unless accepted with a reason",
+						PlanTotalLabel, tot.Year, PlanColumns[col], stated.String(), s.Rows, computed.String(), d.String())})
+			}
+		}
+		cmp(2, decimal.NewFromInt(int64(tot.Communities)), decimal.NewFromInt(int64(s.Communities)))
+		cmp(3, decimal.NewFromInt(int64(tot.Households)), decimal.NewFromInt(int64(s.Households)))
+		cmp(4, tot.FloorAreaM2, s.FloorAreaM2)
+	}
+	return errs
 }
 
 // medianDecimal returns the median (mean of the two middle values for an

@@ -78,6 +78,9 @@ var weihaiWarnings = []PlanWarning{
 		Message: "荣成市 2025: 218 households in 4 communities = 54.5 households/community; median of district rows 396.1 households/community (1/7.3 of the median); unusually small communities: check 户数 and 小区个数"},
 }
 
+// weihaiContentSHA256 is PlanContentSHA256 of the Weihai table.
+const weihaiContentSHA256 = "44fcfedc25457c7cb355893d04c06f0c34c1aeed9cfc9f22e476d0bc5626a60b"
+
 func TestReadPlanFileWeihai(t *testing.T) {
 	tab, err := ReadPlanFile(weihaiPlanCSV)
 	if err != nil {
@@ -86,8 +89,9 @@ func TestReadPlanFileWeihai(t *testing.T) {
 	if tab.File != weihaiPlanCSV {
 		t.Errorf("File = %q", tab.File)
 	}
-	// sha256sum /work/shared/data/weihai-plan-2020-2025.csv
-	if want := "ef8af9e94d35afc2a38416363ee1ac55fc3c87079ba7ad382dfac0506df6f0fc"; tab.SHA256 != want {
+	// The identity is the parsed content (PlanContentSHA256), not the
+	// bytes (sha256sum gives ef8af9e9…): the GBK copy has the same one.
+	if want := weihaiContentSHA256; tab.SHA256 != want {
 		t.Errorf("SHA256 = %s, want %s", tab.SHA256, want)
 	}
 	// 43 lines = header + 6 districts × 6 years + 6 总计 rows.
@@ -218,8 +222,9 @@ func TestReadPlanGBK(t *testing.T) {
 	if got.File != weihaiPlanGBK {
 		t.Errorf("File = %q", got.File)
 	}
-	// sha256sum funding/testdata/plan/weihai-gbk.csv
-	if want := "af2486b195ef61cc2550fac11d38b623fd00344270b546f9b5728a6eb888559d"; got.SHA256 != want {
+	// Same content as the UTF-8 file, so the same identity (sha256sum of
+	// the bytes is af2486b1…).
+	if want := weihaiContentSHA256; got.SHA256 != want {
 		t.Errorf("SHA256 = %s, want %s", got.SHA256, want)
 	}
 	assertSameTable(t, got, want)
@@ -490,10 +495,10 @@ func TestReadPlanBadFiles(t *testing.T) {
 				{File: f, Row: 2, Column: 1, Field: "区市", Reason: "empty"},
 				{File: f, Row: 2, Column: 3, Field: "小区个数", Reason: `not a non-negative integer: "1.5"`},
 				{File: f, Row: 2, Column: 4, Field: "户数", Reason: "negative: -3"},
-				{File: f, Row: 2, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "1e3"`},
+				{File: f, Row: 2, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "1e3": an exponent is not allowed: write the number in full (e.g. 1000, not 1e3)`},
 				{File: f, Row: 3, Reason: "has 4 fields, want 5 (区市,年度,小区个数,户数,建筑面积)"},
 				{File: f, Row: 5, Column: 3, Field: "小区个数", Reason: "empty"},
-				{File: f, Row: 5, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "abc"`},
+				{File: f, Row: 5, Column: 5, Field: "建筑面积", Reason: `not a decimal number: "abc": only digits, one point and a leading '-' are allowed (such as 1234.56)`},
 			},
 		},
 		{
@@ -656,30 +661,45 @@ func TestPlanWarningsSynthetic(t *testing.T) {
 		"D,2022,0,0,0\n" + // row 9
 		"总计,2020,31,4001,310001.5\n" + // row 10
 		"总计,2022,0,0,0.00\n" // row 11
-	tab, err := ReadPlan("syn.csv", strings.NewReader(data), "")
+	// The 总计 row disagrees: refused whole, each figure named.
+	const f = "syn.csv"
+	_, err := ReadPlan("syn.csv", strings.NewReader(data), "")
+	const refused = "; a table whose total disagrees with its rows is refused whole unless accepted with a reason"
+	wantErrs := PlanErrors{
+		{File: f, Row: 10, Column: 4, Field: "户数", Reason: "总计 2020 户数: stated 4001, sum of 4 district rows 4000, difference 1" + refused, Err: ErrControlTotalMismatch},
+		{File: f, Row: 10, Column: 5, Field: "建筑面积", Reason: "总计 2020 建筑面积: stated 310001.5, sum of 4 district rows 310000, difference 1.5" + refused, Err: ErrControlTotalMismatch},
+	}
+	if !reflect.DeepEqual(err, wantErrs) || !errors.Is(err, ErrControlTotalMismatch) {
+		t.Fatalf("got %v, want %v", err, wantErrs)
+	}
+	// Accepted with a reason: read, the disagreements kept as warnings.
+	tab, err := ReadPlanWith("syn.csv", strings.NewReader(data), PlanReadOptions{AcceptControlTotalMismatch: " typo in the bureau's copy "})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const f = "syn.csv"
+	if tab.AcceptedMismatch != "typo in the bureau's copy" || !reflect.DeepEqual(tab.ControlTotalMismatches, []PlanError(wantErrs)) {
+		t.Errorf("accepted %q, mismatches %v", tab.AcceptedMismatch, tab.ControlTotalMismatches)
+	}
+	const accepted = refused + " (accepted: typo in the bureau's copy)"
 	want := []PlanWarning{
 		{f, 4, "建筑面积/户数", "C 2020: 10000 m² for 1000 households = 10.0 m²/household; median of district rows 100.0 m²/household (1/10.0 of the median); a digit missing in 建筑面积? (100000 m² would give 100.0 m²/household)"},
 		{f, 5, "户数/小区个数", "E 2020: 1000 households in 1 communities = 1000.0 households/community; median of district rows 100.0 households/community (10.0× the median); unusually large communities: check 户数 and 小区个数"},
 		{f, 7, "小区个数", "B 2021: 小区个数 is 0 but 户数 = 1000, 建筑面积 = 100000; a row is either all zero (nothing planned) or all non-zero"},
 		{f, 8, "户数,建筑面积", "C 2021: 户数 and 建筑面积 are 0 but 小区个数 = 10; a row is either all zero (nothing planned) or all non-zero"},
-		{f, 10, "户数", "总计 2020 户数: stated 4001, sum of 4 district rows 4000, difference 1"},
-		{f, 10, "建筑面积", "总计 2020 建筑面积: stated 310001.5, sum of 4 district rows 310000, difference 1.5"},
 		{f, 0, "年度", "year 2021: no 总计 row; the 3 district rows (20 communities, 2000 households, 200000 m²) cannot be checked against a stated total"},
 		{f, 0, "年度", "year 2023: no rows at all (the plan covers 2020–2025)"},
 		{f, 0, "年度", "year 2024: no rows at all (the plan covers 2020–2025)"},
 		{f, 0, "年度", "year 2025: no rows at all (the plan covers 2020–2025)"},
+		{f, 10, "户数", "总计 2020 户数: stated 4001, sum of 4 district rows 4000, difference 1" + accepted},
+		{f, 10, "建筑面积", "总计 2020 建筑面积: stated 310001.5, sum of 4 district rows 310000, difference 1.5" + accepted},
 	}
 	if !reflect.DeepEqual(tab.Warnings, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", fmtWarnings(tab.Warnings), fmtWarnings(want))
 	}
-	if got := tab.Warnings[4].String(); got != "syn.csv: row 10, 户数: 总计 2020 户数: stated 4001, sum of 4 district rows 4000, difference 1" {
+	if got := tab.Warnings[8].String(); got != "syn.csv: row 10, 户数: 总计 2020 户数: stated 4001, sum of 4 district rows 4000, difference 1"+accepted {
 		t.Errorf("String() = %q", got)
 	}
-	if got := tab.Warnings[7].String(); got != "syn.csv: 年度: year 2023: no rows at all (the plan covers 2020–2025)" {
+	if got := tab.Warnings[5].String(); got != "syn.csv: 年度: year 2023: no rows at all (the plan covers 2020–2025)" {
 		t.Errorf("String() = %q", got)
 	}
 	if len(tab.Rows) != 8 || len(tab.Totals) != 2 {

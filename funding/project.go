@@ -108,70 +108,128 @@ func Eligibility(completedOn time.Time, stateOwnedLand, slatedForDemolition bool
 // RegisterProject registers an old community after checking its eligibility.
 // Registering the same project again with the same data changes nothing.
 func (p *Programme) RegisterProject(ctx context.Context, in ProjectInput, actor string) (Project, error) {
+	ps, err := p.RegisterProjects(ctx, []ProjectInput{in}, actor)
+	if err != nil {
+		return Project{}, single(err)
+	}
+	return ps[0], nil
+}
+
+// RegisterProjects registers a batch of projects, all or nothing: every
+// project is checked first (fields, eligibility, district, parties, a code
+// registered with other data, a code twice in the batch) and every refusal
+// listed in ItemErrors; only when none is refused are they all stored, in
+// one transaction. Projects already registered with the same data change
+// nothing.
+func (p *Programme) RegisterProjects(ctx context.Context, ins []ProjectInput, actor string) ([]Project, error) {
+	if strings.TrimSpace(actor) == "" {
+		return nil, fmt.Errorf("%w: register projects: actor is required", ErrInvalid)
+	}
+	districts := make([]string, len(ins))
+	exists := make([]bool, len(ins))
+	err := inBatch(ctx, p, "register projects", ins, func(in ProjectInput) string { return in.Code },
+		func(i int, in ProjectInput) error {
+			d, err := p.checkProject(ctx, in)
+			if err != nil {
+				return err
+			}
+			districts[i] = d
+			existing, err := p.Project(ctx, in.Code)
+			switch {
+			case err == nil && !sameProject(existing, in, d):
+				return fmt.Errorf("%w: register project %s: a project with this code is registered with other data", ErrExists, in.Code)
+			case err == nil:
+				exists[i] = true
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			return nil
+		},
+		func(tx *sqlx.Tx, i int, in ProjectInput) error {
+			if exists[i] {
+				return nil
+			}
+			return insertProject(ctx, tx, in, districts[i], actor)
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Project, len(ins))
+	for i, in := range ins {
+		if out[i], err = p.Project(ctx, in.Code); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// checkProject checks a project before anything is stored and returns its
+// district's code.
+func (p *Programme) checkProject(ctx context.Context, in ProjectInput) (string, error) {
 	what := fmt.Sprintf("register project %s", in.Code)
 	if err := checkInput(what, in); err != nil {
-		return Project{}, err
+		return "", err
 	}
 	if !in.FloorAreaM2.IsPositive() || !in.FloorAreaM2.Equal(in.FloorAreaM2.Truncate(2)) {
-		return Project{}, fmt.Errorf("%w: %s: floor_area_m2 %s must be > 0 with at most two decimals", ErrInvalid, what, in.FloorAreaM2)
+		return "", fmt.Errorf("%w: %s: floor_area_m2 %s must be > 0 with at most two decimals", ErrInvalid, what, in.FloorAreaM2)
 	}
 	if why := Eligibility(in.CompletedOn, in.StateOwnedLand, in.SlatedForDemolition); len(why) > 0 {
-		return Project{}, fmt.Errorf("%w: %s: %s", ErrIneligible, what, strings.Join(why, "; "))
+		return "", fmt.Errorf("%w: %s: %s", ErrIneligible, what, strings.Join(why, "; "))
 	}
 	d, err := LookupDistrict(ctx, p.db, in.District)
 	if err != nil {
-		return Project{}, fmt.Errorf("%s: %w", what, err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	for src := range in.Parties {
 		if _, ok := rules.LookupSource(src); !ok {
-			return Project{}, fmt.Errorf("%w: %s: party for unknown source %q", ErrInvalid, what, src)
+			return "", fmt.Errorf("%w: %s: party for unknown source %q", ErrInvalid, what, src)
 		}
 	}
+	return d.Code, nil
+}
+
+// insertProject stores a checked project. A project registered meanwhile
+// under the same code is compared: the same data is no change, other data
+// ErrExists.
+func insertProject(ctx context.Context, tx *sqlx.Tx, in ProjectInput, district, actor string) error {
 	on := in.RegisteredOn
 	if on.IsZero() {
 		on = time.Now().UTC()
 	}
 	completed := ledger.Civil(in.CompletedOn)
-	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO projects (code, name, district, address, completed_on, state_owned_land, slated_for_demolition,
-			                      households, floor_area_m2, buildings, elevators, plan_year, priority, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (code) DO NOTHING`,
-			in.Code, in.Name, d.Code, in.Address, completed.Format(ledger.DateLayout), in.StateOwnedLand, in.SlatedForDemolition,
-			in.Households, in.FloorAreaM2.String(), in.Buildings, in.Elevators, in.PlanYear, completed.Before(PriorityBefore), actor)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errExists
-		}
-		for src, party := range in.Parties {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project, source, party) VALUES ($1, $2, $3)`, in.Code, src, party); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, 'registered')`,
-			in.Code, StatusPlanned, ledger.Civil(on).Format(ledger.DateLayout), actor)
-		return err
-	})
-	if errors.Is(err, errExists) {
-		existing, gerr := p.Project(ctx, in.Code)
-		if gerr != nil {
-			return Project{}, gerr
-		}
-		if !sameProject(existing, in, d.Code) {
-			return Project{}, fmt.Errorf("%w: %s: a project with this code is registered with other data", ErrExists, what)
-		}
-		return existing, nil
-	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO projects (code, name, district, address, completed_on, state_owned_land, slated_for_demolition,
+		                      households, floor_area_m2, buildings, elevators, plan_year, priority, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (code) DO NOTHING`,
+		in.Code, in.Name, district, in.Address, completed.Format(ledger.DateLayout), in.StateOwnedLand, in.SlatedForDemolition,
+		in.Households, in.FloorAreaM2.String(), in.Buildings, in.Elevators, in.PlanYear, completed.Before(PriorityBefore), actor)
 	if err != nil {
-		return Project{}, fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("register project %s: %w", in.Code, err)
 	}
-	return p.Project(ctx, in.Code)
+	if n, _ := res.RowsAffected(); n == 0 {
+		var existing Project
+		if err := tx.GetContext(ctx, &existing, projectSelect+` WHERE p.code = $1`, in.Code); err != nil {
+			return fmt.Errorf("register project %s: %w", in.Code, err)
+		}
+		existing.CompletedOn = ledger.Civil(existing.CompletedOn)
+		if !sameProject(existing, in, district) {
+			return fmt.Errorf("%w: register project %s: a project with this code is registered with other data", ErrExists, in.Code)
+		}
+		return nil
+	}
+	for src, party := range in.Parties {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project, source, party) VALUES ($1, $2, $3)`, in.Code, src, party); err != nil {
+			return fmt.Errorf("register project %s: party %s: %w", in.Code, src, err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, 'registered')`,
+		in.Code, StatusPlanned, ledger.Civil(on).Format(ledger.DateLayout), actor)
+	if err != nil {
+		return fmt.Errorf("register project %s: %w", in.Code, err)
+	}
+	return nil
 }
-
-var errExists = errors.New("exists")
 
 func sameProject(e Project, in ProjectInput, district string) bool {
 	return e.Name == in.Name && e.District == district && e.Address == in.Address && e.CompletedOn.Equal(ledger.Civil(in.CompletedOn)) &&

@@ -137,8 +137,8 @@ func TestImportRefused(t *testing.T) {
 	msg := err.Error()
 	for _, want := range []string{
 		"bad.csv: row 6, 交易日期: date \"2021-03-32\"",
-		"bad.csv: row 7, 支出金额: amount \"1.005\" has more than two decimals (fen)",
-		"bad.csv: row 7, 余额: balance: amount \"797.995\" has more than two decimals",
+		"bad.csv: row 7, 支出金额: amount \"1.005\": more than two decimals",
+		"bad.csv: row 7, 余额: balance: amount \"797.995\": more than two decimals",
 		"bad.csv: row 8, 收入金额: both 收入金额 (5.00) and 支出金额 (6.00) are filled",
 	} {
 		if !strings.Contains(msg, want) {

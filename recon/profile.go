@@ -1,9 +1,7 @@
 package recon
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,6 +9,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fundledger/amount"
+	"fundledger/internal/jsoninput"
 )
 
 // Profile maps the columns of one kind of statement export to statement
@@ -48,6 +51,11 @@ type Profile struct {
 	// Serial is the bank's own unique number for a line (交易流水号). When
 	// a line has one, it identifies the line across files (see Fingerprint).
 	Serial []string `json:"serial,omitempty"`
+
+	// ThousandsSeparator, when set (one character, such as ","), may
+	// separate groups of three digits in the amounts of files of this
+	// profile ("1,234,567.89"). Without it an amount is plain digits.
+	ThousandsSeparator string `json:"thousands_separator,omitempty"`
 
 	// SkipPrefixes: a data row whose first non-empty cell starts with one
 	// of these is a total or page footer, not a line.
@@ -129,14 +137,13 @@ func LoadProfileFile(file string) (*Profile, error) {
 
 var profileName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
-// ParseProfile reads a profile from JSON (unknown fields are errors) and
-// checks it.
+// ParseProfile reads a profile from JSON strictly (unknown fields, text
+// that is not UTF-8 and lone surrogates are errors, with line and column)
+// and checks it.
 func ParseProfile(name string, data []byte) (*Profile, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: statement profile %s: %v", ErrInvalid, name, err)
+	if err := jsoninput.Decode(name, data, &p); err != nil {
+		return nil, fmt.Errorf("%w: statement profile: %v", ErrInvalid, err)
 	}
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("%w: statement profile %s: %v", ErrInvalid, name, err)
@@ -157,12 +164,29 @@ func (p *Profile) check() error {
 	case len(p.Direction) > 0 && len(p.DirectionValues) == 0:
 		return fmt.Errorf("direction column without direction_values")
 	}
+	if p.ThousandsSeparator != "" {
+		r, size := utf8.DecodeRuneInString(p.ThousandsSeparator)
+		if size != len(p.ThousandsSeparator) || r == '.' || r == '-' || r == '(' || unicode.IsDigit(r) {
+			return fmt.Errorf("thousands_separator %q: want one character other than a digit, '.', '-' or '('", p.ThousandsSeparator)
+		}
+	}
 	for k, v := range p.DirectionValues {
 		if v != In && v != Out {
 			return fmt.Errorf("direction_values[%q] = %q: want in or out", k, v)
 		}
 	}
 	return nil
+}
+
+// amountFormat is how the profile's files write an amount: two places
+// (zeros beyond them allowed, as some banks write three), negatives
+// allowed, and the declared thousands separator.
+func (p *Profile) amountFormat() amount.Format {
+	f := amount.Format{Places: 2, Negative: true, TrailingZeros: true}
+	if p.ThousandsSeparator != "" {
+		f.Thousands, _ = utf8.DecodeRuneInString(p.ThousandsSeparator)
+	}
+	return f
 }
 
 func (p *Profile) dateFormats() []string {

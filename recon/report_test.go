@@ -133,7 +133,8 @@ func TestReportDifference(t *testing.T) {
 	if err := report.RenderAll(&buf, report.ReconReport(rep, report.Plain), report.FormatCSV, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "差额 Difference,,-5000.00") {
+	// One CSV is one table: the statement's rows under a section column.
+	if !strings.Contains(buf.String(), "as of 2021-03-31\",差额 Difference,,,,,-5000.00") {
 		t.Errorf("difference not in the CSV:\n%s", buf.String())
 	}
 	buf.Reset()

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/width"
 
+	"fundledger/amount"
 	"fundledger/ledger"
 )
 
@@ -195,8 +196,20 @@ func csvRecords(data []byte) ([]record, error) {
 			return nil, fmt.Errorf("text is neither UTF-8 nor GBK: %v", err)
 		}
 		if i := bytes.IndexRune(dec, utf8.RuneError); i >= 0 {
-			row := 1 + bytes.Count(dec[:i], []byte("\n"))
-			return nil, RowError{Row: row, Reason: "text is neither UTF-8 nor GBK (invalid GBK here)"}
+			// Report the row where the encoding that got further broke:
+			// most likely the encoding the file was meant to be in.
+			gbkRow := 1 + bytes.Count(dec[:i], []byte("\n"))
+			bad := 0
+			for bad < len(data) {
+				r, size := utf8.DecodeRune(data[bad:])
+				if r == utf8.RuneError && size <= 1 {
+					break
+				}
+				bad += size
+			}
+			utfRow := 1 + bytes.Count(data[:bad], []byte("\n"))
+			return nil, RowError{Row: max(gbkRow, utfRow), Reason: fmt.Sprintf(
+				"text is neither UTF-8 nor GBK (first invalid UTF-8 on row %d, invalid GBK on row %d)", utfRow, gbkRow)}
 		}
 		text = string(dec)
 	}
@@ -323,6 +336,14 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 			errs.add(r.row, colName(col), format, args...)
 			ok = false
 		}
+		for i, f := range r.fields {
+			if !utf8.ValidString(f) {
+				bad(i, "column %d: text is not valid UTF-8", i+1)
+			}
+		}
+		if !ok {
+			continue
+		}
 		ds := cell(r.fields, cols.date)
 		if ds == "" {
 			bad(cols.date, "date is empty")
@@ -334,14 +355,14 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 		if cols.in >= 0 {
 			in, out := cell(r.fields, cols.in), cell(r.fields, cols.out)
 			switch {
-			case in != "" && out != "" && !isZero(in) && !isZero(out):
+			case in != "" && out != "" && !p.isZero(in) && !p.isZero(out):
 				bad(cols.in, "both %s (%s) and %s (%s) are filled", colName(cols.in), in, colName(cols.out), out)
-			case in != "" && !isZero(in):
+			case in != "" && !p.isZero(in):
 				ln.Direction = In
-				ln.Amount, ok = amountCell(in, cols.in, bad, ok)
-			case out != "" && !isZero(out):
+				ln.Amount, ok = p.amountCell(in, cols.in, bad, ok)
+			case out != "" && !p.isZero(out):
 				ln.Direction = Out
-				ln.Amount, ok = amountCell(out, cols.out, bad, ok)
+				ln.Amount, ok = p.amountCell(out, cols.out, bad, ok)
 			default:
 				bad(cols.in, "no amount: %s and %s are both empty or zero", colName(cols.in), colName(cols.out))
 			}
@@ -353,7 +374,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 		} else {
 			as := cell(r.fields, cols.amount)
 			var a decimal.Decimal
-			a, ok = amountCell(as, cols.amount, bad, ok)
+			a, ok = p.amountCell(as, cols.amount, bad, ok)
 			if ok && a.IsZero() {
 				bad(cols.amount, "amount is zero")
 			}
@@ -385,7 +406,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 		}
 		if cols.balance >= 0 {
 			if bs := cell(r.fields, cols.balance); bs != "" {
-				b, err := parseAmount(bs)
+				b, err := p.parseAmount(bs)
 				if err != nil {
 					bad(cols.balance, "balance: %v", err)
 				} else {
@@ -424,12 +445,12 @@ func opposite(dir string) string {
 	return In
 }
 
-func amountCell(s string, col int, bad func(int, string, ...any), ok bool) (decimal.Decimal, bool) {
+func (p *Profile) amountCell(s string, col int, bad func(int, string, ...any), ok bool) (decimal.Decimal, bool) {
 	if s == "" {
 		bad(col, "amount is empty")
 		return decimal.Zero, false
 	}
-	a, err := parseAmount(s)
+	a, err := p.parseAmount(s)
 	if err != nil {
 		bad(col, "%v", err)
 		return decimal.Zero, false
@@ -458,35 +479,37 @@ func skipRow(fields []string, prefixes []string) bool {
 	return true
 }
 
-func isZero(s string) bool {
-	a, err := parseAmount(s)
+func (p *Profile) isZero(s string) bool {
+	a, err := p.parseAmount(s)
 	return err == nil && a.IsZero()
 }
 
-var amountText = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
-
-// parseAmount reads an amount in yuan: thousands separators, a currency
-// sign, a trailing 元 and accounting parentheses for negatives are
-// accepted; more than two decimals (after trailing zeros) are refused.
-func parseAmount(s string) (decimal.Decimal, error) {
+// parseAmount reads an amount in yuan as the profile's files write it:
+// full-width digits, a currency sign (¥, RMB, CNY), a trailing 元, spaces
+// and accounting parentheses for negatives are accepted around the number;
+// the number itself is read by package amount (plain decimal, at most two
+// places after trailing zeros, thousands separators only when the profile
+// declares one; no exponent, no '+').
+func (p *Profile) parseAmount(s string) (decimal.Decimal, error) {
 	orig := s
 	s = width.Narrow.String(s) // full-width digits and signs
-	s = strings.NewReplacer(",", "", " ", "", "¥", "", "￥", "", "元", "", "RMB", "", "CNY", "").Replace(s)
+	s = strings.NewReplacer(" ", "", "¥", "", "￥", "", "元", "", "RMB", "", "CNY", "").Replace(s)
 	neg := false
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
 		neg, s = true, s[1:len(s)-1]
 	}
-	if !amountText.MatchString(s) {
-		return decimal.Zero, fmt.Errorf("amount %q is not a number", orig)
-	}
-	a, err := decimal.NewFromString(s)
+	a, err := p.amountFormat().Parse(s)
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("amount %q is not a number", orig)
-	}
-	if !a.Equal(a.Truncate(2)) {
-		return decimal.Zero, fmt.Errorf("amount %q has more than two decimals (fen)", orig)
+		var ae *amount.Error
+		if errors.As(err, &ae) {
+			return decimal.Zero, fmt.Errorf("amount %q: %s", orig, ae.Reason)
+		}
+		return decimal.Zero, fmt.Errorf("amount %q: %w", orig, err)
 	}
 	if neg {
+		if a.IsNegative() {
+			return decimal.Zero, fmt.Errorf("amount %q: a sign inside parentheses", orig)
+		}
 		a = a.Neg()
 	}
 	return a, nil

@@ -52,16 +52,24 @@ func PlanImportTable(res funding.PlanImportResult) Table {
 
 	t.Notes = append(t.Notes, "SHA-256 "+res.SHA256)
 	when := res.ImportedAt.Format("2006-01-02 15:04:05 MST")
-	if res.AlreadyImported {
+	switch {
+	case res.AlreadyImported && res.Reactivated:
+		t.Notes = append(t.Notes, fmt.Sprintf("已导入过，重新设为现行计划 already imported as #%d by %s at %s: made the plan in force again", res.ImportID, res.ImportedBy, when))
+	case res.AlreadyImported:
 		t.Notes = append(t.Notes, fmt.Sprintf("已导入过，未作更改 already imported as #%d by %s at %s: nothing changed", res.ImportID, res.ImportedBy, when))
-	} else {
+	case res.Reactivated:
+		t.Notes = append(t.Notes, fmt.Sprintf("重新设为现行计划 import #%d made the plan in force", res.ImportID))
+	default:
 		t.Notes = append(t.Notes, fmt.Sprintf("已导入 imported by %s at %s", res.ImportedBy, when))
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("%d 区市行 district rows, %d 总计行 total rows", res.DistrictRows, res.TotalRows))
+	if res.ControlTotalAccepted != "" {
+		t.Notes = append(t.Notes, "总计不一致，经说明接受 control totals disagree, accepted with the reason: "+res.ControlTotalAccepted)
+	}
 	if res.InForce {
 		t.Notes = append(t.Notes, "现行计划 this import is the plan in force")
 	} else {
-		t.Notes = append(t.Notes, "已被较新的导入取代 superseded by a newer import: not the plan in force")
+		t.Notes = append(t.Notes, "非现行计划 not the plan in force (another import is; `plan use` makes this one current)")
 	}
 	if len(res.Warnings) == 0 {
 		t.Notes = append(t.Notes, "无警告 no warnings")

@@ -157,9 +157,27 @@ func csvSafe(s string) string {
 }
 
 func renderCSV(w io.Writer, t Table, lang string) error {
-	// A BOM so that Excel opens UTF-8 Chinese text correctly.
+	return renderCSVWith(w, t, lang, RenderOptions{})
+}
+
+// renderCSVWith writes one table as one CSV: a BOM at byte 0 (so that
+// Excel opens UTF-8 Chinese text correctly), with CSVHeader the title and
+// provenance as '#' comment lines, then the header row and the rows.
+func renderCSVWith(w io.Writer, t Table, lang string, o RenderOptions) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
+	}
+	if o.CSVHeader {
+		lines := []string{}
+		if t.Title != "" {
+			lines = append(lines, t.Title)
+		}
+		lines = append(lines, o.Provenance.lines()...)
+		for _, l := range lines {
+			if _, err := io.WriteString(w, "# "+strings.NewReplacer("\r", " ", "\n", " ").Replace(l)+"\n"); err != nil {
+				return err
+			}
+		}
 	}
 	cw := csv.NewWriter(w)
 	heads := make([]string, len(t.Columns))
@@ -182,12 +200,62 @@ func renderCSV(w io.Writer, t Table, lang string) error {
 	return cw.Error()
 }
 
-// RenderAll writes several tables: one after another as text or CSV, as one
-// JSON array of tables (one table: the table's object alone), or as one
-// XLSX workbook with a sheet per table.
+// Provenance says what a report was made from, for the person who reads
+// it: the day it is as of ("" for everything) and the ledger's head hash
+// (the hash chain sealed up to the books the report read; write it down and
+// a later rewrite of history shows).
+type Provenance struct {
+	AsOf     string
+	HeadHash string
+}
+
+func (p Provenance) lines() []string {
+	var out []string
+	if p.AsOf != "" {
+		out = append(out, "截至 As of: "+p.AsOf)
+	}
+	if p.HeadHash != "" {
+		out = append(out, "账本链头哈希 Ledger head hash: "+p.HeadHash)
+	}
+	return out
+}
+
+// RenderOptions are the choices of RenderAllWith.
+type RenderOptions struct {
+	Provenance Provenance
+	// CSVHeader writes the title and the provenance as '#' comment lines
+	// above the CSV header row (off by default: the first line of a CSV is
+	// then its header).
+	CSVHeader bool
+}
+
+// RenderAll writes several tables: one after another as text, as one CSV
+// table (several tables get a leading section column), as one JSON array
+// of tables (one table: the table's object alone), or as one XLSX
+// workbook with a sheet per table.
 func RenderAll(w io.Writer, ts []Table, format, lang string) error {
+	return RenderAllWith(w, ts, format, lang, RenderOptions{})
+}
+
+// RenderAllWith is RenderAll with the provenance shown where a person
+// reads: above the text tables, in each XLSX sheet's title row, and with
+// CSVHeader as comment lines of the CSV.
+func RenderAllWith(w io.Writer, ts []Table, format, lang string, o RenderOptions) error {
 	if format == FormatXLSX {
-		return WriteXLSX(w, ts, lang)
+		return WriteXLSXWith(w, ts, lang, o.Provenance)
+	}
+	if format == FormatCSV {
+		if len(ts) == 1 {
+			return renderCSVWith(w, ts[0], lang, o)
+		}
+		return renderCSVWith(w, Sections(ts), lang, o)
+	}
+	if format == FormatTable || format == "" {
+		if ls := o.Provenance.lines(); len(ls) > 0 {
+			if _, err := io.WriteString(w, strings.Join(ls, "\n")+"\n\n"); err != nil {
+				return err
+			}
+		}
 	}
 	if format == FormatJSON && len(ts) == 1 {
 		return renderJSON(w, ts[0])
@@ -212,6 +280,43 @@ func RenderAll(w io.Writer, ts []Table, format, lang string) error {
 		}
 	}
 	return nil
+}
+
+// Sections makes one table of several, so that one CSV is one table: a
+// leading column 表 Section holds each row's table title, and the columns
+// are the union of the tables' columns (by key, in order of first
+// appearance); a row leaves the columns of other tables empty. Notes are
+// kept, each prefixed with its table's title.
+func Sections(ts []Table) Table {
+	out := Table{Columns: []Column{{Key: "section", Zh: "表", En: "Section"}}}
+	idx := map[string]int{}
+	var titles []string
+	for _, t := range ts {
+		titles = append(titles, t.Title)
+		for _, c := range t.Columns {
+			if _, ok := idx[c.Key]; !ok {
+				idx[c.Key] = len(out.Columns)
+				out.Columns = append(out.Columns, c)
+			}
+		}
+	}
+	out.Title = strings.Join(titles, " / ")
+	for _, t := range ts {
+		for _, r := range t.Rows {
+			row := make([]string, len(out.Columns))
+			row[0] = t.Title
+			for i, c := range t.Columns {
+				if i < len(r) {
+					row[idx[c.Key]] = r[i]
+				}
+			}
+			out.Rows = append(out.Rows, row)
+		}
+		for _, n := range t.Notes {
+			out.Notes = append(out.Notes, t.Title+": "+n)
+		}
+	}
+	return out
 }
 
 type jsonTable struct {

@@ -166,6 +166,12 @@ func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
 // cell holds its value as text): no float64 is involved, so a cell holds
 // the ledger's amount to the fen.
 func WriteXLSX(w io.Writer, ts []Table, lang string) error {
+	return WriteXLSXWith(w, ts, lang, Provenance{})
+}
+
+// WriteXLSXWith is WriteXLSX with the provenance (as-of day, ledger head
+// hash) after the title in each sheet's title row.
+func WriteXLSXWith(w io.Writer, ts []Table, lang string, prov Provenance) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newXLSXStyles(f)
@@ -184,6 +190,9 @@ func WriteXLSX(w io.Writer, ts []Table, lang string) error {
 			}
 		} else if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("xlsx: sheet %q: %w", name, err)
+		}
+		if ls := prov.lines(); len(ls) > 0 {
+			t.Title = strings.TrimSpace(t.Title + "（" + strings.Join(ls, "；") + "）")
 		}
 		if err := writeSheet(f, name, t, lang, st); err != nil {
 			return fmt.Errorf("xlsx: sheet %q: %w", name, err)
@@ -280,6 +289,15 @@ func writeSheet(f *excelize.File, sheet string, t Table, lang string, st *xlsxSt
 		if err := f.SetColWidth(sheet, col, col, min(float64(wd)+2, xlsxMaxWidth)); err != nil {
 			return err
 		}
+	}
+	// The used range, true: excelize leaves <dimension ref="A1"/> on a new
+	// sheet whatever is written to it.
+	lastRow := xlsxHeaderRow + len(t.Rows)
+	if len(t.Notes) > 0 {
+		lastRow = noteRow + len(t.Notes) - 1
+	}
+	if err := f.SetSheetDimension(sheet, cellName(1, xlsxTitleRow)+":"+cellName(ncol, lastRow)); err != nil {
+		return err
 	}
 	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: xlsxHeaderRow, TopLeftCell: cellName(1, xlsxFirstData), ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: cellName(1, xlsxFirstData), ActiveCell: cellName(1, xlsxFirstData), Pane: "bottomLeft"}}})

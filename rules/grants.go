@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"fundledger/amount"
 )
 
 // Grant sections of a rule set (all optional): elevator retrofit grants
@@ -64,7 +66,7 @@ func parseRatio(s string) (Ratio, error) {
 		}
 		return Ratio{n, d}, nil
 	}
-	v, err := decimal.NewFromString(s)
+	v, err := amount.Format{Places: 4}.Parse(s)
 	if err != nil || !v.IsPositive() || v.GreaterThan(decimal.NewFromInt(1)) || !v.Equal(v.Truncate(4)) {
 		return Ratio{}, fmt.Errorf("want a fraction such as 2/3 or a decimal in (0, 1] with at most 4 decimals, got %q", s)
 	}

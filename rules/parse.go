@@ -11,12 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/shopspring/decimal"
+
+	"fundledger/amount"
 )
 
 // Limits on rule files (say no early rather than choke late).
@@ -346,10 +349,54 @@ func LoadFile(filename string) (*RuleSet, error) {
 // Parse parses and validates a rule file. name is used in error messages
 // only. On failure the error is an *ErrorList (errors.As) wrapping
 // ErrInvalidRuleSet, every entry positioned as file:line:col.
+// loneSurrogate matches a YAML escape of half a UTF-16 pair (\ud800–\udfff
+// or \U0000d800–\U0000dfff): it is not text, and a decoder would store
+// U+FFFD in its place.
+var loneSurrogate = regexp.MustCompile(`\\(u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})`)
+
+// invalidText finds the first byte that is not UTF-8, or escaped lone
+// surrogate, and says where (1-based line and column, in characters).
+func invalidText(data []byte) (line, col int, msg string) {
+	pos := func(off int) (int, int) {
+		before := data[:off]
+		start := bytes.LastIndexByte(before, '\n') + 1
+		return 1 + bytes.Count(before, []byte("\n")), 1 + utf8.RuneCount(before[start:])
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			l, c := pos(i)
+			return l, c, fmt.Sprintf("text is not valid UTF-8 (byte 0x%02x); save the file as UTF-8", data[i])
+		}
+		i += size
+	}
+	half := func(esc []byte) (v uint64) { // the code unit of a matched escape
+		v, _ = strconv.ParseUint(string(esc[len(esc)-4:]), 16, 32)
+		return v
+	}
+	ms := loneSurrogate.FindAllIndex(data, -1)
+	for k := 0; k < len(ms); k++ {
+		m := ms[k]
+		v := half(data[m[0]:m[1]])
+		// A high half directly followed by a low half is a pair: text.
+		if v < 0xDC00 && k+1 < len(ms) && ms[k+1][0] == m[1] && half(data[ms[k+1][0]:ms[k+1][1]]) >= 0xDC00 {
+			k++
+			continue
+		}
+		l, c := pos(m[0])
+		return l, c, fmt.Sprintf("%s is half of a character (a lone surrogate): not text", data[m[0]:m[1]])
+	}
+	return 0, 0, ""
+}
+
 func Parse(name string, data []byte) (*RuleSet, error) {
 	c := &checker{file: name}
 	if len(data) > MaxFileBytes {
 		c.errorf(nil, "%d bytes, more than %d", len(data), MaxFileBytes)
+		return nil, c.list()
+	}
+	if line, col, msg := invalidText(data); msg != "" {
+		c.errs = append(c.errs, &Error{File: name, Line: line, Col: col, Msg: msg})
 		return nil, c.list()
 	}
 	f, err := parser.ParseBytes(data, 0)
@@ -586,16 +633,21 @@ func (c *checker) date(p path, s *scalar) (time.Time, bool) {
 // number parses a non-negative decimal with at most places decimals, and at
 // most 100 when it is a percentage.
 func (c *checker) number(p path, s *scalar, places int32, isPct bool) (decimal.Decimal, bool) {
-	d, err := decimal.NewFromString(strings.TrimSpace(s.text))
+	d, err := amount.Format{Places: places, Negative: true, TrailingZeros: true}.Parse(strings.TrimSpace(s.text))
 	if err != nil {
-		c.errorf(p, "not a number: %q", s.text)
+		var ae *amount.Error
+		if errors.As(err, &ae) && errors.Is(err, amount.ErrPlaces) {
+			c.errorf(p, "at most %d decimals, got %s", places, s.text)
+		} else if errors.As(err, &ae) {
+			c.errorf(p, "not a number: %q: %s", s.text, ae.Reason)
+		} else {
+			c.errorf(p, "not a number: %q", s.text)
+		}
 		return decimal.Zero, false
 	}
 	switch {
 	case d.Sign() < 0:
 		c.errorf(p, "must not be negative, got %s", d.String())
-	case !d.Equal(d.Truncate(places)):
-		c.errorf(p, "at most %d decimals, got %s", places, d.String())
 	case isPct && d.GreaterThan(hundred):
 		c.errorf(p, "a percentage is at most 100, got %s", d.String())
 	case d.GreaterThan(maxMoney):

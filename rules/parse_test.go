@@ -249,7 +249,7 @@ categories:
 `,
 			want: []string{
 				`t.yaml:7:17: categories.basic.shares[0].source: unknown source "nobody"`,
-				`t.yaml:9:28: categories.basic.shares[0].cap.per_project: not a number: "x"`,
+				`t.yaml:9:28: categories.basic.shares[0].cap.per_project: not a number: "x": only digits, one point and a leading '-' are allowed (such as 1234.56)`,
 				"t.yaml:12:14: categories.basic.shares[1].pct: pct shares sum to 90, want 100",
 			},
 		},

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
@@ -47,10 +48,14 @@ func today() time.Time {
 	return ledger.Date(y, m, d)
 }
 
+// thresholdFormat is how a coverage ratio is typed: a plain decimal, at
+// most four places, not negative.
+var thresholdFormat = amount.Format{Places: 4}
+
 func parseAmount(flag, s string) (decimal.Decimal, error) {
-	v, err := decimal.NewFromString(s)
+	v, err := amount.Parse(s)
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("--%s %q: not a number", flag, s)
+		return decimal.Zero, fmt.Errorf("--%s %w", flag, err)
 	}
 	return v, nil
 }
@@ -91,24 +96,32 @@ and its amounts must add up to the principal.`,
 			if err != nil {
 				return err
 			}
+			ins := make([]funding.BondInput, len(in))
+			refused := itemErrors{file: name}
 			for i, x := range in {
 				bi := x.BondInput
-				where := fmt.Sprintf("%s: bond %d (%s)", name, i+1, bi.Code)
+				where := fmt.Sprintf("bond %d (%s)", i+1, bi.Code)
 				if bi.IssueDate, err = ledger.ParseDate(x.IssueDate); err != nil {
-					return fmt.Errorf("%s: issue_date: %w", where, err)
+					refused.add("%s: issue_date: %v", where, err)
 				}
 				if x.InterestStart != "" {
 					if bi.InterestStart, err = ledger.ParseDate(x.InterestStart); err != nil {
-						return fmt.Errorf("%s: interest_start: %w", where, err)
+						refused.add("%s: interest_start: %v", where, err)
 					}
 				}
 				if bi.Custom, err = bondCustom(x.Custom, where); err != nil {
-					return err
+					refused.add("%v", err)
 				}
-				b, err := p.RegisterBond(c.Context(), bi, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: %w", where, err)
-				}
+				ins[i] = bi
+			}
+			if err := refused.err(); err != nil {
+				return err
+			}
+			bs, err := p.RegisterBonds(c.Context(), ins, a.actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, b := range bs {
 				fmt.Fprintf(c.OutOrStdout(), "bond %s %s: %s at %s%%, %s interest, %s repayment, %d years to %s\n", b.Code, b.Name,
 					report.Amount(b.Principal), b.CouponRatePct, b.Frequency, b.Repayment, b.TermYears, b.Maturity().Format(ledger.DateLayout))
 			}
@@ -164,8 +177,7 @@ func (a *app) bondIssueCmd() *cobra.Command {
 			}
 			fmt.Fprintf(c.OutOrStdout(), "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, state,
 				iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	c.Flags().StringVar(&date, "date", "", "date the proceeds arrive (default: the bond's issue date)")
@@ -202,8 +214,7 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(c.OutOrStdout(), "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), state,
 				al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := c.Flags()
@@ -319,8 +330,7 @@ func (a *app) bondRevenueCmd() *cobra.Command {
 			}
 			fmt.Fprintf(c.OutOrStdout(), "revenue %s %s into %s; financial entry %d, budget entry %d\n", r.IdempotencyKey, state,
 				strings.Join(parts, ", "), rv.FinancialEntry, rv.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := c.Flags()
@@ -447,8 +457,7 @@ func (a *app) bondAccrueCmd() *cobra.Command {
 					fmt.Fprintf(w, "bond %s: nothing to accrue through %s\n", code, on.Format(ledger.DateLayout))
 				}
 			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	c.Flags().StringVar(&through, "through", "", "accrue periods due on or before this date (YYYY-MM-DD, required)")
@@ -492,8 +501,7 @@ The top-up is its own entry, for exactly the shortfall, recorded with the paymen
 				fmt.Fprintf(w, "  reserve topped up by %s: %s (entries %d, %d)\n", x.Backstop, report.Amount(x.BackstopAmount),
 					x.BackstopFinancialEntry, x.BackstopBudgetEntry)
 			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := c.Flags()
@@ -517,9 +525,9 @@ func (a *app) reportBondsCmd() *cobra.Command {
 					return err
 				}
 			}
-			th, err := decimal.NewFromString(threshold)
+			th, err := thresholdFormat.Parse(threshold)
 			if err != nil {
-				return fmt.Errorf("--threshold %q: not a number", threshold)
+				return fmt.Errorf("--threshold %w", err)
 			}
 			p, err := a.programme(c)
 			if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,9 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 	"fundledger/report"
 	"fundledger/rules"
@@ -46,18 +47,34 @@ func readJSONList[T any](c *cobra.Command, file string) ([]T, string, error) {
 	if err != nil {
 		return nil, name, err
 	}
-	var out []T
-	if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
-		err = json.Unmarshal(data, &out)
-	} else {
-		var one T
-		err = json.Unmarshal(data, &one)
-		out = []T{one}
-	}
+	// Strict: unknown fields, text that is not UTF-8, lone surrogates and
+	// amounts that are not plain decimals are refused with file:line:col.
+	out, err := jsoninput.DecodeList[T](name, data)
 	if err != nil {
-		return nil, name, fmt.Errorf("%s: %w", name, err)
+		return nil, name, err
 	}
 	return out, name, nil
+}
+
+// itemErrors collects the refusals of a file's items before anything is
+// stored, so every refused item is listed at once.
+type itemErrors struct {
+	file string
+	msgs []string
+}
+
+func (e *itemErrors) add(format string, args ...any) {
+	e.msgs = append(e.msgs, fmt.Sprintf(format, args...))
+}
+
+func (e *itemErrors) err() error {
+	switch len(e.msgs) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s: %s; nothing was stored", e.file, e.msgs[0])
+	}
+	return fmt.Errorf("%s: %d items refused; nothing was stored:\n\t%s", e.file, len(e.msgs), strings.Join(e.msgs, "\n\t"))
 }
 
 // projectJSON is the file form of a project: dates as YYYY-MM-DD.
@@ -85,20 +102,28 @@ func (a *app) projectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ins := make([]funding.ProjectInput, len(in))
+			refused := itemErrors{file: name}
 			for i, x := range in {
 				pi := x.ProjectInput
 				if pi.CompletedOn, err = ledger.ParseDate(x.CompletedOn); err != nil {
-					return fmt.Errorf("%s: project %d (%s): completed_on: %w", name, i+1, pi.Code, err)
+					refused.add("project %d (%s): completed_on: %v", i+1, pi.Code, err)
 				}
 				if x.RegisteredOn != "" {
 					if pi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-						return fmt.Errorf("%s: project %d (%s): registered_on: %w", name, i+1, pi.Code, err)
+						refused.add("project %d (%s): registered_on: %v", i+1, pi.Code, err)
 					}
 				}
-				pr, err := p.RegisterProject(c.Context(), pi, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: project %d: %w", name, i+1, err)
-				}
+				ins[i] = pi
+			}
+			if err := refused.err(); err != nil {
+				return err
+			}
+			prs, err := p.RegisterProjects(c.Context(), ins, a.actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, pr := range prs {
 				prio := ""
 				if pr.Priority {
 					prio = ", priority (built before 2000)"
@@ -336,8 +361,7 @@ func (a *app) budgetCmd() *cobra.Command {
 			for _, d := range ap.Deltas {
 				fmt.Fprintf(w, "  %-28s %18s\n", d.Source, report.Amount(d.Now))
 			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
@@ -423,8 +447,7 @@ func (a *app) receiptCmd() *cobra.Command {
 				return err
 			}
 			printMovement(c, "receipt", r.IdempotencyKey, m)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := cmd.Flags()
@@ -462,8 +485,7 @@ func (a *app) payCmd() *cobra.Command {
 				return err
 			}
 			printMovement(c, "payment", r.IdempotencyKey, m)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := cmd.Flags()
@@ -485,10 +507,10 @@ func (a *app) payCmd() *cobra.Command {
 }
 
 // amountAndDate parses the --amount and --date flags of a money command.
-func amountAndDate(amount, date string) (decimal.Decimal, time.Time, error) {
-	a, err := decimal.NewFromString(amount)
+func amountAndDate(amountText, date string) (decimal.Decimal, time.Time, error) {
+	a, err := amount.Parse(amountText)
 	if err != nil {
-		return decimal.Zero, time.Time{}, fmt.Errorf("--amount %q: not a number", amount)
+		return decimal.Zero, time.Time{}, fmt.Errorf("amount %w", err)
 	}
 	d, err := ledger.ParseDate(date)
 	if err != nil {
@@ -516,8 +538,9 @@ func amountFormat(format string) func(decimal.Decimal) string {
 // in effect for xlsx, which is binary).
 func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
 	output, _ := c.Flags().GetString("output")
+	o := renderOptions(c, format)
 	return writeOutput(c, output, format == report.FormatXLSX, func(w io.Writer) error {
-		return report.RenderAll(w, ts, format, lang)
+		return report.RenderAllWith(w, ts, format, lang, o)
 	})
 }
 
@@ -525,6 +548,7 @@ func renderAll(c *cobra.Command, ts []report.Table, format, lang string) error {
 func addOutputFlags(cmd *cobra.Command, format *string) {
 	cmd.Flags().StringVar(format, "format", "table", "table|csv|json|xlsx")
 	cmd.Flags().StringP("output", "o", "", "write to this file (needed for xlsx unless standard output is redirected)")
+	cmd.Flags().Bool("csv-header", false, csvHeaderHelp)
 }
 
 func (a *app) reportProjectCmd() *cobra.Command {

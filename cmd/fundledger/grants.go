@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
@@ -43,15 +44,22 @@ func (a *app) elevatorCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ins := make([]funding.ElevatorApplicationInput, len(in))
+			refused := itemErrors{file: name}
 			for i, x := range in {
-				ai := x.ElevatorApplicationInput
-				if ai.AppliedOn, err = ledger.ParseDate(x.AppliedOn); err != nil {
-					return fmt.Errorf("%s: application %d (%s): applied_on: %w", name, i+1, ai.Code, err)
+				ins[i] = x.ElevatorApplicationInput
+				if ins[i].AppliedOn, err = ledger.ParseDate(x.AppliedOn); err != nil {
+					refused.add("application %d (%s): applied_on: %v", i+1, ins[i].Code, err)
 				}
-				got, err := p.ApplyElevator(c.Context(), ai, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: application %d: %w", name, i+1, err)
-				}
+			}
+			if err := refused.err(); err != nil {
+				return err
+			}
+			gots, err := p.ApplyElevators(c.Context(), ins, a.actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, got := range gots {
 				fmt.Fprintf(c.OutOrStdout(), "elevator application %s (project %s, building %s unit %s): %s\n", got.Code, got.Project, got.Building, got.Unit, got.Status)
 			}
 			return nil
@@ -91,8 +99,8 @@ func (a *app) elevatorCmd() *cobra.Command {
 			}
 			pipe := decimal.Zero
 			if pipeCost != "" {
-				if pipe, err = decimal.NewFromString(pipeCost); err != nil {
-					return fmt.Errorf("--pipe-cost %q: not a number", pipeCost)
+				if pipe, err = amount.Parse(pipeCost); err != nil {
+					return fmt.Errorf("--pipe-cost %w", err)
 				}
 			}
 			p, err := a.programme(c)
@@ -129,8 +137,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 				return err
 			}
 			printGrantPayment(c, "elevator grant "+args[0], pm)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	pay.Flags().StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
@@ -161,8 +168,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 				state = "already recorded"
 			}
 			fmt.Fprintf(c.OutOrStdout(), "contribution %s of household %s: %s, entry %d\n", cr.IdempotencyKey, cr.Household, state, m.FinancialEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	contribute.Flags().StringVar(&cr.Household, "household", "", "household (floor and position: 301)")
@@ -200,8 +206,7 @@ func (a *app) grantOut(c *cobra.Command, p *funding.Programme, g funding.Elevato
 	if err := report.RenderAll(c.OutOrStdout(), report.ElevatorGrant(g, amountFormat(format)), format, ""); err != nil {
 		return err
 	}
-	_, err := p.Ledger().Seal(c.Context())
-	return err
+	return sealAfterWrite(c.Context(), p.Ledger())
 }
 
 func printGrantPayment(c *cobra.Command, what string, pm funding.GrantPayment) {
@@ -238,15 +243,22 @@ func (a *app) utilityCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ins := make([]funding.FacilityInput, len(in))
+			refused := itemErrors{file: name}
 			for i, x := range in {
-				fi := x.FacilityInput
-				if fi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-					return fmt.Errorf("%s: facility %d (%s): registered_on: %w", name, i+1, fi.Code, err)
+				ins[i] = x.FacilityInput
+				if ins[i].RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
+					refused.add("facility %d (%s): registered_on: %v", i+1, ins[i].Code, err)
 				}
-				f, err := p.RegisterFacility(c.Context(), fi, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: facility %d: %w", name, i+1, err)
-				}
+			}
+			if err := refused.err(); err != nil {
+				return err
+			}
+			fs, err := p.RegisterFacilities(c.Context(), ins, a.actor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, f := range fs {
 				fmt.Fprintf(c.OutOrStdout(), "facility %s (%s, project %s): owner %s, owned by the utility: %v\n", f.Code, f.Kind, f.Project, f.Owner, f.OwnedByUtility)
 			}
 			return nil
@@ -274,8 +286,7 @@ func (a *app) utilityCmd() *cobra.Command {
 			}
 			fmt.Fprintf(c.OutOrStdout(), "facility %s: %s; contribution %s (%s), award %s %s\n  %s\n", fc.Facility, state, report.Amount(fc.Contribution),
 				fc.Utility, report.Amount(fc.Award), fc.AwardSource, fc.Explanation)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	commit.Flags().StringVar(&date, "date", "", "date (YYYY-MM-DD)")
@@ -319,8 +330,7 @@ func (a *app) utilityCmd() *cobra.Command {
 				return err
 			}
 			printGrantPayment(c, "award of facility "+args[0], pm)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	pay.Flags().StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
@@ -485,8 +495,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			}
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s %s; reward %s from %s (%s)\n", r.Project, r.Period, r.Score, state,
 				report.Amount(r.Reward), r.Source, r.Explanation)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	scoreCmd.Flags().StringVar(&in.Period, "period", "", "period: 2021, 2021-H1/H2, 2021-Q1…Q4 or 2021-07 (see above)")
@@ -515,8 +524,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			}
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: reward %s %s (entries %d, %d)\n", args[0], period, report.Amount(pay.Total), state,
 				pay.EntryID, pay.FinancialEntryID)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	payCmd.Flags().StringVar(&period, "period", "", "the scored period")
@@ -670,8 +678,8 @@ func (a *app) allocateCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var err error
-			if req.Pool, err = decimal.NewFromString(pool); err != nil {
-				return fmt.Errorf("--pool %q: not a number", pool)
+			if req.Pool, err = amount.Parse(pool); err != nil {
+				return fmt.Errorf("--pool %w", err)
 			}
 			if date != "" {
 				if req.On, err = ledger.ParseDate(date); err != nil {
@@ -693,8 +701,7 @@ func (a *app) allocateCmd() *cobra.Command {
 			if req.DryRun || res.Unchanged {
 				return nil
 			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), p.Ledger())
 		},
 	}
 	f := cmd.Flags()

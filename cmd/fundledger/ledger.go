@@ -1,17 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"fundledger/funding"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 	"fundledger/report"
 )
@@ -119,17 +118,11 @@ Posting the same request again with the same key changes nothing and prints the 
 			if err != nil {
 				return err
 			}
-			var reqs []entryRequest
-			trimmed := strings.TrimSpace(string(data))
-			if strings.HasPrefix(trimmed, "[") {
-				err = json.Unmarshal(data, &reqs)
-			} else {
-				var one entryRequest
-				err = json.Unmarshal(data, &one)
-				reqs = []entryRequest{one}
-			}
+			// Strict: an unknown field (amount_typo), text that is not
+			// UTF-8, a lone surrogate or an amount such as 1e3 is refused.
+			reqs, err := jsoninput.DecodeList[entryRequest](name, data)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return err
 			}
 			entries := make([]ledger.Entry, len(reqs))
 			for i, q := range reqs {
@@ -155,8 +148,7 @@ Posting the same request again with the same key changes nothing and prints the 
 				}
 				fmt.Fprintf(c.OutOrStdout(), "%s entry %d (key %s, %s book, %s)\n", state, e.ID, e.IdempotencyKey, e.Book, e.EffectiveDate.Format(ledger.DateLayout))
 			}
-			_, err = l.Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), l)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
@@ -189,8 +181,7 @@ func (a *app) reverseCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(c.OutOrStdout(), "reversal entry %d of entry %d dated %s\n", e.ID, id, e.EffectiveDate.Format(ledger.DateLayout))
-			_, err = l.Seal(c.Context())
-			return err
+			return sealAfterWrite(c.Context(), l)
 		},
 	}
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required, recorded)")

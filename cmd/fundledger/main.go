@@ -36,7 +36,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fundledger: "+err.Error())
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -44,8 +44,13 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "fundledger",
 		Short:         "Double-entry funding and subsidy ledger for old-community renovation",
+		Long:          "Double-entry funding and subsidy ledger for old-community renovation.\n\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			withApp(c, a)
+			return nil
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server (default: $DATABASE_URL, else the embedded cluster)")

@@ -37,11 +37,9 @@ func (a *app) reportStatementCmds() []*cobra.Command {
 				if err != nil {
 					return err
 				}
+				o := renderOptions(c, format)
 				return writeOutput(c, output, format == report.FormatXLSX, func(w io.Writer) error {
-					if format == report.FormatXLSX {
-						return report.WriteXLSX(w, ts, lang)
-					}
-					return report.RenderAll(w, ts, format, lang)
+					return report.RenderAllWith(w, ts, format, lang, o)
 				})
 			},
 		}
@@ -50,6 +48,7 @@ func (a *app) reportStatementCmds() []*cobra.Command {
 		cmd.Flags().StringVar(&format, "format", "table", "table|csv|json|xlsx")
 		cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 		cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (required for xlsx on a terminal)")
+		cmd.Flags().Bool("csv-header", false, csvHeaderHelp)
 		cmds = append(cmds, cmd)
 	}
 	return cmds
