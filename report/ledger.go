@@ -48,8 +48,8 @@ func TrialBalance(tb ledger.TrialBalance, fmtAmount func(decimal.Decimal) string
 		Title: fmt.Sprintf("试算平衡表 Trial balance — %s book, as of %s", bookNames[tb.Book], asOf),
 		Columns: []Column{
 			{Key: "account", Zh: "科目", En: "Account"},
-			{Key: "name", Zh: "名称", En: "Name"},
-			{Key: "type", Zh: "类型", En: "Type"},
+			{Key: "name", Zh: "名称", En: "Name", Bilingual: true},
+			{Key: "type", Zh: "类型", En: "Type", Coded: true},
 			{Key: "debit", Zh: "借方余额", En: "Debit", Numeric: true},
 			{Key: "credit", Zh: "贷方余额", En: "Credit", Numeric: true},
 		},
