@@ -87,7 +87,7 @@ func BudgetChanges(cs []funding.BudgetLineChange, amt func(decimal.Decimal) stri
 func DistrictReport(r funding.DistrictReport, amt func(decimal.Decimal) string) []Table {
 	asOf := asOfLabel(r.AsOf, r.AsOf.Format(ledger.DateLayout))
 	src := Table{Title: "区市资金 Districts by source, as of " + asOf,
-		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "source", Zh: "资金来源", En: "Source"}}, sourceColumns...)}
+		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "source", Zh: "资金来源", En: "Source", Bilingual: true}}, sourceColumns...)}
 	var sub, all funding.SourcePosition
 	flush := func(name string) {
 		src.Rows = append(src.Rows, append([]string{name + " 小计 subtotal", ""}, sourceCells(sub, amt)...))
@@ -106,7 +106,7 @@ func DistrictReport(r funding.DistrictReport, amt func(decimal.Decimal) string) 
 	}
 	src.Rows = append(src.Rows, append([]string{"合计 Total", ""}, sourceCells(all, amt)...))
 	cat := Table{Title: "区市按类别 Districts by category, as of " + asOf, Columns: []Column{
-		{Key: "district", Zh: "区市", En: "District"}, {Key: "category", Zh: "类别", En: "Category"},
+		{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "category", Zh: "类别", En: "Category", Bilingual: true},
 		{Key: "budget", Zh: "批复预算", En: "Budget", Numeric: true}, {Key: "paid", Zh: "已支付", En: "Paid", Numeric: true},
 		{Key: "remaining", Zh: "预算余额", En: "Remaining", Numeric: true},
 		{Key: "paid_pct", Zh: "支付进度", En: "Paid %", Numeric: true},

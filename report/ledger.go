@@ -49,8 +49,8 @@ func TrialBalance(tb ledger.TrialBalance, fmtAmount func(decimal.Decimal) string
 		Title: fmt.Sprintf("试算平衡表 Trial balance — %s book, as of %s", bookNames[tb.Book], asOf),
 		Columns: []Column{
 			{Key: "account", Zh: "科目", En: "Account"},
-			{Key: "name", Zh: "名称", En: "Name"},
-			{Key: "type", Zh: "类型", En: "Type"},
+			{Key: "name", Zh: "名称", En: "Name", Bilingual: true},
+			{Key: "type", Zh: "类型", En: "Type", Coded: true},
 			{Key: "debit", Zh: "借方余额", En: "Debit", Numeric: true},
 			{Key: "credit", Zh: "贷方余额", En: "Credit", Numeric: true},
 		},
@@ -74,7 +74,7 @@ func TrialBalance(tb ledger.TrialBalance, fmtAmount func(decimal.Decimal) string
 func Journal(es []ledger.Entry, fmtAmount func(decimal.Decimal) string, compact bool) Table {
 	t := Table{Title: "日记账 Journal", Columns: []Column{
 		{Key: "voucher", Zh: "凭证号", En: "Voucher"},
-		{Key: "entry", Zh: "分录", En: "Entry", Numeric: true}, {Key: "date", Zh: "日期", En: "Date"}, {Key: "book", Zh: "账套", En: "Book"},
+		{Key: "entry", Zh: "分录", En: "Entry", Numeric: true}, {Key: "date", Zh: "日期", En: "Date"}, {Key: "book", Zh: "账套", En: "Book", Coded: true},
 		{Key: "memo", Zh: "摘要", En: "Memo"}, {Key: "account", Zh: "科目", En: "Account"},
 		{Key: "debit", Zh: "借方", En: "Debit", Numeric: true}, {Key: "credit", Zh: "贷方", En: "Credit", Numeric: true},
 		{Key: "actor", Zh: "经办人", En: "Actor"}, {Key: "key", Zh: "幂等键", En: "Key"},

@@ -274,7 +274,7 @@ func BudgetVsActual(ctx context.Context, p *funding.Programme, o Options) ([]Tab
 	dn := districtName(ctx, p, o.District)
 	amt := o.amt()
 	dist := Table{Title: o.title("预算执行 按区市", "Budget vs actual by district") + o.suffix(dn),
-		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}}, budgetActualColumns...)}
+		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}}, budgetActualColumns...)}
 	var all funding.BudgetActual
 	for _, d := range r.Districts {
 		dist.Rows = append(dist.Rows, append([]string{d.DistrictName}, budgetActualCells(d, amt)...))
@@ -283,7 +283,7 @@ func BudgetVsActual(ctx context.Context, p *funding.Programme, o Options) ([]Tab
 	dist.Rows = append(dist.Rows, append([]string{"合计 Total"}, budgetActualCells(all, amt)...))
 
 	proj := Table{Title: o.title("预算执行 按项目", "Budget vs actual by project") + o.suffix(dn),
-		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"},
+		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "project", Zh: "项目", En: "Project"},
 			{Key: "project_name", Zh: "名称", En: "Name"}}, budgetActualColumns...)}
 	for _, b := range r.Projects {
 		proj.Rows = append(proj.Rows, append([]string{b.DistrictName, b.Project, b.ProjectName}, budgetActualCells(b, amt)...))
@@ -291,8 +291,8 @@ func BudgetVsActual(ctx context.Context, p *funding.Programme, o Options) ([]Tab
 	proj.Rows = append(proj.Rows, append([]string{"合计 Total", "", ""}, budgetActualCells(all, amt)...))
 
 	src := Table{Title: o.title("预算执行 按项目和资金来源", "Budget vs actual by project and source") + o.suffix(dn),
-		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"},
-			{Key: "source", Zh: "资金来源", En: "Source"}}, budgetActualColumns...)}
+		Columns: append([]Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "project", Zh: "项目", En: "Project"},
+			{Key: "source", Zh: "资金来源", En: "Source", Bilingual: true}}, budgetActualColumns...)}
 	var srcAll funding.BudgetActual
 	for _, b := range r.ProjectSources {
 		src.Rows = append(src.Rows, append([]string{b.DistrictName, b.Project, sourceName(b.Source)}, budgetActualCells(b, amt)...))
@@ -301,7 +301,7 @@ func BudgetVsActual(ctx context.Context, p *funding.Programme, o Options) ([]Tab
 	src.Rows = append(src.Rows, append([]string{"合计 Total", "", ""}, budgetActualCells(srcAll, amt)...))
 
 	cat := Table{Title: o.title("预算执行 按区市和类别", "Budget vs actual by district and category") + o.suffix(dn),
-		Columns: []Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "category", Zh: "类别", En: "Category"},
+		Columns: []Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "category", Zh: "类别", En: "Category", Bilingual: true},
 			{Key: "approved", Zh: "批复预算", En: "Approved", Numeric: true}, {Key: "committed", Zh: "下达", En: "Committed", Numeric: true},
 			{Key: "disbursed", Zh: "拨付", En: "Disbursed", Numeric: true}, {Key: "unpaid", Zh: "未拨付", En: "Unpaid", Numeric: true},
 			{Key: "disbursed_pct", Zh: "执行进度", En: "Disbursed %", Numeric: true}}}
@@ -330,7 +330,7 @@ func Sources(ctx context.Context, p *funding.Programme, o Options) ([]Table, err
 	}
 	dn := districtName(ctx, p, o.District)
 	amt := o.amt()
-	cols := append([]Column{{Key: "source", Zh: "资金来源", En: "Source"}, {Key: "district", Zh: "区市", En: "District"}}, sourceColumns...)
+	cols := append([]Column{{Key: "source", Zh: "资金来源", En: "Source", Bilingual: true}, {Key: "district", Zh: "区市", En: "District", Bilingual: true}}, sourceColumns...)
 	cols = append(cols, Column{Key: "left", Zh: "剩余额度", En: "Left (committed − disbursed)", Numeric: true})
 	cells := func(s funding.SourcePosition) []string {
 		return append(sourceCells(s, amt), amt(s.Committed.Sub(s.Disbursed)))
@@ -376,7 +376,7 @@ func EarmarkCompliance(ctx context.Context, p *funding.Programme, o Options) ([]
 	dn := districtName(ctx, p, o.District)
 	amt := o.amt()
 	sum := Table{Title: o.title("专款专用检查", "Earmark compliance") + o.suffix(dn),
-		Columns: []Column{{Key: "district", Zh: "区市", En: "District"}, {Key: "source", Zh: "资金来源", En: "Source"},
+		Columns: []Column{{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "source", Zh: "资金来源", En: "Source", Bilingual: true},
 			{Key: "checked", Zh: "检查笔数", En: "Checked", Numeric: true}, {Key: "amount", Zh: "金额", En: "Amount", Numeric: true},
 			{Key: "exceptions", Zh: "例外", En: "Exceptions", Numeric: true}}}
 	for _, g := range r.Groups {
@@ -387,8 +387,8 @@ func EarmarkCompliance(ctx context.Context, p *funding.Programme, o Options) ([]
 		r.Checked, len(r.Exceptions), r.Checked, len(r.Exceptions)))
 	exc := Table{Title: o.title("专款专用例外", "Earmark exceptions") + o.suffix(dn),
 		Columns: []Column{{Key: "entry", Zh: "凭证", En: "Entry", Numeric: true}, {Key: "date", Zh: "日期", En: "Date"},
-			{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"}, {Key: "source", Zh: "资金来源", En: "Source"},
-			{Key: "category", Zh: "类别", En: "Category"}, {Key: "work_item", Zh: "工作内容", En: "Work item"},
+			{Key: "district", Zh: "区市", En: "District", Bilingual: true}, {Key: "project", Zh: "项目", En: "Project"}, {Key: "source", Zh: "资金来源", En: "Source", Bilingual: true},
+			{Key: "category", Zh: "类别", En: "Category", Bilingual: true}, {Key: "work_item", Zh: "工作内容", En: "Work item"},
 			{Key: "rule_set", Zh: "规则", En: "Rule set", Numeric: true}, {Key: "amount", Zh: "金额", En: "Amount", Numeric: true},
 			{Key: "cash_after", Zh: "当日专户余额", En: "Cash at end of day", Numeric: true}, {Key: "problem", Zh: "问题", En: "Problem"}}}
 	for _, e := range r.Exceptions {

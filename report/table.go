@@ -21,6 +21,9 @@ type Column struct {
 	Key     string
 	Zh, En  string
 	Numeric bool
+	// Bilingual cells read "中文 English"; Coded cells hold a code with a
+	// Chinese label (see lang.go). A language picks its part of them.
+	Bilingual, Coded bool
 }
 
 // Table is a rendered report: a title, columns, rows and notes (such as
@@ -97,6 +100,7 @@ func pad(s string, w int, right bool) string {
 }
 
 func renderText(w io.Writer, t Table, lang string) error {
+	t = t.inLang(lang)
 	widths := make([]int, len(t.Columns))
 	heads := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
@@ -164,6 +168,7 @@ func renderCSV(w io.Writer, t Table, lang string) error {
 // Excel opens UTF-8 Chinese text correctly), with CSVHeader the title and
 // provenance as '#' comment lines, then the header row and the rows.
 func renderCSVWith(w io.Writer, t Table, lang string, o RenderOptions) error {
+	t = t.inLang(lang)
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}

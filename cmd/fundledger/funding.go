@@ -159,7 +159,7 @@ func (a *app) projectCmd() *cobra.Command {
 				{Key: "code", Zh: "项目编号", En: "Code"}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "district", Zh: "区市", En: "District"},
 				{Key: "plan_year", Zh: "计划年度", En: "Year", Numeric: true}, {Key: "households", Zh: "户数", En: "Households", Numeric: true},
 				{Key: "floor_area_m2", Zh: "建筑面积", En: "Area m²", Numeric: true}, {Key: "completed_on", Zh: "建成", En: "Built"},
-				{Key: "priority", Zh: "优先", En: "Priority"}, {Key: "status", Zh: "状态", En: "Status"},
+				{Key: "priority", Zh: "优先", En: "Priority"}, {Key: "status", Zh: "状态", En: "Status", Coded: true},
 			}}
 			for _, x := range ps {
 				t.Rows = append(t.Rows, []string{x.Code, x.Name, x.DistrictName, strconv.Itoa(x.PlanYear), strconv.Itoa(x.Households),

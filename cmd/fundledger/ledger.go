@@ -62,8 +62,8 @@ func (a *app) accountCmd() *cobra.Command {
 				return err
 			}
 			t := report.Table{Title: "科目 Accounts", Columns: []report.Column{
-				{Key: "code", Zh: "科目", En: "Code"}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "book", Zh: "账套", En: "Book"},
-				{Key: "type", Zh: "类型", En: "Type"}, {Key: "no_overdraft", Zh: "禁止透支", En: "No overdraft"},
+				{Key: "code", Zh: "科目", En: "Code"}, {Key: "name", Zh: "名称", En: "Name", Bilingual: true}, {Key: "book", Zh: "账套", En: "Book", Coded: true},
+				{Key: "type", Zh: "类型", En: "Type", Coded: true}, {Key: "no_overdraft", Zh: "禁止透支", En: "No overdraft"},
 				{Key: "district", Zh: "区市", En: "District"}, {Key: "project", Zh: "项目", En: "Project"},
 				{Key: "source", Zh: "资金来源", En: "Source"}, {Key: "category", Zh: "类别", En: "Category"},
 			}}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -92,19 +91,27 @@ func (a *app) districtCmd() *cobra.Command {
 }
 
 func (a *app) sourcesCmd() *cobra.Command {
-	return &cobra.Command{
+	var format, lang string
+	cmd := &cobra.Command{
 		Use: "sources", Short: "List the funding sources and retrofit categories rule sets may name", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			w := c.OutOrStdout()
+			src := report.Table{Title: "资金来源 Funding sources", Columns: []report.Column{
+				{Key: "code", Zh: "代码", En: "Code"}, {Key: "name_zh", Zh: "名称", En: "Chinese name"},
+				{Key: "name_en", Zh: "英文名称", En: "Name"}, {Key: "kind", Zh: "类型", En: "Kind"},
+			}}
 			for _, s := range rules.Sources() {
-				fmt.Fprintf(w, "%-28s %-10s %s (%s)\n", s.Code, s.NameZH, s.NameEN, s.Kind)
+				src.Rows = append(src.Rows, []string{s.Code, s.NameZH, s.NameEN, string(s.Kind)})
 			}
-			var cats []string
+			cats := report.Table{Title: "改造类别 Retrofit categories", Columns: []report.Column{
+				{Key: "code", Zh: "代码", En: "Code"}, {Key: "name_zh", Zh: "名称", En: "Chinese name"},
+			}}
 			for _, k := range rules.Categories() {
-				cats = append(cats, k.Code+" "+k.NameZH)
+				cats.Rows = append(cats.Rows, []string{k.Code, k.NameZH})
 			}
-			fmt.Fprintln(w, "categories: "+strings.Join(cats, ", "))
-			return nil
+			return renderAll(c, []report.Table{src, cats}, format, lang)
 		},
 	}
+	addOutputFlags(cmd, &format)
+	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
+	return cmd
 }
