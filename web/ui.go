@@ -87,88 +87,14 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	http.StripPrefix("/static/", http.FileServerFS(sub)).ServeHTTP(w, r)
 }
 
-// Languages.
-
-var messages = map[string][2]string{ // key → {zh, en}
-	"app":                 {"老旧小区改造资金台账", "Old-community renovation funding ledger"},
-	"login.title":         {"登录", "Sign in"},
-	"login.user":          {"用户名", "User name"},
-	"login.password":      {"密码", "Password"},
-	"login.submit":        {"登录", "Sign in"},
-	"login.wrong":         {"用户名或密码错误。", "Wrong user name or password."},
-	"login.limited":       {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
-	"logout":              {"退出", "Sign out"},
-	"nav.districts":       {"区市", "Districts"},
-	"nav.reports":         {"报表", "Reports"},
-	"dash.title":          {"区市资金看板", "District dashboard"},
-	"dash.sources":        {"按资金来源", "Money by source"},
-	"dash.categories":     {"按类别", "By category"},
-	"dash.chart":          {"下达、到位与拨付", "Committed, received and disbursed"},
-	"dash.plan":           {"计划进度", "Plan progress"},
-	"dash.milestones":     {"全市节点目标", "City-wide milestones"},
-	"dash.noplan":         {"尚未导入改造计划。", "No plan has been imported."},
-	"dash.projects":       {"项目", "Projects"},
-	"dash.download":       {"下载报表", "Download report"},
-	"dash.nomoney":        {"暂无资金记录。", "No money recorded yet."},
-	"col.source":          {"资金来源", "Source"},
-	"col.category":        {"类别", "Category"},
-	"col.committed":       {"下达", "Committed"},
-	"col.received":        {"到位", "Received"},
-	"col.disbursed":       {"拨付", "Disbursed"},
-	"col.available":       {"结余", "Available"},
-	"col.outstanding":     {"待到位", "Outstanding"},
-	"col.budget":          {"批复预算", "Budget"},
-	"col.paid":            {"已支付", "Paid"},
-	"col.unpaid":          {"未支付", "Unpaid"},
-	"col.total":           {"合计", "Total"},
-	"col.year":            {"年度", "Year"},
-	"col.planned":         {"计划小区", "Planned"},
-	"col.households":      {"户数", "Households"},
-	"col.approved":        {"已批复", "Approved"},
-	"col.completed":       {"已完工", "Completed"},
-	"col.pct":             {"完工比例", "Completed %"},
-	"col.due":             {"截止", "Due"},
-	"col.target":          {"目标", "Target"},
-	"col.plan":            {"计划安排", "Planned share"},
-	"col.actual":          {"实际完成", "Actual"},
-	"col.status":          {"状态", "Status"},
-	"col.code":            {"编号", "Code"},
-	"col.name":            {"名称", "Name"},
-	"col.date":            {"日期", "Date"},
-	"col.entry":           {"分录", "Entry"},
-	"col.book":            {"账簿", "Book"},
-	"col.memo":            {"摘要", "Memo"},
-	"col.actor":           {"经办人", "Actor"},
-	"col.amount":          {"金额", "Amount"},
-	"proj.title":          {"项目", "Project"},
-	"proj.address":        {"地址", "Address"},
-	"proj.planyear":       {"计划年度", "Plan year"},
-	"proj.entries":        {"最近分录", "Recent entries"},
-	"proj.noentries":      {"暂无分录。", "No entries yet."},
-	"proj.nobudget":       {"尚无批复预算，不能登记到位资金。", "No approved budget yet: receipts cannot be recorded."},
-	"rcpt.title":          {"登记资金到位", "Record a receipt"},
-	"rcpt.source":         {"资金来源", "Source"},
-	"rcpt.amount":         {"金额（元）", "Amount (yuan)"},
-	"rcpt.date":           {"到位日期", "Received on"},
-	"rcpt.bank":           {"收款账户", "Bank account"},
-	"rcpt.reference":      {"凭证号", "Voucher reference"},
-	"rcpt.memo":           {"备注", "Memo"},
-	"rcpt.submit":         {"登记", "Record"},
-	"rcpt.done":           {"已登记到位资金，分录", "Receipt recorded, entry"},
-	"rcpt.replayed":       {"该表单已提交过，未重复登记。分录", "This form was already submitted; nothing was posted twice. Entry"},
-	"err.title":           {"出错了", "Error"},
-	"err.forbidden":       {"您无权访问该区市的数据。", "You may not see or change this district's data."},
-	"err.notfound":        {"未找到。", "Not found."},
-	"err.csrf":            {"表单已失效或来源不明，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again."},
-	"err.unauthenticated": {"请先登录。", "Please sign in."},
-	"err.internal":        {"服务器内部错误。", "Internal server error."},
-	"err.nodistricts":     {"尚未给您分配区市。", "No district has been granted to you."},
-	"back":                {"返回", "Back"},
-	"ms.met":              {"已达成", "met"},
-	"ms.missed":           {"未达成", "missed"},
-	"ms.not_yet_due":      {"未到期", "not yet due"},
-	"ms.no_plan":          {"无计划", "no plan"},
+// route is one page of the browser UI.
+type route struct {
+	method, path string
+	public       bool
+	handler      http.HandlerFunc
 }
+
+// Languages.
 
 func langOf(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == report.LangEn || l == report.LangZh {
@@ -218,17 +144,6 @@ func parsePages() map[string]*template.Template {
 		pages[base] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", n))
 	}
 	return pages
-}
-
-func msg(lang, key string) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	if lang == report.LangEn {
-		return m[1]
-	}
-	return m[0]
 }
 
 func pctText(d *decimal.Decimal) string {
@@ -314,8 +229,8 @@ func (s *Server) page500(w http.ResponseWriter, r *http.Request, err error) {
 // pageFail shows the error page for an error of the packages: 403 (logged
 // as a denial), 404 or 500.
 func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
-	ae := toAPIError(err)
-	switch ae.status {
+	status, _ := classify(err)
+	switch status {
 	case http.StatusForbidden:
 		p := principal(r)
 		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", 403, "user", p.User,
@@ -600,12 +515,13 @@ func (s *Server) receiptForm(w http.ResponseWriter, r *http.Request) {
 	req := funding.ReceiptRequest{Project: code, Source: in.Source, BankAccount: in.BankAccount, Reference: in.Reference,
 		Memo: in.Memo, IdempotencyKey: "web/" + p.User + "/" + in.Key, Actor: p.User}
 	var problem string
+	lang := langOf(r)
 	if req.Amount, err = parseAmount("amount", in.Amount); err != nil {
-		problem = err.Error()
+		_, problem = userMessage(lang, err)
 	} else if req.ReceivedOn, err = parseDay("received_on", in.ReceivedOn); err != nil {
-		problem = err.Error()
-	} else if in.Source == "" || in.BankAccount == "" {
-		problem = "source and bank_account are required"
+		_, problem = userMessage(lang, err)
+	} else if err = notBlank([2]string{msg(lang, "rcpt.source"), in.Source}, [2]string{msg(lang, "rcpt.bank"), in.BankAccount}); err != nil {
+		_, problem = userMessage(lang, err)
 	}
 	if problem == "" {
 		m, err := s.prog.Receive(r.Context(), req)
@@ -617,13 +533,13 @@ func (s *Server) receiptForm(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/projects/"+code+q, http.StatusSeeOther)
 			return
 		}
-		ae := toAPIError(err)
-		if ae.status >= 500 {
+		status, text := userMessage(lang, err)
+		if status >= 500 {
 			s.page500(w, r, err)
 			return
 		}
-		problem = ae.Message
-		s.log.Info("receipt refused", "user", p.User, "project", code, "code", ae.Code, "reason", ae.Message)
+		problem = text
+		s.log.Info("receipt refused", "user", p.User, "project", code, "status", status, "reason", err.Error())
 	}
 	s.showProject(w, r, http.StatusUnprocessableEntity, code, in, problem)
 }

@@ -137,12 +137,12 @@ func (r resp) json(t *testing.T) map[string]any {
 
 func (r resp) errCode(t *testing.T) (code, field string) {
 	t.Helper()
-	e, ok := r.json(t)["error"].(map[string]any)
-	if !ok {
+	e := r.json(t) // RFC 9457 problem+json with the extensions code and field
+	if _, ok := e["code"].(string); !ok {
 		t.Fatalf("no error body: %s", r.body)
 	}
-	if e["message"] == "" {
-		t.Errorf("error without message: %s", r.body)
+	if d, _ := e["detail"].(string); d == "" || e["status"] != float64(r.status) {
+		t.Errorf("error without detail or status: %s", r.body)
 	}
 	field, _ = e["field"].(string)
 	return e["code"].(string), field
@@ -170,7 +170,7 @@ func (f *fixture) do(user, method, path, key, body string) resp {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(res.StatusCode >= 400 && ct == "application/problem+json") {
 		f.t.Errorf("%s %s: content type %q", method, path, ct)
 	}
 	return resp{res.StatusCode, res.Header, b}
@@ -477,10 +477,11 @@ func TestErrorsAreMapped(t *testing.T) {
 		{"negative", "/api/receipts", receipt("HC-1", "-1.00"), 422, "invalid", "amount"},
 		{"exponent", "/api/receipts", receipt("HC-1", "1e3"), 422, "invalid", "amount"},
 		{"bad date", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), "2020-07-01", "2020-13-01", 1), 422, "invalid", "received_on"},
-		{"missing", "/api/receipts", `{"project": "HC-1"}`, 422, "invalid", "source"},
+		{"missing", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"source": "central",`, "", 1), 422, "invalid", "source"},
+		{"blank", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"source": "central"`, `"source": ""`, 1), 422, "invalid", "source"},
 		{"bad category", "/api/disbursements", strings.Replace(payment("HC-1", "1.00"), "basic", "luxury", 1), 422, "invalid", "category"},
-		{"amount as number", "/api/receipts", `{"project": "HC-1", "amount": 1.5}`, 400, "bad_json", "amount"},
-		{"unknown field (actor is not the caller's to set)", "/api/receipts", `{"project": "HC-1", "actor": "someone"}`, 400, "bad_json", "actor"},
+		{"amount as number", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"1.00"`, "1.5", 1), 400, "bad_json", "amount"},
+		{"unknown field (actor is not the caller's to set)", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"project"`, `"actor": "someone", "project"`, 1), 400, "bad_json", "actor"},
 		{"not JSON", "/api/receipts", `project=HC-1`, 400, "bad_json", ""},
 		{"unknown bank", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), "BOC-HC", "NOPE", 1), 404, "not_found", ""},
 		{"too large", "/api/receipts", `{"memo": "` + strings.Repeat("x", web.MaxBodyBytes) + `"}`, 413, "too_large", ""},
