@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fundledger/access"
+	"fundledger/ledger"
 )
 
 const testPassword = "correct horse battery"
@@ -379,4 +381,51 @@ func xlsxReceived(t *testing.T, body []byte, source string) string {
 	}
 	t.Fatalf("no row for %s in %v", source, rows)
 	return ""
+}
+
+// TestPeriodClosedReadsInChinese: the example. A receipt into a
+// closed month, in the Chinese UI, reads as the catalogue's Chinese message,
+// without the ledger's English, the idempotency key or an entry id; the API
+// says the same in the language asked for.
+func TestPeriodClosedReadsInChinese(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	if err := ledger.New(f.db).ClosePeriod(context.Background(), date("2020-07-01"), "bureau", "月结"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.mustLogin("officer")
+	r := b.get("/projects/HC-1")
+	key := string(keyRE.FindSubmatch(r.body)[1])
+	before := f.entries()
+	r = b.post("/projects/HC-1/receipts", url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"100.00"},
+		"received_on": {"2020-07-15"}, "bank_account": {"BOC-HC"}})
+	wantStatus(t, "closed month", r, http.StatusUnprocessableEntity)
+	wantBody(t, "closed month", r, "该月份已结账，不能再记账")
+	for _, leak := range []string{"period is closed", "web/officer/", "entry ", "post batch"} {
+		if bytes.Contains(r.body, []byte(leak)) {
+			t.Errorf("the page shows %q", leak)
+		}
+	}
+	if f.entries() != before {
+		t.Error("a refused receipt posted")
+	}
+	for lang, want := range map[string]string{"zh-CN,zh;q=0.9": "该月份已结账", "en-GB,en;q=0.8": "That month is closed"} {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/receipts", strings.NewReader(strings.Replace(receipt("HC-1", "1.00"), "2020-07-01", "2020-07-15", 1)))
+		req.Header.Set("Authorization", "Bearer "+f.tokens["officer"])
+		req.Header.Set("Idempotency-Key", "closed-"+lang[:2])
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct{ Code, Detail string }
+		_ = json.NewDecoder(res.Body).Decode(&p)
+		res.Body.Close()
+		if res.StatusCode != 422 || p.Code != "period_closed" || !strings.Contains(p.Detail, want) || strings.Contains(p.Detail, "closed-") {
+			t.Errorf("%s: %d %+v", lang, res.StatusCode, p)
+		}
+	}
 }
