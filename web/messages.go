@@ -203,7 +203,7 @@ var messages = map[string][2]string{ // key → {zh, en}
 	"login.password":      {"密码", "Password"},
 	"login.submit":        {"登录", "Sign in"},
 	"login.wrong":         {"用户名或密码错误。", "Wrong user name or password."},
-	"login.limited":       {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
+	"login.limited":       {"登录失败次数过多，请稍后再试（等待时间随失败次数增加）。", "Too many failed sign-ins; try again later (the wait grows with each failure)."},
 	"logout":              {"退出", "Sign out"},
 	"nav.districts":       {"区市", "Districts"},
 	"nav.reports":         {"报表", "Reports"},
