@@ -245,15 +245,15 @@ func (s *Server) apiMiddleware(ctx huma.Context, next func(huma.Context)) {
 	next(ctx)
 }
 
-// checkMediaType: a write with a body must send one of the operation's
-// media types (application/json for a JSON body); a body without any
-// Content-Type is refused too. An empty body passes (huma then says whether
-// the operation needs one).
+// checkMediaType: a write that needs a body, or sends one, must name one
+// of the operation's media types (application/json for a JSON body); a
+// body without any Content-Type is refused too (415). An operation whose
+// body is optional may be called with none.
 func checkMediaType(o *huma.Operation, r *http.Request) error {
 	if o.RequestBody == nil || len(o.RequestBody.Content) == 0 {
 		return nil
 	}
-	if r.ContentLength == 0 {
+	if r.ContentLength == 0 && !o.RequestBody.Required {
 		return nil
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -127,6 +127,12 @@ func (s *Server) browser(next http.HandlerFunc) http.HandlerFunc {
 		ctx := context.WithValue(context.WithValue(r.Context(), principalKey{}, p), sessionKey{}, sess)
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if reason := s.crossOrigin(r); reason != "" {
+				s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
+					"user", p.User, "role", string(p.Role), "remote", r.RemoteAddr, "reason", reason)
+				s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+				return
+			}
 			if !sameToken(r.PostFormValue(csrfField), sess.csrf) {
 				s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
 					"user", p.User, "role", string(p.Role), "remote", r.RemoteAddr, "reason", "missing or wrong CSRF token")
@@ -135,6 +141,31 @@ func (s *Server) browser(next http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		next(w, r)
+	}
+}
+
+// crossOrigin tells why a cookie-authenticated write did not come from this
+// site ("" when it did): its Origin is another origin than the server's own
+// (the scheme of the request or of the TLS proxy, and its Host), or, without
+// an Origin, its Sec-Fetch-Site is cross-site or same-site. A request with
+// neither header (an old browser, a script) is left to the CSRF token.
+func (s *Server) crossOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || s.secureCookies {
+		scheme = "https"
+	}
+	own := scheme + "://" + r.Host
+	if o := r.Header.Get("Origin"); o != "" {
+		if o != own {
+			return "Origin " + o + " is not " + own
+		}
+		return ""
+	}
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+		return ""
+	default:
+		return "Sec-Fetch-Site: " + site
 	}
 }
 
@@ -176,6 +207,12 @@ func remoteIP(r *http.Request) string {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if reason := s.crossOrigin(r); reason != "" {
+		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
+			"remote", r.RemoteAddr, "reason", reason)
+		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+		return
+	}
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
 		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,

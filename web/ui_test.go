@@ -434,3 +434,54 @@ func TestPeriodClosedReadsInChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossOriginFormsRefused: a form post with a valid session cookie and
+// CSRF token is still refused when the browser says it came from another
+// site (Origin, or Sec-Fetch-Site without Origin); from this site it passes.
+func TestCrossOriginFormsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	b := f.browser()
+	b.mustLogin("officer")
+	r := b.get("/projects/HC-1")
+	key := string(keyRE.FindSubmatch(r.body)[1])
+	form := url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"10.00"}, "received_on": {"2020-07-01"},
+		"bank_account": {"BOC-HC"}}
+	before := f.entries()
+	post := func(h map[string]string) resp {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/projects/HC-1/receipts", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		return b.send(req)
+	}
+	for name, h := range map[string]map[string]string{
+		"another origin":               {"Origin": "http://evil.example"},
+		"same host, other scheme":      {"Origin": strings.Replace(f.srv.URL, "http://", "https://", 1)},
+		"cross-site without Origin":    {"Sec-Fetch-Site": "cross-site"},
+		"same-site without Origin":     {"Sec-Fetch-Site": "same-site"},
+		"origin null (sandboxed/file)": {"Origin": "null"},
+	} {
+		wantStatus(t, name, post(h), http.StatusForbidden)
+	}
+	if f.entries() != before {
+		t.Fatal("a cross-origin form posted")
+	}
+	if !strings.Contains(f.log.String(), "Origin http://evil.example") {
+		t.Error("cross-origin denial not logged")
+	}
+	wantStatus(t, "same origin", post(map[string]string{"Origin": f.srv.URL, "Sec-Fetch-Site": "same-origin"}), http.StatusSeeOther)
+	if f.entries() != before+2 {
+		t.Errorf("same-origin receipt posted %d entries", f.entries()-before)
+	}
+	// The login form too.
+	b2 := f.browser()
+	b2.get("/login")
+	req, _ := http.NewRequest("POST", f.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {b2.csrf}, "user": {"bureau"},
+		"password": {testPassword}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example")
+	wantStatus(t, "cross-origin login", b2.send(req), http.StatusForbidden)
+}

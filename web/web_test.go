@@ -578,3 +578,36 @@ func TestServerTimeouts(t *testing.T) {
 		t.Errorf("server without limits: %+v", s)
 	}
 }
+
+// TestWritesNeedJSON: an API write's body must be sent as
+// application/json: without a Content-Type, or with another, it is 415 and
+// changes nothing.
+func TestWritesNeedJSON(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	before := f.entries()
+	for i, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "text/csv"} {
+		r := f.raw("officer", "POST", "/api/receipts", "ct-"+string(rune('a'+i)), ct, receipt("HC-1", "1.00"))
+		if r.status != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Type %q: %d %s", ct, r.status, r.body)
+			continue
+		}
+		if code, _ := r.errCode(t); code != "unsupported_media_type" {
+			t.Errorf("Content-Type %q: code %s", ct, code)
+		}
+	}
+	// A required body that is missing is refused the same way.
+	if r := f.raw("officer", "POST", "/api/receipts", "ct-empty", "", ""); r.status != http.StatusUnsupportedMediaType {
+		t.Errorf("no body, no Content-Type: %d %s", r.status, r.body)
+	}
+	if f.entries() != before {
+		t.Fatal("a refused write posted")
+	}
+	if r := f.raw("officer", "POST", "/api/receipts", "ct-ok", "application/json; charset=utf-8", receipt("HC-1", "1.00")); r.status != 201 {
+		t.Errorf("application/json; charset=utf-8: %d %s", r.status, r.body)
+	}
+	// A close with no body at all needs none.
+	if r := f.raw("bureau", "POST", "/api/periods/2020-01/close", "close", "", ""); r.status != 200 {
+		t.Errorf("close without a body: %d %s", r.status, r.body)
+	}
+}
