@@ -564,13 +564,15 @@ func (s *Server) districtDownload(w http.ResponseWriter, r *http.Request) {
 		}
 		district = d.Code
 	}
-	rep, err := s.prog.DistrictReport(r.Context(), district, time.Time{})
+	scope := readScope(r.Context())
+	if district != "" {
+		scope = []string{district}
+	}
+	rep, err := s.prog.DistrictsReport(r.Context(), scope, time.Time{})
 	if err != nil {
 		s.page500(w, r, err)
 		return
 	}
-	rep.Sources = slices.DeleteFunc(rep.Sources, func(x funding.DistrictSourcePosition) bool { return !p.CanRead(x.District) })
-	rep.Categories = slices.DeleteFunc(rep.Categories, func(x funding.DistrictCategoryPosition) bool { return !p.CanRead(x.District) })
 	var buf bytes.Buffer
 	if err := report.RenderAll(&buf, report.DistrictReport(rep, report.Plain), format, langOf(r)); err != nil {
 		s.page500(w, r, err)
