@@ -482,6 +482,11 @@ func propertyName(msg string) string {
 
 // schemaReason turns huma's validation message into a reason for a person.
 func schemaReason(lang, msg string) string {
+	for _, key := range []string{"v.amount", "v.decimal", "v.date"} {
+		if msg == messages[key][1] {
+			return text(lang, key)
+		}
+	}
 	switch {
 	case strings.Contains(msg, "required property"):
 		return text(lang, "v.reason.required")

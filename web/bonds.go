@@ -115,8 +115,8 @@ func (s *Server) bondSchedule(ctx context.Context, in *scheduleIn) (*bodyOut[sch
 }
 
 type bondPrincipalBody struct {
-	Date   string `json:"date" minLength:"1"`
-	Amount string `json:"amount" minLength:"1"`
+	Date   Date   `json:"date" minLength:"1"`
+	Amount Amount `json:"amount" minLength:"1"`
 }
 
 type bondIn struct {
@@ -124,10 +124,10 @@ type bondIn struct {
 	Body struct {
 		Code               string              `json:"code" minLength:"1"`
 		Name               string              `json:"name" minLength:"1"`
-		IssueDate          string              `json:"issue_date" minLength:"1"`
-		InterestStart      string              `json:"interest_start,omitempty"`
-		Principal          string              `json:"principal" minLength:"1"`
-		CouponRatePct      string              `json:"coupon_rate_pct" minLength:"1"`
+		IssueDate          Date                `json:"issue_date" minLength:"1"`
+		InterestStart      Date                `json:"interest_start,omitempty"`
+		Principal          Amount              `json:"principal" minLength:"1"`
+		CouponRatePct      Decimal             `json:"coupon_rate_pct" minLength:"1"`
 		TermYears          int                 `json:"term_years,omitempty"`
 		Frequency          string              `json:"frequency,omitempty"`
 		Repayment          string              `json:"repayment,omitempty"`
@@ -142,27 +142,12 @@ func (s *Server) postBond(ctx context.Context, in *bondIn) (*writeOut[bondJSON],
 	bi := funding.BondInput{Code: b.Code, Name: b.Name, TermYears: b.TermYears, Frequency: b.Frequency, Repayment: b.Repayment,
 		GraceYears: b.GraceYears, ReserveBankAccount: b.ReserveBankAccount}
 	var err error
-	if bi.IssueDate, err = parseDay("issue_date", b.IssueDate); err != nil {
-		return nil, err
-	}
-	if bi.InterestStart, err = optionalDay("interest_start", b.InterestStart); err != nil {
-		return nil, err
-	}
-	if bi.Principal, err = parseAmount("principal", b.Principal); err != nil {
-		return nil, err
-	}
-	if bi.CouponRatePct, err = parseDecimal("coupon_rate_pct", b.CouponRatePct); err != nil {
-		return nil, err
-	}
-	for i, c := range b.Custom {
-		var x funding.BondPrincipalInput
-		if x.Date, err = parseDay(fieldAt("custom_schedule", i, "date"), c.Date); err != nil {
-			return nil, err
-		}
-		if x.Amount, err = parseAmount(fieldAt("custom_schedule", i, "amount"), c.Amount); err != nil {
-			return nil, err
-		}
-		bi.Custom = append(bi.Custom, x)
+	bi.IssueDate = b.IssueDate.Time()
+	bi.InterestStart = b.InterestStart.Time()
+	bi.Principal = b.Principal.Dec()
+	bi.CouponRatePct = b.CouponRatePct.Dec()
+	for _, c := range b.Custom {
+		bi.Custom = append(bi.Custom, funding.BondPrincipalInput{Date: c.Date.Time(), Amount: c.Amount.Dec()})
 	}
 	_, existed := s.prog.Bond(ctx, b.Code)
 	bond, err := s.prog.RegisterBond(ctx, bi, principalOf(ctx).User)
@@ -185,7 +170,7 @@ type bondIssueIn struct {
 	KeyHeader
 	CodePath
 	Body *struct {
-		IssuedOn    string `json:"issued_on,omitempty"`
+		IssuedOn    Date   `json:"issued_on,omitempty"`
 		BankAccount string `json:"bank_account,omitempty"`
 		Reference   string `json:"reference,omitempty"`
 	}
@@ -196,10 +181,7 @@ type bondIssueIn struct {
 func (s *Server) postBondIssue(ctx context.Context, in *bondIssueIn) (*writeOut[bondIssueJSON], error) {
 	req := funding.BondIssueRequest{Bond: in.Code, Actor: principalOf(ctx).User}
 	if in.Body != nil {
-		var err error
-		if req.IssuedOn, err = optionalDay("issued_on", in.Body.IssuedOn); err != nil {
-			return nil, err
-		}
+		req.IssuedOn = in.Body.IssuedOn.Time()
 		req.BankAccount, req.Reference = in.Body.BankAccount, in.Body.Reference
 	}
 	iss, err := s.prog.IssueBond(ctx, req)
@@ -226,8 +208,8 @@ type bondAllocationIn struct {
 	CodePath
 	Body struct {
 		Project     string `json:"project" minLength:"1"`
-		Amount      string `json:"amount" minLength:"1"`
-		AllocatedOn string `json:"allocated_on" minLength:"1"`
+		Amount      Amount `json:"amount" minLength:"1"`
+		AllocatedOn Date   `json:"allocated_on" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
 		Memo        string `json:"memo,omitempty"`
 	}
@@ -238,12 +220,8 @@ func (s *Server) postBondAllocation(ctx context.Context, in *bondAllocationIn) (
 	req := funding.BondAllocationRequest{Bond: in.Code, Project: b.Project, Reference: b.Reference, Memo: b.Memo,
 		IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
 	var err error
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		return nil, err
-	}
-	if req.AllocatedOn, err = parseDay("allocated_on", b.AllocatedOn); err != nil {
-		return nil, err
-	}
+	req.Amount = b.Amount.Dec()
+	req.AllocatedOn = b.AllocatedOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -276,8 +254,8 @@ type bondPaymentIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		DueDate   string `json:"due_date" minLength:"1"`
-		PaidOn    string `json:"paid_on,omitempty"`
+		DueDate   Date   `json:"due_date" minLength:"1"`
+		PaidOn    Date   `json:"paid_on,omitempty"`
 		Backstop  string `json:"backstop,omitempty" doc:"the source that tops up a short reserve"`
 		Reference string `json:"reference,omitempty"`
 	}
@@ -286,12 +264,8 @@ type bondPaymentIn struct {
 func (s *Server) postBondPayment(ctx context.Context, in *bondPaymentIn) (*writeOut[bondPaymentJSON], error) {
 	req := funding.BondPaymentRequest{Bond: in.Code, Backstop: in.Body.Backstop, Reference: in.Body.Reference, Actor: principalOf(ctx).User}
 	var err error
-	if req.DueDate, err = parseDay("due_date", in.Body.DueDate); err != nil {
-		return nil, err
-	}
-	if req.PaidOn, err = optionalDay("paid_on", in.Body.PaidOn); err != nil {
-		return nil, err
-	}
+	req.DueDate = in.Body.DueDate.Time()
+	req.PaidOn = in.Body.PaidOn.Time()
 	x, err := s.prog.PayBond(ctx, req)
 	if err != nil {
 		return nil, err
@@ -321,8 +295,8 @@ type bondRevenueIn struct {
 		Project     string `json:"project" minLength:"1"`
 		Bond        string `json:"bond,omitempty"`
 		Kind        string `json:"kind" minLength:"1"`
-		Amount      string `json:"amount" minLength:"1"`
-		ReceivedOn  string `json:"received_on" minLength:"1"`
+		Amount      Amount `json:"amount" minLength:"1"`
+		ReceivedOn  Date   `json:"received_on" minLength:"1"`
 		BankAccount string `json:"bank_account,omitempty"`
 		Reference   string `json:"reference,omitempty"`
 		Memo        string `json:"memo,omitempty"`
@@ -334,12 +308,8 @@ func (s *Server) postBondRevenue(ctx context.Context, in *bondRevenueIn) (*write
 	req := funding.BondRevenueRequest{Project: b.Project, Bond: b.Bond, Kind: b.Kind, BankAccount: b.BankAccount, Reference: b.Reference,
 		Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
 	var err error
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		return nil, err
-	}
-	if req.ReceivedOn, err = parseDay("received_on", b.ReceivedOn); err != nil {
-		return nil, err
-	}
+	req.Amount = b.Amount.Dec()
+	req.ReceivedOn = b.ReceivedOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -377,7 +347,7 @@ type accrualsIn struct {
 	KeyHeader
 	Body struct {
 		Bonds   []string `json:"bonds,omitempty" doc:"every issued bond when empty"`
-		Through string   `json:"through" minLength:"1"`
+		Through Date     `json:"through" minLength:"1"`
 	}
 }
 
@@ -385,10 +355,7 @@ type accrualsIn struct {
 // when everything due was accrued already. The bonds are checked before
 // any is accrued.
 func (s *Server) postBondAccruals(ctx context.Context, in *accrualsIn) (*writeOut[accrualsJSON], error) {
-	through, err := parseDay("through", in.Body.Through)
-	if err != nil {
-		return nil, err
-	}
+	through := in.Body.Through.Time()
 	if len(in.Body.Bonds) > maxAccrualBonds {
 		return nil, invalid("bonds", "v.max_items", maxAccrualBonds)
 	}

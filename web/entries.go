@@ -98,14 +98,20 @@ func (s *Server) listEntries(ctx context.Context, in *entriesIn) (*bodyOut[page[
 	return ok(out), nil
 }
 
+type postingBody struct {
+	Account string `json:"account" minLength:"1"`
+	Side    string `json:"side" enum:"D,C"`
+	Amount  Amount `json:"amount" minLength:"1"`
+}
+
 type entryIn struct {
 	KeyHeader
 	Body struct {
 		Book          string            `json:"book" enum:"financial,budget"`
-		EffectiveDate string            `json:"effective_date" minLength:"1"`
+		EffectiveDate Date              `json:"effective_date" minLength:"1"`
 		Memo          string            `json:"memo,omitempty"`
 		Metadata      map[string]string `json:"metadata,omitempty"`
-		Postings      []postingJSON     `json:"postings" minItems:"2" maxItems:"1000"`
+		Postings      []postingBody     `json:"postings" minItems:"2" maxItems:"1000"`
 	}
 }
 
@@ -115,15 +121,9 @@ func (s *Server) postEntry(ctx context.Context, in *entryIn) (*writeOut[entryJSO
 	b := in.Body
 	e := ledger.Entry{Book: ledger.Book(b.Book), Memo: b.Memo, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx), Metadata: b.Metadata}
 	var err error
-	if e.EffectiveDate, err = parseDay("effective_date", b.EffectiveDate); err != nil {
-		return nil, err
-	}
-	for i, p := range b.Postings {
-		amt, err := parseAmount(fieldAt("postings", i, "amount"), p.Amount)
-		if err != nil {
-			return nil, err
-		}
-		e.Postings = append(e.Postings, ledger.Posting{AccountCode: p.Account, Side: ledger.Side(p.Side), Amount: amt})
+	e.EffectiveDate = b.EffectiveDate.Time()
+	for _, p := range b.Postings {
+		e.Postings = append(e.Postings, ledger.Posting{AccountCode: p.Account, Side: ledger.Side(p.Side), Amount: p.Amount.Dec()})
 	}
 	out, err := s.prog.Ledger().Post(ctx, e)
 	if err != nil {
@@ -138,7 +138,7 @@ type reverseIn struct {
 	IDPath
 	Body struct {
 		Reason string `json:"reason" minLength:"1"`
-		Date   string `json:"date,omitempty"`
+		Date   Date   `json:"date,omitempty"`
 	}
 }
 
@@ -150,9 +150,7 @@ func (s *Server) postReverse(ctx context.Context, in *reverseIn) (*writeOut[entr
 		return nil, notFound("entry " + in.ID)
 	}
 	req := ledger.ReverseRequest{Reason: in.Body.Reason, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx)}
-	if req.Date, err = optionalDay("date", in.Body.Date); err != nil {
-		return nil, err
-	}
+	req.Date = in.Body.Date.Time()
 	out, err := s.prog.Ledger().Reverse(ctx, id, req)
 	if err != nil {
 		return nil, err

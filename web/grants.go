@@ -10,8 +10,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/shopspring/decimal"
-
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/rules"
@@ -77,22 +75,22 @@ func (s *Server) elevatorApplication(ctx context.Context, in *CodePath) (*bodyOu
 type elevatorApplicationIn struct {
 	KeyHeader
 	Body struct {
-		Code                string `json:"code" minLength:"1"`
-		Project             string `json:"project" minLength:"1"`
-		Building            string `json:"building" minLength:"1"`
-		Unit                string `json:"unit" minLength:"1"`
-		HouseholdsPerFloor  []int  `json:"households_per_floor,omitempty" maxItems:"100" doc:"ground floor first"`
-		Elevators           int    `json:"elevators,omitempty"`
-		EstimatedCost       string `json:"estimated_cost" minLength:"1"`
-		EstimatedPipeCost   string `json:"estimated_pipe_cost,omitempty"`
-		OtherContributions  string `json:"other_contributions,omitempty"`
-		OwnersTotal         int    `json:"owners_total,omitempty"`
-		OwnersParticipating int    `json:"owners_participating,omitempty"`
-		OwnersApproving     int    `json:"owners_approving,omitempty"`
-		AreaTotalM2         string `json:"area_total_m2,omitempty"`
-		AreaParticipatingM2 string `json:"area_participating_m2,omitempty"`
-		AreaApprovingM2     string `json:"area_approving_m2,omitempty"`
-		AppliedOn           string `json:"applied_on" minLength:"1"`
+		Code                string  `json:"code" minLength:"1"`
+		Project             string  `json:"project" minLength:"1"`
+		Building            string  `json:"building" minLength:"1"`
+		Unit                string  `json:"unit" minLength:"1"`
+		HouseholdsPerFloor  []int   `json:"households_per_floor,omitempty" maxItems:"100" doc:"ground floor first"`
+		Elevators           int     `json:"elevators,omitempty"`
+		EstimatedCost       Amount  `json:"estimated_cost" minLength:"1"`
+		EstimatedPipeCost   Decimal `json:"estimated_pipe_cost,omitempty"`
+		OtherContributions  Decimal `json:"other_contributions,omitempty"`
+		OwnersTotal         int     `json:"owners_total,omitempty"`
+		OwnersParticipating int     `json:"owners_participating,omitempty"`
+		OwnersApproving     int     `json:"owners_approving,omitempty"`
+		AreaTotalM2         Decimal `json:"area_total_m2,omitempty"`
+		AreaParticipatingM2 Decimal `json:"area_participating_m2,omitempty"`
+		AreaApprovingM2     Decimal `json:"area_approving_m2,omitempty"`
+		AppliedOn           Date    `json:"applied_on" minLength:"1"`
 	}
 }
 
@@ -102,24 +100,9 @@ func (s *Server) postElevatorApplication(ctx context.Context, in *elevatorApplic
 	b := in.Body
 	ai := funding.ElevatorApplicationInput{Code: b.Code, Project: b.Project, Building: b.Building, Unit: b.Unit,
 		HouseholdsPerFloor: b.HouseholdsPerFloor, Elevators: b.Elevators, OwnersTotal: b.OwnersTotal,
-		OwnersParticipating: b.OwnersParticipating, OwnersApproving: b.OwnersApproving}
-	var err error
-	if ai.EstimatedCost, err = parseAmount("estimated_cost", b.EstimatedCost); err != nil {
-		return nil, err
-	}
-	for _, x := range []struct {
-		field, v string
-		to       *decimal.Decimal
-	}{{"estimated_pipe_cost", b.EstimatedPipeCost, &ai.EstimatedPipeCost}, {"other_contributions", b.OtherContributions, &ai.OtherContributions},
-		{"area_total_m2", b.AreaTotalM2, &ai.AreaTotalM2}, {"area_participating_m2", b.AreaParticipatingM2, &ai.AreaParticipatingM2},
-		{"area_approving_m2", b.AreaApprovingM2, &ai.AreaApprovingM2}} {
-		if *x.to, err = optionalDecimal(x.field, x.v); err != nil {
-			return nil, err
-		}
-	}
-	if ai.AppliedOn, err = parseDay("applied_on", b.AppliedOn); err != nil {
-		return nil, err
-	}
+		OwnersParticipating: b.OwnersParticipating, OwnersApproving: b.OwnersApproving, EstimatedCost: b.EstimatedCost.Dec(),
+		EstimatedPipeCost: b.EstimatedPipeCost.Dec(), OtherContributions: b.OtherContributions.Dec(), AreaTotalM2: b.AreaTotalM2.Dec(),
+		AreaParticipatingM2: b.AreaParticipatingM2.Dec(), AreaApprovingM2: b.AreaApprovingM2.Dec(), AppliedOn: b.AppliedOn.Time()}
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -182,16 +165,13 @@ type onIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		On string `json:"on" minLength:"1" doc:"YYYY-MM-DD"`
+		On Date `json:"on" minLength:"1" doc:"YYYY-MM-DD"`
 	}
 }
 
 // postElevatorApprove: a consent below the thresholds is 422 consent.
 func (s *Server) postElevatorApprove(ctx context.Context, in *onIn) (*writeOut[grantJSON], error) {
-	on, err := parseDay("on", in.Body.On)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.On.Time()
 	app, err := s.writableApplication(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -207,25 +187,16 @@ type acceptIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		On            string `json:"on" minLength:"1"`
-		FinalCost     string `json:"final_cost" minLength:"1"`
-		FinalPipeCost string `json:"final_pipe_cost,omitempty"`
+		On            Date    `json:"on" minLength:"1"`
+		FinalCost     Amount  `json:"final_cost" minLength:"1"`
+		FinalPipeCost Decimal `json:"final_pipe_cost,omitempty"`
 	}
 }
 
 func (s *Server) postElevatorAccept(ctx context.Context, in *acceptIn) (*writeOut[grantJSON], error) {
-	on, err := parseDay("on", in.Body.On)
-	if err != nil {
-		return nil, err
-	}
-	cost, err := parseAmount("final_cost", in.Body.FinalCost)
-	if err != nil {
-		return nil, err
-	}
-	pipe, err := optionalDecimal("final_pipe_cost", in.Body.FinalPipeCost)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.On.Time()
+	cost := in.Body.FinalCost.Dec()
+	pipe := in.Body.FinalPipeCost.Dec()
 	app, err := s.writableApplication(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -262,7 +233,7 @@ type elevatorPayIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		PaidOn      string `json:"paid_on" minLength:"1"`
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
 		Payee       string `json:"payee" minLength:"1"`
 		BankAccount string `json:"bank_account" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
@@ -271,10 +242,7 @@ type elevatorPayIn struct {
 
 func (s *Server) postElevatorPay(ctx context.Context, in *elevatorPayIn) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
-	on, err := parseDay("paid_on", b.PaidOn)
-	if err != nil {
-		return nil, err
-	}
+	on := b.PaidOn.Time()
 	app, err := s.writableApplication(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -304,8 +272,8 @@ type contributionIn struct {
 	CodePath
 	Body struct {
 		Household  string `json:"household" minLength:"1"`
-		Amount     string `json:"amount" minLength:"1"`
-		ReceivedOn string `json:"received_on" minLength:"1"`
+		Amount     Amount `json:"amount" minLength:"1"`
+		ReceivedOn Date   `json:"received_on" minLength:"1"`
 	}
 }
 
@@ -313,12 +281,8 @@ func (s *Server) postElevatorContribution(ctx context.Context, in *contributionI
 	b := in.Body
 	req := funding.ContributionRequest{Household: b.Household, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
 	var err error
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		return nil, err
-	}
-	if req.ReceivedOn, err = parseDay("received_on", b.ReceivedOn); err != nil {
-		return nil, err
-	}
+	req.Amount = b.Amount.Dec()
+	req.ReceivedOn = b.ReceivedOn.Time()
 	app, err := s.writableApplication(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -376,11 +340,11 @@ type facilityIn struct {
 		Project        string `json:"project" minLength:"1"`
 		Kind           string `json:"kind" minLength:"1"`
 		Description    string `json:"description,omitempty"`
-		Cost           string `json:"cost" minLength:"1"`
+		Cost           Amount `json:"cost" minLength:"1"`
 		Utility        string `json:"utility" minLength:"1"`
 		Owner          string `json:"owner" minLength:"1"`
 		OwnedByUtility bool   `json:"owned_by_utility,omitempty"`
-		RegisteredOn   string `json:"registered_on" minLength:"1"`
+		RegisteredOn   Date   `json:"registered_on" minLength:"1"`
 	}
 }
 
@@ -389,12 +353,8 @@ func (s *Server) postFacility(ctx context.Context, in *facilityIn) (*writeOut[fa
 	fi := funding.FacilityInput{Code: b.Code, Project: b.Project, Kind: b.Kind, Description: b.Description, Utility: b.Utility,
 		Owner: b.Owner, OwnedByUtility: b.OwnedByUtility}
 	var err error
-	if fi.Cost, err = parseAmount("cost", b.Cost); err != nil {
-		return nil, err
-	}
-	if fi.RegisteredOn, err = parseDay("registered_on", b.RegisteredOn); err != nil {
-		return nil, err
-	}
+	fi.Cost = b.Cost.Dec()
+	fi.RegisteredOn = b.RegisteredOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -419,10 +379,7 @@ type facilityCommitJSON struct {
 }
 
 func (s *Server) postFacilityCommit(ctx context.Context, in *onIn) (*writeOut[facilityCommitJSON], error) {
-	on, err := parseDay("on", in.Body.On)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.On.Time()
 	f, err := s.writableFacility(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -441,7 +398,7 @@ type facilityTransferIn struct {
 	CodePath
 	Body struct {
 		To   string `json:"to" minLength:"1"`
-		On   string `json:"on" minLength:"1"`
+		On   Date   `json:"on" minLength:"1"`
 		Note string `json:"note,omitempty"`
 	}
 }
@@ -449,10 +406,7 @@ type facilityTransferIn struct {
 // postFacilityTransfer: the transfer already recorded, to the same owner
 // on the same date, answers 200 with Idempotent-Replayed: true.
 func (s *Server) postFacilityTransfer(ctx context.Context, in *facilityTransferIn) (*writeOut[facilityOutJSON], error) {
-	on, err := parseDay("on", in.Body.On)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.On.Time()
 	f, err := s.writableFacility(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -476,17 +430,14 @@ type awardPayIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		PaidOn      string `json:"paid_on" minLength:"1"`
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
 		BankAccount string `json:"bank_account" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
 	}
 }
 
 func (s *Server) postFacilityPay(ctx context.Context, in *awardPayIn) (*writeOut[grantPaymentJSON], error) {
-	on, err := parseDay("paid_on", in.Body.PaidOn)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.PaidOn.Time()
 	f, err := s.writableFacility(ctx, in.Code)
 	if err != nil {
 		return nil, err
@@ -518,11 +469,11 @@ type propertyRewardJSON struct {
 type propertyScoreIn struct {
 	KeyHeader
 	Body struct {
-		Project   string `json:"project" minLength:"1"`
-		Period    string `json:"period" minLength:"1"`
-		Score     string `json:"score" minLength:"1"`
-		Evaluator string `json:"evaluator,omitempty"`
-		ScoredOn  string `json:"scored_on" minLength:"1"`
+		Project   string  `json:"project" minLength:"1"`
+		Period    string  `json:"period" minLength:"1"`
+		Score     Decimal `json:"score" minLength:"1"`
+		Evaluator string  `json:"evaluator,omitempty"`
+		ScoredOn  Date    `json:"scored_on" minLength:"1"`
 	}
 }
 
@@ -532,12 +483,8 @@ func (s *Server) postPropertyScore(ctx context.Context, in *propertyScoreIn) (*w
 	b := in.Body
 	pi := funding.PropertyScoreInput{Project: b.Project, Period: b.Period, Evaluator: b.Evaluator}
 	var err error
-	if pi.Score, err = parseDecimal("score", b.Score); err != nil {
-		return nil, err
-	}
-	if pi.ScoredOn, err = parseDay("scored_on", b.ScoredOn); err != nil {
-		return nil, err
-	}
+	pi.Score = b.Score.Dec()
+	pi.ScoredOn = b.ScoredOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -555,7 +502,7 @@ type rewardPayIn struct {
 	Body struct {
 		Project     string `json:"project" minLength:"1"`
 		Period      string `json:"period" minLength:"1"`
-		PaidOn      string `json:"paid_on" minLength:"1"`
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
 		BankAccount string `json:"bank_account" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
 	}
@@ -563,10 +510,7 @@ type rewardPayIn struct {
 
 func (s *Server) postPropertyRewardPay(ctx context.Context, in *rewardPayIn) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
-	on, err := parseDay("paid_on", b.PaidOn)
-	if err != nil {
-		return nil, err
-	}
+	on := b.PaidOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -595,12 +539,12 @@ type evaluationJSON struct {
 type evaluationIn struct {
 	KeyHeader
 	Body struct {
-		District  string `json:"district" minLength:"1"`
-		Year      int    `json:"year,omitempty"`
-		Score     string `json:"score" minLength:"1"`
-		Evaluator string `json:"evaluator,omitempty"`
-		ScoredOn  string `json:"scored_on" minLength:"1"`
-		Note      string `json:"note,omitempty"`
+		District  string  `json:"district" minLength:"1"`
+		Year      int     `json:"year,omitempty"`
+		Score     Decimal `json:"score" minLength:"1"`
+		Evaluator string  `json:"evaluator,omitempty"`
+		ScoredOn  Date    `json:"scored_on" minLength:"1"`
+		Note      string  `json:"note,omitempty"`
 	}
 }
 
@@ -609,12 +553,8 @@ func (s *Server) postEvaluation(ctx context.Context, in *evaluationIn) (*writeOu
 	b := in.Body
 	ei := funding.EvaluationInput{District: b.District, Year: b.Year, Evaluator: b.Evaluator, Note: b.Note}
 	var err error
-	if ei.Score, err = parseDecimal("score", b.Score); err != nil {
-		return nil, err
-	}
-	if ei.ScoredOn, err = parseDay("scored_on", b.ScoredOn); err != nil {
-		return nil, err
-	}
+	ei.Score = b.Score.Dec()
+	ei.ScoredOn = b.ScoredOn.Time()
 	before, err := s.prog.EvaluationScores(ctx, b.Year)
 	if err != nil {
 		return nil, err
@@ -670,8 +610,8 @@ type poolIn struct {
 	KeyHeader
 	Body struct {
 		Year   int    `json:"year,omitempty"`
-		Pool   string `json:"pool" minLength:"1"`
-		On     string `json:"on,omitempty"`
+		Pool   Amount `json:"pool" minLength:"1"`
+		On     Date   `json:"on,omitempty"`
 		DryRun bool   `json:"dry_run,omitempty"`
 	}
 }
@@ -681,12 +621,8 @@ type poolIn struct {
 func (s *Server) postPoolAllocation(ctx context.Context, in *poolIn) (*writeOut[poolJSON], error) {
 	req := funding.PoolRequest{Year: in.Body.Year, DryRun: in.Body.DryRun, Actor: principalOf(ctx).User}
 	var err error
-	if req.Pool, err = parseAmount("pool", in.Body.Pool); err != nil {
-		return nil, err
-	}
-	if req.On, err = optionalDay("on", in.Body.On); err != nil {
-		return nil, err
-	}
+	req.Pool = in.Body.Pool.Dec()
+	req.On = in.Body.On.Time()
 	res, err := s.prog.AllocatePool(ctx, req)
 	if err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ type receiptIn struct {
 	Body struct {
 		Project     string `json:"project" minLength:"1"`
 		Source      string `json:"source" minLength:"1"`
-		Amount      string `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
-		ReceivedOn  string `json:"received_on" minLength:"1" doc:"YYYY-MM-DD"`
+		Amount      Amount `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
+		ReceivedOn  Date   `json:"received_on" minLength:"1" doc:"YYYY-MM-DD"`
 		BankAccount string `json:"bank_account" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
 		Memo        string `json:"memo,omitempty"`
@@ -53,12 +53,8 @@ func (s *Server) postReceipt(ctx context.Context, in *receiptIn) (*writeOut[move
 	req := funding.ReceiptRequest{Project: b.Project, Source: b.Source, BankAccount: b.BankAccount, Reference: b.Reference,
 		Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
 	var err error
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		return nil, err
-	}
-	if req.ReceivedOn, err = parseDay("received_on", b.ReceivedOn); err != nil {
-		return nil, err
-	}
+	req.Amount = b.Amount.Dec()
+	req.ReceivedOn = b.ReceivedOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}
@@ -76,8 +72,8 @@ type disbursementIn struct {
 		Source      string `json:"source" minLength:"1"`
 		Category    string `json:"category" enum:"basic,improvement,upgrade"`
 		WorkItem    string `json:"work_item,omitempty"`
-		Amount      string `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
-		PaidOn      string `json:"paid_on" minLength:"1" doc:"YYYY-MM-DD"`
+		Amount      Amount `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
+		PaidOn      Date   `json:"paid_on" minLength:"1" doc:"YYYY-MM-DD"`
 		Payee       string `json:"payee" minLength:"1"`
 		BankAccount string `json:"bank_account" minLength:"1"`
 		Reference   string `json:"reference,omitempty"`
@@ -91,12 +87,8 @@ func (s *Server) postDisbursement(ctx context.Context, in *disbursementIn) (*wri
 		Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx),
 		Actor: principalOf(ctx).User}
 	var err error
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		return nil, err
-	}
-	if req.PaidOn, err = parseDay("paid_on", b.PaidOn); err != nil {
-		return nil, err
-	}
+	req.Amount = b.Amount.Dec()
+	req.PaidOn = b.PaidOn.Time()
 	if _, err := s.writableProject(ctx, b.Project); err != nil {
 		return nil, err
 	}

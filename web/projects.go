@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -194,15 +193,15 @@ type projectBody struct {
 	Name                string            `json:"name" minLength:"1"`
 	District            string            `json:"district" minLength:"1" doc:"code or Chinese name"`
 	Address             string            `json:"address,omitempty"`
-	CompletedOn         string            `json:"completed_on" minLength:"1" doc:"YYYY-MM-DD"`
+	CompletedOn         Date              `json:"completed_on" minLength:"1" doc:"YYYY-MM-DD"`
 	StateOwnedLand      bool              `json:"state_owned_land,omitempty"`
 	SlatedForDemolition bool              `json:"slated_for_demolition,omitempty"`
 	Households          int               `json:"households,omitempty"`
-	FloorAreaM2         string            `json:"floor_area_m2" minLength:"1"`
+	FloorAreaM2         Amount            `json:"floor_area_m2" minLength:"1"`
 	Buildings           int               `json:"buildings,omitempty"`
 	Elevators           int               `json:"elevators,omitempty"`
 	PlanYear            int               `json:"plan_year,omitempty"`
-	RegisteredOn        string            `json:"registered_on,omitempty" doc:"YYYY-MM-DD"`
+	RegisteredOn        Date              `json:"registered_on,omitempty" doc:"YYYY-MM-DD"`
 	Parties             map[string]string `json:"parties,omitempty"`
 }
 
@@ -223,15 +222,9 @@ func (s *Server) postProject(ctx context.Context, in *projectIn) (*writeOut[proj
 		SlatedForDemolition: b.SlatedForDemolition, Households: b.Households, Buildings: b.Buildings, Elevators: b.Elevators,
 		PlanYear: b.PlanYear, Parties: b.Parties}
 	var err error
-	if pi.CompletedOn, err = parseDay("completed_on", b.CompletedOn); err != nil {
-		return nil, err
-	}
-	if pi.RegisteredOn, err = optionalDay("registered_on", b.RegisteredOn); err != nil {
-		return nil, err
-	}
-	if pi.FloorAreaM2, err = parseAmount("floor_area_m2", b.FloorAreaM2); err != nil {
-		return nil, err
-	}
+	pi.CompletedOn = b.CompletedOn.Time()
+	pi.RegisteredOn = b.RegisteredOn.Time()
+	pi.FloorAreaM2 = b.FloorAreaM2.Dec()
 	d, err := funding.LookupDistrict(ctx, s.db, b.District)
 	if err != nil {
 		return nil, err
@@ -253,7 +246,7 @@ type statusIn struct {
 	CodePath
 	Body struct {
 		Status string `json:"status" minLength:"1"`
-		On     string `json:"on,omitempty" doc:"YYYY-MM-DD; today when absent"`
+		On     Date   `json:"on,omitempty" doc:"YYYY-MM-DD; today when absent"`
 		Note   string `json:"note,omitempty"`
 	}
 }
@@ -261,10 +254,7 @@ type statusIn struct {
 // postProjectStatus moves a project forward; the status it already has
 // changes nothing.
 func (s *Server) postProjectStatus(ctx context.Context, in *statusIn) (*bodyOut[projectJSON], error) {
-	on, err := optionalDay("on", in.Body.On)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.On.Time()
 	if on.IsZero() {
 		y, m, d := time.Now().Date()
 		on = ledger.Date(y, m, d)
@@ -333,29 +323,29 @@ func approvalOut(a funding.Approval) approvalJSON {
 	return out
 }
 
+type budgetLineBody struct {
+	Category    string `json:"category" enum:"basic,improvement,upgrade"`
+	WorkItem    string `json:"work_item,omitempty"`
+	Description string `json:"description,omitempty"`
+	Amount      Amount `json:"amount" minLength:"1"`
+}
+
 type approvalIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		ApprovedOn string           `json:"approved_on" minLength:"1" doc:"YYYY-MM-DD"`
-		Lines      []budgetLineJSON `json:"lines" minItems:"1" maxItems:"1000"`
+		ApprovedOn Date             `json:"approved_on" minLength:"1" doc:"YYYY-MM-DD"`
+		Lines      []budgetLineBody `json:"lines" minItems:"1" maxItems:"1000"`
 	}
 }
 
 // postApproval approves a budget; the same lines again change nothing
 // (200, Idempotent-Replayed: true).
 func (s *Server) postApproval(ctx context.Context, in *approvalIn) (*writeOut[approvalJSON], error) {
-	on, err := parseDay("approved_on", in.Body.ApprovedOn)
-	if err != nil {
-		return nil, err
-	}
+	on := in.Body.ApprovedOn.Time()
 	req := funding.ApprovalRequest{Project: in.Code, ApprovedOn: on, Actor: principalOf(ctx).User}
-	for i, l := range in.Body.Lines {
-		amt, err := parseAmount(fmt.Sprintf("lines[%d].amount", i), l.Amount)
-		if err != nil {
-			return nil, err
-		}
-		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: l.Category, WorkItem: l.WorkItem, Description: l.Description, Amount: amt})
+	for _, l := range in.Body.Lines {
+		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: l.Category, WorkItem: l.WorkItem, Description: l.Description, Amount: l.Amount.Dec()})
 	}
 	if _, err := s.writableProject(ctx, in.Code); err != nil {
 		return nil, err
