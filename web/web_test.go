@@ -555,10 +555,10 @@ func TestAuthentication(t *testing.T) {
 	slices.Sort(got)
 	want := []string{"GET /api/districts", "GET /api/openapi.json", "GET /api/projects", "GET /api/projects/{code}",
 		"GET /api/projects/{code}/report", "GET /api/reports/district", "POST /api/disbursements", "POST /api/receipts"}
-	want = append(want, moreOperations...)   // api_more_test.go
-	want = append(want, writeOperations...)  // api_writes_test.go
-	want = append(want, write2Operations...) // api_writes2_test.go
-	want = append(want, ledgerOperations...) // api_ledger_test.go
+	want = append(want, moreOperations...)   // periods_recon_test.go
+	want = append(want, writeOperations...)  // projects_bonds_test.go
+	want = append(want, write2Operations...) // grants_test.go
+	want = append(want, ledgerOperations...) // entries_test.go
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("openapi operations %v, want %v", got, want)
