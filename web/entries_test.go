@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// ledgerOperations are the endpoints of api_ledger.go, which the OpenAPI
+// ledgerOperations are the endpoints of accounts, entries and uploads, which the OpenAPI
 // document must list too (TestAuthentication compares it with the routes).
 var ledgerOperations = []string{
 	"GET /api/accounts", "POST /api/accounts", "GET /api/entries", "POST /api/entries",

@@ -1,12 +1,18 @@
-// Package web is fundledger's HTTP server: a JSON API under /api/ with
-// bearer-token authentication (package access), stable error bodies,
-// pagination and idempotency keys on every write; and the server-rendered
-// browser UI (ui.go) with password sessions and CSRF tokens (session.go).
+// Package web is fundledger's HTTP server: a JSON API under /api/ whose
+// every endpoint is a huma operation (api.go; one file per resource:
+// projects, payments, periods, rulesets, reports, recon, bonds, grants,
+// accounts, entries) with bearer tokens (package access), RFC 9457 error
+// bodies in the request's language (messages.go), pagination and
+// idempotency keys on every write, and a generated OpenAPI document; and
+// the server-rendered browser UI (ui*.go) with password sessions, CSRF
+// tokens and Origin checks (session.go).
 //
-// Order of checks on every request: authentication (401), the role's right
-// to write at all (403), the body and its Idempotency-Key (400), the
+// Order of checks on every API request: authentication (401), the role's
+// right to write at all (403), the body's media type (415) and the
+// Idempotency-Key (400), the body's shape (400) and values (422), the
 // resource (404), the resource's district (403), then the operation (409,
-// 422). A denied request is logged and changes nothing.
+// 422). A denied request is logged and changes nothing. Reads are narrowed
+// to the caller's districts in the database (authorize.go: readScope).
 package web
 
 import (

@@ -43,17 +43,20 @@ type projectData struct {
 	Banks    []bankChoice
 	Form     receiptInput
 	Error    string // a message (already in words)
+	// ErrorField is the form field the message is about (amount,
+	// received_on, source, bank_account), marked aria-invalid.
+	ErrorField string
 	Done     string // entry id of a receipt just recorded
 	Replayed bool
 }
 
 func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
-	s.showProject(w, r, http.StatusOK, r.PathValue("code"), receiptInput{}, "")
+	s.showProject(w, r, http.StatusOK, r.PathValue("code"), receiptInput{}, "", "")
 }
 
 // showProject renders the project page; form and problem re-show a
 // refused receipt form.
-func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int, code string, form receiptInput, problem string) {
+func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int, code string, form receiptInput, problem, field string) {
 	pr, err := s.prog.Project(r.Context(), code)
 	if err == nil {
 		err = principal(r).CheckRead(pr.District)
@@ -73,7 +76,7 @@ func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	pd := projectData{Project: pr, District: d, Report: rep, CanWrite: principal(r).CanWrite(pr.District) && len(rep.Sources) > 0,
-		Form: form, Error: problem, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
+		Form: form, Error: problem, ErrorField: field, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
 	if pd.Entries, err = s.recentEntries(r, pr, rep); err != nil {
 		s.page500(w, r, err)
 		return
@@ -157,14 +160,22 @@ func (s *Server) receiptForm(w http.ResponseWriter, r *http.Request) {
 	}
 	req := funding.ReceiptRequest{Project: code, Source: in.Source, BankAccount: in.BankAccount, Reference: in.Reference,
 		Memo: in.Memo, IdempotencyKey: "web/" + p.User + "/" + in.Key, Actor: p.User}
-	var problem string
+	var problem, field string
 	lang := langOf(r)
-	if req.Amount, err = parseAmount("amount", in.Amount); err != nil {
-		_, problem = userMessage(lang, err)
-	} else if req.ReceivedOn, err = parseDay("received_on", in.ReceivedOn); err != nil {
-		_, problem = userMessage(lang, err)
-	} else if err = notBlank([2]string{msg(lang, "rcpt.source"), in.Source}, [2]string{msg(lang, "rcpt.bank"), in.BankAccount}); err != nil {
-		_, problem = userMessage(lang, err)
+	switch {
+	case in.Source == "":
+		problem, field = text(lang, "v.required", msg(lang, "rcpt.source")), "source"
+	case in.BankAccount == "":
+		problem, field = text(lang, "v.required", msg(lang, "rcpt.bank")), "bank_account"
+	}
+	if problem == "" {
+		if req.Amount, err = parseAmount("amount", in.Amount); err != nil {
+			_, problem = userMessage(lang, err)
+			field = "amount"
+		} else if req.ReceivedOn, err = parseDay("received_on", in.ReceivedOn); err != nil {
+			_, problem = userMessage(lang, err)
+			field = "received_on"
+		}
 	}
 	if problem == "" {
 		m, err := s.prog.Receive(r.Context(), req)
@@ -184,7 +195,7 @@ func (s *Server) receiptForm(w http.ResponseWriter, r *http.Request) {
 		problem = text
 		s.log.Info("receipt refused", "user", p.User, "project", code, "status", status, "reason", err.Error())
 	}
-	s.showProject(w, r, http.StatusUnprocessableEntity, code, in, problem)
+	s.showProject(w, r, http.StatusUnprocessableEntity, code, in, problem, field)
 }
 
 // districtDownload serves the district report as XLSX or CSV; without

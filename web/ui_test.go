@@ -326,7 +326,7 @@ func TestBrowserReceiptForm(t *testing.T) {
 		"bank_account": {"BOC-HC"}, "reference": {"国库-9"}}
 	r = b.post("/projects/HC-1/receipts", form)
 	wantStatus(t, "three decimals", r, http.StatusUnprocessableEntity)
-	wantBody(t, "refused form", r, "最多两位小数", `value="12.345"`, `value="`+key+`"`)
+	wantBody(t, "refused form", r, "最多两位小数", `id="rc-amount" aria-invalid="true"`, `value="12.345"`, `value="`+key+`"`)
 
 	form.Set("amount", "2500.50")
 	r = b.post("/projects/HC-1/receipts", form)
