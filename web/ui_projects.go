@@ -46,8 +46,8 @@ type projectData struct {
 	// ErrorField is the form field the message is about (amount,
 	// received_on, source, bank_account), marked aria-invalid.
 	ErrorField string
-	Done     string // entry id of a receipt just recorded
-	Replayed bool
+	Done       string // entry id of a receipt just recorded
+	Replayed   bool
 }
 
 func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
