@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -276,6 +277,13 @@ type ProjectFilter struct {
 	District string // code
 	PlanYear int
 	Limit    int // at most MaxProjects
+	// Districts narrows the listing to these district codes (a reader's
+	// granted districts, a handful); nil: every district.
+	Districts []string
+	// ByCode orders by code alone, after the code After (paging); else by
+	// district and code.
+	ByCode bool
+	After  string
 }
 
 // MaxProjects bounds a project listing.
@@ -287,10 +295,15 @@ func (p *Programme) Projects(ctx context.Context, f ProjectFilter) ([]Project, e
 	if limit <= 0 || limit > MaxProjects {
 		limit = MaxProjects
 	}
+	order := "p.district, p.code"
+	if f.ByCode {
+		order = "p.code"
+	}
 	var out []Project
 	err := p.db.SelectContext(ctx, &out, projectSelect+`
 		WHERE ($1 = '' OR p.district = $1) AND ($2 = 0 OR p.plan_year = $2)
-		ORDER BY p.district, p.code LIMIT $3`, f.District, f.PlanYear, limit)
+		  AND ($4::text[] IS NULL OR p.district = ANY($4::text[])) AND p.code > $5
+		ORDER BY `+order+` LIMIT $3`, f.District, f.PlanYear, limit, pq.Array(f.Districts), f.After)
 	if err != nil {
 		return nil, fmt.Errorf("projects: %w", err)
 	}

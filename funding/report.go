@@ -3,10 +3,12 @@ package funding
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -195,12 +197,12 @@ var positionRoles = []string{"cash", "revenue", "expense", "budget:committed", "
 // positions sums, as of asOf, each source's position per value of groupBy
 // (a ledger.By* dimension) over the project accounts matching dims, and
 // what was paid per (group, category).
-func (p *Programme) positions(ctx context.Context, dims ledger.Dimensions, groupBy string, asOf time.Time) (map[posKey]*SourcePosition, map[posKey]decimal.Decimal, error) {
+func (p *Programme) positions(ctx context.Context, dims ledger.Dimensions, districts []string, groupBy string, asOf time.Time) (map[posKey]*SourcePosition, map[posKey]decimal.Decimal, error) {
 	pos := map[posKey]*SourcePosition{}
 	paid := map[posKey]decimal.Decimal{}
 	for _, role := range positionRoles {
 		rows, err := p.ledger.Balances(ctx, ledger.BalanceFilter{
-			AccountFilter: ledger.AccountFilter{CodePrefix: role, Dimensions: dims},
+			AccountFilter: ledger.AccountFilter{CodePrefix: role, Dimensions: dims, Districts: districts},
 			AsOf:          asOf, GroupBy: []string{groupBy, ledger.BySource, ledger.ByCategory},
 		})
 		if err != nil {
@@ -247,20 +249,32 @@ type DistrictReport struct {
 // approved budget and what was paid, as of a date. district ("" all) is a
 // code or Chinese name.
 func (p *Programme) DistrictReport(ctx context.Context, district string, asOf time.Time) (DistrictReport, error) {
+	if district == "" {
+		return p.DistrictsReport(ctx, nil, asOf)
+	}
+	d, err := LookupDistrict(ctx, p.db, district)
+	if err != nil {
+		return DistrictReport{AsOf: asOf}, err
+	}
+	return p.DistrictsReport(ctx, []string{d.Code}, asOf)
+}
+
+// DistrictsReport is DistrictReport of the districts named by code (a
+// reader's districts; nil: every district), narrowed in the database.
+func (p *Programme) DistrictsReport(ctx context.Context, districts []string, asOf time.Time) (DistrictReport, error) {
 	rep := DistrictReport{AsOf: asOf}
-	ds, err := Districts(ctx, p.db)
+	all, err := Districts(ctx, p.db)
 	if err != nil {
 		return rep, err
 	}
-	if district != "" {
-		d, err := LookupDistrict(ctx, p.db, district)
-		if err != nil {
-			return rep, err
+	var ds []District
+	for _, d := range all {
+		if districts == nil || slices.Contains(districts, d.Code) {
+			ds = append(ds, d)
 		}
-		ds = []District{d}
 	}
 	type key = posKey
-	pos, paid, err := p.positions(ctx, ledger.Dimensions{}, ledger.ByDistrict, asOf)
+	pos, paid, err := p.positions(ctx, ledger.Dimensions{}, districts, ledger.ByDistrict, asOf)
 	if err != nil {
 		return rep, fmt.Errorf("district report: %w", err)
 	}
@@ -276,7 +290,8 @@ func (p *Programme) DistrictReport(ctx context.Context, district string, asOf ti
 			 ORDER BY project, category, id DESC)
 		SELECT pr.district, cur.category, sum(cur.budget) AS amount
 		  FROM cur JOIN projects pr ON pr.code = cur.project
-		 GROUP BY 1, 2`, ledger.SQLDate(asOf)); err != nil {
+		 WHERE $2::text[] IS NULL OR pr.district = ANY($2::text[])
+		 GROUP BY 1, 2`, ledger.SQLDate(asOf), pq.Array(districts)); err != nil {
 		return rep, fmt.Errorf("district report: budgets: %w", err)
 	}
 	budget := map[key]decimal.Decimal{}

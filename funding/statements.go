@@ -71,7 +71,7 @@ func (p *Programme) BudgetVsActual(ctx context.Context, district string, asOf ti
 		return rep, err
 	}
 	type key = posKey
-	pos, paid, err := p.positions(ctx, ledger.Dimensions{District: rep.District}, ledger.ByProject, asOf)
+	pos, paid, err := p.positions(ctx, ledger.Dimensions{District: rep.District}, nil, ledger.ByProject, asOf)
 	if err != nil {
 		return rep, fmt.Errorf("budget vs actual: %w", err)
 	}

@@ -258,6 +258,11 @@ type AccountFilter struct {
 	CodePrefix string // matches the code itself or codes below it ("cash" matches cash:a:b)
 	Dimensions
 	Limit int // at most MaxPage; 0 means MaxPage
+	// Districts narrows the listing to accounts of these districts (a
+	// reader's granted districts, a handful; accounts without a district
+	// are left out); nil: every account.
+	Districts []string
+	After     string // codes after this one (paging)
 }
 
 // MaxPage bounds every listing this package returns.
@@ -281,6 +286,12 @@ func (f AccountFilter) where(args *[]any) string {
 		if d.value != "" {
 			add("a."+d.column+" = $%d", d.value)
 		}
+	}
+	if f.Districts != nil {
+		add("a.district = ANY($%d::text[])", pq.Array(f.Districts))
+	}
+	if f.After != "" {
+		add("a.code > $%d", f.After)
 	}
 	if len(conds) == 0 {
 		return "true"

@@ -663,6 +663,10 @@ type EntryFilter struct {
 	Account  string    // only entries with a posting on this account
 	AfterID  int64     // page after this entry id
 	Limit    int       // at most MaxPage; 0 means 1000
+	// Districts narrows the listing to entries with a posting on an
+	// account of these districts and none on another district's account (a
+	// reader's granted districts, a handful); nil: every entry.
+	Districts []string
 }
 
 // Entries lists entries with their postings in id order (the order they
@@ -679,7 +683,12 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		  AND ($3::date IS NULL OR e.effective_date >= $3::date) AND ($4::date IS NULL OR e.effective_date <= $4::date)
 		  AND ($5 = '' OR EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
 		                           WHERE p.entry_id = e.id AND a.code = $5))
-		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit)
+		  AND ($7::text[] IS NULL OR (
+		        EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
+		                 WHERE p.entry_id = e.id AND a.district = ANY($7::text[]))
+		    AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
+		                 WHERE p.entry_id = e.id AND a.district IS NOT NULL AND NOT a.district = ANY($7::text[]))))
+		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts))
 	if err != nil {
 		return nil, fmt.Errorf("entries: %w", err)
 	}

@@ -1,31 +1,508 @@
 package web
 
+// The JSON API's one handler shape. Every endpoint under /api/ is a huma
+// operation: a Go function from an input struct (path, query and header
+// parameters and the body) to an output struct (status, headers, body).
+// huma decodes and validates the input against the schema it derives from
+// those types, encodes the output, and generates the OpenAPI document
+// (GET /api/openapi.json) from the same types, so the document cannot drift
+// from the code.
+//
+// What is the same for every operation lives here, once:
+//   - the middleware (apiMiddleware): the bearer token (401), the role's
+//     right to write at all or to do a bureau-only operation (403), the
+//     body's media type (415) and the Idempotency-Key (400), in that order,
+//     before the body is read;
+//   - the error body: RFC 9457 problem+json, with the catalogue's message for
+//     a person in the request's language (messages.go) as detail, a stable
+//     code and the field at fault;
+//   - the logging of denials and failures.
+
 import (
-	_ "embed"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"fundledger/amount"
+	"mime"
 	"net/http"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/shopspring/decimal"
 
 	"fundledger/access"
-	"fundledger/funding"
 	"fundledger/ledger"
 )
 
-//go:embed openapi.json
-var openAPIDoc []byte
+// opKind is who may call an operation.
+type opKind int
 
-func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(openAPIDoc)
+const (
+	opPublic opKind = iota // no token (the OpenAPI document)
+	opRead                 // any authenticated role
+	opWrite                // finance bureau or district officer; Idempotency-Key required
+	opBureau               // finance bureau only; Idempotency-Key required
+)
+
+// op describes one operation for register.
+type op struct {
+	method, path string
+	kind         opKind
+	what         string // what a bureau-only operation does, for the denial ("close periods")
+	summary      string
+	tag          string
+	status       int // default success status (200 when 0)
+}
+
+const metaKind, metaWhat = "fundledger.kind", "fundledger.what"
+
+// recordingMux records every pattern registered, so that a test can compare
+// the routes served with the OpenAPI document.
+type recordingMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *recordingMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.HandleFunc(pattern, h)
+}
+
+func (m *recordingMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// newAPI builds the huma API on the server's mux: no docs page, no schema
+// routes, no $schema links in bodies; the document is an operation of its own.
+func (s *Server) newAPI() huma.API {
+	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	cfg := huma.Config{
+		OpenAPI: &huma.OpenAPI{
+			OpenAPI: "3.1.0",
+			Info: &huma.Info{Title: "fundledger", Version: "1",
+				Description: roleDescription},
+			Components: &huma.Components{Schemas: registry, SecuritySchemes: map[string]*huma.SecurityScheme{
+				"bearer": {Type: "http", Scheme: "bearer", Description: "an API token (fundledger token issue)"}}},
+		},
+		Formats:       huma.DefaultFormats,
+		DefaultFormat: "application/json",
+	}
+	api := humago.New(s.mux, cfg)
+	api.UseMiddleware(s.apiMiddleware)
+	return api
+}
+
+// roleDescription is what each role reads and writes (also in the README).
+const roleDescription = `Every endpoint but this document needs "Authorization: Bearer <API token>".
+Roles:
+- finance_bureau reads every district and every city-wide aggregate, and writes everything: period close, rule sets, bonds, accounts, entries, evaluations and the pool;
+- district_officer reads only the districts granted to it (accounts, entries, registers, balances, reports and exports are narrowed to them in the database; city-wide aggregates such as plan and bonds are refused) and writes projects, receipts, payments and grants of those districts;
+- auditor reads everything the finance bureau reads and writes nothing.
+Every write needs an Idempotency-Key header (at most 80 printable ASCII characters, scoped to the user) and a JSON body sent as Content-Type: application/json (uploads name their own type).
+Errors are RFC 9457 problem+json: detail is a message for a person in the language of Accept-Language (zh or en; zh by default), code is stable, field names the input at fault.`
+
+// register adds one operation: h gets the decoded input and returns the
+// output; every error it returns is mapped through the catalogue.
+func register[I, O any](s *Server, o op, h func(context.Context, *I) (*O, error)) {
+	hop := huma.Operation{
+		OperationID:   operationID(o.method, o.path),
+		Method:        o.method,
+		Path:          o.path,
+		Summary:       o.summary,
+		DefaultStatus: o.status,
+		MaxBodyBytes:  MaxBodyBytes,
+		Metadata:      map[string]any{metaKind: o.kind, metaWhat: o.what},
+	}
+	if o.tag != "" {
+		hop.Tags = []string{o.tag}
+	}
+	if o.kind != opPublic {
+		hop.Security = []map[string][]string{{"bearer": {}}}
+	}
+	switch o.kind {
+	case opWrite:
+		hop.Description = "Finance bureau, or a district officer in a granted district. Needs an Idempotency-Key."
+	case opBureau:
+		hop.Description = "Finance bureau only. Needs an Idempotency-Key."
+	}
+	huma.Register(s.api, hop, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, s.problemFor(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// Request context.
+
+type principalKey struct{}
+type langKey struct{}
+type reqKey struct{}
+type writeKeyKey struct{}
+
+// reqInfo is what the logs need of a request.
+type reqInfo struct{ method, path, remote string }
+
+func principalOf(ctx context.Context) access.Principal {
+	p, _ := ctx.Value(principalKey{}).(access.Principal)
+	return p
+}
+
+func principal(r *http.Request) access.Principal { return principalOf(r.Context()) }
+
+func langOfCtx(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok {
+		return l
+	}
+	return langZh
+}
+
+// idemKey is the ledger idempotency key of a write: the Idempotency-Key
+// header scoped to the user ("api/<user>/<key>").
+func idemKey(ctx context.Context) string {
+	k, _ := ctx.Value(writeKeyKey{}).(string)
+	return k
+}
+
+// acceptLanguage picks zh or en from an Accept-Language header (zh when
+// neither is named); the first of the two in the header wins.
+func acceptLanguage(h string) string {
+	for part := range strings.SplitSeq(h, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return langZh
+		case strings.HasPrefix(tag, "en"):
+			return langEn
+		}
+	}
+	return langZh
+}
+
+var keyRE = regexp.MustCompile(`^[\x21-\x7e]{1,80}$`)
+
+// apiMiddleware runs before the body is read: authentication (401), the
+// right to write (403), the media type (415), the Idempotency-Key (400).
+func (s *Server) apiMiddleware(ctx huma.Context, next func(huma.Context)) {
+	r, _ := humago.Unwrap(ctx)
+	ctx = huma.WithValue(ctx, langKey{}, acceptLanguage(ctx.Header("Accept-Language")))
+	ctx = huma.WithValue(ctx, reqKey{}, reqInfo{method: r.Method, path: r.URL.Path, remote: r.RemoteAddr})
+	kind, _ := ctx.Operation().Metadata[metaKind].(opKind)
+	if kind == opPublic {
+		next(ctx)
+		return
+	}
+	fail := func(err error) {
+		p := s.problemFor(ctx.Context(), err)
+		if p.Status == http.StatusUnauthorized {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="fundledger"`)
+		}
+		_ = huma.WriteErr(s.api, ctx, p.Status, p.Detail, p)
+	}
+	scheme, token, ok := strings.Cut(ctx.Header("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		fail(fmt.Errorf("%w: an Authorization: Bearer token is required", access.ErrUnauthenticated))
+		return
+	}
+	p, err := s.access.Authenticate(ctx.Context(), strings.TrimSpace(token), access.KindAPIToken)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ctx = huma.WithValue(ctx, principalKey{}, p)
+	if kind == opRead {
+		next(ctx)
+		return
+	}
+	if !p.CanWriteAny() {
+		fail(fmt.Errorf("%w: %s (%s) may not write", access.ErrDenied, p.User, p.Role))
+		return
+	}
+	if kind == opBureau && p.Role != access.FinanceBureau {
+		what, _ := ctx.Operation().Metadata[metaWhat].(string)
+		fail(fmt.Errorf("%w: %s (%s) may not %s", access.ErrDenied, p.User, p.Role, what))
+		return
+	}
+	if err := checkMediaType(ctx.Operation(), r); err != nil {
+		fail(err)
+		return
+	}
+	k := ctx.Header("Idempotency-Key")
+	if k == "" {
+		fail(fieldErr(http.StatusBadRequest, "idempotency_key_required", "Idempotency-Key", "v.key_required"))
+		return
+	}
+	if !keyRE.MatchString(k) {
+		fail(fieldErr(http.StatusBadRequest, "bad_idempotency_key", "Idempotency-Key", "v.key_format"))
+		return
+	}
+	ctx = huma.WithValue(ctx, writeKeyKey{}, "api/"+p.User+"/"+k)
+	next(ctx)
+}
+
+// checkMediaType: a write that needs a body, or sends one, must name one
+// of the operation's media types (application/json for a JSON body); a
+// body without any Content-Type is refused too (415). An operation whose
+// body is optional may be called with none.
+func checkMediaType(o *huma.Operation, r *http.Request) error {
+	if o.RequestBody == nil || len(o.RequestBody.Content) == 0 {
+		return nil
+	}
+	if r.ContentLength == 0 && !o.RequestBody.Required {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil {
+		for want := range o.RequestBody.Content {
+			if mt == want || (want == "application/yaml" && (mt == "text/yaml" || mt == "application/x-yaml" || mt == "text/plain")) ||
+				(want == "application/octet-stream") {
+				return nil
+			}
+		}
+	}
+	wants := make([]string, 0, len(o.RequestBody.Content))
+	for want := range o.RequestBody.Content {
+		wants = append(wants, want)
+	}
+	return &problem{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", key: "v.media_type", args: []any{strings.Join(wants, ", ")}}
+}
+
+// Errors.
+
+// problem is the body of every error (RFC 9457 problem+json) with two
+// extensions: code (stable, for programs) and field (the input at fault).
+type problem struct {
+	Type   string        `json:"type"`
+	Title  string        `json:"title"`
+	Status int           `json:"status"`
+	Detail string        `json:"detail"`
+	Code   string        `json:"code"`
+	Field  string        `json:"field,omitempty"`
+	Errors []problemItem `json:"errors,omitempty"`
+
+	key   string // catalogue key of the detail, when not the code's
+	args  []any
+	cause error
+}
+
+type problemItem struct {
+	Location string `json:"location"`
+	Message  string `json:"message"`
+}
+
+func (p *problem) Error() string {
+	if p.cause != nil {
+		return p.cause.Error()
+	}
+	if p.Detail != "" {
+		return p.Detail
+	}
+	return p.Code
+}
+func (p *problem) Unwrap() error             { return p.cause }
+func (p *problem) GetStatus() int            { return p.Status }
+func (p *problem) ContentType(string) string { return "application/problem+json" }
+
+// fieldErr is a refusal of one input field, with a catalogue message.
+func fieldErr(status int, code, field, key string, args ...any) *problem {
+	return &problem{Status: status, Code: code, Field: field, key: key, args: args}
+}
+
+// invalid is 422 for a field whose value is refused.
+func invalid(field, key string, args ...any) *problem {
+	return fieldErr(http.StatusUnprocessableEntity, "invalid", field, key, args...)
+}
+
+// badParam is 400 for a query or path parameter.
+func badParam(field, key string, args ...any) *problem {
+	return fieldErr(http.StatusBadRequest, "bad_parameter", field, key, args...)
+}
+
+// notFound is 404 for something the API itself looks up.
+func notFound(what string) *problem {
+	return &problem{Status: http.StatusNotFound, Code: "not_found", key: "v.no_such", args: []any{what}}
+}
+
+func conflict(cause error) *problem {
+	return &problem{Status: http.StatusConflict, Code: "conflict", cause: cause}
+}
+
+// fill sets type, title and detail in the language.
+func (p *problem) fill(lang string) *problem {
+	p.Title = http.StatusText(p.Status)
+	p.Type = "urn:fundledger:problem:" + p.Code
+	switch {
+	case p.key != "":
+		p.Detail = text(lang, p.key, p.args...)
+	case p.Detail == "":
+		p.Detail = codeMessage(lang, p.Code)
+	}
+	if p.Field != "" && p.key == "" {
+		p.Detail = text(lang, "v.field", p.Field) + p.Detail
+	}
+	return p
+}
+
+// problemFor maps any error to its problem in the request's language and
+// logs denials (403), failed authentications (401) and failures (5xx).
+func (s *Server) problemFor(ctx context.Context, err error) *problem {
+	var p *problem
+	if !errors.As(err, &p) {
+		status, code := classify(err)
+		p = &problem{Status: status, Code: code, cause: err}
+		if c, ok := catalogueEntry(err); ok {
+			p.key = "err." + c.name
+		}
+	}
+	p.fill(langOfCtx(ctx))
+	ri, _ := ctx.Value(reqKey{}).(reqInfo)
+	pr := principalOf(ctx)
+	attrs := []any{"method", ri.method, "path", ri.path, "status", p.Status, "code", p.Code,
+		"user", pr.User, "role", string(pr.Role), "remote", ri.remote}
+	switch {
+	case p.Status == http.StatusForbidden:
+		s.log.Warn("request denied", append(attrs, "reason", err.Error())...)
+	case p.Status == http.StatusUnauthorized:
+		s.log.Warn("request unauthenticated", append(attrs, "reason", err.Error())...)
+	case p.Status >= 500:
+		s.log.Error("request failed", append(attrs, "error", err.Error())...)
+	case p.cause != nil:
+		s.log.Info("request refused", append(attrs, "reason", err.Error())...)
+	}
+	return p
+}
+
+// huma's own errors (decoding, validation, body size, media type) become
+// problems too; a problem passed through stays itself.
+func init() {
+	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		lang := langZh
+		if ctx != nil {
+			lang = langOfCtx(ctx.Context())
+		}
+		return schemaProblem(lang, status, msg, errs)
+	}
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return schemaProblem(langZh, status, msg, errs)
+	}
+}
+
+func schemaProblem(lang string, status int, msg string, errs []error) *problem {
+	for _, e := range errs {
+		var p *problem
+		if errors.As(e, &p) {
+			return p
+		}
+	}
+	p := &problem{Status: status}
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		it := problemItem{Message: e.Error()}
+		if d, ok := e.(huma.ErrorDetailer); ok {
+			dd := d.ErrorDetail()
+			it = problemItem{Location: dd.Location, Message: dd.Message}
+		}
+		p.Errors = append(p.Errors, it)
+	}
+	// The first error of the JSON's shape (a field unknown or of the wrong
+	// type: 400), else the first error.
+	first := -1
+	for i, it := range p.Errors {
+		if shapeError(it.Message) {
+			first = i
+			break
+		}
+	}
+	shape := first >= 0
+	if first < 0 {
+		first = 0
+	}
+	field, where := "", ""
+	if len(p.Errors) > 0 {
+		where, field, _ = strings.Cut(p.Errors[first].Location, ".")
+		if where == "body" && field == "" && strings.Contains(p.Errors[first].Message, "property") {
+			field = propertyName(p.Errors[first].Message)
+		}
+	}
+	p.Field = field
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		p.Code, p.key, p.args = "too_large", "v.too_large", []any{MaxBodyBytes >> 20}
+	case status == http.StatusUnsupportedMediaType:
+		p.Code, p.key, p.args = "unsupported_media_type", "v.media_type", []any{"application/json"}
+	case where == "query" || where == "path" || where == "header":
+		p.Status, p.Code, p.key, p.args = http.StatusBadRequest, "bad_parameter", "v.param", []any{field}
+	case status == http.StatusBadRequest && field == "":
+		p.Code, p.key = "bad_json", "v.json"
+	case shape && where == "body":
+		p.Status, p.Code = http.StatusBadRequest, "bad_json"
+		p.key, p.args = "v.schema", []any{field, schemaReason(lang, p.Errors[first].Message)}
+	case status == http.StatusUnprocessableEntity || status == http.StatusBadRequest:
+		p.Status, p.Code = http.StatusUnprocessableEntity, "invalid"
+		p.key, p.args = "v.schema", []any{field, schemaReason(lang, p.Errors[first].Message)}
+	default:
+		p.Code = "internal"
+		if msg != "" && status < 500 {
+			p.Code = strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+		}
+	}
+	return p.fill(lang)
+}
+
+// shapeError tells a field unknown or of the wrong JSON type.
+func shapeError(msg string) bool {
+	if msg == "unexpected property" {
+		return true
+	}
+	for _, t := range []string{"string", "number", "integer", "boolean", "object", "array"} {
+		if msg == "expected "+t || strings.HasPrefix(msg, "expected "+t+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// propertyName finds the property in "expected required property X to be present".
+func propertyName(msg string) string {
+	f := strings.Fields(msg)
+	for i, w := range f {
+		if w == "property" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return ""
+}
+
+// schemaReason turns huma's validation message into a reason for a person.
+func schemaReason(lang, msg string) string {
+	for _, key := range []string{"v.amount", "v.decimal", "v.date"} {
+		if msg == messages[key][1] {
+			return text(lang, key)
+		}
+	}
+	switch {
+	case strings.Contains(msg, "required property"):
+		return text(lang, "v.reason.required")
+	case strings.Contains(msg, "unexpected property"):
+		return text(lang, "v.reason.unknown")
+	case strings.HasPrefix(msg, "expected string"):
+		return text(lang, "v.reason.string")
+	case strings.HasPrefix(msg, "expected number"), strings.HasPrefix(msg, "expected integer"):
+		return text(lang, "v.reason.number")
+	case strings.HasPrefix(msg, "expected boolean"):
+		return text(lang, "v.reason.bool")
+	case strings.HasPrefix(msg, "expected length >="):
+		return text(lang, "v.reason.required")
+	}
+	return text(lang, "v.reason.other")
 }
 
 // Wire forms: amounts are strings with two decimals, dates YYYY-MM-DD.
@@ -41,503 +518,155 @@ func day(t time.Time) string {
 	return t.Format(ledger.DateLayout)
 }
 
-type projectJSON struct {
-	Code                string            `json:"code"`
-	Name                string            `json:"name"`
-	District            string            `json:"district"`
-	DistrictName        string            `json:"district_name"`
-	Address             string            `json:"address"`
-	CompletedOn         string            `json:"completed_on"`
-	StateOwnedLand      bool              `json:"state_owned_land"`
-	SlatedForDemolition bool              `json:"slated_for_demolition"`
-	Households          int               `json:"households"`
-	FloorAreaM2         string            `json:"floor_area_m2"`
-	Buildings           int               `json:"buildings"`
-	Elevators           int               `json:"elevators"`
-	PlanYear            int               `json:"plan_year"`
-	Priority            bool              `json:"priority"`
-	Status              string            `json:"status"`
-	StatusOn            string            `json:"status_on"`
-	Parties             map[string]string `json:"parties,omitempty"`
-}
-
-func projectOut(p funding.Project) projectJSON {
-	return projectJSON{Code: p.Code, Name: p.Name, District: p.District, DistrictName: p.DistrictName, Address: p.Address,
-		CompletedOn: day(p.CompletedOn), StateOwnedLand: p.StateOwnedLand, SlatedForDemolition: p.SlatedForDemolition,
-		Households: p.Households, FloorAreaM2: p.FloorAreaM2.StringFixed(2), Buildings: p.Buildings, Elevators: p.Elevators,
-		PlanYear: p.PlanYear, Priority: p.Priority, Status: p.Status, StatusOn: day(p.StatusOn), Parties: p.Parties}
-}
-
-type sourceJSON struct {
-	District     string    `json:"district,omitempty"`
-	DistrictName string    `json:"district_name,omitempty"`
-	Source       string    `json:"source"`
-	SourceName   string    `json:"source_name"`
-	Committed    moneyJSON `json:"committed"`
-	Received     moneyJSON `json:"received"`
-	Disbursed    moneyJSON `json:"disbursed"`
-	Available    moneyJSON `json:"available"`
-	Outstanding  moneyJSON `json:"outstanding"`
-}
-
-func sourceOut(s funding.SourcePosition) sourceJSON {
-	return sourceJSON{Source: s.Source, SourceName: s.SourceName, Committed: money(s.Committed), Received: money(s.Received),
-		Disbursed: money(s.Disbursed), Available: money(s.Available), Outstanding: money(s.Outstanding)}
-}
-
-type categoryJSON struct {
-	District     string    `json:"district,omitempty"`
-	DistrictName string    `json:"district_name,omitempty"`
-	Category     string    `json:"category"`
-	CategoryName string    `json:"category_name"`
-	Budget       moneyJSON `json:"budget"`
-	Paid         moneyJSON `json:"paid"`
-}
-
-func categoryOut(c funding.CategoryPosition) categoryJSON {
-	return categoryJSON{Category: c.Category, CategoryName: c.CategoryName, Budget: money(c.Budget), Paid: money(c.Paid)}
-}
-
-type projectReportJSON struct {
-	Project         projectJSON    `json:"project"`
-	AsOf            string         `json:"as_of,omitempty"`
-	ApprovalVersion int            `json:"approval_version"`
-	RuleSetID       int64          `json:"rule_set_id"`
-	Sources         []sourceJSON   `json:"sources"`
-	Categories      []categoryJSON `json:"categories"`
-	Total           sourceJSON     `json:"total"`
-}
-
-type districtReportJSON struct {
-	AsOf       string         `json:"as_of,omitempty"`
-	Sources    []sourceJSON   `json:"sources"`
-	Categories []categoryJSON `json:"categories"`
-}
-
+// page is one page of a list; Next is the ?after= of the next page.
 type page[T any] struct {
 	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"` // pass as ?after= for the next page
+	Next  string `json:"next,omitempty" doc:"pass as ?after= for the next page"`
 }
 
-// Query parameters.
+// Outputs: a read answers its body; a write answers 201, or 200 with
+// Idempotent-Replayed: true when the same request was done already.
 
-func asOf(r *http.Request) (time.Time, error) {
-	v := r.URL.Query().Get("as_of")
+type bodyOut[T any] struct {
+	Body T
+}
+
+type writeOut[T any] struct {
+	Status   int
+	Replayed string `header:"Idempotent-Replayed" doc:"true when the request had been done already and nothing changed"`
+	Body     T
+}
+
+func ok[T any](body T) *bodyOut[T] { return &bodyOut[T]{Body: body} }
+
+// written answers 201, or 200 with Idempotent-Replayed: true when again.
+func written[T any](body T, again bool) *writeOut[T] {
+	if again {
+		return &writeOut[T]{Status: http.StatusOK, Replayed: "true", Body: body}
+	}
+	return &writeOut[T]{Status: http.StatusCreated, Body: body}
+}
+
+// status answers a write with a chosen status (replayed marks it).
+func status[T any](code int, body T, replayed bool) *writeOut[T] {
+	out := &writeOut[T]{Status: code, Body: body}
+	if replayed {
+		out.Replayed = "true"
+	}
+	return out
+}
+
+// Common inputs.
+
+// KeyHeader documents the Idempotency-Key of a write (checked by apiMiddleware).
+type KeyHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" doc:"1 to 80 printable ASCII characters; the same key and request again changes nothing"`
+}
+
+type PageQuery struct {
+	Limit int    `query:"limit" minimum:"1" maximum:"500" default:"100" doc:"page size"`
+	After string `query:"after" doc:"the next of the previous page"`
+}
+
+type AsOfQuery struct {
+	AsOf string `query:"as_of" doc:"YYYY-MM-DD; today when absent"`
+}
+
+// date parses an optional date parameter.
+func dateParam(field, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := ledger.ParseDate(v)
 	if err != nil {
-		return time.Time{}, badRequest("bad_parameter", "as_of", "as_of: want a date YYYY-MM-DD")
+		return t, badParam(field, "v.date")
 	}
 	return t, nil
 }
 
-func pageLimit(r *http.Request) (int, error) {
-	v := r.URL.Query().Get("limit")
-	if v == "" {
-		return DefaultPageSize, nil
+// Field parsing of bodies.
+
+func parseDay(field, v string) (time.Time, error) {
+	t, err := ledger.ParseDate(v)
+	if err != nil {
+		return t, invalid(field, "v.date")
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > MaxPageSize {
-		return 0, badRequest("bad_parameter", "limit", fmt.Sprintf("limit: want 1 to %d", MaxPageSize))
-	}
-	return n, nil
+	return t, nil
 }
 
-// district resolves a ?district= (code or Chinese name) and checks that the
-// caller may read it; "" when absent.
-func (s *Server) district(r *http.Request) (string, error) {
-	v := strings.TrimSpace(r.URL.Query().Get("district"))
-	if v == "" {
-		return "", nil
+// optionalDay parses a date that may be empty (zero time).
+func optionalDay(field, v string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, nil
 	}
-	d, err := funding.LookupDistrict(r.Context(), s.db, v)
-	if err != nil {
-		return "", err
-	}
-	return d.Code, principal(r).CheckRead(d.Code)
+	return parseDay(field, v)
 }
 
-// Handlers.
-
-func (s *Server) listDistricts(w http.ResponseWriter, r *http.Request) {
-	ds, err := funding.Districts(r.Context(), s.db)
+// parseAmount is a positive amount as people write it (amount.ParsePositive:
+// plain decimals, at most two places, no exponent or '+').
+func parseAmount(field, v string) (decimal.Decimal, error) {
+	d, err := amount.ParsePositive(v)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return d, invalid(field, "v.amount")
 	}
-	p := principal(r)
-	out := []funding.District{}
-	for _, d := range ds {
-		if p.CanRead(d.Code) {
-			out = append(out, d)
-		}
-	}
-	writeJSON(w, http.StatusOK, page[funding.District]{Items: out})
+	return d, nil
 }
 
-// listProjects pages through the projects the caller may read, by code.
-func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
-	limit, err := pageLimit(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+// parseDecimal is a decimal string field ("12.50"); it may be zero or negative.
+func parseDecimal(field, v string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(v)
+	if err != nil || strings.ContainsAny(v, "eE") {
+		return d, invalid(field, "v.decimal")
 	}
-	district, err := s.district(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var year int
-	if v := r.URL.Query().Get("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			s.fail(w, r, badRequest("bad_parameter", "year", "year: want a number"))
-			return
-		}
-	}
-	after := r.URL.Query().Get("after")
-	p := principal(r)
-	var all []funding.Project
-	switch {
-	case district != "" || p.AllDistricts():
-		all, err = s.prog.Projects(r.Context(), funding.ProjectFilter{District: district, PlanYear: year})
-	default: // an officer: the granted districts only
-		for d := range p.Districts {
-			ps, perr := s.prog.Projects(r.Context(), funding.ProjectFilter{District: d, PlanYear: year})
-			if perr != nil {
-				err = perr
-				break
-			}
-			all = append(all, ps...)
-		}
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	slices.SortFunc(all, func(a, b funding.Project) int { return strings.Compare(a.Code, b.Code) })
-	out := page[projectJSON]{Items: []projectJSON{}}
-	for _, x := range all {
-		if x.Code <= after || !p.CanRead(x.District) {
-			continue
-		}
-		if len(out.Items) == limit {
-			out.Next = out.Items[limit-1].Code
-			break
-		}
-		out.Items = append(out.Items, projectOut(x))
-	}
-	writeJSON(w, http.StatusOK, out)
+	return d, nil
 }
 
-// readableProject loads a project and checks the caller may read it: 404
-// when it does not exist, 403 when it is in a district not granted.
-func (s *Server) readableProject(r *http.Request, code string) (funding.Project, error) {
-	pr, err := s.prog.Project(r.Context(), code)
-	if err != nil {
-		return funding.Project{}, err
+// optionalDecimal is a decimal string field that may be empty (zero).
+func optionalDecimal(field, v string) (decimal.Decimal, error) {
+	if strings.TrimSpace(v) == "" {
+		return decimal.Zero, nil
 	}
-	return pr, principal(r).CheckRead(pr.District)
+	return parseDecimal(field, v)
 }
 
-func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {
-	pr, err := s.readableProject(r, r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, projectOut(pr))
-}
-
-func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) {
-	on, err := asOf(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	code := r.PathValue("code")
-	if _, err := s.readableProject(r, code); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rep, err := s.prog.ProjectReport(r.Context(), code, on)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := projectReportJSON{Project: projectOut(rep.Project), AsOf: day(rep.AsOf), ApprovalVersion: rep.ApprovalVersion,
-		RuleSetID: rep.RuleSetID, Sources: []sourceJSON{}, Categories: []categoryJSON{}, Total: sourceOut(rep.Total)}
-	for _, x := range rep.Sources {
-		out.Sources = append(out.Sources, sourceOut(x))
-	}
-	for _, x := range rep.Categories {
-		out.Categories = append(out.Categories, categoryOut(x))
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) districtReport(w http.ResponseWriter, r *http.Request) {
-	on, err := asOf(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	district, err := s.district(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principal(r)
-	if district == "" && !p.AllDistricts() && len(p.Districts) == 0 {
-		writeJSON(w, http.StatusOK, districtReportJSON{AsOf: day(on), Sources: []sourceJSON{}, Categories: []categoryJSON{}})
-		return
-	}
-	rep, err := s.prog.DistrictReport(r.Context(), district, on)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := districtReportJSON{AsOf: day(rep.AsOf), Sources: []sourceJSON{}, Categories: []categoryJSON{}}
-	for _, x := range rep.Sources {
-		if p.CanRead(x.District) {
-			j := sourceOut(x.SourcePosition)
-			j.District, j.DistrictName = x.District, x.DistrictName
-			out.Sources = append(out.Sources, j)
-		}
-	}
-	for _, x := range rep.Categories {
-		if p.CanRead(x.District) {
-			j := categoryOut(x.CategoryPosition)
-			j.District, j.DistrictName = x.District, x.DistrictName
-			out.Categories = append(out.Categories, j)
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-// Writes.
-
-var keyRE = regexp.MustCompile(`^[\x21-\x7e]{1,80}$`)
-
-// writeKey checks that the caller may write at all and returns the ledger
-// idempotency key for the request's Idempotency-Key header, scoped to the
-// user so that two users' keys never collide.
-func writeKey(r *http.Request) (string, error) {
-	p := principal(r)
-	if !p.CanWriteAny() {
-		return "", fmt.Errorf("%w: %s (%s) may not write", access.ErrDenied, p.User, p.Role)
-	}
-	k := r.Header.Get("Idempotency-Key")
-	if k == "" {
-		return "", badRequest("idempotency_key_required", "Idempotency-Key", "every write needs an Idempotency-Key header")
-	}
-	if !keyRE.MatchString(k) {
-		return "", badRequest("bad_idempotency_key", "Idempotency-Key", "Idempotency-Key: 1 to 80 printable ASCII characters, no spaces")
-	}
-	return "api/" + p.User + "/" + k, nil
-}
-
-// decode reads a JSON object into v, refusing unknown fields and trailing data.
-func decode(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &apiError{status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send application/json"}
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil {
-		return nil
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return err
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return badRequest("bad_json", te.Field, fmt.Sprintf("%s: want a %s", te.Field, te.Type))
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		f = strings.Trim(f, `"`)
-		return badRequest("bad_json", f, "unknown field "+f)
-	}
-	return badRequest("bad_json", "", "body: "+err.Error())
-}
-
-func required(fields ...[2]string) error {
+// notBlank refuses a required text that is only spaces.
+func notBlank(fields ...[2]string) error {
 	for _, f := range fields {
 		if strings.TrimSpace(f[1]) == "" {
-			return invalid(f[0], f[0]+" is required")
+			return invalid(f[0], "v.required", f[0])
 		}
 	}
 	return nil
 }
 
-func parseAmount(field, v string) (decimal.Decimal, error) {
-	d, err := decimal.NewFromString(v)
-	if err != nil || strings.ContainsAny(v, "eE") {
-		return d, invalid(field, field+": want a decimal string such as \"1234.50\"")
-	}
-	if !d.IsPositive() || !d.Equal(d.Round(2)) {
-		return d, invalid(field, field+": must be positive with at most two decimals")
-	}
-	return d, nil
+// The OpenAPI document.
+
+type docOut struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
 }
 
-// readWrite is the prologue of a write: the Idempotency-Key must be there
-// and the body must decode.
-func readWrite(r *http.Request, body any) error {
-	if _, err := writeKey(r); err != nil {
-		return err
-	}
-	return decode(r, body)
+func (s *Server) registerDocument() {
+	register(s, op{method: http.MethodGet, path: "/api/openapi.json", kind: opPublic, summary: "This OpenAPI document", tag: "meta"},
+		func(context.Context, *struct{}) (*docOut, error) {
+			b, err := json.Marshal(s.api.OpenAPI())
+			if err != nil {
+				return nil, err
+			}
+			return &docOut{ContentType: "application/json; charset=utf-8", Body: b}, nil
+		})
 }
 
-// requiredDay parses a date field that must be given.
-func requiredDay(field, v string) (time.Time, error) {
-	if err := required([2]string{field, v}); err != nil {
-		return time.Time{}, err
+// fieldAt names a field of an item of a list: lines[2].amount.
+func fieldAt(list string, i int, field string) string {
+	if field == "" {
+		return fmt.Sprintf("%s[%d]", list, i)
 	}
-	return parseDay(field, v)
+	return fmt.Sprintf("%s[%d].%s", list, i, field)
 }
 
-func parseDay(field, v string) (time.Time, error) {
-	t, err := ledger.ParseDate(v)
-	if err != nil {
-		return t, invalid(field, field+": want a date YYYY-MM-DD")
-	}
-	return t, nil
-}
-
-// writableProject loads a project and checks the caller may change it.
-func (s *Server) writableProject(r *http.Request, code string) error {
-	pr, err := s.prog.Project(r.Context(), code)
-	if err != nil {
-		return err
-	}
-	return principal(r).CheckWrite(pr.District)
-}
-
-type receiptBody struct {
-	Project     string `json:"project"`
-	Source      string `json:"source"`
-	Amount      string `json:"amount"`
-	ReceivedOn  string `json:"received_on"`
-	BankAccount string `json:"bank_account"`
-	Reference   string `json:"reference"`
-	Memo        string `json:"memo"`
-}
-
-type movementJSON struct {
-	Kind           string `json:"kind"`
-	Project        string `json:"project"`
-	IdempotencyKey string `json:"idempotency_key"`
-	FinancialEntry int64  `json:"financial_entry"`
-	BudgetEntry    int64  `json:"budget_entry"`
-	Actor          string `json:"actor"`
-}
-
-func (s *Server) writeMovement(w http.ResponseWriter, r *http.Request, kind, project string, m funding.Movement) {
-	if m.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeJSON(w, http.StatusCreated, movementJSON{Kind: kind, Project: project, IdempotencyKey: r.Header.Get("Idempotency-Key"),
-		FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principal(r).User})
-}
-
-func (s *Server) postReceipt(w http.ResponseWriter, r *http.Request) {
-	key, err := writeKey(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var b receiptBody
-	if err := decode(r, &b); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := required([2]string{"project", b.Project}, [2]string{"source", b.Source}, [2]string{"amount", b.Amount},
-		[2]string{"received_on", b.ReceivedOn}, [2]string{"bank_account", b.BankAccount}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	req := funding.ReceiptRequest{Project: b.Project, Source: b.Source, BankAccount: b.BankAccount, Reference: b.Reference,
-		Memo: b.Memo, IdempotencyKey: key, Actor: principal(r).User}
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if req.ReceivedOn, err = parseDay("received_on", b.ReceivedOn); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.writableProject(r, b.Project); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, err := s.prog.Receive(r.Context(), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeMovement(w, r, "receipt", b.Project, m)
-}
-
-type disbursementBody struct {
-	Project     string `json:"project"`
-	Source      string `json:"source"`
-	Category    string `json:"category"`
-	WorkItem    string `json:"work_item"`
-	Amount      string `json:"amount"`
-	PaidOn      string `json:"paid_on"`
-	Payee       string `json:"payee"`
-	BankAccount string `json:"bank_account"`
-	Reference   string `json:"reference"`
-	Memo        string `json:"memo"`
-}
-
-func (s *Server) postDisbursement(w http.ResponseWriter, r *http.Request) {
-	key, err := writeKey(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var b disbursementBody
-	if err := decode(r, &b); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := required([2]string{"project", b.Project}, [2]string{"source", b.Source}, [2]string{"category", b.Category},
-		[2]string{"amount", b.Amount}, [2]string{"paid_on", b.PaidOn}, [2]string{"payee", b.Payee},
-		[2]string{"bank_account", b.BankAccount}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !slices.Contains([]string{"basic", "improvement", "upgrade"}, b.Category) {
-		s.fail(w, r, invalid("category", "category: want basic, improvement or upgrade"))
-		return
-	}
-	req := funding.DisbursementRequest{Project: b.Project, Source: b.Source, Category: b.Category, WorkItem: b.WorkItem,
-		Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: key, Actor: principal(r).User}
-	if req.Amount, err = parseAmount("amount", b.Amount); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if req.PaidOn, err = parseDay("paid_on", b.PaidOn); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.writableProject(r, b.Project); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, err := s.prog.Disburse(r.Context(), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeMovement(w, r, "disbursement", b.Project, m)
+// operationID is "post-api-projects-code-status" for POST /api/projects/{code}/status.
+func operationID(method, path string) string {
+	r := strings.NewReplacer("/", "-", "{", "", "}", "")
+	return strings.ToLower(method) + r.Replace(path)
 }

@@ -1,30 +1,34 @@
-// Package web is fundledger's HTTP server: a JSON API under /api/ with
-// bearer-token authentication (package access), stable error bodies,
-// pagination and idempotency keys on every write; and the server-rendered
-// browser UI (ui.go) with password sessions and CSRF tokens (session.go).
+// Package web is fundledger's HTTP server: a JSON API under /api/ whose
+// every endpoint is a huma operation (api.go; one file per resource:
+// projects, payments, periods, rulesets, reports, recon, bonds, grants,
+// accounts, entries) with bearer tokens (package access), RFC 9457 error
+// bodies in the request's language (messages.go), pagination and
+// idempotency keys on every write, and a generated OpenAPI document; and
+// the server-rendered browser UI (ui*.go) with password sessions, CSRF
+// tokens and Origin checks (session.go).
 //
-// Order of checks on every request: authentication (401), the role's right
-// to write at all (403), the body and its Idempotency-Key (400), the
+// Order of checks on every API request: authentication (401), the role's
+// right to write at all (403), the body's media type (415) and the
+// Idempotency-Key (400), the body's shape (400) and values (422), the
 // resource (404), the resource's district (403), then the operation (409,
-// 422). A denied request is logged and changes nothing.
+// 422). A denied request is logged and changes nothing. Reads are narrowed
+// to the caller's districts in the database (authorize.go: readScope).
 package web
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jmoiron/sqlx"
 
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/ledger"
-	"fundledger/recon"
 )
 
 // Limits of the server.
@@ -41,7 +45,8 @@ type Server struct {
 	prog   *funding.Programme
 	access *access.Store
 	log    *slog.Logger
-	mux    *http.ServeMux
+	mux    *recordingMux
+	api    huma.API
 
 	// The browser UI (ui.go, session.go).
 	pages         map[string]*template.Template
@@ -55,20 +60,26 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{db: db, prog: funding.New(ledger.New(db)), access: access.New(db), log: log, mux: http.NewServeMux(), limiter: newLimiter()}
-	for _, r := range s.routes() {
-		h := r.handler
-		if !r.public {
-			h = s.authenticated(h)
-		}
-		s.mux.Handle(r.method+" "+r.path, h)
-	}
-	s.registerMoreAPI()
-	s.registerWriteAPI()
-	s.registerWriteAPI2()
-	s.registerLedgerAPI()
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, &apiError{status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	s := &Server{db: db, prog: funding.New(ledger.New(db)), access: access.New(db), log: log,
+		mux: &recordingMux{ServeMux: http.NewServeMux()}, limiter: newLimiter()}
+	s.api = s.newAPI()
+	s.registerDocument()
+	s.registerProjects()
+	s.registerPayments()
+	s.registerPeriods()
+	s.registerRuleSets()
+	s.registerReports()
+	s.registerRecon()
+	s.registerBonds()
+	s.registerGrants()
+	s.registerAccounts()
+	s.registerEntries()
+	s.mux.ServeMux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		p := notFound(r.Method + " " + r.URL.Path).fill(acceptLanguage(r.Header.Get("Accept-Language")))
+		p.Code = "not_found"
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(p)
 	})
 	s.registerUI()
 	return s
@@ -96,152 +107,4 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-}
-
-// route is one endpoint; the OpenAPI document lists exactly these.
-type route struct {
-	method, path string
-	public       bool
-	handler      http.HandlerFunc
-}
-
-func (s *Server) routes() []route {
-	return []route{
-		{"GET", "/api/openapi.json", true, s.openAPI},
-		{"GET", "/api/districts", false, s.listDistricts},
-		{"GET", "/api/projects", false, s.listProjects},
-		{"GET", "/api/projects/{code}", false, s.getProject},
-		{"GET", "/api/projects/{code}/report", false, s.projectReport},
-		{"POST", "/api/receipts", false, s.postReceipt},
-		{"POST", "/api/disbursements", false, s.postDisbursement},
-		{"GET", "/api/reports/district", false, s.districtReport},
-	}
-}
-
-type principalKey struct{}
-
-func principal(r *http.Request) access.Principal {
-	p, _ := r.Context().Value(principalKey{}).(access.Principal)
-	return p
-}
-
-// authenticated requires "Authorization: Bearer <API token>".
-func (s *Server) authenticated(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			s.fail(w, r, &apiError{status: http.StatusUnauthorized, Code: "unauthenticated", Message: "an Authorization: Bearer token is required"})
-			return
-		}
-		p, err := s.access.Authenticate(r.Context(), strings.TrimSpace(token), access.KindAPIToken)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
-}
-
-// apiError is the body of every error: {"error": {code, message, field}}.
-type apiError struct {
-	status  int
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func (e *apiError) Error() string { return e.Message }
-
-func badRequest(code, field, msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, Code: code, Field: field, Message: msg}
-}
-
-func invalid(field, msg string) *apiError {
-	return &apiError{status: http.StatusUnprocessableEntity, Code: "invalid", Field: field, Message: msg}
-}
-
-// errorMapping maps the named errors of the packages to status and code,
-// first match wins.
-var errorMapping = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{access.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
-	{access.ErrDenied, http.StatusForbidden, "forbidden"},
-	{access.ErrNotFound, http.StatusNotFound, "not_found"},
-	{funding.ErrNotFound, http.StatusNotFound, "not_found"},
-	{ledger.ErrNotFound, http.StatusNotFound, "not_found"},
-	{ledger.ErrIdempotencyConflict, http.StatusConflict, "idempotency_conflict"},
-	{funding.ErrExists, http.StatusConflict, "conflict"},
-	{access.ErrExists, http.StatusConflict, "conflict"},
-	{ledger.ErrAlreadyReversed, http.StatusConflict, "conflict"},
-	{ledger.ErrAccountExists, http.StatusConflict, "conflict"},
-	{ledger.ErrOverdraft, http.StatusUnprocessableEntity, "overdraft"},
-	{funding.ErrNotEarmarked, http.StatusUnprocessableEntity, "not_earmarked"},
-	{funding.ErrExceedsCommitment, http.StatusUnprocessableEntity, "exceeds_commitment"},
-	{ledger.ErrPeriodClosed, http.StatusUnprocessableEntity, "period_closed"},
-	{funding.ErrIneligible, http.StatusUnprocessableEntity, "ineligible"},
-	{funding.ErrStatus, http.StatusUnprocessableEntity, "status"},
-	{funding.ErrNoRuleSet, http.StatusUnprocessableEntity, "no_rule_set"},
-	{ledger.ErrUnbalanced, http.StatusUnprocessableEntity, "unbalanced"},
-	{ledger.ErrBookMismatch, http.StatusUnprocessableEntity, "invalid"},
-	{funding.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
-	{ledger.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
-	{access.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
-	{funding.ErrConsent, http.StatusUnprocessableEntity, "consent"},
-	{funding.ErrConditionNotMet, http.StatusUnprocessableEntity, "condition_not_met"},
-	{funding.ErrReserveShortfall, http.StatusUnprocessableEntity, "reserve_shortfall"},
-	{funding.ErrExceedsProceeds, http.StatusUnprocessableEntity, "exceeds_proceeds"},
-	{recon.ErrNotFound, http.StatusNotFound, "not_found"},
-	{recon.ErrAlreadyMatched, http.StatusConflict, "conflict"},
-	{recon.ErrRevoked, http.StatusConflict, "conflict"},
-	{recon.ErrUnbalanced, http.StatusUnprocessableEntity, "unbalanced"},
-	{recon.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
-}
-
-func toAPIError(err error) *apiError {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &apiError{status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "request body larger than 1 MiB"}
-	}
-	for _, m := range errorMapping {
-		if errors.Is(err, m.err) {
-			return &apiError{status: m.status, Code: m.code, Message: err.Error()}
-		}
-	}
-	return &apiError{status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
-}
-
-// fail writes the error body and logs denials and failures.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	ae := toAPIError(err)
-	p := principal(r)
-	attrs := []any{"method", r.Method, "path", r.URL.Path, "status", ae.status, "code", ae.Code,
-		"user", p.User, "role", string(p.Role), "remote", r.RemoteAddr}
-	switch {
-	case ae.status == http.StatusForbidden:
-		s.log.Warn("request denied", append(attrs, "reason", ae.Message)...)
-	case ae.status == http.StatusUnauthorized:
-		s.log.Warn("request unauthenticated", append(attrs, "reason", err.Error())...)
-	case ae.status >= 500:
-		s.log.Error("request failed", append(attrs, "error", err.Error())...)
-	}
-	if ae.status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="fundledger"`)
-	}
-	writeJSON(w, ae.status, map[string]*apiError{"error": ae})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v)
 }

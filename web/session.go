@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,10 +33,19 @@ import (
 
 // Session and login limits.
 const (
-	SessionTTL       = 12 * time.Hour
-	LoginMaxFailures = 5                // failed logins per user or per remote address…
-	LoginWindow      = 15 * time.Minute // …within this window, then 429 until it has passed
-	LoginMaxKeys     = 10000            // bound of the limiter's memory
+	SessionTTL = 12 * time.Hour
+	// Failed sign-ins of one user from one address: after
+	// LoginFreeFailures the pair waits LoginBaseDelay, and each further
+	// failure doubles the wait, up to LoginMaxDelay.
+	LoginFreeFailures = 5
+	LoginBaseDelay    = time.Minute
+	LoginMaxDelay     = 15 * time.Minute
+	// A much higher ceiling per address, whatever the user names (a
+	// password sprayed over many users): after LoginIPCeiling failures the
+	// whole address waits LoginWindow.
+	LoginIPCeiling = 100
+	LoginWindow    = 15 * time.Minute // failures are forgotten after this long without one
+	LoginMaxKeys   = 10000            // bound of the limiter's memory
 )
 
 // Cookie and form field names.
@@ -117,6 +127,12 @@ func (s *Server) browser(next http.HandlerFunc) http.HandlerFunc {
 		ctx := context.WithValue(context.WithValue(r.Context(), principalKey{}, p), sessionKey{}, sess)
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if reason := s.crossOrigin(r); reason != "" {
+				s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
+					"user", p.User, "role", string(p.Role), "remote", r.RemoteAddr, "reason", reason)
+				s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+				return
+			}
 			if !sameToken(r.PostFormValue(csrfField), sess.csrf) {
 				s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
 					"user", p.User, "role", string(p.Role), "remote", r.RemoteAddr, "reason", "missing or wrong CSRF token")
@@ -125,6 +141,31 @@ func (s *Server) browser(next http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		next(w, r)
+	}
+}
+
+// crossOrigin tells why a cookie-authenticated write did not come from this
+// site ("" when it did): its Origin is another origin than the server's own
+// (the scheme of the request or of the TLS proxy, and its Host), or, without
+// an Origin, its Sec-Fetch-Site is cross-site or same-site. A request with
+// neither header (an old browser, a script) is left to the CSRF token.
+func (s *Server) crossOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || s.secureCookies {
+		scheme = "https"
+	}
+	own := scheme + "://" + r.Host
+	if o := r.Header.Get("Origin"); o != "" {
+		if o != own {
+			return "Origin " + o + " is not " + own
+		}
+		return ""
+	}
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+		return ""
+	default:
+		return "Sec-Fetch-Site: " + site
 	}
 }
 
@@ -166,6 +207,12 @@ func remoteIP(r *http.Request) string {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if reason := s.crossOrigin(r); reason != "" {
+		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
+			"remote", r.RemoteAddr, "reason", reason)
+		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+		return
+	}
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
 		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", http.StatusForbidden,
@@ -176,10 +223,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	next := safeNext(r.PostFormValue("next"))
 	ip := remoteIP(r)
-	userKey, ipKey := "user:"+name, "ip:"+ip
-	if !s.limiter.allowed(userKey) || !s.limiter.allowed(ipKey) {
-		s.log.Warn("login rate-limited", "user", name, "remote", r.RemoteAddr)
-		w.Header().Set("Retry-After", "900")
+	if wait := s.limiter.loginWait(name, ip); wait > 0 {
+		s.log.Warn("login rate-limited", "user", name, "remote", r.RemoteAddr, "wait_s", int(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		s.renderLogin(w, r, http.StatusTooManyRequests, loginData{User: name, Next: next, Error: "login.limited"})
 		return
 	}
@@ -189,13 +235,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.page500(w, r, err)
 			return
 		}
-		s.limiter.fail(userKey)
-		s.limiter.fail(ipKey)
+		s.limiter.loginFailed(name, ip)
 		s.log.Warn("login failed", "user", name, "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, loginData{User: name, Next: next, Error: "login.wrong"})
 		return
 	}
-	s.limiter.reset(userKey)
+	s.limiter.reset(pairKey(name, ip))
 	_, secret, err := s.access.IssueToken(r.Context(), p.User, access.KindSession, "browser "+ip, SessionTTL, p.User)
 	if err != nil {
 		s.page500(w, r, err)
@@ -218,58 +263,88 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// limiter counts failed logins per key (user name, remote address) in a
-// fixed window, in memory, for at most LoginMaxKeys keys: when full, expired
-// windows are dropped first, then the oldest window.
+// limiter counts failed logins per key, in memory, for at most
+// LoginMaxKeys keys (when full, forgotten keys are dropped first, then the
+// one whose last failure is oldest). A key past its free failures is
+// refused until a delay has passed; the delay doubles with each further
+// failure, up to a maximum.
 type limiter struct {
 	mu   sync.Mutex
 	now  func() time.Time
-	seen map[string]*window
+	seen map[string]*attempts
 }
 
-type window struct {
-	start    time.Time
+type attempts struct {
+	last     time.Time // the last failure
 	failures int
+	until    time.Time // refused before this
 }
 
-func newLimiter() *limiter { return &limiter{now: time.Now, seen: map[string]*window{}} }
+func newLimiter() *limiter { return &limiter{now: time.Now, seen: map[string]*attempts{}} }
 
-func (l *limiter) allowed(key string) bool {
+// stale tells whether a key can be forgotten: LoginWindow has passed
+// since its last failure and since its wait ended.
+func (a *attempts) stale(now time.Time) bool {
+	return now.Sub(a.last) >= LoginWindow && now.Sub(a.until) >= LoginWindow
+}
+
+// wait is how long the key is still refused (0: allowed).
+func (l *limiter) wait(key string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w, ok := l.seen[key]
+	a, ok := l.seen[key]
 	if !ok {
-		return true
+		return 0
 	}
-	if l.now().Sub(w.start) >= LoginWindow {
+	now := l.now()
+	if a.stale(now) {
 		delete(l.seen, key)
-		return true
+		return 0
 	}
-	return w.failures < LoginMaxFailures
+	return max(0, a.until.Sub(now))
 }
 
-func (l *limiter) fail(key string) {
+// fail records a failure of key: once it has free failures the key waits
+// base, doubled for each further failure, at most maxDelay.
+func (l *limiter) fail(key string, free int, base, maxDelay time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if w, ok := l.seen[key]; ok && now.Sub(w.start) < LoginWindow {
-		w.failures++
-		return
+	a, ok := l.seen[key]
+	if ok && a.stale(now) {
+		ok = false
+	}
+	if !ok {
+		if len(l.seen) >= LoginMaxKeys {
+			l.dropOne(now)
+		}
+		a = &attempts{}
+		l.seen[key] = a
+	}
+	a.failures++
+	a.last = now
+	if over := a.failures - free + 1; over > 0 {
+		d := base
+		for i := 1; i < over && d < maxDelay; i++ {
+			d *= 2
+		}
+		a.until = now.Add(min(d, maxDelay))
+	}
+}
+
+// dropOne makes room: every forgotten key, else the oldest.
+func (l *limiter) dropOne(now time.Time) {
+	var oldest string
+	for k, a := range l.seen {
+		if a.stale(now) {
+			delete(l.seen, k)
+		} else if oldest == "" || a.last.Before(l.seen[oldest].last) {
+			oldest = k
+		}
 	}
 	if len(l.seen) >= LoginMaxKeys {
-		var oldest string
-		for k, w := range l.seen {
-			if now.Sub(w.start) >= LoginWindow {
-				delete(l.seen, k)
-			} else if oldest == "" || w.start.Before(l.seen[oldest].start) {
-				oldest = k
-			}
-		}
-		if len(l.seen) >= LoginMaxKeys {
-			delete(l.seen, oldest)
-		}
+		delete(l.seen, oldest)
 	}
-	l.seen[key] = &window{start: now, failures: 1}
 }
 
 func (l *limiter) reset(key string) {
@@ -282,4 +357,19 @@ func (l *limiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.seen)
+}
+
+// The keys of a sign-in: the user at the address, and the address.
+func pairKey(user, ip string) string { return "pair:" + ip + "\x00" + user }
+func ipKey(ip string) string         { return "ip:" + ip }
+
+// loginWait is how long a sign-in of user from ip must wait.
+func (l *limiter) loginWait(user, ip string) time.Duration {
+	return max(l.wait(pairKey(user, ip)), l.wait(ipKey(ip)))
+}
+
+// loginFailed records a failed sign-in.
+func (l *limiter) loginFailed(user, ip string) {
+	l.fail(pairKey(user, ip), LoginFreeFailures, LoginBaseDelay, LoginMaxDelay)
+	l.fail(ipKey(ip), LoginIPCeiling, LoginWindow, LoginWindow)
 }

@@ -16,13 +16,9 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +26,6 @@ import (
 
 	"fundledger/access"
 	"fundledger/funding"
-	"fundledger/ledger"
 	"fundledger/report"
 	"fundledger/rules"
 )
@@ -87,88 +82,14 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	http.StripPrefix("/static/", http.FileServerFS(sub)).ServeHTTP(w, r)
 }
 
-// Languages.
-
-var messages = map[string][2]string{ // key → {zh, en}
-	"app":                 {"老旧小区改造资金台账", "Old-community renovation funding ledger"},
-	"login.title":         {"登录", "Sign in"},
-	"login.user":          {"用户名", "User name"},
-	"login.password":      {"密码", "Password"},
-	"login.submit":        {"登录", "Sign in"},
-	"login.wrong":         {"用户名或密码错误。", "Wrong user name or password."},
-	"login.limited":       {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
-	"logout":              {"退出", "Sign out"},
-	"nav.districts":       {"区市", "Districts"},
-	"nav.reports":         {"报表", "Reports"},
-	"dash.title":          {"区市资金看板", "District dashboard"},
-	"dash.sources":        {"按资金来源", "Money by source"},
-	"dash.categories":     {"按类别", "By category"},
-	"dash.chart":          {"下达、到位与拨付", "Committed, received and disbursed"},
-	"dash.plan":           {"计划进度", "Plan progress"},
-	"dash.milestones":     {"全市节点目标", "City-wide milestones"},
-	"dash.noplan":         {"尚未导入改造计划。", "No plan has been imported."},
-	"dash.projects":       {"项目", "Projects"},
-	"dash.download":       {"下载报表", "Download report"},
-	"dash.nomoney":        {"暂无资金记录。", "No money recorded yet."},
-	"col.source":          {"资金来源", "Source"},
-	"col.category":        {"类别", "Category"},
-	"col.committed":       {"下达", "Committed"},
-	"col.received":        {"到位", "Received"},
-	"col.disbursed":       {"拨付", "Disbursed"},
-	"col.available":       {"结余", "Available"},
-	"col.outstanding":     {"待到位", "Outstanding"},
-	"col.budget":          {"批复预算", "Budget"},
-	"col.paid":            {"已支付", "Paid"},
-	"col.unpaid":          {"未支付", "Unpaid"},
-	"col.total":           {"合计", "Total"},
-	"col.year":            {"年度", "Year"},
-	"col.planned":         {"计划小区", "Planned"},
-	"col.households":      {"户数", "Households"},
-	"col.approved":        {"已批复", "Approved"},
-	"col.completed":       {"已完工", "Completed"},
-	"col.pct":             {"完工比例", "Completed %"},
-	"col.due":             {"截止", "Due"},
-	"col.target":          {"目标", "Target"},
-	"col.plan":            {"计划安排", "Planned share"},
-	"col.actual":          {"实际完成", "Actual"},
-	"col.status":          {"状态", "Status"},
-	"col.code":            {"编号", "Code"},
-	"col.name":            {"名称", "Name"},
-	"col.date":            {"日期", "Date"},
-	"col.entry":           {"分录", "Entry"},
-	"col.book":            {"账簿", "Book"},
-	"col.memo":            {"摘要", "Memo"},
-	"col.actor":           {"经办人", "Actor"},
-	"col.amount":          {"金额", "Amount"},
-	"proj.title":          {"项目", "Project"},
-	"proj.address":        {"地址", "Address"},
-	"proj.planyear":       {"计划年度", "Plan year"},
-	"proj.entries":        {"最近分录", "Recent entries"},
-	"proj.noentries":      {"暂无分录。", "No entries yet."},
-	"proj.nobudget":       {"尚无批复预算，不能登记到位资金。", "No approved budget yet: receipts cannot be recorded."},
-	"rcpt.title":          {"登记资金到位", "Record a receipt"},
-	"rcpt.source":         {"资金来源", "Source"},
-	"rcpt.amount":         {"金额（元）", "Amount (yuan)"},
-	"rcpt.date":           {"到位日期", "Received on"},
-	"rcpt.bank":           {"收款账户", "Bank account"},
-	"rcpt.reference":      {"凭证号", "Voucher reference"},
-	"rcpt.memo":           {"备注", "Memo"},
-	"rcpt.submit":         {"登记", "Record"},
-	"rcpt.done":           {"已登记到位资金，分录", "Receipt recorded, entry"},
-	"rcpt.replayed":       {"该表单已提交过，未重复登记。分录", "This form was already submitted; nothing was posted twice. Entry"},
-	"err.title":           {"出错了", "Error"},
-	"err.forbidden":       {"您无权访问该区市的数据。", "You may not see or change this district's data."},
-	"err.notfound":        {"未找到。", "Not found."},
-	"err.csrf":            {"表单已失效或来源不明，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again."},
-	"err.unauthenticated": {"请先登录。", "Please sign in."},
-	"err.internal":        {"服务器内部错误。", "Internal server error."},
-	"err.nodistricts":     {"尚未给您分配区市。", "No district has been granted to you."},
-	"back":                {"返回", "Back"},
-	"ms.met":              {"已达成", "met"},
-	"ms.missed":           {"未达成", "missed"},
-	"ms.not_yet_due":      {"未到期", "not yet due"},
-	"ms.no_plan":          {"无计划", "no plan"},
+// route is one page of the browser UI.
+type route struct {
+	method, path string
+	public       bool
+	handler      http.HandlerFunc
 }
+
+// Languages.
 
 func langOf(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == report.LangEn || l == report.LangZh {
@@ -218,17 +139,6 @@ func parsePages() map[string]*template.Template {
 		pages[base] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", n))
 	}
 	return pages
-}
-
-func msg(lang, key string) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	if lang == report.LangEn {
-		return m[1]
-	}
-	return m[0]
 }
 
 func pctText(d *decimal.Decimal) string {
@@ -314,8 +224,8 @@ func (s *Server) page500(w http.ResponseWriter, r *http.Request, err error) {
 // pageFail shows the error page for an error of the packages: 403 (logged
 // as a denial), 404 or 500.
 func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
-	ae := toAPIError(err)
-	switch ae.status {
+	status, _ := classify(err)
+	switch status {
 	case http.StatusForbidden:
 		p := principal(r)
 		s.log.Warn("request denied", "method", r.Method, "path", r.URL.Path, "status", 403, "user", p.User,
@@ -343,333 +253,26 @@ func (s *Server) readableDistricts(r *http.Request) ([]funding.District, error) 
 	return out, nil
 }
 
-// Pages.
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.readableDistricts(r)
-	if err != nil {
-		s.page500(w, r, err)
-		return
+func (s *Server) registerMoreUI() {
+	// The bond coverage panel of the dashboard: district.html has an empty
+	// "bondpanel" block; this fills it (templates can be redefined before
+	// their first execution).
+	t := template.Must(s.pages["district.html"].Clone())
+	t.Funcs(template.FuncMap{"bondpanel": s.bondPanelFor})
+	template.Must(t.New("bondpanel").Parse(bondPanelTemplate))
+	// The bank account panel: links to each account's reconciliation
+	// worklist (the page already checks the user may read the district).
+	t.Funcs(template.FuncMap{"bankpanel": s.bankPanelFor})
+	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
+	s.pages["district.html"] = t
+	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
+	for _, r := range []route{
+		{"GET", "/recon/{bank}", false, s.reconPage},
+		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
+		{"POST", "/recon/{bank}/unmatch", false, s.reconUnmatchForm},
+		{"GET", "/reports", false, s.reportsPage},
+		{"GET", "/reports/{name}", false, s.reportPage},
+	} {
+		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(s.browser(r.handler)))
 	}
-	if len(ds) == 0 {
-		s.errorPage(w, r, http.StatusForbidden, "err.nodistricts")
-		return
-	}
-	http.Redirect(w, r, "/districts/"+ds[0].Code, http.StatusSeeOther)
-}
-
-// bar is one source's bars in the chart (heights in px of a 160 px plot).
-type bar struct {
-	Source                       string
-	X                            int
-	Committed, Received, Paid    int
-	CommittedY, ReceivedY, PaidY int
-}
-
-type chart struct {
-	Width, Height int
-	Bars          []bar
-	Max           decimal.Decimal
-}
-
-const chartPlot = 160
-
-func newChart(ss []funding.SourcePosition) chart {
-	c := chart{Height: chartPlot + 60, Max: decimal.Zero}
-	for _, s := range ss {
-		c.Max = decimal.Max(c.Max, s.Committed, s.Received, s.Disbursed)
-	}
-	scale := func(d decimal.Decimal) int {
-		if !c.Max.IsPositive() {
-			return 0
-		}
-		return int(d.Mul(decimal.NewFromInt(chartPlot)).Div(c.Max).Round(0).IntPart())
-	}
-	for i, s := range ss {
-		b := bar{Source: s.Source, X: 50 + i*90, Committed: scale(s.Committed), Received: scale(s.Received), Paid: scale(s.Disbursed)}
-		b.CommittedY, b.ReceivedY, b.PaidY = 10+chartPlot-b.Committed, 10+chartPlot-b.Received, 10+chartPlot-b.Paid
-		c.Bars = append(c.Bars, b)
-	}
-	c.Width = max(300, 60+len(ss)*90)
-	return c
-}
-
-type dashboardData struct {
-	District   funding.District
-	Sources    []funding.SourcePosition
-	Total      funding.SourcePosition
-	Categories []funding.CategoryPosition
-	Chart      chart
-	Plan       []funding.PlanProgressRow
-	Milestones []funding.PlanMilestoneProgress
-	NoPlan     bool
-	Projects   []funding.Project
-	CanWrite   bool
-}
-
-func (s *Server) districtPage(w http.ResponseWriter, r *http.Request) {
-	d, err := funding.LookupDistrict(r.Context(), s.db, r.PathValue("code"))
-	if err == nil {
-		err = principal(r).CheckRead(d.Code)
-	}
-	if err != nil {
-		s.pageFail(w, r, err)
-		return
-	}
-	rep, err := s.prog.DistrictReport(r.Context(), d.Code, time.Time{})
-	if err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	dd := dashboardData{District: d, CanWrite: principal(r).CanWrite(d.Code)}
-	for _, x := range rep.Sources {
-		dd.Sources = append(dd.Sources, x.SourcePosition)
-		addPosition(&dd.Total, x.SourcePosition)
-	}
-	for _, x := range rep.Categories {
-		dd.Categories = append(dd.Categories, x.CategoryPosition)
-	}
-	dd.Chart = newChart(dd.Sources)
-	pp, err := s.prog.PlanProgress(r.Context(), time.Time{})
-	switch {
-	case errors.Is(err, funding.ErrNotFound):
-		dd.NoPlan = true
-	case err != nil:
-		s.page500(w, r, err)
-		return
-	default:
-		for _, row := range pp.Rows {
-			if row.DistrictCode == d.Code {
-				dd.Plan = append(dd.Plan, row)
-			}
-		}
-		dd.Milestones = pp.Milestones
-	}
-	if dd.Projects, err = s.prog.Projects(r.Context(), funding.ProjectFilter{District: d.Code, Limit: 500}); err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "district.html", pageData{Title: "dash.title", TitleText: d.NameZh, Data: dd})
-}
-
-func addPosition(dst *funding.SourcePosition, x funding.SourcePosition) {
-	dst.Committed = dst.Committed.Add(x.Committed)
-	dst.Received = dst.Received.Add(x.Received)
-	dst.Disbursed = dst.Disbursed.Add(x.Disbursed)
-	dst.Available = dst.Available.Add(x.Available)
-	dst.Outstanding = dst.Outstanding.Add(x.Outstanding)
-}
-
-type entryRow struct {
-	ID     int64
-	Date   time.Time
-	Book   string
-	Memo   string
-	Actor  string
-	Amount decimal.Decimal
-}
-
-type bankChoice struct{ Code, Name string }
-
-// receiptInput is the receipt form as filled in.
-type receiptInput struct {
-	Source, Amount, ReceivedOn, BankAccount, Reference, Memo, Key string
-}
-
-type projectData struct {
-	Project  funding.Project
-	District funding.District
-	Report   funding.ProjectReport
-	Entries  []entryRow
-	CanWrite bool
-	Banks    []bankChoice
-	Form     receiptInput
-	Error    string // a message (already in words)
-	Done     string // entry id of a receipt just recorded
-	Replayed bool
-}
-
-func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
-	s.showProject(w, r, http.StatusOK, r.PathValue("code"), receiptInput{}, "")
-}
-
-// showProject renders the project page; form and problem re-show a
-// refused receipt form.
-func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int, code string, form receiptInput, problem string) {
-	pr, err := s.prog.Project(r.Context(), code)
-	if err == nil {
-		err = principal(r).CheckRead(pr.District)
-	}
-	if err != nil {
-		s.pageFail(w, r, err)
-		return
-	}
-	rep, err := s.prog.ProjectReport(r.Context(), code, time.Time{})
-	if err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	d, err := funding.LookupDistrict(r.Context(), s.db, pr.District)
-	if err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	pd := projectData{Project: pr, District: d, Report: rep, CanWrite: principal(r).CanWrite(pr.District) && len(rep.Sources) > 0,
-		Form: form, Error: problem, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
-	if pd.Entries, err = s.recentEntries(r, pr, rep); err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	if err := s.db.SelectContext(r.Context(), &pd.Banks, `SELECT code AS "code", name AS "name" FROM bank_accounts
-		WHERE district = $1 OR district IS NULL ORDER BY code LIMIT 200`, pr.District); err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	if pd.Form.Key == "" {
-		pd.Form.Key = randomToken()
-	}
-	if pd.Form.ReceivedOn == "" {
-		pd.Form.ReceivedOn = time.Now().Format(ledger.DateLayout)
-	}
-	s.render(w, r, status, "project.html", pageData{Title: "proj.title", TitleText: pr.Code + " " + pr.Name, Data: pd})
-}
-
-// recentEntries: the last RecentEntries financial-book entries touching
-// the project's cash accounts (one per source), newest first.
-func (s *Server) recentEntries(r *http.Request, pr funding.Project, rep funding.ProjectReport) ([]entryRow, error) {
-	l := ledger.New(s.db)
-	byID := map[int64]entryRow{}
-	for _, src := range rep.Sources {
-		acct := "cash:" + pr.District + ":" + pr.Code + ":" + src.Source
-		var after int64
-		for range 100 { // at most 100 pages of 1000
-			es, err := l.Entries(r.Context(), ledger.EntryFilter{Book: ledger.BookFinancial, Account: acct, AfterID: after, Limit: 1000})
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range es {
-				var amt decimal.Decimal
-				for _, p := range e.Postings {
-					if p.Side == ledger.Debit {
-						amt = amt.Add(p.Amount)
-					}
-				}
-				byID[e.ID] = entryRow{ID: e.ID, Date: e.EffectiveDate, Book: string(e.Book), Memo: e.Memo, Actor: e.Actor, Amount: amt}
-				after = e.ID
-			}
-			if len(es) < 1000 {
-				break
-			}
-		}
-	}
-	out := make([]entryRow, 0, len(byID))
-	for _, e := range byID {
-		out = append(out, e)
-	}
-	slices.SortFunc(out, func(a, b entryRow) int { return int(b.ID - a.ID) })
-	if len(out) > RecentEntries {
-		out = out[:RecentEntries]
-	}
-	return out, nil
-}
-
-var formKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
-
-// receiptForm records a receipt from the project page's form (behind
-// browser(): the CSRF token is checked). The form's hidden key makes a
-// double submit post once; success redirects back (303) to the page.
-func (s *Server) receiptForm(w http.ResponseWriter, r *http.Request) {
-	code := r.PathValue("code")
-	p := principal(r)
-	in := receiptInput{Source: r.PostFormValue("source"), Amount: strings.TrimSpace(r.PostFormValue("amount")),
-		ReceivedOn: r.PostFormValue("received_on"), BankAccount: r.PostFormValue("bank_account"),
-		Reference: strings.TrimSpace(r.PostFormValue("reference")), Memo: strings.TrimSpace(r.PostFormValue("memo")),
-		Key: r.PostFormValue("key")}
-	pr, err := s.prog.Project(r.Context(), code)
-	if err == nil {
-		err = p.CheckWrite(pr.District)
-	}
-	if err != nil {
-		s.pageFail(w, r, err)
-		return
-	}
-	if !formKeyRE.MatchString(in.Key) {
-		s.errorPage(w, r, http.StatusBadRequest, "err.csrf")
-		return
-	}
-	req := funding.ReceiptRequest{Project: code, Source: in.Source, BankAccount: in.BankAccount, Reference: in.Reference,
-		Memo: in.Memo, IdempotencyKey: "web/" + p.User + "/" + in.Key, Actor: p.User}
-	var problem string
-	if req.Amount, err = parseAmount("amount", in.Amount); err != nil {
-		problem = err.Error()
-	} else if req.ReceivedOn, err = parseDay("received_on", in.ReceivedOn); err != nil {
-		problem = err.Error()
-	} else if in.Source == "" || in.BankAccount == "" {
-		problem = "source and bank_account are required"
-	}
-	if problem == "" {
-		m, err := s.prog.Receive(r.Context(), req)
-		if err == nil {
-			q := fmt.Sprintf("?entry=%d", m.FinancialEntry)
-			if m.Replayed {
-				q += "&replayed=1"
-			}
-			http.Redirect(w, r, "/projects/"+code+q, http.StatusSeeOther)
-			return
-		}
-		ae := toAPIError(err)
-		if ae.status >= 500 {
-			s.page500(w, r, err)
-			return
-		}
-		problem = ae.Message
-		s.log.Info("receipt refused", "user", p.User, "project", code, "code", ae.Code, "reason", ae.Message)
-	}
-	s.showProject(w, r, http.StatusUnprocessableEntity, code, in, problem)
-}
-
-// districtDownload serves the district report as XLSX or CSV; without
-// ?district= it covers every district the user may read.
-func (s *Server) districtDownload(w http.ResponseWriter, r *http.Request) {
-	format := report.FormatCSV
-	if strings.HasSuffix(r.URL.Path, ".xlsx") {
-		format = report.FormatXLSX
-	}
-	p := principal(r)
-	district := ""
-	if v := strings.TrimSpace(r.URL.Query().Get("district")); v != "" {
-		d, err := funding.LookupDistrict(r.Context(), s.db, v)
-		if err == nil {
-			err = p.CheckRead(d.Code)
-		}
-		if err != nil {
-			s.pageFail(w, r, err)
-			return
-		}
-		district = d.Code
-	}
-	rep, err := s.prog.DistrictReport(r.Context(), district, time.Time{})
-	if err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	rep.Sources = slices.DeleteFunc(rep.Sources, func(x funding.DistrictSourcePosition) bool { return !p.CanRead(x.District) })
-	rep.Categories = slices.DeleteFunc(rep.Categories, func(x funding.DistrictCategoryPosition) bool { return !p.CanRead(x.District) })
-	var buf bytes.Buffer
-	if err := report.RenderAll(&buf, report.DistrictReport(rep, report.Plain), format, langOf(r)); err != nil {
-		s.page500(w, r, err)
-		return
-	}
-	name := "district-report"
-	if district != "" {
-		name += "-" + district
-	}
-	name += "-" + time.Now().Format("20060102") + "." + format
-	ct := "text/csv; charset=utf-8"
-	if format == report.FormatXLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, _ = w.Write(buf.Bytes())
 }

@@ -4,7 +4,7 @@ package web
 // applications (with the grant committed and paid and the residents' share
 // outstanding, from the grants report) and its utility facilities (with
 // their award). project.html has an empty "grantpanel" block; this fills
-// it, the way ui_more.go fills the district page's bond panel.
+// it, the way ui_districts.go fills the district page's bond panel.
 
 import (
 	"context"

@@ -26,7 +26,7 @@ func TestBrowserProjectGrantPanel(t *testing.T) {
 	ctx := context.Background()
 	p := funding.New(ledger.New(f.db))
 	// ../funding/testdata/grants/grants-citywide.yaml, for 环翠区 (the
-	// fixture already has a city-wide rule set): grantRules of api_writes_test.go.
+	// fixture already has a city-wide rule set): grantRules of projects_bonds_test.go.
 	if _, _, err := p.LoadRuleSetBytes(ctx, "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
 		t.Fatal(err)
 	}

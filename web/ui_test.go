@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fundledger/access"
+	"fundledger/ledger"
 )
 
 const testPassword = "correct horse battery"
@@ -238,17 +240,22 @@ func TestBrowserLoginRateLimit(t *testing.T) {
 			t.Error("no Retry-After")
 		}
 	})
-	t.Run("per address", func(t *testing.T) {
+	t.Run("a locked user does not lock the office", func(t *testing.T) {
 		f := newFixture(t)
 		f.setPasswords()
 		b := f.browser()
-		for _, u := range []string{"x1", "x2", "x3", "x4", "x5"} {
-			wantStatus(t, "failure "+u, b.login(u, "wrong password!"), http.StatusUnauthorized)
+		for range 6 {
+			b.login("officer", "wrong password!")
 		}
-		wantStatus(t, "a sixth name from the same address", b.login("officer", testPassword), http.StatusTooManyRequests)
+		wantStatus(t, "officer locked", b.login("officer", testPassword), http.StatusTooManyRequests)
 		if !strings.Contains(f.log.String(), "login rate-limited") {
 			t.Error("not logged")
 		}
+		for _, u := range []string{"x1", "x2", "x3", "x4", "x5"} {
+			wantStatus(t, "failure "+u, b.login(u, "wrong password!"), http.StatusUnauthorized)
+		}
+		// A colleague behind the same address signs in.
+		wantStatus(t, "bureau from the same address", f.browser().login("bureau", testPassword), http.StatusSeeOther)
 	})
 }
 
@@ -319,7 +326,7 @@ func TestBrowserReceiptForm(t *testing.T) {
 		"bank_account": {"BOC-HC"}, "reference": {"国库-9"}}
 	r = b.post("/projects/HC-1/receipts", form)
 	wantStatus(t, "three decimals", r, http.StatusUnprocessableEntity)
-	wantBody(t, "refused form", r, "at most two decimals", `value="12.345"`, `value="`+key+`"`)
+	wantBody(t, "refused form", r, "最多两位小数", `id="rc-amount" aria-invalid="true"`, `value="12.345"`, `value="`+key+`"`)
 
 	form.Set("amount", "2500.50")
 	r = b.post("/projects/HC-1/receipts", form)
@@ -379,4 +386,102 @@ func xlsxReceived(t *testing.T, body []byte, source string) string {
 	}
 	t.Fatalf("no row for %s in %v", source, rows)
 	return ""
+}
+
+// TestPeriodClosedReadsInChinese: the issue's example. A receipt into a
+// closed month, in the Chinese UI, reads as the catalogue's Chinese message,
+// without the ledger's English, the idempotency key or an entry id; the API
+// says the same in the language asked for.
+func TestPeriodClosedReadsInChinese(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	if err := ledger.New(f.db).ClosePeriod(context.Background(), date("2020-07-01"), "bureau", "月结"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.mustLogin("officer")
+	r := b.get("/projects/HC-1")
+	key := string(keyRE.FindSubmatch(r.body)[1])
+	before := f.entries()
+	r = b.post("/projects/HC-1/receipts", url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"100.00"},
+		"received_on": {"2020-07-15"}, "bank_account": {"BOC-HC"}})
+	wantStatus(t, "closed month", r, http.StatusUnprocessableEntity)
+	wantBody(t, "closed month", r, "该月份已结账，不能再记账")
+	for _, leak := range []string{"period is closed", "web/officer/", "entry ", "post batch"} {
+		if bytes.Contains(r.body, []byte(leak)) {
+			t.Errorf("the page shows %q", leak)
+		}
+	}
+	if f.entries() != before {
+		t.Error("a refused receipt posted")
+	}
+	for lang, want := range map[string]string{"zh-CN,zh;q=0.9": "该月份已结账", "en-GB,en;q=0.8": "That month is closed"} {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/receipts", strings.NewReader(strings.Replace(receipt("HC-1", "1.00"), "2020-07-01", "2020-07-15", 1)))
+		req.Header.Set("Authorization", "Bearer "+f.tokens["officer"])
+		req.Header.Set("Idempotency-Key", "closed-"+lang[:2])
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct{ Code, Detail string }
+		_ = json.NewDecoder(res.Body).Decode(&p)
+		res.Body.Close()
+		if res.StatusCode != 422 || p.Code != "period_closed" || !strings.Contains(p.Detail, want) || strings.Contains(p.Detail, "closed-") {
+			t.Errorf("%s: %d %+v", lang, res.StatusCode, p)
+		}
+	}
+}
+
+// TestCrossOriginFormsRefused: a form post with a valid session cookie and
+// CSRF token is still refused when the browser says it came from another
+// site (Origin, or Sec-Fetch-Site without Origin); from this site it passes.
+func TestCrossOriginFormsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	b := f.browser()
+	b.mustLogin("officer")
+	r := b.get("/projects/HC-1")
+	key := string(keyRE.FindSubmatch(r.body)[1])
+	form := url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"10.00"}, "received_on": {"2020-07-01"},
+		"bank_account": {"BOC-HC"}}
+	before := f.entries()
+	post := func(h map[string]string) resp {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/projects/HC-1/receipts", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		return b.send(req)
+	}
+	for name, h := range map[string]map[string]string{
+		"another origin":               {"Origin": "http://evil.example"},
+		"same host, other scheme":      {"Origin": strings.Replace(f.srv.URL, "http://", "https://", 1)},
+		"cross-site without Origin":    {"Sec-Fetch-Site": "cross-site"},
+		"same-site without Origin":     {"Sec-Fetch-Site": "same-site"},
+		"origin null (sandboxed/file)": {"Origin": "null"},
+	} {
+		wantStatus(t, name, post(h), http.StatusForbidden)
+	}
+	if f.entries() != before {
+		t.Fatal("a cross-origin form posted")
+	}
+	if !strings.Contains(f.log.String(), "Origin http://evil.example") {
+		t.Error("cross-origin denial not logged")
+	}
+	wantStatus(t, "same origin", post(map[string]string{"Origin": f.srv.URL, "Sec-Fetch-Site": "same-origin"}), http.StatusSeeOther)
+	if f.entries() != before+2 {
+		t.Errorf("same-origin receipt posted %d entries", f.entries()-before)
+	}
+	// The login form too.
+	b2 := f.browser()
+	b2.get("/login")
+	req, _ := http.NewRequest("POST", f.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {b2.csrf}, "user": {"bureau"},
+		"password": {testPassword}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example")
+	wantStatus(t, "cross-origin login", b2.send(req), http.StatusForbidden)
 }

@@ -137,12 +137,12 @@ func (r resp) json(t *testing.T) map[string]any {
 
 func (r resp) errCode(t *testing.T) (code, field string) {
 	t.Helper()
-	e, ok := r.json(t)["error"].(map[string]any)
-	if !ok {
+	e := r.json(t) // RFC 9457 problem+json with the extensions code and field
+	if _, ok := e["code"].(string); !ok {
 		t.Fatalf("no error body: %s", r.body)
 	}
-	if e["message"] == "" {
-		t.Errorf("error without message: %s", r.body)
+	if d, _ := e["detail"].(string); d == "" || e["status"] != float64(r.status) {
+		t.Errorf("error without detail or status: %s", r.body)
 	}
 	field, _ = e["field"].(string)
 	return e["code"].(string), field
@@ -170,7 +170,7 @@ func (f *fixture) do(user, method, path, key, body string) resp {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(res.StatusCode >= 400 && ct == "application/problem+json") {
 		f.t.Errorf("%s %s: content type %q", method, path, ct)
 	}
 	return resp{res.StatusCode, res.Header, b}
@@ -477,10 +477,11 @@ func TestErrorsAreMapped(t *testing.T) {
 		{"negative", "/api/receipts", receipt("HC-1", "-1.00"), 422, "invalid", "amount"},
 		{"exponent", "/api/receipts", receipt("HC-1", "1e3"), 422, "invalid", "amount"},
 		{"bad date", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), "2020-07-01", "2020-13-01", 1), 422, "invalid", "received_on"},
-		{"missing", "/api/receipts", `{"project": "HC-1"}`, 422, "invalid", "source"},
+		{"missing", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"source": "central",`, "", 1), 422, "invalid", "source"},
+		{"blank", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"source": "central"`, `"source": ""`, 1), 422, "invalid", "source"},
 		{"bad category", "/api/disbursements", strings.Replace(payment("HC-1", "1.00"), "basic", "luxury", 1), 422, "invalid", "category"},
-		{"amount as number", "/api/receipts", `{"project": "HC-1", "amount": 1.5}`, 400, "bad_json", "amount"},
-		{"unknown field (actor is not the caller's to set)", "/api/receipts", `{"project": "HC-1", "actor": "someone"}`, 400, "bad_json", "actor"},
+		{"amount as number", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"1.00"`, "1.5", 1), 400, "bad_json", "amount"},
+		{"unknown field (actor is not the caller's to set)", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), `"project"`, `"actor": "someone", "project"`, 1), 400, "bad_json", "actor"},
 		{"not JSON", "/api/receipts", `project=HC-1`, 400, "bad_json", ""},
 		{"unknown bank", "/api/receipts", strings.Replace(receipt("HC-1", "1.00"), "BOC-HC", "NOPE", 1), 404, "not_found", ""},
 		{"too large", "/api/receipts", `{"memo": "` + strings.Repeat("x", web.MaxBodyBytes) + `"}`, 413, "too_large", ""},
@@ -554,10 +555,10 @@ func TestAuthentication(t *testing.T) {
 	slices.Sort(got)
 	want := []string{"GET /api/districts", "GET /api/openapi.json", "GET /api/projects", "GET /api/projects/{code}",
 		"GET /api/projects/{code}/report", "GET /api/reports/district", "POST /api/disbursements", "POST /api/receipts"}
-	want = append(want, moreOperations...)   // api_more_test.go
-	want = append(want, writeOperations...)  // api_writes_test.go
-	want = append(want, write2Operations...) // api_writes2_test.go
-	want = append(want, ledgerOperations...) // api_ledger_test.go
+	want = append(want, moreOperations...)   // periods_recon_test.go
+	want = append(want, writeOperations...)  // projects_bonds_test.go
+	want = append(want, write2Operations...) // grants_test.go
+	want = append(want, ledgerOperations...) // entries_test.go
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("openapi operations %v, want %v", got, want)
@@ -575,5 +576,38 @@ func TestServerTimeouts(t *testing.T) {
 	s := web.New(nil, nil).HTTPServer("127.0.0.1:0")
 	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 || s.MaxHeaderBytes == 0 {
 		t.Errorf("server without limits: %+v", s)
+	}
+}
+
+// TestWritesNeedJSON: an API write's body must be sent as
+// application/json: without a Content-Type, or with another, it is 415 and
+// changes nothing.
+func TestWritesNeedJSON(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	before := f.entries()
+	for i, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "text/csv"} {
+		r := f.raw("officer", "POST", "/api/receipts", "ct-"+string(rune('a'+i)), ct, receipt("HC-1", "1.00"))
+		if r.status != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Type %q: %d %s", ct, r.status, r.body)
+			continue
+		}
+		if code, _ := r.errCode(t); code != "unsupported_media_type" {
+			t.Errorf("Content-Type %q: code %s", ct, code)
+		}
+	}
+	// A required body that is missing is refused the same way.
+	if r := f.raw("officer", "POST", "/api/receipts", "ct-empty", "", ""); r.status != http.StatusUnsupportedMediaType {
+		t.Errorf("no body, no Content-Type: %d %s", r.status, r.body)
+	}
+	if f.entries() != before {
+		t.Fatal("a refused write posted")
+	}
+	if r := f.raw("officer", "POST", "/api/receipts", "ct-ok", "application/json; charset=utf-8", receipt("HC-1", "1.00")); r.status != 201 {
+		t.Errorf("application/json; charset=utf-8: %d %s", r.status, r.body)
+	}
+	// A close with no body at all needs none.
+	if r := f.raw("bureau", "POST", "/api/periods/2020-01/close", "close", "", ""); r.status != 200 {
+		t.Errorf("close without a body: %d %s", r.status, r.body)
 	}
 }

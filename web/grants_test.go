@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// write2Operations are the endpoints of api_writes2.go, which the OpenAPI
+// write2Operations are the endpoints of the grants and accruals (grants.go, bonds.go), which the OpenAPI
 // document must list too (TestAuthentication compares it with the routes).
 var write2Operations = []string{
 	"POST /api/utility-facilities", "POST /api/utility-facilities/{code}/commit",

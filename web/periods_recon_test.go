@@ -339,7 +339,7 @@ func TestStatementsAPI(t *testing.T) {
 	}
 }
 
-// moreOperations are the endpoints of api_more.go, which the OpenAPI
+// moreOperations are the endpoints of periods, rule sets, approvals, reports, recon and bond reads, which the OpenAPI
 // document must list too (TestAuthentication compares it with the routes).
 var moreOperations = []string{
 	"GET /api/periods", "POST /api/periods/{month}/close", "POST /api/periods/{month}/reopen",

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// writeOperations are the endpoints of api_writes.go, which the OpenAPI
+// writeOperations are the endpoints of project, bond and elevator writes, which the OpenAPI
 // document must list too (TestAuthentication compares it with the routes).
 var writeOperations = []string{
 	"POST /api/projects", "POST /api/projects/{code}/status",

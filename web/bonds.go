@@ -1,0 +1,458 @@
+package web
+
+// Special-purpose bonds (专项债券): the register and schedules (the city's,
+// read by every role), and the finance bureau's writes: register, issue,
+// allocate, pay, accrue, financing balance plans. Bond revenue is the
+// project's: its district's officer may record it.
+
+import (
+	"context"
+	"net/http"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+)
+
+func (s *Server) registerBonds() {
+	const tag = "bonds"
+	register(s, op{method: http.MethodGet, path: "/api/bonds", kind: opRead, tag: tag, summary: "The bond register"}, s.listBonds)
+	register(s, op{method: http.MethodGet, path: "/api/bonds/{code}/schedule", kind: opRead, tag: tag,
+		summary: "A bond's repayment schedule (?version=, the newest when absent)"}, s.bondSchedule)
+	register(s, op{method: http.MethodPost, path: "/api/bonds", kind: opBureau, what: "register bonds", tag: tag, status: http.StatusCreated,
+		summary: "Register a bond (funding.RegisterBond)"}, s.postBond)
+	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/issue", kind: opBureau, what: "issue bonds", tag: tag, status: http.StatusCreated,
+		summary: "Record a bond's issue (funding.IssueBond)"}, s.postBondIssue)
+	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/allocations", kind: opBureau, what: "allocate bonds", tag: tag, status: http.StatusCreated,
+		summary: "Allocate issued proceeds to a project (funding.AllocateBond)"}, s.postBondAllocation)
+	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/payments", kind: opBureau, what: "pay bonds", tag: tag, status: http.StatusCreated,
+		summary: "Pay a due date out of the reserve, topped up from a named backstop (funding.PayBond)"}, s.postBondPayment)
+	register(s, op{method: http.MethodPost, path: "/api/bond-revenue", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Record project revenue into the repayment reserve (funding.RecordBondRevenue)"}, s.postBondRevenue)
+	register(s, op{method: http.MethodPost, path: "/api/bonds/accruals", kind: opBureau, what: "accrue bond interest", tag: tag, status: http.StatusCreated,
+		summary: "Accrue the interest due on or before a date (funding.AccrueBondInterest)"}, s.postBondAccruals)
+	register(s, op{method: http.MethodPost, path: "/api/bond-plans", kind: opBureau, what: "import financing balance plans", tag: tag, status: http.StatusCreated,
+		summary: "Import financing balance plans (预期收益与融资平衡方案), JSON or CSV (funding.ImportBondRevenuePlans)"}, s.postBondPlans)
+}
+
+type bondJSON struct {
+	Code               string    `json:"code"`
+	Name               string    `json:"name"`
+	IssueDate          string    `json:"issue_date"`
+	InterestStart      string    `json:"interest_start"`
+	Maturity           string    `json:"maturity"`
+	Principal          moneyJSON `json:"principal"`
+	CouponRatePct      string    `json:"coupon_rate_pct"`
+	TermYears          int       `json:"term_years"`
+	Frequency          string    `json:"frequency"`
+	Repayment          string    `json:"repayment"`
+	GraceYears         int       `json:"grace_years"`
+	ReserveBankAccount string    `json:"reserve_bank_account,omitempty"`
+	Issued             bool      `json:"issued"`
+	IssuedOn           string    `json:"issued_on,omitempty"`
+}
+
+func bondOut(b funding.Bond) bondJSON {
+	return bondJSON{Code: b.Code, Name: b.Name, IssueDate: day(b.IssueDate), InterestStart: day(b.InterestStart), Maturity: day(b.Maturity()),
+		Principal: money(b.Principal), CouponRatePct: b.CouponRatePct.String(), TermYears: b.TermYears, Frequency: b.Frequency,
+		Repayment: b.Repayment, GraceYears: b.GraceYears, ReserveBankAccount: b.ReserveBankAccount, Issued: b.Issued, IssuedOn: day(b.IssuedOn)}
+}
+
+func (s *Server) listBonds(ctx context.Context, _ *struct{}) (*bodyOut[page[bondJSON]], error) {
+	bs, err := s.prog.Bonds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := page[bondJSON]{Items: []bondJSON{}}
+	for _, b := range bs {
+		out.Items = append(out.Items, bondOut(b))
+	}
+	return ok(out), nil
+}
+
+type scheduleLineJSON struct {
+	Seq              int       `json:"seq"`
+	PeriodStart      string    `json:"period_start"`
+	DueDate          string    `json:"due_date"`
+	OpeningPrincipal moneyJSON `json:"opening_principal"`
+	Interest         moneyJSON `json:"interest"`
+	Principal        moneyJSON `json:"principal"`
+	Total            moneyJSON `json:"total"`
+}
+
+type scheduleJSON struct {
+	Bond          bondJSON           `json:"bond"`
+	Version       int                `json:"version"`
+	EffectiveOn   string             `json:"effective_on"`
+	Repayment     string             `json:"repayment"`
+	Rounding      string             `json:"rounding"`
+	Reason        string             `json:"reason,omitempty"`
+	TotalInterest moneyJSON          `json:"total_interest"`
+	CreatedBy     string             `json:"created_by"`
+	Lines         []scheduleLineJSON `json:"lines"`
+}
+
+type scheduleIn struct {
+	CodePath
+	Version int `query:"version" minimum:"0" doc:"schedule version; the newest when absent"`
+}
+
+func (s *Server) bondSchedule(ctx context.Context, in *scheduleIn) (*bodyOut[scheduleJSON], error) {
+	b, err := s.prog.Bond(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.prog.BondSchedule(ctx, b.Code, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	out := scheduleJSON{Bond: bondOut(b), Version: sc.Version, EffectiveOn: day(sc.EffectiveOn), Repayment: sc.Repayment, Rounding: sc.Rounding,
+		Reason: sc.Reason, TotalInterest: money(sc.TotalInterest), CreatedBy: sc.CreatedBy, Lines: []scheduleLineJSON{}}
+	for _, l := range sc.Lines {
+		out.Lines = append(out.Lines, scheduleLineJSON{Seq: l.Seq, PeriodStart: day(l.PeriodStart), DueDate: day(l.DueDate),
+			OpeningPrincipal: money(l.OpeningPrincipal), Interest: money(l.Interest), Principal: money(l.Principal), Total: money(l.Total())})
+	}
+	return ok(out), nil
+}
+
+type bondPrincipalBody struct {
+	Date   Date   `json:"date" minLength:"1"`
+	Amount Amount `json:"amount" minLength:"1"`
+}
+
+type bondIn struct {
+	KeyHeader
+	Body struct {
+		Code               string              `json:"code" minLength:"1"`
+		Name               string              `json:"name" minLength:"1"`
+		IssueDate          Date                `json:"issue_date" minLength:"1"`
+		InterestStart      Date                `json:"interest_start,omitempty"`
+		Principal          Amount              `json:"principal" minLength:"1"`
+		CouponRatePct      Decimal             `json:"coupon_rate_pct" minLength:"1"`
+		TermYears          int                 `json:"term_years,omitempty"`
+		Frequency          string              `json:"frequency,omitempty"`
+		Repayment          string              `json:"repayment,omitempty"`
+		GraceYears         int                 `json:"grace_years,omitempty"`
+		Custom             []bondPrincipalBody `json:"custom_schedule,omitempty" maxItems:"1000"`
+		ReserveBankAccount string              `json:"reserve_bank_account,omitempty"`
+	}
+}
+
+func (s *Server) postBond(ctx context.Context, in *bondIn) (*writeOut[bondJSON], error) {
+	b := in.Body
+	bi := funding.BondInput{Code: b.Code, Name: b.Name, TermYears: b.TermYears, Frequency: b.Frequency, Repayment: b.Repayment,
+		GraceYears: b.GraceYears, ReserveBankAccount: b.ReserveBankAccount}
+	var err error
+	bi.IssueDate = b.IssueDate.Time()
+	bi.InterestStart = b.InterestStart.Time()
+	bi.Principal = b.Principal.Dec()
+	bi.CouponRatePct = b.CouponRatePct.Dec()
+	for _, c := range b.Custom {
+		bi.Custom = append(bi.Custom, funding.BondPrincipalInput{Date: c.Date.Time(), Amount: c.Amount.Dec()})
+	}
+	_, existed := s.prog.Bond(ctx, b.Code)
+	bond, err := s.prog.RegisterBond(ctx, bi, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(bondOut(bond), existed == nil), nil
+}
+
+type bondIssueJSON struct {
+	Bond           string    `json:"bond"`
+	IssuedOn       string    `json:"issued_on"`
+	Amount         moneyJSON `json:"amount"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type bondIssueIn struct {
+	KeyHeader
+	CodePath
+	Body *struct {
+		IssuedOn    Date   `json:"issued_on,omitempty"`
+		BankAccount string `json:"bank_account,omitempty"`
+		Reference   string `json:"reference,omitempty"`
+	}
+}
+
+// postBondIssue records the issue; the same request again returns the
+// recorded issue.
+func (s *Server) postBondIssue(ctx context.Context, in *bondIssueIn) (*writeOut[bondIssueJSON], error) {
+	req := funding.BondIssueRequest{Bond: in.Code, Actor: principalOf(ctx).User}
+	if in.Body != nil {
+		req.IssuedOn = in.Body.IssuedOn.Time()
+		req.BankAccount, req.Reference = in.Body.BankAccount, in.Body.Reference
+	}
+	iss, err := s.prog.IssueBond(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return written(bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount),
+		FinancialEntry: iss.FinancialEntry, BudgetEntry: iss.BudgetEntry, Actor: principalOf(ctx).User}, iss.Replayed), nil
+}
+
+type bondAllocationJSON struct {
+	ID             int64     `json:"id"`
+	Bond           string    `json:"bond"`
+	Project        string    `json:"project"`
+	Amount         moneyJSON `json:"amount"`
+	AllocatedOn    string    `json:"allocated_on"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type bondAllocationIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		Project     string `json:"project" minLength:"1"`
+		Amount      Amount `json:"amount" minLength:"1"`
+		AllocatedOn Date   `json:"allocated_on" minLength:"1"`
+		Reference   string `json:"reference,omitempty"`
+		Memo        string `json:"memo,omitempty"`
+	}
+}
+
+func (s *Server) postBondAllocation(ctx context.Context, in *bondAllocationIn) (*writeOut[bondAllocationJSON], error) {
+	b := in.Body
+	req := funding.BondAllocationRequest{Bond: in.Code, Project: b.Project, Reference: b.Reference, Memo: b.Memo,
+		IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
+	var err error
+	req.Amount = b.Amount.Dec()
+	req.AllocatedOn = b.AllocatedOn.Time()
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	a, err := s.prog.AllocateBond(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return written(bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount),
+		AllocatedOn: day(a.AllocatedOn), FinancialEntry: a.FinancialEntry, BudgetEntry: a.BudgetEntry, Actor: principalOf(ctx).User}, a.Replayed), nil
+}
+
+type bondPaymentJSON struct {
+	Bond             string    `json:"bond"`
+	DueDate          string    `json:"due_date"`
+	PaidOn           string    `json:"paid_on"`
+	Seq              int       `json:"seq"`
+	ScheduleVersion  int       `json:"schedule_version"`
+	Interest         moneyJSON `json:"interest"`
+	Principal        moneyJSON `json:"principal"`
+	Total            moneyJSON `json:"total"`
+	ReserveAvailable moneyJSON `json:"reserve_available"`
+	Backstop         string    `json:"backstop,omitempty"`
+	BackstopAmount   moneyJSON `json:"backstop_amount"`
+	FinancialEntry   int64     `json:"financial_entry"`
+	BudgetEntry      int64     `json:"budget_entry"`
+	Actor            string    `json:"actor"`
+}
+
+type bondPaymentIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		DueDate   Date   `json:"due_date" minLength:"1"`
+		PaidOn    Date   `json:"paid_on,omitempty"`
+		Backstop  string `json:"backstop,omitempty" doc:"the source that tops up a short reserve"`
+		Reference string `json:"reference,omitempty"`
+	}
+}
+
+func (s *Server) postBondPayment(ctx context.Context, in *bondPaymentIn) (*writeOut[bondPaymentJSON], error) {
+	req := funding.BondPaymentRequest{Bond: in.Code, Backstop: in.Body.Backstop, Reference: in.Body.Reference, Actor: principalOf(ctx).User}
+	var err error
+	req.DueDate = in.Body.DueDate.Time()
+	req.PaidOn = in.Body.PaidOn.Time()
+	x, err := s.prog.PayBond(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return written(bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
+		ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
+		ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
+		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+type bondAmountJSON struct {
+	Bond   string    `json:"bond"`
+	Amount moneyJSON `json:"amount"`
+}
+
+type bondRevenueJSON struct {
+	Project        string           `json:"project"`
+	FinancialEntry int64            `json:"financial_entry"`
+	BudgetEntry    int64            `json:"budget_entry"`
+	Split          []bondAmountJSON `json:"split"`
+	Actor          string           `json:"actor"`
+}
+
+type bondRevenueIn struct {
+	KeyHeader
+	Body struct {
+		Project     string `json:"project" minLength:"1"`
+		Bond        string `json:"bond,omitempty"`
+		Kind        string `json:"kind" minLength:"1"`
+		Amount      Amount `json:"amount" minLength:"1"`
+		ReceivedOn  Date   `json:"received_on" minLength:"1"`
+		BankAccount string `json:"bank_account,omitempty"`
+		Reference   string `json:"reference,omitempty"`
+		Memo        string `json:"memo,omitempty"`
+	}
+}
+
+func (s *Server) postBondRevenue(ctx context.Context, in *bondRevenueIn) (*writeOut[bondRevenueJSON], error) {
+	b := in.Body
+	req := funding.BondRevenueRequest{Project: b.Project, Bond: b.Bond, Kind: b.Kind, BankAccount: b.BankAccount, Reference: b.Reference,
+		Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
+	var err error
+	req.Amount = b.Amount.Dec()
+	req.ReceivedOn = b.ReceivedOn.Time()
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	rv, err := s.prog.RecordBondRevenue(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := bondRevenueJSON{Project: b.Project, FinancialEntry: rv.FinancialEntry, BudgetEntry: rv.BudgetEntry, Split: []bondAmountJSON{},
+		Actor: principalOf(ctx).User}
+	for _, x := range rv.Split {
+		out.Split = append(out.Split, bondAmountJSON{Bond: x.Bond, Amount: money(x.Amount)})
+	}
+	return written(out, rv.Replayed), nil
+}
+
+// maxAccrualBonds bounds the bonds of one accrual request.
+const maxAccrualBonds = 100
+
+type accrualJSON struct {
+	Bond     string    `json:"bond"`
+	DueDate  string    `json:"due_date"`
+	Seq      int       `json:"seq"`
+	Interest moneyJSON `json:"interest"`
+	EntryID  int64     `json:"entry_id"`
+}
+
+type accrualsJSON struct {
+	Through  string        `json:"through"`
+	Bonds    []string      `json:"bonds"`
+	Accruals []accrualJSON `json:"accruals"`
+	Actor    string        `json:"actor"`
+}
+
+type accrualsIn struct {
+	KeyHeader
+	Body struct {
+		Bonds   []string `json:"bonds,omitempty" doc:"every issued bond when empty"`
+		Through Date     `json:"through" minLength:"1"`
+	}
+}
+
+// postBondAccruals: 201 when something was accrued; 200 with no accruals
+// when everything due was accrued already. The bonds are checked before
+// any is accrued.
+func (s *Server) postBondAccruals(ctx context.Context, in *accrualsIn) (*writeOut[accrualsJSON], error) {
+	through := in.Body.Through.Time()
+	if len(in.Body.Bonds) > maxAccrualBonds {
+		return nil, invalid("bonds", "v.max_items", maxAccrualBonds)
+	}
+	codes := in.Body.Bonds
+	if len(codes) == 0 {
+		bs, err := s.prog.Bonds(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range bs {
+			if x.Issued {
+				codes = append(codes, x.Code)
+			}
+		}
+	} else {
+		seen := map[string]bool{}
+		for i, code := range codes {
+			if seen[code] {
+				return nil, invalid(fieldAt("bonds", i, ""), "v.twice", code)
+			}
+			seen[code] = true
+			x, err := s.prog.Bond(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			if !x.Issued {
+				p := &problem{Status: http.StatusUnprocessableEntity, Code: "status", key: "v.not_issued", args: []any{code}}
+				return nil, p
+			}
+		}
+	}
+	out := accrualsJSON{Through: day(through), Bonds: []string{}, Accruals: []accrualJSON{}, Actor: principalOf(ctx).User}
+	out.Bonds = append(out.Bonds, codes...)
+	for _, code := range codes {
+		acc, err := s.prog.AccrueBondInterest(ctx, code, through, principalOf(ctx).User)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range acc {
+			out.Accruals = append(out.Accruals, accrualJSON{Bond: code, DueDate: day(x.DueDate), Seq: x.Seq, Interest: money(x.Interest),
+				EntryID: x.EntryID})
+		}
+	}
+	if len(out.Accruals) == 0 {
+		return status(http.StatusOK, out, false), nil
+	}
+	return status(http.StatusCreated, out, false), nil
+}
+
+type bondPlanJSON struct {
+	Project     string    `json:"project"`
+	Version     int       `json:"version"`
+	EffectiveOn string    `json:"effective_on"`
+	FileName    string    `json:"file_name"`
+	Lines       int       `json:"lines"`
+	Total       moneyJSON `json:"total"`
+	Unchanged   bool      `json:"unchanged"`
+}
+
+type bondPlansJSON struct {
+	Plans []bondPlanJSON `json:"plans"`
+	Actor string         `json:"actor"`
+}
+
+type bondPlansIn struct {
+	UploadIn
+	Effective string `query:"effective" doc:"YYYY-MM-DD the plans take effect (required)"`
+}
+
+// postBondPlans: 201 when a new version was stored; 200 with
+// Idempotent-Replayed: true when every plan was unchanged.
+func (s *Server) postBondPlans(ctx context.Context, in *bondPlansIn) (*writeOut[bondPlansJSON], error) {
+	if in.Effective == "" {
+		return nil, badParam("effective", "v.required", "effective")
+	}
+	on, err := ledger.ParseDate(in.Effective)
+	if err != nil {
+		return nil, badParam("effective", "v.date")
+	}
+	name, err := upload(in.Name, in.RawBody, "")
+	if err != nil {
+		return nil, err
+	}
+	lines, err := funding.ParseBondRevenuePlan(name, in.RawBody)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := s.prog.ImportBondRevenuePlans(ctx, name, lines, on, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	out := bondPlansJSON{Plans: []bondPlanJSON{}, Actor: principalOf(ctx).User}
+	unchanged := true
+	for _, p := range plans {
+		unchanged = unchanged && p.Unchanged
+		out.Plans = append(out.Plans, bondPlanJSON{Project: p.Project, Version: p.Version, EffectiveOn: day(p.EffectiveOn), FileName: p.FileName,
+			Lines: len(p.Lines), Total: money(p.Total), Unchanged: p.Unchanged})
+	}
+	return written(out, unchanged), nil
+}

@@ -1,0 +1,175 @@
+package web
+
+// Ledger entries: list (narrowed to the caller's districts), post and
+// reverse (the finance bureau's; entries posted here bypass the funding
+// rules), and verify (the finance bureau and the auditor).
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"fundledger/access"
+	"fundledger/ledger"
+)
+
+func (s *Server) registerEntries() {
+	const tag = "ledger"
+	register(s, op{method: http.MethodGet, path: "/api/entries", kind: opRead, tag: tag,
+		summary: "Entries with their postings in the order recorded; a district officer sees only entries of its districts"}, s.listEntries)
+	register(s, op{method: http.MethodPost, path: "/api/entries", kind: opBureau, what: "post ledger entries", tag: tag,
+		status: http.StatusCreated, summary: "Post one balanced entry (ledger.Post)"}, s.postEntry)
+	register(s, op{method: http.MethodPost, path: "/api/entries/{id}/reverse", kind: opBureau, what: "reverse ledger entries", tag: tag,
+		status: http.StatusCreated, summary: "Reverse an entry (ledger.Reverse)"}, s.postReverse)
+	register(s, op{method: http.MethodGet, path: "/api/verify", kind: opRead, tag: tag,
+		summary: "Recompute the hashes, the chain and the balances (ledger.Verify); finance bureau and auditor"}, s.verifyLedger)
+}
+
+type postingJSON struct {
+	Account string    `json:"account" minLength:"1"`
+	Side    string    `json:"side" enum:"D,C"`
+	Amount  moneyJSON `json:"amount" minLength:"1"`
+}
+
+type entryJSON struct {
+	ID             int64             `json:"id"`
+	Book           string            `json:"book"`
+	EffectiveDate  string            `json:"effective_date"`
+	RecordedAt     string            `json:"recorded_at,omitempty"`
+	Memo           string            `json:"memo"`
+	Actor          string            `json:"actor"`
+	IdempotencyKey string            `json:"idempotency_key"`
+	Reverses       int64             `json:"reverses,omitempty"`
+	Corrects       int64             `json:"corrects,omitempty"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
+	Postings       []postingJSON     `json:"postings"`
+	ContentHash    string            `json:"content_hash,omitempty"`
+}
+
+func entryOut(e ledger.Entry) entryJSON {
+	out := entryJSON{ID: e.ID, Book: string(e.Book), EffectiveDate: day(e.EffectiveDate), Memo: e.Memo, Actor: e.Actor,
+		IdempotencyKey: e.IdempotencyKey, Reverses: e.Reverses, Corrects: e.Corrects, Metadata: e.Metadata, Postings: []postingJSON{},
+		ContentHash: e.ContentHash}
+	if !e.RecordedAt.IsZero() {
+		out.RecordedAt = e.RecordedAt.UTC().Format(time.RFC3339)
+	}
+	for _, p := range e.Postings {
+		out.Postings = append(out.Postings, postingJSON{Account: p.AccountCode, Side: string(p.Side), Amount: money(p.Amount)})
+	}
+	return out
+}
+
+type entriesIn struct {
+	PageQuery
+	BookQuery
+	From    string `query:"from" doc:"effective date YYYY-MM-DD, inclusive"`
+	To      string `query:"to" doc:"effective date YYYY-MM-DD, inclusive"`
+	Account string `query:"account" doc:"entries with a posting on this account"`
+}
+
+func (s *Server) listEntries(ctx context.Context, in *entriesIn) (*bodyOut[page[entryJSON]], error) {
+	f := ledger.EntryFilter{Book: ledger.Book(in.Book), Account: in.Account, Limit: in.Limit + 1, Districts: readScope(ctx)}
+	var err error
+	if f.From, err = dateParam("from", in.From); err != nil {
+		return nil, err
+	}
+	if f.To, err = dateParam("to", in.To); err != nil {
+		return nil, err
+	}
+	if in.After != "" {
+		if f.AfterID, err = strconv.ParseInt(in.After, 10, 64); err != nil || f.AfterID < 0 {
+			return nil, badParam("after", "v.param", "after")
+		}
+	}
+	es, err := s.prog.Ledger().Entries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := page[entryJSON]{Items: []entryJSON{}}
+	for _, e := range es {
+		if len(out.Items) == in.Limit {
+			out.Next = strconv.FormatInt(out.Items[in.Limit-1].ID, 10)
+			break
+		}
+		out.Items = append(out.Items, entryOut(e))
+	}
+	return ok(out), nil
+}
+
+type postingBody struct {
+	Account string `json:"account" minLength:"1"`
+	Side    string `json:"side" enum:"D,C"`
+	Amount  Amount `json:"amount" minLength:"1"`
+}
+
+type entryIn struct {
+	KeyHeader
+	Body struct {
+		Book          string            `json:"book" enum:"financial,budget"`
+		EffectiveDate Date              `json:"effective_date" minLength:"1"`
+		Memo          string            `json:"memo,omitempty"`
+		Metadata      map[string]string `json:"metadata,omitempty"`
+		Postings      []postingBody     `json:"postings" minItems:"2" maxItems:"1000"`
+	}
+}
+
+// postEntry: the same request again answers 200 with Idempotent-Replayed:
+// true, another request with the same key 409.
+func (s *Server) postEntry(ctx context.Context, in *entryIn) (*writeOut[entryJSON], error) {
+	b := in.Body
+	e := ledger.Entry{Book: ledger.Book(b.Book), Memo: b.Memo, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx), Metadata: b.Metadata}
+	var err error
+	e.EffectiveDate = b.EffectiveDate.Time()
+	for _, p := range b.Postings {
+		e.Postings = append(e.Postings, ledger.Posting{AccountCode: p.Account, Side: ledger.Side(p.Side), Amount: p.Amount.Dec()})
+	}
+	out, err := s.prog.Ledger().Post(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	s.seal(ctx)
+	return written(entryOut(out), out.Replayed), nil
+}
+
+type reverseIn struct {
+	KeyHeader
+	IDPath
+	Body struct {
+		Reason string `json:"reason" minLength:"1"`
+		Date   Date   `json:"date,omitempty"`
+	}
+}
+
+// postReverse: the same request with the same key answers 200 with
+// Idempotent-Replayed: true; an entry reversed already 409.
+func (s *Server) postReverse(ctx context.Context, in *reverseIn) (*writeOut[entryJSON], error) {
+	id, err := strconv.ParseInt(in.ID, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, notFound("entry " + in.ID)
+	}
+	req := ledger.ReverseRequest{Reason: in.Body.Reason, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx)}
+	req.Date = in.Body.Date.Time()
+	out, err := s.prog.Ledger().Reverse(ctx, id, req)
+	if err != nil {
+		return nil, err
+	}
+	s.seal(ctx)
+	return written(entryOut(out), out.Replayed), nil
+}
+
+// verifyLedger only reads and seals nothing.
+func (s *Server) verifyLedger(ctx context.Context, _ *struct{}) (*bodyOut[ledger.VerifyReport], error) {
+	if p := principalOf(ctx); p.Role != access.FinanceBureau && p.Role != access.Auditor {
+		return nil, fmt.Errorf("%w: %s (%s) may not verify the ledger", access.ErrDenied, p.User, p.Role)
+	}
+	rep, err := s.prog.Ledger().Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Problems == nil {
+		rep.Problems = []string{}
+	}
+	return ok(rep), nil
+}

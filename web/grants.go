@@ -1,0 +1,648 @@
+package web
+
+// Grants: elevator applications (加装电梯), utility facilities (专营设施,
+// 以奖代补), property-management scores and rewards (物业服务考核奖励),
+// district evaluations and the municipal pool. Elevator grants, facilities
+// and property rewards are the project's district's: officers only in their
+// granted districts. Evaluations and the pool are the finance bureau's.
+
+import (
+	"context"
+	"net/http"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/rules"
+)
+
+func (s *Server) registerGrants() {
+	const tag = "grants"
+	register(s, op{method: http.MethodGet, path: "/api/elevator-applications/{code}", kind: opRead, tag: tag,
+		summary: "An elevator application with its households' shares, paid and outstanding"}, s.elevatorApplication)
+	register(s, op{method: http.MethodPost, path: "/api/elevator-applications", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Apply for an elevator grant (funding.ApplyElevator)"}, s.postElevatorApplication)
+	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/approve", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Approve the grant on the estimated cost (funding.ApproveElevator)"}, s.postElevatorApprove)
+	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/accept", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Record the acceptance with the final cost (funding.AcceptElevator)"}, s.postElevatorAccept)
+	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Pay the grant after acceptance (funding.PayElevatorGrant)"}, s.postElevatorPay)
+	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/contributions", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Record a household's payment of its share (funding.ReceiveContribution)"}, s.postElevatorContribution)
+	register(s, op{method: http.MethodPost, path: "/api/utility-facilities", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Register a utility facility and its owner (funding.RegisterFacility)"}, s.postFacility)
+	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/commit", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Commit the utility's contribution and the award (funding.CommitFacility)"}, s.postFacilityCommit)
+	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/transfer", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Record the transfer of ownership to the utility (funding.TransferOwnership)"}, s.postFacilityTransfer)
+	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Pay the award once the utility owns the facility (funding.PayAward)"}, s.postFacilityPay)
+	register(s, op{method: http.MethodPost, path: "/api/property-scores", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Record a property-management score and commit its reward (funding.ScoreProperty)"}, s.postPropertyScore)
+	register(s, op{method: http.MethodPost, path: "/api/property-rewards/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Pay a committed property reward (funding.PayReward)"}, s.postPropertyRewardPay)
+	register(s, op{method: http.MethodPost, path: "/api/evaluations", kind: opBureau, what: "record evaluations", tag: tag, status: http.StatusCreated,
+		summary: "Record a district's evaluation score for a year (funding.RecordEvaluation)"}, s.postEvaluation)
+	register(s, op{method: http.MethodPost, path: "/api/pool-allocations", kind: opBureau, what: "allocate the pool", tag: tag, status: http.StatusCreated,
+		summary: "Allocate the year's municipal pool among the districts; dry_run first (funding.AllocatePool)"}, s.postPoolAllocation)
+}
+
+// Elevator grants.
+
+type elevatorJSON struct {
+	Application funding.ElevatorApplication `json:"application"`
+	Households  []funding.HouseholdPosition `json:"households"`
+}
+
+func (s *Server) elevatorApplication(ctx context.Context, in *CodePath) (*bodyOut[elevatorJSON], error) {
+	app, err := s.prog.ElevatorApplication(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := principalOf(ctx).CheckRead(app.District); err != nil {
+		return nil, err
+	}
+	hs, err := s.prog.ElevatorHouseholds(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	if hs == nil {
+		hs = []funding.HouseholdPosition{}
+	}
+	return ok(elevatorJSON{Application: app, Households: hs}), nil
+}
+
+type elevatorApplicationIn struct {
+	KeyHeader
+	Body struct {
+		Code                string  `json:"code" minLength:"1"`
+		Project             string  `json:"project" minLength:"1"`
+		Building            string  `json:"building" minLength:"1"`
+		Unit                string  `json:"unit" minLength:"1"`
+		HouseholdsPerFloor  []int   `json:"households_per_floor,omitempty" maxItems:"100" doc:"ground floor first"`
+		Elevators           int     `json:"elevators,omitempty"`
+		EstimatedCost       Amount  `json:"estimated_cost" minLength:"1"`
+		EstimatedPipeCost   Decimal `json:"estimated_pipe_cost,omitempty"`
+		OtherContributions  Decimal `json:"other_contributions,omitempty"`
+		OwnersTotal         int     `json:"owners_total,omitempty"`
+		OwnersParticipating int     `json:"owners_participating,omitempty"`
+		OwnersApproving     int     `json:"owners_approving,omitempty"`
+		AreaTotalM2         Decimal `json:"area_total_m2,omitempty"`
+		AreaParticipatingM2 Decimal `json:"area_participating_m2,omitempty"`
+		AreaApprovingM2     Decimal `json:"area_approving_m2,omitempty"`
+		AppliedOn           Date    `json:"applied_on" minLength:"1"`
+	}
+}
+
+// postElevatorApplication: the same application again answers 200 with
+// Idempotent-Replayed: true, another with the same code 409.
+func (s *Server) postElevatorApplication(ctx context.Context, in *elevatorApplicationIn) (*writeOut[funding.ElevatorApplication], error) {
+	b := in.Body
+	ai := funding.ElevatorApplicationInput{Code: b.Code, Project: b.Project, Building: b.Building, Unit: b.Unit,
+		HouseholdsPerFloor: b.HouseholdsPerFloor, Elevators: b.Elevators, OwnersTotal: b.OwnersTotal,
+		OwnersParticipating: b.OwnersParticipating, OwnersApproving: b.OwnersApproving, EstimatedCost: b.EstimatedCost.Dec(),
+		EstimatedPipeCost: b.EstimatedPipeCost.Dec(), OtherContributions: b.OtherContributions.Dec(), AreaTotalM2: b.AreaTotalM2.Dec(),
+		AreaParticipatingM2: b.AreaParticipatingM2.Dec(), AreaApprovingM2: b.AreaApprovingM2.Dec(), AppliedOn: b.AppliedOn.Time()}
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	_, existed := s.prog.ElevatorApplication(ctx, b.Code)
+	app, err := s.prog.ApplyElevator(ctx, ai, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(app, existed == nil), nil
+}
+
+// writableApplication loads an application the caller may change.
+func (s *Server) writableApplication(ctx context.Context, code string) (funding.ElevatorApplication, error) {
+	app, err := s.prog.ElevatorApplication(ctx, code)
+	if err != nil {
+		return app, err
+	}
+	return app, principalOf(ctx).CheckWrite(app.District)
+}
+
+type householdShareJSON struct {
+	Household string    `json:"household"`
+	Floor     int       `json:"floor"`
+	Share     moneyJSON `json:"share"`
+}
+
+type grantJSON struct {
+	Application      string               `json:"application"`
+	Event            string               `json:"event"`
+	On               string               `json:"on"`
+	RuleSetID        int64                `json:"rule_set_id"`
+	Consent          rules.ConsentResult  `json:"consent"`
+	Cost             moneyJSON            `json:"cost"`
+	PipeCost         moneyJSON            `json:"pipe_cost"`
+	Grant            moneyJSON            `json:"grant"`
+	Capped           bool                 `json:"capped"`
+	Sources          []sourceAmountJSON   `json:"sources"`
+	ResidentsShare   moneyJSON            `json:"residents_share"`
+	Households       []householdShareJSON `json:"households"`
+	EntryID          int64                `json:"entry_id,omitempty"`
+	FinancialEntryID int64                `json:"financial_entry_id,omitempty"`
+	Actor            string               `json:"actor"`
+}
+
+func grantOut(ctx context.Context, g funding.ElevatorGrant) *writeOut[grantJSON] {
+	out := grantJSON{Application: g.Application, Event: g.Event, On: day(g.On), RuleSetID: g.RuleSetID, Consent: g.Consent,
+		Cost: money(g.Cost), PipeCost: money(g.PipeCost), Grant: money(g.Grant.Total), Capped: g.Grant.Capped,
+		Sources: []sourceAmountJSON{}, ResidentsShare: money(g.ResidentsShare), Households: []householdShareJSON{},
+		EntryID: g.EntryID, FinancialEntryID: g.FinancialEntryID, Actor: principalOf(ctx).User}
+	for _, t := range g.Grant.Totals {
+		out.Sources = append(out.Sources, sourceAmountJSON{Source: t.Source, Amount: money(t.Amount)})
+	}
+	for _, h := range g.Households {
+		out.Households = append(out.Households, householdShareJSON{Household: h.Household, Floor: h.Floor, Share: money(h.Amount)})
+	}
+	return written(out, g.Unchanged)
+}
+
+type onIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		On Date `json:"on" minLength:"1" doc:"YYYY-MM-DD"`
+	}
+}
+
+// postElevatorApprove: a consent below the thresholds is 422 consent.
+func (s *Server) postElevatorApprove(ctx context.Context, in *onIn) (*writeOut[grantJSON], error) {
+	on := in.Body.On.Time()
+	app, err := s.writableApplication(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.prog.ApproveElevator(ctx, app.Code, on, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return grantOut(ctx, g), nil
+}
+
+type acceptIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		On            Date    `json:"on" minLength:"1"`
+		FinalCost     Amount  `json:"final_cost" minLength:"1"`
+		FinalPipeCost Decimal `json:"final_pipe_cost,omitempty"`
+	}
+}
+
+func (s *Server) postElevatorAccept(ctx context.Context, in *acceptIn) (*writeOut[grantJSON], error) {
+	on := in.Body.On.Time()
+	cost := in.Body.FinalCost.Dec()
+	pipe := in.Body.FinalPipeCost.Dec()
+	app, err := s.writableApplication(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.prog.AcceptElevator(ctx, app.Code, cost, pipe, on, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return grantOut(ctx, g), nil
+}
+
+type grantPaymentJSON struct {
+	Facility         string             `json:"facility,omitempty"`
+	Application      string             `json:"application,omitempty"`
+	Project          string             `json:"project,omitempty"`
+	Period           string             `json:"period,omitempty"`
+	Amounts          []sourceAmountJSON `json:"amounts"`
+	Total            moneyJSON          `json:"total"`
+	EntryID          int64              `json:"entry_id"`
+	FinancialEntryID int64              `json:"financial_entry_id"`
+	Actor            string             `json:"actor"`
+}
+
+func paymentOut(ctx context.Context, out grantPaymentJSON, pm funding.GrantPayment) *writeOut[grantPaymentJSON] {
+	out.Amounts, out.Total, out.EntryID, out.FinancialEntryID, out.Actor = []sourceAmountJSON{}, money(pm.Total), pm.EntryID,
+		pm.FinancialEntryID, principalOf(ctx).User
+	for _, a := range pm.Amounts {
+		out.Amounts = append(out.Amounts, sourceAmountJSON{Source: a.Source, Amount: money(a.Amount)})
+	}
+	return written(out, pm.Replayed)
+}
+
+type elevatorPayIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
+		Payee       string `json:"payee" minLength:"1"`
+		BankAccount string `json:"bank_account" minLength:"1"`
+		Reference   string `json:"reference,omitempty"`
+	}
+}
+
+func (s *Server) postElevatorPay(ctx context.Context, in *elevatorPayIn) (*writeOut[grantPaymentJSON], error) {
+	b := in.Body
+	on := b.PaidOn.Time()
+	app, err := s.writableApplication(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkBankAccount(ctx, b.BankAccount, true); err != nil {
+		return nil, err
+	}
+	pm, err := s.prog.PayElevatorGrant(ctx, funding.ElevatorPaymentRequest{Application: app.Code, PaidOn: on, Payee: b.Payee,
+		BankAccount: b.BankAccount, Reference: b.Reference, Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return paymentOut(ctx, grantPaymentJSON{Application: app.Code}, pm), nil
+}
+
+type contributionJSON struct {
+	Application    string    `json:"application"`
+	Household      string    `json:"household"`
+	Amount         moneyJSON `json:"amount"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type contributionIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		Household  string `json:"household" minLength:"1"`
+		Amount     Amount `json:"amount" minLength:"1"`
+		ReceivedOn Date   `json:"received_on" minLength:"1"`
+	}
+}
+
+func (s *Server) postElevatorContribution(ctx context.Context, in *contributionIn) (*writeOut[contributionJSON], error) {
+	b := in.Body
+	req := funding.ContributionRequest{Household: b.Household, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
+	var err error
+	req.Amount = b.Amount.Dec()
+	req.ReceivedOn = b.ReceivedOn.Time()
+	app, err := s.writableApplication(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	req.Application = app.Code
+	m, err := s.prog.ReceiveContribution(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return written(contributionJSON{Application: app.Code, Household: b.Household, Amount: money(req.Amount),
+		FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principalOf(ctx).User}, m.Replayed), nil
+}
+
+// Utility facilities.
+
+type facilityOutJSON struct {
+	Code           string    `json:"code"`
+	Project        string    `json:"project"`
+	District       string    `json:"district"`
+	Kind           string    `json:"kind"`
+	Description    string    `json:"description"`
+	Cost           moneyJSON `json:"cost"`
+	Utility        string    `json:"utility"`
+	RegisteredOn   string    `json:"registered_on"`
+	Owner          string    `json:"owner"`
+	OwnedByUtility bool      `json:"owned_by_utility"`
+	OwnerSince     string    `json:"owner_since"`
+	Committed      bool      `json:"committed"`
+	Award          moneyJSON `json:"award"`
+	Contribution   moneyJSON `json:"contribution"`
+	AwardPaid      bool      `json:"award_paid"`
+	Actor          string    `json:"actor"`
+}
+
+func facilityOut(ctx context.Context, f funding.Facility) facilityOutJSON {
+	return facilityOutJSON{Code: f.Code, Project: f.Project, District: f.District, Kind: f.Kind, Description: f.Description,
+		Cost: money(f.Cost), Utility: f.Utility, RegisteredOn: day(f.RegisteredOn), Owner: f.Owner, OwnedByUtility: f.OwnedByUtility,
+		OwnerSince: day(f.OwnerSince), Committed: f.Committed, Award: money(f.Award), Contribution: money(f.Contribution),
+		AwardPaid: f.AwardPaid, Actor: principalOf(ctx).User}
+}
+
+// writableFacility loads a facility the caller may change (its project's district).
+func (s *Server) writableFacility(ctx context.Context, code string) (funding.Facility, error) {
+	f, err := s.prog.Facility(ctx, code)
+	if err != nil {
+		return f, err
+	}
+	return f, principalOf(ctx).CheckWrite(f.District)
+}
+
+type facilityIn struct {
+	KeyHeader
+	Body struct {
+		Code           string `json:"code" minLength:"1"`
+		Project        string `json:"project" minLength:"1"`
+		Kind           string `json:"kind" minLength:"1"`
+		Description    string `json:"description,omitempty"`
+		Cost           Amount `json:"cost" minLength:"1"`
+		Utility        string `json:"utility" minLength:"1"`
+		Owner          string `json:"owner" minLength:"1"`
+		OwnedByUtility bool   `json:"owned_by_utility,omitempty"`
+		RegisteredOn   Date   `json:"registered_on" minLength:"1"`
+	}
+}
+
+func (s *Server) postFacility(ctx context.Context, in *facilityIn) (*writeOut[facilityOutJSON], error) {
+	b := in.Body
+	fi := funding.FacilityInput{Code: b.Code, Project: b.Project, Kind: b.Kind, Description: b.Description, Utility: b.Utility,
+		Owner: b.Owner, OwnedByUtility: b.OwnedByUtility}
+	var err error
+	fi.Cost = b.Cost.Dec()
+	fi.RegisteredOn = b.RegisteredOn.Time()
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	_, existed := s.prog.Facility(ctx, b.Code)
+	f, err := s.prog.RegisterFacility(ctx, fi, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(facilityOut(ctx, f), existed == nil), nil
+}
+
+type facilityCommitJSON struct {
+	Facility      string    `json:"facility"`
+	Award         moneyJSON `json:"award"`
+	AwardSource   string    `json:"award_source,omitempty"`
+	Contribution  moneyJSON `json:"contribution"`
+	UtilitySource string    `json:"utility_source"`
+	Explanation   string    `json:"explanation"`
+	RuleSetID     int64     `json:"rule_set_id,omitempty"`
+	EntryID       int64     `json:"entry_id"`
+	Actor         string    `json:"actor"`
+}
+
+func (s *Server) postFacilityCommit(ctx context.Context, in *onIn) (*writeOut[facilityCommitJSON], error) {
+	on := in.Body.On.Time()
+	f, err := s.writableFacility(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.prog.CommitFacility(ctx, f.Code, on, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(facilityCommitJSON{Facility: c.Facility, Award: money(c.Award), AwardSource: c.AwardSource,
+		Contribution: money(c.Contribution), UtilitySource: c.Utility, Explanation: c.Explanation, RuleSetID: c.RuleSetID,
+		EntryID: c.EntryID, Actor: principalOf(ctx).User}, c.Unchanged), nil
+}
+
+type facilityTransferIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		To   string `json:"to" minLength:"1"`
+		On   Date   `json:"on" minLength:"1"`
+		Note string `json:"note,omitempty"`
+	}
+}
+
+// postFacilityTransfer: the transfer already recorded, to the same owner
+// on the same date, answers 200 with Idempotent-Replayed: true.
+func (s *Server) postFacilityTransfer(ctx context.Context, in *facilityTransferIn) (*writeOut[facilityOutJSON], error) {
+	on := in.Body.On.Time()
+	f, err := s.writableFacility(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	var same int
+	if err := s.db.GetContext(ctx, &same, `SELECT count(*) FROM utility_facility_events
+		WHERE facility = $1 AND kind = 'transferred' AND owner = $2 AND effective_on = $3`, f.Code, in.Body.To, on.Format(ledger.DateLayout)); err != nil {
+		return nil, err
+	}
+	if same > 0 {
+		return written(facilityOut(ctx, f), true), nil
+	}
+	f, err = s.prog.TransferOwnership(ctx, f.Code, in.Body.To, on, principalOf(ctx).User, in.Body.Note)
+	if err != nil {
+		return nil, err
+	}
+	return written(facilityOut(ctx, f), false), nil
+}
+
+type awardPayIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
+		BankAccount string `json:"bank_account" minLength:"1"`
+		Reference   string `json:"reference,omitempty"`
+	}
+}
+
+func (s *Server) postFacilityPay(ctx context.Context, in *awardPayIn) (*writeOut[grantPaymentJSON], error) {
+	on := in.Body.PaidOn.Time()
+	f, err := s.writableFacility(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkBankAccount(ctx, in.Body.BankAccount, true); err != nil {
+		return nil, err
+	}
+	pm, err := s.prog.PayAward(ctx, f.Code, on, in.Body.BankAccount, in.Body.Reference, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return paymentOut(ctx, grantPaymentJSON{Facility: f.Code, Project: f.Project}, pm), nil
+}
+
+// Property-management rewards.
+
+type propertyRewardJSON struct {
+	Project     string    `json:"project"`
+	Period      string    `json:"period"`
+	Score       string    `json:"score"`
+	Reward      moneyJSON `json:"reward"`
+	Source      string    `json:"source"`
+	Explanation string    `json:"explanation"`
+	RuleSetID   int64     `json:"rule_set_id"`
+	EntryID     int64     `json:"entry_id,omitempty"`
+	Actor       string    `json:"actor"`
+}
+
+type propertyScoreIn struct {
+	KeyHeader
+	Body struct {
+		Project   string  `json:"project" minLength:"1"`
+		Period    string  `json:"period" minLength:"1"`
+		Score     Decimal `json:"score" minLength:"1"`
+		Evaluator string  `json:"evaluator,omitempty"`
+		ScoredOn  Date    `json:"scored_on" minLength:"1"`
+	}
+}
+
+// postPropertyScore: the same score again answers 200 with
+// Idempotent-Replayed: true; another for the period 409.
+func (s *Server) postPropertyScore(ctx context.Context, in *propertyScoreIn) (*writeOut[propertyRewardJSON], error) {
+	b := in.Body
+	pi := funding.PropertyScoreInput{Project: b.Project, Period: b.Period, Evaluator: b.Evaluator}
+	var err error
+	pi.Score = b.Score.Dec()
+	pi.ScoredOn = b.ScoredOn.Time()
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	x, err := s.prog.ScoreProperty(ctx, pi, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(propertyRewardJSON{Project: x.Project, Period: x.Period, Score: x.Score.StringFixed(2),
+		Reward: money(x.Reward), Source: x.Source, Explanation: x.Explanation, RuleSetID: x.RuleSetID, EntryID: x.EntryID.Int64,
+		Actor: principalOf(ctx).User}, x.Unchanged), nil
+}
+
+type rewardPayIn struct {
+	KeyHeader
+	Body struct {
+		Project     string `json:"project" minLength:"1"`
+		Period      string `json:"period" minLength:"1"`
+		PaidOn      Date   `json:"paid_on" minLength:"1"`
+		BankAccount string `json:"bank_account" minLength:"1"`
+		Reference   string `json:"reference,omitempty"`
+	}
+}
+
+func (s *Server) postPropertyRewardPay(ctx context.Context, in *rewardPayIn) (*writeOut[grantPaymentJSON], error) {
+	b := in.Body
+	on := b.PaidOn.Time()
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	if err := s.checkBankAccount(ctx, b.BankAccount, true); err != nil {
+		return nil, err
+	}
+	pm, err := s.prog.PayReward(ctx, b.Project, b.Period, on, b.BankAccount, b.Reference, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return paymentOut(ctx, grantPaymentJSON{Project: b.Project, Period: b.Period}, pm), nil
+}
+
+// Evaluations and the municipal pool.
+
+type evaluationJSON struct {
+	District     string `json:"district"`
+	DistrictName string `json:"district_name"`
+	Year         int    `json:"year"`
+	Score        string `json:"score"`
+	Evaluator    string `json:"evaluator"`
+	ScoredOn     string `json:"scored_on"`
+	Actor        string `json:"actor"`
+}
+
+type evaluationIn struct {
+	KeyHeader
+	Body struct {
+		District  string  `json:"district" minLength:"1"`
+		Year      int     `json:"year,omitempty"`
+		Score     Decimal `json:"score" minLength:"1"`
+		Evaluator string  `json:"evaluator,omitempty"`
+		ScoredOn  Date    `json:"scored_on" minLength:"1"`
+		Note      string  `json:"note,omitempty"`
+	}
+}
+
+// postEvaluation: the same score again changes nothing.
+func (s *Server) postEvaluation(ctx context.Context, in *evaluationIn) (*writeOut[evaluationJSON], error) {
+	b := in.Body
+	ei := funding.EvaluationInput{District: b.District, Year: b.Year, Evaluator: b.Evaluator, Note: b.Note}
+	var err error
+	ei.Score = b.Score.Dec()
+	ei.ScoredOn = b.ScoredOn.Time()
+	before, err := s.prog.EvaluationScores(ctx, b.Year)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.prog.RecordEvaluation(ctx, ei, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	again := false
+	for _, x := range before {
+		if x.District == e.District && x.Score.Equal(e.Score) && x.Evaluator == e.Evaluator && x.ScoredOn.Equal(e.ScoredOn) {
+			again = true
+		}
+	}
+	return written(evaluationJSON{District: e.District, DistrictName: e.DistrictName, Year: e.Year, Score: e.Score.StringFixed(2),
+		Evaluator: e.Evaluator, ScoredOn: day(e.ScoredOn), Actor: principalOf(ctx).User}, again), nil
+}
+
+type poolLineJSON struct {
+	District     string    `json:"district"`
+	DistrictName string    `json:"district_name"`
+	AreaM2       string    `json:"area_m2"`
+	Households   int       `json:"households"`
+	Buildings    int       `json:"buildings"`
+	Communities  int       `json:"communities"`
+	Score        string    `json:"score"`
+	Scored       bool      `json:"scored"`
+	Coefficient  string    `json:"coefficient"`
+	Share        string    `json:"share"`
+	Amount       moneyJSON `json:"amount"`
+	Previous     moneyJSON `json:"previous"`
+	Explanation  string    `json:"explanation"`
+}
+
+type poolJSON struct {
+	Year           int            `json:"year"`
+	EvaluationYear int            `json:"evaluation_year"`
+	Pool           moneyJSON      `json:"pool"`
+	Source         string         `json:"source"`
+	On             string         `json:"on"`
+	RuleSetID      int64          `json:"rule_set_id"`
+	RuleSet        string         `json:"rule_set"`
+	Lines          []poolLineJSON `json:"lines"`
+	Steps          []string       `json:"steps"`
+	DryRun         bool           `json:"dry_run"`
+	Version        int            `json:"version,omitempty"`
+	EntryID        int64          `json:"entry_id,omitempty"`
+	Unchanged      bool           `json:"unchanged,omitempty"`
+	Actor          string         `json:"actor"`
+}
+
+type poolIn struct {
+	KeyHeader
+	Body struct {
+		Year   int    `json:"year,omitempty"`
+		Pool   Amount `json:"pool" minLength:"1"`
+		On     Date   `json:"on,omitempty"`
+		DryRun bool   `json:"dry_run,omitempty"`
+	}
+}
+
+// postPoolAllocation: dry_run computes without recording (200); the same
+// pool and amounts again change nothing (200, Idempotent-Replayed: true).
+func (s *Server) postPoolAllocation(ctx context.Context, in *poolIn) (*writeOut[poolJSON], error) {
+	req := funding.PoolRequest{Year: in.Body.Year, DryRun: in.Body.DryRun, Actor: principalOf(ctx).User}
+	var err error
+	req.Pool = in.Body.Pool.Dec()
+	req.On = in.Body.On.Time()
+	res, err := s.prog.AllocatePool(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := poolJSON{Year: res.Year, EvaluationYear: res.EvaluationYear, Pool: money(res.Pool), Source: res.Source, On: day(res.On),
+		RuleSetID: res.RuleSetID, RuleSet: res.RuleSet, Lines: []poolLineJSON{}, Steps: res.Steps, DryRun: res.DryRun, Version: res.Version,
+		EntryID: res.EntryID, Unchanged: res.Unchanged, Actor: principalOf(ctx).User}
+	if out.Steps == nil {
+		out.Steps = []string{}
+	}
+	for _, l := range res.Lines {
+		out.Lines = append(out.Lines, poolLineJSON{District: l.District, DistrictName: l.DistrictName, AreaM2: l.AreaM2.StringFixed(2),
+			Households: l.Households, Buildings: l.Buildings, Communities: l.Communities, Score: l.Score.StringFixed(2), Scored: l.Scored,
+			Coefficient: l.Coefficient.String(), Share: l.Share.String(), Amount: money(l.Amount), Previous: money(l.Previous), Explanation: l.Explanation})
+	}
+	switch {
+	case res.Unchanged:
+		return written(out, true), nil
+	case res.DryRun:
+		return status(http.StatusOK, out, false), nil
+	}
+	return written(out, false), nil
+}

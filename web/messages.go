@@ -1,0 +1,440 @@
+package web
+
+// One catalogue of messages for people, in Chinese and English: the words
+// of the browser pages, the refusals of input (v.*), the stable error codes
+// of the API (code.*) and every named error of the packages ledger,
+// funding, recon, access and rules (errorCatalogue). The API's problem
+// detail and the pages' error messages both come from here, in the
+// request's language; no message carries Go or SQL wording, an idempotency
+// key or an entry id.
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"fundledger/access"
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/recon"
+	"fundledger/report"
+	"fundledger/rules"
+)
+
+const (
+	langZh = report.LangZh
+	langEn = report.LangEn
+)
+
+// text is a message in the language, formatted with args when it has verbs.
+func text(lang, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if lang == langEn {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// msg is text without arguments (the templates' "t").
+func msg(lang, key string) string { return text(lang, key) }
+
+// codeMessage is the message of an API error code.
+func codeMessage(lang, code string) string {
+	if _, ok := messages["code."+code]; ok {
+		return text(lang, "code."+code)
+	}
+	return text(lang, "code.internal")
+}
+
+// catalogued is a named error of a package: its HTTP status, stable code
+// and message for a person.
+type catalogued struct {
+	err    error
+	name   string // package.ErrName, as declared
+	status int
+	code   string
+	zh, en string
+}
+
+// errorCatalogue maps every named error; the first that matches wins, so
+// the more specific come first.
+var errorCatalogue = []catalogued{
+	{access.ErrUnauthenticated, "access.ErrUnauthenticated", http.StatusUnauthorized, "unauthenticated",
+		"请先登录，或提供有效的 API 令牌。", "Sign in, or send a valid API token."},
+	{access.ErrDenied, "access.ErrDenied", http.StatusForbidden, "forbidden",
+		"您无权查看或更改这些数据。", "You may not see or change this."},
+	{access.ErrNotFound, "access.ErrNotFound", http.StatusNotFound, "not_found",
+		"未找到该用户、区市或令牌。", "No such user, district or token."},
+	{funding.ErrNotFound, "funding.ErrNotFound", http.StatusNotFound, "not_found",
+		"未找到该项目、区市、资金来源、债券或银行账户。", "No such project, district, source, bond or bank account."},
+	{ledger.ErrNotFound, "ledger.ErrNotFound", http.StatusNotFound, "not_found",
+		"未找到该科目或记账凭证。", "No such account or entry."},
+	{ledger.ErrIdempotencyConflict, "ledger.ErrIdempotencyConflict", http.StatusConflict, "idempotency_conflict",
+		"这次提交的编号已用于另一笔内容不同的业务，本次未作任何记录。", "This submission's number was already used for a different transaction; nothing was recorded."},
+	{funding.ErrExists, "funding.ErrExists", http.StatusConflict, "conflict",
+		"已有编号相同但内容不同的记录。", "Something with this code exists already, with other data."},
+	{access.ErrExists, "access.ErrExists", http.StatusConflict, "conflict",
+		"该用户已存在。", "That user exists already."},
+	{ledger.ErrAlreadyReversed, "ledger.ErrAlreadyReversed", http.StatusConflict, "conflict",
+		"该笔业务已经冲销过。", "This transaction has been reversed already."},
+	{ledger.ErrAccountExists, "ledger.ErrAccountExists", http.StatusConflict, "conflict",
+		"已有编码相同但属性不同的科目。", "An account with this code exists, with other attributes."},
+	{ledger.ErrOverdraft, "ledger.ErrOverdraft", http.StatusUnprocessableEntity, "overdraft",
+		"余额不足：这笔支出会使账户透支。", "Not enough money: this would overdraw the account."},
+	{funding.ErrNotEarmarked, "funding.ErrNotEarmarked", http.StatusUnprocessableEntity, "not_earmarked",
+		"专款专用：该资金来源不能用于这一类支出。", "Earmarked money: this source may not pay for this category."},
+	{funding.ErrExceedsCommitment, "funding.ErrExceedsCommitment", http.StatusUnprocessableEntity, "exceeds_commitment",
+		"到位金额超过了该资金来源尚未到位的下达额度。", "The receipt is more than this source still has to pay in."},
+	{ledger.ErrPeriodClosed, "ledger.ErrPeriodClosed", http.StatusUnprocessableEntity, "period_closed",
+		"该月份已结账，不能再记账。请改用未结账月份的日期，或请财政局重新开账。", "That month is closed: use a date in an open month, or ask the finance bureau to reopen it."},
+	{funding.ErrIneligible, "funding.ErrIneligible", http.StatusUnprocessableEntity, "ineligible",
+		"该小区不符合改造条件（建成年代、土地性质或已列入拆迁）。", "The community is not eligible (year built, land, or slated for demolition)."},
+	{funding.ErrStatus, "funding.ErrStatus", http.StatusUnprocessableEntity, "status",
+		"在当前状态下不能进行这项操作。", "This is not allowed in the current status."},
+	{funding.ErrNoRuleSet, "funding.ErrNoRuleSet", http.StatusUnprocessableEntity, "no_rule_set",
+		"没有适用的资金分担规则，请先载入规则。", "No cost-sharing rule set applies; load one first."},
+	{ledger.ErrUnbalanced, "ledger.ErrUnbalanced", http.StatusUnprocessableEntity, "unbalanced",
+		"借贷不平衡：借方合计必须等于贷方合计。", "Debits and credits do not balance."},
+	{ledger.ErrBookMismatch, "ledger.ErrBookMismatch", http.StatusUnprocessableEntity, "invalid",
+		"该科目属于另一本账簿。", "The account belongs to another book."},
+	{funding.ErrInvalid, "funding.ErrInvalid", http.StatusUnprocessableEntity, "invalid",
+		"填写的内容有误，请检查后重试。", "Some input is not valid; check it and try again."},
+	{ledger.ErrInvalid, "ledger.ErrInvalid", http.StatusUnprocessableEntity, "invalid",
+		"记账内容有误，请检查日期、科目和金额。", "The entry is not valid; check its date, accounts and amounts."},
+	{access.ErrInvalid, "access.ErrInvalid", http.StatusUnprocessableEntity, "invalid",
+		"用户名、角色、密码或令牌的格式有误。", "The user name, role, password or token is not valid."},
+	{funding.ErrConsent, "funding.ErrConsent", http.StatusUnprocessableEntity, "consent",
+		"业主同意的比例未达到规则要求。", "Owners' consent is below the rule set's thresholds."},
+	{funding.ErrConditionNotMet, "funding.ErrConditionNotMet", http.StatusUnprocessableEntity, "condition_not_met",
+		"补助的前提条件尚未满足。", "A condition of the grant is not met yet."},
+	{funding.ErrReserveShortfall, "funding.ErrReserveShortfall", http.StatusUnprocessableEntity, "reserve_shortfall",
+		"偿债准备金不足，请指定兜底资金来源。", "The repayment reserve is short; name a backstop source."},
+	{funding.ErrExceedsProceeds, "funding.ErrExceedsProceeds", http.StatusUnprocessableEntity, "exceeds_proceeds",
+		"分配金额超过了该债券尚未分配的募集资金。", "The allocation is more than the bond's unallocated proceeds."},
+	{ledger.ErrAppendOnly, "ledger.ErrAppendOnly", http.StatusConflict, "append_only",
+		"账簿只能追加：已记录的内容不能修改或删除，请用冲销更正。", "The books are append-only: correct a transaction by reversing it."},
+	{recon.ErrNotFound, "recon.ErrNotFound", http.StatusNotFound, "not_found",
+		"未找到该银行账户、对账单行或匹配。", "No such bank account, statement line or match."},
+	{recon.ErrAlreadyMatched, "recon.ErrAlreadyMatched", http.StatusConflict, "conflict",
+		"所选的项目已在一个有效的匹配中。", "A chosen item is already in an active match."},
+	{recon.ErrRevoked, "recon.ErrRevoked", http.StatusConflict, "conflict",
+		"该匹配已经撤销。", "The match has been revoked already."},
+	{recon.ErrUnbalanced, "recon.ErrUnbalanced", http.StatusUnprocessableEntity, "unbalanced",
+		"所选对账单行与账面记录的金额合计不相等。", "The chosen statement lines and ledger postings do not add up to the same amount."},
+	{recon.ErrInvalid, "recon.ErrInvalid", http.StatusUnprocessableEntity, "invalid",
+		"对账单或对账请求有误。", "The statement or the reconciliation request is not valid."},
+	{rules.ErrOverlap, "rules.ErrOverlap", http.StatusUnprocessableEntity, "invalid",
+		"该规则的生效期间与已有规则重叠。", "The rule set's dates overlap a rule set in force."},
+	{rules.ErrInvalidRuleSet, "rules.ErrInvalidRuleSet", http.StatusUnprocessableEntity, "invalid",
+		"规则文件有误。", "The rule file is not valid."},
+	{rules.ErrNoRuleSet, "rules.ErrNoRuleSet", http.StatusUnprocessableEntity, "no_rule_set",
+		"该日期没有生效的规则。", "No rule set is in force on that date."},
+	{rules.ErrAmbiguous, "rules.ErrAmbiguous", http.StatusUnprocessableEntity, "invalid",
+		"有不止一套规则同时适用。", "More than one rule set applies."},
+	{rules.ErrNoRule, "rules.ErrNoRule", http.StatusUnprocessableEntity, "no_rule_set",
+		"规则中没有适用于这种情形的条款。", "The rule set has no rule for this case."},
+	{rules.ErrUnknownCategory, "rules.ErrUnknownCategory", http.StatusUnprocessableEntity, "invalid",
+		"未知的支出类别。", "Unknown spending category."},
+	{rules.ErrBadAmount, "rules.ErrBadAmount", http.StatusUnprocessableEntity, "invalid",
+		"金额有误。", "The amount is not valid."},
+	{rules.ErrBadProject, "rules.ErrBadProject", http.StatusUnprocessableEntity, "invalid",
+		"项目信息不完整或有误。", "The project's data is incomplete or wrong."},
+	{rules.ErrWrongDistrict, "rules.ErrWrongDistrict", http.StatusUnprocessableEntity, "invalid",
+		"该规则属于其他区市。", "The rule set belongs to another district."},
+	{rules.ErrNoSection, "rules.ErrNoSection", http.StatusUnprocessableEntity, "no_rule_set",
+		"规则中没有这一部分（如加装电梯、管线设施）。", "The rule set has no such section (elevators, utility facilities)."},
+	{rules.ErrBadInput, "rules.ErrBadInput", http.StatusUnprocessableEntity, "invalid",
+		"补助计算的输入有误。", "The input of the grant's computation is not valid."},
+}
+
+// catalogueEntry finds the first named error err matches.
+func catalogueEntry(err error) (catalogued, bool) {
+	for _, c := range errorCatalogue {
+		if errors.Is(err, c.err) {
+			return c, true
+		}
+	}
+	return catalogued{}, false
+}
+
+// classify gives the status and code of an error of the packages (500
+// internal for anything else).
+func classify(err error) (int, string) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge, "too_large"
+	}
+	if c, ok := catalogueEntry(err); ok {
+		return c.status, c.code
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// userMessage is the message for a person of any error, and its status.
+func userMessage(lang string, err error) (int, string) {
+	var p *problem
+	if errors.As(err, &p) {
+		return p.Status, p.fill(lang).Detail
+	}
+	if c, ok := catalogueEntry(err); ok {
+		return c.status, text(lang, "err."+c.name)
+	}
+	status, code := classify(err)
+	return status, codeMessage(lang, code)
+}
+
+func init() {
+	for _, c := range errorCatalogue {
+		messages["err."+c.name] = [2]string{c.zh, c.en}
+	}
+}
+
+var messages = map[string][2]string{ // key → {zh, en}
+	"app":                 {"老旧小区改造资金台账", "Old-community renovation funding ledger"},
+	"login.title":         {"登录", "Sign in"},
+	"login.user":          {"用户名", "User name"},
+	"login.password":      {"密码", "Password"},
+	"login.submit":        {"登录", "Sign in"},
+	"login.wrong":         {"用户名或密码错误。", "Wrong user name or password."},
+	"login.limited":       {"登录失败次数过多，请稍后再试（等待时间随失败次数增加）。", "Too many failed sign-ins; try again later (the wait grows with each failure)."},
+	"logout":              {"退出", "Sign out"},
+	"nav.districts":       {"区市", "Districts"},
+	"nav.reports":         {"报表", "Reports"},
+	"dash.title":          {"区市资金看板", "District dashboard"},
+	"dash.sources":        {"按资金来源", "Money by source"},
+	"dash.categories":     {"按类别", "By category"},
+	"dash.chart":          {"下达、到位与拨付", "Committed, received and disbursed"},
+	"dash.plan":           {"计划进度", "Plan progress"},
+	"dash.milestones":     {"全市节点目标", "City-wide milestones"},
+	"dash.noplan":         {"尚未导入改造计划。", "No plan has been imported."},
+	"dash.projects":       {"项目", "Projects"},
+	"dash.download":       {"下载报表", "Download report"},
+	"dash.nomoney":        {"暂无资金记录。", "No money recorded yet."},
+	"col.source":          {"资金来源", "Source"},
+	"col.category":        {"类别", "Category"},
+	"col.committed":       {"下达", "Committed"},
+	"col.received":        {"到位", "Received"},
+	"col.disbursed":       {"拨付", "Disbursed"},
+	"col.available":       {"结余", "Available"},
+	"col.outstanding":     {"待到位", "Outstanding"},
+	"col.budget":          {"批复预算", "Budget"},
+	"col.paid":            {"已支付", "Paid"},
+	"col.unpaid":          {"未支付", "Unpaid"},
+	"col.total":           {"合计", "Total"},
+	"col.year":            {"年度", "Year"},
+	"col.planned":         {"计划小区", "Planned"},
+	"col.households":      {"户数", "Households"},
+	"col.approved":        {"已批复", "Approved"},
+	"col.completed":       {"已完工", "Completed"},
+	"col.pct":             {"完工比例", "Completed %"},
+	"col.due":             {"截止", "Due"},
+	"col.target":          {"目标", "Target"},
+	"col.plan":            {"计划安排", "Planned share"},
+	"col.actual":          {"实际完成", "Actual"},
+	"col.status":          {"状态", "Status"},
+	"col.code":            {"编号", "Code"},
+	"col.name":            {"名称", "Name"},
+	"col.date":            {"日期", "Date"},
+	"col.entry":           {"分录", "Entry"},
+	"col.book":            {"账簿", "Book"},
+	"col.memo":            {"摘要", "Memo"},
+	"col.actor":           {"经办人", "Actor"},
+	"col.amount":          {"金额", "Amount"},
+	"proj.title":          {"项目", "Project"},
+	"proj.address":        {"地址", "Address"},
+	"proj.planyear":       {"计划年度", "Plan year"},
+	"proj.entries":        {"最近分录", "Recent entries"},
+	"proj.noentries":      {"暂无分录。", "No entries yet."},
+	"proj.nobudget":       {"尚无批复预算，不能登记到位资金。", "No approved budget yet: receipts cannot be recorded."},
+	"rcpt.title":          {"登记资金到位", "Record a receipt"},
+	"rcpt.source":         {"资金来源", "Source"},
+	"rcpt.amount":         {"金额（元）", "Amount (yuan)"},
+	"rcpt.date":           {"到位日期", "Received on"},
+	"rcpt.bank":           {"收款账户", "Bank account"},
+	"rcpt.reference":      {"凭证号", "Voucher reference"},
+	"rcpt.memo":           {"备注", "Memo"},
+	"rcpt.submit":         {"登记", "Record"},
+	"rcpt.done":           {"已登记到位资金，分录", "Receipt recorded, entry"},
+	"rcpt.replayed":       {"该表单已提交过，未重复登记。分录", "This form was already submitted; nothing was posted twice. Entry"},
+	"err.title":           {"出错了", "Error"},
+	"err.forbidden":       {"您无权访问该区市的数据。", "You may not see or change this district's data."},
+	"err.notfound":        {"未找到。", "Not found."},
+	"err.csrf":            {"表单已失效或来源不明，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again."},
+	"err.unauthenticated": {"请先登录。", "Please sign in."},
+	"err.internal":        {"服务器内部错误。", "Internal server error."},
+	"err.nodistricts":     {"尚未给您分配区市。", "No district has been granted to you."},
+	"back":                {"返回", "Back"},
+	"ms.met":              {"已达成", "met"},
+	"ms.missed":           {"未达成", "missed"},
+	"ms.not_yet_due":      {"未到期", "not yet due"},
+	"ms.no_plan":          {"无计划", "no plan"},
+}
+
+// The refusals of input and the API's own codes.
+var inputMessages = map[string][2]string{
+	"v.field":                     {"字段 %s：", "Field %s: "},
+	"v.required":                  {"请填写“%s”。", "%s is required."},
+	"v.date":                      {"日期格式应为 年-月-日，如 2021-03-15。", "Want a date as YYYY-MM-DD, e.g. 2021-03-15."},
+	"v.month":                     {"月份格式应为 年-月，如 2021-03。", "Want a month as YYYY-MM, e.g. 2021-03."},
+	"v.period":                    {"期间格式应为 2021-03、2021 或 2021-03-01..2021-03-31。", "Want a period as 2021-03, 2021 or 2021-03-01..2021-03-31."},
+	"v.amount":                    {"金额应为正数，最多两位小数，如 1234.50。", "Want a positive amount with at most two decimals, e.g. 1234.50."},
+	"v.decimal":                   {"应为数字，如 3.25。", "Want a number such as 3.25."},
+	"v.category":                  {"类别应为 基础类、完善类 或 提升类。", "Want a category: basic, improvement or upgrade."},
+	"v.side":                      {"借贷方向应为 D（借）或 C（贷）。", "Want a side: D (debit) or C (credit)."},
+	"v.postings":                  {"一笔凭证至少要有两行。", "An entry needs at least two postings."},
+	"v.lines":                     {"至少需要一行预算。", "At least one budget line is required."},
+	"v.book":                      {"账簿应为 financial（财务）或 budget（预算）。", "Want a book: financial or budget."},
+	"v.format":                    {"格式应为 json、csv 或 xlsx。", "Want a format: json, csv or xlsx."},
+	"v.lang":                      {"语言应为 zh 或 en。", "Want a language: zh or en."},
+	"v.filename":                  {"文件名只能包含字母、数字、点、下划线和连字符。", "A file name of letters, digits, '.', '_' or '-'."},
+	"v.file":                      {"请求正文应为上传的文件。", "The body is the file."},
+	"v.window":                    {"匹配窗口应为 0 到 %d 天。", "The matching window is 0 to %d days."},
+	"v.max_items":                 {"每次最多 %d 项。", "At most %d per request."},
+	"v.twice":                     {"“%s”重复出现。", "%s is named twice."},
+	"v.reason_required":           {"请填写理由。", "A reason is required."},
+	"v.key_required":              {"每次写入都需要 Idempotency-Key 请求头（一次提交的编号）。", "Every write needs an Idempotency-Key header."},
+	"v.key_format":                {"Idempotency-Key 应为 1 到 80 个可打印 ASCII 字符，不含空格。", "Idempotency-Key: 1 to 80 printable ASCII characters, no spaces."},
+	"v.media_type":                {"请以 %s 格式发送请求正文（Content-Type 请求头）。", "Send the body as %s (the Content-Type header)."},
+	"v.too_large":                 {"请求正文超过 %d MiB。", "The request body is larger than %d MiB."},
+	"v.param":                     {"参数“%s”的值有误。", "The parameter %s has a wrong value."},
+	"v.json":                      {"请求正文不是有效的 JSON。", "The body is not valid JSON."},
+	"v.schema":                    {"字段“%s”：%s", "Field %s: %s"},
+	"v.no_such":                   {"未找到：%s。", "Not found: %s."},
+	"v.already_closed":            {"该月份已经结账。", "The month is closed already."},
+	"v.not_closed":                {"该月份没有结账，无需重新开账。", "The month is not closed."},
+	"v.city_wide":                 {"全市汇总报表仅供财政局和审计查看。", "City-wide reports are for the finance bureau and auditors."},
+	"v.one_district":              {"请用 ?district= 指定一个您负责的区市。", "Name one of your districts with ?district=."},
+	"v.not_issued":                {"债券 %s 尚未发行。", "Bond %s is not issued yet."},
+	"v.reason.required":           {"必填", "is required"},
+	"v.reason.unknown":            {"不是可接受的字段", "is not a field this request takes"},
+	"v.reason.string":             {"应为文本（金额和日期也以文本填写，如 \"1234.50\"）", "want a string (amounts and dates are strings, e.g. \"1234.50\")"},
+	"v.reason.number":             {"应为整数", "want a number"},
+	"v.reason.bool":               {"应为 true 或 false", "want true or false"},
+	"v.reason.other":              {"值不符合要求", "the value is not accepted"},
+	"pstatus.planned":             {"计划", "planned"},
+	"pstatus.approved":            {"已批复", "approved"},
+	"pstatus.under_way":           {"在建", "under way"},
+	"pstatus.completed":           {"已完工", "completed"},
+	"pstatus.accepted":            {"已验收", "accepted"},
+	"code.bad_parameter":          {"参数有误。", "A parameter is wrong."},
+	"code.bad_json":               {"请求正文不是有效的 JSON。", "The body is not valid JSON."},
+	"code.invalid":                {"填写的内容有误。", "Some input is not valid."},
+	"code.not_found":              {"未找到。", "Not found."},
+	"code.forbidden":              {"您无权查看或更改这些数据。", "You may not see or change this."},
+	"code.conflict":               {"与已有记录冲突。", "This conflicts with what is recorded."},
+	"code.too_large":              {"请求正文过大。", "The request body is too large."},
+	"code.internal":               {"服务器内部错误，请稍后再试或联系管理员。", "Internal error; try again later or ask the administrator."},
+	"code.unauthenticated":        {"请先登录，或提供有效的 API 令牌。", "Sign in, or send a valid API token."},
+	"code.unsupported_media_type": {"请求正文的格式不被接受。", "The body's media type is not accepted."},
+}
+
+func init() {
+	for k, v := range inputMessages {
+		messages[k] = v
+	}
+}
+
+// The words of the worklist, reports, dashboard panels and grants.
+var pageMessages = map[string][2]string{
+	"nav.reports":        {"报表", "Reports"},
+	"recon.title":        {"银行对账", "Bank reconciliation"},
+	"recon.period":       {"期间", "Period"},
+	"recon.show":         {"查看", "Show"},
+	"recon.summary":      {"本期概况", "The period"},
+	"recon.lines":        {"对账单未匹配", "Unmatched statement lines"},
+	"recon.postings":     {"账面未匹配", "Unmatched ledger postings"},
+	"recon.issues":       {"待人工处理", "Left for a person"},
+	"recon.noissues":     {"没有待人工处理的事项。", "Nothing is left for a person."},
+	"recon.none":         {"无。", "None."},
+	"recon.match":        {"人工匹配", "Match by hand"},
+	"recon.reason":       {"理由", "Reason"},
+	"recon.submit":       {"匹配所选项", "Match the checked items"},
+	"recon.matches":      {"本期匹配", "Matches of the period"},
+	"recon.unmatch":      {"撤销", "Revoke"},
+	"recon.matched":      {"已匹配，编号", "Matched, match"},
+	"recon.unmatched":    {"已撤销匹配", "Revoked match"},
+	"recon.book":         {"账面余额", "Book balance"},
+	"recon.bank":         {"银行余额", "Bank balance"},
+	"recon.difference":   {"差额", "Difference"},
+	"recon.transit":      {"已匹配期后项目", "matched to a later item"},
+	"recon.pass":         {"方式", "How"},
+	"recon.byhand":       {"人工", "by hand"},
+	"recon.revoked":      {"已撤销", "revoked"},
+	"col.direction":      {"收/付", "In/out"},
+	"col.reference":      {"凭证号", "Reference"},
+	"col.counterparty":   {"对方", "Counterparty"},
+	"col.line":           {"行", "Line"},
+	"col.posting":        {"分录/行", "Entry/line"},
+	"col.kind":           {"类型", "Kind"},
+	"col.note":           {"说明", "Note"},
+	"col.items":          {"项目", "Items"},
+	"col.match":          {"匹配", "Match"},
+	"col.reason":         {"理由", "Reason"},
+	"col.coverage":       {"偿债覆盖率", "Coverage"},
+	"col.flag":           {"标记", "Flag"},
+	"col.allocated":      {"分配债券资金", "Allocated"},
+	"rep.title":          {"报表", "Reports"},
+	"rep.asof":           {"截至日期", "As of"},
+	"rep.district":       {"区市", "District"},
+	"rep.all":            {"全部", "All"},
+	"rep.view":           {"查看", "View"},
+	"rep.statement":      {"报表", "Report"},
+	"rep.empty":          {"无数据。", "No rows."},
+	"rep.district-rep":   {"区市资金报表", "District funding report"},
+	"rep.plan-progress":  {"改造计划进度", "Plan progress"},
+	"rep.bonds":          {"专项债券偿债能力", "Bond repayment and coverage"},
+	"rep.grants":         {"加装电梯补助", "Elevator grants"},
+	"rep.trial-balances": {"试算平衡表", "Trial balances"},
+	"rep.balance-sheet":  {"资产负债表", "Balance sheet"},
+	"rep.budget-vs-act":  {"预算执行", "Budget vs actual"},
+	"rep.sources":        {"资金来源", "Sources"},
+	"rep.earmark":        {"专款专用", "Earmark compliance"},
+	"bond.title":         {"专项债券偿债能力", "Bond coverage"},
+	"bond.none":          {"本区市无专项债券资金。", "No bond money in this district."},
+	"bond.below":         {"低于阈值", "below threshold"},
+	"bond.ok":            {"达标", "ok"},
+	"bond.repaid":        {"已清偿", "repaid"},
+	"bond.allocated":     {"分配债券资金", "Allocated"},
+	"bond.outstanding":   {"未还本金", "Principal outstanding"},
+	"bond.reserve":       {"偿债准备金", "Reserve"},
+	"bond.revenue":       {"剩余预期收益", "Remaining expected revenue"},
+	"bond.debt":          {"剩余应付本息", "Remaining debt service"},
+	"bond.threshold":     {"阈值", "Threshold"},
+	"err.invalid":        {"输入有误。", "Invalid input."},
+	"bank.title":         {"银行账户", "Bank accounts"},
+	"bank.none":          {"本区市无银行账户。", "No bank accounts in this district."},
+	"bank.recon":         {"对账", "Reconcile"},
+	"col.bank":           {"开户行", "Bank"},
+	"grant.title":        {"补助资金", "Grants"},
+	"grant.elevators":    {"加装电梯申请", "Elevator applications"},
+	"grant.facilities":   {"管线设施", "Utility facilities"},
+	"grant.unit":         {"楼/单元", "Building/unit"},
+	"grant.committed":    {"已承诺补助", "Grant committed"},
+	"grant.paid":         {"已拨付补助", "Grant paid"},
+	"grant.residents":    {"居民应缴未缴", "Residents' share outstanding"},
+	"grant.owner":        {"产权人", "Owner"},
+	"grant.award":        {"奖补金额", "Award"},
+	"grant.none":         {"本项目无补助。", "No grants for this project."},
+	"gapp.applied":       {"已申请", "applied"},
+	"gapp.refused":       {"未批准", "refused"},
+	"gapp.approved":      {"已批准", "approved"},
+	"gapp.accepted":      {"已验收", "accepted"},
+	"gapp.paid":          {"已拨付", "paid"},
+	"gfac.registered":    {"已登记", "registered"},
+	"gfac.committed":     {"已承诺", "committed"},
+	"gfac.transferred":   {"已移交", "transferred"},
+	"gfac.paid":          {"已拨付", "paid"},
+}
+
+func init() {
+	for k, v := range pageMessages {
+		messages[k] = v
+	}
+}

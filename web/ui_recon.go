@@ -1,0 +1,248 @@
+package web
+
+// The reconciliation worklist (same rules as every page: html/template,
+// embedded, no script, session auth with CSRF and an Origin check on every
+// form):
+//
+//	GET  /recon/{bank}?period=2021-03   unmatched statement lines and ledger postings,
+//	                                    open issues of a dry run, matches of the period
+//	POST /recon/{bank}/match            manual match (checked lines and postings, reason)
+//	POST /recon/{bank}/unmatch          revoke a match (match id, reason)
+//
+// A bank account with a district is read by whoever reads the district and
+// changed by whoever changes it; one without a district only by the finance
+// bureau (auditors read it).
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fundledger/access"
+	"fundledger/recon"
+)
+
+// Reconciliation worklist.
+
+type bankAccount struct {
+	Code     string         `db:"code"`
+	Name     string         `db:"name"`
+	Bank     string         `db:"bank"`
+	District sql.NullString `db:"district"`
+}
+
+// bankFor loads a bank account and checks the user may read it (write:
+// change it).
+func (s *Server) bankFor(r *http.Request, write bool) (bankAccount, error) {
+	var b bankAccount
+	err := s.db.GetContext(r.Context(), &b, `SELECT code, name, bank, district FROM bank_accounts WHERE code = $1`, r.PathValue("bank"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("bank account %q: %w", r.PathValue("bank"), recon.ErrNotFound)
+	}
+	if err != nil {
+		return b, err
+	}
+	p := principal(r)
+	switch {
+	case b.District.Valid && write:
+		return b, p.CheckWrite(b.District.String)
+	case b.District.Valid:
+		return b, p.CheckRead(b.District.String)
+	case write && p.Role != access.FinanceBureau, !write && !p.AllDistricts():
+		return b, fmt.Errorf("%w: %s (%s) may not use bank account %s (no district)", access.ErrDenied, p.User, p.Role, b.Code)
+	}
+	return b, nil
+}
+
+type reconItem struct {
+	recon.ReportItem
+	Key string // checkbox value: line id or ENTRY/LINE
+}
+
+type reconData struct {
+	Bank         bankAccount
+	Period       string
+	Report       recon.Report
+	Lines        []reconItem
+	Postings     []reconItem
+	Matches      []recon.Match
+	CanWrite     bool
+	Error        string
+	Reason       string
+	Checked      map[string]bool
+	Done, Undone string
+}
+
+func (d reconData) IsChecked(key string) bool { return d.Checked[key] }
+
+func periodOf(r *http.Request) (recon.Period, string, error) {
+	v := strings.TrimSpace(r.FormValue("period"))
+	if v == "" {
+		v = time.Now().AddDate(0, -1, 0).Format("2006-01")
+	}
+	p, err := recon.ParsePeriod(v)
+	return p, v, err
+}
+
+func (s *Server) reconPage(w http.ResponseWriter, r *http.Request) {
+	s.showRecon(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, problem string, checked map[string]bool) {
+	b, err := s.bankFor(r, false)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	per, perText, err := periodOf(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	rc := recon.New(s.db)
+	rep, err := rc.Report(r.Context(), recon.ReportRequest{BankAccount: b.Code, Period: per})
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	d := reconData{Bank: b, Period: perText, Report: rep, Error: problem, Checked: checked, Reason: r.PostFormValue("reason"),
+		Done: r.URL.Query().Get("matched"), Undone: r.URL.Query().Get("unmatched")}
+	p := principal(r)
+	d.CanWrite = (b.District.Valid && p.CanWrite(b.District.String)) || (!b.District.Valid && p.Role == access.FinanceBureau)
+	for _, it := range slices.Concat(rep.BankIn.Items, rep.BankOut.Items) {
+		d.Lines = append(d.Lines, reconItem{it, strconv.FormatInt(it.LineID, 10)})
+	}
+	for _, it := range slices.Concat(rep.BookIn.Items, rep.BookOut.Items) {
+		key := ""
+		if it.Posting != nil {
+			key = it.Posting.String()
+		}
+		d.Postings = append(d.Postings, reconItem{it, key})
+	}
+	byDate := func(a, b reconItem) int { return a.Date.Compare(b.Date) }
+	slices.SortStableFunc(d.Lines, byDate)
+	slices.SortStableFunc(d.Postings, byDate)
+	if d.Matches, err = rc.Matches(r.Context(), recon.MatchFilter{BankAccount: b.Code, Period: per, IncludeRevoked: true, Limit: 500}); err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "recon.html", pageData{Title: "recon.title", TitleText: b.Code, Data: d})
+}
+
+// reconMatchForm records a manual match (CSRF checked by browser()).
+func (s *Server) reconMatchForm(w http.ResponseWriter, r *http.Request) {
+	b, err := s.bankFor(r, true)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	_, perText, err := periodOf(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	req := recon.MatchRequest{BankAccount: b.Code, Reason: strings.TrimSpace(r.PostFormValue("reason")), Actor: principal(r).User}
+	checked := map[string]bool{}
+	var problem string
+	for _, v := range r.PostForm["line"] {
+		checked[v] = true
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			problem = fmt.Sprintf("statement line %q: not a line id", v)
+			continue
+		}
+		req.Lines = append(req.Lines, id)
+	}
+	for _, v := range r.PostForm["posting"] {
+		checked["p"+v] = true
+		ref, err := recon.ParsePostingRef(v)
+		if err != nil {
+			problem = err.Error()
+			continue
+		}
+		req.Postings = append(req.Postings, ref)
+	}
+	if problem == "" {
+		id, err := recon.New(s.db).Match(r.Context(), req)
+		if err == nil {
+			s.log.Info("manual match", "user", req.Actor, "bank_account", b.Code, "match", id)
+			http.Redirect(w, r, fmt.Sprintf("/recon/%s?period=%s&matched=%d", url.PathEscape(b.Code), url.QueryEscape(perText), id), http.StatusSeeOther)
+			return
+		}
+		if !isUserError(err) {
+			s.uiFail(w, r, err)
+			return
+		}
+		problem = err.Error()
+	}
+	s.log.Info("manual match refused", "user", req.Actor, "bank_account", b.Code, "reason", problem)
+	s.showRecon(w, r, http.StatusUnprocessableEntity, problem, checked)
+}
+
+func isUserError(err error) bool {
+	for _, e := range []error{recon.ErrInvalid, recon.ErrUnbalanced, recon.ErrAlreadyMatched, recon.ErrRevoked, recon.ErrNotFound} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// reconUnmatchForm revokes a match of this bank account.
+func (s *Server) reconUnmatchForm(w http.ResponseWriter, r *http.Request) {
+	b, err := s.bankFor(r, true)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	_, perText, err := periodOf(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PostFormValue("match"), 10, 64)
+	if err != nil || id <= 0 {
+		s.showRecon(w, r, http.StatusUnprocessableEntity, "match: not a match id", nil)
+		return
+	}
+	var acct string
+	err = s.db.GetContext(r.Context(), &acct, `SELECT bank_account FROM recon_matches WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && acct != b.Code) {
+		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
+		return
+	}
+	if err != nil {
+		s.page500(w, r, err)
+		return
+	}
+	actor := principal(r).User
+	if err := recon.New(s.db).Unmatch(r.Context(), id, strings.TrimSpace(r.PostFormValue("reason")), actor); err != nil {
+		if !isUserError(err) {
+			s.uiFail(w, r, err)
+			return
+		}
+		s.showRecon(w, r, http.StatusUnprocessableEntity, err.Error(), nil)
+		return
+	}
+	s.log.Info("unmatch", "user", actor, "bank_account", b.Code, "match", id)
+	http.Redirect(w, r, fmt.Sprintf("/recon/%s?period=%s&unmatched=%d", url.PathEscape(b.Code), url.QueryEscape(perText), id), http.StatusSeeOther)
+}
+
+// uiFail is pageFail that shows a refusal of the packages (an input, a
+// match already made or revoked) as 422 with the catalogue's message.
+func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status, _ := classify(err)
+	if c, ok := catalogueEntry(err); ok && (status == http.StatusUnprocessableEntity || status == http.StatusConflict) {
+		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "user", principal(r).User, "reason", err.Error())
+		s.render(w, r, http.StatusUnprocessableEntity, "error.html", pageData{Title: "err.title",
+			Data: errorData{Status: http.StatusUnprocessableEntity, Message: "err." + c.name}})
+		return
+	}
+	s.pageFail(w, r, err)
+}
