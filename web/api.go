@@ -560,7 +560,7 @@ func status[T any](code int, body T, replayed bool) *writeOut[T] {
 
 // KeyHeader documents the Idempotency-Key of a write (checked by apiMiddleware).
 type KeyHeader struct {
-	IdempotencyKey string `header:"Idempotency-Key" doc:"1 to 80 printable ASCII characters; the same key and request again changes nothing"`
+	IdempotencyKey string `header:"Idempotency-Key" required:"true" doc:"1 to 80 printable ASCII characters; the same key and request again changes nothing"`
 }
 
 type PageQuery struct {
