@@ -412,14 +412,29 @@ func (p *Programme) AdjustBudget(ctx context.Context, r BudgetAdjustment) (Budge
 	return c, nil
 }
 
-// lineShortfall says which line a payment would overdraw: its budget, what
-// is already paid (including earlier payments of the same batch) and by how
-// much the payment exceeds what remains.
+// LineShortfall is a payment refused by its budget line (无预算不支出):
+// the line, its budget, what is already paid (including earlier payments
+// of the same batch), the payment and by how much it exceeds what remains.
+// It is ErrBudgetLineExceeded (errors.Is).
+type LineShortfall struct {
+	What, Project, Line                        string
+	Category, Source                           string // Source "" for a category line
+	Budget, Paid, Remaining, Amount, Shortfall decimal.Decimal
+}
+
+func (e *LineShortfall) Error() string {
+	return fmt.Sprintf("%v (无预算不支出): %s: budget line %s %s: budget %s, already paid %s, remaining %s; this payment of %s exceeds it by %s (adjust the budget first: fundledger budget adjust)",
+		ErrBudgetLineExceeded, e.What, e.Project, e.Line, e.Budget.StringFixed(2), e.Paid.StringFixed(2),
+		e.Remaining.StringFixed(2), e.Amount.StringFixed(2), e.Shortfall.StringFixed(2))
+}
+
+func (e *LineShortfall) Unwrap() error { return ErrBudgetLineExceeded }
+
+// lineShortfall says which line a payment would overdraw.
 func lineShortfall(what string, pr Project, id lineID, budget, paid, amount decimal.Decimal) error {
 	remaining := budget.Sub(paid)
-	return fmt.Errorf("%w (无预算不支出): %s: budget line %s %s: budget %s, already paid %s, remaining %s; this payment of %s exceeds it by %s (adjust the budget first: fundledger budget adjust)",
-		ErrBudgetLineExceeded, what, pr.Code, id, budget.StringFixed(2), paid.StringFixed(2),
-		remaining.StringFixed(2), amount.StringFixed(2), amount.Sub(remaining).StringFixed(2))
+	return &LineShortfall{What: what, Project: pr.Code, Line: fmt.Sprint(id), Category: id.category, Source: id.source, Budget: budget, Paid: paid,
+		Remaining: remaining, Amount: amount, Shortfall: amount.Sub(remaining)}
 }
 
 // noLine says that a payment's category has no approved line.

@@ -63,9 +63,38 @@ type catalogued struct {
 	zh, en string
 }
 
+// errorFigures find, in an error of the name, the figures of its detailed
+// message (messages["err.<name>.detail"], a format), or nil.
+var errorFigures = map[string]func(lang string, err error) []any{
+	"funding.ErrBudgetLineExceeded": lineShortfallFigures,
+}
+
 // errorCatalogue maps every named error; the first that matches wins, so
 // the more specific come first.
 var errorCatalogue = []catalogued{
+	{funding.ErrBudgetLineExceeded, "funding.ErrBudgetLineExceeded", http.StatusUnprocessableEntity, "budget_line_exceeded",
+		"无预算不支出：这笔支付超出批复的预算额度；请先调整预算。", "No payment without budget: this payment exceeds its approved budget line; adjust the budget first."},
+	{funding.ErrNoBudgetLine, "funding.ErrNoBudgetLine", http.StatusUnprocessableEntity, "no_budget_line",
+		"无预算不支出：该项目的这一类别没有批复预算，不能支付。", "No payment without budget: this category of the project has no approved budget line."},
+	{funding.ErrBudgetBelowPaid, "funding.ErrBudgetBelowPaid", http.StatusUnprocessableEntity, "budget_below_paid",
+		"调整后的预算不能低于已支付金额。", "A budget line cannot be lowered below what is already paid."},
+	{ledger.ErrUnsealed, "ledger.ErrUnsealed", http.StatusConflict, "unsealed",
+		"该月仍有分录未封存入哈希链，暂不能结账或反结账；请先封存（被扣留未封存的分录须先查明来源）。",
+		"Entries of this month still wait to be sealed into the hash chain, so it cannot be closed or reopened yet; seal first (an entry the seal holds back must be investigated)."},
+	{funding.ErrAlreadyPaid, "funding.ErrAlreadyPaid", http.StatusConflict, "already_paid",
+		"已经拨付过，不能再次拨付或更正。", "Already paid; it cannot be paid again or corrected."},
+	{funding.ErrOutOfOrder, "funding.ErrOutOfOrder", http.StatusUnprocessableEntity, "out_of_order",
+		"步骤顺序不对：前一步尚未办理或日期更晚。", "This step comes too early: the step before it is missing or dated later."},
+	{funding.ErrFuturePeriod, "funding.ErrFuturePeriod", http.StatusUnprocessableEntity, "future_period",
+		"该期间尚未开始，不能考核。", "The period has not begun yet; it cannot be scored."},
+	{funding.ErrPeriodOverlap, "funding.ErrPeriodOverlap", http.StatusConflict, "period_overlap",
+		"与该项目已考核的期间重叠。", "Overlaps a period already scored for this project."},
+	{funding.ErrPeriod, "funding.ErrPeriod", http.StatusUnprocessableEntity, "invalid",
+		"期间格式不对：应为 YYYY、YYYY-H1/H2、YYYY-Q1…Q4 或 YYYY-MM。", "Not a period: write YYYY, YYYY-H1/H2, YYYY-Q1…Q4 or YYYY-MM."},
+	{funding.ErrBankDistrict, "funding.ErrBankDistrict", http.StatusUnprocessableEntity, "bank_district",
+		"银行账户属于其他区市；应使用本区市账户或市级账户。", "The bank account belongs to another district; use this district's account or a city account."},
+	{funding.ErrControlTotalMismatch, "funding.ErrControlTotalMismatch", http.StatusUnprocessableEntity, "control_total_mismatch",
+		"总计行与各区市行之和不一致，整表拒收（可说明理由后接受）。", "The 总计 row disagrees with its district rows; the file is refused unless accepted with a reason."},
 	{access.ErrUnauthenticated, "access.ErrUnauthenticated", http.StatusUnauthorized, "unauthenticated",
 		"请先登录，或提供有效的 API 令牌。", "Sign in, or send a valid API token."},
 	{access.ErrDenied, "access.ErrDenied", http.StatusForbidden, "forbidden",
@@ -184,6 +213,11 @@ func userMessage(lang string, err error) (int, string) {
 		return p.Status, p.fill(lang).Detail
 	}
 	if c, ok := catalogueEntry(err); ok {
+		if figures := errorFigures[c.name]; figures != nil {
+			if args := figures(lang, err); args != nil {
+				return c.status, fmt.Sprintf(text(lang, "err."+c.name+".detail"), args...)
+			}
+		}
 		return c.status, text(lang, "err."+c.name)
 	}
 	status, code := classify(err)
@@ -194,6 +228,25 @@ func init() {
 	for _, c := range errorCatalogue {
 		messages["err."+c.name] = [2]string{c.zh, c.en}
 	}
+	messages["err.funding.ErrBudgetLineExceeded.detail"] = [2]string{
+		"无预算不支出：项目 %s 的%s预算 %s 元，已支付 %s 元，尚余 %s 元；这笔 %s 元的支付超出 %s 元。请先调整预算。",
+		"No payment without budget: project %s, %s line: budget %s, already paid %s, remaining %s; this payment of %s exceeds it by %s. Adjust the budget first.",
+	}
+}
+
+// lineShortfallFigures are the figures of a payment refused by its budget
+// line, for its detailed message.
+func lineShortfallFigures(lang string, err error) []any {
+	var ls *funding.LineShortfall
+	if !errors.As(err, &ls) {
+		return nil
+	}
+	line := categoryName(lang, ls.Category)
+	if ls.Source != "" {
+		line += " / " + sourceName(lang, ls.Source)
+	}
+	return []any{ls.Project, line, ls.Budget.StringFixed(2), ls.Paid.StringFixed(2), ls.Remaining.StringFixed(2),
+		ls.Amount.StringFixed(2), ls.Shortfall.StringFixed(2)}
 }
 
 var messages = map[string][2]string{ // key → {zh, en}

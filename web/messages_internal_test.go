@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
 )
 
 // TestEveryNamedErrorHasMessages parses the packages' sources for their
@@ -92,5 +97,28 @@ func TestEveryNamedErrorHasMessages(t *testing.T) {
 	status, msg := userMessage(langZh, err)
 	if status != 422 || !strings.Contains(msg, "已结账") || strings.Contains(msg, "8287") || strings.Contains(msg, "web/") {
 		t.Errorf("period closed: %d %q", status, msg)
+	}
+}
+
+// A payment refused by its budget line tells a person the line's figures
+// in the reader's language, not the domain's English.
+func TestBudgetLineRefusalHasFigures(t *testing.T) {
+	err := fmt.Errorf("post batch: %w", &funding.LineShortfall{What: "pay p9", Project: "WH-HC-2020-001", Line: "basic",
+		Category: "basic", Budget: decimal.RequireFromString("1000000.00"), Paid: decimal.RequireFromString("995000.37"),
+		Remaining: decimal.RequireFromString("4999.63"), Amount: decimal.RequireFromString("40000.00"),
+		Shortfall: decimal.RequireFromString("35000.37")})
+	status, zh := userMessage("zh", err)
+	want := "无预算不支出：项目 WH-HC-2020-001 的基础类预算 1000000.00 元，已支付 995000.37 元，尚余 4999.63 元；这笔 40000.00 元的支付超出 35000.37 元。请先调整预算。"
+	if status != 422 || zh != want {
+		t.Errorf("zh: %d %q\nwant %q", status, zh, want)
+	}
+	_, en := userMessage("en", err)
+	if !strings.Contains(en, "budget 1000000.00, already paid 995000.37, remaining 4999.63; this payment of 40000.00 exceeds it by 35000.37") {
+		t.Errorf("en: %q", en)
+	}
+	// Without the figures (a refusal by the database itself), the plain message.
+	_, plain := userMessage("zh", fmt.Errorf("x: %w", funding.ErrBudgetLineExceeded))
+	if plain != "无预算不支出：这笔支付超出批复的预算额度；请先调整预算。" {
+		t.Errorf("plain: %q", plain)
 	}
 }
