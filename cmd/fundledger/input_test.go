@@ -21,8 +21,8 @@ import (
 func TestAmountFlagsRefuseWhatIsNotAPlainDecimal(t *testing.T) {
 	t.Parallel()
 	commands := [][]string{
-		{"receipt", "--project", "P", "--source", "central", "--date", "2021-01-01", "--key", "k", "--amount"},
-		{"pay", "--project", "P", "--source", "central", "--category", "basic", "--date", "2021-01-01", "--key", "k", "--amount"},
+		{"receipt", "--project", "P", "--source", "central", "--date", "2021-01-01", "--bank", "B", "--key", "k", "--amount"},
+		{"pay", "--project", "P", "--source", "central", "--category", "basic", "--date", "2021-01-01", "--payee", "x", "--bank", "B", "--key", "k", "--amount"},
 		{"elevator", "contribute", "E1", "--date", "2021-01-01", "--amount"},
 		{"bond", "revenue", "--date", "2021-01-01", "--amount"},
 		{"bond", "allocate", "B1", "--date", "2021-01-01", "--amount"},

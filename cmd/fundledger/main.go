@@ -49,7 +49,7 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			withApp(c, a)
-			return nil
+			return checkRequiredFlags(c)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -66,7 +66,6 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
 	addTemplates(root)
 	explainRequiredFlags(root)
-	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkRequiredFlags(c) }
 	return root
 }
 
