@@ -68,7 +68,7 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 	// Before the transfer the award is not paid; before completion there is no transfer.
 	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/pay", "p0", pay); r.status != 422 {
 		t.Errorf("pay before the transfer: %d %s", r.status, r.body)
-	} else if code, _ := r.errCode(t); code != "condition_not_met" {
+	} else if code, _ := r.errCode(t); code != "out_of_order" {
 		t.Errorf("pay before the transfer: %s", code)
 	}
 	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t0", transfer); r.status != 422 {

@@ -16,6 +16,7 @@ import (
 
 	"fundledger/access"
 	"fundledger/ledger"
+	"fundledger/rules"
 )
 
 const testPassword = "correct horse battery"
@@ -374,13 +375,18 @@ func xlsxReceived(t *testing.T, body []byte, source string) string {
 		t.Fatal(err)
 	}
 	defer x.Close()
+	zh := source
+	if s, ok := rules.LookupSource(source); ok {
+		zh = s.NameZH
+	}
 	sheet := x.GetSheetList()[0]
 	rows, err := x.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range rows {
-		if len(row) > 3 && row[0] == "环翠区" && strings.HasSuffix(row[1], " "+source) {
+		// Both languages ("中央补助 central") or the sheet's language alone.
+		if len(row) > 3 && row[0] == "环翠区" && (strings.HasSuffix(row[1], " "+source) || row[1] == zh) {
 			return row[3]
 		}
 	}
