@@ -8,23 +8,23 @@ package funding
 // to one of the company's projects; the company's use of it is traceable
 // to that project (company C, project P of district D, level S):
 //
-//	financial  company:C:P:capital_cash       asset, no overdraft — injected, not yet used
-//	           company:C:P:paid_in:S          net_assets — 实收资本, the government's equity
-//	           company:C:P:used:CAT           expense — capital used on works of category CAT
-//	budget     budget:company:C:P:capital_available   budget_asset, no overdraft
-//	           budget:company:C:P:capital_received:S  budget_revenue — 资本金到位
-//	           budget:company:C:P:capital_spent:CAT   budget_expense
+//	financial  capital_cash:C:P          asset, no overdraft — injected, not yet used
+//	           capital_paid_in:C:P:S     net_assets — 实收资本, the government's equity
+//	           capital_used:C:P:CAT      expense — capital used on works of category CAT
+//	budget     budget:capital_available:C:P     budget_asset, no overdraft
+//	           budget:capital_received:C:P:S    budget_revenue — 资本金到位
+//	           budget:capital_spent:C:P:CAT     budget_expense
 //
 // An investment subsidy is approved for a project as a share of its
 // approved investment (the cap), committed in the budget book at approval,
 // and paid on progress: the payments never exceed the share of the
 // investment completed, nor the cap (project P of district D, level S):
 //
-//	financial  invsub:D:P:S:cash        asset, no overdraft — received
-//	           invsub:D:P:S:received    revenue — 投资补助收入
-//	budget     budget:invsub:D:P:S:committed   budget_revenue — approved (the cap)
-//	           budget:invsub:D:P:S:receivable  budget_asset, no overdraft — approved, not yet paid
-//	           budget:invsub:D:P:S:available   budget_asset — paid
+//	financial  invsub_cash:D:P:S        asset, no overdraft — received
+//	           invsub_received:D:P:S    revenue — 投资补助收入
+//	budget     budget:invsub_committed:D:P:S   budget_revenue — approved (the cap)
+//	           budget:invsub_receivable:D:P:S  budget_asset, no overdraft — approved, not yet paid
+//	           budget:invsub_available:D:P:S   budget_asset — paid
 //
 // None of these codes starts with cash:, revenue:, expense: or
 // budget:committed|receivable|available|spent:, so the sources of a
@@ -35,6 +35,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -46,11 +47,26 @@ import (
 
 type companyAccounts struct{ company, project string }
 
+// fin and budget name the accounts of a company's capital for a project:
+// ROLE:C:P[:extra] (the role first, so that the balance sheet's account
+// class says what it is, per company).
 func (a companyAccounts) fin(role string) string {
-	return "company:" + a.company + ":" + a.project + ":" + role
+	r, extra, _ := strings.Cut(role, ":")
+	return joinCode("capital_"+r, a.company, a.project, extra)
 }
 func (a companyAccounts) budget(role string) string {
-	return "budget:company:" + a.company + ":" + a.project + ":" + role
+	r, extra, _ := strings.Cut(role, ":")
+	return joinCode("budget:capital_"+r, a.company, a.project, extra)
+}
+
+func joinCode(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ":")
 }
 
 // CapitalInjectionRequest injects capital into an implementing company for
@@ -83,8 +99,8 @@ type CapitalInjection struct {
 // level of government in the company, earmarked to the project (the
 // company's district must be the project's):
 //
-//	financial  Dr company:C:P:capital_cash / Cr company:C:P:paid_in:S
-//	budget     Dr budget:company:C:P:capital_available / Cr budget:company:C:P:capital_received:S
+//	financial  Dr capital_cash:C:P / Cr capital_paid_in:C:P:S
+//	budget     Dr budget:capital_available:C:P / Cr budget:capital_received:C:P:S
 //
 // The same idempotency key again returns the recorded injection.
 func (p *Programme) InjectCapital(ctx context.Context, r CapitalInjectionRequest) (CapitalInjection, error) {
@@ -111,10 +127,10 @@ func (p *Programme) InjectCapital(ctx context.Context, r CapitalInjectionRequest
 	dims := ledger.Dimensions{District: pr.District, Project: pr.Code}
 	label := sourceLabel(r.Level)
 	if err := p.ledger.CreateAccounts(ctx, []ledger.Account{
-		{Code: a.fin("capital_cash"), Name: c.Name + " 资本金 " + pr.Code + " capital not yet used", Type: ledger.Asset, NoOverdraft: true, Dimensions: dims},
+		{Code: a.fin("cash"), Name: c.Name + " 资本金 " + pr.Code + " capital not yet used", Type: ledger.Asset, NoOverdraft: true, Dimensions: dims},
 		{Code: a.fin("paid_in:" + r.Level), Name: c.Name + " 实收资本 " + label + " government equity", Type: ledger.NetAssets, Dimensions: dims},
-		{Code: a.budget("capital_available"), Name: c.Name + " 资本金结存 " + pr.Code, Type: ledger.BudgetAsset, NoOverdraft: true, Dimensions: dims},
-		{Code: a.budget("capital_received:" + r.Level), Name: c.Name + " 资本金到位 " + label, Type: ledger.BudgetRevenue, Dimensions: dims},
+		{Code: a.budget("available"), Name: c.Name + " 资本金结存 " + pr.Code, Type: ledger.BudgetAsset, NoOverdraft: true, Dimensions: dims},
+		{Code: a.budget("received:" + r.Level), Name: c.Name + " 资本金到位 " + label, Type: ledger.BudgetRevenue, Dimensions: dims},
 	}, "fundledger"); err != nil {
 		return CapitalInjection{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -149,12 +165,12 @@ func (p *Programme) InjectCapital(ctx context.Context, r CapitalInjectionRequest
 		posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{
 			{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
 				Postings: []ledger.Posting{
-					{AccountCode: a.fin("capital_cash"), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: a.fin("cash"), Side: ledger.Debit, Amount: r.Amount},
 					{AccountCode: a.fin("paid_in:" + r.Level), Side: ledger.Credit, Amount: r.Amount}}},
 			{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
 				Postings: []ledger.Posting{
-					{AccountCode: a.budget("capital_available"), Side: ledger.Debit, Amount: r.Amount},
-					{AccountCode: a.budget("capital_received:" + r.Level), Side: ledger.Credit, Amount: r.Amount}}},
+					{AccountCode: a.budget("available"), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: a.budget("received:" + r.Level), Side: ledger.Credit, Amount: r.Amount}}},
 		})
 		if err != nil {
 			return err
@@ -201,8 +217,8 @@ var ErrExceedsCapital error = &kindError{"use exceeds the capital injected for t
 // UseCapital records that the company paid works of the project out of the
 // capital injected for it (no overdraft: never more than injected):
 //
-//	financial  Dr company:C:P:used:CAT / Cr company:C:P:capital_cash
-//	budget     Dr budget:company:C:P:capital_spent:CAT / Cr budget:company:C:P:capital_available
+//	financial  Dr capital_used:C:P:CAT / Cr capital_cash:C:P
+//	budget     Dr budget:capital_spent:C:P:CAT / Cr budget:capital_available:C:P
 func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (CapitalUse, error) {
 	what := fmt.Sprintf("use capital of %s on project %s (%q)", r.Company, r.Project, r.IdempotencyKey)
 	if err := checkInput(what, r); err != nil {
@@ -224,13 +240,13 @@ func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (Capita
 		return CapitalUse{}, fmt.Errorf("%s: %w", what, err)
 	}
 	a := companyAccounts{c.Code, pr.Code}
-	if _, err := p.ledger.Account(ctx, a.fin("capital_cash")); err != nil {
+	if _, err := p.ledger.Account(ctx, a.fin("cash")); err != nil {
 		return CapitalUse{}, fmt.Errorf("%w: %s: no capital was injected into %s for project %s", ErrExceedsCapital, what, c.Code, pr.Code)
 	}
 	dims := ledger.Dimensions{District: pr.District, Project: pr.Code, Category: r.Category}
 	if err := p.ledger.CreateAccounts(ctx, []ledger.Account{
 		{Code: a.fin("used:" + r.Category), Name: c.Name + " 资本金支出 " + categoryLabel(r.Category), Type: ledger.Expense, Dimensions: dims},
-		{Code: a.budget("capital_spent:" + r.Category), Name: c.Name + " 资本金预算支出 " + categoryLabel(r.Category), Type: ledger.BudgetExpense, Dimensions: dims},
+		{Code: a.budget("spent:" + r.Category), Name: c.Name + " 资本金预算支出 " + categoryLabel(r.Category), Type: ledger.BudgetExpense, Dimensions: dims},
 	}, "fundledger"); err != nil {
 		return CapitalUse{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -258,11 +274,11 @@ func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (Capita
 			{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
 				Postings: []ledger.Posting{
 					{AccountCode: a.fin("used:" + r.Category), Side: ledger.Debit, Amount: r.Amount},
-					{AccountCode: a.fin("capital_cash"), Side: ledger.Credit, Amount: r.Amount}}},
+					{AccountCode: a.fin("cash"), Side: ledger.Credit, Amount: r.Amount}}},
 			{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta,
 				Postings: []ledger.Posting{
-					{AccountCode: a.budget("capital_spent:" + r.Category), Side: ledger.Debit, Amount: r.Amount},
-					{AccountCode: a.budget("capital_available"), Side: ledger.Credit, Amount: r.Amount}}},
+					{AccountCode: a.budget("spent:" + r.Category), Side: ledger.Debit, Amount: r.Amount},
+					{AccountCode: a.budget("available"), Side: ledger.Credit, Amount: r.Amount}}},
 		})
 		if err != nil {
 			return err
@@ -274,7 +290,7 @@ func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (Capita
 			c.Code, pr.Code, r.Category, r.Amount.StringFixed(2), on.Format(ledger.DateLayout), r.Reference, r.IdempotencyKey, out.FinancialEntry, r.Actor)
 	})
 	if errors.Is(err, ledger.ErrOverdraft) {
-		left, berr := p.ledger.Balance(ctx, a.fin("capital_cash"), on)
+		left, berr := p.ledger.Balance(ctx, a.fin("cash"), on)
 		if berr == nil {
 			return CapitalUse{}, fmt.Errorf("%w: %s: %s is more than the %s of capital injected and not yet used as of %s", ErrExceedsCapital, what,
 				r.Amount.StringFixed(2), left.StringFixed(2), on.Format(ledger.DateLayout))
@@ -289,10 +305,10 @@ func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (Capita
 type invsubAccounts struct{ district, project, level string }
 
 func (a invsubAccounts) fin(role string) string {
-	return "invsub:" + a.district + ":" + a.project + ":" + a.level + ":" + role
+	return "invsub_" + role + ":" + a.district + ":" + a.project + ":" + a.level
 }
 func (a invsubAccounts) budget(role string) string {
-	return "budget:invsub:" + a.district + ":" + a.project + ":" + a.level + ":" + role
+	return "budget:invsub_" + role + ":" + a.district + ":" + a.project + ":" + a.level
 }
 
 // InvestmentSubsidyApproval approves an investment subsidy (投资补助) for a
@@ -326,7 +342,7 @@ type InvestmentSubsidy struct {
 // ApproveInvestmentSubsidy approves a project's investment subsidy and
 // commits its cap in the budget book:
 //
-//	budget  Dr budget:invsub:D:P:S:receivable / Cr budget:invsub:D:P:S:committed
+//	budget  Dr budget:invsub_receivable:D:P:S / Cr budget:invsub_committed:D:P:S
 //
 // Once per project and level; the same approval again changes nothing.
 func (p *Programme) ApproveInvestmentSubsidy(ctx context.Context, r InvestmentSubsidyApproval) (InvestmentSubsidy, error) {
@@ -452,8 +468,8 @@ type InvestmentSubsidyPayment struct {
 // (ErrInvestmentSubsidyExceeded; the database refuses it too), and the
 // completed investment reported never goes down nor above the approved:
 //
-//	financial  Dr invsub:D:P:S:cash / Cr invsub:D:P:S:received
-//	budget     Dr budget:invsub:D:P:S:available / Cr budget:invsub:D:P:S:receivable (no overdraft)
+//	financial  Dr invsub_cash:D:P:S / Cr invsub_received:D:P:S
+//	budget     Dr budget:invsub_available:D:P:S / Cr budget:invsub_receivable:D:P:S (no overdraft)
 func (p *Programme) PayInvestmentSubsidy(ctx context.Context, r InvestmentSubsidyPaymentRequest) (InvestmentSubsidyPayment, error) {
 	what := fmt.Sprintf("pay the %s investment subsidy of project %s (%q)", r.Level, r.Project, r.IdempotencyKey)
 	if err := checkInput(what, r); err != nil {

@@ -35,10 +35,10 @@ func TestCapitalInjection(t *testing.T) {
 	_, err = p.UseCapital(ctx, funding.CapitalUseRequest{Company: "HC-CITY-RENEW", Project: "WH-L-P1", Category: "basic",
 		Amount: loanDec("2000.01"), PaidOn: loanDate("2021-03-11"), IdempotencyKey: "use-2", Actor: "company"})
 	wantErr(t, "use beyond the capital", err, funding.ErrExceedsCapital, "more than the 2000.00 of capital injected and not yet used")
-	bondBalance(t, p, "company:HC-CITY-RENEW:WH-L-P1:paid_in:municipal", "5000.00")
-	bondBalance(t, p, "company:HC-CITY-RENEW:WH-L-P1:capital_cash", "2000.00")
-	bondBalance(t, p, "company:HC-CITY-RENEW:WH-L-P1:used:basic", "3000.00")
-	acct, err := p.Ledger().Account(ctx, "company:HC-CITY-RENEW:WH-L-P1:paid_in:municipal")
+	bondBalance(t, p, "capital_paid_in:HC-CITY-RENEW:WH-L-P1:municipal", "5000.00")
+	bondBalance(t, p, "capital_cash:HC-CITY-RENEW:WH-L-P1", "2000.00")
+	bondBalance(t, p, "capital_used:HC-CITY-RENEW:WH-L-P1:basic", "3000.00")
+	acct, err := p.Ledger().Account(ctx, "capital_paid_in:HC-CITY-RENEW:WH-L-P1:municipal")
 	if err != nil || acct.Type != "net_assets" {
 		t.Errorf("paid-in capital account: %+v, %v; want type net_assets (equity, not revenue)", acct, err)
 	}
@@ -92,8 +92,8 @@ func TestInvestmentSubsidy(t *testing.T) {
 		t.Fatal(err)
 	}
 	eq(t, "second payment (cap)", x.Amount, "2000.00")
-	bondBalance(t, p, "invsub:huancui:WH-L-P1:provincial:received", "5000.00")
-	bondBalance(t, p, "budget:invsub:huancui:WH-L-P1:provincial:receivable", "0.00")
+	bondBalance(t, p, "invsub_received:huancui:WH-L-P1:provincial", "5000.00")
+	bondBalance(t, p, "budget:invsub_receivable:huancui:WH-L-P1:provincial", "0.00")
 
 	db := p.Ledger().DB()
 	var entry int64

@@ -63,6 +63,16 @@ func TestLoanCLI(t *testing.T) {
 			t.Errorf("report loans lacks %q:\n%s", want, out)
 		}
 	}
+	// The sources report and the balance sheet show the injection as its own
+	// line: government equity (net assets), not a source's money.
+	out = mustRun("", "report", "sources", "--as-of", "2021-04-30", "--format", "csv", "--lang", "en")
+	if !strings.Contains(out, "WH-HC-L-1,HC-CO,municipal,,5000.00,0.00,5000.00") {
+		t.Errorf("report sources lacks the capital injection line:\n%s", out)
+	}
+	out = mustRun("", "report", "balance-sheet", "--as-of", "2021-04-30", "--format", "csv", "--lang", "en")
+	if !strings.Contains(out, "净资产 Net assets,capital_paid_in:HC-CO,1,5000.00") {
+		t.Errorf("balance sheet lacks the government's equity in HC-CO:\n%s", out)
+	}
 	xlsx := filepath.Join(t.TempDir(), "loans.xlsx")
 	mustRun("", "report", "loans", "--as-of", "2021-04-30", "--format", "xlsx", "-o", xlsx)
 	if fi, err := os.Stat(xlsx); err != nil || fi.Size() == 0 {
