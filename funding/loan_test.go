@@ -279,3 +279,110 @@ func TestLoanRateReset(t *testing.T) {
 		t.Errorf("same reset again: version %d, %v", again.Version, err)
 	}
 }
+
+// TestLoanReport: the loan of TestLoanEndToEnd's first half (drawn, first
+// period paid with its 90.00 subsidy, 2,000.00 prepaid on 2021-05-25) and a
+// 10,000.00 bond of which 4,000.00 funds the same project, as of
+// 2021-06-30: repaid 3,000 + 2,000, outstanding 7,000.00; next due
+// 2021-07-15 with 118.33 interest and 2,333.33 principal (version 2); the
+// district's debt 4,000.00 of bonds + 7,000.00 of loans = 11,000.00. As of
+// 2021-03-31 nothing is repaid and the next due is version 1's first line.
+func TestLoanReport(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newLoanProgramme(t)
+	if _, err := p.RegisterLoan(ctx, loanInput("PB-R"), "officer"); err != nil {
+		t.Fatal(err)
+	}
+	steps := []func() error{
+		func() error {
+			_, err := p.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: "PB-R", Project: "WH-L-P1", Amount: loanDec("12000.00"),
+				DrawnOn: loanDate("2021-01-15"), IdempotencyKey: "pbr-d1", Actor: "officer"})
+			return err
+		},
+		func() error {
+			_, err := p.PayLoan(ctx, funding.LoanPaymentRequest{Loan: "PB-R", DueDate: loanDate("2021-04-15"), Actor: "officer"})
+			return err
+		},
+		func() error {
+			_, err := p.CommitLoanSubsidies(ctx, funding.LoanSubsidyCommitRequest{Loan: "PB-R", DueDate: loanDate("2021-04-15"), Actor: "bureau"})
+			return err
+		},
+		func() error {
+			_, err := p.PayLoanSubsidy(ctx, funding.LoanSubsidyPaymentRequest{Loan: "PB-R", DueDate: loanDate("2021-04-15"), Level: "provincial",
+				PaidOn: loanDate("2021-04-20"), Actor: "bureau"})
+			return err
+		},
+		func() error {
+			_, err := p.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: "PB-R", Amount: loanDec("2000.00"), PaidOn: loanDate("2021-05-25"),
+				IdempotencyKey: "pbr-p1", Actor: "officer"})
+			return err
+		},
+		func() error {
+			_, err := p.RegisterBond(ctx, funding.BondInput{Code: "BOND-L", Name: "测试债券", IssueDate: loanDate("2021-01-10"), Principal: loanDec("10000.00"),
+				CouponRatePct: loanDec("3"), TermYears: 5, Frequency: funding.BondAnnual, Repayment: funding.BondBullet}, "bureau")
+			return err
+		},
+		func() error {
+			_, err := p.IssueBond(ctx, funding.BondIssueRequest{Bond: "BOND-L", Actor: "bureau"})
+			return err
+		},
+		func() error {
+			_, err := p.AllocateBond(ctx, funding.BondAllocationRequest{Bond: "BOND-L", Project: "WH-L-P1", Amount: loanDec("4000.00"),
+				AllocatedOn: loanDate("2021-02-01"), IdempotencyKey: "bond-l-a1", Actor: "bureau"})
+			return err
+		},
+	}
+	for i, s := range steps {
+		if err := s(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	rep, err := p.LoanReport(ctx, funding.LoanReportOptions{AsOf: loanDate("2021-06-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Loans) != 1 {
+		t.Fatalf("%d loans", len(rep.Loans))
+	}
+	l := rep.Loans[0]
+	for _, c := range []struct {
+		what string
+		got  decimal.Decimal
+		want string
+	}{
+		{"drawn", l.Drawn, "12000.00"}, {"repaid", l.Repaid, "5000.00"}, {"prepaid", l.Prepaid, "2000.00"}, {"outstanding", l.Outstanding, "7000.00"},
+		{"interest accrued", l.InterestAccrued, "180.00"}, {"interest paid", l.InterestPaid, "180.00"}, {"subsidy committed", l.SubsidyCommitted, "90.00"},
+		{"subsidy paid", l.SubsidyPaid, "90.00"}, {"net interest cost", l.NetInterestCost, "90.00"}, {"next interest", l.NextInterest, "118.33"},
+		{"next principal", l.NextPrincipal, "2333.33"},
+	} {
+		eq(t, c.what, c.got, c.want)
+	}
+	if !l.NextDueDate.Equal(loanDate("2021-07-15")) || l.ScheduleVersion != 2 {
+		t.Errorf("next due %s under version %d, want 2021-07-15 under 2", l.NextDueDate, l.ScheduleVersion)
+	}
+	if len(rep.Projects) != 1 || !rep.Projects[0].NetInterestCost.Equal(loanDec("90.00")) {
+		t.Errorf("project shares %+v", rep.Projects)
+	}
+	if len(rep.Debt) != 1 || rep.Debt[0].District != "huancui" {
+		t.Fatalf("district debt %+v", rep.Debt)
+	}
+	eq(t, "bond debt", rep.Debt[0].BondOutstanding, "4000.00")
+	eq(t, "loan debt", rep.Debt[0].LoanOutstanding, "7000.00")
+	eq(t, "total debt", rep.Debt[0].Total, "11000.00")
+
+	early, err := p.LoanReport(ctx, funding.LoanReportOptions{AsOf: loanDate("2021-03-31"), District: "环翠区"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := early.Loans[0]
+	eq(t, "repaid by March", e.Repaid, "0")
+	eq(t, "next interest by March", e.NextInterest, "180.00")
+	if e.ScheduleVersion != 1 || !e.NextDueDate.Equal(loanDate("2021-04-15")) {
+		t.Errorf("as of March: version %d, next due %s; want 1, 2021-04-15", e.ScheduleVersion, e.NextDueDate)
+	}
+	other, err := p.LoanReport(ctx, funding.LoanReportOptions{AsOf: loanDate("2021-06-30"), District: "文登区"})
+	if err != nil || len(other.Loans) != 0 || len(other.Debt) != 0 {
+		t.Errorf("文登区: %+v, %v; want no loans and no debt", other, err)
+	}
+}
