@@ -126,7 +126,7 @@ func TestLoanEndToEnd(t *testing.T) {
 	// A prepayment dated in a period already paid would change it: refused.
 	_, err = p.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: "PB-1", Amount: loanDec("2000.00"), PaidOn: loanDate("2021-03-01"),
 		IdempotencyKey: "pb1-p0", Actor: "officer"})
-	wantErr(t, "prepay in a paid period", err, funding.ErrStatus, "2021-01-15 to 2021-04-15 was already accrued or paid")
+	wantErr(t, "prepay in a paid period", err, funding.ErrStatus, "2021-01-15 to 2021-04-15 was already accrued, paid or had its subsidy committed")
 	pp, err := p.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: "PB-1", Amount: loanDec("2000.00"), PaidOn: loanDate("2021-05-25"),
 		IdempotencyKey: "pb1-p1", Actor: "officer"})
 	if err != nil {

@@ -113,9 +113,9 @@ func loanTermsInTx(ctx context.Context, tx *sqlx.Tx, l Loan) (LoanTerms, error) 
 
 // rescheduleInTx generates the loan's schedule from what is recorded now
 // and stores it as a new version when it differs from the current one.
-// Nothing already accrued or paid may change: every line due on or before
-// the last accrual or payment must be identical (else ErrStatus, naming
-// the period).
+// Nothing already accrued, paid or subsidised may change: every line due
+// on or before the last accrual, payment or subsidy commitment must be
+// identical (else ErrStatus, naming the period).
 func rescheduleInTx(ctx context.Context, tx *sqlx.Tx, l Loan, effective time.Time, reason, actor string) (int, error) {
 	terms, err := loanTermsInTx(ctx, tx, l)
 	if err != nil {
@@ -136,7 +136,8 @@ func rescheduleInTx(ctx context.Context, tx *sqlx.Tx, l Loan, effective time.Tim
 		var last sql.NullTime
 		if err := tx.GetContext(ctx, &last, `
 			SELECT max(due_date) FROM (SELECT due_date FROM loan_accruals WHERE loan = $1
-			                           UNION ALL SELECT due_date FROM loan_payments WHERE loan = $1) x`, l.Code); err != nil {
+			                           UNION ALL SELECT due_date FROM loan_payments WHERE loan = $1
+			                           UNION ALL SELECT due_date FROM loan_subsidies WHERE loan = $1) x`, l.Code); err != nil {
 			return 0, err
 		}
 		if last.Valid {
@@ -146,7 +147,7 @@ func rescheduleInTx(ctx context.Context, tx *sqlx.Tx, l Loan, effective time.Tim
 					break
 				}
 				if i >= len(lines) || !sameLoanLine(x, lines[i]) {
-					return 0, fmt.Errorf("%w: the period %s to %s was already accrued or paid and would change; record the event in a later period",
+					return 0, fmt.Errorf("%w: the period %s to %s was already accrued, paid or had its subsidy committed, and would change; record the event in a later period",
 						ErrStatus, x.PeriodStart.Format(ledger.DateLayout), x.DueDate.Format(ledger.DateLayout))
 				}
 			}
