@@ -19,6 +19,13 @@ func TestCapitalInjection(t *testing.T) {
 	if _, err := p.RegisterCompany(ctx, funding.CompanyInput{Code: "HC-CITY-RENEW", Name: "环翠城市更新公司", District: "环翠区"}, "officer"); err != nil {
 		t.Fatal(err)
 	}
+	// The company can borrow too: the loan is its district's debt.
+	lin := loanInput("PB-CO")
+	lin.District, lin.Company = "", "HC-CITY-RENEW"
+	l, err := p.RegisterLoan(ctx, lin, "officer")
+	if err != nil || l.District != "huancui" || l.Company != "HC-CITY-RENEW" {
+		t.Fatalf("company loan: %+v, %v", l, err)
+	}
 	in := funding.CapitalInjectionRequest{Company: "HC-CITY-RENEW", Project: "WH-L-P1", Level: "municipal", Amount: loanDec("5000.00"),
 		InjectedOn: loanDate("2021-03-01"), IdempotencyKey: "inj-1", Actor: "bureau"}
 	inj, err := p.InjectCapital(ctx, in)

@@ -108,6 +108,17 @@ func TestLoanScheduleByHand(t *testing.T) {
 			want:  []wantLine{{"0", "216.67", "0"}, {"10000.00", "300.00", "0"}, {"10000.00", "300.00", "0"}, {"10000.00", "300.00", "10000.00"}},
 			total: "1116.67",
 		},
+		{
+			// Custom: 4000 on the second due date, the last repays the rest (6000).
+			// Interest 3% a quarter: 300, 300, 180, 180.
+			name: "custom",
+			edit: func(t *funding.LoanTerms) {
+				t.Repayment = funding.LoanCustom
+				t.Custom = []funding.LoanMove{{Date: loanDate("2021-07-15"), Amount: loanDec("4000.00")}}
+			},
+			want:  []wantLine{{"0", "300.00", "0"}, {"10000.00", "300.00", "4000.00"}, {"6000.00", "180.00", "0"}, {"6000.00", "180.00", "6000.00"}},
+			total: "960.00",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

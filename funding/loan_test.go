@@ -227,12 +227,22 @@ func TestLoanSubsidyAboveInterestRefusedBySQL(t *testing.T) {
 	if _, err := p.CommitLoanSubsidies(ctx, funding.LoanSubsidyCommitRequest{Loan: "PB-2", DueDate: loanDate("2021-04-15"), Actor: "bureau"}); err != nil {
 		t.Fatal(err)
 	}
+	// A second loan for the same project: its policy-bank commitment
+	// (12,000.00) is all drawn, so the project's budget refuses more.
+	in := loanInput("PB-3")
+	in.Amount = loanDec("15000.00")
+	if _, err := p.RegisterLoan(ctx, in, "officer"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := p.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: "PB-3", Project: "WH-L-P1", Amount: loanDec("0.01"),
+		DrawnOn: loanDate("2021-02-01"), IdempotencyKey: "pb3-d1", Actor: "officer"})
+	wantErr(t, "beyond the project's commitment", err, funding.ErrExceedsCommitment, "outstanding policy_bank commitment of 0.00")
 	db := p.Ledger().DB()
 	var entry int64
 	if err := db.GetContext(ctx, &entry, `SELECT max(id) FROM entries`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO loan_subsidy_payments (loan, due_date, level, paid_on, amount, financial_entry_id, budget_entry_id, actor)
+	_, err = db.ExecContext(ctx, `INSERT INTO loan_subsidy_payments (loan, due_date, level, paid_on, amount, financial_entry_id, budget_entry_id, actor)
 		VALUES ('PB-2', '2021-04-15', 'provincial', '2021-04-20', 180.01, $1, $1, 'intruder')`, entry)
 	if err == nil || !strings.Contains(err.Error(), "exceeds the 90.00 committed") {
 		t.Errorf("subsidy above the commitment: %v", err)
