@@ -380,6 +380,14 @@ func TestLoanReport(t *testing.T) {
 	eq(t, "bond debt", rep.Debt[0].BondOutstanding, "4000.00")
 	eq(t, "loan debt", rep.Debt[0].LoanOutstanding, "7000.00")
 	eq(t, "total debt", rep.Debt[0].Total, "11000.00")
+	eq(t, "district net interest cost", rep.Debt[0].LoanNetCost, "90.00")
+	eq(t, "overdue", l.Overdue, "0")
+	// As of 2021-07-20 the period due 07-15 (118.33 + 2,333.33) is unpaid: overdue.
+	late, err := p.LoanReport(ctx, funding.LoanReportOptions{AsOf: loanDate("2021-07-20")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "overdue on 2021-07-20", late.Loans[0].Overdue, "2451.66")
 
 	early, err := p.LoanReport(ctx, funding.LoanReportOptions{AsOf: loanDate("2021-03-31"), District: "环翠区"})
 	if err != nil {

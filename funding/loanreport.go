@@ -30,9 +30,12 @@ type LoanPosition struct {
 	// NetInterestCost is the interest paid less the subsidy paid: what the
 	// borrower bore.
 	NetInterestCost decimal.Decimal `json:"net_interest_cost"`
-	NextDueDate     time.Time       `json:"next_due_date,omitzero"`
-	NextInterest    decimal.Decimal `json:"next_interest"`
-	NextPrincipal   decimal.Decimal `json:"next_principal"`
+	// Overdue: interest and principal of the periods due on or before the
+	// date (schedule version in force) not paid on or before it.
+	Overdue       decimal.Decimal `json:"overdue"`
+	NextDueDate   time.Time       `json:"next_due_date,omitzero"`
+	NextInterest  decimal.Decimal `json:"next_interest"`
+	NextPrincipal decimal.Decimal `json:"next_principal"`
 }
 
 // LoanProjectPosition is a project's share of a loan: what was drawn for
@@ -59,6 +62,8 @@ type DistrictDebt struct {
 	Total           decimal.Decimal `json:"total"`
 	LoanInterest    decimal.Decimal `json:"loan_interest_paid"`
 	LoanSubsidy     decimal.Decimal `json:"loan_subsidy_paid"`
+	// LoanNetCost is the loans' interest paid less their subsidy paid.
+	LoanNetCost decimal.Decimal `json:"loan_net_interest_cost"`
 }
 
 // LoanReport is the loans report.
@@ -94,7 +99,7 @@ func (p *Programme) LoanReport(ctx context.Context, o LoanReportOptions) (LoanRe
 	}
 	rep := LoanReport{AsOf: asOf}
 	zero := decimal.Zero
-	rep.Total = LoanPosition{Drawn: zero, Undrawn: zero, Repaid: zero, Prepaid: zero, Outstanding: zero, InterestAccrued: zero, InterestPaid: zero,
+	rep.Total = LoanPosition{Overdue: zero, Drawn: zero, Undrawn: zero, Repaid: zero, Prepaid: zero, Outstanding: zero, InterestAccrued: zero, InterestPaid: zero,
 		SubsidyCommitted: zero, SubsidyPaid: zero, NetInterestCost: zero, NextInterest: zero, NextPrincipal: zero}
 	for _, l := range loans {
 		var sums struct {
@@ -119,12 +124,25 @@ func (p *Programme) LoanReport(ctx context.Context, o LoanReportOptions) (LoanRe
 		}
 		pos := LoanPosition{Loan: l, Maturity: l.Maturity(), Drawn: sums.Drawn, Undrawn: l.Amount.Sub(sums.Drawn), Prepaid: sums.Prepaid,
 			Repaid: sums.Repaid.Add(sums.Prepaid), InterestAccrued: sums.InterestAccrued, InterestPaid: sums.InterestPaid,
-			SubsidyCommitted: sums.SubsidyCommitted, SubsidyPaid: sums.SubsidyPaid, NextInterest: zero, NextPrincipal: zero}
+			SubsidyCommitted: sums.SubsidyCommitted, SubsidyPaid: sums.SubsidyPaid, Overdue: zero, NextInterest: zero, NextPrincipal: zero}
 		pos.Outstanding = pos.Drawn.Sub(pos.Repaid)
 		pos.NetInterestCost = pos.InterestPaid.Sub(pos.SubsidyPaid)
+		var paidDues []time.Time
+		if err := p.db.SelectContext(ctx, &paidDues, `SELECT due_date FROM loan_payments WHERE loan = $1 AND paid_on <= $2`, l.Code, day); err != nil {
+			return LoanReport{}, fmt.Errorf("loan report: %s: %w", l.Code, err)
+		}
+		paid := map[time.Time]bool{}
+		for _, d := range paidDues {
+			paid[ledger.Civil(d)] = true
+		}
 		if s, err := loadLoanSchedule(ctx, p.db, l.Code, 0, asOf); err == nil {
 			pos.ScheduleVersion = s.Version
 			if !s.EffectiveOn.After(asOf) {
+				for _, x := range s.Lines {
+					if !x.DueDate.After(asOf) && !paid[x.DueDate] {
+						pos.Overdue = pos.Overdue.Add(x.Total())
+					}
+				}
 				for _, x := range s.Lines {
 					if x.DueDate.After(asOf) && x.Total().IsPositive() {
 						pos.NextDueDate, pos.NextInterest, pos.NextPrincipal = x.DueDate, x.Interest, x.Principal
@@ -138,6 +156,7 @@ func (p *Programme) LoanReport(ctx context.Context, o LoanReportOptions) (LoanRe
 		t.Drawn, t.Undrawn, t.Repaid, t.Prepaid = t.Drawn.Add(pos.Drawn), t.Undrawn.Add(pos.Undrawn), t.Repaid.Add(pos.Repaid), t.Prepaid.Add(pos.Prepaid)
 		t.Outstanding, t.InterestAccrued, t.InterestPaid = t.Outstanding.Add(pos.Outstanding), t.InterestAccrued.Add(pos.InterestAccrued), t.InterestPaid.Add(pos.InterestPaid)
 		t.SubsidyCommitted, t.SubsidyPaid, t.NetInterestCost = t.SubsidyCommitted.Add(pos.SubsidyCommitted), t.SubsidyPaid.Add(pos.SubsidyPaid), t.NetInterestCost.Add(pos.NetInterestCost)
+		t.Overdue = t.Overdue.Add(pos.Overdue)
 
 		var drawn []struct {
 			Project  string          `db:"project"`
@@ -187,7 +206,7 @@ func (p *Programme) districtDebt(ctx context.Context, district string, asOf time
 	row := func(code string) *DistrictDebt {
 		if rows[code] == nil {
 			rows[code] = &DistrictDebt{District: code, BondOutstanding: decimal.Zero, LoanOutstanding: decimal.Zero, LoanInterest: decimal.Zero,
-				LoanSubsidy: decimal.Zero}
+				LoanSubsidy: decimal.Zero, LoanNetCost: decimal.Zero}
 		}
 		return rows[code]
 	}
@@ -210,6 +229,7 @@ func (p *Programme) districtDebt(ctx context.Context, district string, asOf time
 		r.LoanOutstanding = r.LoanOutstanding.Add(l.Outstanding)
 		r.LoanInterest = r.LoanInterest.Add(l.InterestPaid)
 		r.LoanSubsidy = r.LoanSubsidy.Add(l.SubsidyPaid)
+		r.LoanNetCost = r.LoanNetCost.Add(l.NetInterestCost)
 	}
 	order := map[string]int{}
 	names := map[string]string{}

@@ -38,6 +38,7 @@ func LoanReport(r funding.LoanReport, capital []funding.CapitalLine, amt func(de
 		{Key: "subsidy_committed", Zh: "贴息下达", En: "Subsidy committed", Numeric: true},
 		{Key: "subsidy_paid", Zh: "贴息到位", En: "Subsidy paid", Numeric: true},
 		{Key: "net_interest_cost", Zh: "净利息负担", En: "Net interest cost", Numeric: true},
+		{Key: "overdue", Zh: "逾期未付", En: "Overdue", Numeric: true},
 		{Key: "next_due_date", Zh: "下一还款日", En: "Next due"},
 		{Key: "next_interest", Zh: "下期利息", En: "Next interest", Numeric: true},
 		{Key: "next_principal", Zh: "下期本金", En: "Next principal", Numeric: true},
@@ -55,7 +56,7 @@ func LoanReport(r funding.LoanReport, capital []funding.CapitalLine, amt func(de
 		}
 		loans.Rows = append(loans.Rows, []string{l.Code, l.Lender, l.LenderKind, borrower, loanRate(l), l.Repayment + "/" + l.Frequency,
 			bondDate(p.Maturity), amt(l.Amount), amt(p.Drawn), amt(p.Repaid), amt(p.Prepaid), amt(p.Outstanding), amt(p.InterestAccrued),
-			amt(p.InterestPaid), amt(p.SubsidyCommitted), amt(p.SubsidyPaid), amt(p.NetInterestCost), bondDate(p.NextDueDate),
+			amt(p.InterestPaid), amt(p.SubsidyCommitted), amt(p.SubsidyPaid), amt(p.NetInterestCost), amt(p.Overdue), bondDate(p.NextDueDate),
 			amt(p.NextInterest), amt(p.NextPrincipal), version})
 	}
 	t := r.Total
@@ -64,7 +65,8 @@ func LoanReport(r funding.LoanReport, capital []funding.CapitalLine, amt func(de
 		amount = amount.Add(p.Loan.Amount)
 	}
 	loans.Rows = append(loans.Rows, []string{"合计 Total", "", "", "", "", "", "", amt(amount), amt(t.Drawn), amt(t.Repaid), amt(t.Prepaid),
-		amt(t.Outstanding), amt(t.InterestAccrued), amt(t.InterestPaid), amt(t.SubsidyCommitted), amt(t.SubsidyPaid), amt(t.NetInterestCost), "", "", "", ""})
+		amt(t.Outstanding), amt(t.InterestAccrued), amt(t.InterestPaid), amt(t.SubsidyCommitted), amt(t.SubsidyPaid), amt(t.NetInterestCost),
+		amt(t.Overdue), "", "", "", ""})
 	loans.Notes = append(loans.Notes, "口径 Method: "+funding.LoanRounding+
 		". Net interest cost = interest paid − subsidy paid; project shares apportion a loan's interest and subsidy by drawn amount (largest remainder).")
 	if len(r.Loans) == 0 {
@@ -85,15 +87,18 @@ func LoanReport(r funding.LoanReport, capital []funding.CapitalLine, amt func(de
 		{Key: "total", Zh: "债务合计", En: "Total debt", Numeric: true},
 		{Key: "loan_interest_paid", Zh: "贷款已付利息", En: "Loan interest paid", Numeric: true},
 		{Key: "loan_subsidy_paid", Zh: "贴息到位", En: "Loan subsidy paid", Numeric: true},
+		{Key: "loan_net_interest_cost", Zh: "贷款净利息负担", En: "Loan net interest cost", Numeric: true},
 	}}
-	sum := funding.DistrictDebt{BondOutstanding: decimal.Zero, LoanOutstanding: decimal.Zero, Total: decimal.Zero, LoanInterest: decimal.Zero, LoanSubsidy: decimal.Zero}
+	sum := funding.DistrictDebt{BondOutstanding: decimal.Zero, LoanOutstanding: decimal.Zero, Total: decimal.Zero, LoanInterest: decimal.Zero,
+		LoanSubsidy: decimal.Zero, LoanNetCost: decimal.Zero}
 	for _, d := range r.Debt {
 		debt.Rows = append(debt.Rows, []string{d.District, d.DistrictName, amt(d.BondOutstanding), amt(d.LoanOutstanding), amt(d.Total),
-			amt(d.LoanInterest), amt(d.LoanSubsidy)})
+			amt(d.LoanInterest), amt(d.LoanSubsidy), amt(d.LoanNetCost)})
 		sum.BondOutstanding, sum.LoanOutstanding, sum.Total = sum.BondOutstanding.Add(d.BondOutstanding), sum.LoanOutstanding.Add(d.LoanOutstanding), sum.Total.Add(d.Total)
-		sum.LoanInterest, sum.LoanSubsidy = sum.LoanInterest.Add(d.LoanInterest), sum.LoanSubsidy.Add(d.LoanSubsidy)
+		sum.LoanInterest, sum.LoanSubsidy, sum.LoanNetCost = sum.LoanInterest.Add(d.LoanInterest), sum.LoanSubsidy.Add(d.LoanSubsidy), sum.LoanNetCost.Add(d.LoanNetCost)
 	}
-	debt.Rows = append(debt.Rows, []string{"合计 Total", "", amt(sum.BondOutstanding), amt(sum.LoanOutstanding), amt(sum.Total), amt(sum.LoanInterest), amt(sum.LoanSubsidy)})
+	debt.Rows = append(debt.Rows, []string{"合计 Total", "", amt(sum.BondOutstanding), amt(sum.LoanOutstanding), amt(sum.Total), amt(sum.LoanInterest),
+		amt(sum.LoanSubsidy), amt(sum.LoanNetCost)})
 	debt.Notes = append(debt.Notes, "Bonds: each district's projects' share of bond principal outstanding (as in `report bonds`); a bond's unallocated part is in no district.")
 	out := []Table{loans, projects, debt}
 	if capital != nil {

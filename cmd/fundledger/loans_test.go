@@ -54,9 +54,10 @@ func TestLoanCLI(t *testing.T) {
 
 	out = mustRun("", "report", "loans", "--as-of", "2021-04-30", "--format", "csv", "--lang", "en")
 	for _, want := range []string{
-		// amount, drawn, repaid, of which early, outstanding, accrued, paid, subsidy committed, paid, net cost, next due, next interest, next principal
-		"12000.00,12000.00,3000.00,0.00,9000.00,180.00,180.00,90.00,90.00,90.00,2021-07-15,135.00,3000.00,1",
-		"huancui,环翠区,0.00,9000.00,9000.00,180.00,90.00",
+		// amount, drawn, repaid, of which early, outstanding, accrued, paid, subsidy committed, paid, net cost, overdue,
+		// next due, next interest, next principal, schedule version
+		"12000.00,12000.00,3000.00,0.00,9000.00,180.00,180.00,90.00,90.00,90.00,0.00,2021-07-15,135.00,3000.00,1",
+		"huancui,环翠区,0.00,9000.00,9000.00,180.00,90.00,90.00",
 		"WH-HC-L-1,HC-CO,municipal,,5000.00,0.00,5000.00",
 	} {
 		if !strings.Contains(out, want) {
