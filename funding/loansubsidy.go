@@ -174,12 +174,15 @@ func (p *Programme) CommitLoanSubsidies(ctx context.Context, r LoanSubsidyCommit
 // LoanSubsidyPaymentRequest pays one level's committed subsidy of one
 // period, on evidence of the interest paid.
 type LoanSubsidyPaymentRequest struct {
-	Loan      string    `json:"loan" validate:"required"`
-	DueDate   time.Time `json:"due_date" validate:"required"`
-	Level     string    `json:"level" validate:"required,oneof=central provincial municipal district"`
-	PaidOn    time.Time `json:"paid_on" validate:"required"`
-	Reference string    `json:"reference" validate:"max=200"`
-	Actor     string    `json:"actor" validate:"required"`
+	Loan    string    `json:"loan" validate:"required"`
+	DueDate time.Time `json:"due_date" validate:"required"`
+	Level   string    `json:"level" validate:"required,oneof=central provincial municipal district"`
+	PaidOn  time.Time `json:"paid_on" validate:"required"`
+	// PaidTo is who receives it: borrower (default) or lender (recorded
+	// in the entries' metadata; the books are the same).
+	PaidTo    string `json:"paid_to" validate:"omitempty,oneof=borrower lender"`
+	Reference string `json:"reference" validate:"max=200"`
+	Actor     string `json:"actor" validate:"required"`
 }
 
 // LoanSubsidyPayment is a paid subsidy.
@@ -221,6 +224,10 @@ func (p *Programme) PayLoanSubsidy(ctx context.Context, r LoanSubsidyPaymentRequ
 		return LoanSubsidyPayment{}, fmt.Errorf("%s: %w", what, err)
 	}
 	out := LoanSubsidyPayment{Loan: l.Code, DueDate: due, Level: r.Level, PaidOn: on}
+	paidTo := r.PaidTo
+	if paidTo == "" {
+		paidTo = "borrower"
+	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockLoan(ctx, tx, l.Code); err != nil {
 			return err
@@ -267,7 +274,7 @@ func (p *Programme) PayLoanSubsidy(ctx context.Context, r LoanSubsidyPaymentRequ
 		out.Amount = committed[0]
 		key := "loan:" + l.Code + ":subsidy:" + r.Level + ":" + due.Format(ledger.DateLayout)
 		meta := map[string]string{"kind": "loan_subsidy_payment", "loan": l.Code, "district": l.District, "level": r.Level,
-			"due_date": due.Format(ledger.DateLayout), "interest_paid": paid.Interest.StringFixed(2), "reference": r.Reference}
+			"due_date": due.Format(ledger.DateLayout), "interest_paid": paid.Interest.StringFixed(2), "reference": r.Reference, "paid_to": paidTo}
 		memo := fmt.Sprintf("贴息拨付 %s interest subsidy of loan %s for the period due %s", sourceLabel(r.Level), l.Code, due.Format(ledger.DateLayout))
 		posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{
 			{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta,

@@ -418,6 +418,7 @@ func (a *app) loanSubsidyPayCmd() *cobra.Command {
 	f.StringVar(&due, "due", "", "the period's due date (YYYY-MM-DD)")
 	f.StringVar(&r.Level, "level", "", "central|provincial|municipal|district")
 	f.StringVar(&date, "date", "", "payment date (YYYY-MM-DD)")
+	f.StringVar(&r.PaidTo, "to", "", "borrower (default) or lender")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	for _, n := range []string{"due", "level", "date"} {
 		_ = c.MarkFlagRequired(n)
