@@ -3,7 +3,6 @@ package funding
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -300,25 +299,4 @@ func (p *Programme) PayLoanSubsidy(ctx context.Context, r LoanSubsidyPaymentRequ
 		return LoanSubsidyPayment{}, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return out, nil
-}
-
-// loanSubsidyRows lists a loan's committed subsidies with what was paid.
-type loanSubsidyRow struct {
-	DueDate   time.Time           `db:"due_date"`
-	Level     string              `db:"level"`
-	Committed decimal.Decimal     `db:"committed"`
-	Paid      decimal.NullDecimal `db:"paid"`
-	PaidOn    sql.NullTime        `db:"paid_on"`
-}
-
-func loanSubsidyRows(ctx context.Context, db sqlx.QueryerContext, loan string) ([]loanSubsidyRow, error) {
-	var rows []loanSubsidyRow
-	err := sqlx.SelectContext(ctx, db, &rows, `
-		SELECT s.due_date, s.level, s.amount AS committed, p.amount AS paid, p.paid_on
-		  FROM loan_subsidies s LEFT JOIN loan_subsidy_payments p ON p.loan = s.loan AND p.due_date = s.due_date AND p.level = s.level
-		 WHERE s.loan = $1 ORDER BY s.due_date, s.level LIMIT 10000`, loan)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return rows, err
 }
