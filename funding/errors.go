@@ -64,6 +64,10 @@ const (
 	statePeriodOverlap = "FG002"
 	statePeriod        = "FG003"
 	stateAlreadyPaid   = "FG004"
+	// migrations/00013_loans.sql
+	stateInterestNotPaid           = "FL001"
+	stateSubsidyExceedsInterest    = "FL002"
+	stateInvestmentSubsidyExceeded = "FL003"
 )
 
 // dbError maps the grant triggers' SQLSTATEs to the named errors, keeping
@@ -84,6 +88,12 @@ func dbError(err error) error {
 		named = ErrPeriod
 	case stateAlreadyPaid:
 		named = ErrAlreadyPaid
+	case stateInterestNotPaid:
+		named = ErrInterestNotPaid
+	case stateSubsidyExceedsInterest:
+		named = ErrSubsidyExceedsInterest
+	case stateInvestmentSubsidyExceeded:
+		named = ErrInvestmentSubsidyExceeded
 	}
 	if named == nil {
 		return err

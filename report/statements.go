@@ -359,6 +359,14 @@ func Sources(ctx context.Context, p *funding.Programme, o Options) ([]Table, err
 	sum.Columns = append([]Column{cols[0], {Key: "districts", Zh: "区市数", En: "Districts", Numeric: true}}, cols[2:]...)
 	sum.Rows = append(sum.Rows, append([]string{"合计 Total", ""}, cells(all)...))
 	detail.Rows = append(detail.Rows, append([]string{"合计 Total", ""}, cells(all)...))
+	// Capital injections and investment subsidies: lines of their own (loans.go).
+	caps, err := p.CapitalReport(ctx, o.District, o.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	if len(caps) > 0 {
+		return []Table{sum, detail, CapitalLines(caps, amt)}, nil
+	}
 	return []Table{sum, detail}, nil
 }
 

@@ -66,6 +66,16 @@
 //	  factors: {area: 40, households: 30, buildings: 15, communities: 15}   # add up to 100
 //	  score_coefficients: [{min_score: 90, coefficient: 1.2}, {min_score: 60, coefficient: 0.8}]
 //
+// # Loan interest subsidy (optional, loansubsidy.go)
+//
+//	loan_interest_subsidy:     # 贷款贴息, one rule per level
+//	  - {level: provincial, lender_kinds: [policy_bank], share_pct: 50, cap_per_year: 2000000, cap_per_loan: 5000000, years: 3}
+//	  - {level: municipal, lender_kinds: [policy_bank, commercial], points: 1}   # percentage points of the rate
+//
+// LoanSubsidyRule.Subsidy is round-half-up(interest × share ÷ 100) or
+// round-half-up(interest × points ÷ rate), at most the interest and what is
+// left of each cap.
+//
 // ComputeGrant is min(pct × cost, cap × elevators) floored to the fen, split
 // by largest remainder; Apportion splits the residents' share by floor
 // coefficients to the fen (ties to the higher floor, then the lower

@@ -53,6 +53,8 @@ type fileRuleSet struct {
 	UtilityAward         *fileUtilityAward    `yaml:"utility_award"`
 	PropertyRewards      *filePropertyRewards `yaml:"property_rewards"`
 	EvaluationAllocation *fileEvaluation      `yaml:"evaluation_allocation"`
+	// 贷款贴息 (loansubsidy.go).
+	LoanInterestSubsidy []*fileLoanSubsidy `yaml:"loan_interest_subsidy" validate:"max=20,dive,required"`
 	// New sections (thresholds, params, eligibility, ...) go here as new
 	// fields; unknown keys are refused, so a typo never passes silently.
 }
@@ -474,6 +476,7 @@ func Parse(name string, data []byte) (*RuleSet, error) {
 		rs.Categories[cat.Code] = cr
 	}
 	c.checkGrantSections(&fr, rs)
+	c.checkLoanSubsidy(&fr, rs)
 	if err := c.list(); err != nil {
 		return nil, err
 	}

@@ -30,6 +30,8 @@ type RuleSet struct {
 	UtilityAward         *UtilityAwardRule   // 以奖代补 for utility facilities
 	PropertyRewards      *PropertyRewardRule // property-management rewards by score
 	EvaluationAllocation *EvaluationRule     // next year's pool over districts by evaluation
+	// LoanInterestSubsidy: 贷款贴息 rules, one per level (loansubsidy.go); nil when none.
+	LoanInterestSubsidy []LoanSubsidyRule
 
 	file string    // name the set was loaded under, for messages
 	raw  []byte    // file bytes as loaded

@@ -64,6 +64,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
 		a.userCmd(), a.serveCmd())
 	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
+	a.addLoanCmds(root)                            // loans.go
 	addTemplates(root)
 	explainRequiredFlags(root)
 	return root

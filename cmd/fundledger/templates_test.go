@@ -34,6 +34,7 @@ func TestTemplatesAreAccepted(t *testing.T) {
 		{"elevator apply", nil, "HC-101-3-2"},
 		{"utility register", nil, "HC-101-POWER"},
 		{"bond register", nil, "2021-SD-ZX-99"},
+		{"loan register", nil, "loan CDB-HC-2021-01"},
 		{"post", nil, "bank-2021-03-001"},
 	}
 	if len(steps) != len(templates) {
