@@ -72,6 +72,16 @@ var errorFigures = map[string]func(lang string, err error) []any{
 // errorCatalogue maps every named error; the first that matches wins, so
 // the more specific come first.
 var errorCatalogue = []catalogued{
+	{funding.ErrExceedsFacility, "funding.ErrExceedsFacility", http.StatusUnprocessableEntity, "exceeds_facility",
+		"提款超过贷款未提额度。", "The drawdown exceeds the loan's undrawn amount."},
+	{funding.ErrInterestNotPaid, "funding.ErrInterestNotPaid", http.StatusUnprocessableEntity, "interest_not_paid",
+		"该期利息尚未支付，不能拨付贴息。", "The interest of the period is not paid yet; its subsidy cannot be paid."},
+	{funding.ErrSubsidyExceedsInterest, "funding.ErrSubsidyExceedsInterest", http.StatusUnprocessableEntity, "subsidy_exceeds_interest",
+		"贴息超过已付利息或已下达的贴息。", "The subsidy exceeds the interest paid or the subsidy committed."},
+	{funding.ErrInvestmentSubsidyExceeded, "funding.ErrInvestmentSubsidyExceeded", http.StatusUnprocessableEntity, "investment_subsidy_exceeded",
+		"投资补助超过已完成投资的比例或上限。", "The investment subsidy exceeds its share of the investment completed, or its cap."},
+	{funding.ErrExceedsCapital, "funding.ErrExceedsCapital", http.StatusUnprocessableEntity, "exceeds_capital",
+		"使用超过该项目注入资本金的结余。", "The use exceeds the capital injected for the project that is left."},
 	{funding.ErrBudgetLineExceeded, "funding.ErrBudgetLineExceeded", http.StatusUnprocessableEntity, "budget_line_exceeded",
 		"无预算不支出：这笔支付超出批复的预算额度；请先调整预算。", "No payment without budget: this payment exceeds its approved budget line; adjust the budget first."},
 	{funding.ErrNoBudgetLine, "funding.ErrNoBudgetLine", http.StatusUnprocessableEntity, "no_budget_line",
