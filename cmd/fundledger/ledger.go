@@ -159,21 +159,21 @@ func (a *app) reverseCmd() *cobra.Command {
 	var req ledger.ReverseRequest
 	var date string
 	cmd := &cobra.Command{
-		Use: "reverse ENTRY_ID", Short: "Post a reversal of an entry (sides swapped, pointing at it)",
+		Use: "reverse ENTRY_ID|VOUCHER", Short: "Post a reversal of an entry (sides swapped, pointing at it), named by its entry id or its voucher number (\"2021-03 财-0002\")",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			l, err := a.ledger(c.Context())
 			if err != nil {
-				return fmt.Errorf("entry id %q: not a number", args[0])
+				return err
+			}
+			id, err := entryRef(c, l, args[0])
+			if err != nil {
+				return err
 			}
 			if date != "" {
 				if req.Date, err = ledger.ParseDate(date); err != nil {
 					return err
 				}
-			}
-			l, err := a.ledger(c.Context())
-			if err != nil {
-				return err
 			}
 			req.Actor = a.actor
 			e, err := l.Reverse(c.Context(), id, req)
@@ -188,6 +188,23 @@ func (a *app) reverseCmd() *cobra.Command {
 	cmd.Flags().StringVar(&date, "date", "", "date of the reversal (default: the reversed entry's date)")
 	cmd.Flags().StringVar(&req.IdempotencyKey, "key", "", "idempotency key (default reversal-of:ID)")
 	return cmd
+}
+
+// entryRef is the entry a person names: its id (12) or its voucher number
+// ("2021-03 财-0002").
+func entryRef(c *cobra.Command, l *ledger.Ledger, ref string) (int64, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return id, nil
+	}
+	v, err := ledger.ParseVoucher(ref)
+	if err != nil {
+		return 0, fmt.Errorf("entry %q: neither an entry id nor a voucher number (YYYY-MM 财-NNNN): %w", ref, err)
+	}
+	e, err := l.EntryByVoucher(c.Context(), v)
+	if err != nil {
+		return 0, err
+	}
+	return e.ID, nil
 }
 
 func parseAsOf(s string) (time.Time, error) {
