@@ -222,20 +222,111 @@ func readGolden(t *testing.T, name string) goldenFile {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
+	if len(recs) == 0 {
+		t.Fatalf("%s: empty", name)
+	}
+	head := recs[0]
+	head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	g := goldenFile{name: name}
-	for i, rec := range recs {
-		if strings.HasPrefix(rec[0], "\ufeff") {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
-			g.tables = append(g.tables, goldenTable{header: rec})
-			continue
+	if head[0] != "表 Table" && head[0] != "Table" {
+		// One table: its header, then its rows.
+		g.tables = append(g.tables, goldenTable{header: head})
+		for i, rec := range recs[1:] {
+			g.tables[0].rows = append(g.tables[0].rows, goldenRow{where: name + " line " + itoa(i+2), cells: rec})
 		}
-		if len(g.tables) == 0 {
-			t.Fatalf("%s line %d: a row before any header", name, i+1)
+		return g
+	}
+	// Several tables in one (report.Sections): the first column names each
+	// row's table, the others are the union of the tables' columns. Each
+	// table gets back its own columns, in its own order (knownHeaders): the
+	// smallest known header that holds every column its rows fill.
+	union := map[string]int{}
+	for i, h := range head[1:] {
+		union[h] = i + 1
+	}
+	type section struct {
+		title  string
+		filled map[string]bool
+		rows   []goldenRow
+	}
+	var sections []*section
+	byTitle := map[string]*section{}
+	for i, rec := range recs[1:] {
+		sec := byTitle[rec[0]]
+		if sec == nil {
+			sec = &section{title: rec[0], filled: map[string]bool{}}
+			byTitle[rec[0]] = sec
+			sections = append(sections, sec)
 		}
-		tb := &g.tables[len(g.tables)-1]
-		tb.rows = append(tb.rows, goldenRow{where: name + " line " + itoa(i+1), cells: rec})
+		for j, c := range rec[1:] {
+			if c != "" {
+				sec.filled[head[j+1]] = true
+			}
+		}
+		sec.rows = append(sec.rows, goldenRow{where: name + " line " + itoa(i+2), cells: rec})
+	}
+	for _, sec := range sections {
+		var best []string
+		for _, h := range knownHeaders {
+			fits := true
+			for _, c := range h {
+				if _, ok := union[c]; !ok {
+					fits = false
+				}
+			}
+			have := map[string]bool{}
+			for _, c := range h {
+				have[c] = true
+			}
+			for c := range sec.filled {
+				if !have[c] {
+					fits = false
+				}
+			}
+			if fits && (best == nil || len(h) < len(best)) {
+				best = h
+			}
+		}
+		if best == nil {
+			t.Fatalf("%s: the table %q has columns of no known header: %v", name, sec.title, sec.filled)
+		}
+		tb := goldenTable{header: best}
+		for _, r := range sec.rows {
+			cells := make([]string, len(best))
+			for k, c := range best {
+				if u := union[c]; u < len(r.cells) {
+					cells[k] = r.cells[u]
+				}
+			}
+			tb.rows = append(tb.rows, goldenRow{where: r.where, cells: cells})
+		}
+		g.tables = append(g.tables, tb)
 	}
 	return g
+}
+
+// knownHeaders are the columns of each table the golden reports hold, in
+// their order, in Chinese and English (as the reports define them).
+var knownHeaders = [][]string{
+	{"区市 District", "批复预算 Approved", "下达 Committed", "到位 Received", "拨付 Disbursed", "结余 Available", "待到位 Outstanding", "执行进度 Disbursed %"},
+	{"区市 District", "类别 Category", "批复预算 Approved", "下达 Committed", "拨付 Disbursed", "未拨付 Unpaid", "执行进度 Disbursed %"},
+	{"区市 District", "项目 Project", "名称 Name", "批复预算 Approved", "下达 Committed", "到位 Received", "拨付 Disbursed", "结余 Available", "待到位 Outstanding", "执行进度 Disbursed %"},
+	{"区市 District", "项目 Project", "资金来源 Source", "批复预算 Approved", "下达 Committed", "到位 Received", "拨付 Disbursed", "结余 Available", "待到位 Outstanding", "执行进度 Disbursed %"},
+	{"凭证 Entry", "日期 Date", "区市 District", "项目 Project", "资金来源 Source", "类别 Category", "工作内容 Work item", "规则 Rule set", "金额 Amount", "当日专户余额 Cash at end of day", "问题 Problem"},
+	{"区市 District", "资金来源 Source", "检查笔数 Checked", "金额 Amount", "例外 Exceptions"},
+	{"资金来源 Source", "区市 District", "下达 Committed", "到位 Received", "拨付 Disbursed", "结余 Available", "待到位 Outstanding", "剩余额度 Left (committed − disbursed)"},
+	{"资金来源 Source", "区市数 Districts", "下达 Committed", "到位 Received", "拨付 Disbursed", "结余 Available", "待到位 Outstanding", "剩余额度 Left (committed − disbursed)"},
+	{"项目 Section", "科目类别 Account class", "科目数 Accounts", "余额 Balance"},
+	{"科目 Account", "名称 Name", "类型 Type", "借方余额 Debit", "贷方余额 Credit"},
+	{"District", "Approved", "Committed", "Received", "Disbursed", "Available", "Outstanding", "Disbursed %"},
+	{"District", "Category", "Approved", "Committed", "Disbursed", "Unpaid", "Disbursed %"},
+	{"District", "Project", "Name", "Approved", "Committed", "Received", "Disbursed", "Available", "Outstanding", "Disbursed %"},
+	{"District", "Project", "Source", "Approved", "Committed", "Received", "Disbursed", "Available", "Outstanding", "Disbursed %"},
+	{"District", "Source", "Checked", "Amount", "Exceptions"},
+	{"Entry", "Date", "District", "Project", "Source", "Category", "Work item", "Rule set", "Amount", "Cash at end of day", "Problem"},
+	{"Section", "Account class", "Accounts", "Balance"},
+	{"Source", "District", "Committed", "Received", "Disbursed", "Available", "Outstanding", "Left (committed − disbursed)"},
+	{"Source", "Districts", "Committed", "Received", "Disbursed", "Available", "Outstanding", "Left (committed − disbursed)"},
 }
 
 // table finds the table whose header starts with these columns.

@@ -37,7 +37,7 @@ func TestCSVIsOneTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"表 Section", "科目 Account", "借方 Debit", "贷方 Credit"},
+		{"表 Table", "科目 Account", "借方 Debit", "贷方 Credit"},
 		{"试算平衡表 Trial balance — financial", "cash", "100.00", ""},
 		{"试算平衡表 Trial balance — financial", "合计 Total", "100.00", ""},
 		{"试算平衡表 Trial balance — budget", "budget:committed", "", "-5.00"},
@@ -81,7 +81,7 @@ func TestProvenance(t *testing.T) {
 	}
 	lines := strings.Split(buf.String(), "\n")
 	if lines[0] != "\ufeff# 试算平衡表 Trial balance — financial / 试算平衡表 Trial balance — budget" || lines[1] != "# 截至 As of: 2020-12-31" ||
-		lines[2] != "# 账本链头哈希 Ledger head hash: "+hash || lines[3] != "Section,Account,Debit,Credit" {
+		lines[2] != "# 账本链头哈希 Ledger head hash: "+hash || lines[3] != "Table,Account,Debit,Credit" {
 		t.Errorf("CSV header lines %q", lines[:4])
 	}
 	buf.Reset()

@@ -288,12 +288,13 @@ func RenderAllWith(w io.Writer, ts []Table, format, lang string, o RenderOptions
 }
 
 // Sections makes one table of several, so that one CSV is one table: a
-// leading column 表 Section holds each row's table title, and the columns
+// leading column 表 Table holds each row's table title (key "table", which
+// no report's own column uses: a balance sheet has a column "section"), and the columns
 // are the union of the tables' columns (by key, in order of first
 // appearance); a row leaves the columns of other tables empty. Notes are
 // kept, each prefixed with its table's title.
 func Sections(ts []Table) Table {
-	out := Table{Columns: []Column{{Key: "section", Zh: "表", En: "Section"}}}
+	out := Table{Columns: []Column{{Key: "table", Zh: "表", En: "Table"}}}
 	idx := map[string]int{}
 	var titles []string
 	for _, t := range ts {

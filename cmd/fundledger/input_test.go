@@ -182,7 +182,7 @@ func TestReportOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("not one CSV table: %v\n%s", err, out)
 	}
-	if recs[0][0] != "Section" || len(recs) < 5 {
+	if recs[0][0] != "Table" || len(recs) < 5 {
 		t.Fatalf("header %q, %d records", recs[0], len(recs))
 	}
 	verify, err := run(t, url, "", "verify")
