@@ -109,7 +109,11 @@ func TestRawSQLOverdraftWaitsForTheAccount(t *testing.T) {
 	// then it did not wait, and the test fails below).
 	var err2 error
 	finished := false
+	deadline := time.Now().Add(2 * time.Minute)
 	for !finished {
+		if time.Now().After(deadline) {
+			t.Fatal("the second payment neither waited for a lock nor finished")
+		}
 		select {
 		case err2 = <-done:
 			finished = true
