@@ -40,7 +40,7 @@ type mutant struct {
 }
 
 func main() {
-	only := flag.String("only", "", "run only the mutants whose id contains this text")
+	only := flag.String("only", "", "run only the mutants whose id contains one of these texts (comma-separated)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of one mutant's tests")
 	min := flag.Float64("min", 90, "fail below this score (percent killed)")
 	baseline := flag.Bool("baseline", true, "first run each test command on the unchanged tree (it must pass)")
@@ -60,7 +60,14 @@ func main() {
 		ms = append(ms, got...)
 	}
 	if *only != "" {
-		ms = filter(ms, func(m mutant) bool { return strings.Contains(m.id, *only) })
+		ms = filter(ms, func(m mutant) bool {
+			for _, o := range strings.Split(*only, ",") {
+				if o != "" && strings.Contains(m.id, o) {
+					return true
+				}
+			}
+			return false
+		})
 	}
 	if len(ms) == 0 {
 		fail(errors.New("no mutants"))
