@@ -106,7 +106,7 @@ func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	rc := recon.New(s.db)
-	rep, err := rc.Report(r.Context(), recon.ReportRequest{BankAccount: b.Code, Period: per})
+	rep, err := rc.Report(r.Context(), recon.ReportRequest{BankAccount: b.Code, Period: per, WindowDays: recon.DefaultWindowDays})
 	if err != nil {
 		s.uiFail(w, r, err)
 		return
