@@ -19,11 +19,12 @@ package web
 //   - the logging of denials and failures.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"fundledger/amount"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -35,6 +36,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"fundledger/access"
+	"fundledger/amount"
+	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 )
 
@@ -233,6 +236,10 @@ func (s *Server) apiMiddleware(ctx huma.Context, next func(huma.Context)) {
 		fail(err)
 		return
 	}
+	if err := checkJSONText(r); err != nil {
+		fail(err)
+		return
+	}
 	k := ctx.Header("Idempotency-Key")
 	if k == "" {
 		fail(fieldErr(http.StatusBadRequest, "idempotency_key_required", "Idempotency-Key", "v.key_required"))
@@ -244,6 +251,36 @@ func (s *Server) apiMiddleware(ctx huma.Context, next func(huma.Context)) {
 	}
 	ctx = huma.WithValue(ctx, writeKeyKey{}, "api/"+p.User+"/"+k)
 	next(ctx)
+}
+
+// maxJSONBodyBytes bounds a JSON request body (uploads name other types).
+const maxJSONBodyBytes = 8 << 20
+
+// checkJSONText reads a JSON body and refuses text a decoder would change
+// silently — bytes that are not UTF-8 and lone surrogates, both stored as
+// U+FFFD otherwise — naming the line and column (jsoninput.CheckText);
+// the operation then decodes the same bytes.
+func checkJSONText(r *http.Request) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" || r.Body == nil {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBodyBytes+1))
+	r.Body.Close()
+	if err != nil {
+		return fmt.Errorf("read the body: %w", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) > maxJSONBodyBytes {
+		return &http.MaxBytesError{Limit: maxJSONBodyBytes}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil // the operation says what is missing
+	}
+	var je *jsoninput.Error
+	if err := jsoninput.CheckText("body", body); errors.As(err, &je) {
+		return &problem{Status: http.StatusBadRequest, Code: "bad_json", Field: "body", key: "v.bad_text", args: []any{je.Line, je.Col}}
+	}
+	return nil
 }
 
 // checkMediaType: a write that needs a body, or sends one, must name one

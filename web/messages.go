@@ -364,6 +364,7 @@ var inputMessages = map[string][2]string{
 	"v.reason_required":           {"请填写理由。", "A reason is required."},
 	"v.key_required":              {"每次写入都需要 Idempotency-Key 请求头（一次提交的编号）。", "Every write needs an Idempotency-Key header."},
 	"v.key_format":                {"Idempotency-Key 应为 1 到 80 个可打印 ASCII 字符，不含空格。", "Idempotency-Key: 1 to 80 printable ASCII characters, no spaces."},
+	"v.bad_text":                  {"请求正文第 %d 行第 %d 列不是有效文本（非 UTF-8 字节、孤立代理项或指数写法的数字），未作任何记录。", "The request body at line %d, column %d is not valid text (bytes that are not UTF-8, a lone surrogate, or a number with an exponent); nothing was recorded."},
 	"v.media_type":                {"请以 %s 格式发送请求正文（Content-Type 请求头）。", "Send the body as %s (the Content-Type header)."},
 	"v.too_large":                 {"请求正文超过 %d MiB。", "The request body is larger than %d MiB."},
 	"v.param":                     {"参数“%s”的值有误。", "The parameter %s has a wrong value."},

@@ -145,6 +145,12 @@ func keyOffset(data []byte, quoted string, fallback int) int {
 	}
 }
 
+// CheckText refuses, before any decoding, what a JSON decoder would accept
+// and change silently: bytes that are not UTF-8 and escaped lone surrogates
+// (both become U+FFFD), control characters and numbers with an exponent.
+// Servers call it on a request body before handing it to their decoder.
+func CheckText(name string, data []byte) error { return scan(name, data) }
+
 // scan refuses bytes that are not UTF-8, escaped lone surrogates, control
 // characters and numbers with an exponent, before any decoding (which
 // would replace the first two with U+FFFD silently).
