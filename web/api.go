@@ -394,7 +394,7 @@ func (s *Server) problemFor(ctx context.Context, err error) *problem {
 		status, code := classify(err)
 		p = &problem{Status: status, Code: code, cause: err}
 		if c, ok := catalogueEntry(err); ok {
-			p.key = "err." + c.name
+			p.key, p.args = c.messageKey(langOfCtx(ctx), err)
 		}
 	}
 	p.fill(langOfCtx(ctx))

@@ -63,6 +63,18 @@ type catalogued struct {
 	zh, en string
 }
 
+// messageKey is the catalogue key of err's message and its arguments: the
+// detailed message when the error carries its figures (errorFigures),
+// else the error's plain message.
+func (c catalogued) messageKey(lang string, err error) (string, []any) {
+	if figures := errorFigures[c.name]; figures != nil {
+		if args := figures(lang, err); args != nil {
+			return "err." + c.name + ".detail", args
+		}
+	}
+	return "err." + c.name, nil
+}
+
 // errorFigures find, in an error of the name, the figures of its detailed
 // message (messages["err.<name>.detail"], a format), or nil.
 var errorFigures = map[string]func(lang string, err error) []any{
@@ -223,12 +235,8 @@ func userMessage(lang string, err error) (int, string) {
 		return p.Status, p.fill(lang).Detail
 	}
 	if c, ok := catalogueEntry(err); ok {
-		if figures := errorFigures[c.name]; figures != nil {
-			if args := figures(lang, err); args != nil {
-				return c.status, fmt.Sprintf(text(lang, "err."+c.name+".detail"), args...)
-			}
-		}
-		return c.status, text(lang, "err."+c.name)
+		key, args := c.messageKey(lang, err)
+		return c.status, text(lang, key, args...)
 	}
 	status, code := classify(err)
 	return status, codeMessage(lang, code)
@@ -345,6 +353,7 @@ var inputMessages = map[string][2]string{
 	"v.field":                     {"字段 %s：", "Field %s: "},
 	"v.required":                  {"请填写“%s”。", "%s is required."},
 	"v.date":                      {"日期格式应为 年-月-日，如 2021-03-15。", "Want a date as YYYY-MM-DD, e.g. 2021-03-15."},
+	"v.district_required":         {"请指定区市（district）。", "Name the district (district)."},
 	"v.month":                     {"月份格式应为 年-月，如 2021-03。", "Want a month as YYYY-MM, e.g. 2021-03."},
 	"v.period":                    {"期间格式应为 2021-03、2021 或 2021-03-01..2021-03-31。", "Want a period as 2021-03, 2021 or 2021-03-01..2021-03-31."},
 	"v.amount":                    {"金额应为正数，最多两位小数，如 1234.50。", "Want a positive amount with at most two decimals, e.g. 1234.50."},

@@ -7,10 +7,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"fundledger/access"
+	"fundledger/funding"
 	"fundledger/ledger"
 )
 
@@ -18,23 +21,26 @@ func (s *Server) registerPeriods() {
 	const tag = "periods"
 	register(s, op{method: http.MethodGet, path: "/api/periods", kind: opRead, tag: tag,
 		summary: "The months and their close/reopen history"}, s.listPeriods)
-	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/close", kind: opBureau, what: "close periods", tag: tag,
-		summary: "Close a month (ledger.ClosePeriod)"}, s.closePeriod)
-	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/reopen", kind: opBureau, what: "reopen periods", tag: tag,
-		summary: "Reopen a closed month with a reason (ledger.ReopenPeriod)"}, s.reopenPeriod)
+	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/close", kind: opWrite, tag: tag,
+		summary: "Close a month: a district's own (its officer or the bureau; ledger.CloseDistrictPeriod) or the city's (the bureau; ledger.ClosePeriod)"}, s.closePeriod)
+	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/reopen", kind: opWrite, tag: tag,
+		summary: "Reopen a closed month with a reason: a district's own or the city's (the bureau)"}, s.reopenPeriod)
 }
 
 type periodJSON struct {
-	Period string `json:"period"`
-	Closed bool   `json:"closed"`
+	Period   string `json:"period"`
+	District string `json:"district,omitempty"`
+	Closed   bool   `json:"closed"`
 }
 
 type periodEventJSON struct {
-	Period string `json:"period"`
-	Action string `json:"action"`
-	Actor  string `json:"actor"`
-	Reason string `json:"reason,omitempty"`
-	At     string `json:"at"`
+	Period   string `json:"period"`
+	District string `json:"district,omitempty"`
+	Action   string `json:"action"`
+	Actor    string `json:"actor"`
+	Reason   string `json:"reason,omitempty"`
+	At       string `json:"at"`
+	HeadHash string `json:"head_hash,omitempty" doc:"the ledger's head hash when the event was recorded: what auditors write down"`
 }
 
 type periodsJSON struct {
@@ -57,15 +63,17 @@ func (s *Server) listPeriods(ctx context.Context, _ *struct{}) (*bodyOut[periods
 		out.Items = append(out.Items, periodJSON{Period: p.String(), Closed: p.Closed})
 	}
 	for _, h := range hist {
-		out.History = append(out.History, periodEventJSON{Period: h.Period.Format("2006-01"), Action: h.Action, Actor: h.Actor,
-			Reason: h.Reason, At: h.At.UTC().Format(time.RFC3339)})
+		out.History = append(out.History, periodEventJSON{Period: h.Period.Format("2006-01"), District: h.District, Action: h.Action, Actor: h.Actor,
+			Reason: h.Reason, At: h.At.UTC().Format(time.RFC3339), HeadHash: h.HeadHash})
 	}
 	return ok(out), nil
 }
 
-// reasonBody is a body of one reason.
+// reasonBody is the body of a close or reopen: its reason, and the
+// district whose own month it is (empty: the city's).
 type reasonBody struct {
-	Reason string `json:"reason,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	District string `json:"district,omitempty" doc:"a district (code or Chinese name) closing or reopening its own month; empty for the city, which closes after its districts"`
 }
 
 type periodIn struct {
@@ -83,9 +91,23 @@ func (s *Server) reopenPeriod(ctx context.Context, in *periodIn) (*writeOut[peri
 }
 
 func (s *Server) periodAction(ctx context.Context, in *periodIn, action string) (*writeOut[periodJSON], error) {
-	var reason string
+	var reason, district string
 	if in.Body != nil {
 		reason = in.Body.Reason
+		if in.Body.District != "" {
+			d, err := funding.LookupDistrict(ctx, s.db, in.Body.District)
+			if err != nil {
+				return nil, err
+			}
+			district = d.Code
+		}
+	}
+	p := principalOf(ctx)
+	if district == "" && p.Role != access.FinanceBureau {
+		return nil, fmt.Errorf("%w: %s (%s) may not %s the city's month", access.ErrDenied, p.User, p.Role, action)
+	}
+	if err := p.CheckWrite(district); district != "" && err != nil {
+		return nil, err
 	}
 	month, err := ledger.ParsePeriod(in.Month)
 	if err != nil {
@@ -102,17 +124,22 @@ func (s *Server) periodAction(ctx context.Context, in *periodIn, action string) 
 	}
 	var last *ledger.PeriodEvent
 	for i := range hist {
-		if hist[i].Period.Format("2006-01") == month.Format("2006-01") {
+		if hist[i].Period.Format("2006-01") == month.Format("2006-01") && hist[i].District == district {
 			last = &hist[i]
 		}
 	}
-	out := periodJSON{Period: month.Format("2006-01"), Closed: action == "close"}
+	out := periodJSON{Period: month.Format("2006-01"), District: district, Closed: action == "close"}
 	if last != nil && last.Action == action && last.Actor == user && last.Reason == reason {
 		return status(http.StatusOK, out, true), nil
 	}
-	if action == "close" {
+	switch {
+	case action == "close" && district != "":
+		err = l.CloseDistrictPeriod(ctx, month, district, user, reason)
+	case action == "close":
 		err = l.ClosePeriod(ctx, month, user, reason)
-	} else {
+	case district != "":
+		err = l.ReopenDistrictPeriod(ctx, month, district, user, reason)
+	default:
 		err = l.ReopenPeriod(ctx, month, user, reason)
 	}
 	switch {

@@ -68,6 +68,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	s.registerPayments()
 	s.registerPeriods()
 	s.registerRuleSets()
+	s.registerBudgets() // budgets.go
 	s.registerReports()
 	s.registerRecon()
 	s.registerBonds()
