@@ -15,6 +15,13 @@ var (
 	ErrAlreadyMatched = errors.New("already in an active match")
 	ErrRevoked        = errors.New("match is already revoked")
 	ErrUnbalanced     = errors.New("statement lines and postings do not add up to the same amount")
+	// ErrAmbiguousProfile: --profile auto found two built-in profiles that
+	// fit a file's header equally well.
+	ErrAmbiguousProfile = errors.New("statement layout is ambiguous")
+	// ErrDiscontinuous: a statement's opening balance does not follow the
+	// closing balance of the account's previous statement (or its closing
+	// balance the next statement's opening).
+	ErrDiscontinuous = errors.New("statement does not follow on from the previous one")
 )
 
 // SQLSTATEs raised by the triggers in migrations/00004_recon.sql.
