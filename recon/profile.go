@@ -72,8 +72,8 @@ type Profile struct {
 	CounterpartyOut        []string `json:"counterparty_out,omitempty"`
 	CounterpartyAccountIn  []string `json:"counterparty_account_in,omitempty"`
 	CounterpartyAccountOut []string `json:"counterparty_account_out,omitempty"`
-	Reference           []string `json:"reference,omitempty"`
-	Memo                []string `json:"memo,omitempty"`
+	Reference              []string `json:"reference,omitempty"`
+	Memo                   []string `json:"memo,omitempty"`
 	// Serial is the bank's own unique number for a line (交易流水号). When
 	// a line has one, it identifies the line across files (see Fingerprint).
 	Serial []string `json:"serial,omitempty"`
@@ -354,7 +354,7 @@ func headerKey(s string) string {
 // -1 when absent.
 type columns struct {
 	date, amount, direction, in, out, balance, counterparty, counterpartyAccount, reference, memo, serial int
-	counterpartyIn, counterpartyOut, counterpartyAccountIn, counterpartyAccountOut                       int
+	counterpartyIn, counterpartyOut, counterpartyAccountIn, counterpartyAccountOut                        int
 }
 
 // resolve finds the profile's columns in a header row; ok is false when
