@@ -43,7 +43,7 @@ func dbError(err error) error {
 	case "23505":
 		switch pe.Constraint {
 		case "recon_unmatches_pkey":
-			named = ErrRevoked
+			return fmt.Errorf("%w: the match was undone by someone else just now", ErrRevoked)
 		case "recon_items_line_active":
 			return fmt.Errorf("%w: statement line %s", ErrAlreadyMatched, keyValue(pe.Detail))
 		case "recon_items_posting_active":

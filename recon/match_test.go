@@ -2,6 +2,7 @@ package recon_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -155,6 +156,8 @@ func TestRunPasses(t *testing.T) {
 			recon.ErrUnbalanced, ""},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[5]}, Postings: []recon.PostingRef{b.amb2}, Reason: "r", Actor: "a"},
 			recon.ErrAlreadyMatched, "already in an active match: statement line"},
+		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[5]}, Postings: []recon.PostingRef{b.amb2}, Reason: "r", Actor: "a"},
+			recon.ErrAlreadyMatched, "is already in match"},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[8]}, Postings: []recon.PostingRef{{EntryID: b.gk1.EntryID + 1}}, Reason: "r", Actor: "a"},
 			recon.ErrNotFound, "not a cash posting"},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[8]}, Postings: []recon.PostingRef{b.transit7}, Actor: "a"},
@@ -174,7 +177,10 @@ func TestRunPasses(t *testing.T) {
 	if err := f.r.Unmatch(f.ctx, split.ID, "乙施工队 was paid from another account", "auditor"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.r.Unmatch(f.ctx, split.ID, "again", "auditor"); !errors.Is(err, recon.ErrRevoked) {
+	// Twice: a message for a person, not a duplicate key.
+	err = f.r.Unmatch(f.ctx, split.ID, "again", "auditor2")
+	if !errors.Is(err, recon.ErrRevoked) || !strings.Contains(err.Error(), fmt.Sprintf("match %d was already undone on ", split.ID)) ||
+		!strings.Contains(err.Error(), "by auditor (reason: 乙施工队 was paid from another account)") || strings.Contains(err.Error(), "duplicate key") {
 		t.Errorf("second unmatch: %v", err)
 	}
 	if err := f.r.Unmatch(f.ctx, 999999, "x", "auditor"); !errors.Is(err, recon.ErrNotFound) {
