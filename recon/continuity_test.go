@@ -1,7 +1,10 @@
 package recon_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,4 +132,40 @@ func mustProfile(t *testing.T, name string) *recon.Profile {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestRunCounterpartyTieBreak is the case of issue 15: the power and
+// water shares of 139,179.60 are paid the same day; each statement line
+// has two candidates of that amount within the window, and the payee of
+// the book entry that names the line's 对方户名 decides (pass 2).
+func TestRunCounterpartyTieBreak(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "ICBC-T")
+	f.receive("ICBC-T", "2021-08-03", "500000.00", "")
+	water := f.pay("ICBC-T", "2021-08-05", "139179.60", "威海市水务集团有限公司", "")
+	power := f.pay("ICBC-T", "2021-08-05", "139179.60", "国网威海供电公司", "")
+	f.pay("ICBC-T", "2021-08-10", "21640.80", "威海某建筑工程有限公司", "")
+	data, err := os.ReadFile(filepath.Join("testdata", "icbc.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.ReplaceAll(data, []byte("2020-08-"), []byte("2021-08-")) // the fixture's project is approved in 2021 (GBK keeps ASCII as is)
+	if _, err := f.r.ImportStatement(f.ctx, recon.ImportRequest{BankAccount: "ICBC-T", File: "icbc.csv", Data: data, Actor: "clerk"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.r.Run(f.ctx, recon.RunRequest{BankAccount: "ICBC-T", Period: period("2021-08"), WindowDays: 3, Actor: "clerk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Matched != 4 || res.Passes[1].Matches != 4 || res.IssueCount != 0 {
+		t.Fatalf("run: %+v", res)
+	}
+	l := f.lineIDs("ICBC-T") // 08-03, 08-05 power, 08-05 water, 08-10
+	ms := f.matches("ICBC-T", false)
+	if m := find(ms, l[1]); m == nil || m.Postings[0] != power {
+		t.Errorf("power line: %+v, want posting %v", m, power)
+	}
+	if m := find(ms, l[2]); m == nil || m.Postings[0] != water {
+		t.Errorf("water line: %+v, want posting %v", m, water)
+	}
 }
