@@ -423,9 +423,14 @@ func (e *engine) amountGroup(ls, ps []int32) {
 // side is one role in pass 3: the anchors of one side and the candidates
 // of the other, by direction and day.
 type sumSearch struct {
-	e            *engine
-	buf          []int32 // candidates of one search
-	vals         []int64
+	e   *engine
+	win [2]struct { // per direction: the candidates of the last window, by amount
+		valid  bool
+		lo, hi int
+		c      []int32
+		vals   []int64
+	}
+	pairs        []pairSum  // scratch of findSums
 	byDay        [2][]int32 // candidates (the other side), not done, per direction, by day
 	cands        []item
 	anchors      []item
@@ -471,20 +476,35 @@ func (e *engine) passSum() {
 		for d := range s.byDay {
 			slices.SortFunc(s.byDay[d], func(a, b int32) int { return cmp.Compare(s.cands[a].day, s.cands[b].day) })
 		}
+		// Anchors by direction and day, so that the anchors of a day share
+		// the candidates of their window (search).
+		order := make([]int32, 0, len(s.anchors))
 		for i := range s.anchors {
-			a := &s.anchors[i]
-			if a.has(flagDone) {
-				continue
+			if !s.anchors[i].has(flagDone) {
+				order = append(order, int32(i))
 			}
-			sols, bounded := s.search(int32(i))
+		}
+		slices.SortFunc(order, func(x, y int32) int {
+			a, b := &s.anchors[x], &s.anchors[y]
+			if a.in != b.in {
+				if a.in {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(x, y))
+		})
+		for _, i := range order {
+			a := &s.anchors[i]
+			sols, bounded := s.search(i)
 			if bounded != "" {
-				notes = append(notes, boundedNote{line: lineAnchors, i: int32(i), note: bounded})
+				notes = append(notes, boundedNote{line: lineAnchors, i: i, note: bounded})
 			}
 			for _, m := range sols {
-				all = append(all, found{anchorLine: lineAnchors, anchor: int32(i), members: m, unique: len(sols) == 1})
+				all = append(all, found{anchorLine: lineAnchors, anchor: i, members: m, unique: len(sols) == 1})
 			}
 			if len(sols) > 1 {
-				ls, ps := []int32{int32(i)}, append(slices.Clone(sols[0]), sols[1]...)
+				ls, ps := []int32{i}, append(slices.Clone(sols[0]), sols[1]...)
 				if !lineAnchors {
 					ls, ps = ps, ls
 				}
@@ -553,30 +573,31 @@ func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
 	}
 	group := s.byDay[d]
 	lo, hi := s.e.windowOf(group, s.cands, a.day)
-	c := s.buf[:0]
-	for _, j := range group[lo:hi] {
-		if s.cands[j].fen < a.fen {
-			c = append(c, j)
+	// The candidates of a window, by amount, are kept for the next anchor
+	// of the same direction: anchors come in date order, many a day.
+	w := &s.win[d]
+	if !w.valid || w.lo != lo || w.hi != hi {
+		w.valid, w.lo, w.hi = true, lo, hi
+		w.c = append(w.c[:0], group[lo:hi]...)
+		slices.SortFunc(w.c, func(x, y int32) int { return cmp.Compare(s.cands[x].fen, s.cands[y].fen) })
+		w.vals = w.vals[:0]
+		for _, j := range w.c {
+			w.vals = append(w.vals, s.cands[j].fen)
 		}
 	}
-	s.buf = c
+	k, _ := slices.BinarySearch(w.vals, a.fen) // the candidates below the amount
+	c, vals := w.c[:k], w.vals[:k]
 	if len(c) < 2 {
 		return nil, ""
 	}
 	if len(c) > MaxPairCandidates {
 		return nil, fmt.Sprintf("%d candidates within ±%d days: not searched (bound %d)", len(c), s.e.window, MaxPairCandidates)
 	}
-	slices.SortFunc(c, func(x, y int32) int { return cmp.Compare(s.cands[x].fen, s.cands[y].fen) })
-	vals := s.vals[:0]
-	for _, j := range c {
-		vals = append(vals, s.cands[j].fen)
-	}
-	s.vals = vals
 	maxK, limit := MaxSubset, min(int64(MaxSearchSteps), MaxRunSumSteps-s.e.sumSteps)
 	if len(c) > MaxSumCandidates {
 		maxK, limit = 2, int64(len(c))
 	}
-	r := findSums(vals, a.fen, maxK, max(limit, int64(len(c))))
+	r := findSums(vals, a.fen, maxK, max(limit, int64(len(c))), &s.pairs)
 	s.e.sumSteps += r.steps
 	for _, set := range r.sets {
 		m := make([]int32, len(set))

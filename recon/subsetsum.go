@@ -31,9 +31,10 @@ const (
 	MaxSumCandidates = 400
 	MaxSearchSteps   = 4_000_000
 	// MaxRunSumSteps bounds the steps of all of one run's searches
-	// (about a second); anchors searched after it is spent are searched
-	// for pairs only (listed as search_bounded when left unmatched).
-	MaxRunSumSteps = 400_000_000
+	// (about a quarter of a second of CPU); anchors searched after it is
+	// spent are searched for pairs only (and noted as search_bounded when
+	// left unmatched).
+	MaxRunSumSteps = 150_000_000
 )
 
 // sumResult is what one search found.
@@ -48,7 +49,9 @@ type sumResult struct {
 // found. Only sizes whose cost fits in limit steps are searched (see the
 // table above); res.searched says up to which size the answer is
 // complete.
-func findSums(vals []int64, target int64, maxK int, limit int64) sumResult {
+//
+// scratch, when not nil, is reused for the pair sums between calls.
+func findSums(vals []int64, target int64, maxK int, limit int64, scratch *[]pairSum) sumResult {
 	var res sumResult
 	n := len(vals)
 	res.searched = 1
@@ -83,15 +86,16 @@ func findSums(vals []int64, target int64, maxK int, limit int64) sumResult {
 		return res
 	}
 	// 4 items: pair + pair, meet in the middle.
+	// P: the pairs (i, j > i) with vals[i]+vals[j] < target.
 	var p int64
-	for i := 0; i < n; i++ {
-		// pairs (i, j>i) with vals[i]+vals[j] < target
-		j := i + 1
-		hi := n
-		for hi > j && vals[i]+vals[hi-1] >= target {
+	for i, hi := 0, n; i < n; i++ {
+		for hi > i+1 && vals[i]+vals[hi-1] >= target {
 			hi--
 		}
-		p += int64(hi - j)
+		if hi <= i+1 {
+			break
+		}
+		p += int64(hi - i - 1)
 	}
 	if p < 2 {
 		res.searched = 4
@@ -106,11 +110,11 @@ func findSums(vals []int64, target int64, maxK int, limit int64) sumResult {
 		return res
 	}
 	res.steps += cost
-	type pairSum struct {
-		sum  int64
-		i, j uint16
+	var ps []pairSum
+	if scratch != nil {
+		ps = (*scratch)[:0]
+		defer func() { *scratch = ps[:0] }()
 	}
-	ps := make([]pairSum, 0, p)
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n && vals[i]+vals[j] < target; j++ {
 			ps = append(ps, pairSum{vals[i] + vals[j], uint16(i), uint16(j)})
@@ -181,6 +185,12 @@ func findSums(vals []int64, target int64, maxK int, limit int64) sumResult {
 	}
 	res.searched = 5
 	return res
+}
+
+// pairSum is the sum of the amounts i and j.
+type pairSum struct {
+	sum  int64
+	i, j uint16
 }
 
 // pairsTo calls found for each pair i < j of indexes in [lo, hi) whose

@@ -44,7 +44,7 @@ func TestFindSums(t *testing.T) {
 		slices.Sort(vals)
 		target := 2 + rng.Int64N(int64(10+round%120))
 		maxK := 2 + round%4
-		got := findSums(vals, target, maxK, 1<<40)
+		got := findSums(vals, target, maxK, 1<<40, nil)
 		want, _ := bruteSums(vals, target, maxK)
 		if len(got.sets) != want || (want < 2 && got.searched != maxK) {
 			t.Fatalf("vals %v target %d k≤%d: %d sets %v (searched %d), want %d", vals, target, maxK, len(got.sets), got.sets, got.searched, want)
@@ -84,7 +84,7 @@ func TestFindSumsBounds(t *testing.T) {
 	vals[299] += 1000
 	target := vals[10] + vals[77] + vals[150] + vals[299]
 	slices.Sort(vals)
-	res := findSums(vals, target, 4, MaxSearchSteps)
+	res := findSums(vals, target, 4, MaxSearchSteps, nil)
 	if res.searched != 4 || res.steps > MaxSearchSteps {
 		t.Fatalf("searched up to %d in %d steps", res.searched, res.steps)
 	}
@@ -99,7 +99,7 @@ func TestFindSumsBounds(t *testing.T) {
 	if !found || len(res.sets) != 1 {
 		t.Errorf("the set of 4 was not found alone: %v", res.sets)
 	}
-	small := findSums(vals, target, 4, 1000)
+	small := findSums(vals, target, 4, 1000, nil)
 	if small.searched != 2 || small.steps > 1000 {
 		t.Errorf("limit 1000: searched up to %d in %d steps", small.searched, small.steps)
 	}
