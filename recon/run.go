@@ -132,7 +132,7 @@ func (r *Recon) Run(ctx context.Context, req RunRequest) (RunResult, error) {
 	}
 	work := func(q sqlx.QueryerContext, tx *sqlx.Tx) error {
 		t0 := time.Now()
-		ld, err := load(ctx, q, req)
+		ld, err := load(ctx, q, r.db, req)
 		if err != nil {
 			return err
 		}
@@ -328,12 +328,60 @@ func (p *parties) set(it *item, name, acct string) {
 	}
 }
 
-func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, error) {
+// load reads both sides of the run: the statement lines through q, and
+// at the same time the postings through q2 (another connection: the two
+// queries and their reading overlap on two cores). Each query reads
+// committed rows under its own snapshot, as two statements of one READ
+// COMMITTED transaction would; the bank account's lock, held by the run,
+// keeps the match states still.
+func load(ctx context.Context, q, q2 sqlx.QueryerContext, req RunRequest) (*loaded, error) {
 	m := margin(req.WindowDays)
 	from, to := req.Period.From.AddDate(0, 0, -m), req.Period.To.AddDate(0, 0, m)
 	ld := &loaded{eng: engine{from: dayNumber(req.Period.From), to: dayNumber(req.Period.To), window: int32(req.WindowDays)}}
 	args := []any{req.BankAccount, from.Format(ledger.DateLayout), to.Format(ledger.DateLayout)}
+	var lp, pp parties
+	done := make(chan error, 1)
+	go func() { done <- loadPostings(ctx, q2, args, ld, &pp) }()
+	errL := loadLines(ctx, q, args, ld, &lp)
+	errP := <-done
+	if errL != nil {
+		return nil, errL
+	}
+	if errP != nil {
+		return nil, errP
+	}
+	lp.adopt(&pp, ld.eng.posts)
+	return ld, nil
+}
 
+// adopt renumbers the counterparties of items numbered by o into p's
+// numbers, so that the same name has the same number on both sides.
+func (p *parties) adopt(o *parties, items []item) {
+	remap := func(mine *map[string]int32, theirs map[string]int32) []int32 {
+		if len(theirs) == 0 {
+			return nil
+		}
+		to := make([]int32, len(theirs)+1)
+		for s, id := range theirs {
+			to[id] = p.id(mine, s)
+		}
+		return to
+	}
+	names, accts := remap(&p.names, o.names), remap(&p.accounts, o.accounts)
+	if names == nil && accts == nil {
+		return
+	}
+	for i := range items {
+		if it := &items[i]; it.party != 0 {
+			it.party = names[it.party]
+		}
+		if it := &items[i]; it.partyAcct != 0 {
+			it.partyAcct = accts[it.partyAcct]
+		}
+	}
+}
+
+func loadLines(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded, pt *parties) error {
 	rows, err := q.QueryxContext(ctx, `
 		SELECT l.id, l.value_date - DATE '1970-01-01', l.direction = 'in', l.amount::text, l.reference, coalesce(s.state, 0),
 		       l.counterparty, l.counterparty_account
@@ -341,9 +389,8 @@ func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, 
 		  LEFT JOIN (`+lineStates+`) s ON s.line_id = l.id
 		 WHERE l.bank_account = $1 AND l.value_date BETWEEN $2 AND $3 AND coalesce(s.state, 0) < 2`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var pt parties
 	for rows.Next() {
 		var id int64
 		var it item
@@ -351,12 +398,12 @@ func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, 
 		var state int
 		if err := rows.Scan(&id, &it.day, &it.in, &amt, &it.ref, &state, &party, &acct); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		pt.set(&it, party, acct)
 		if it.fen, err = parseFen(amt); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		if state == stateReleased {
 			it.flags = flagBlocked
@@ -365,20 +412,20 @@ func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, 
 		ld.eng.lines = append(ld.eng.lines, it)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return rows.Err()
+}
 
-	rows, err = q.QueryxContext(ctx, `
+func loadPostings(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded, pt *parties) error {
+	rows, err := q.QueryxContext(ctx, `
 		SELECT p.entry_id, p.line, p.effective_date - DATE '1970-01-01', p.side = 'D', p.amount::text, `+postingRefExpr+`, coalesce(s.state, 0),
 		       `+postingPartyExpr+`, `+postingPartyAcctExpr+`
 		`+cashFrom+`
 		  LEFT JOIN (`+postingStates+`) s ON s.entry_id = p.entry_id AND s.posting_line = p.line
 		 WHERE `+cashWhere+` AND p.effective_date BETWEEN $2 AND $3 AND coalesce(s.state, 0) < 2`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -387,11 +434,11 @@ func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, 
 		var amt, party, acct string
 		var state int
 		if err := rows.Scan(&ref.EntryID, &ref.Line, &it.day, &it.in, &amt, &it.ref, &state, &party, &acct); err != nil {
-			return nil, err
+			return err
 		}
 		pt.set(&it, party, acct)
 		if it.fen, err = parseFen(amt); err != nil {
-			return nil, err
+			return err
 		}
 		if state == stateReleased {
 			it.flags = flagBlocked
@@ -399,7 +446,7 @@ func load(ctx context.Context, q sqlx.QueryerContext, req RunRequest) (*loaded, 
 		ld.postIDs = append(ld.postIDs, ref)
 		ld.eng.posts = append(ld.eng.posts, it)
 	}
-	return ld, rows.Err()
+	return rows.Err()
 }
 
 // matchBatch bounds the matches written by one COPY.
