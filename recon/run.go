@@ -459,7 +459,7 @@ const matchBatch = 200000
 // (and get increasing ids in that order): the lines were loaded, and the
 // postings mostly lie, in the same order, so each index of
 // recon_match_items grows at its right edge instead of at random places
-// (in a test of 300,000 matches on a loaded machine, 8 s instead of 32 s).
+// (about 5% less server CPU for 200,000 matches).
 func writeMatches(ctx context.Context, tx *sqlx.Tx, bankAccount string, runID int64, ld *loaded) error {
 	ps := ld.eng.proposals
 	slices.SortFunc(ps, func(a, b proposal) int { return cmp.Compare(ld.lineIDs[a.lines[0]], ld.lineIDs[b.lines[0]]) })
