@@ -118,6 +118,12 @@ type engine struct {
 	issues       []issue
 	issueCount   int
 	sumSteps     int64 // steps of pass 3's searches so far (MaxRunSumSteps)
+	// loadParties, when set, gives the lines and postings named their
+	// counterparties (item.party, item.partyAcct) before pass 2 decides;
+	// it is asked only for items that share amount and direction with
+	// another. Without it, items carry the counterparties they have.
+	loadParties func(lines, posts []int32) error
+	err         error // from loadParties: the run fails
 }
 
 func (e *engine) inPeriod(it *item) bool { return it.day >= e.from && it.day <= e.to }
@@ -192,10 +198,14 @@ func (e *engine) accept(pass int, ls, ps []int32) {
 	}
 }
 
-func (e *engine) run() {
+func (e *engine) run() error {
 	e.passReference()
 	e.passAmountDate()
+	if e.err != nil {
+		return e.err
+	}
 	e.passSum()
+	return nil
 }
 
 func signed(it *item) int64 {
@@ -295,6 +305,7 @@ func (e *engine) passAmountDate() {
 		return idx
 	}
 	li, pi := key(e.lines), key(e.posts)
+	var groups [][2][]int32
 	less := func(x, y *item) int {
 		if x.in != y.in {
 			if x.in {
@@ -321,8 +332,27 @@ func (e *engine) passAmountDate() {
 		for b2 < len(pi) && less(&e.posts[pi[b2]], x) == 0 {
 			b2++
 		}
-		e.amountGroup(li[a:a2], pi[b:b2])
+		groups = append(groups, [2][]int32{li[a:a2], pi[b:b2]})
 		a, b = a2, b2
+	}
+	if e.loadParties != nil {
+		// Only items that share their amount and direction with another
+		// need their counterparty (the tie-break below).
+		var ls, ps []int32
+		for _, g := range groups {
+			if len(g[0]) > 1 || len(g[1]) > 1 {
+				ls, ps = append(ls, g[0]...), append(ps, g[1]...)
+			}
+		}
+		if len(ls)+len(ps) > 0 {
+			if err := e.loadParties(ls, ps); err != nil {
+				e.err = err
+				return
+			}
+		}
+	}
+	for _, g := range groups {
+		e.amountGroup(g[0], g[1])
 	}
 }
 

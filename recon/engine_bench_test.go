@@ -54,7 +54,9 @@ func BenchmarkEngine1M(b *testing.B) {
 		b.StopTimer()
 		e := engine{from: base, to: base + 364, window: 3, lines: append([]item(nil), lines...), posts: append([]item(nil), posts...)}
 		b.StartTimer()
-		e.run()
+		if err := e.run(); err != nil {
+			b.Fatal(err)
+		}
 		b.StopTimer()
 		b.ReportMetric(float64(len(e.proposals)), "matches")
 		b.ReportMetric(float64(e.sumSteps), "sum-steps")

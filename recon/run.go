@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/internal/pgcopy"
@@ -137,7 +138,10 @@ func (r *Recon) Run(ctx context.Context, req RunRequest) (RunResult, error) {
 			return err
 		}
 		t1 := time.Now()
-		ld.eng.run()
+		ld.eng.loadParties = func(ls, ps []int32) error { return loadParties(ctx, q, ld, ls, ps) }
+		if err := ld.eng.run(); err != nil {
+			return err
+		}
 		summarise(&res, ld)
 		t2 := time.Now()
 		res.LoadTime, res.MatchTime = t1.Sub(t0), t2.Sub(t1)
@@ -339,10 +343,9 @@ func load(ctx context.Context, q, q2 sqlx.QueryerContext, req RunRequest) (*load
 	from, to := req.Period.From.AddDate(0, 0, -m), req.Period.To.AddDate(0, 0, m)
 	ld := &loaded{eng: engine{from: dayNumber(req.Period.From), to: dayNumber(req.Period.To), window: int32(req.WindowDays)}}
 	args := []any{req.BankAccount, from.Format(ledger.DateLayout), to.Format(ledger.DateLayout)}
-	var lp, pp parties
 	done := make(chan error, 1)
-	go func() { done <- loadPostings(ctx, q2, args, ld, &pp) }()
-	errL := loadLines(ctx, q, args, ld, &lp)
+	go func() { done <- loadPostings(ctx, q2, args, ld) }()
+	errL := loadLines(ctx, q, args, ld)
 	errP := <-done
 	if errL != nil {
 		return nil, errL
@@ -350,41 +353,82 @@ func load(ctx context.Context, q, q2 sqlx.QueryerContext, req RunRequest) (*load
 	if errP != nil {
 		return nil, errP
 	}
-	lp.adopt(&pp, ld.eng.posts)
 	return ld, nil
 }
 
-// adopt renumbers the counterparties of items numbered by o into p's
-// numbers, so that the same name has the same number on both sides.
-func (p *parties) adopt(o *parties, items []item) {
-	remap := func(mine *map[string]int32, theirs map[string]int32) []int32 {
-		if len(theirs) == 0 {
-			return nil
+// partiesBatch bounds the ids one query of loadParties names.
+const partiesBatch = 50000
+
+// loadParties gives the lines ls and postings ps (indexes into ld) their
+// counterparties: a line's 对方户名 and 对方账号, a posting's payee or
+// payer (and account) from its entry's metadata.
+func loadParties(ctx context.Context, q sqlx.QueryerContext, ld *loaded, ls, ps []int32) error {
+	var pt parties
+	for start := 0; start < len(ls); start += partiesBatch {
+		part := ls[start:min(start+partiesBatch, len(ls))]
+		ids := make(pq.Int64Array, len(part))
+		for i, k := range part {
+			ids[i] = ld.lineIDs[k]
 		}
-		to := make([]int32, len(theirs)+1)
-		for s, id := range theirs {
-			to[id] = p.id(mine, s)
+		rows, err := q.QueryxContext(ctx, `
+			SELECT u.ord, l.counterparty, l.counterparty_account
+			  FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord)
+			  JOIN recon_statement_lines l ON l.id = u.id`, ids)
+		if err != nil {
+			return err
 		}
-		return to
+		for rows.Next() {
+			var ord int
+			var name, acct string
+			if err := rows.Scan(&ord, &name, &acct); err != nil {
+				rows.Close()
+				return err
+			}
+			pt.set(&ld.eng.lines[part[ord-1]], name, acct)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	names, accts := remap(&p.names, o.names), remap(&p.accounts, o.accounts)
-	if names == nil && accts == nil {
-		return
-	}
-	for i := range items {
-		if it := &items[i]; it.party != 0 {
-			it.party = names[it.party]
+	for start := 0; start < len(ps); start += partiesBatch {
+		part := ps[start:min(start+partiesBatch, len(ps))]
+		entries := make(pq.Int64Array, len(part))
+		for i, k := range part {
+			entries[i] = ld.postIDs[k].EntryID
 		}
-		if it := &items[i]; it.partyAcct != 0 {
-			it.partyAcct = accts[it.partyAcct]
+		rows, err := q.QueryxContext(ctx, `
+			SELECT u.ord, `+postingPartyExpr+`, `+postingPartyAcctExpr+`
+			  FROM unnest($1::bigint[]) WITH ORDINALITY AS u(entry_id, ord)
+			  JOIN entries e ON e.id = u.entry_id
+			  LEFT JOIN entries o ON o.id = e.reverses_entry_id`, entries)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ord int
+			var name, acct string
+			if err := rows.Scan(&ord, &name, &acct); err != nil {
+				rows.Close()
+				return err
+			}
+			pt.set(&ld.eng.posts[part[ord-1]], name, acct)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-func loadLines(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded, pt *parties) error {
+func loadLines(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded) error {
 	rows, err := q.QueryxContext(ctx, `
-		SELECT l.id, l.value_date - DATE '1970-01-01', l.direction = 'in', l.amount::text, l.reference, coalesce(s.state, 0),
-		       l.counterparty, l.counterparty_account
+		SELECT l.id, l.value_date - DATE '1970-01-01', l.direction = 'in', l.amount::text, l.reference, coalesce(s.state, 0)
 		  FROM recon_statement_lines l
 		  LEFT JOIN (`+lineStates+`) s ON s.line_id = l.id
 		 WHERE l.bank_account = $1 AND l.value_date BETWEEN $2 AND $3 AND coalesce(s.state, 0) < 2`, args...)
@@ -394,13 +438,12 @@ func loadLines(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loade
 	for rows.Next() {
 		var id int64
 		var it item
-		var amt, party, acct string
+		var amt string
 		var state int
-		if err := rows.Scan(&id, &it.day, &it.in, &amt, &it.ref, &state, &party, &acct); err != nil {
+		if err := rows.Scan(&id, &it.day, &it.in, &amt, &it.ref, &state); err != nil {
 			rows.Close()
 			return err
 		}
-		pt.set(&it, party, acct)
 		if it.fen, err = parseFen(amt); err != nil {
 			rows.Close()
 			return err
@@ -417,10 +460,9 @@ func loadLines(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loade
 	return rows.Err()
 }
 
-func loadPostings(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded, pt *parties) error {
+func loadPostings(ctx context.Context, q sqlx.QueryerContext, args []any, ld *loaded) error {
 	rows, err := q.QueryxContext(ctx, `
-		SELECT p.entry_id, p.line, p.effective_date - DATE '1970-01-01', p.side = 'D', p.amount::text, `+postingRefExpr+`, coalesce(s.state, 0),
-		       `+postingPartyExpr+`, `+postingPartyAcctExpr+`
+		SELECT p.entry_id, p.line, p.effective_date - DATE '1970-01-01', p.side = 'D', p.amount::text, `+postingRefExpr+`, coalesce(s.state, 0)
 		`+cashFrom+`
 		  LEFT JOIN (`+postingStates+`) s ON s.entry_id = p.entry_id AND s.posting_line = p.line
 		 WHERE `+cashWhere+` AND p.effective_date BETWEEN $2 AND $3 AND coalesce(s.state, 0) < 2`, args...)
@@ -431,12 +473,11 @@ func loadPostings(ctx context.Context, q sqlx.QueryerContext, args []any, ld *lo
 	for rows.Next() {
 		var ref PostingRef
 		var it item
-		var amt, party, acct string
+		var amt string
 		var state int
-		if err := rows.Scan(&ref.EntryID, &ref.Line, &it.day, &it.in, &amt, &it.ref, &state, &party, &acct); err != nil {
+		if err := rows.Scan(&ref.EntryID, &ref.Line, &it.day, &it.in, &amt, &it.ref, &state); err != nil {
 			return err
 		}
-		pt.set(&it, party, acct)
 		if it.fen, err = parseFen(amt); err != nil {
 			return err
 		}

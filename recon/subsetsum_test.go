@@ -137,7 +137,9 @@ func TestEngineThreeAmongHundred(t *testing.T) {
 		lines: []item{{fen: total, day: day(10)}, {fen: 5_000_000_555, day: day(10)}},
 		posts: posts,
 	}
-	e.run()
+	if err := e.run(); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.proposals) != 1 || e.proposals[0].pass != PassSum || !slices.Equal(e.proposals[0].lines, []int32{0}) {
 		t.Fatalf("proposals %+v, issues %+v", e.proposals, e.issues)
 	}
