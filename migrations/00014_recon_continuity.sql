@@ -22,3 +22,4 @@ ALTER TABLE recon_imports
     ADD COLUMN rows_skipped integer CHECK (rows_skipped >= 0),
     ADD COLUMN lines_same_as_stored integer CHECK (lines_same_as_stored >= 0),
     ADD CONSTRAINT recon_imports_break_reason CHECK ((continuity_breaks IS NULL) = (continuity_reason IS NULL));
+

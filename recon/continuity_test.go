@@ -3,6 +3,7 @@ package recon_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,37 @@ func TestRunCounterpartyTieBreak(t *testing.T) {
 	}
 	if m := find(ms, l[2]); m == nil || m.Postings[0] != water {
 		t.Errorf("water line: %+v, want posting %v", m, water)
+	}
+}
+
+// TestMatchesTriggerChecks: the database refuses, by itself, a match of a
+// bank account that does not exist, of a run that does not exist or is
+// another account's, and an item added to a committed match.
+func TestMatchesTriggerChecks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "BOC-X", "BOC-Y")
+	db := f.p.Ledger().DB()
+	var run int64
+	if err := db.GetContext(f.ctx, &run, `INSERT INTO recon_runs (bank_account, period_from, period_to, window_days, actor)
+		VALUES ('BOC-X', '2021-03-01', '2021-03-31', 3, 'clerk') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ sql, want string }{
+		{`INSERT INTO recon_matches (bank_account, actor, reason) VALUES ('NOPE', 'a', 'r')`, "bank account NOPE does not exist"},
+		{`INSERT INTO recon_matches (bank_account, run_id, pass) VALUES ('BOC-X', 999999, 1)`, "run 999999 does not exist"},
+		{fmt.Sprintf(`INSERT INTO recon_matches (bank_account, run_id, pass) VALUES ('BOC-X', %d, 1), ('BOC-Y', %d, 2)`, run, run),
+			fmt.Sprintf("run %d is not a run of bank account BOC-Y", run)},
+	} {
+		if _, err := db.ExecContext(f.ctx, c.sql); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.sql, err, c.want)
+		}
+	}
+	var m int64
+	if err := db.GetContext(f.ctx, &m, `INSERT INTO recon_matches (bank_account, run_id, pass) VALUES ('BOC-X', $1, 1) RETURNING id`, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(f.ctx, `INSERT INTO recon_match_items (match_id, entry_id, posting_line) VALUES ($1, 1, 1)`, m); err == nil ||
+		!strings.Contains(err.Error(), "is committed") {
+		t.Errorf("item into a committed match: %v", err)
 	}
 }
