@@ -21,15 +21,12 @@ const (
 	// the same reference within this many days of the period.
 	ReferenceWindowDays = 31
 	// Pass 3 (sums) looks for 2 to MaxSubset items of one side, within the
-	// window of one item of the other side, whose amounts add up to it. It
-	// searches every subset when there are at most MaxCandidates
-	// candidates, only pairs when there are at most MaxPairCandidates, and
-	// nothing beyond; one search stops after MaxSearchSteps steps. An item
-	// whose search was cut short is listed (IssueBounded).
-	MaxSubset         = 4
-	MaxCandidates     = 32
+	// window of one item of the other side, whose amounts add up to it
+	// (see findSums for the bounds). With more than MaxSumCandidates
+	// candidates it looks for pairs only, with more than
+	// MaxPairCandidates not at all. A line left unmatched whose search was
+	// cut short gets one note (IssueBounded) saying what was searched.
 	MaxPairCandidates = 4096
-	MaxSearchSteps    = 50000
 	// MaxIssues bounds the issues a run lists (all are counted); MaxIssueItems
 	// the items listed in one issue.
 	MaxIssues     = 1000
@@ -72,6 +69,8 @@ const (
 	flagDone                      // matched (or reserved for its own period) in this run
 	flagContest                   // left for a person by an earlier pass
 	flagListed                    // a released item already listed in an issue
+	flagNoted                     // named in an issue of this run
+	flagPaired                    // paired by pass 2 (whether matched now or reserved)
 )
 
 // item is a statement line or a posting, reduced to what matching needs.
@@ -80,7 +79,21 @@ type item struct {
 	day   int32 // days since 1970-01-01
 	in    bool  // money in: a line "in", a debit posting
 	flags uint8
-	ref   string
+	// party and partyAcct: the counterparty's name and account, as
+	// numbers given by the run to their folded text (0: none). A line's
+	// are the statement's 对方户名 and 对方账号; a posting's its entry's
+	// payee or payer and their account (metadata).
+	party, partyAcct int32
+	ref              string
+}
+
+// sameParty says whether two items name the same counterparty: the same
+// account when both give one, else the same name when both give one.
+func sameParty(x, y *item) bool {
+	if x.partyAcct != 0 && y.partyAcct != 0 {
+		return x.partyAcct == y.partyAcct
+	}
+	return x.party != 0 && x.party == y.party
 }
 
 func (it *item) has(f uint8) bool { return it.flags&f != 0 }
@@ -104,6 +117,13 @@ type engine struct {
 	proposals    []proposal
 	issues       []issue
 	issueCount   int
+	sumSteps     int64 // steps of pass 3's searches so far (MaxRunSumSteps)
+	// loadParties, when set, gives the lines and postings named their
+	// counterparties (item.party, item.partyAcct) before pass 2 decides;
+	// it is asked only for items that share amount and direction with
+	// another. Without it, items carry the counterparties they have.
+	loadParties func(lines, posts []int32) error
+	err         error // from loadParties: the run fails
 }
 
 func (e *engine) inPeriod(it *item) bool { return it.day >= e.from && it.day <= e.to }
@@ -150,6 +170,7 @@ func (e *engine) addIssue(kind, note string, ls, ps []int32) {
 	if !e.anyInPeriod(ls, ps) {
 		return
 	}
+	e.mark(ls, ps, flagNoted)
 	e.issueCount++
 	if len(e.issues) >= MaxIssues {
 		return
@@ -177,10 +198,14 @@ func (e *engine) accept(pass int, ls, ps []int32) {
 	}
 }
 
-func (e *engine) run() {
+func (e *engine) run() error {
 	e.passReference()
 	e.passAmountDate()
+	if e.err != nil {
+		return e.err
+	}
 	e.passSum()
+	return nil
 }
 
 func signed(it *item) int64 {
@@ -280,6 +305,7 @@ func (e *engine) passAmountDate() {
 		return idx
 	}
 	li, pi := key(e.lines), key(e.posts)
+	var groups [][2][]int32
 	less := func(x, y *item) int {
 		if x.in != y.in {
 			if x.in {
@@ -306,8 +332,27 @@ func (e *engine) passAmountDate() {
 		for b2 < len(pi) && less(&e.posts[pi[b2]], x) == 0 {
 			b2++
 		}
-		e.amountGroup(li[a:a2], pi[b:b2])
+		groups = append(groups, [2][]int32{li[a:a2], pi[b:b2]})
 		a, b = a2, b2
+	}
+	if e.loadParties != nil {
+		// Only items that share their amount and direction with another
+		// need their counterparty (the tie-break below).
+		var ls, ps []int32
+		for _, g := range groups {
+			if len(g[0]) > 1 || len(g[1]) > 1 {
+				ls, ps = append(ls, g[0]...), append(ps, g[1]...)
+			}
+		}
+		if len(ls)+len(ps) > 0 {
+			if err := e.loadParties(ls, ps); err != nil {
+				e.err = err
+				return
+			}
+		}
+	}
+	for _, g := range groups {
+		e.amountGroup(g[0], g[1])
 	}
 }
 
@@ -321,6 +366,17 @@ func (e *engine) windowOf(group []int32, items []item, d int32) (int, int) {
 
 // amountGroup decides one group of lines and postings of the same amount
 // and direction, each sorted by day.
+//
+// First, a line and a posting that are each other's only candidate within
+// the window are a match. Then the counterparty breaks ties: among the
+// remaining, a line and a posting are a match when, within the window,
+// the posting is the only remaining candidate of the line that names the
+// same counterparty (sameParty: the same 对方账号 as the posting's payee
+// or payer account, or, when either lacks an account, the same name), and
+// the line is the only remaining candidate of the posting that does. A
+// counterparty that differs never blocks a match of the first kind, and
+// never decides one alone: the amount and the window come first. What is
+// left is listed as ambiguous.
 func (e *engine) amountGroup(ls, ps []int32) {
 	uniq := func(group []int32, items []item, d int32) (int32, int) {
 		lo, hi := e.windowOf(group, items, d)
@@ -329,8 +385,7 @@ func (e *engine) amountGroup(ls, ps []int32) {
 		}
 		return -1, hi - lo
 	}
-	var leftL, leftP []int32
-	pairedP := map[int32]bool{}
+	var rest []int32
 	for _, l := range ls {
 		p, n := uniq(ps, e.posts, e.lines[l].day)
 		if n == 0 {
@@ -339,14 +394,45 @@ func (e *engine) amountGroup(ls, ps []int32) {
 		if n == 1 {
 			if back, _ := uniq(ls, e.lines, e.posts[p].day); back == l {
 				e.accept(PassAmountDate, []int32{l}, []int32{p})
-				pairedP[p] = true
+				e.lines[l].flags |= flagPaired
+				e.posts[p].flags |= flagPaired
 				continue
+			}
+		}
+		rest = append(rest, l)
+	}
+	// The counterparty as a tie-break.
+	only := func(group []int32, items []item, d int32, other *item) int32 {
+		lo, hi := e.windowOf(group, items, d)
+		found := int32(-1)
+		for _, k := range group[lo:hi] {
+			if !items[k].has(flagPaired) && sameParty(&items[k], other) {
+				if found >= 0 {
+					return -1
+				}
+				found = k
+			}
+		}
+		return found
+	}
+	var leftL []int32
+	for _, l := range rest {
+		x := &e.lines[l]
+		if x.party != 0 || x.partyAcct != 0 {
+			if p := only(ps, e.posts, x.day, x); p >= 0 {
+				if only(ls, e.lines, e.posts[p].day, &e.posts[p]) == l {
+					e.accept(PassAmountDate, []int32{l}, []int32{p})
+					e.lines[l].flags |= flagPaired
+					e.posts[p].flags |= flagPaired
+					continue
+				}
 			}
 		}
 		leftL = append(leftL, l)
 	}
+	var leftP []int32
 	for _, p := range ps {
-		if pairedP[p] {
+		if e.posts[p].has(flagPaired) {
 			continue
 		}
 		if lo, hi := e.windowOf(ls, e.lines, e.posts[p].day); hi > lo {
@@ -359,7 +445,7 @@ func (e *engine) amountGroup(ls, ps []int32) {
 		if x.in {
 			dir = "in"
 		}
-		e.addIssue(IssueAmbiguous, fmt.Sprintf("%s %s: more than one candidate within ±%d days", dir, fenString(x.fen), e.window), leftL, leftP)
+		e.addIssue(IssueAmbiguous, fmt.Sprintf("%s %s: more than one candidate within ±%d days, and the counterparties do not tell them apart", dir, fenString(x.fen), e.window), leftL, leftP)
 		e.mark(leftL, leftP, flagContest)
 	}
 }
@@ -367,7 +453,14 @@ func (e *engine) amountGroup(ls, ps []int32) {
 // side is one role in pass 3: the anchors of one side and the candidates
 // of the other, by direction and day.
 type sumSearch struct {
-	e            *engine
+	e   *engine
+	win [2]struct { // per direction: the candidates of the last window, by amount
+		valid  bool
+		lo, hi int
+		c      []int32
+		vals   []int64
+	}
+	pairs        []pairSum  // scratch of findSums
 	byDay        [2][]int32 // candidates (the other side), not done, per direction, by day
 	cands        []item
 	anchors      []item
@@ -388,6 +481,12 @@ func (e *engine) passSum() {
 		unique     bool
 	}
 	var all []found
+	type boundedNote struct {
+		line bool
+		i    int32
+		note string
+	}
+	var notes []boundedNote
 	for _, lineAnchors := range []bool{true, false} {
 		s := sumSearch{e: e, lineIsAnchor: lineAnchors}
 		if lineAnchors {
@@ -407,24 +506,35 @@ func (e *engine) passSum() {
 		for d := range s.byDay {
 			slices.SortFunc(s.byDay[d], func(a, b int32) int { return cmp.Compare(s.cands[a].day, s.cands[b].day) })
 		}
+		// Anchors by direction and day, so that the anchors of a day share
+		// the candidates of their window (search).
+		order := make([]int32, 0, len(s.anchors))
 		for i := range s.anchors {
-			a := &s.anchors[i]
-			if a.has(flagDone) {
-				continue
+			if !s.anchors[i].has(flagDone) {
+				order = append(order, int32(i))
 			}
-			sols, bounded := s.search(int32(i))
-			if bounded != "" {
-				ls, ps := []int32{int32(i)}, []int32(nil)
-				if !lineAnchors {
-					ls, ps = nil, ls
+		}
+		slices.SortFunc(order, func(x, y int32) int {
+			a, b := &s.anchors[x], &s.anchors[y]
+			if a.in != b.in {
+				if a.in {
+					return 1
 				}
-				e.addIssue(IssueBounded, bounded, ls, ps)
+				return -1
+			}
+			return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(x, y))
+		})
+		for _, i := range order {
+			a := &s.anchors[i]
+			sols, bounded := s.search(i)
+			if bounded != "" {
+				notes = append(notes, boundedNote{line: lineAnchors, i: i, note: bounded})
 			}
 			for _, m := range sols {
-				all = append(all, found{anchorLine: lineAnchors, anchor: int32(i), members: m, unique: len(sols) == 1})
+				all = append(all, found{anchorLine: lineAnchors, anchor: i, members: m, unique: len(sols) == 1})
 			}
 			if len(sols) > 1 {
-				ls, ps := []int32{int32(i)}, append(slices.Clone(sols[0]), sols[1]...)
+				ls, ps := []int32{i}, append(slices.Clone(sols[0]), sols[1]...)
 				if !lineAnchors {
 					ls, ps = ps, ls
 				}
@@ -468,10 +578,23 @@ func (e *engine) passSum() {
 		}
 		e.accept(PassSum, ls, ps)
 	}
+	// One note per item left unmatched whose search was cut short, unless
+	// an issue names it already.
+	for _, n := range notes {
+		ls, ps := []int32{n.i}, []int32(nil)
+		it := &e.lines[n.i]
+		if !n.line {
+			ls, ps, it = nil, ls, &e.posts[n.i]
+		}
+		if !it.has(flagDone | flagNoted | flagContest) {
+			e.addIssue(IssueBounded, n.note, ls, ps)
+		}
+	}
 }
 
-// search returns up to two sets of candidates that add up to anchor i,
-// and a note when the search was bounded.
+// search returns up to two sets of candidates that add up to anchor i
+// (findSums), and, when the search was cut short, a note saying what was
+// searched.
 func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
 	a := &s.anchors[i]
 	d := 0
@@ -480,75 +603,49 @@ func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
 	}
 	group := s.byDay[d]
 	lo, hi := s.e.windowOf(group, s.cands, a.day)
-	var c []int32
-	for _, j := range group[lo:hi] {
-		if s.cands[j].fen < a.fen {
-			c = append(c, j)
+	// The candidates of a window, by amount, are kept for the next anchor
+	// of the same direction: anchors come in date order, many a day.
+	w := &s.win[d]
+	if !w.valid || w.lo != lo || w.hi != hi {
+		w.valid, w.lo, w.hi = true, lo, hi
+		w.c = append(w.c[:0], group[lo:hi]...)
+		slices.SortFunc(w.c, func(x, y int32) int { return cmp.Compare(s.cands[x].fen, s.cands[y].fen) })
+		w.vals = w.vals[:0]
+		for _, j := range w.c {
+			w.vals = append(w.vals, s.cands[j].fen)
 		}
 	}
+	k, _ := slices.BinarySearch(w.vals, a.fen) // the candidates below the amount
+	c, vals := w.c[:k], w.vals[:k]
 	if len(c) < 2 {
 		return nil, ""
 	}
 	if len(c) > MaxPairCandidates {
 		return nil, fmt.Sprintf("%d candidates within ±%d days: not searched (bound %d)", len(c), s.e.window, MaxPairCandidates)
 	}
-	slices.SortFunc(c, func(x, y int32) int { return cmp.Compare(s.cands[x].fen, s.cands[y].fen) })
-	if len(c) > MaxCandidates {
-		// Pairs only, two pointers over the amounts.
-		for x, y := 0, len(c)-1; x < y && len(sols) < 2; {
-			sum := s.cands[c[x]].fen + s.cands[c[y]].fen
-			switch {
-			case sum < a.fen:
-				x++
-			case sum > a.fen:
-				y--
-			default:
-				sols = append(sols, []int32{c[x], c[y]})
-				if x+1 < y && s.cands[c[x+1]].fen == s.cands[c[x]].fen {
-					sols = append(sols, []int32{c[x+1], c[y]})
-				} else if y-1 > x && s.cands[c[y-1]].fen == s.cands[c[y]].fen {
-					sols = append(sols, []int32{c[x], c[y-1]})
-				}
-				x, y = x+1, y-1
+	maxK, limit := MaxSubset, min(int64(MaxSearchSteps), MaxRunSumSteps-s.e.sumSteps)
+	if len(c) > MaxSumCandidates {
+		maxK, limit = 2, int64(len(c))
+	}
+	r := findSums(vals, a.fen, maxK, max(limit, int64(len(c))), &s.pairs)
+	s.e.sumSteps += r.steps
+	for _, set := range r.sets {
+		m := make([]int32, len(set))
+		for k, x := range set {
+			m[k] = c[x]
+		}
+		sols = append(sols, m)
+	}
+	if r.searched < MaxSubset && len(sols) < 2 {
+		why := fmt.Sprintf("bound %d candidates", MaxSumCandidates)
+		if len(c) <= MaxSumCandidates {
+			why = fmt.Sprintf("bound %d steps for one item", MaxSearchSteps)
+			if MaxRunSumSteps-s.e.sumSteps < MaxSearchSteps {
+				why = fmt.Sprintf("the run's bound of %d steps was spent", MaxRunSumSteps)
 			}
 		}
-		if len(sols) == 0 {
-			bounded = fmt.Sprintf("%d candidates within ±%d days: only pairs were tried (bound %d)", len(c), s.e.window, MaxCandidates)
-		}
-		return sols, bounded
+		bounded = fmt.Sprintf("%d candidates within ±%d days below the amount: sums of 2 to %d of them searched, of %d to %d not (%s)",
+			len(c), s.e.window, r.searched, r.searched+1, MaxSubset, why)
 	}
-	steps := 0
-	path := make([]int32, 0, MaxSubset)
-	var rec func(start int, remaining int64) bool
-	rec = func(start int, remaining int64) bool {
-		for k := start; k < len(c); k++ {
-			steps++
-			if steps > MaxSearchSteps {
-				return false
-			}
-			f := s.cands[c[k]].fen
-			if f > remaining {
-				break
-			}
-			path = append(path, c[k])
-			if f == remaining {
-				if len(path) >= 2 {
-					sols = append(sols, slices.Clone(path))
-					if len(sols) >= 2 {
-						return false
-					}
-				}
-			} else if len(path) < MaxSubset {
-				if !rec(k+1, remaining-f) {
-					return false
-				}
-			}
-			path = path[:len(path)-1]
-		}
-		return true
-	}
-	if !rec(0, a.fen) && len(sols) < 2 {
-		return nil, fmt.Sprintf("search stopped after %d steps (bound)", MaxSearchSteps)
-	}
-	return sols, ""
+	return sols, bounded
 }

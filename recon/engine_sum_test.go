@@ -21,9 +21,9 @@ func TestEngineSumExact(t *testing.T) {
 		{"posting = 200.00 + 300.00", 30000, false, 0, true},
 		{"posting vs 200.00 + 299.99", 29999, false, 0, false},
 		{"posting vs 200.00 + 300.01", 30001, false, 0, false},
-		{"pairs only: line = 200.00 + 300.00", 30000, true, MaxCandidates, true},
-		{"pairs only: line vs 200.00 + 299.99", 29999, true, MaxCandidates, false},
-		{"pairs only: posting vs 200.00 + 300.01", 30001, false, MaxCandidates, false},
+		{"pairs only: line = 200.00 + 300.00", 30000, true, MaxSumCandidates, true},
+		{"pairs only: line vs 200.00 + 299.99", 29999, true, MaxSumCandidates, false},
+		{"pairs only: posting vs 200.00 + 300.01", 30001, false, MaxSumCandidates, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			anchor := []item{{fen: 50000, day: day(5)}}

@@ -20,7 +20,9 @@ func TestEngineSums(t *testing.T) {
 			{fen: 400, day: day(19)}, {fen: 500, day: day(21)},
 		},
 	}
-	e.run()
+	if err := e.run(); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.proposals) != 1 || e.proposals[0].pass != PassSum || e.proposals[0].lines[0] != 1 {
 		t.Fatalf("proposals: %+v", e.proposals)
 	}
@@ -41,7 +43,9 @@ func TestEngineOutsidePeriod(t *testing.T) {
 		lines: []item{{fen: 100, day: day(2)}, {fen: 100, day: day(11)}},
 		posts: []item{{fen: 100, day: day(1)}, {fen: 100, day: day(12)}},
 	}
-	e.run()
+	if err := e.run(); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.proposals) != 1 || e.proposals[0].lines[0] != 1 || e.proposals[0].posts[0] != 1 || len(e.issues) != 0 {
 		t.Fatalf("proposals %+v issues %+v", e.proposals, e.issues)
 	}

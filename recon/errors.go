@@ -15,6 +15,13 @@ var (
 	ErrAlreadyMatched = errors.New("already in an active match")
 	ErrRevoked        = errors.New("match is already revoked")
 	ErrUnbalanced     = errors.New("statement lines and postings do not add up to the same amount")
+	// ErrAmbiguousProfile: --profile auto found two built-in profiles that
+	// fit a file's header equally well.
+	ErrAmbiguousProfile = errors.New("statement layout is ambiguous")
+	// ErrDiscontinuous: a statement's opening balance does not follow the
+	// closing balance of the account's previous statement (or its closing
+	// balance the next statement's opening).
+	ErrDiscontinuous = errors.New("statement does not follow on from the previous one")
 )
 
 // SQLSTATEs raised by the triggers in migrations/00004_recon.sql.
@@ -36,7 +43,7 @@ func dbError(err error) error {
 	case "23505":
 		switch pe.Constraint {
 		case "recon_unmatches_pkey":
-			named = ErrRevoked
+			return fmt.Errorf("%w: the match was undone by someone else just now", ErrRevoked)
 		case "recon_items_line_active":
 			return fmt.Errorf("%w: statement line %s", ErrAlreadyMatched, keyValue(pe.Detail))
 		case "recon_items_posting_active":

@@ -139,6 +139,9 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 		if sum != 0 {
 			return fmt.Errorf("%w: the lines and the postings differ by %s", ErrUnbalanced, fenString(sum))
 		}
+		if err := checkNotMatched(ctx, tx, req.Lines, resolved); err != nil {
+			return err
+		}
 		if err := tx.GetContext(ctx, &id, `INSERT INTO recon_matches (bank_account, actor, reason) VALUES ($1, $2, $3) RETURNING id`,
 			req.BankAccount, req.Actor, req.Reason); err != nil {
 			return err
@@ -190,6 +193,19 @@ func (r *Recon) Unmatch(ctx context.Context, matchID int64, reason, actor string
 			return err
 		}
 		if err := lockBankAccount(ctx, tx, account); err != nil {
+			return err
+		}
+		var undone struct {
+			Actor  string    `db:"actor"`
+			Reason string    `db:"reason"`
+			At     time.Time `db:"at"`
+		}
+		err = tx.GetContext(ctx, &undone, `SELECT actor, reason, at FROM recon_unmatches WHERE match_id = $1`, matchID)
+		if err == nil {
+			return fmt.Errorf("%w: match %d was already undone on %s by %s (reason: %s)", ErrRevoked, matchID,
+				undone.At.UTC().Format("2006-01-02 15:04 UTC"), undone.Actor, undone.Reason)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO recon_unmatches (match_id, reason, actor) VALUES ($1, $2, $3)`, matchID, reason, actor)
@@ -310,4 +326,42 @@ func (r *Recon) Matches(ctx context.Context, f MatchFilter) ([]Match, error) {
 		})
 	}
 	return out, nil
+}
+
+// checkNotMatched refuses (ErrAlreadyMatched) lines or postings that are
+// in an active match, naming the match and who made it.
+func checkNotMatched(ctx context.Context, tx *sqlx.Tx, lines []int64, posts []PostingRef) error {
+	entries, plines := make(pq.Int64Array, len(posts)), make(pq.Int64Array, len(posts))
+	for i, p := range posts {
+		entries[i], plines[i] = p.EntryID, int64(p.Line)
+	}
+	var hit []struct {
+		Match int64         `db:"match_id"`
+		Line  sql.NullInt64 `db:"line_id"`
+		Entry sql.NullInt64 `db:"entry_id"`
+		PLine sql.NullInt64 `db:"posting_line"`
+		By    string        `db:"by"`
+		At    time.Time     `db:"at"`
+	}
+	if err := tx.SelectContext(ctx, &hit, `
+		SELECT i.match_id, i.line_id, i.entry_id, i.posting_line, m.at,
+		       coalesce(m.actor, 'run ' || m.run_id || ' (pass ' || m.pass || ')') AS by
+		  FROM recon_match_items i JOIN recon_matches m ON m.id = i.match_id
+		 WHERE i.active AND (i.line_id IN (SELECT unnest($1::bigint[]))
+		       OR (i.entry_id, i.posting_line) IN (SELECT e, l::smallint FROM unnest($2::bigint[], $3::bigint[]) AS u(e, l)))
+		 ORDER BY i.match_id LIMIT 1`, pq.Int64Array(lines), entries, plines); err != nil {
+		return err
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	h := hit[0]
+	what := fmt.Sprintf("posting %d/%d", h.Entry.Int64, h.PLine.Int64)
+	for _, l := range lines {
+		if h.Line.Valid && h.Line.Int64 == l {
+			what = fmt.Sprintf("statement line %d", l)
+		}
+	}
+	return fmt.Errorf("%w: %s is already in match %d, made on %s by %s; undo that match first (recon unmatch %d)",
+		ErrAlreadyMatched, what, h.Match, h.At.UTC().Format("2006-01-02 15:04 UTC"), h.By, h.Match)
 }

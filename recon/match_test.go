@@ -2,6 +2,7 @@ package recon_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -47,8 +48,10 @@ func marchBooks(f *fixture, bank string) books {
 		split30:  f.pay(bank, "2021-03-09", "30000.00", "甲施工队", ""),
 		split20:  f.pay(bank, "2021-03-10", "20000.00", "乙施工队", ""),
 		merged80: f.pay(bank, "2021-03-15", "80000.00", "山东某电力安装有限公司", "ZF-80"),
-		amb1:     f.pay(bank, "2021-03-20", "10000.00", "威海某监理公司", ""),
-		amb2:     f.pay(bank, "2021-03-20", "10000.00", "威海某设计院", ""),
+		// The payees of the two 10,000.00 are written otherwise than the
+		// bank's counterparties, so they do not tell the pairs apart.
+		amb1:     f.pay(bank, "2021-03-20", "10000.00", "监理单位", ""),
+		amb2:     f.pay(bank, "2021-03-20", "10000.00", "设计单位", ""),
 		gk2:      f.receive(bank, "2021-03-25", "500000.00", "GK-002"),
 		transit7: f.pay(bank, "2021-03-30", "7000.00", "威海某物业公司", ""),
 	}
@@ -155,6 +158,8 @@ func TestRunPasses(t *testing.T) {
 			recon.ErrUnbalanced, ""},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[5]}, Postings: []recon.PostingRef{b.amb2}, Reason: "r", Actor: "a"},
 			recon.ErrAlreadyMatched, "already in an active match: statement line"},
+		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[5]}, Postings: []recon.PostingRef{b.amb2}, Reason: "r", Actor: "a"},
+			recon.ErrAlreadyMatched, "is already in match"},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[8]}, Postings: []recon.PostingRef{{EntryID: b.gk1.EntryID + 1}}, Reason: "r", Actor: "a"},
 			recon.ErrNotFound, "not a cash posting"},
 		{recon.MatchRequest{BankAccount: "BOC-M", Lines: []int64{l[8]}, Postings: []recon.PostingRef{b.transit7}, Actor: "a"},
@@ -174,7 +179,10 @@ func TestRunPasses(t *testing.T) {
 	if err := f.r.Unmatch(f.ctx, split.ID, "乙施工队 was paid from another account", "auditor"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.r.Unmatch(f.ctx, split.ID, "again", "auditor"); !errors.Is(err, recon.ErrRevoked) {
+	// Twice: a message for a person, not a duplicate key.
+	err = f.r.Unmatch(f.ctx, split.ID, "again", "auditor2")
+	if !errors.Is(err, recon.ErrRevoked) || !strings.Contains(err.Error(), fmt.Sprintf("match %d was already undone on ", split.ID)) ||
+		!strings.Contains(err.Error(), "by auditor (reason: 乙施工队 was paid from another account)") || strings.Contains(err.Error(), "duplicate key") {
 		t.Errorf("second unmatch: %v", err)
 	}
 	if err := f.r.Unmatch(f.ctx, 999999, "x", "auditor"); !errors.Is(err, recon.ErrNotFound) {

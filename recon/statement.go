@@ -72,7 +72,22 @@ type Statement struct {
 	// last line, when the file lists running balances.
 	Opening, Closing decimal.NullDecimal
 	Descending       bool // the file listed the newest line first
+	// Skipped are the rows under the header that are not lines: totals,
+	// page footers and headers, notices (at most MaxSkippedListed listed;
+	// SkippedRows counts them all).
+	Skipped     []SkippedRow
+	SkippedRows int
 }
+
+// SkippedRow is a row under the header that is not a statement line.
+type SkippedRow struct {
+	Row  int    `json:"row"`
+	Kind string `json:"kind"` // total, page, header, notice
+	Text string `json:"text"` // its first cell
+}
+
+// MaxSkippedListed bounds the skipped rows a Statement lists.
+const MaxSkippedListed = 100
 
 // RowError is one problem in a statement file.
 type RowError struct {
@@ -146,6 +161,27 @@ type record struct {
 // error it returns nil and RowErrors (or another error wrapping
 // ErrInvalid).
 func ParseStatement(name string, data []byte, p *Profile, bankAccount string) (*Statement, error) {
+	recs, err := fileRecords(name, data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	st := &Statement{File: name, SHA256: hex.EncodeToString(sum[:]), Profile: p.Name, BankAccount: bankAccount}
+	errs := &rowErrs{file: name}
+	st.Lines, st.Skipped, st.SkippedRows = parseRecords(recs, p, errs)
+	if len(errs.errs) == 0 {
+		st.order()
+		st.checkBalances(errs)
+	}
+	if len(errs.errs) > 0 {
+		return nil, errs.errs
+	}
+	st.fingerprint()
+	return st, nil
+}
+
+// fileRecords splits a statement file into its non-empty rows.
+func fileRecords(name string, data []byte) ([]record, error) {
 	if len(data) > MaxStatementFileSize {
 		return nil, RowErrors{{File: name, Reason: fmt.Sprintf("file larger than %d bytes", MaxStatementFileSize)}}
 	}
@@ -168,19 +204,7 @@ func ParseStatement(name string, data []byte, p *Profile, bankAccount string) (*
 		}
 		return nil, RowErrors{{File: name, Reason: err.Error()}}
 	}
-	sum := sha256.Sum256(data)
-	st := &Statement{File: name, SHA256: hex.EncodeToString(sum[:]), Profile: p.Name, BankAccount: bankAccount}
-	errs := &rowErrs{file: name}
-	st.Lines = parseRecords(recs, p, errs)
-	if len(errs.errs) == 0 {
-		st.order()
-		st.checkBalances(errs)
-	}
-	if len(errs.errs) > 0 {
-		return nil, errs.errs
-	}
-	st.fingerprint()
-	return st, nil
+	return recs, nil
 }
 
 // csvRecords decodes UTF-8 (with or without BOM) or GBK text and splits it
@@ -301,7 +325,7 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
+func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipped []SkippedRow, nSkipped int) {
 	hi := -1
 	var cols columns
 	for i := 0; i < len(recs) && i < maxHeaderSearchRows; i++ {
@@ -317,18 +341,21 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 		}
 		errs.add(0, "header", "no header row in the first %d rows with a date column (%s) and %s for profile %s",
 			maxHeaderSearchRows, strings.Join(p.Date, "/"), need, p.Name)
-		return nil
+		return nil, nil, 0
 	}
 	head := recs[hi].fields
 	colName := func(i int) string { return cell(head, i) }
-	var lines []Line
 	for _, r := range recs[hi+1:] {
-		if skipRow(r.fields, p.SkipPrefixes) {
+		if kind := p.notALine(r.fields, head, cols); kind != "" {
+			nSkipped++
+			if len(skipped) < MaxSkippedListed {
+				skipped = append(skipped, SkippedRow{Row: r.row, Kind: kind, Text: firstCell(r.fields)})
+			}
 			continue
 		}
 		if len(lines) == MaxStatementLines {
 			errs.add(r.row, "", "more than %d lines in one file; split it", MaxStatementLines)
-			return nil
+			return nil, nil, 0
 		}
 		ln := Line{Row: r.row}
 		ok := true
@@ -416,6 +443,16 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 		}
 		ln.Counterparty = cell(r.fields, cols.counterparty)
 		ln.CounterpartyAccount = cell(r.fields, cols.counterpartyAccount)
+		cpCol, cpaCol := cols.counterpartyIn, cols.counterpartyAccountIn
+		if ln.Direction == Out {
+			cpCol, cpaCol = cols.counterpartyOut, cols.counterpartyAccountOut
+		}
+		if cpCol >= 0 {
+			ln.Counterparty = cell(r.fields, cpCol)
+		}
+		if cpaCol >= 0 {
+			ln.CounterpartyAccount = cell(r.fields, cpaCol)
+		}
 		ln.Reference = cell(r.fields, cols.reference)
 		ln.Memo = cell(r.fields, cols.memo)
 		ln.Serial = cell(r.fields, cols.serial)
@@ -435,7 +472,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) []Line {
 	if len(lines) == 0 && len(errs.errs) == 0 {
 		errs.add(recs[hi].row, "", "no statement lines under the header")
 	}
-	return lines
+	return lines, skipped, nSkipped
 }
 
 func opposite(dir string) string {
@@ -462,21 +499,66 @@ func (p *Profile) amountCell(s string, col int, bad func(int, string, ...any), o
 	return a, ok
 }
 
-func skipRow(fields []string, prefixes []string) bool {
-	for _, f := range fields {
-		f = cleanText(f)
-		if f == "" {
-			continue
-		}
-		lf := strings.ToLower(f)
-		for _, p := range prefixes {
-			if strings.HasPrefix(lf, strings.ToLower(p)) {
-				return true
-			}
-		}
-		return false
+// FooterPrefixes start the rows under the header that every profile
+// knows are not lines: totals, carried-forward rows, print stamps and
+// notices (compared with the row's first non-empty cell, case folded).
+var FooterPrefixes = []string{"合计", "小计", "总计", "本页", "累计", "本日合计", "本月合计", "承前页", "过次页", "打印", "注：", "注:",
+	"说明：", "说明:", "温馨提示", "提示：", "提示:", "特别提示", "重要提示", "备注：", "备注:", "制表", "经办", "复核",
+	"total", "subtotal", "page total", "printed"}
+
+// pageMark matches a page number row: 第1页 共2页, 第 1 页/共 2 页, 共2页, Page 1 of 2.
+var pageMark = regexp.MustCompile(`^(第\s*[0-9]+\s*页|共\s*[0-9]+\s*页|page\s*[0-9]+)`)
+
+// notALine says why a row under the header is not a statement line ("" when
+// it is one): a row starting with one of the profile's SkipPrefixes; or,
+// when its date cell holds no date, a total or footer (FooterPrefixes), a
+// page number, the header repeated at the top of a page, or a notice (text
+// in one cell only). Anything else is read as a line and refused if it is
+// not one.
+func (p *Profile) notALine(fields, head []string, cols columns) string {
+	first := strings.ToLower(firstCell(fields))
+	if first == "" {
+		return "empty"
 	}
-	return true
+	for _, pre := range p.SkipPrefixes {
+		if strings.HasPrefix(first, strings.ToLower(pre)) {
+			return "total"
+		}
+	}
+	if _, err := parseDate(cell(fields, cols.date), p.dateFormats()); err == nil {
+		return "" // a row with a date is a line
+	}
+	for _, pre := range FooterPrefixes {
+		if strings.HasPrefix(first, strings.ToLower(pre)) {
+			return "total"
+		}
+	}
+	if pageMark.MatchString(first) {
+		return "page"
+	}
+	if dc := headerKey(cell(fields, cols.date)); dc != "" && dc == headerKey(cell(head, cols.date)) {
+		return "header"
+	}
+	filled := 0
+	for _, f := range fields {
+		if cleanText(f) != "" {
+			filled++
+		}
+	}
+	if filled == 1 {
+		return "notice"
+	}
+	return ""
+}
+
+// firstCell is a row's first non-empty cell.
+func firstCell(fields []string) string {
+	for _, f := range fields {
+		if f = cleanText(f); f != "" {
+			return f
+		}
+	}
+	return ""
 }
 
 func (p *Profile) isZero(s string) bool {
@@ -519,8 +601,10 @@ func (p *Profile) parseAmount(s string) (decimal.Decimal, error) {
 // day after it, or an Excel serial day number (XLSX date cells read raw).
 func parseDate(s string, layouts []string) (time.Time, error) {
 	s = width.Narrow.String(strings.TrimSpace(s))
-	if len(s) == 5 && isDigits(s) { // Excel serial: days since 1899-12-30
-		n, _ := strconv.Atoi(s)
+	if whole, frac, _ := strings.Cut(s, "."); len(whole) == 5 && isDigits(whole) && (frac == "" || isDigits(frac)) {
+		// Excel serial: days since 1899-12-30, a fraction the time of day
+		// (a date-time cell, read raw). The day is the whole part.
+		n, _ := strconv.Atoi(whole)
 		if n > 20000 && n < 80000 {
 			return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), nil
 		}
@@ -530,7 +614,11 @@ func parseDate(s string, layouts []string) (time.Time, error) {
 		day = s[:i]
 	}
 	for _, l := range layouts {
-		if t, err := time.ParseInLocation(l, day, time.UTC); err == nil {
+		t, err := time.ParseInLocation(l, day, time.UTC)
+		if err != nil && len(day) > 10 && (day[10] == '-' || day[10] == ':') {
+			t, err = time.ParseInLocation(l, day[:10], time.UTC) // 2020-08-03-10.25.49.123456
+		}
+		if err == nil {
 			if t.Year() < 1990 || t.Year() > 2100 {
 				return time.Time{}, fmt.Errorf("date %q is out of range", s)
 			}

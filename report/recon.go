@@ -174,6 +174,37 @@ func ReconImport(r recon.ImportResult) Table {
 	if r.Descending {
 		t.Notes = append(t.Notes, "the file lists the newest line first; read in date order")
 	}
+	if len(r.Detected) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("profile %s recognised from the header (score %d)", r.Profile, r.Detected[0].Score))
+	}
+	if r.SkippedRows > 0 {
+		kinds := map[string]int{}
+		for _, s := range r.Skipped {
+			kinds[s.Kind]++
+		}
+		var parts []string
+		for _, k := range []string{"total", "page", "header", "notice", "empty"} {
+			if kinds[k] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+			}
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("%d rows under the header are not lines and were skipped 已跳过 (%s)", r.SkippedRows, strings.Join(parts, ", ")))
+	}
+	if r.SameAsStoredCount > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d lines were already stored from a file of another layout 已从其他格式导入 (same date, direction, amount and balance): not added", r.SameAsStoredCount))
+		for _, s := range r.SameAsStored {
+			t.Notes = append(t.Notes, fmt.Sprintf("  row %d = line %d of import %d (%s)", s.Row, s.LineID, s.ImportID, s.File))
+		}
+	}
+	for _, g := range r.Gaps {
+		t.Notes = append(t.Notes, fmt.Sprintf("no statement covers %s..%s (%d days) 日期缺口", dateOrEmpty(g.From), dateOrEmpty(g.To), g.Days))
+	}
+	for _, b := range r.Breaks {
+		t.Notes = append(t.Notes, "余额不连续 accepted break: "+b.String())
+	}
+	if r.BreakReason != "" {
+		t.Notes = append(t.Notes, "reason recorded 接受理由: "+r.BreakReason)
+	}
 	return t
 }
 

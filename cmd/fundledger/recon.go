@@ -39,14 +39,20 @@ func writeJSON(c *cobra.Command, v any) error {
 func (a *app) reconCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "recon", Short: "Reconcile bank and treasury statements with the ledger's cash postings"}
 
-	var account, profile, profileFile, format string
+	var account, profile, profileFile, format, acceptBreak string
 	imp := &cobra.Command{
-		Use:   "import --account BANKACCT [--profile NAME | --profile-file FILE] FILE",
+		Use:   "import --account BANKACCT [--profile NAME|auto | --profile-file FILE] [--accept-break REASON] FILE",
 		Short: "Import a statement (CSV in UTF-8 or GBK, or XLSX) through a column profile",
 		Long: `Import validates every line first (date, amount to the fen, the running balance where the
-file lists one) and refuses a file with any error whole, naming each row. Lines already stored
-for the account (the same file again, or an overlapping one) are not added twice. Profiles:
-` + "`fundledger recon profiles`" + `; a custom one is a JSON file of the same shape.`,
+file lists one) and refuses a file with any error whole, naming each row. Title rows, totals
+(合计), page marks (第1页 共2页), headers repeated on each page, print stamps and notices are
+skipped and counted. --profile auto recognises the bank's layout from the header row (and refuses
+when two layouts fit equally well). Lines already stored for the account (the same file again, an
+overlapping one, or the same days exported in another layout) are not added twice. A statement
+whose opening balance does not follow the previous statement's closing balance is refused with
+both figures, unless --accept-break gives the reason, which is recorded. Profiles:
+` + "`fundledger recon profiles`" + `; a custom one is a JSON file of the same shape, which may
+"extends" a built-in one and add names.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := checkFormat(format, report.FormatTable, report.FormatJSON); err != nil {
@@ -54,9 +60,11 @@ for the account (the same file again, or an overlapping one) are not added twice
 			}
 			var p *recon.Profile
 			var err error
-			if profileFile != "" {
+			switch {
+			case profileFile != "":
 				p, err = recon.LoadProfileFile(profileFile)
-			} else {
+			case profile == "auto":
+			default:
 				p, err = recon.LookupProfile(profile)
 			}
 			if err != nil {
@@ -66,7 +74,8 @@ for the account (the same file again, or an overlapping one) are not added twice
 			if err != nil {
 				return err
 			}
-			res, err := r.ImportFile(c.Context(), account, p, args[0], a.actor)
+			res, err := r.ImportFileWith(c.Context(), recon.ImportRequest{BankAccount: account, Profile: p, File: args[0],
+				Actor: a.actor, AcceptBreak: acceptBreak})
 			if err != nil {
 				return err
 			}
@@ -77,8 +86,9 @@ for the account (the same file again, or an overlapping one) are not added twice
 		},
 	}
 	imp.Flags().StringVar(&account, "account", "", "bank account code (required)")
-	imp.Flags().StringVar(&profile, "profile", recon.DefaultProfile, "column profile: generic, treasury (国库集中支付)")
+	imp.Flags().StringVar(&profile, "profile", recon.DefaultProfile, "column profile: auto (from the header), generic, icbc, ccb, abc, boc, bocom, rcb, treasury")
 	imp.Flags().StringVar(&profileFile, "profile-file", "", "a column profile in a JSON file")
+	imp.Flags().StringVar(&acceptBreak, "accept-break", "", "the reason to import a statement whose balances do not follow on from the previous one (recorded)")
 	imp.Flags().StringVar(&format, "format", "table", "table|json")
 	_ = imp.MarkFlagRequired("account")
 
