@@ -18,6 +18,17 @@ import (
 	"fundledger/web"
 )
 
+// loanOperations are the endpoints of loans.go, which the OpenAPI document
+// must list too (TestAuthentication compares it with the routes).
+var loanOperations = []string{
+	"GET /api/loans", "GET /api/loans/{code}", "GET /api/loans/{code}/schedule", "POST /api/loans",
+	"POST /api/loans/{code}/drawdowns", "POST /api/loans/{code}/prepayments", "POST /api/loans/{code}/rate-resets",
+	"POST /api/loans/{code}/accruals", "POST /api/loans/{code}/payments", "POST /api/loans/{code}/subsidies",
+	"POST /api/loans/{code}/subsidy-payments", "POST /api/companies", "POST /api/capital-injections", "POST /api/capital-uses",
+	"POST /api/investment-subsidies", "POST /api/investment-subsidies/payments",
+	"GET /api/reports/loans", "GET /api/reports/capital", "GET /api/reports/district-debt",
+}
+
 // loanFixture is a fresh database with the loan rule set of the funding
 // tests (../funding/testdata/loans/rules-loan.yaml: basic 60% policy_bank;
 // the province subsidises 50% of a policy-bank loan's interest, at most
