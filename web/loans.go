@@ -881,7 +881,7 @@ type investmentSubsidyIn struct {
 		Project            string  `json:"project" minLength:"1"`
 		Level              string  `json:"level" enum:"central,provincial,municipal,district"`
 		SharePct           Decimal `json:"share_pct" minLength:"1"`
-		ApprovedInvestment Amount  `json:"approved_investment" minLength:"1"`
+		ApprovedInvestment Decimal `json:"approved_investment,omitempty" doc:"the project's approved budget when absent"`
 		Cap                Decimal `json:"cap,omitempty" doc:"at most this much in all; none when absent"`
 		ApprovedOn         Date    `json:"approved_on" minLength:"1"`
 	}
@@ -913,12 +913,12 @@ type investmentSubsidyPaymentJSON struct {
 type investmentSubsidyPaymentIn struct {
 	KeyHeader
 	Body struct {
-		Project             string `json:"project" minLength:"1"`
-		Level               string `json:"level" enum:"central,provincial,municipal,district"`
-		CompletedInvestment Amount `json:"completed_investment" minLength:"1"`
-		Amount              Amount `json:"amount" minLength:"1"`
-		PaidOn              Date   `json:"paid_on" minLength:"1"`
-		Reference           string `json:"reference,omitempty" maxLength:"200"`
+		Project             string  `json:"project" minLength:"1"`
+		Level               string  `json:"level" enum:"central,provincial,municipal,district"`
+		CompletedInvestment Amount  `json:"completed_investment" minLength:"1"`
+		Amount              Decimal `json:"amount,omitempty" doc:"all that may be paid now when absent or 0"`
+		PaidOn              Date    `json:"paid_on" minLength:"1"`
+		Reference           string  `json:"reference,omitempty" maxLength:"200"`
 	}
 }
 

@@ -290,3 +290,111 @@ func TestLoanThroughTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestCapitalAndRatesThroughTheAPI: an implementing company borrows (the
+// loan is its district's), capital injected and used (figures of
+// funding/injection_test.go), an investment subsidy of 30% capped at
+// 5,000.00 paid on progress, and a floating loan's rate reset (figures of
+// TestLoanRateReset); officers of other districts and the auditor refused.
+func TestCapitalAndRatesThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	f := loanFixture(t)
+	company := `{"code": "HC-CITY-RENEW", "name": "环翠城市更新公司", "district": "环翠区"}`
+	f.check(t, []moreCase{
+		{"wdofficer", "POST", "/api/companies", jsonCT, company, 403},
+		{"audit", "POST", "/api/companies", jsonCT, company, 403},
+	})
+	if r := f.do("officer", "POST", "/api/companies", "c1", company); r.status != 201 || field(t, r, "district") != "huancui" {
+		t.Fatalf("company: %d %s", r.status, r.body)
+	}
+	coLoan := strings.Replace(strings.Replace(policyBankLoan, `"district": "环翠区"`, `"company": "HC-CITY-RENEW"`, 1), `"PB-1"`, `"PB-CO"`, 1)
+	if r := f.do("wdofficer", "POST", "/api/loans", "x", coLoan); r.status != 403 {
+		t.Errorf("another district's officer registers the company's loan: %d %s", r.status, r.body)
+	}
+	if r := f.do("officer", "POST", "/api/loans", "l1", coLoan); r.status != 201 || field(t, r, "district") != "huancui" || field(t, r, "company") != "HC-CITY-RENEW" {
+		t.Fatalf("company loan: %d %s", r.status, r.body)
+	}
+
+	inj := `{"company": "HC-CITY-RENEW", "project": "LP-1", "level": "municipal", "amount": "5000.00", "injected_on": "2021-03-01"}`
+	f.check(t, []moreCase{{"wdofficer", "POST", "/api/capital-injections", jsonCT, inj, 403}})
+	r := f.do("bureau", "POST", "/api/capital-injections", "i1", inj)
+	if r.status != 201 || field(t, r, "amount") != "5000.00" {
+		t.Fatalf("inject: %d %s", r.status, r.body)
+	}
+	if again := f.do("bureau", "POST", "/api/capital-injections", "i1", inj); again.status != 200 || field(t, again, "id") != field(t, r, "id") {
+		t.Errorf("inject again: %d %s", again.status, again.body)
+	}
+	use := func(key, amount string) resp {
+		return f.do("officer", "POST", "/api/capital-uses", key, `{"company": "HC-CITY-RENEW", "project": "LP-1", "category": "basic", "amount": "`+
+			amount+`", "paid_on": "2021-03-10"}`)
+	}
+	if r := use("u1", "3000.00"); r.status != 201 {
+		t.Fatalf("use: %d %s", r.status, r.body)
+	}
+	// 5000 − 3000 = 2000 left: 2000.01 is refused.
+	if r := use("u2", "2000.01"); r.status != 422 {
+		t.Errorf("use beyond the capital: %d %s", r.status, r.body)
+	} else if code, _ := r.errCode(t); code != "exceeds_capital" {
+		t.Errorf("use beyond the capital: %s", r.body)
+	}
+
+	// 30% of the approved 20,000.00 is 6,000.00, capped at 5,000.00: on
+	// 10,000.00 done, 3,000.00; on 19,000.00, the cap leaves 2,000.00.
+	approve := `{"project": "LP-1", "level": "provincial", "share_pct": "30", "cap": "5000.00", "approved_on": "2021-02-01"}`
+	f.check(t, []moreCase{{"officer", "POST", "/api/investment-subsidies", jsonCT, approve, 403}})
+	if r := f.do("bureau", "POST", "/api/investment-subsidies", "is0", approve); r.status != 201 || field(t, r, "approved_investment") != "20000.00" {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	for _, c := range []struct{ key, progress, amount, want string }{{"is1", "10000.00", "", "3000.00"}, {"is2", "19000.00", "0", "2000.00"}} {
+		body := `{"project": "LP-1", "level": "provincial", "completed_investment": "` + c.progress + `", "paid_on": "2021-06-01"`
+		if c.amount != "" {
+			body += `, "amount": "` + c.amount + `"`
+		}
+		if r := f.do("bureau", "POST", "/api/investment-subsidies/payments", c.key, body+`}`); r.status != 201 || field(t, r, "amount") != c.want {
+			t.Errorf("investment subsidy on %s: %d %s, want %s", c.progress, r.status, r.body, c.want)
+		}
+	}
+	r = f.do("officer", "GET", "/api/reports/capital?as_of=2021-12-31", "", "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"received":"5000.00","used":"3000.00","available":"2000.00"`) {
+		t.Errorf("capital report: %d %s", r.status, r.body)
+	}
+	if r := f.do("wdofficer", "GET", "/api/reports/capital?as_of=2021-12-31", "", ""); r.status != 200 || strings.Contains(string(r.body), "LP-1") {
+		t.Errorf("another district's capital report shows LP-1: %d %s", r.status, r.body)
+	}
+
+	// A floating loan at LPR 3.85% + 215 bp = 6%, reset every 6 months; the
+	// LPR 1.85% from 2021-07-15 makes 4%: 6000 × 4% ÷ 4 = 60, 3000 → 30.
+	floating := strings.Replace(strings.Replace(policyBankLoan, `"rate_kind": "fixed", "rate_pct": "6"`,
+		`"rate_kind": "floating", "lpr_pct": "3.85", "spread_bp": 215, "reset_months": 6`, 1), `"PB-1"`, `"PB-F"`, 1)
+	if r := f.do("officer", "POST", "/api/loans", "lf", floating); r.status != 201 {
+		t.Fatalf("floating loan: %d %s", r.status, r.body)
+	}
+	if r := f.do("officer", "POST", "/api/loans/PB-F/drawdowns", "fd", `{"project": "LP-1", "amount": "8000.00", "drawn_on": "2021-01-15"}`); r.status != 201 {
+		t.Fatalf("draw: %d %s", r.status, r.body)
+	}
+	r = f.do("officer", "POST", "/api/loans/PB-F/rate-resets", "rr0", `{"on": "2021-04-15", "lpr_pct": "1.85"}`)
+	if code, _ := r.errCode(t); r.status != 422 || code != "invalid" {
+		t.Errorf("reset on a date that is not a reset date: %d %s", r.status, r.body)
+	}
+	r = f.do("officer", "POST", "/api/loans/PB-F/rate-resets", "rr1", `{"on": "2021-07-15", "lpr_pct": "1.85", "reason": "LPR 调整"}`)
+	if r.status != 201 {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	// 8000 drawn (not 12000): 8000 × 6% ÷ 4 = 120; 6000 → 90; then 4%: 4000 → 40, 2000 → 20.
+	var sc struct {
+		Lines []struct {
+			Rate     string `json:"rate_pct"`
+			Interest string `json:"interest"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal(r.body, &sc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range sc.Lines {
+		got = append(got, l.Rate+"%:"+l.Interest)
+	}
+	if strings.Join(got, " ") != "6%:120.00 6%:90.00 4%:40.00 4%:20.00" {
+		t.Errorf("schedule after the reset: %v, want 6%%:120.00 6%%:90.00 4%%:40.00 4%%:20.00", got)
+	}
+}
