@@ -397,4 +397,24 @@ func TestCapitalAndRatesThroughTheAPI(t *testing.T) {
 	if strings.Join(got, " ") != "6%:120.00 6%:90.00 4%:40.00 4%:20.00" {
 		t.Errorf("schedule after the reset: %v, want 6%%:120.00 6%%:90.00 4%%:40.00 4%%:20.00", got)
 	}
+
+	// Pages of one: PB-CO (undrawn), then PB-F, then none.
+	for _, c := range []struct{ query, items, next string }{{"limit=1", "PB-CO", "PB-CO"}, {"limit=1&after=PB-CO", "PB-F", ""},
+		{"status=undrawn", "PB-CO", ""}, {"status=outstanding", "PB-F", ""}} {
+		r := f.do("officer", "GET", "/api/loans?"+c.query, "", "")
+		var pg struct {
+			Items []struct{ Code string } `json:"items"`
+			Next  string                  `json:"next"`
+		}
+		if err := json.Unmarshal(r.body, &pg); err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, x := range pg.Items {
+			codes = append(codes, x.Code)
+		}
+		if strings.Join(codes, ",") != c.items || pg.Next != c.next {
+			t.Errorf("?%s: %v next %q, want %s next %q", c.query, codes, pg.Next, c.items, c.next)
+		}
+	}
 }
