@@ -405,6 +405,8 @@ func loanRefusalField(action string, err error) string {
 		return "amount"
 	case errors.Is(err, funding.ErrInterestNotPaid), errors.Is(err, funding.ErrSubsidyExceedsInterest):
 		return "due_date"
+	case errors.Is(err, funding.ErrStatus) && action == "prepayments":
+		return "paid_on" // a prepayment into a period already accrued or paid
 	case errors.Is(err, funding.ErrNotFound) && action != "drawdowns":
 		for _, a := range loanActions {
 			if a.action == action {

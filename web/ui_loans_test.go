@@ -74,8 +74,26 @@ func TestBrowserLoanPage(t *testing.T) {
 	wantStatus(t, "prepay a bad amount", r, 422)
 	wantBody(t, "prepay a bad amount", r, `id="error-prepayments-amount"`, `value="12.345"`)
 
+	// Into the first period, already paid: refused next to the date.
+	r, _ = post("prepayments", url.Values{"amount": {"2000.00"}, "paid_on": {"2021-03-01"}})
+	wantStatus(t, "prepay into a paid period", r, 422)
+	wantBody(t, "prepay into a paid period", r, `id="error-prepayments-paid_on"`)
+
+	// A prepayment makes a new schedule version (118.33, worked out in
+	// TestLoanThroughTheAPI); the first stays readable by its link.
+	r, _ = post("prepayments", url.Values{"amount": {"2000.00"}, "paid_on": {"2021-05-25"}})
+	wantStatus(t, "prepay", r, 303)
+	r = b.get("/loans/PB-1")
+	wantBody(t, "after the prepayment", r, "<td>118.33</td><td>2333.33</td>", `href="/loans/PB-1?version=1"`, `id="fig-repaid">5000.00<`)
+	r = b.get("/loans/PB-1?version=1")
+	wantStatus(t, "version 1", r, 200)
+	wantBody(t, "version 1", r, "版本 1</h2>", "<td>135.00</td><td>3000.00</td>")
+	if strings.Contains(string(r.body), "118.33") {
+		t.Errorf("version 1 shows version 2's interest")
+	}
+
 	r = b.get("/loans/PB-1?lang=en")
-	wantBody(t, "after paying", r, `id="fig-repaid">3000.00<`, `id="fig-interest">180.00<`, `id="fig-subsidy">90.00<`, "Subsidies paid", "Provincial")
+	wantBody(t, "after paying", r, `id="fig-repaid">5000.00<`, `id="fig-interest">180.00<`, `id="fig-subsidy">90.00<`, "Subsidies paid", "Provincial")
 
 	a := f.browser()
 	a.mustLogin("audit")
