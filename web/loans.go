@@ -322,7 +322,7 @@ func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loan
 		Actor     string          `db:"actor"`
 	}
 	out := loanRecordsJSON{Versions: []loanVersionJSON{}}
-	read := func(q string) ([]loanEventJSON, decimal.Decimal, error) {
+	read := func(q string, rate ...bool) ([]loanEventJSON, decimal.Decimal, error) {
 		var rows []row
 		if err := sqlx.SelectContext(ctx, db, &rows, q+` LIMIT $2`, code, maxLoanRecords); err != nil {
 			return nil, decimal.Zero, fmt.Errorf("loan %s: %w", code, err)
@@ -331,6 +331,9 @@ func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loan
 		sum := decimal.Zero
 		for _, r := range rows {
 			e := loanEventJSON{On: day(ledger.Civil(r.On)), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
+			if len(rate) > 0 { // a rate is per cent, not money: as stored
+				e.Amount = r.Amount.String()
+			}
 			if r.DueDate.Valid {
 				e.DueDate = day(ledger.Civil(r.DueDate.Time))
 			}
@@ -361,11 +364,8 @@ func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loan
 		return out, err
 	}
 	if out.Rates, _, err = read(`SELECT effective_from AS on_date, '' AS project, NULL::date AS due_date, '' AS level, rate_pct AS amount,
-		0 AS interest, 0 AS principal, reason AS detail, actor FROM loan_rates WHERE loan = $1 ORDER BY effective_from`); err != nil {
+		0 AS interest, 0 AS principal, reason AS detail, actor FROM loan_rates WHERE loan = $1 ORDER BY effective_from`, true); err != nil {
 		return out, err
-	}
-	for i := range out.Rates { // a rate is per cent, not money: as stored
-		out.Rates[i].Amount = strings.TrimSuffix(strings.TrimRight(out.Rates[i].Amount, "0"), ".")
 	}
 	if out.Subsidies, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, level, amount, interest, 0 AS principal,
 		'' AS detail, actor FROM loan_subsidies WHERE loan = $1 ORDER BY due_date, level`); err != nil {
@@ -595,19 +595,31 @@ func (s *Server) postLoanRateReset(ctx context.Context, in *loanRateResetIn) (*w
 	if _, err := s.writableLoan(ctx, in.Code); err != nil {
 		return nil, err
 	}
+	before := 0
+	if sc, err := s.prog.LoanSchedule(ctx, in.Code, 0); err == nil {
+		before = sc.Version
+	}
 	sc, err := s.prog.ResetLoanRate(ctx, funding.LoanRateResetRequest{Loan: in.Code, On: in.Body.On.Time(), LPRPct: in.Body.LPRPct.Dec(),
 		Reason: in.Body.Reason, Actor: principalOf(ctx).User})
 	if err != nil {
 		return nil, err
 	}
-	return written(loanScheduleOut(sc), false), nil
+	// The same reset again changes nothing: no new version.
+	return written(loanScheduleOut(sc), sc.Version == before), nil
+}
+
+type loanAccrualJSON struct {
+	DueDate  string    `json:"due_date"`
+	Seq      int       `json:"seq"`
+	Interest moneyJSON `json:"interest"`
+	EntryID  int64     `json:"entry_id"`
 }
 
 type loanAccrualsJSON struct {
-	Loan     string        `json:"loan"`
-	Through  string        `json:"through"`
-	Accruals []accrualJSON `json:"accruals"`
-	Actor    string        `json:"actor"`
+	Loan     string            `json:"loan"`
+	Through  string            `json:"through"`
+	Accruals []loanAccrualJSON `json:"accruals"`
+	Actor    string            `json:"actor"`
 }
 
 type loanAccrualsIn struct {
@@ -629,9 +641,9 @@ func (s *Server) postLoanAccruals(ctx context.Context, in *loanAccrualsIn) (*wri
 	if err != nil {
 		return nil, err
 	}
-	out := loanAccrualsJSON{Loan: in.Code, Through: day(through), Accruals: []accrualJSON{}, Actor: principalOf(ctx).User}
+	out := loanAccrualsJSON{Loan: in.Code, Through: day(through), Accruals: []loanAccrualJSON{}, Actor: principalOf(ctx).User}
 	for _, x := range acc {
-		out.Accruals = append(out.Accruals, accrualJSON{Bond: x.Loan, DueDate: day(x.DueDate), Seq: x.Seq, Interest: money(x.Interest), EntryID: x.EntryID})
+		out.Accruals = append(out.Accruals, loanAccrualJSON{DueDate: day(x.DueDate), Seq: x.Seq, Interest: money(x.Interest), EntryID: x.EntryID})
 	}
 	if len(out.Accruals) == 0 {
 		return status(http.StatusOK, out, false), nil

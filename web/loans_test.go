@@ -380,6 +380,13 @@ func TestCapitalAndRatesThroughTheAPI(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("reset: %d %s", r.status, r.body)
 	}
+	if again := f.do("officer", "POST", "/api/loans/PB-F/rate-resets", "rr2", `{"on": "2021-07-15", "lpr_pct": "1.85", "reason": "LPR 调整"}`); again.status != 200 ||
+		again.header.Get("Idempotent-Replayed") != "true" || field(t, again, "version") != field(t, r, "version") {
+		t.Errorf("the same reset again: %d %s", again.status, again.body)
+	}
+	if d := f.do("audit", "GET", "/api/loans/PB-F", "", ""); !strings.Contains(string(d.body), `"amount":"6"`) || !strings.Contains(string(d.body), `"amount":"4"`) {
+		t.Errorf("the loan's rates (6%%, then 4%%): %s", d.body)
+	}
 	// 8000 drawn (not 12000): 8000 × 6% ÷ 4 = 120; 6000 → 90; then 4%: 4000 → 40, 2000 → 20.
 	var sc struct {
 		Lines []struct {
