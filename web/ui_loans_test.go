@@ -40,7 +40,7 @@ func TestBrowserLoanPage(t *testing.T) {
 	// 12000 × 6% ÷ 4 = 180; 9000 → 135; 6000 → 90; 3000 → 45; 3000 a quarter.
 	wantBody(t, "loan page", r, `id="schedule"`, "<td>2021-04-15</td><td>6</td><td>0.00</td><td>12000.00</td><td>0.00</td><td>180.00</td><td>3000.00</td><td>3180.00</td><td>9000.00</td>",
 		"<td>135.00</td>", "<td>90.00</td>", "<td>45.00</td>", `id="fig-drawn">12000.00<`, `id="fig-outstanding">12000.00<`,
-		`id="form-drawdowns"`, `id="form-subsidy-payments"`, `<label>还款日`, `id="schedule-versions"`)
+		`id="form-drawdowns"`, `id="form-subsidy-payments"`, `<label>还款日`, `id="schedule-versions"`, "还款频率: 按季", "还款方式: 等额本金")
 	if strings.Contains(string(r.body), `id="form-rate-resets"`) {
 		t.Errorf("a fixed-rate loan shows the rate reset form")
 	}
