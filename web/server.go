@@ -75,6 +75,7 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	s.registerGrants()
 	s.registerAccounts()
 	s.registerEntries()
+	s.registerLoans()
 	s.mux.ServeMux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		p := notFound(r.Method + " " + r.URL.Path).fill(acceptLanguage(r.Header.Get("Accept-Language")))
 		p.Code = "not_found"

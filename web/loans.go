@@ -1,0 +1,1139 @@
+package web
+
+// Loans (政策性银行贷款 and commercial loans) and what goes with them:
+// implementing companies, capital injections, investment subsidies, and
+// the loan, capital and district-debt reports. A loan is its borrower's
+// district's (the district, or the implementing company's district): the
+// officers of that district read and write it, the finance bureau every
+// loan, the auditor reads. Each write is one call into package funding.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundledger/access"
+	"fundledger/funding"
+	"fundledger/ledger"
+)
+
+func (s *Server) registerLoans() {
+	const tag = "loans"
+	register(s, op{method: http.MethodGet, path: "/api/loans", kind: opRead, tag: tag,
+		summary: "The loans of the districts the caller reads (?district=, ?lender=, ?status=undrawn|outstanding|repaid), paged"}, s.listLoans)
+	register(s, op{method: http.MethodGet, path: "/api/loans/{code}", kind: opRead, tag: tag,
+		summary: "A loan: terms, position, the schedule in force, its versions and the loan's records"}, s.getLoan)
+	register(s, op{method: http.MethodGet, path: "/api/loans/{code}/schedule", kind: opRead, tag: tag,
+		summary: "A loan's repayment schedule (?version=, the newest when absent)"}, s.loanSchedule)
+	register(s, op{method: http.MethodPost, path: "/api/loans", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Register a loan (funding.RegisterLoan)"}, s.postLoan)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/drawdowns", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Draw on a loan for one of its projects (funding.DrawLoan)"}, s.postLoanDrawdown)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/prepayments", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Repay principal early (funding.PrepayLoan)"}, s.postLoanPrepayment)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/rate-resets", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Reset a floating loan's rate on a reset date (funding.ResetLoanRate)"}, s.postLoanRateReset)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/accruals", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Accrue the interest due on or before a date (funding.AccrueLoanInterest)"}, s.postLoanAccruals)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/payments", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Pay the interest and principal of a due date (funding.PayLoan)"}, s.postLoanPayment)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/subsidies", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Commit the interest subsidies (贴息) of a due date (funding.CommitLoanSubsidies)"}, s.postLoanSubsidies)
+	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/subsidy-payments", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Pay a committed interest subsidy once the period's interest is paid (funding.PayLoanSubsidy)"}, s.postLoanSubsidyPayment)
+	register(s, op{method: http.MethodPost, path: "/api/companies", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Register an implementing company (funding.RegisterCompany)"}, s.postCompany)
+	register(s, op{method: http.MethodPost, path: "/api/capital-injections", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Inject capital into an implementing company for a project (funding.InjectCapital)"}, s.postCapitalInjection)
+	register(s, op{method: http.MethodPost, path: "/api/capital-uses", kind: opWrite, tag: tag, status: http.StatusCreated,
+		summary: "Spend injected capital on a project (funding.UseCapital)"}, s.postCapitalUse)
+	register(s, op{method: http.MethodPost, path: "/api/investment-subsidies", kind: opBureau, what: "approve investment subsidies", tag: tag,
+		status: http.StatusCreated, summary: "Approve an investment subsidy of a project (funding.ApproveInvestmentSubsidy)"}, s.postInvestmentSubsidy)
+	register(s, op{method: http.MethodPost, path: "/api/investment-subsidies/payments", kind: opBureau, what: "pay investment subsidies", tag: tag,
+		status: http.StatusCreated, summary: "Pay an investment subsidy against the investment completed (funding.PayInvestmentSubsidy)"}, s.postInvestmentSubsidyPayment)
+	register(s, op{method: http.MethodGet, path: "/api/reports/loans", kind: opRead, tag: "reports",
+		summary: "Each loan, each project's share and each district's debt as of a day (funding.LoanReport)"}, s.loansReport)
+	register(s, op{method: http.MethodGet, path: "/api/reports/capital", kind: opRead, tag: "reports",
+		summary: "Capital injections and investment subsidies: approved, received, used (funding.CapitalReport)"}, s.capitalReport)
+	register(s, op{method: http.MethodGet, path: "/api/reports/district-debt", kind: opRead, tag: "reports",
+		summary: "Each district's debt, bonds and loans together, as of a day"}, s.districtDebtReport)
+}
+
+// Loan statuses of the list filter.
+const (
+	loanUndrawn     = "undrawn"
+	loanOutstanding = "outstanding"
+	loanRepaid      = "repaid"
+)
+
+type loanJSON struct {
+	Code        string    `json:"code"`
+	Name        string    `json:"name"`
+	Lender      string    `json:"lender"`
+	LenderKind  string    `json:"lender_kind"`
+	District    string    `json:"district"`
+	Company     string    `json:"company,omitempty"`
+	Source      string    `json:"source"`
+	Projects    []string  `json:"projects"`
+	Amount      moneyJSON `json:"amount"`
+	RateKind    string    `json:"rate_kind"`
+	SpreadBP    int       `json:"spread_bp,omitempty"`
+	ResetMonths int       `json:"reset_months,omitempty"`
+	Start       string    `json:"start"`
+	Maturity    string    `json:"maturity"`
+	TermMonths  int       `json:"term_months"`
+	Frequency   string    `json:"frequency"`
+	GraceMonths int       `json:"grace_months"`
+	Repayment   string    `json:"repayment"`
+	CreatedBy   string    `json:"created_by"`
+}
+
+func loanOut(l funding.Loan) loanJSON {
+	projects := l.Projects
+	if projects == nil {
+		projects = []string{}
+	}
+	return loanJSON{Code: l.Code, Name: l.Name, Lender: l.Lender, LenderKind: l.LenderKind, District: l.District, Company: l.Company,
+		Source: l.Source, Projects: projects, Amount: money(l.Amount), RateKind: l.RateKind, SpreadBP: l.SpreadBP, ResetMonths: l.ResetMonths,
+		Start: day(l.Start), Maturity: day(l.Maturity()), TermMonths: l.TermMonths, Frequency: l.Frequency, GraceMonths: l.GraceMonths,
+		Repayment: l.Repayment, CreatedBy: l.CreatedBy}
+}
+
+// readableLoan loads a loan the caller may read (404, then 403).
+func (s *Server) readableLoan(ctx context.Context, code string) (funding.Loan, error) {
+	l, err := s.prog.Loan(ctx, code)
+	if err != nil {
+		return funding.Loan{}, err
+	}
+	return l, principalOf(ctx).CheckRead(l.District)
+}
+
+// writableLoan loads a loan the caller may change.
+func (s *Server) writableLoan(ctx context.Context, code string) (funding.Loan, error) {
+	l, err := s.prog.Loan(ctx, code)
+	if err != nil {
+		return funding.Loan{}, err
+	}
+	return l, principalOf(ctx).CheckWrite(l.District)
+}
+
+// loanFilter selects loans for a list; Scope nil is every district.
+type loanFilter struct {
+	Scope    []string
+	District string
+	Lender   string // part of the lender's name, or a lender kind
+	Status   string
+	Query    string // part of the code or name
+	After    string
+	Limit    int
+}
+
+// loanCodes is one page of loan codes (and whether there are more), the
+// caller's districts narrowed in SQL. A loan's principal outstanding is
+// drawn − repaid (scheduled payments and prepayments).
+func loanCodes(ctx context.Context, db sqlx.QueryerContext, f loanFilter) ([]string, bool, error) {
+	if f.Scope != nil && len(f.Scope) == 0 {
+		return nil, false, nil
+	}
+	scope := f.Scope
+	if scope == nil {
+		scope = []string{}
+	}
+	var codes []string
+	err := sqlx.SelectContext(ctx, db, &codes, `
+		WITH m AS (
+			SELECT l.code,
+			       COALESCE((SELECT sum(amount) FROM loan_drawdowns d WHERE d.loan = l.code), 0) AS drawn,
+			       COALESCE((SELECT sum(principal) FROM loan_payments p WHERE p.loan = l.code), 0)
+			     + COALESCE((SELECT sum(amount) FROM loan_prepayments x WHERE x.loan = l.code), 0) AS repaid
+			  FROM loans l
+			  LEFT JOIN (SELECT DISTINCT unnest($1::text[]) AS district) g ON g.district = l.district
+			 WHERE (cardinality($1::text[]) = 0 OR g.district IS NOT NULL)
+			   AND ($2 = '' OR l.district = $2)
+			   AND ($3 = '' OR l.lender_kind = $3 OR strpos(l.lender, $3) > 0)
+			   AND ($4 = '' OR strpos(l.code, $4) > 0 OR strpos(l.name, $4) > 0)
+			   AND l.code > $5
+		)
+		SELECT code FROM m
+		 WHERE $6 = '' OR ($6 = 'undrawn' AND drawn = 0) OR ($6 = 'outstanding' AND drawn > repaid)
+		    OR ($6 = 'repaid' AND drawn > 0 AND drawn <= repaid)
+		 ORDER BY code LIMIT $7`,
+		scope, f.District, f.Lender, f.Query, f.After, f.Status, f.Limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("loans: %w", err)
+	}
+	more := len(codes) > f.Limit
+	if more {
+		codes = codes[:f.Limit]
+	}
+	return codes, more, nil
+}
+
+type loansIn struct {
+	PageQuery
+	District string `query:"district" doc:"district code or Chinese name"`
+	Lender   string `query:"lender" maxLength:"200" doc:"part of the lender's name, or policy_bank / commercial"`
+	Status   string `query:"status" enum:"undrawn,outstanding,repaid," doc:"undrawn, outstanding (principal owed) or repaid"`
+	Q        string `query:"q" maxLength:"100" doc:"part of the code or name"`
+}
+
+func (s *Server) listLoans(ctx context.Context, in *loansIn) (*bodyOut[page[loanJSON]], error) {
+	district, err := s.districtParam(ctx, in.District)
+	if err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	codes, more, err := loanCodes(ctx, s.db, loanFilter{Scope: readScope(ctx), District: district, Lender: strings.TrimSpace(in.Lender),
+		Status: in.Status, Query: strings.TrimSpace(in.Q), After: in.After, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := page[loanJSON]{Items: []loanJSON{}}
+	for _, c := range codes {
+		l, err := s.prog.Loan(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out.Items = append(out.Items, loanOut(l))
+	}
+	if more && len(codes) > 0 {
+		out.Next = codes[len(codes)-1]
+	}
+	return ok(out), nil
+}
+
+type loanLineJSON struct {
+	Seq              int       `json:"seq"`
+	PeriodStart      string    `json:"period_start"`
+	DueDate          string    `json:"due_date"`
+	RatePct          string    `json:"rate_pct"`
+	OpeningPrincipal moneyJSON `json:"opening_principal"`
+	Drawn            moneyJSON `json:"drawn"`
+	Prepaid          moneyJSON `json:"prepaid"`
+	Interest         moneyJSON `json:"interest"`
+	Principal        moneyJSON `json:"principal"`
+	Total            moneyJSON `json:"total"`
+	Closing          moneyJSON `json:"closing_principal"`
+}
+
+type loanScheduleJSON struct {
+	Loan          string         `json:"loan"`
+	Version       int            `json:"version"`
+	EffectiveOn   string         `json:"effective_on"`
+	Repayment     string         `json:"repayment"`
+	Rounding      string         `json:"rounding"`
+	Reason        string         `json:"reason,omitempty"`
+	TotalInterest moneyJSON      `json:"total_interest"`
+	CreatedBy     string         `json:"created_by"`
+	Lines         []loanLineJSON `json:"lines"`
+}
+
+func loanScheduleOut(sc funding.LoanSchedule) loanScheduleJSON {
+	out := loanScheduleJSON{Loan: sc.Loan, Version: sc.Version, EffectiveOn: day(sc.EffectiveOn), Repayment: sc.Repayment, Rounding: sc.Rounding,
+		Reason: sc.Reason, TotalInterest: money(sc.TotalInterest), CreatedBy: sc.CreatedBy, Lines: []loanLineJSON{}}
+	for _, l := range sc.Lines {
+		out.Lines = append(out.Lines, loanLineJSON{Seq: l.Seq, PeriodStart: day(l.PeriodStart), DueDate: day(l.DueDate), RatePct: l.RatePct.String(),
+			OpeningPrincipal: money(l.OpeningPrincipal), Drawn: money(l.Drawn), Prepaid: money(l.Prepaid), Interest: money(l.Interest),
+			Principal: money(l.Principal), Total: money(l.Total()), Closing: money(l.Closing())})
+	}
+	return out
+}
+
+func (s *Server) loanSchedule(ctx context.Context, in *scheduleIn) (*bodyOut[loanScheduleJSON], error) {
+	if _, err := s.readableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	sc, err := s.prog.LoanSchedule(ctx, in.Code, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	return ok(loanScheduleOut(sc)), nil
+}
+
+// The loan's records, as the loan page shows them.
+
+type loanVersionJSON struct {
+	Version       int       `json:"version" db:"version"`
+	EffectiveOn   string    `json:"effective_on" db:"-"`
+	Reason        string    `json:"reason" db:"reason"`
+	TotalInterest moneyJSON `json:"total_interest" db:"-"`
+	CreatedBy     string    `json:"created_by" db:"created_by"`
+}
+
+type loanEventJSON struct {
+	On        string    `json:"on"`
+	Project   string    `json:"project,omitempty"`
+	DueDate   string    `json:"due_date,omitempty"`
+	Level     string    `json:"level,omitempty"`
+	Amount    moneyJSON `json:"amount"`
+	Interest  moneyJSON `json:"interest,omitempty"`
+	Principal moneyJSON `json:"principal,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+	Actor     string    `json:"actor"`
+}
+
+type loanRecordsJSON struct {
+	Versions         []loanVersionJSON `json:"schedule_versions"`
+	Drawdowns        []loanEventJSON   `json:"drawdowns"`
+	Accruals         []loanEventJSON   `json:"accruals"`
+	Payments         []loanEventJSON   `json:"payments"`
+	Prepayments      []loanEventJSON   `json:"prepayments"`
+	Rates            []loanEventJSON   `json:"rates"`
+	Subsidies        []loanEventJSON   `json:"subsidies"`
+	SubsidyPayments  []loanEventJSON   `json:"subsidy_payments"`
+	ScheduleInForce  *loanScheduleJSON `json:"schedule,omitempty"`
+	DrawnTotal       moneyJSON         `json:"drawn"`
+	RepaidTotal      moneyJSON         `json:"principal_repaid"`
+	OutstandingTotal moneyJSON         `json:"principal_outstanding"`
+	InterestPaid     moneyJSON         `json:"interest_paid"`
+	SubsidyPaid      moneyJSON         `json:"subsidy_paid"`
+}
+
+type loanDetailJSON struct {
+	loanJSON
+	loanRecordsJSON
+}
+
+// maxLoanRecords bounds each list of a loan's records (a 30-year monthly
+// loan has 360 due dates).
+const maxLoanRecords = 1000
+
+// loanRecords reads a loan's records: schedule versions, drawdowns,
+// accruals, payments, prepayments, rates and subsidies.
+func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loanRecordsJSON, error) {
+	type row struct {
+		On        time.Time       `db:"on_date"`
+		Project   string          `db:"project"`
+		DueDate   sql.NullTime    `db:"due_date"`
+		Level     string          `db:"level"`
+		Amount    decimal.Decimal `db:"amount"`
+		Interest  decimal.Decimal `db:"interest"`
+		Principal decimal.Decimal `db:"principal"`
+		Detail    string          `db:"detail"`
+		Actor     string          `db:"actor"`
+	}
+	out := loanRecordsJSON{Versions: []loanVersionJSON{}}
+	read := func(q string, rate ...bool) ([]loanEventJSON, decimal.Decimal, error) {
+		var rows []row
+		if err := sqlx.SelectContext(ctx, db, &rows, q+` LIMIT $2`, code, maxLoanRecords); err != nil {
+			return nil, decimal.Zero, fmt.Errorf("loan %s: %w", code, err)
+		}
+		evs := []loanEventJSON{}
+		sum := decimal.Zero
+		for _, r := range rows {
+			e := loanEventJSON{On: day(ledger.Civil(r.On)), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
+			if len(rate) > 0 { // a rate is per cent, not money: as stored
+				e.Amount = r.Amount.String()
+			}
+			if r.DueDate.Valid {
+				e.DueDate = day(ledger.Civil(r.DueDate.Time))
+			}
+			if !r.Interest.IsZero() || !r.Principal.IsZero() {
+				e.Interest, e.Principal = money(r.Interest), money(r.Principal)
+			}
+			sum = sum.Add(r.Amount)
+			evs = append(evs, e)
+		}
+		return evs, sum, nil
+	}
+	var err error
+	var drawn, paid, prepaid, subsidyPaid decimal.Decimal
+	if out.Drawdowns, drawn, err = read(`SELECT drawn_on AS on_date, project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
+		0 AS principal, reference AS detail, actor FROM loan_drawdowns WHERE loan = $1 ORDER BY drawn_on, id`); err != nil {
+		return out, err
+	}
+	if out.Accruals, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, '' AS level, interest AS amount, 0 AS interest,
+		0 AS principal, 'v' || schedule_version AS detail, actor FROM loan_accruals WHERE loan = $1 ORDER BY due_date`); err != nil {
+		return out, err
+	}
+	if out.Payments, paid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, '' AS level, interest + principal AS amount, interest,
+		principal, reference AS detail, actor FROM loan_payments WHERE loan = $1 ORDER BY due_date`); err != nil {
+		return out, err
+	}
+	if out.Prepayments, prepaid, err = read(`SELECT paid_on AS on_date, '' AS project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
+		0 AS principal, reference AS detail, actor FROM loan_prepayments WHERE loan = $1 ORDER BY paid_on, id`); err != nil {
+		return out, err
+	}
+	if out.Rates, _, err = read(`SELECT effective_from AS on_date, '' AS project, NULL::date AS due_date, '' AS level, rate_pct AS amount,
+		0 AS interest, 0 AS principal, reason AS detail, actor FROM loan_rates WHERE loan = $1 ORDER BY effective_from`, true); err != nil {
+		return out, err
+	}
+	if out.Subsidies, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, level, amount, interest, 0 AS principal,
+		'' AS detail, actor FROM loan_subsidies WHERE loan = $1 ORDER BY due_date, level`); err != nil {
+		return out, err
+	}
+	if out.SubsidyPayments, subsidyPaid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, level, amount, 0 AS interest,
+		0 AS principal, '' AS detail, actor FROM loan_subsidy_payments WHERE loan = $1 ORDER BY due_date, level`); err != nil {
+		return out, err
+	}
+	interest, principal := decimal.Zero, decimal.Zero
+	for _, p := range out.Payments {
+		i, _ := decimal.NewFromString(p.Interest)
+		pr, _ := decimal.NewFromString(p.Principal)
+		interest, principal = interest.Add(i), principal.Add(pr)
+	}
+	_ = paid
+	repaid := principal.Add(prepaid)
+	out.DrawnTotal, out.RepaidTotal, out.OutstandingTotal = money(drawn), money(repaid), money(drawn.Sub(repaid))
+	out.InterestPaid, out.SubsidyPaid = money(interest), money(subsidyPaid)
+	var versions []struct {
+		Version       int             `db:"version"`
+		EffectiveOn   time.Time       `db:"effective_on"`
+		Reason        string          `db:"reason"`
+		TotalInterest decimal.Decimal `db:"total_interest"`
+		CreatedBy     string          `db:"created_by"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &versions, `SELECT version, effective_on, reason, total_interest, created_by FROM loan_schedules
+		WHERE loan = $1 ORDER BY version LIMIT $2`, code, maxLoanRecords); err != nil {
+		return out, fmt.Errorf("loan %s: %w", code, err)
+	}
+	for _, v := range versions {
+		out.Versions = append(out.Versions, loanVersionJSON{Version: v.Version, EffectiveOn: day(ledger.Civil(v.EffectiveOn)), Reason: v.Reason,
+			TotalInterest: money(v.TotalInterest), CreatedBy: v.CreatedBy})
+	}
+	return out, nil
+}
+
+// loanDetail is a loan with its records and the schedule in force.
+func (s *Server) loanDetail(ctx context.Context, l funding.Loan) (loanDetailJSON, error) {
+	rec, err := loanRecords(ctx, s.db, l.Code)
+	if err != nil {
+		return loanDetailJSON{}, err
+	}
+	if len(rec.Versions) > 0 {
+		sc, err := s.prog.LoanSchedule(ctx, l.Code, 0)
+		if err != nil {
+			return loanDetailJSON{}, err
+		}
+		j := loanScheduleOut(sc)
+		rec.ScheduleInForce = &j
+	}
+	return loanDetailJSON{loanJSON: loanOut(l), loanRecordsJSON: rec}, nil
+}
+
+func (s *Server) getLoan(ctx context.Context, in *CodePath) (*bodyOut[loanDetailJSON], error) {
+	l, err := s.readableLoan(ctx, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.loanDetail(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return ok(d), nil
+}
+
+// Writes.
+
+type loanMoveBody struct {
+	Date   Date   `json:"date" minLength:"1"`
+	Amount Amount `json:"amount" minLength:"1"`
+}
+
+type loanBody struct {
+	Code        string         `json:"code" minLength:"1" maxLength:"64"`
+	Name        string         `json:"name" minLength:"1" maxLength:"200"`
+	Lender      string         `json:"lender" minLength:"1" maxLength:"200"`
+	LenderKind  string         `json:"lender_kind" enum:"policy_bank,commercial"`
+	District    string         `json:"district,omitempty" maxLength:"100" doc:"the borrowing district (code or Chinese name); the company's when a company borrows"`
+	Company     string         `json:"company,omitempty" maxLength:"64"`
+	Source      string         `json:"source,omitempty" maxLength:"64" doc:"the projects' funding source of the drawdowns; policy_bank when absent"`
+	Projects    []string       `json:"projects" minItems:"1" maxItems:"500"`
+	Amount      Amount         `json:"amount" minLength:"1"`
+	RateKind    string         `json:"rate_kind" enum:"fixed,floating"`
+	RatePct     Decimal        `json:"rate_pct,omitempty" doc:"a fixed loan's yearly rate, per cent"`
+	LPRPct      Decimal        `json:"lpr_pct,omitempty" doc:"a floating loan's LPR at the start, per cent"`
+	SpreadBP    int            `json:"spread_bp,omitempty"`
+	ResetMonths int            `json:"reset_months,omitempty"`
+	Start       Date           `json:"start" minLength:"1"`
+	TermMonths  int            `json:"term_months"`
+	Frequency   string         `json:"frequency" enum:"monthly,quarterly,semi-annual,annual"`
+	GraceMonths int            `json:"grace_months,omitempty"`
+	Repayment   string         `json:"repayment" enum:"equal_principal,equal_instalment,bullet,custom"`
+	Custom      []loanMoveBody `json:"custom_schedule,omitempty" maxItems:"360"`
+}
+
+type loanIn struct {
+	KeyHeader
+	Body loanBody
+}
+
+// loanDistrict is the district a loan input borrows for: its district, or
+// its company's.
+func (s *Server) loanDistrict(ctx context.Context, district, company string) (string, error) {
+	if strings.TrimSpace(district) != "" {
+		d, err := funding.LookupDistrict(ctx, s.db, district)
+		if err != nil {
+			return "", err
+		}
+		return d.Code, nil
+	}
+	if strings.TrimSpace(company) == "" {
+		return "", invalid("district", "v.required", "district")
+	}
+	co, err := s.prog.Company(ctx, company)
+	if err != nil {
+		return "", err
+	}
+	return co.District, nil
+}
+
+func (s *Server) postLoan(ctx context.Context, in *loanIn) (*writeOut[loanJSON], error) {
+	b := in.Body
+	district, err := s.loanDistrict(ctx, b.District, b.Company)
+	if err != nil {
+		return nil, err
+	}
+	if err := principalOf(ctx).CheckWrite(district); err != nil {
+		return nil, err
+	}
+	li := funding.LoanInput{Code: b.Code, Name: b.Name, Lender: b.Lender, LenderKind: b.LenderKind, District: b.District, Company: b.Company,
+		Source: b.Source, Projects: b.Projects, Amount: b.Amount.Dec(), RateKind: b.RateKind, RatePct: b.RatePct.Dec(), LPRPct: b.LPRPct.Dec(),
+		SpreadBP: b.SpreadBP, ResetMonths: b.ResetMonths, Start: b.Start.Time(), TermMonths: b.TermMonths, Frequency: b.Frequency,
+		GraceMonths: b.GraceMonths, Repayment: b.Repayment}
+	for _, c := range b.Custom {
+		li.Custom = append(li.Custom, funding.LoanMove{Date: c.Date.Time(), Amount: c.Amount.Dec()})
+	}
+	_, existed := s.prog.Loan(ctx, b.Code)
+	l, err := s.prog.RegisterLoan(ctx, li, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(loanOut(l), existed == nil), nil
+}
+
+type loanDrawdownJSON struct {
+	ID              int64     `json:"id"`
+	Loan            string    `json:"loan"`
+	Project         string    `json:"project"`
+	Amount          moneyJSON `json:"amount"`
+	DrawnOn         string    `json:"drawn_on"`
+	ScheduleVersion int       `json:"schedule_version"`
+	FinancialEntry  int64     `json:"financial_entry"`
+	BudgetEntry     int64     `json:"budget_entry"`
+	Actor           string    `json:"actor"`
+}
+
+type loanDrawdownIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		Project   string `json:"project" minLength:"1"`
+		Amount    Amount `json:"amount" minLength:"1"`
+		DrawnOn   Date   `json:"drawn_on" minLength:"1"`
+		Reference string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postLoanDrawdown(ctx context.Context, in *loanDrawdownIn) (*writeOut[loanDrawdownJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	d, err := s.prog.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: in.Code, Project: in.Body.Project, Amount: in.Body.Amount.Dec(),
+		DrawnOn: in.Body.DrawnOn.Time(), Reference: in.Body.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
+		ScheduleVersion: d.ScheduleVersion, FinancialEntry: d.FinancialEntry, BudgetEntry: d.BudgetEntry, Actor: principalOf(ctx).User}, d.Replayed), nil
+}
+
+type loanPrepaymentJSON struct {
+	ID              int64     `json:"id"`
+	Loan            string    `json:"loan"`
+	Amount          moneyJSON `json:"amount"`
+	PaidOn          string    `json:"paid_on"`
+	ScheduleVersion int       `json:"schedule_version"`
+	FinancialEntry  int64     `json:"financial_entry"`
+	BudgetEntry     int64     `json:"budget_entry"`
+	Actor           string    `json:"actor"`
+}
+
+type loanPrepaymentIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		Amount    Amount `json:"amount" minLength:"1"`
+		PaidOn    Date   `json:"paid_on" minLength:"1"`
+		Reference string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postLoanPrepayment(ctx context.Context, in *loanPrepaymentIn) (*writeOut[loanPrepaymentJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	x, err := s.prog.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: in.Code, Amount: in.Body.Amount.Dec(), PaidOn: in.Body.PaidOn.Time(),
+		Reference: in.Body.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
+		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+type loanRateResetIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		On     Date    `json:"on" minLength:"1" doc:"a reset date of the loan"`
+		LPRPct Decimal `json:"lpr_pct" minLength:"1" doc:"the LPR in force, per cent"`
+		Reason string  `json:"reason,omitempty" maxLength:"500"`
+	}
+}
+
+func (s *Server) postLoanRateReset(ctx context.Context, in *loanRateResetIn) (*writeOut[loanScheduleJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	before := 0
+	if sc, err := s.prog.LoanSchedule(ctx, in.Code, 0); err == nil {
+		before = sc.Version
+	}
+	sc, err := s.prog.ResetLoanRate(ctx, funding.LoanRateResetRequest{Loan: in.Code, On: in.Body.On.Time(), LPRPct: in.Body.LPRPct.Dec(),
+		Reason: in.Body.Reason, Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	// The same reset again changes nothing: no new version.
+	return written(loanScheduleOut(sc), sc.Version == before), nil
+}
+
+type loanAccrualJSON struct {
+	DueDate  string    `json:"due_date"`
+	Seq      int       `json:"seq"`
+	Interest moneyJSON `json:"interest"`
+	EntryID  int64     `json:"entry_id"`
+}
+
+type loanAccrualsJSON struct {
+	Loan     string            `json:"loan"`
+	Through  string            `json:"through"`
+	Accruals []loanAccrualJSON `json:"accruals"`
+	Actor    string            `json:"actor"`
+}
+
+type loanAccrualsIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		Through Date `json:"through" minLength:"1"`
+	}
+}
+
+// postLoanAccruals: 201 when something was accrued; 200 with no accruals
+// when everything due was accrued already.
+func (s *Server) postLoanAccruals(ctx context.Context, in *loanAccrualsIn) (*writeOut[loanAccrualsJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	through := in.Body.Through.Time()
+	acc, err := s.prog.AccrueLoanInterest(ctx, in.Code, through, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	out := loanAccrualsJSON{Loan: in.Code, Through: day(through), Accruals: []loanAccrualJSON{}, Actor: principalOf(ctx).User}
+	for _, x := range acc {
+		out.Accruals = append(out.Accruals, loanAccrualJSON{DueDate: day(x.DueDate), Seq: x.Seq, Interest: money(x.Interest), EntryID: x.EntryID})
+	}
+	if len(out.Accruals) == 0 {
+		return status(http.StatusOK, out, false), nil
+	}
+	return status(http.StatusCreated, out, false), nil
+}
+
+type loanPaymentJSON struct {
+	Loan            string    `json:"loan"`
+	DueDate         string    `json:"due_date"`
+	PaidOn          string    `json:"paid_on"`
+	Seq             int       `json:"seq"`
+	ScheduleVersion int       `json:"schedule_version"`
+	Interest        moneyJSON `json:"interest"`
+	Principal       moneyJSON `json:"principal"`
+	Total           moneyJSON `json:"total"`
+	FinancialEntry  int64     `json:"financial_entry"`
+	BudgetEntry     int64     `json:"budget_entry"`
+	Actor           string    `json:"actor"`
+}
+
+type loanPaymentIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		DueDate   Date   `json:"due_date" minLength:"1"`
+		PaidOn    Date   `json:"paid_on,omitempty" doc:"the due date when absent; never before it"`
+		Reference string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postLoanPayment(ctx context.Context, in *loanPaymentIn) (*writeOut[loanPaymentJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	x, err := s.prog.PayLoan(ctx, funding.LoanPaymentRequest{Loan: in.Code, DueDate: in.Body.DueDate.Time(), PaidOn: in.Body.PaidOn.Time(),
+		Reference: in.Body.Reference, Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
+		Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), FinancialEntry: x.FinancialEntry,
+		BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+type loanSubsidyJSON struct {
+	Loan        string    `json:"loan"`
+	DueDate     string    `json:"due_date"`
+	Level       string    `json:"level"`
+	RuleSetID   int64     `json:"rule_set_id"`
+	Interest    moneyJSON `json:"interest"`
+	Amount      moneyJSON `json:"amount"`
+	LimitedBy   string    `json:"limited_by,omitempty"`
+	BudgetEntry int64     `json:"budget_entry"`
+}
+
+type loanSubsidiesJSON struct {
+	Loan      string            `json:"loan"`
+	DueDate   string            `json:"due_date"`
+	Subsidies []loanSubsidyJSON `json:"subsidies"`
+	Actor     string            `json:"actor"`
+}
+
+type loanSubsidiesIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		DueDate Date `json:"due_date" minLength:"1"`
+	}
+}
+
+// postLoanSubsidies: 201 when a subsidy was committed; 200 with
+// Idempotent-Replayed when every one had been.
+func (s *Server) postLoanSubsidies(ctx context.Context, in *loanSubsidiesIn) (*writeOut[loanSubsidiesJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	due := in.Body.DueDate.Time()
+	subs, err := s.prog.CommitLoanSubsidies(ctx, funding.LoanSubsidyCommitRequest{Loan: in.Code, DueDate: due, Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	out := loanSubsidiesJSON{Loan: in.Code, DueDate: day(due), Subsidies: []loanSubsidyJSON{}, Actor: principalOf(ctx).User}
+	replayed := len(subs) > 0
+	for _, x := range subs {
+		replayed = replayed && x.Replayed
+		out.Subsidies = append(out.Subsidies, loanSubsidyJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, RuleSetID: x.RuleSetID,
+			Interest: money(x.Interest), Amount: money(x.Amount), LimitedBy: x.LimitedBy, BudgetEntry: x.BudgetEntry})
+	}
+	if len(subs) == 0 {
+		return status(http.StatusOK, out, false), nil
+	}
+	return written(out, replayed), nil
+}
+
+type loanSubsidyPaymentJSON struct {
+	Loan           string    `json:"loan"`
+	DueDate        string    `json:"due_date"`
+	Level          string    `json:"level"`
+	PaidOn         string    `json:"paid_on"`
+	Amount         moneyJSON `json:"amount"`
+	InterestPaid   moneyJSON `json:"interest_paid"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type loanSubsidyPaymentIn struct {
+	KeyHeader
+	CodePath
+	Body struct {
+		DueDate   Date   `json:"due_date" minLength:"1"`
+		Level     string `json:"level" enum:"central,provincial,municipal,district"`
+		PaidOn    Date   `json:"paid_on" minLength:"1"`
+		PaidTo    string `json:"paid_to,omitempty" enum:"borrower,lender," doc:"borrower when absent"`
+		Reference string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postLoanSubsidyPayment(ctx context.Context, in *loanSubsidyPaymentIn) (*writeOut[loanSubsidyPaymentJSON], error) {
+	if _, err := s.writableLoan(ctx, in.Code); err != nil {
+		return nil, err
+	}
+	b := in.Body
+	x, err := s.prog.PayLoanSubsidy(ctx, funding.LoanSubsidyPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), Level: b.Level,
+		PaidOn: b.PaidOn.Time(), PaidTo: b.PaidTo, Reference: b.Reference, Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
+		InterestPaid: money(x.InterestPaid), FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+// Companies, capital and investment subsidies.
+
+type companyJSON struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	District string `json:"district"`
+}
+
+type companyIn struct {
+	KeyHeader
+	Body struct {
+		Code     string `json:"code" minLength:"1" maxLength:"64"`
+		Name     string `json:"name" minLength:"1" maxLength:"200"`
+		District string `json:"district" minLength:"1" maxLength:"100"`
+	}
+}
+
+func (s *Server) postCompany(ctx context.Context, in *companyIn) (*writeOut[companyJSON], error) {
+	d, err := funding.LookupDistrict(ctx, s.db, in.Body.District)
+	if err != nil {
+		return nil, err
+	}
+	if err := principalOf(ctx).CheckWrite(d.Code); err != nil {
+		return nil, err
+	}
+	_, existed := s.prog.Company(ctx, in.Body.Code)
+	co, err := s.prog.RegisterCompany(ctx, funding.CompanyInput{Code: in.Body.Code, Name: in.Body.Name, District: in.Body.District}, principalOf(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	return written(companyJSON{Code: co.Code, Name: co.Name, District: co.District}, existed == nil), nil
+}
+
+type capitalJSON struct {
+	ID             int64     `json:"id"`
+	Company        string    `json:"company"`
+	Project        string    `json:"project"`
+	Level          string    `json:"level,omitempty"`
+	Category       string    `json:"category,omitempty"`
+	Amount         moneyJSON `json:"amount"`
+	On             string    `json:"on"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type capitalInjectionIn struct {
+	KeyHeader
+	Body struct {
+		Company    string `json:"company" minLength:"1"`
+		Project    string `json:"project" minLength:"1"`
+		Level      string `json:"level" enum:"central,provincial,municipal,district"`
+		Amount     Amount `json:"amount" minLength:"1"`
+		InjectedOn Date   `json:"injected_on" minLength:"1"`
+		Reference  string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postCapitalInjection(ctx context.Context, in *capitalInjectionIn) (*writeOut[capitalJSON], error) {
+	b := in.Body
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	x, err := s.prog.InjectCapital(ctx, funding.CapitalInjectionRequest{Company: b.Company, Project: b.Project, Level: b.Level, Amount: b.Amount.Dec(),
+		InjectedOn: b.InjectedOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
+		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+type capitalUseIn struct {
+	KeyHeader
+	Body struct {
+		Company   string `json:"company" minLength:"1"`
+		Project   string `json:"project" minLength:"1"`
+		Category  string `json:"category" minLength:"1"`
+		Amount    Amount `json:"amount" minLength:"1"`
+		PaidOn    Date   `json:"paid_on" minLength:"1"`
+		Reference string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postCapitalUse(ctx context.Context, in *capitalUseIn) (*writeOut[capitalJSON], error) {
+	b := in.Body
+	if _, err := s.writableProject(ctx, b.Project); err != nil {
+		return nil, err
+	}
+	x, err := s.prog.UseCapital(ctx, funding.CapitalUseRequest{Company: b.Company, Project: b.Project, Category: b.Category, Amount: b.Amount.Dec(),
+		PaidOn: b.PaidOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(capitalJSON{ID: x.ID, Company: b.Company, Project: b.Project, Category: b.Category, Amount: money(x.Amount), On: day(b.PaidOn.Time()),
+		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+type investmentSubsidyJSON struct {
+	Project             string    `json:"project"`
+	Level               string    `json:"level"`
+	SharePct            string    `json:"share_pct"`
+	ApprovedInvestment  moneyJSON `json:"approved_investment"`
+	Cap                 moneyJSON `json:"cap"`
+	ApprovedOn          string    `json:"approved_on"`
+	Paid                moneyJSON `json:"paid"`
+	CompletedInvestment moneyJSON `json:"completed_investment"`
+	BudgetEntry         int64     `json:"budget_entry"`
+}
+
+type investmentSubsidyIn struct {
+	KeyHeader
+	Body struct {
+		Project            string  `json:"project" minLength:"1"`
+		Level              string  `json:"level" enum:"central,provincial,municipal,district"`
+		SharePct           Decimal `json:"share_pct" minLength:"1"`
+		ApprovedInvestment Decimal `json:"approved_investment,omitempty" doc:"the project's approved budget when absent"`
+		Cap                Decimal `json:"cap,omitempty" doc:"at most this much in all; none when absent"`
+		ApprovedOn         Date    `json:"approved_on" minLength:"1"`
+	}
+}
+
+func (s *Server) postInvestmentSubsidy(ctx context.Context, in *investmentSubsidyIn) (*writeOut[investmentSubsidyJSON], error) {
+	b := in.Body
+	x, err := s.prog.ApproveInvestmentSubsidy(ctx, funding.InvestmentSubsidyApproval{Project: b.Project, Level: b.Level, SharePct: b.SharePct.Dec(),
+		ApprovedInvestment: b.ApprovedInvestment.Dec(), Cap: b.Cap.Dec(), ApprovedOn: b.ApprovedOn.Time(), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(investmentSubsidyJSON{Project: x.Project, Level: x.Level, SharePct: x.SharePct.String(), ApprovedInvestment: money(x.ApprovedInvestment),
+		Cap: money(x.Cap), ApprovedOn: day(x.ApprovedOn), Paid: money(x.Paid), CompletedInvestment: money(x.CompletedInvestment),
+		BudgetEntry: x.BudgetEntry}, false), nil
+}
+
+type investmentSubsidyPaymentJSON struct {
+	ID             int64     `json:"id"`
+	Project        string    `json:"project"`
+	Level          string    `json:"level"`
+	Amount         moneyJSON `json:"amount"`
+	Allowed        moneyJSON `json:"allowed"`
+	FinancialEntry int64     `json:"financial_entry"`
+	BudgetEntry    int64     `json:"budget_entry"`
+	Actor          string    `json:"actor"`
+}
+
+type investmentSubsidyPaymentIn struct {
+	KeyHeader
+	Body struct {
+		Project             string  `json:"project" minLength:"1"`
+		Level               string  `json:"level" enum:"central,provincial,municipal,district"`
+		CompletedInvestment Amount  `json:"completed_investment" minLength:"1"`
+		Amount              Decimal `json:"amount,omitempty" doc:"all that may be paid now when absent or 0"`
+		PaidOn              Date    `json:"paid_on" minLength:"1"`
+		Reference           string  `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) postInvestmentSubsidyPayment(ctx context.Context, in *investmentSubsidyPaymentIn) (*writeOut[investmentSubsidyPaymentJSON], error) {
+	b := in.Body
+	x, err := s.prog.PayInvestmentSubsidy(ctx, funding.InvestmentSubsidyPaymentRequest{Project: b.Project, Level: b.Level,
+		CompletedInvestment: b.CompletedInvestment.Dec(), Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Reference: b.Reference,
+		IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	if err != nil {
+		return nil, err
+	}
+	return written(investmentSubsidyPaymentJSON{ID: x.ID, Project: b.Project, Level: b.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
+		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+}
+
+// Reports.
+
+type loanReportIn struct {
+	AsOfQuery
+	District string `query:"district" doc:"district code or Chinese name; a district officer with more than one district must name one"`
+}
+
+// reportDistrict is the district of a report: the one asked for, or the
+// only one an officer reads ("" for a role that reads every district).
+func (s *Server) reportDistrict(ctx context.Context, v string) (string, error) {
+	district, err := s.districtParam(ctx, v)
+	if err != nil || district != "" {
+		return district, err
+	}
+	p := principalOf(ctx)
+	if p.AllDistricts() {
+		return "", nil
+	}
+	scope := readScope(ctx)
+	if len(scope) != 1 {
+		err := fmt.Errorf("%w: %s (%s) must name one of the granted districts (?district=)", access.ErrDenied, p.User, p.Role)
+		return "", &problem{Status: http.StatusForbidden, Code: "forbidden", key: "v.one_district", cause: err}
+	}
+	return scope[0], nil
+}
+
+func reportDay(v string) (time.Time, error) {
+	on, err := dateParam("as_of", v)
+	if err != nil {
+		return on, err
+	}
+	if on.IsZero() {
+		on = ledger.Civil(time.Now())
+	}
+	return on, nil
+}
+
+type loanPositionJSON struct {
+	Loan             string    `json:"loan"`
+	Name             string    `json:"name,omitempty"`
+	District         string    `json:"district,omitempty"`
+	Lender           string    `json:"lender,omitempty"`
+	Maturity         string    `json:"maturity,omitempty"`
+	ScheduleVersion  int       `json:"schedule_version"`
+	Drawn            moneyJSON `json:"drawn"`
+	Undrawn          moneyJSON `json:"undrawn"`
+	Repaid           moneyJSON `json:"principal_repaid"`
+	Prepaid          moneyJSON `json:"prepaid"`
+	Outstanding      moneyJSON `json:"principal_outstanding"`
+	InterestAccrued  moneyJSON `json:"interest_accrued"`
+	InterestPaid     moneyJSON `json:"interest_paid"`
+	SubsidyCommitted moneyJSON `json:"subsidy_committed"`
+	SubsidyPaid      moneyJSON `json:"subsidy_paid"`
+	NetInterestCost  moneyJSON `json:"net_interest_cost"`
+	Overdue          moneyJSON `json:"overdue"`
+	NextDueDate      string    `json:"next_due_date,omitempty"`
+	NextInterest     moneyJSON `json:"next_interest"`
+	NextPrincipal    moneyJSON `json:"next_principal"`
+}
+
+func loanPositionOut(x funding.LoanPosition) loanPositionJSON {
+	return loanPositionJSON{Loan: x.Loan.Code, Name: x.Loan.Name, District: x.Loan.District, Lender: x.Loan.Lender, Maturity: day(x.Maturity),
+		ScheduleVersion: x.ScheduleVersion, Drawn: money(x.Drawn), Undrawn: money(x.Undrawn), Repaid: money(x.Repaid), Prepaid: money(x.Prepaid),
+		Outstanding: money(x.Outstanding), InterestAccrued: money(x.InterestAccrued), InterestPaid: money(x.InterestPaid),
+		SubsidyCommitted: money(x.SubsidyCommitted), SubsidyPaid: money(x.SubsidyPaid), NetInterestCost: money(x.NetInterestCost),
+		Overdue: money(x.Overdue), NextDueDate: day(x.NextDueDate), NextInterest: money(x.NextInterest), NextPrincipal: money(x.NextPrincipal)}
+}
+
+type loanProjectJSON struct {
+	Loan            string    `json:"loan"`
+	Project         string    `json:"project"`
+	District        string    `json:"district"`
+	Drawn           moneyJSON `json:"drawn"`
+	InterestPaid    moneyJSON `json:"interest_paid"`
+	SubsidyPaid     moneyJSON `json:"subsidy_paid"`
+	NetInterestCost moneyJSON `json:"net_interest_cost"`
+}
+
+type districtDebtJSON struct {
+	District        string    `json:"district"`
+	DistrictName    string    `json:"district_name"`
+	BondOutstanding moneyJSON `json:"bond_outstanding"`
+	LoanOutstanding moneyJSON `json:"loan_outstanding"`
+	Total           moneyJSON `json:"total"`
+	LoanInterest    moneyJSON `json:"loan_interest_paid"`
+	LoanSubsidy     moneyJSON `json:"loan_subsidy_paid"`
+	LoanNetCost     moneyJSON `json:"loan_net_interest_cost"`
+}
+
+func districtDebtOut(d funding.DistrictDebt) districtDebtJSON {
+	return districtDebtJSON{District: d.District, DistrictName: d.DistrictName, BondOutstanding: money(d.BondOutstanding),
+		LoanOutstanding: money(d.LoanOutstanding), Total: money(d.Total), LoanInterest: money(d.LoanInterest), LoanSubsidy: money(d.LoanSubsidy),
+		LoanNetCost: money(d.LoanNetCost)}
+}
+
+type loanReportJSON struct {
+	AsOf     string             `json:"as_of"`
+	District string             `json:"district,omitempty"`
+	Loans    []loanPositionJSON `json:"loans"`
+	Projects []loanProjectJSON  `json:"projects"`
+	Debt     []districtDebtJSON `json:"district_debt"`
+	Total    loanPositionJSON   `json:"total"`
+}
+
+func (s *Server) loanReport(ctx context.Context, in *loanReportIn) (loanReportJSON, error) {
+	on, err := reportDay(in.AsOf)
+	if err != nil {
+		return loanReportJSON{}, err
+	}
+	district, err := s.reportDistrict(ctx, in.District)
+	if err != nil {
+		return loanReportJSON{}, err
+	}
+	rep, err := s.prog.LoanReport(ctx, funding.LoanReportOptions{AsOf: on, District: district})
+	if err != nil {
+		return loanReportJSON{}, err
+	}
+	out := loanReportJSON{AsOf: day(rep.AsOf), District: district, Loans: []loanPositionJSON{}, Projects: []loanProjectJSON{},
+		Debt: []districtDebtJSON{}, Total: loanPositionOut(rep.Total)}
+	for _, x := range rep.Loans {
+		out.Loans = append(out.Loans, loanPositionOut(x))
+	}
+	for _, x := range rep.Projects {
+		out.Projects = append(out.Projects, loanProjectJSON{Loan: x.Loan, Project: x.Project, District: x.District, Drawn: money(x.Drawn),
+			InterestPaid: money(x.InterestPaid), SubsidyPaid: money(x.SubsidyPaid), NetInterestCost: money(x.NetInterestCost)})
+	}
+	for _, d := range rep.Debt {
+		out.Debt = append(out.Debt, districtDebtOut(d))
+	}
+	return out, nil
+}
+
+func (s *Server) loansReport(ctx context.Context, in *loanReportIn) (*bodyOut[loanReportJSON], error) {
+	out, err := s.loanReport(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return ok(out), nil
+}
+
+type districtDebtReportJSON struct {
+	AsOf string             `json:"as_of"`
+	Debt []districtDebtJSON `json:"district_debt"`
+}
+
+func (s *Server) districtDebtReport(ctx context.Context, in *loanReportIn) (*bodyOut[districtDebtReportJSON], error) {
+	rep, err := s.loanReport(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return ok(districtDebtReportJSON{AsOf: rep.AsOf, Debt: rep.Debt}), nil
+}
+
+type capitalLineJSON struct {
+	Kind      string    `json:"kind"`
+	District  string    `json:"district"`
+	Project   string    `json:"project"`
+	Company   string    `json:"company,omitempty"`
+	Level     string    `json:"level"`
+	Approved  moneyJSON `json:"approved"`
+	Received  moneyJSON `json:"received"`
+	Used      moneyJSON `json:"used"`
+	Available moneyJSON `json:"available"`
+}
+
+type capitalReportJSON struct {
+	AsOf     string            `json:"as_of"`
+	District string            `json:"district,omitempty"`
+	Lines    []capitalLineJSON `json:"lines"`
+}
+
+func (s *Server) capitalReport(ctx context.Context, in *loanReportIn) (*bodyOut[capitalReportJSON], error) {
+	on, err := reportDay(in.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	district, err := s.reportDistrict(ctx, in.District)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.prog.CapitalReport(ctx, district, on)
+	if err != nil {
+		return nil, err
+	}
+	out := capitalReportJSON{AsOf: day(on), District: district, Lines: []capitalLineJSON{}}
+	for _, c := range lines {
+		out.Lines = append(out.Lines, capitalLineJSON{Kind: c.Kind, District: c.District, Project: c.Project, Company: c.Company, Level: c.Level,
+			Approved: money(c.Approved), Received: money(c.Received), Used: money(c.Used), Available: money(c.Available())})
+	}
+	return ok(out), nil
+}
