@@ -82,6 +82,9 @@ type Approval struct {
 // lines again under the same rule set changes nothing.
 func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval, error) {
 	what := fmt.Sprintf("approve budget of project %s", req.Project)
+	if err := checkApprovalLines(what, req.Lines); err != nil {
+		return Approval{}, err
+	}
 	if err := checkInput(what, req); err != nil {
 		return Approval{}, err
 	}
@@ -275,6 +278,28 @@ func appendOnce(xs []string, x string) []string {
 		}
 	}
 	return append(xs, x)
+}
+
+// checkApprovalLines checks every line of an approval and lists every one
+// refused (ItemErrors), so a person mends the whole file at once; nothing
+// is stored while any is refused.
+func checkApprovalLines(what string, lines []BudgetLineInput) error {
+	if len(lines) > MaxBudgetLines {
+		return fmt.Errorf("%w: %s: %d lines, at most %d", ErrInvalid, what, len(lines), MaxBudgetLines)
+	}
+	var refused ItemErrors
+	for i, l := range lines {
+		line := fmt.Sprintf("line %d", i+1)
+		if err := checkInput(line, l); err != nil {
+			refused = append(refused, ItemError{Item: i + 1, Key: l.Category, Err: err})
+		} else if err := checkMoneyInput(line+": amount", l.Amount, false); err != nil {
+			refused = append(refused, ItemError{Item: i + 1, Key: l.Category, Err: err})
+		}
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("%w: %s: %w", ErrInvalid, what, refused)
+	}
+	return nil
 }
 
 func sameLines(a, b []BudgetLineInput) bool {
