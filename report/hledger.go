@@ -53,7 +53,12 @@ func WriteHledger(ctx context.Context, w io.Writer, l *ledger.Ledger, asOf time.
 	if !asOf.IsZero() {
 		asOfText = asOf.Format(ledger.DateLayout)
 	}
+	head, err := l.HeadHash(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("hledger export: %w", err)
+	}
 	fmt.Fprintf(bw, "; fundledger journal: both books (financial and budget), as of %s\n", asOfText)
+	fmt.Fprintf(bw, "; ledger head hash (the sealed chain this export was made from): %s\n", head)
 	fmt.Fprintf(bw, "; debits positive, credits negative; account names are the ledger's account codes\n\n")
 	fmt.Fprintf(bw, "commodity %s 1000.00\n\n", HledgerCommodity)
 	n := 0

@@ -14,6 +14,7 @@ import (
 
 	"fundledger/access"
 	"fundledger/funding"
+	"fundledger/ledger"
 	"fundledger/report"
 )
 
@@ -122,7 +123,7 @@ func (s *Server) statement(ctx context.Context, in *statementIn) (*fileOut, erro
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := report.RenderAll(&buf, ts, in.Format, in.Lang); err != nil {
+	if err := report.RenderAllWith(&buf, ts, in.Format, in.Lang, s.provenance(ctx, on)); err != nil {
 		return nil, err
 	}
 	name := st.Name
@@ -184,4 +185,22 @@ func extraReport(name string) (report.Statement, bool) {
 		}}, true
 	}
 	return report.Statement{}, false
+}
+
+// provenance names, in a download, the day it is as of and the ledger head
+// hash it was made from (after sealing what is committed), as the CLI's
+// reports do; the hash is left out when it cannot be read.
+func (s *Server) provenance(ctx context.Context, asOf time.Time) report.RenderOptions {
+	o := report.RenderOptions{} // a CSV stays one table a program reads; XLSX and text carry it
+	if !asOf.IsZero() {
+		o.Provenance.AsOf = asOf.Format(ledger.DateLayout)
+	}
+	l := s.prog.Ledger()
+	if _, err := l.Seal(ctx); err != nil {
+		return o
+	}
+	if h, err := l.HeadHash(ctx); err == nil {
+		o.Provenance.HeadHash = h
+	}
+	return o
 }

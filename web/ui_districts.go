@@ -163,7 +163,7 @@ func (s *Server) districtDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := report.RenderAll(&buf, report.DistrictReport(rep, report.Plain), format, langOf(r)); err != nil {
+	if err := report.RenderAllWith(&buf, report.DistrictReport(rep, report.Plain), format, langOf(r), s.provenance(r.Context(), rep.AsOf)); err != nil {
 		s.page500(w, r, err)
 		return
 	}
