@@ -9,6 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// budgetOperations are the operations of budgets.go (TestAuthentication).
+var budgetOperations = []string{"POST /api/projects/{code}/budget-adjustments", "POST /api/rule-sets/what-if"}
+
 // The finance controls through the API: a budget line adjusted with a
 // reason and an approver, a payment beyond it refused with its figures in
 // Chinese, a rule what-if that stores nothing, and a district closing its

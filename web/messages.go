@@ -84,6 +84,10 @@ var errorFigures = map[string]func(lang string, err error) []any{
 // errorCatalogue maps every named error; the first that matches wins, so
 // the more specific come first.
 var errorCatalogue = []catalogued{
+	{recon.ErrAmbiguousProfile, "recon.ErrAmbiguousProfile", http.StatusUnprocessableEntity, "ambiguous_profile",
+		"对账单格式无法确定：表头同时符合几种银行格式，请指定格式。", "The statement's layout is ambiguous: its header fits several banks' layouts equally well; name the profile."},
+	{recon.ErrDiscontinuous, "recon.ErrDiscontinuous", http.StatusUnprocessableEntity, "discontinuous",
+		"对账单余额不连续：期初余额与上一份对账单的期末余额不符；如确认无误，请注明理由后重新导入。", "The statement does not follow on from the previous one: its opening balance is not the previous closing balance; import it again with a reason if that is right."},
 	{funding.ErrExceedsFacility, "funding.ErrExceedsFacility", http.StatusUnprocessableEntity, "exceeds_facility",
 		"提款超过贷款未提额度。", "The drawdown exceeds the loan's undrawn amount."},
 	{funding.ErrInterestNotPaid, "funding.ErrInterestNotPaid", http.StatusUnprocessableEntity, "interest_not_paid",

@@ -560,6 +560,7 @@ func TestAuthentication(t *testing.T) {
 	want = append(want, write2Operations...) // grants_test.go
 	want = append(want, ledgerOperations...) // entries_test.go
 	want = append(want, loanOperations...)   // loans_test.go
+	want = append(want, budgetOperations...) // budgets_test.go
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("openapi operations %v, want %v", got, want)
