@@ -38,21 +38,7 @@ func (p *Programme) LoanSchedule(ctx context.Context, loan string, version int) 
 // loadLoanSchedule loads version (0: the newest; with asOf set, the newest
 // effective on or before asOf, else version 1).
 func loadLoanSchedule(ctx context.Context, db sqlx.QueryerContext, loan string, version int, asOf time.Time) (LoanSchedule, error) {
-	var head struct {
-		Version       int             `db:"version"`
-		EffectiveOn   time.Time       `db:"effective_on"`
-		Repayment     string          `db:"repayment"`
-		Rounding      string          `db:"rounding"`
-		Reason        string          `db:"reason"`
-		TotalInterest decimal.Decimal `db:"total_interest"`
-		CreatedAt     time.Time       `db:"created_at"`
-		CreatedBy     string          `db:"created_by"`
-	}
-	err := sqlx.GetContext(ctx, db, &head, `
-		SELECT version, effective_on, repayment, rounding, reason, total_interest, created_at, created_by FROM loan_schedules
-		 WHERE loan = $1 AND ($2 = 0 OR version = $2)
-		 ORDER BY ($3::date IS NULL OR effective_on <= $3::date OR version = 1) DESC, version DESC LIMIT 1`,
-		loan, version, ledger.SQLDate(asOf))
+	head, err := loadScheduleHead(ctx, db, scheduleOfLoan, loan, version, asOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return LoanSchedule{}, fmt.Errorf("schedule of loan %q (version %d): %w (a schedule is made at the first drawdown)", loan, version, ErrNotFound)
 	}
