@@ -133,13 +133,7 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 	if err != nil {
 		return BondAllocation{}, fmt.Errorf("%s: %w", what, err)
 	}
-	committed := decimal.Zero
-	for _, t := range appr.Allocation.Totals {
-		if t.Source == rules.SourceBond {
-			committed = t.Amount
-		}
-	}
-	if !committed.IsPositive() {
+	if !appr.committedFrom(rules.SourceBond).IsPositive() {
 		return BondAllocation{}, fmt.Errorf("%w: %s: the project's approved budget (v%d, rule set %s %s, id %d) has no share for source %s (%s): "+
 			"its bond money could not be earmarked; approve the budget under a rule set that gives %s a share",
 			ErrNotEarmarked, what, appr.Version, appr.Allocation.RuleSet.Name, appr.Allocation.RuleSet.Version, appr.RuleSetID,

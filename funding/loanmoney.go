@@ -231,13 +231,7 @@ func (p *Programme) DrawLoan(ctx context.Context, r LoanDrawdownRequest) (LoanDr
 	if err != nil {
 		return LoanDrawdown{}, fmt.Errorf("%s: %w", what, err)
 	}
-	committed := decimal.Zero
-	for _, t := range appr.Allocation.Totals {
-		if t.Source == l.Source {
-			committed = t.Amount
-		}
-	}
-	if !committed.IsPositive() {
+	if !appr.committedFrom(l.Source).IsPositive() {
 		return LoanDrawdown{}, fmt.Errorf("%w: %s: the project's approved budget (v%d) has no share for source %s (%s): its loan money could not be earmarked",
 			ErrNotEarmarked, what, appr.Version, l.Source, sourceLabel(l.Source))
 	}
