@@ -559,49 +559,20 @@ func (p *Programme) AccrueLoanInterest(ctx context.Context, loan string, through
 }
 
 func accrueLoanInTx(ctx context.Context, tx *sqlx.Tx, l Loan, s LoanSchedule, through time.Time, actor string) ([]LoanAccrual, error) {
-	var done []time.Time
-	if err := tx.SelectContext(ctx, &done, `SELECT due_date FROM loan_accruals WHERE loan = $1`, l.Code); err != nil {
-		return nil, err
-	}
-	accrued := map[time.Time]bool{}
-	for _, d := range done {
-		accrued[ledger.Civil(d)] = true
+	lines := make([]accrualLine, len(s.Lines))
+	for i, x := range s.Lines {
+		lines[i] = accrualLine{Seq: x.Seq, PeriodStart: x.PeriodStart, DueDate: x.DueDate, Interest: x.Interest,
+			Metadata: map[string]string{"district": l.District, "rate_pct": x.RatePct.String()}}
 	}
 	acc := loanAccounts{l.Code}
-	var out []LoanAccrual
-	var entries []ledger.Entry
-	for _, x := range s.Lines {
-		if x.DueDate.After(through) || len(out) == MaxLoanPeriods {
-			break
-		}
-		if accrued[x.DueDate] || !x.Interest.IsPositive() {
-			continue
-		}
-		due := x.DueDate.Format(ledger.DateLayout)
-		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: x.DueDate,
-			Memo:  fmt.Sprintf("计提利息 loan %s interest for %s to %s", l.Code, x.PeriodStart.Format(ledger.DateLayout), due),
-			Actor: actor, IdempotencyKey: "loan:" + l.Code + ":accrual:" + due,
-			Metadata: map[string]string{"kind": "loan_accrual", "loan": l.Code, "district": l.District, "due_date": due, "seq": strconv.Itoa(x.Seq),
-				"schedule_version": strconv.Itoa(s.Version), "rate_pct": x.RatePct.String()},
-			Postings: []ledger.Posting{
-				{AccountCode: acc.fin(loanInterestExpense), Side: ledger.Debit, Amount: x.Interest},
-				{AccountCode: acc.fin(loanInterestPayable), Side: ledger.Credit, Amount: x.Interest}}})
-		out = append(out, LoanAccrual{Loan: l.Code, DueDate: x.DueDate, Seq: x.Seq, Interest: x.Interest})
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	posted, err := ledger.PostInTx(ctx, tx, entries)
-	if err != nil {
+	posted, err := accrueScheduledInTx(ctx, tx, scheduleOfLoan, l.Code, s.Version, lines, through, MaxLoanPeriods,
+		acc.fin(loanInterestExpense), acc.fin(loanInterestPayable), actor)
+	if err != nil || len(posted) == 0 {
 		return nil, err
 	}
-	for i := range out {
-		out[i].EntryID = posted[i].ID
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO loan_accruals (loan, due_date, schedule_version, seq, interest, entry_id, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			l.Code, out[i].DueDate.Format(ledger.DateLayout), s.Version, out[i].Seq, out[i].Interest.StringFixed(2), out[i].EntryID, actor); err != nil {
-			return nil, err
-		}
+	out := make([]LoanAccrual, len(posted))
+	for i, x := range posted {
+		out[i] = LoanAccrual{Loan: l.Code, DueDate: x.DueDate, Seq: x.Seq, Interest: x.Interest, EntryID: x.EntryID}
 	}
 	return out, nil
 }

@@ -24,8 +24,8 @@ type scheduleHead struct {
 	CreatedBy     string          `db:"created_by"`
 }
 
-// Whose schedule a head is read for: the owner column, its table
-// <owner>_schedules.
+// Whose schedule it is: the owner column of the schedule's tables
+// (<owner>_schedules, <owner>_accruals) and the first word of its keys.
 const (
 	scheduleOfBond = "bond"
 	scheduleOfLoan = "loan"
