@@ -633,32 +633,15 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 		if err != nil {
 			return err
 		}
-		line, ok := bondLineByDue(s.Lines, due)
-		if !ok {
-			var dues []time.Time
-			for _, l := range s.Lines {
-				dues = append(dues, l.DueDate)
-			}
-			return fmt.Errorf("%w: nothing is due on %s under schedule version %d (due dates: %s)", ErrNotFound, due.Format(ledger.DateLayout),
-				s.Version, bondDueDateList(dues))
+		dues := make([]dueAmount, len(s.Lines))
+		for i, l := range s.Lines {
+			dues[i] = dueAmount{DueDate: l.DueDate, Total: l.Total()}
 		}
-		var paid []time.Time
-		if err := tx.SelectContext(ctx, &paid, `SELECT due_date FROM bond_payments WHERE bond = $1`, b.Code); err != nil {
+		at, err := payableLineInTx(ctx, tx, scheduleOfBond, b.Code, s.Version, dues, due)
+		if err != nil {
 			return err
 		}
-		isPaid := map[time.Time]bool{}
-		for _, d := range paid {
-			isPaid[ledger.Civil(d)] = true
-		}
-		for _, l := range s.Lines {
-			if !l.DueDate.Before(due) {
-				break
-			}
-			if !isPaid[l.DueDate] && l.Total().IsPositive() {
-				return fmt.Errorf("%w: the payment due on %s (%s) is not recorded; pay it first", ErrStatus,
-					l.DueDate.Format(ledger.DateLayout), l.Total().StringFixed(2))
-			}
-		}
+		line := s.Lines[at]
 		out.Seq, out.ScheduleVersion, out.Interest, out.Principal = line.Seq, s.Version, line.Interest, line.Principal
 		total := line.Total()
 		if !total.IsPositive() {

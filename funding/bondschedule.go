@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -354,13 +353,4 @@ func (p *Programme) ReviseBondSchedule(ctx context.Context, r BondRevisionReques
 		return BondSchedule{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return p.BondSchedule(ctx, b.Code, version)
-}
-
-// bondLineByDue finds the line due on a date.
-func bondLineByDue(lines []BondScheduleLine, due time.Time) (BondScheduleLine, bool) {
-	i := sort.Search(len(lines), func(i int) bool { return !lines[i].DueDate.Before(due) })
-	if i < len(lines) && lines[i].DueDate.Equal(due) {
-		return lines[i], true
-	}
-	return BondScheduleLine{}, false
 }

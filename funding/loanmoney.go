@@ -652,36 +652,15 @@ func (p *Programme) PayLoan(ctx context.Context, r LoanPaymentRequest) (LoanPaym
 		if err != nil {
 			return err
 		}
-		var line LoanScheduleLine
-		var dues []time.Time
-		found := false
-		for _, x := range s.Lines {
-			dues = append(dues, x.DueDate)
-			if x.DueDate.Equal(due) {
-				line, found = x, true
-			}
+		dues := make([]dueAmount, len(s.Lines))
+		for i, x := range s.Lines {
+			dues[i] = dueAmount{DueDate: x.DueDate, Total: x.Total()}
 		}
-		if !found {
-			return fmt.Errorf("%w: nothing is due on %s under schedule version %d (due dates: %s)", ErrNotFound, due.Format(ledger.DateLayout),
-				s.Version, bondDueDateList(dues))
-		}
-		var paid []time.Time
-		if err := tx.SelectContext(ctx, &paid, `SELECT due_date FROM loan_payments WHERE loan = $1`, l.Code); err != nil {
+		at, err := payableLineInTx(ctx, tx, scheduleOfLoan, l.Code, s.Version, dues, due)
+		if err != nil {
 			return err
 		}
-		isPaid := map[time.Time]bool{}
-		for _, d := range paid {
-			isPaid[ledger.Civil(d)] = true
-		}
-		for _, x := range s.Lines {
-			if !x.DueDate.Before(due) {
-				break
-			}
-			if !isPaid[x.DueDate] && x.Total().IsPositive() {
-				return fmt.Errorf("%w: the payment due on %s (%s) is not recorded; pay it first", ErrStatus, x.DueDate.Format(ledger.DateLayout),
-					x.Total().StringFixed(2))
-			}
-		}
+		line := s.Lines[at]
 		total := line.Total()
 		if !total.IsPositive() {
 			return fmt.Errorf("%w: nothing to pay on %s", ErrInvalid, due.Format(ledger.DateLayout))
