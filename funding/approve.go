@@ -70,6 +70,18 @@ type Approval struct {
 	Unchanged bool `json:"unchanged,omitempty"`
 }
 
+// committedFrom is what the approval commits from source: its total for
+// the source, zero when the source has no share.
+func (a *Approval) committedFrom(source string) decimal.Decimal {
+	committed := decimal.Zero
+	for _, t := range a.Allocation.Totals {
+		if t.Source == source {
+			committed = t.Amount
+		}
+	}
+	return committed
+}
+
 // Approve splits a project's approved budget lines among the funding
 // sources by the rule set in force for its district on the approval date,
 // and posts the commitments to the budget book, with each category's

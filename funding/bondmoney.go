@@ -133,13 +133,7 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 	if err != nil {
 		return BondAllocation{}, fmt.Errorf("%s: %w", what, err)
 	}
-	committed := decimal.Zero
-	for _, t := range appr.Allocation.Totals {
-		if t.Source == rules.SourceBond {
-			committed = t.Amount
-		}
-	}
-	if !committed.IsPositive() {
+	if !appr.committedFrom(rules.SourceBond).IsPositive() {
 		return BondAllocation{}, fmt.Errorf("%w: %s: the project's approved budget (v%d, rule set %s %s, id %d) has no share for source %s (%s): "+
 			"its bond money could not be earmarked; approve the budget under a rule set that gives %s a share",
 			ErrNotEarmarked, what, appr.Version, appr.Allocation.RuleSet.Name, appr.Allocation.RuleSet.Version, appr.RuleSetID,
@@ -505,53 +499,20 @@ func (p *Programme) AccrueBondInterest(ctx context.Context, bond string, through
 // accrueInTx posts the accruals of the schedule's lines due on or before
 // through that are not accrued yet.
 func accrueInTx(ctx context.Context, tx *sqlx.Tx, b Bond, s BondSchedule, through time.Time, actor string) ([]BondAccrual, error) {
-	var done []time.Time
-	if err := tx.SelectContext(ctx, &done, `SELECT due_date FROM bond_accruals WHERE bond = $1`, b.Code); err != nil {
-		return nil, err
-	}
-	accrued := map[time.Time]bool{}
-	for _, d := range done {
-		accrued[ledger.Civil(d)] = true
+	lines := make([]accrualLine, len(s.Lines))
+	for i, l := range s.Lines {
+		lines[i] = accrualLine{Seq: l.Seq, PeriodStart: l.PeriodStart, DueDate: l.DueDate, Interest: l.Interest,
+			Metadata: map[string]string{"period_start": l.PeriodStart.Format(ledger.DateLayout), "opening_principal": l.OpeningPrincipal.StringFixed(2)}}
 	}
 	acc := bondAccounts{b.Code}
-	var out []BondAccrual
-	var entries []ledger.Entry
-	for _, l := range s.Lines {
-		if l.DueDate.After(through) {
-			break
-		}
-		if accrued[l.DueDate] || !l.Interest.IsPositive() {
-			continue
-		}
-		if len(out) == MaxBondAccrualsPerCall {
-			break
-		}
-		due := l.DueDate.Format(ledger.DateLayout)
-		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: l.DueDate,
-			Memo:  fmt.Sprintf("计提利息 bond %s interest for %s to %s", b.Code, l.PeriodStart.Format(ledger.DateLayout), due),
-			Actor: actor, IdempotencyKey: "bond:" + b.Code + ":accrual:" + due,
-			Metadata: map[string]string{"kind": "bond_accrual", "bond": b.Code, "due_date": due, "seq": strconv.Itoa(l.Seq),
-				"schedule_version": strconv.Itoa(s.Version), "period_start": l.PeriodStart.Format(ledger.DateLayout),
-				"opening_principal": l.OpeningPrincipal.StringFixed(2)},
-			Postings: []ledger.Posting{
-				{AccountCode: acc.fin(bondInterestExpense), Side: ledger.Debit, Amount: l.Interest},
-				{AccountCode: acc.fin(bondInterestPayable), Side: ledger.Credit, Amount: l.Interest}}})
-		out = append(out, BondAccrual{Bond: b.Code, DueDate: l.DueDate, Seq: l.Seq, Interest: l.Interest})
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	posted, err := ledger.PostInTx(ctx, tx, entries)
-	if err != nil {
+	posted, err := accrueScheduledInTx(ctx, tx, scheduleOfBond, b.Code, s.Version, lines, through, MaxBondAccrualsPerCall,
+		acc.fin(bondInterestExpense), acc.fin(bondInterestPayable), actor)
+	if err != nil || len(posted) == 0 {
 		return nil, err
 	}
-	for i := range out {
-		out[i].EntryID = posted[i].ID
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO bond_accruals (bond, due_date, schedule_version, seq, interest, entry_id, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			b.Code, out[i].DueDate.Format(ledger.DateLayout), s.Version, out[i].Seq, out[i].Interest.StringFixed(2), out[i].EntryID, actor); err != nil {
-			return nil, err
-		}
+	out := make([]BondAccrual, len(posted))
+	for i, x := range posted {
+		out[i] = BondAccrual{Bond: b.Code, DueDate: x.DueDate, Seq: x.Seq, Interest: x.Interest, EntryID: x.EntryID}
 	}
 	return out, nil
 }
@@ -672,32 +633,15 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 		if err != nil {
 			return err
 		}
-		line, ok := bondLineByDue(s.Lines, due)
-		if !ok {
-			var dues []time.Time
-			for _, l := range s.Lines {
-				dues = append(dues, l.DueDate)
-			}
-			return fmt.Errorf("%w: nothing is due on %s under schedule version %d (due dates: %s)", ErrNotFound, due.Format(ledger.DateLayout),
-				s.Version, bondDueDateList(dues))
+		dues := make([]dueAmount, len(s.Lines))
+		for i, l := range s.Lines {
+			dues[i] = dueAmount{DueDate: l.DueDate, Total: l.Total()}
 		}
-		var paid []time.Time
-		if err := tx.SelectContext(ctx, &paid, `SELECT due_date FROM bond_payments WHERE bond = $1`, b.Code); err != nil {
+		at, err := payableLineInTx(ctx, tx, scheduleOfBond, b.Code, s.Version, dues, due)
+		if err != nil {
 			return err
 		}
-		isPaid := map[time.Time]bool{}
-		for _, d := range paid {
-			isPaid[ledger.Civil(d)] = true
-		}
-		for _, l := range s.Lines {
-			if !l.DueDate.Before(due) {
-				break
-			}
-			if !isPaid[l.DueDate] && l.Total().IsPositive() {
-				return fmt.Errorf("%w: the payment due on %s (%s) is not recorded; pay it first", ErrStatus,
-					l.DueDate.Format(ledger.DateLayout), l.Total().StringFixed(2))
-			}
-		}
+		line := s.Lines[at]
 		out.Seq, out.ScheduleVersion, out.Interest, out.Principal = line.Seq, s.Version, line.Interest, line.Principal
 		total := line.Total()
 		if !total.IsPositive() {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -260,21 +259,7 @@ func (p *Programme) BondSchedule(ctx context.Context, bond string, version int) 
 // loadBondSchedule loads version (0: the newest; with asOf set, the newest
 // effective on or before asOf, else version 1).
 func loadBondSchedule(ctx context.Context, db sqlx.QueryerContext, bond string, version int, asOf time.Time) (BondSchedule, error) {
-	var head struct {
-		Version       int             `db:"version"`
-		EffectiveOn   time.Time       `db:"effective_on"`
-		Repayment     string          `db:"repayment"`
-		Rounding      string          `db:"rounding"`
-		Reason        string          `db:"reason"`
-		TotalInterest decimal.Decimal `db:"total_interest"`
-		CreatedAt     time.Time       `db:"created_at"`
-		CreatedBy     string          `db:"created_by"`
-	}
-	err := sqlx.GetContext(ctx, db, &head, `
-		SELECT version, effective_on, repayment, rounding, reason, total_interest, created_at, created_by FROM bond_schedules
-		 WHERE bond = $1 AND ($2 = 0 OR version = $2)
-		 ORDER BY ($3::date IS NULL OR effective_on <= $3::date OR version = 1) DESC, version DESC LIMIT 1`,
-		bond, version, ledger.SQLDate(asOf))
+	head, err := loadScheduleHead(ctx, db, scheduleOfBond, bond, version, asOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return BondSchedule{}, fmt.Errorf("schedule of bond %q (version %d): %w", bond, version, ErrNotFound)
 	}
@@ -368,13 +353,4 @@ func (p *Programme) ReviseBondSchedule(ctx context.Context, r BondRevisionReques
 		return BondSchedule{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return p.BondSchedule(ctx, b.Code, version)
-}
-
-// bondLineByDue finds the line due on a date.
-func bondLineByDue(lines []BondScheduleLine, due time.Time) (BondScheduleLine, bool) {
-	i := sort.Search(len(lines), func(i int) bool { return !lines[i].DueDate.Before(due) })
-	if i < len(lines) && lines[i].DueDate.Equal(due) {
-		return lines[i], true
-	}
-	return BondScheduleLine{}, false
 }

@@ -38,21 +38,7 @@ func (p *Programme) LoanSchedule(ctx context.Context, loan string, version int) 
 // loadLoanSchedule loads version (0: the newest; with asOf set, the newest
 // effective on or before asOf, else version 1).
 func loadLoanSchedule(ctx context.Context, db sqlx.QueryerContext, loan string, version int, asOf time.Time) (LoanSchedule, error) {
-	var head struct {
-		Version       int             `db:"version"`
-		EffectiveOn   time.Time       `db:"effective_on"`
-		Repayment     string          `db:"repayment"`
-		Rounding      string          `db:"rounding"`
-		Reason        string          `db:"reason"`
-		TotalInterest decimal.Decimal `db:"total_interest"`
-		CreatedAt     time.Time       `db:"created_at"`
-		CreatedBy     string          `db:"created_by"`
-	}
-	err := sqlx.GetContext(ctx, db, &head, `
-		SELECT version, effective_on, repayment, rounding, reason, total_interest, created_at, created_by FROM loan_schedules
-		 WHERE loan = $1 AND ($2 = 0 OR version = $2)
-		 ORDER BY ($3::date IS NULL OR effective_on <= $3::date OR version = 1) DESC, version DESC LIMIT 1`,
-		loan, version, ledger.SQLDate(asOf))
+	head, err := loadScheduleHead(ctx, db, scheduleOfLoan, loan, version, asOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return LoanSchedule{}, fmt.Errorf("schedule of loan %q (version %d): %w (a schedule is made at the first drawdown)", loan, version, ErrNotFound)
 	}
@@ -245,13 +231,7 @@ func (p *Programme) DrawLoan(ctx context.Context, r LoanDrawdownRequest) (LoanDr
 	if err != nil {
 		return LoanDrawdown{}, fmt.Errorf("%s: %w", what, err)
 	}
-	committed := decimal.Zero
-	for _, t := range appr.Allocation.Totals {
-		if t.Source == l.Source {
-			committed = t.Amount
-		}
-	}
-	if !committed.IsPositive() {
+	if !appr.committedFrom(l.Source).IsPositive() {
 		return LoanDrawdown{}, fmt.Errorf("%w: %s: the project's approved budget (v%d) has no share for source %s (%s): its loan money could not be earmarked",
 			ErrNotEarmarked, what, appr.Version, l.Source, sourceLabel(l.Source))
 	}
@@ -579,49 +559,20 @@ func (p *Programme) AccrueLoanInterest(ctx context.Context, loan string, through
 }
 
 func accrueLoanInTx(ctx context.Context, tx *sqlx.Tx, l Loan, s LoanSchedule, through time.Time, actor string) ([]LoanAccrual, error) {
-	var done []time.Time
-	if err := tx.SelectContext(ctx, &done, `SELECT due_date FROM loan_accruals WHERE loan = $1`, l.Code); err != nil {
-		return nil, err
-	}
-	accrued := map[time.Time]bool{}
-	for _, d := range done {
-		accrued[ledger.Civil(d)] = true
+	lines := make([]accrualLine, len(s.Lines))
+	for i, x := range s.Lines {
+		lines[i] = accrualLine{Seq: x.Seq, PeriodStart: x.PeriodStart, DueDate: x.DueDate, Interest: x.Interest,
+			Metadata: map[string]string{"district": l.District, "rate_pct": x.RatePct.String()}}
 	}
 	acc := loanAccounts{l.Code}
-	var out []LoanAccrual
-	var entries []ledger.Entry
-	for _, x := range s.Lines {
-		if x.DueDate.After(through) || len(out) == MaxLoanPeriods {
-			break
-		}
-		if accrued[x.DueDate] || !x.Interest.IsPositive() {
-			continue
-		}
-		due := x.DueDate.Format(ledger.DateLayout)
-		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: x.DueDate,
-			Memo:  fmt.Sprintf("计提利息 loan %s interest for %s to %s", l.Code, x.PeriodStart.Format(ledger.DateLayout), due),
-			Actor: actor, IdempotencyKey: "loan:" + l.Code + ":accrual:" + due,
-			Metadata: map[string]string{"kind": "loan_accrual", "loan": l.Code, "district": l.District, "due_date": due, "seq": strconv.Itoa(x.Seq),
-				"schedule_version": strconv.Itoa(s.Version), "rate_pct": x.RatePct.String()},
-			Postings: []ledger.Posting{
-				{AccountCode: acc.fin(loanInterestExpense), Side: ledger.Debit, Amount: x.Interest},
-				{AccountCode: acc.fin(loanInterestPayable), Side: ledger.Credit, Amount: x.Interest}}})
-		out = append(out, LoanAccrual{Loan: l.Code, DueDate: x.DueDate, Seq: x.Seq, Interest: x.Interest})
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	posted, err := ledger.PostInTx(ctx, tx, entries)
-	if err != nil {
+	posted, err := accrueScheduledInTx(ctx, tx, scheduleOfLoan, l.Code, s.Version, lines, through, MaxLoanPeriods,
+		acc.fin(loanInterestExpense), acc.fin(loanInterestPayable), actor)
+	if err != nil || len(posted) == 0 {
 		return nil, err
 	}
-	for i := range out {
-		out[i].EntryID = posted[i].ID
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO loan_accruals (loan, due_date, schedule_version, seq, interest, entry_id, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			l.Code, out[i].DueDate.Format(ledger.DateLayout), s.Version, out[i].Seq, out[i].Interest.StringFixed(2), out[i].EntryID, actor); err != nil {
-			return nil, err
-		}
+	out := make([]LoanAccrual, len(posted))
+	for i, x := range posted {
+		out[i] = LoanAccrual{Loan: l.Code, DueDate: x.DueDate, Seq: x.Seq, Interest: x.Interest, EntryID: x.EntryID}
 	}
 	return out, nil
 }
@@ -701,36 +652,15 @@ func (p *Programme) PayLoan(ctx context.Context, r LoanPaymentRequest) (LoanPaym
 		if err != nil {
 			return err
 		}
-		var line LoanScheduleLine
-		var dues []time.Time
-		found := false
-		for _, x := range s.Lines {
-			dues = append(dues, x.DueDate)
-			if x.DueDate.Equal(due) {
-				line, found = x, true
-			}
+		dues := make([]dueAmount, len(s.Lines))
+		for i, x := range s.Lines {
+			dues[i] = dueAmount{DueDate: x.DueDate, Total: x.Total()}
 		}
-		if !found {
-			return fmt.Errorf("%w: nothing is due on %s under schedule version %d (due dates: %s)", ErrNotFound, due.Format(ledger.DateLayout),
-				s.Version, bondDueDateList(dues))
-		}
-		var paid []time.Time
-		if err := tx.SelectContext(ctx, &paid, `SELECT due_date FROM loan_payments WHERE loan = $1`, l.Code); err != nil {
+		at, err := payableLineInTx(ctx, tx, scheduleOfLoan, l.Code, s.Version, dues, due)
+		if err != nil {
 			return err
 		}
-		isPaid := map[time.Time]bool{}
-		for _, d := range paid {
-			isPaid[ledger.Civil(d)] = true
-		}
-		for _, x := range s.Lines {
-			if !x.DueDate.Before(due) {
-				break
-			}
-			if !isPaid[x.DueDate] && x.Total().IsPositive() {
-				return fmt.Errorf("%w: the payment due on %s (%s) is not recorded; pay it first", ErrStatus, x.DueDate.Format(ledger.DateLayout),
-					x.Total().StringFixed(2))
-			}
-		}
+		line := s.Lines[at]
 		total := line.Total()
 		if !total.IsPositive() {
 			return fmt.Errorf("%w: nothing to pay on %s", ErrInvalid, due.Format(ledger.DateLayout))

@@ -24,28 +24,25 @@ func (a *app) budgetAdjustCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--to/--date: %w", err)
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ch, err := p.AdjustBudget(c.Context(), funding.BudgetAdjustment{Project: args[0], Category: category, Source: source, Budget: budget, On: on,
-				Reason: reason, Approver: approver, Actor: a.actor})
-			if err != nil {
-				return err
-			}
-			w := c.OutOrStdout()
-			if ch.Unchanged {
-				fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				ch, err := p.AdjustBudget(c.Context(), funding.BudgetAdjustment{Project: args[0], Category: category, Source: source, Budget: budget, On: on,
+					Reason: reason, Approver: approver, Actor: a.actor})
+				if err != nil {
+					return err
+				}
+				w := c.OutOrStdout()
+				if ch.Unchanged {
+					fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
+					return nil
+				}
+				line := ch.Category
+				if ch.Source != "" {
+					line += " " + ch.Source
+				}
+				fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, line,
+					report.Amount(ch.Previous), report.Amount(ch.Budget), report.Amount(ch.Difference()), ch.Approver, ch.EntryID.Int64)
 				return nil
-			}
-			line := ch.Category
-			if ch.Source != "" {
-				line += " " + ch.Source
-			}
-			fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, line,
-				report.Amount(ch.Previous), report.Amount(ch.Budget), report.Amount(ch.Difference()), ch.Approver, ch.EntryID.Int64)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&category, "category", "", "basic|improvement|upgrade (required)")

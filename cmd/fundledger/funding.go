@@ -603,3 +603,18 @@ func (a *app) reportDistrictCmd() *cobra.Command {
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }
+
+// writeThenSeal runs a write on the programme, then seals the ledger's
+// new entries; a failed write is returned unsealed, a failed seal is the
+// command's error.
+func (a *app) writeThenSeal(c *cobra.Command, write func(p *funding.Programme) error) error {
+	p, err := a.programme(c)
+	if err != nil {
+		return err
+	}
+	if err := write(p); err != nil {
+		return err
+	}
+	_, err = p.Ledger().Seal(c.Context())
+	return err
+}

@@ -397,23 +397,20 @@ The steps of a facility, in order (each dated no earlier than the one before):
 			if err != nil {
 				return fmt.Errorf("--date: %w", err)
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			corr.Facility, corr.Cost, corr.CorrectedOn, corr.Actor = args[0], v, on, a.actor
-			fc, err := p.CorrectFacilityCost(c.Context(), corr)
-			if err != nil {
-				return err
-			}
-			if fc.Unchanged {
-				fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s already in force; nothing changed\n", fc.Facility, report.Amount(fc.Cost))
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				corr.Facility, corr.Cost, corr.CorrectedOn, corr.Actor = args[0], v, on, a.actor
+				fc, err := p.CorrectFacilityCost(c.Context(), corr)
+				if err != nil {
+					return err
+				}
+				if fc.Unchanged {
+					fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s already in force; nothing changed\n", fc.Facility, report.Amount(fc.Cost))
+					return nil
+				}
+				fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s → %s, award %s → %s (entry %d)\n  %s\n", fc.Facility, report.Amount(fc.PreviousCost),
+					report.Amount(fc.Cost), report.Amount(fc.PreviousAward), report.Amount(fc.Award), fc.EntryID, fc.Explanation)
 				return nil
-			}
-			fmt.Fprintf(c.OutOrStdout(), "facility %s: cost %s → %s, award %s → %s (entry %d)\n  %s\n", fc.Facility, report.Amount(fc.PreviousCost),
-				report.Amount(fc.Cost), report.Amount(fc.PreviousAward), report.Amount(fc.Award), fc.EntryID, fc.Explanation)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			})
 		},
 	}
 	correct.Flags().StringVar(&cost, "cost", "", "the corrected cost (yuan)")
@@ -427,27 +424,24 @@ The steps of a facility, in order (each dated no earlier than the one before):
 			if err != nil {
 				return fmt.Errorf("--date: %w", err)
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			cr.Facility, cr.On, cr.Actor = args[0], on, a.actor
-			pm, err := p.RecordFacilityContribution(c.Context(), cr)
-			if err != nil {
-				return err
-			}
-			state := "recorded"
-			if pm.Replayed {
-				state = "already recorded"
-			}
-			how := "received through " + cr.BankAccount
-			if cr.InKind {
-				how = "in kind"
-			}
-			fmt.Fprintf(c.OutOrStdout(), "contribution to facility %s: %s %s %s, budget entry %d, financial entry %d\n", args[0], state, how,
-				report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				cr.Facility, cr.On, cr.Actor = args[0], on, a.actor
+				pm, err := p.RecordFacilityContribution(c.Context(), cr)
+				if err != nil {
+					return err
+				}
+				state := "recorded"
+				if pm.Replayed {
+					state = "already recorded"
+				}
+				how := "received through " + cr.BankAccount
+				if cr.InKind {
+					how = "in kind"
+				}
+				fmt.Fprintf(c.OutOrStdout(), "contribution to facility %s: %s %s %s, budget entry %d, financial entry %d\n", args[0], state, how,
+					report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
+				return nil
+			})
 		},
 	}
 	contribute.Flags().StringVar(&date, "date", "", "date received or works done (YYYY-MM-DD)")
@@ -547,23 +541,20 @@ is not corrected.`,
 			if err != nil {
 				return fmt.Errorf("--date: %w", err)
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			corr.Project, corr.Score, corr.CorrectedOn = args[0], s, on
-			r, err := p.CorrectPropertyScore(c.Context(), corr, a.actor)
-			if err != nil {
-				return err
-			}
-			if r.Unchanged {
-				fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s already in force (version %d); nothing changed\n", r.Project, r.Period, r.Score, r.Version)
-			} else {
-				fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s → %s (version %d, %s); reward %s → %s\n", r.Project, r.Period, r.PreviousScore,
-					r.Score, r.Version, r.Reason, report.Amount(r.PreviousReward), report.Amount(r.Reward))
-			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				corr.Project, corr.Score, corr.CorrectedOn = args[0], s, on
+				r, err := p.CorrectPropertyScore(c.Context(), corr, a.actor)
+				if err != nil {
+					return err
+				}
+				if r.Unchanged {
+					fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s already in force (version %d); nothing changed\n", r.Project, r.Period, r.Score, r.Version)
+				} else {
+					fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s → %s (version %d, %s); reward %s → %s\n", r.Project, r.Period, r.PreviousScore,
+						r.Score, r.Version, r.Reason, report.Amount(r.PreviousReward), report.Amount(r.Reward))
+				}
+				return nil
+			})
 		},
 	}
 	correctCmd.Flags().StringVar(&corr.Period, "period", "", "the scored period")

@@ -146,23 +146,20 @@ func (a *app) loanDrawCmd() *cobra.Command {
 			if r.DrawnOn, err = parseRequiredDate("date", date); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Loan, r.Actor = args[0], a.actor
-			d, err := p.DrawLoan(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			state := "drawn"
-			if d.Replayed {
-				state = "already drawn"
-			}
-			fmt.Fprintf(c.OutOrStdout(), "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
-				report.Amount(d.Amount), state, d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				r.Loan, r.Actor = args[0], a.actor
+				d, err := p.DrawLoan(c.Context(), r)
+				if err != nil {
+					return err
+				}
+				state := "drawn"
+				if d.Replayed {
+					state = "already drawn"
+				}
+				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
+					report.Amount(d.Amount), state, d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
+				return nil
+			})
 		},
 	}
 	f := c.Flags()
@@ -213,23 +210,20 @@ func (a *app) loanAccrueCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			acc, err := p.AccrueLoanInterest(c.Context(), args[0], at, a.actor)
-			if err != nil {
-				return err
-			}
-			for _, x := range acc {
-				fmt.Fprintf(c.OutOrStdout(), "loan %s: interest %s accrued for the period due %s (entry %d)\n", x.Loan, report.Amount(x.Interest),
-					x.DueDate.Format(ledger.DateLayout), x.EntryID)
-			}
-			if len(acc) == 0 {
-				fmt.Fprintln(c.OutOrStdout(), "nothing to accrue")
-			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				acc, err := p.AccrueLoanInterest(c.Context(), args[0], at, a.actor)
+				if err != nil {
+					return err
+				}
+				for _, x := range acc {
+					fmt.Fprintf(c.OutOrStdout(), "loan %s: interest %s accrued for the period due %s (entry %d)\n", x.Loan, report.Amount(x.Interest),
+						x.DueDate.Format(ledger.DateLayout), x.EntryID)
+				}
+				if len(acc) == 0 {
+					fmt.Fprintln(c.OutOrStdout(), "nothing to accrue")
+				}
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&through, "through", "", "accrue periods due up to this day (YYYY-MM-DD)")
@@ -250,20 +244,17 @@ func (a *app) loanPayCmd() *cobra.Command {
 			if r.PaidOn, err = parseAsOf(date); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Loan, r.Actor = args[0], a.actor
-			x, err := p.PayLoan(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "loan %s due %s paid on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Loan,
-				x.DueDate.Format(ledger.DateLayout), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
-				x.FinancialEntry, x.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				r.Loan, r.Actor = args[0], a.actor
+				x, err := p.PayLoan(c.Context(), r)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "loan %s due %s paid on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Loan,
+					x.DueDate.Format(ledger.DateLayout), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
+					x.FinancialEntry, x.BudgetEntry)
+				return nil
+			})
 		},
 	}
 	f := c.Flags()
@@ -287,19 +278,16 @@ func (a *app) loanPrepayCmd() *cobra.Command {
 			if r.PaidOn, err = parseRequiredDate("date", date); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Loan, r.Actor = args[0], a.actor
-			x, err := p.PrepayLoan(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "loan %s: %s repaid early on %s; schedule version %d\n", x.Loan, report.Amount(x.Amount),
-				x.PaidOn.Format(ledger.DateLayout), x.ScheduleVersion)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				r.Loan, r.Actor = args[0], a.actor
+				x, err := p.PrepayLoan(c.Context(), r)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s repaid early on %s; schedule version %d\n", x.Loan, report.Amount(x.Amount),
+					x.PaidOn.Format(ledger.DateLayout), x.ScheduleVersion)
+				return nil
+			})
 		},
 	}
 	f := c.Flags()
@@ -358,27 +346,24 @@ func (a *app) loanSubsidyCommitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			subs, err := p.CommitLoanSubsidies(c.Context(), funding.LoanSubsidyCommitRequest{Loan: args[0], DueDate: d, Actor: a.actor})
-			if err != nil {
-				return err
-			}
-			for _, s := range subs {
-				limit := ""
-				if s.LimitedBy != "" {
-					limit = " (limited by " + s.LimitedBy + ")"
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				subs, err := p.CommitLoanSubsidies(c.Context(), funding.LoanSubsidyCommitRequest{Loan: args[0], DueDate: d, Actor: a.actor})
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s of interest %s committed%s\n", s.Loan, s.DueDate.Format(ledger.DateLayout),
-					s.Level, report.Amount(s.Amount), report.Amount(s.Interest), limit)
-			}
-			if len(subs) == 0 {
-				fmt.Fprintln(c.OutOrStdout(), "nothing to commit (caps used up)")
-			}
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+				for _, s := range subs {
+					limit := ""
+					if s.LimitedBy != "" {
+						limit = " (limited by " + s.LimitedBy + ")"
+					}
+					fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s of interest %s committed%s\n", s.Loan, s.DueDate.Format(ledger.DateLayout),
+						s.Level, report.Amount(s.Amount), report.Amount(s.Interest), limit)
+				}
+				if len(subs) == 0 {
+					fmt.Fprintln(c.OutOrStdout(), "nothing to commit (caps used up)")
+				}
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&due, "due", "", "the period's due date (YYYY-MM-DD)")
@@ -399,19 +384,16 @@ func (a *app) loanSubsidyPayCmd() *cobra.Command {
 			if r.PaidOn, err = parseRequiredDate("date", date); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Loan, r.Actor = args[0], a.actor
-			x, err := p.PayLoanSubsidy(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s paid on %s (interest paid %s)\n", x.Loan, x.DueDate.Format(ledger.DateLayout),
-				x.Level, report.Amount(x.Amount), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.InterestPaid))
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				r.Loan, r.Actor = args[0], a.actor
+				x, err := p.PayLoanSubsidy(c.Context(), r)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s paid on %s (interest paid %s)\n", x.Loan, x.DueDate.Format(ledger.DateLayout),
+					x.Level, report.Amount(x.Amount), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.InterestPaid))
+				return nil
+			})
 		},
 	}
 	f := c.Flags()
@@ -468,19 +450,16 @@ func (a *app) capitalCmd() *cobra.Command {
 			if inj.InjectedOn, err = parseRequiredDate("date", injDate); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			inj.Actor = a.actor
-			x, err := p.InjectCapital(c.Context(), inj)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "capital %s injected by %s into %s for %s; financial entry %d, budget entry %d\n", report.Amount(x.Amount),
-				x.Level, x.Company, x.Project, x.FinancialEntry, x.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				inj.Actor = a.actor
+				x, err := p.InjectCapital(c.Context(), inj)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "capital %s injected by %s into %s for %s; financial entry %d, budget entry %d\n", report.Amount(x.Amount),
+					x.Level, x.Company, x.Project, x.FinancialEntry, x.BudgetEntry)
+				return nil
+			})
 		},
 	}
 	f := inject.Flags()
@@ -507,19 +486,16 @@ func (a *app) capitalCmd() *cobra.Command {
 			if use.PaidOn, err = parseRequiredDate("date", useDate); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			use.Actor = a.actor
-			x, err := p.UseCapital(c.Context(), use)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "capital of %s: %s used on %s works of %s; financial entry %d\n", use.Company, report.Amount(x.Amount),
-				use.Category, use.Project, x.FinancialEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				use.Actor = a.actor
+				x, err := p.UseCapital(c.Context(), use)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "capital of %s: %s used on %s works of %s; financial entry %d\n", use.Company, report.Amount(x.Amount),
+					use.Category, use.Project, x.FinancialEntry)
+				return nil
+			})
 		},
 	}
 	f = useCmd.Flags()
@@ -556,19 +532,16 @@ func (a *app) capitalCmd() *cobra.Command {
 			if ap.ApprovedOn, err = parseRequiredDate("date", apDate); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ap.Actor = a.actor
-			s, err := p.ApproveInvestmentSubsidy(c.Context(), ap)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s%% of %s, at most %s\n", s.Project, s.Level, s.SharePct,
-				report.Amount(s.ApprovedInvestment), report.Amount(s.Cap))
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				ap.Actor = a.actor
+				s, err := p.ApproveInvestmentSubsidy(c.Context(), ap)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s%% of %s, at most %s\n", s.Project, s.Level, s.SharePct,
+					report.Amount(s.ApprovedInvestment), report.Amount(s.Cap))
+				return nil
+			})
 		},
 	}
 	f = approve.Flags()
@@ -599,19 +572,16 @@ func (a *app) capitalCmd() *cobra.Command {
 			if pay.PaidOn, err = parseRequiredDate("date", payDate); err != nil {
 				return err
 			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			pay.Actor = a.actor
-			x, err := p.PayInvestmentSubsidy(c.Context(), pay)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s paid; financial entry %d, budget entry %d\n", pay.Project, pay.Level,
-				report.Amount(x.Amount), x.FinancialEntry, x.BudgetEntry)
-			_, err = p.Ledger().Seal(c.Context())
-			return err
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				pay.Actor = a.actor
+				x, err := p.PayInvestmentSubsidy(c.Context(), pay)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s paid; financial entry %d, budget entry %d\n", pay.Project, pay.Level,
+					report.Amount(x.Amount), x.FinancialEntry, x.BudgetEntry)
+				return nil
+			})
 		},
 	}
 	f = payCmd.Flags()
