@@ -45,12 +45,14 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 	// The common case in one statement and one round trip; anything else
 	// (a replay, a conflict, an unknown account) takes the general path,
 	// which explains itself.
-	ok, err := l.postOne(ctx, &out[0])
-	if err != nil {
-		return Entry{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if ok {
-		return out[0], nil
+	if dryRunOf(ctx) == nil {
+		ok, err := l.postOne(ctx, &out[0])
+		if err != nil {
+			return Entry{}, fmt.Errorf("%s: %w", what, err)
+		}
+		if ok {
+			return out[0], nil
+		}
 	}
 	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
@@ -258,6 +260,10 @@ func backoff(ctx context.Context, attempt int) error {
 }
 
 func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	dry := dryRunOf(ctx)
+	if dry != nil {
+		dry.reset()
+	}
 	tx, err := l.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -265,6 +271,15 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if dry != nil {
+		// The deferred checks (balance, overdraft) run now, as at a commit.
+		_, err := tx.ExecContext(ctx, `SET CONSTRAINTS ALL IMMEDIATE`)
+		_ = tx.Rollback()
+		if err != nil {
+			return err
+		}
+		return ErrDryRun
 	}
 	return tx.Commit()
 }
@@ -399,7 +414,12 @@ func postingArgs(entries []Entry, byCode map[string]accountRef, inserted []bool)
 // no parameter arrays are built and taken apart again. The triggers and the
 // deferred balance check run as for any insert. A key that is already used
 // fails the entries' COPY with a unique violation (see keyExists).
-func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) (err error) {
+	defer func() {
+		if err == nil {
+			noteDryRun(ctx, entries)
+		}
+	}()
 	byCode, now, err := resolveAccounts(ctx, tx, entries)
 	if err != nil {
 		return err
@@ -458,7 +478,12 @@ func nullID(id int64) any {
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs;
 // an entry whose key was already used by the same request comes back
 // replayed, by another request ErrIdempotencyConflict.
-func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) (err error) {
+	defer func() {
+		if err == nil {
+			noteDryRun(ctx, entries)
+		}
+	}()
 	byCode, now, err := resolveAccounts(ctx, tx, entries)
 	if err != nil {
 		return err
