@@ -692,6 +692,13 @@ type EntryFilter struct {
 	// account of these districts and none on another district's account (a
 	// reader's granted districts, a handful); nil: every entry.
 	Districts []string
+	// Project, Source and Category match the entry's metadata (what
+	// funding writes: "project", "source", "category"); Search matches the
+	// memo, the payee or the reference (case-insensitive substring).
+	Project, Source, Category, Search string
+	// Newest lists newest first: then BeforeID (not AfterID) pages.
+	Newest   bool
+	BeforeID int64
 }
 
 // Entries lists entries with their postings in id order (the order they
@@ -702,6 +709,10 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		limit = 1000
 	}
 	limit = pageLimit(limit)
+	after := f.AfterID
+	if f.Newest {
+		after = 0
+	}
 	var rows []entryRow
 	err := l.db.SelectContext(ctx, &rows, `SELECT `+entryColumns+` FROM entries e
 		WHERE e.id > $1 AND ($2 = '' OR e.book = $2)
@@ -713,7 +724,12 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		                 WHERE p.entry_id = e.id AND a.district = ANY($7::text[]))
 		    AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
 		                 WHERE p.entry_id = e.id AND a.district IS NOT NULL AND NOT a.district = ANY($7::text[]))))
-		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts))
+		  AND ($8 = '' OR e.metadata->>'project' = $8) AND ($9 = '' OR e.metadata->>'source' = $9)
+		  AND ($10 = '' OR e.metadata->>'category' = $10)
+		  AND ($11 = '' OR strpos(lower(e.memo || ' ' || coalesce(e.metadata->>'payee', '') || ' ' || coalesce(e.metadata->>'reference', '')), lower($11)) > 0)
+		  AND ($12 = 0 OR e.id < $12)
+		ORDER BY CASE WHEN $13 THEN -e.id ELSE e.id END LIMIT $6`, after, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts),
+		f.Project, f.Source, f.Category, f.Search, f.BeforeID, f.Newest)
 	if err != nil {
 		return nil, fmt.Errorf("entries: %w", err)
 	}
