@@ -8,7 +8,9 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -26,7 +28,8 @@ type dryRunKey struct{}
 
 // WithDryRun returns a context under which every transaction of this
 // package (InTx, Post, PostBatch, Reverse) is rolled back after its checks
-// and answers ErrDryRun; the entries it would have posted are in the
+// and answers ErrDryRun (a caller that makes several may go on after
+// ErrDryRun; the entries of each are kept); the entries it would have posted are in the
 // returned DryRun. Accounts are created for real (CreateAccount(s)): they
 // are structure, created once, and a later real post needs them.
 func WithDryRun(ctx context.Context) (context.Context, *DryRun) {
@@ -55,9 +58,19 @@ func (d *DryRun) Entries() []Entry {
 	return append([]Entry(nil), d.entries...)
 }
 
-func (d *DryRun) reset() {
+// mark and truncate drop what a failed attempt of a transaction noted (a
+// request of several transactions keeps what each earlier one noted).
+func (d *DryRun) mark() int {
 	d.mu.Lock()
-	d.entries = nil
+	defer d.mu.Unlock()
+	return len(d.entries)
+}
+
+func (d *DryRun) truncate(n int) {
+	d.mu.Lock()
+	if n < len(d.entries) {
+		d.entries = d.entries[:n]
+	}
 	d.mu.Unlock()
 }
 
@@ -73,4 +86,19 @@ func noteDryRun(ctx context.Context, entries []Entry) {
 		e.Postings = append([]Posting(nil), e.Postings...)
 		d.entries = append(d.entries, e)
 	}
+}
+
+// EntryIDByKey is the id of the entry posted under an idempotency key
+// (ErrNotFound when none): the entries one request posted share a key
+// prefix (funding: "<key>/financial", "<key>/budget").
+func (l *Ledger) EntryIDByKey(ctx context.Context, key string) (int64, error) {
+	var id int64
+	err := l.db.GetContext(ctx, &id, `SELECT id FROM entries WHERE idempotency_key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("entry with key %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("entry with key %q: %w", key, err)
+	}
+	return id, nil
 }

@@ -261,8 +261,9 @@ func backoff(ctx context.Context, attempt int) error {
 
 func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	dry := dryRunOf(ctx)
+	mark := 0
 	if dry != nil {
-		dry.reset()
+		mark = dry.mark()
 	}
 	tx, err := l.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -270,6 +271,9 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		if dry != nil {
+			dry.truncate(mark)
+		}
 		return err
 	}
 	if dry != nil {
@@ -277,6 +281,7 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 		_, err := tx.ExecContext(ctx, `SET CONSTRAINTS ALL IMMEDIATE`)
 		_ = tx.Rollback()
 		if err != nil {
+			dry.truncate(mark)
 			return err
 		}
 		return ErrDryRun
@@ -714,7 +719,10 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		after = 0
 	}
 	var rows []entryRow
+	// m.meta: the entry's metadata, or for a reversal the reversed entry's
+	// (a reversal belongs to the project, source and payee it undoes).
 	err := l.db.SelectContext(ctx, &rows, `SELECT `+entryColumns+` FROM entries e
+		CROSS JOIN LATERAL (SELECT coalesce((SELECT o.metadata FROM entries o WHERE o.id = e.reverses_entry_id), '{}'::jsonb) || e.metadata AS meta) m
 		WHERE e.id > $1 AND ($2 = '' OR e.book = $2)
 		  AND ($3::date IS NULL OR e.effective_date >= $3::date) AND ($4::date IS NULL OR e.effective_date <= $4::date)
 		  AND ($5 = '' OR EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
@@ -724,9 +732,9 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		                 WHERE p.entry_id = e.id AND a.district = ANY($7::text[]))
 		    AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
 		                 WHERE p.entry_id = e.id AND a.district IS NOT NULL AND NOT a.district = ANY($7::text[]))))
-		  AND ($8 = '' OR e.metadata->>'project' = $8) AND ($9 = '' OR e.metadata->>'source' = $9)
-		  AND ($10 = '' OR e.metadata->>'category' = $10)
-		  AND ($11 = '' OR strpos(lower(e.memo || ' ' || coalesce(e.metadata->>'payee', '') || ' ' || coalesce(e.metadata->>'reference', '')), lower($11)) > 0)
+		  AND ($8 = '' OR m.meta->>'project' = $8) AND ($9 = '' OR m.meta->>'source' = $9)
+		  AND ($10 = '' OR m.meta->>'category' = $10)
+		  AND ($11 = '' OR strpos(lower(e.memo || ' ' || coalesce(m.meta->>'payee', '') || ' ' || coalesce(m.meta->>'reference', '')), lower($11)) > 0)
 		  AND ($12 = 0 OR e.id < $12)
 		ORDER BY CASE WHEN $13 THEN -e.id ELSE e.id END LIMIT $6`, after, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts),
 		f.Project, f.Source, f.Category, f.Search, f.BeforeID, f.Newest)

@@ -266,7 +266,8 @@ func (s *Server) registerMoreUI() {
 	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
 	s.pages["district.html"] = t
 	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
-	s.registerOfficerUI() // the officer's steps and lists (ui_officer.go, ui_entries.go)
+	// The officer's steps and lists (ui_officer.go, ui_entries.go).
+	s.registerOfficerUI()
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},

@@ -167,6 +167,19 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 		d.Next = template.URL("/entries?" + next.Encode())
 	}
 	for _, e := range es {
+		if e.Reverses != 0 && e.Metadata["project"] == "" {
+			// A reversal shows the project, source and payee it undoes.
+			if o, err := s.prog.Ledger().Entry(ctx, e.Reverses); err == nil {
+				for k, v := range o.Metadata {
+					if _, has := e.Metadata[k]; !has {
+						if e.Metadata == nil {
+							e.Metadata = map[string]string{}
+						}
+						e.Metadata[k] = v
+					}
+				}
+			}
+		}
 		row := entryListRow(e)
 		if row.Party == "" && row.Direction == "in" && row.Source != "" {
 			row.Party = sourceName(lang, row.Source) // a receipt's payer is its source
@@ -193,6 +206,7 @@ type projectsData struct {
 	Districts []funding.District
 	Statuses  []string
 	Limit     int
+	Writable  []funding.District // where the user may register projects
 }
 
 func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +218,11 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 	if d.Districts, err = s.readableDistricts(r); err != nil {
 		s.page500(w, r, err)
 		return
+	}
+	for _, x := range d.Districts {
+		if principal(r).CanWrite(x.Code) {
+			d.Writable = append(d.Writable, x)
+		}
 	}
 	pf := funding.ProjectFilter{Districts: readScope(ctx), ByCode: true, After: q.Get("after"), Search: f.Q, Status: f.Status, Limit: f.Size + 1}
 	if pf.District, err = s.districtParam(ctx, f.District); err != nil {

@@ -762,15 +762,37 @@ func reverseRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, k
 	if e.Metadata["project"] != sc.Project.Code {
 		return "", &fieldError{"entry", fmt.Errorf("%w: entry %d is not of project %s", funding.ErrNotFound, e.ID, sc.Project.Code)}
 	}
-	rev, err := l.Reverse(ctx, e.ID, ledger.ReverseRequest{Reason: reason, Actor: principal(r).User, Date: on, IdempotencyKey: key})
-	if err != nil {
-		return "", err
+	// A receipt or payment posted a financial and a budget entry under
+	// one key: both are reversed (a replay of this form finishes a pair
+	// half reversed: each reversal has its own key).
+	ids := []int64{e.ID}
+	for _, pair := range [][2]string{{"/financial", "/budget"}, {"/budget", "/financial"}} {
+		if base, ok := strings.CutSuffix(e.IdempotencyKey, pair[0]); ok {
+			if id, err := l.EntryIDByKey(ctx, base+pair[1]); err == nil {
+				ids = append(ids, id)
+			}
+		}
 	}
-	v := rev.Voucher
-	if v == "" {
-		v = fmt.Sprintf("#%d", rev.ID)
+	var vouchers []string
+	dry := false
+	for _, id := range ids {
+		rev, err := l.Reverse(ctx, id, ledger.ReverseRequest{Reason: reason, Actor: principal(r).User, Date: on,
+			IdempotencyKey: key + "/" + strconv.FormatInt(id, 10)})
+		switch {
+		case errors.Is(err, ledger.ErrDryRun):
+			dry = true
+		case err != nil:
+			return "", err
+		case rev.Voucher != "":
+			vouchers = append(vouchers, rev.Voucher)
+		default:
+			vouchers = append(vouchers, fmt.Sprintf("#%d", rev.ID))
+		}
 	}
-	return msg(lang, "step.posted") + " " + v, nil
+	if dry {
+		return "", ledger.ErrDryRun
+	}
+	return msg(lang, "step.posted") + " " + strings.Join(vouchers, "、"), nil
 }
 
 var officerMessages = map[string][2]string{

@@ -40,9 +40,11 @@ type projectData struct {
 	Report   funding.ProjectReport
 	Entries  []entryRow
 	CanWrite bool
-	Banks    []bankChoice
-	Form     receiptInput
-	Error    string // a message (already in words)
+	// CanStep: the user may take the officer's steps on the project.
+	CanStep bool
+	Banks   []bankChoice
+	Form    receiptInput
+	Error   string // a message (already in words)
 	// ErrorField is the form field the message is about (amount,
 	// received_on, source, bank_account), marked aria-invalid.
 	ErrorField string
@@ -76,7 +78,7 @@ func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	pd := projectData{Project: pr, District: d, Report: rep, CanWrite: principal(r).CanWrite(pr.District) && len(rep.Sources) > 0,
-		Form: form, Error: problem, ErrorField: field, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
+		CanStep: principal(r).CanWrite(pr.District), Form: form, Error: problem, ErrorField: field, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
 	if pd.Entries, err = s.recentEntries(r, pr, rep); err != nil {
 		s.page500(w, r, err)
 		return
