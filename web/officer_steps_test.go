@@ -252,7 +252,11 @@ func TestOfficerPagesLabelled(t *testing.T) {
 	b := f.browser()
 	b.mustLogin("officer")
 	for _, path := range []string{"/districts/huancui/register", "/projects/HC-1/approve", "/projects/HC-1/receive", "/projects/HC-1/pay",
-		"/projects/HC-1/reverse", "/entries", "/projects", "/projects/HC-1"} {
+		"/projects/HC-1/reverse", "/entries", "/projects", "/projects/HC-1",
+		"/projects/HC-1/elevator-apply", "/projects/HC-1/elevator-approve", "/projects/HC-1/elevator-accept", "/projects/HC-1/elevator-pay",
+		"/projects/HC-1/elevator-contribution", "/projects/HC-1/facility-register", "/projects/HC-1/facility-commit",
+		"/projects/HC-1/facility-correct", "/projects/HC-1/facility-transfer", "/projects/HC-1/facility-pay",
+		"/projects/HC-1/facility-contribution", "/projects/HC-1/score", "/projects/HC-1/score-correct", "/projects/HC-1/reward-pay"} {
 		r := b.get(path)
 		wantStatus(t, path, r, http.StatusOK)
 		body := string(r.body)
@@ -272,4 +276,49 @@ func TestOfficerPagesLabelled(t *testing.T) {
 			t.Errorf("%s: unlabelled control %s", path, tag)
 		}
 	}
+}
+
+// TestOfficerFacilitySteps: a utility facility registered and committed
+// through the browser forms, each previewed first. Under grantRules a
+// 500,000.00 power facility not owned by the utility earns 30% =
+// 150,000.00 from the district (as TestUtilityFacilityWritesAPI).
+func TestOfficerFacilitySteps(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
+		t.Fatalf("rule set: %d %s", r.status, r.body)
+	}
+	wantStatus(t, "WD facility", f.do("bureau", "POST", "/api/utility-facilities", "wd", newFacility("WD-1-POWER", "WD-1")), http.StatusCreated)
+	b := f.browser()
+	b.mustLogin("officer")
+	reg := map[string]string{"code": "HC-3-POWER", "kind": "power", "description": "配电线路", "cost": "500000.00",
+		"utility": "国网威海供电公司", "owner": "原产权单位", "date": "2020-06-20"}
+	key := b.stepKey("/projects/HC-3/facility-register")
+	wantStatus(t, "register preview", b.step("/projects/HC-3/facility-register", key, "preview", reg), http.StatusOK)
+	var n int
+	if err := f.db.Get(&n, `SELECT count(*) FROM utility_facilities WHERE code = 'HC-3-POWER'`); err != nil || n != 0 {
+		t.Fatalf("a preview registered the facility: %d %v", n, err)
+	}
+	r := b.step("/projects/HC-3/facility-register", key, "post", reg)
+	wantBody(t, "register", r, `id="step-done"`, "已保存")
+
+	before := f.entries()
+	key = b.stepKey("/projects/HC-3/facility-commit")
+	commit := map[string]string{"facility": "HC-3-POWER", "date": "2020-07-01"}
+	r = b.step("/projects/HC-3/facility-commit", key, "preview", commit)
+	wantStatus(t, "commit preview", r, http.StatusOK)
+	wantBody(t, "commit preview", r, "将要过账的分录", "150,000.00", "500,000.00")
+	if f.entries() != before {
+		t.Fatalf("a preview posted")
+	}
+	r = b.step("/projects/HC-3/facility-commit", key, "post", commit)
+	wantBody(t, "commit", r, `id="step-done"`)
+	if f.entries() == before {
+		t.Fatalf("the commitment posted nothing")
+	}
+	// Another district's facility, named on this project's page: refused at the field.
+	r = b.step("/projects/HC-3/facility-commit", b.stepKey("/projects/HC-3/facility-commit"), "preview", map[string]string{"facility": "WD-1-POWER", "date": "2020-07-01"})
+	wantStatus(t, "other facility", r, http.StatusUnprocessableEntity)
+	wantBody(t, "other facility", r, `id="err-facility"`)
 }

@@ -120,13 +120,14 @@ type stepPage struct {
 }
 
 func (s *Server) officerSteps() []officerStep {
-	return []officerStep{
+	steps := []officerStep{
 		{name: "register", fields: registerFields, run: registerRun},
 		{name: "approve", fields: approveFields, run: approveRun, notes: approveNotes},
 		{name: "receive", fields: receiveFields, run: receiveRun, notes: cashNotes},
 		{name: "pay", fields: payFields, run: payRun, notes: payNotes},
 		{name: "reverse", fields: reverseFields, run: reverseRun},
 	}
+	return append(steps, grantSteps()...)
 }
 
 // registerOfficerUI adds the step pages (called from registerMoreUI).
@@ -851,6 +852,12 @@ var officerMessages = map[string][2]string{
 }
 
 func init() {
+	// The dry run's answer never reaches a person (Preview turns it into
+	// the entries it collected); catalogued all the same.
+	dry := catalogued{ledger.ErrDryRun, "ledger.ErrDryRun", http.StatusConflict, "dry_run",
+		"这只是预览：没有保存任何内容。", "This was a preview: nothing was stored."}
+	errorCatalogue = append(errorCatalogue, dry)
+	messages["err."+dry.name] = [2]string{dry.zh, dry.en}
 	for k, v := range officerMessages {
 		if _, taken := messages[k]; !taken {
 			messages[k] = v
