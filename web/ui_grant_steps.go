@@ -24,14 +24,15 @@ import (
 func grantSteps() []officerStep {
 	return []officerStep{
 		{name: "elevator-apply", fields: fieldsOf(elevatorApplyFields), run: elevatorApplyRun},
-		{name: "elevator-approve", fields: fieldsOf(appDateFields), run: elevatorApproveRun},
+		// A refused consent is recorded outside the ledger's transaction.
+		{name: "elevator-approve", fields: fieldsOf(appDateFields), run: elevatorApproveRun, direct: true},
 		{name: "elevator-accept", fields: fieldsOf(elevatorAcceptFields), run: elevatorAcceptRun},
 		{name: "elevator-pay", fields: withBanks(elevatorPayFields), run: elevatorPayRun},
 		{name: "elevator-contribution", fields: fieldsOf(contributionFields), run: contributionRun},
 		{name: "facility-register", fields: fieldsOf(facilityFields), run: facilityRegisterRun},
 		{name: "facility-commit", fields: fieldsOf(facilityDateFields), run: facilityCommitRun},
 		{name: "facility-correct", fields: fieldsOf(facilityCorrectFields), run: facilityCorrectRun},
-		{name: "facility-transfer", fields: fieldsOf(facilityTransferFields), run: facilityTransferRun},
+		{name: "facility-transfer", fields: fieldsOf(facilityTransferFields), run: facilityTransferRun, direct: true},
 		{name: "facility-pay", fields: withBanks(facilityPayFields), run: facilityPayRun},
 		{name: "facility-contribution", fields: withBanks(facilityContributionFields), run: facilityContributionRun},
 		{name: "score", fields: fieldsOf(scoreFields), run: scoreRun},

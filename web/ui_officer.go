@@ -69,6 +69,10 @@ type officerStep struct {
 	// notes: what the page shows about the checks that apply (budget
 	// lines, the rule set's explanation), read fresh for the page.
 	notes func(s *Server, ctx context.Context, lang string, sc stepScope) (stepNotes, error)
+	// direct: the funding call writes outside a ledger transaction (so a
+	// dry run could not roll it back): its preview runs nothing and says
+	// so; the confirm saves.
+	direct bool
 }
 
 // stepNotes are the figures the checks use, shown next to the form.
@@ -114,6 +118,7 @@ type stepPage struct {
 	ErrorField string
 	Refused    []string // the rows of a batch refused, one message each
 	Previewed  bool
+	Direct     bool // previewed without running (officerStep.direct)
 	Preview    []previewEntry
 	Done       string
 	Notes      stepNotes
@@ -196,6 +201,8 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 		key := "web/" + principal(r).User + "/" + pg.Key
 		if r.PostFormValue("action") == "post" {
 			pg.Done, err = st.run(s, ctx, r, sc, key)
+		} else if st.direct {
+			pg.Previewed, pg.Direct = true, true
 		} else {
 			var entries []ledger.Entry
 			entries, err = s.prog.Preview(ctx, func(ctx context.Context) error {
