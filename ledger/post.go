@@ -714,9 +714,9 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		limit = 1000
 	}
 	limit = pageLimit(limit)
-	after := f.AfterID
+	after, order := f.AfterID, "ASC"
 	if f.Newest {
-		after = 0
+		after, order = 0, "DESC"
 	}
 	var rows []entryRow
 	// m.meta: the entry's metadata, or for a reversal the reversed entry's
@@ -736,8 +736,8 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		  AND ($10 = '' OR m.meta->>'category' = $10)
 		  AND ($11 = '' OR strpos(lower(e.memo || ' ' || coalesce(m.meta->>'payee', '') || ' ' || coalesce(m.meta->>'reference', '')), lower($11)) > 0)
 		  AND ($12 = 0 OR e.id < $12)
-		ORDER BY CASE WHEN $13 THEN -e.id ELSE e.id END LIMIT $6`, after, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts),
-		f.Project, f.Source, f.Category, f.Search, f.BeforeID, f.Newest)
+		ORDER BY e.id `+order+` LIMIT $6`, after, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts),
+		f.Project, f.Source, f.Category, f.Search, f.BeforeID)
 	if err != nil {
 		return nil, fmt.Errorf("entries: %w", err)
 	}
