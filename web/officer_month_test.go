@@ -190,6 +190,9 @@ func TestOfficerMonth(t *testing.T) {
 	if r, c := text("total-received"), text("received-central"); r != "1,300.00" || c != "500.00" {
 		t.Errorf("project page: received %q (want 1,300.00), central %q (want 500.00)", r, c)
 	}
+	if es := text("entries"); !strings.Contains(es, "威海某建设公司") || !strings.Contains(es, "-500.00") || !strings.Contains(es, "+300.00") {
+		t.Errorf("project page's entries: %q", es)
+	}
 	do("entries list", chromedp.Navigate(base+"/entries?project=HC-M1"), chromedp.WaitVisible(chromedp.ID("entry-list")))
 	list := text("entry-list")
 	// Voucher numbers count what was posted, not what was previewed or

@@ -12,19 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"fundledger/funding"
 	"fundledger/ledger"
 )
 
 type entryRow struct {
-	ID     int64
-	Date   time.Time
-	Book   string
-	Memo   string
-	Actor  string
-	Amount decimal.Decimal
+	listRow // voucher, source, category, party, direction, signed amount
+	Actor   string
 }
 
 type bankChoice struct{ Code, Name string }
@@ -111,13 +105,11 @@ func (s *Server) recentEntries(r *http.Request, pr funding.Project, rep funding.
 				return nil, err
 			}
 			for _, e := range es {
-				var amt decimal.Decimal
-				for _, p := range e.Postings {
-					if p.Side == ledger.Debit {
-						amt = amt.Add(p.Amount)
-					}
+				row := entryRow{listRow: entryListRow(e), Actor: e.Actor}
+				if row.Party == "" && row.Direction == "in" && row.Source != "" {
+					row.Party = sourceName(langOf(r), row.Source) // a receipt's payer is its source
 				}
-				byID[e.ID] = entryRow{ID: e.ID, Date: e.EffectiveDate, Book: string(e.Book), Memo: e.Memo, Actor: e.Actor, Amount: amt}
+				byID[e.ID] = row
 				after = e.ID
 			}
 			if len(es) < 1000 {
