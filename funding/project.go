@@ -284,6 +284,9 @@ type ProjectFilter struct {
 	// district and code.
 	ByCode bool
 	After  string
+	// Search matches the code, name or address (case-insensitive
+	// substring); Status the lifecycle status.
+	Search, Status string
 }
 
 // MaxProjects bounds a project listing.
@@ -303,7 +306,9 @@ func (p *Programme) Projects(ctx context.Context, f ProjectFilter) ([]Project, e
 	err := p.db.SelectContext(ctx, &out, projectSelect+`
 		WHERE ($1 = '' OR p.district = $1) AND ($2 = 0 OR p.plan_year = $2)
 		  AND ($4::text[] IS NULL OR p.district = ANY($4::text[])) AND p.code > $5
-		ORDER BY `+order+` LIMIT $3`, f.District, f.PlanYear, limit, pq.Array(f.Districts), f.After)
+		  AND ($6 = '' OR strpos(lower(p.code || ' ' || p.name || ' ' || p.address), lower($6)) > 0)
+		  AND ($7 = '' OR s.status = $7)
+		ORDER BY `+order+` LIMIT $3`, f.District, f.PlanYear, limit, pq.Array(f.Districts), f.After, f.Search, f.Status)
 	if err != nil {
 		return nil, fmt.Errorf("projects: %w", err)
 	}

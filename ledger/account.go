@@ -184,6 +184,7 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account, actor string) (Ac
 // CreateAccounts creates many accounts in one statement, with the same
 // rule as CreateAccount for those that exist. At most MaxPage at a time.
 func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor string) error {
+	ctx = withoutDryRun(ctx)
 	if len(accts) == 0 {
 		return nil
 	}

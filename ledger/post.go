@@ -45,12 +45,14 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 	// The common case in one statement and one round trip; anything else
 	// (a replay, a conflict, an unknown account) takes the general path,
 	// which explains itself.
-	ok, err := l.postOne(ctx, &out[0])
-	if err != nil {
-		return Entry{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if ok {
-		return out[0], nil
+	if dryRunOf(ctx) == nil {
+		ok, err := l.postOne(ctx, &out[0])
+		if err != nil {
+			return Entry{}, fmt.Errorf("%s: %w", what, err)
+		}
+		if ok {
+			return out[0], nil
+		}
 	}
 	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
@@ -258,13 +260,31 @@ func backoff(ctx context.Context, attempt int) error {
 }
 
 func (l *Ledger) tryTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	dry := dryRunOf(ctx)
+	mark := 0
+	if dry != nil {
+		mark = dry.mark()
+	}
 	tx, err := l.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		if dry != nil {
+			dry.truncate(mark)
+		}
 		return err
+	}
+	if dry != nil {
+		// The deferred checks (balance, overdraft) run now, as at a commit.
+		_, err := tx.ExecContext(ctx, `SET CONSTRAINTS ALL IMMEDIATE`)
+		_ = tx.Rollback()
+		if err != nil {
+			dry.truncate(mark)
+			return err
+		}
+		return ErrDryRun
 	}
 	return tx.Commit()
 }
@@ -399,7 +419,12 @@ func postingArgs(entries []Entry, byCode map[string]accountRef, inserted []bool)
 // no parameter arrays are built and taken apart again. The triggers and the
 // deferred balance check run as for any insert. A key that is already used
 // fails the entries' COPY with a unique violation (see keyExists).
-func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) (err error) {
+	defer func() {
+		if err == nil {
+			noteDryRun(ctx, entries)
+		}
+	}()
 	byCode, now, err := resolveAccounts(ctx, tx, entries)
 	if err != nil {
 		return err
@@ -458,7 +483,12 @@ func nullID(id int64) any {
 // insertEntries writes entries (checked, hashed) in tx and fills their IDs;
 // an entry whose key was already used by the same request comes back
 // replayed, by another request ErrIdempotencyConflict.
-func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) error {
+func insertEntries(ctx context.Context, tx *sqlx.Tx, entries []Entry) (err error) {
+	defer func() {
+		if err == nil {
+			noteDryRun(ctx, entries)
+		}
+	}()
 	byCode, now, err := resolveAccounts(ctx, tx, entries)
 	if err != nil {
 		return err
@@ -667,6 +697,13 @@ type EntryFilter struct {
 	// account of these districts and none on another district's account (a
 	// reader's granted districts, a handful); nil: every entry.
 	Districts []string
+	// Project, Source and Category match the entry's metadata (what
+	// funding writes: "project", "source", "category"); Search matches the
+	// memo, the payee or the reference (case-insensitive substring).
+	Project, Source, Category, Search string
+	// Newest lists newest first: then BeforeID (not AfterID) pages.
+	Newest   bool
+	BeforeID int64
 }
 
 // Entries lists entries with their postings in id order (the order they
@@ -677,8 +714,15 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		limit = 1000
 	}
 	limit = pageLimit(limit)
+	after, order := f.AfterID, "ASC"
+	if f.Newest {
+		after, order = 0, "DESC"
+	}
 	var rows []entryRow
+	// m.meta: the entry's metadata, or for a reversal the reversed entry's
+	// (a reversal belongs to the project, source and payee it undoes).
 	err := l.db.SelectContext(ctx, &rows, `SELECT `+entryColumns+` FROM entries e
+		CROSS JOIN LATERAL (SELECT coalesce((SELECT o.metadata FROM entries o WHERE o.id = e.reverses_entry_id), '{}'::jsonb) || e.metadata AS meta) m
 		WHERE e.id > $1 AND ($2 = '' OR e.book = $2)
 		  AND ($3::date IS NULL OR e.effective_date >= $3::date) AND ($4::date IS NULL OR e.effective_date <= $4::date)
 		  AND ($5 = '' OR EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
@@ -688,7 +732,12 @@ func (l *Ledger) Entries(ctx context.Context, f EntryFilter) ([]Entry, error) {
 		                 WHERE p.entry_id = e.id AND a.district = ANY($7::text[]))
 		    AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
 		                 WHERE p.entry_id = e.id AND a.district IS NOT NULL AND NOT a.district = ANY($7::text[]))))
-		ORDER BY e.id LIMIT $6`, f.AfterID, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts))
+		  AND ($8 = '' OR m.meta->>'project' = $8) AND ($9 = '' OR m.meta->>'source' = $9)
+		  AND ($10 = '' OR m.meta->>'category' = $10)
+		  AND ($11 = '' OR strpos(lower(e.memo || ' ' || coalesce(m.meta->>'payee', '') || ' ' || coalesce(m.meta->>'reference', '')), lower($11)) > 0)
+		  AND ($12 = 0 OR e.id < $12)
+		ORDER BY e.id `+order+` LIMIT $6`, after, string(f.Book), SQLDate(f.From), SQLDate(f.To), f.Account, limit, pq.Array(f.Districts),
+		f.Project, f.Source, f.Category, f.Search, f.BeforeID)
 	if err != nil {
 		return nil, fmt.Errorf("entries: %w", err)
 	}

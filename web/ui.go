@@ -267,6 +267,9 @@ func (s *Server) registerMoreUI() {
 	s.pages["district.html"] = t
 	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
 	s.registerLoansUI()  // the loan list and pages (ui_loans.go)
+
+	// The officer's steps and lists (ui_officer.go, ui_entries.go).
+	s.registerOfficerUI()
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},

@@ -12,19 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"fundledger/funding"
 	"fundledger/ledger"
 )
 
 type entryRow struct {
-	ID     int64
-	Date   time.Time
-	Book   string
-	Memo   string
-	Actor  string
-	Amount decimal.Decimal
+	listRow // voucher, source, category, party, direction, signed amount
+	Actor   string
 }
 
 type bankChoice struct{ Code, Name string }
@@ -40,9 +34,11 @@ type projectData struct {
 	Report   funding.ProjectReport
 	Entries  []entryRow
 	CanWrite bool
-	Banks    []bankChoice
-	Form     receiptInput
-	Error    string // a message (already in words)
+	// CanStep: the user may take the officer's steps on the project.
+	CanStep bool
+	Banks   []bankChoice
+	Form    receiptInput
+	Error   string // a message (already in words)
 	// ErrorField is the form field the message is about (amount,
 	// received_on, source, bank_account), marked aria-invalid.
 	ErrorField string
@@ -76,7 +72,7 @@ func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	pd := projectData{Project: pr, District: d, Report: rep, CanWrite: principal(r).CanWrite(pr.District) && len(rep.Sources) > 0,
-		Form: form, Error: problem, ErrorField: field, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
+		CanStep: principal(r).CanWrite(pr.District), Form: form, Error: problem, ErrorField: field, Done: r.URL.Query().Get("entry"), Replayed: r.URL.Query().Get("replayed") == "1"}
 	if pd.Entries, err = s.recentEntries(r, pr, rep); err != nil {
 		s.page500(w, r, err)
 		return
@@ -109,13 +105,11 @@ func (s *Server) recentEntries(r *http.Request, pr funding.Project, rep funding.
 				return nil, err
 			}
 			for _, e := range es {
-				var amt decimal.Decimal
-				for _, p := range e.Postings {
-					if p.Side == ledger.Debit {
-						amt = amt.Add(p.Amount)
-					}
+				row := entryRow{listRow: entryListRow(e), Actor: e.Actor}
+				if row.Party == "" && row.Direction == "in" && row.Source != "" {
+					row.Party = sourceName(langOf(r), row.Source) // a receipt's payer is its source
 				}
-				byID[e.ID] = entryRow{ID: e.ID, Date: e.EffectiveDate, Book: string(e.Book), Memo: e.Memo, Actor: e.Actor, Amount: amt}
+				byID[e.ID] = row
 				after = e.ID
 			}
 			if len(es) < 1000 {
