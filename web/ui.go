@@ -272,6 +272,11 @@ func (s *Server) registerMoreUI() {
 		{"POST", "/recon/{bank}/unmatch", false, s.reconUnmatchForm},
 		{"GET", "/reports", false, s.reportsPage},
 		{"GET", "/reports/{name}", false, s.reportPage},
+		{"GET", "/periods", false, s.periodsPage},
+		{"POST", "/periods/close", false, s.closePeriodForm},
+		{"POST", "/periods/reopen", false, s.reopenPeriodForm},
+		{"GET", "/ledger", false, s.trialBalancePage},
+		{"GET", "/ledger/accounts/{code}", false, s.accountRegisterPage},
 	} {
 		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(s.browser(r.handler)))
 	}

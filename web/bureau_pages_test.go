@@ -1,0 +1,305 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+)
+
+// bureauBooks posts a receipt of 12,345.67 (central) and a payment of
+// 2,345.67 (basic, central) to HC-1 in July 2020, through funding.
+func bureauBooks(t *testing.T, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	p := funding.New(ledger.New(f.db))
+	if _, err := p.Receive(ctx, funding.ReceiptRequest{Project: "HC-1", Source: "central", Amount: decimal.RequireFromString("12345.67"),
+		ReceivedOn: date("2020-07-01"), BankAccount: "BOC-HC", Reference: "GK-1", IdempotencyKey: "setup-r1", Actor: "setup"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Disburse(ctx, funding.DisbursementRequest{Project: "HC-1", Source: "central", Category: "basic", Amount: decimal.RequireFromString("2345.67"),
+		PaidOn: date("2020-07-20"), Payee: "威海建工", BankAccount: "BOC-HC", Reference: "FK-1", IdempotencyKey: "setup-p1", Actor: "setup"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var closedCell = regexp.MustCompile(`<tr id="month-2020-07"><td>2020-07</td><td>([^<]*|<strong>[^<]*</strong>)</td><td>(<strong>)?([^<]*)`)
+
+func TestBrowserMonthCloseAndReopen(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	ctx := context.Background()
+	l := ledger.New(f.db)
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/periods")
+	wantStatus(t, "periods page", r, http.StatusOK)
+	wantBody(t, "periods page", r, `id="close-form"`, `id="reopen-form"`, "月末结账")
+
+	// Close July 2020 for 环翠区 only.
+	r = b.post("/periods/close", url.Values{"csrf": {b.csrf}, "month": {"2020-07"}, "scope": {"huancui"}, "reason": {"月结"}})
+	wantStatus(t, "close", r, http.StatusSeeOther)
+	r = b.get(r.header.Get("Location"))
+	wantBody(t, "after close", r, `id="period-done"`, "已结账： 2020-07 环翠区")
+	hist, err := l.PeriodHistory(ctx)
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("history %v %v", hist, err)
+	}
+	head, err := l.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := hist[0]; ev.District != "huancui" || ev.Action != "close" || ev.Actor != "bureau" || ev.HeadHash == "" || ev.HeadHash != head.Hash {
+		t.Fatalf("event %+v, head %+v", ev, head)
+	}
+	wantBody(t, "head hash shown", r, hist[0].HeadHash)
+	// The district's month refuses entries; another district's does not.
+	p := funding.New(l)
+	_, err = p.Receive(ctx, funding.ReceiptRequest{Project: "HC-1", Source: "central", Amount: decimal.RequireFromString("1.00"),
+		ReceivedOn: date("2020-07-15"), BankAccount: "BOC-HC", IdempotencyKey: "after-close-hc", Actor: "setup"})
+	if !errors.Is(err, ledger.ErrPeriodClosed) {
+		t.Errorf("receipt into a closed district month: %v", err)
+	}
+	if _, err := p.Receive(ctx, funding.ReceiptRequest{Project: "WD-1", Source: "central", Amount: decimal.RequireFromString("1.00"),
+		ReceivedOn: date("2020-07-15"), BankAccount: "BOC-WD", IdempotencyKey: "after-close-wd", Actor: "setup"}); err != nil {
+		t.Errorf("receipt into another district's open month: %v", err)
+	}
+
+	// Refusals at the field: closing again, a bad month, reopening without a reason.
+	for _, c := range []struct {
+		path   string
+		form   url.Values
+		field  string
+		errID  string
+		reason string
+	}{
+		{"/periods/close", url.Values{"month": {"2020-07"}, "scope": {"huancui"}}, "month", "close-error", "该月份已经结账"},
+		{"/periods/close", url.Values{"month": {"2020/07"}, "scope": {""}}, "month", "close-error", "月份格式应为"},
+		{"/periods/close", url.Values{"month": {"2020-07"}, "scope": {"nowhere"}}, "scope", "close-error", "请选择全市或一个区"},
+		{"/periods/reopen", url.Values{"month": {"2020-07"}, "scope": {"huancui"}, "reason": {"  "}}, "reason", "reopen-error", "请填写理由"},
+		{"/periods/reopen", url.Values{"month": {"2020-08"}, "scope": {"huancui"}, "reason": {"x"}}, "month", "reopen-error", "没有结账"},
+	} {
+		c.form.Set("csrf", b.csrf)
+		r = b.post(c.path, c.form)
+		wantStatus(t, c.path+" "+c.form.Encode(), r, http.StatusUnprocessableEntity)
+		wantBody(t, c.path+" "+c.form.Encode(), r, `id="`+c.errID+`" data-field="`+c.field+`"`, c.reason)
+		if strings.Contains(string(r.body), "period 2020") {
+			t.Errorf("%s: Go wording on the page", c.path)
+		}
+	}
+
+	// Reopen with a reason.
+	r = b.post("/periods/reopen", url.Values{"csrf": {b.csrf}, "month": {"2020-07"}, "scope": {"huancui"}, "reason": {"补记漏记收入"}})
+	wantStatus(t, "reopen", r, http.StatusSeeOther)
+	r = b.get("/periods?lang=en")
+	wantBody(t, "after reopen", r, "补记漏记收入", "reopen")
+	if hist, _ = l.PeriodHistory(ctx); len(hist) != 2 || hist[1].Action != "reopen" || hist[1].Reason != "补记漏记收入" {
+		t.Errorf("history after reopen: %+v", hist)
+	}
+
+	// City-wide close.
+	r = b.post("/periods/close", url.Values{"csrf": {b.csrf}, "month": {"2020-07"}, "scope": {""}})
+	wantStatus(t, "city close", r, http.StatusSeeOther)
+	ps, _ := l.Periods(ctx)
+	july := false
+	for _, x := range ps {
+		july = july || (x.String() == "2020-07" && x.Closed)
+	}
+	if !july {
+		t.Errorf("periods after city close: %+v", ps)
+	}
+
+	// Nobody else may close or reopen; they read.
+	for _, u := range []string{"officer", "audit"} {
+		o := f.browser()
+		o.mustLogin(u)
+		r = o.get("/periods")
+		wantStatus(t, u+" reads", r, http.StatusOK)
+		if strings.Contains(string(r.body), `action="/periods/`) {
+			t.Errorf("%s sees a period form", u)
+		}
+		r = o.post("/periods/reopen", url.Values{"csrf": {o.csrf}, "month": {"2020-07"}, "reason": {"x"}})
+		wantStatus(t, u+" reopens", r, http.StatusForbidden)
+	}
+	if hist, _ = l.PeriodHistory(ctx); len(hist) != 3 {
+		t.Errorf("history: %d events, want 3", len(hist))
+	}
+}
+
+func TestBrowserTrialBalanceDrillDown(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/ledger")
+	wantStatus(t, "trial balance", r, http.StatusOK)
+	// The book balances: debit turnover = credit turnover, balance zero.
+	total := regexp.MustCompile(`id="tb-total-debit">([^<]+)</td><td id="tb-total-credit">([^<]+)</td><td id="tb-total-balance">([^<]+)<`).FindSubmatch(r.body)
+	if total == nil || string(total[1]) != string(total[2]) || string(total[3]) != "借 0.00" {
+		t.Fatalf("totals %q", total)
+	}
+	wantBody(t, "classes", r, "资产", "收入")
+	// Drill: assets → 环翠区 → HC-1 → its accounts.
+	r = b.get("/ledger?book=financial&type=asset")
+	wantBody(t, "districts", r, "环翠区", `district=huancui`)
+	r = b.get("/ledger?book=financial&type=asset&district=huancui")
+	wantBody(t, "projects", r, "HC-1", "10,000.00")
+	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-1")
+	wantStatus(t, "accounts", r, http.StatusOK)
+	m := regexp.MustCompile(`href="(/ledger/accounts/[^"]+)" class="drill">([^<]+)</a></td><td>12,345.67</td><td>2,345.67</td><td>借 10,000.00</td>`).FindSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no cash account with 12,345.67 in, 2,345.67 out:\n%s", r.body)
+	}
+	r = b.get(string(m[1]))
+	wantStatus(t, "register", r, http.StatusOK)
+	wantBody(t, "register", r, "2020-07-01", "2020-07-20", "12,345.67", "2,345.67", "10,000.00")
+	// As of 2020-07-10 the payment is not there yet.
+	r = b.get("/ledger?book=financial&type=asset&district=huancui&as_of=2020-07-10")
+	wantBody(t, "as of", r, "借 12,345.67")
+	// The officer of 环翠区 sees no other district's accounts.
+	o := f.browser()
+	o.mustLogin("officer")
+	r = o.get("/ledger?book=financial&type=asset")
+	if strings.Contains(string(r.body), "文登区") {
+		t.Error("the officer sees 文登区 in the trial balance")
+	}
+	r = o.get("/ledger?book=financial&type=asset&district=wendeng")
+	wantStatus(t, "officer, other district", r, http.StatusForbidden)
+}
+
+// auditorPages are the pages the auditor test visits (beyond the links it
+// finds on them).
+var auditorPages = []string{"/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
+	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
+	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
+
+var postFormRE = regexp.MustCompile(`(?i)<form[^>]*method="?post"?[^>]*>`)
+var hrefRE = regexp.MustCompile(`href="(/[^"]*)"`)
+
+// visitAll visits the pages and every same-site page linked from them (one
+// level, no downloads), giving each body to check.
+func visitAll(t *testing.T, b *browserUser, pages []string, check func(path string, body []byte)) {
+	t.Helper()
+	seen := map[string]bool{}
+	var next []string
+	for _, p := range pages {
+		r := b.get(p)
+		wantStatus(t, p, r, http.StatusOK)
+		seen[p] = true
+		check(p, r.body)
+		for _, m := range hrefRE.FindAllSubmatch(r.body, -1) {
+			next = append(next, strings.ReplaceAll(string(m[1]), "&amp;", "&"))
+		}
+	}
+	for _, p := range next {
+		if seen[p] || strings.HasPrefix(p, "/static/") || strings.Contains(p, ".xlsx") || strings.Contains(p, ".csv") || strings.Contains(p, "lang=") {
+			continue
+		}
+		seen[p] = true
+		r := b.get(p)
+		if r.status == http.StatusSeeOther && p == "/" {
+			continue
+		}
+		if r.status != http.StatusOK {
+			t.Errorf("GET %s: %d", p, r.status)
+			continue
+		}
+		check(p, r.body)
+	}
+}
+
+// TestAuditorSeesNoWriteControl: the auditor reads every page and finds no
+// form that posts, except signing out.
+func TestAuditorSeesNoWriteControl(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	b := f.browser()
+	b.mustLogin("audit")
+	n := 0
+	visitAll(t, b, auditorPages, func(path string, body []byte) {
+		n++
+		for _, form := range postFormRE.FindAll(body, -1) {
+			if !strings.Contains(string(form), `action="/logout"`) {
+				t.Errorf("%s: the auditor sees a write form %s", path, form)
+			}
+		}
+	})
+	if n < len(auditorPages) {
+		t.Errorf("visited %d pages", n)
+	}
+	for _, p := range []string{"/periods/close", "/recon/BOC-HC/match", "/projects/HC-1/receipts"} {
+		r := b.post(p, url.Values{"csrf": {b.csrf}, "month": {"2020-07"}})
+		if r.status != http.StatusForbidden {
+			t.Errorf("auditor POST %s: %d, want 403", p, r.status)
+		}
+	}
+}
+
+var controlRE = regexp.MustCompile(`(?is)<(input|select|textarea)\b[^>]*>`)
+var attrRE = func(name string) *regexp.Regexp { return regexp.MustCompile(`\b` + name + `="([^"]*)"`) }
+
+// unlabelled lists the form controls of a page without a label: a
+// <label for=id>, an enclosing <label>, or an aria-label.
+func unlabelled(body []byte) []string {
+	var out []string
+	s := string(body)
+	idRE, typeRE := attrRE("id"), attrRE("type")
+	for _, loc := range controlRE.FindAllStringIndex(s, -1) {
+		tag := s[loc[0]:loc[1]]
+		if m := typeRE.FindStringSubmatch(tag); m != nil && (m[1] == "hidden" || m[1] == "submit") {
+			continue
+		}
+		if strings.Contains(tag, "aria-label=") {
+			continue
+		}
+		if m := idRE.FindStringSubmatch(tag); m != nil && strings.Contains(s, `for="`+m[1]+`"`) {
+			continue
+		}
+		before := s[:loc[0]]
+		if strings.LastIndex(before, "<label") > strings.LastIndex(before, "</label>") {
+			continue
+		}
+		out = append(out, tag)
+	}
+	return out
+}
+
+// TestEveryInputHasALabel visits the pages as the finance bureau (who sees
+// every form) and the officer.
+func TestEveryInputHasALabel(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	for _, u := range []string{"bureau", "officer"} {
+		b := f.browser()
+		b.mustLogin(u)
+		pages := auditorPages
+		if u == "officer" {
+			pages = []string{"/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/periods", "/ledger"}
+		}
+		visitAll(t, b, pages, func(path string, body []byte) {
+			for _, c := range unlabelled(body) {
+				t.Errorf("%s (%s): control without a label: %s", path, u, c)
+			}
+		})
+	}
+	// The checker itself.
+	if got := unlabelled([]byte(`<input name="a"><label>x <input name="b"></label><label for="c">c</label><input id="c"><input type="hidden" name="d">`)); len(got) != 1 || !strings.Contains(got[0], `"a"`) {
+		t.Errorf("unlabelled: %q", got)
+	}
+}
