@@ -266,6 +266,7 @@ func (s *Server) registerMoreUI() {
 	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
 	s.pages["district.html"] = t
 	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
+	s.registerBureauUI() // statements, runs, 余额调节表 (ui_recon_statements.go)
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},

@@ -163,8 +163,10 @@ func (s *Server) showPeriods(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "periods.html", pageData{Title: "per.title", Data: d})
 }
 
-func (s *Server) closePeriodForm(w http.ResponseWriter, r *http.Request)  { s.periodForm(w, r, "close") }
-func (s *Server) reopenPeriodForm(w http.ResponseWriter, r *http.Request) { s.periodForm(w, r, "reopen") }
+func (s *Server) closePeriodForm(w http.ResponseWriter, r *http.Request) { s.periodForm(w, r, "close") }
+func (s *Server) reopenPeriodForm(w http.ResponseWriter, r *http.Request) {
+	s.periodForm(w, r, "reopen")
+}
 
 // periodForm closes or reopens a month (CSRF and Origin checked by
 // browser()); only the finance bureau may.
