@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"mime/multipart"
 	"net/http"
+	"os"
 	"net/url"
 	"regexp"
 	"strings"
@@ -181,7 +184,7 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 
 // auditorPages are the pages the auditor test visits (beyond the links it
 // finds on them).
-var auditorPages = []string{"/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
+var auditorPages = []string{"/budget", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
 	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
 	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
 
@@ -302,4 +305,108 @@ func TestEveryInputHasALabel(t *testing.T) {
 	if got := unlabelled([]byte(`<input name="a"><label>x <input name="b"></label><label for="c">c</label><input id="c"><input type="hidden" name="d">`)); len(got) != 1 || !strings.Contains(got[0], `"a"`) {
 		t.Errorf("unlabelled: %q", got)
 	}
+}
+
+// postFile posts a multipart form with one file.
+func (b *browserUser) postFile(path string, fields url.Values, field, name string, data []byte) resp {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req, err := http.NewRequest("POST", b.f.srv.URL+path, &buf)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.send(req)
+}
+
+func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/budget")
+	wantStatus(t, "budget page", r, http.StatusOK)
+	ok := url.Values{"project": {"HC-1"}, "category": {"basic"}, "amount": {"900000.00"}, "on": {"2020-08-01"}, "reason": {"压减"}, "approver": {"王局长"}}
+	for _, c := range []struct {
+		change map[string]string
+		field  string
+		want   string
+	}{
+		{map[string]string{"project": "NOPE"}, "project", "没有这个项目"},
+		{map[string]string{"amount": "-1"}, "amount", "不小于零"},
+		{map[string]string{"amount": "1000.00"}, "amount", "不能低于已支付"}, // 2,345.67 is paid
+		{map[string]string{"approver": " "}, "approver", "批准人"},
+		{map[string]string{"reason": ""}, "reason", "理由"},
+		{map[string]string{"on": "2020-13-01"}, "on", "日期"},
+	} {
+		form := url.Values{"csrf": {b.csrf}}
+		for k, v := range ok {
+			form[k] = v
+		}
+		for k, v := range c.change {
+			form.Set(k, v)
+		}
+		r = b.post("/budget/adjust", form)
+		wantStatus(t, "adjust "+c.field, r, http.StatusUnprocessableEntity)
+		wantBody(t, "adjust "+c.field, r, `id="adjust-error" data-field="`+c.field+`"`)
+		if c.want != "" && !strings.Contains(string(r.body), c.want) {
+			m := regexp.MustCompile(`id="adjust-error"[^>]*>([^<]*)`).FindSubmatch(r.body)
+			t.Errorf("adjust %s: error %q lacks %q", c.field, m, c.want)
+		}
+	}
+	form := url.Values{"csrf": {b.csrf}}
+	for k, v := range ok {
+		form[k] = v
+	}
+	r = b.post("/budget/adjust", form)
+	wantStatus(t, "adjust", r, http.StatusOK)
+	wantBody(t, "adjust", r, `id="adjust-previous">1,000,000.00<`, `id="adjust-budget">900,000.00<`)
+
+	// The what-if with the rule set in force changes nothing; nothing is posted.
+	before := f.entries()
+	data, err := os.ReadFile("../funding/testdata/rules/test-citywide.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = b.postFile("/budget/whatif", url.Values{"csrf": {b.csrf}}, "rules", "test-citywide.yaml", data)
+	wantStatus(t, "what-if", r, http.StatusOK)
+	cur := regexp.MustCompile(`id="wi-current">([^<]+)<`).FindSubmatch(r.body)
+	nw := regexp.MustCompile(`id="wi-new">([^<]+)<`).FindSubmatch(r.body)
+	if cur == nil || nw == nil || string(cur[1]) != string(nw[1]) || string(cur[1]) != "2,000,000.00" {
+		// funding.WhatIf splits each project's latest approval (HC-1 and
+		// WD-1, 1,000,000.00 each); an adjustment is not an approval.
+		t.Errorf("what-if totals %q %q, want 2,000,000.00 both", cur, nw)
+	}
+	wantBody(t, "what-if", r, `id="wi-diff">0.00<`, "HC-1", "WD-1")
+	if f.entries() != before {
+		t.Error("the what-if posted")
+	}
+	r = b.postFile("/budget/whatif", url.Values{"csrf": {b.csrf}}, "rules", "bad.yaml", []byte("not: [a rule"))
+	wantStatus(t, "bad rules", r, http.StatusUnprocessableEntity)
+	wantBody(t, "bad rules", r, `id="whatif-error" data-field="rules"`)
+
+	// The auditor may not adjust.
+	a := f.browser()
+	a.mustLogin("audit")
+	r = a.get("/budget")
+	if postFormRE.Match(bytes.ReplaceAll(r.body, []byte(`action="/logout"`), nil)) && strings.Contains(string(r.body), "/budget/") {
+		t.Error("the auditor sees a budget form")
+	}
+	form.Set("csrf", a.csrf)
+	r = a.post("/budget/adjust", form)
+	wantStatus(t, "auditor adjusts", r, http.StatusForbidden)
 }
