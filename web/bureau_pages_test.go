@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,7 +185,7 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 
 // auditorPages are the pages the auditor test visits (beyond the links it
 // finds on them).
-var auditorPages = []string{"/budget", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
+var auditorPages = []string{"/budget", "/plans", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
 	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
 	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
 
@@ -409,4 +410,57 @@ func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
 	form.Set("csrf", a.csrf)
 	r = a.post("/budget/adjust", form)
 	wantStatus(t, "auditor adjusts", r, http.StatusForbidden)
+}
+
+// TestBrowserPlanImport: a plan whose 2022 总计 row states 51,728
+// households while its districts sum to 51,727 is refused with the figure
+// listed (row 40, column 4); accepted with a reason it is imported and in
+// force; the good table, imported next, is in force; the first is made
+// current again with a reason.
+func TestBrowserPlanImport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	raw, err := os.ReadFile("../internal/demo/data/weihai-plan-2020-2025.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(raw), "总计,2022,136,51727,", "总计,2022,136,51728,", 1)
+	if bad == string(raw) {
+		t.Fatal("2022 总计 row not found")
+	}
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/plans")
+	wantBody(t, "plans", r, `id="plan-form"`, "尚未导入改造计划")
+	r = b.postFile("/plans/import", url.Values{"csrf": {b.csrf}}, "file", "plan-bad.csv", []byte(bad))
+	wantStatus(t, "bad plan", r, http.StatusUnprocessableEntity)
+	wantBody(t, "bad plan", r, `id="plan-error" data-field="accept"`, "<td>40</td><td>4</td><td class=\"text\">户数</td><td>51728</td><td>51727</td><td>1</td>")
+	r = b.postFile("/plans/import", url.Values{"csrf": {b.csrf}, "accept": {"按局发原表；一户重复计数"}}, "file", "plan-bad.csv", []byte(bad))
+	wantStatus(t, "accepted plan", r, http.StatusOK)
+	wantBody(t, "accepted plan", r, `id="plan-done"`, "按局发原表；一户重复计数")
+	r = b.postFile("/plans/import", url.Values{"csrf": {b.csrf}}, "file", "plan.csv", raw)
+	wantStatus(t, "good plan", r, http.StatusOK)
+	imps, err := funding.New(ledger.New(f.db)).PlanImports(context.Background())
+	if err != nil || len(imps) != 2 || !imps[0].InForce || imps[1].InForce {
+		t.Fatalf("imports %+v %v", imps, err)
+	}
+	first := strconv.FormatInt(imps[1].ImportID, 10)
+	r = b.post("/plans/"+first+"/activate", url.Values{"csrf": {b.csrf}, "reason": {""}})
+	wantStatus(t, "activate without a reason", r, http.StatusUnprocessableEntity)
+	wantBody(t, "activate without a reason", r, `id="activate-error" data-field="reason"`)
+	r = b.post("/plans/"+first+"/activate", url.Values{"csrf": {b.csrf}, "reason": {"以局发原表为准"}})
+	wantStatus(t, "activate", r, http.StatusSeeOther)
+	if imps, _ = funding.New(ledger.New(f.db)).PlanImports(context.Background()); !imps[1].InForce {
+		t.Errorf("import %s is not in force", first)
+	}
+	o := f.browser()
+	o.mustLogin("officer")
+	r = o.get("/plans")
+	wantStatus(t, "officer reads", r, http.StatusOK)
+	if strings.Contains(string(r.body), `action="/plans/`) {
+		t.Error("the officer sees a plan form")
+	}
+	r = o.postFile("/plans/import", url.Values{"csrf": {o.csrf}}, "file", "plan.csv", raw)
+	wantStatus(t, "officer imports", r, http.StatusForbidden)
 }
