@@ -185,7 +185,7 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 
 // auditorPages are the pages the auditor test visits (beyond the links it
 // finds on them).
-var auditorPages = []string{"/budget", "/plans", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
+var auditorPages = []string{"/budget", "/plans", "/bonds", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
 	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
 	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
 
@@ -463,4 +463,54 @@ func TestBrowserPlanImport(t *testing.T) {
 	}
 	r = o.postFile("/plans/import", url.Values{"csrf": {o.csrf}}, "file", "plan.csv", raw)
 	wantStatus(t, "officer imports", r, http.StatusForbidden)
+}
+
+// TestBrowserBonds: register a bond through the form (a bad rate is
+// refused at its field), issue it, find it by search and filter, accrue
+// its first half-year's interest (1,000,000.00 × 3.76% ÷ 2 = 18,800.00)
+// and see a payment larger than the empty reserve refused without a
+// backstop. The auditor reads the list and sees no form.
+func TestBrowserBonds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/bonds")
+	wantBody(t, "bonds", r, `id="bond-register-form"`, `id="bond-pay-form"`, "没有债券")
+	reg := url.Values{"csrf": {b.csrf}, "code": {"2020-ZX-10Y"}, "name": {"2020年专项债券"}, "issue_date": {"2020-07-01"}, "principal": {"1000000.00"},
+		"rate": {"abc"}, "term": {"10"}, "frequency": {"semi-annual"}, "repayment": {"bullet"}}
+	r = b.post("/bonds/register", reg)
+	wantStatus(t, "bad rate", r, http.StatusUnprocessableEntity)
+	wantBody(t, "bad rate", r, `id="bond-register-error" data-field="rate"`, "票面利率", `value="2020-ZX-10Y"`)
+	reg.Set("rate", "3.76")
+	r = b.post("/bonds/register", reg)
+	wantStatus(t, "register", r, http.StatusSeeOther)
+	r = b.post("/bonds/issue", url.Values{"csrf": {b.csrf}, "bond": {"2020-ZX-10Y"}})
+	wantStatus(t, "issue", r, http.StatusSeeOther)
+	r = b.get("/bonds?q=zx-10&status=issued")
+	wantBody(t, "search", r, `id="bond-2020-ZX-10Y"`, "1,000,000.00", "已发行")
+	r = b.get("/bonds?status=open")
+	if strings.Contains(string(r.body), `id="bond-2020-ZX-10Y"`) {
+		t.Error("an issued bond listed as not issued")
+	}
+	r = b.post("/bonds/accrue", url.Values{"csrf": {b.csrf}, "bond": {"2020-ZX-10Y"}, "through": {"2021-01-01"}})
+	wantStatus(t, "accrue", r, http.StatusSeeOther)
+	var interest string
+	if err := f.db.Get(&interest, `SELECT coalesce(sum(p.amount), 0)::text FROM postings p JOIN accounts a ON a.id = p.account_id
+		WHERE a.code = 'bond:2020-ZX-10Y:interest_payable' AND p.side = 'C'`); err != nil || interest != "18800.00" {
+		t.Errorf("interest accrued %q (%v), want 18800.00", interest, err)
+	}
+	r = b.post("/bonds/pay", url.Values{"csrf": {b.csrf}, "bond": {"2020-ZX-10Y"}, "due": {"2021-01-01"}})
+	wantStatus(t, "pay without a backstop", r, http.StatusUnprocessableEntity)
+	wantBody(t, "pay without a backstop", r, `id="bond-pay-error"`)
+	a := f.browser()
+	a.mustLogin("audit")
+	r = a.get("/bonds")
+	wantBody(t, "auditor", r, `id="bond-2020-ZX-10Y"`)
+	if strings.Contains(string(r.body), `action="/bonds/`) {
+		t.Error("the auditor sees a bond form")
+	}
+	r = a.post("/bonds/issue", url.Values{"csrf": {a.csrf}, "bond": {"2020-ZX-10Y"}})
+	wantStatus(t, "auditor issues", r, http.StatusForbidden)
 }

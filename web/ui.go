@@ -269,6 +269,7 @@ func (s *Server) registerMoreUI() {
 	s.registerBureauUI() // statements, runs, 余额调节表 (ui_recon_statements.go)
 	s.registerBudgetUI() // 调整预算 and the rule what-if (ui_budget.go)
 	s.registerPlanUI()   // plan imports (ui_plan.go)
+	s.registerBondsUI()  // special bonds (ui_bonds.go)
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
