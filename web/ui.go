@@ -265,11 +265,12 @@ func (s *Server) registerMoreUI() {
 	t.Funcs(template.FuncMap{"bankpanel": s.bankPanelFor})
 	template.Must(t.New("bankpanel").Parse(bankPanelTemplate))
 	s.pages["district.html"] = t
-	s.registerGrantsUI() // the grants panel of the project page (ui_grants.go)
-	s.registerBureauUI() // statements, runs, 余额调节表 (ui_recon_statements.go)
-	s.registerBudgetUI() // 调整预算 and the rule what-if (ui_budget.go)
-	s.registerPlanUI()   // plan imports (ui_plan.go)
-	s.registerBondsUI()  // special bonds (ui_bonds.go)
+	s.registerGrantsUI()      // the grants panel of the project page (ui_grants.go)
+	s.registerBureauUI()      // statements, runs, 余额调节表 (ui_recon_statements.go)
+	s.registerBudgetUI()      // 调整预算 and the rule what-if (ui_budget.go)
+	s.registerPlanUI()        // plan imports (ui_plan.go)
+	s.registerBondsUI()       // special bonds (ui_bonds.go)
+	s.registerEvaluationsUI() // evaluations and the pool (ui_evaluations.go)
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
