@@ -33,71 +33,69 @@ import (
 const MaxBondsPage = 200
 
 func init() {
-	for k, v := range bondMessages {
-		messages[k] = v
-	}
+	mergeMessages(bondMessages)
 }
 
 var bondMessages = map[string][2]string{
-	"nav.bonds":          {"专项债券", "Bonds"},
-	"bond.title":         {"专项债券", "Special bonds"},
-	"bond.list":          {"债券", "Bonds"},
-	"bond.code":          {"债券代码", "Bond code"},
-	"bond.name":          {"名称", "Name"},
-	"bond.issue_date":    {"发行日期", "Issue date"},
-	"bond.principal":     {"本金（元）", "Principal (yuan)"},
-	"bond.rate":          {"票面利率（%）", "Coupon (%)"},
-	"bond.term":          {"期限（年）", "Term (years)"},
-	"bond.freq":          {"付息频率", "Interest paid"},
-	"bond.annual":        {"每年", "Yearly"},
-	"bond.semi":          {"每半年", "Half-yearly"},
-	"bond.repay":         {"还本方式", "Repayment"},
-	"bond.bullet":        {"到期一次还本", "At maturity"},
-	"bond.amort":         {"分期还本", "In instalments"},
-	"bond.grace":         {"宽限期（年）", "Grace (years)"},
-	"bond.reserve":       {"偿债准备金账户", "Reserve bank account"},
-	"bond.status":        {"状态", "Status"},
-	"bond.issued":        {"已发行", "Issued"},
-	"bond.notissued":     {"未发行", "Not issued"},
-	"bond.all":           {"全部", "All"},
-	"bond.register":      {"登记债券", "Register a bond"},
-	"bond.issue":         {"发行（资金到账）", "Issue (proceeds arrive)"},
-	"bond.issued_on":     {"到账日期", "Proceeds on"},
-	"bond.bank":          {"收款账户", "Bank account"},
-	"bond.reference":     {"凭证号", "Reference"},
-	"bond.allocate":      {"分配给项目", "Allocate to a project"},
-	"bond.project":       {"项目编号", "Project code"},
-	"bond.amount":        {"金额（元）", "Amount (yuan)"},
-	"bond.on":            {"日期", "Date"},
-	"bond.revenue":       {"项目收益入账", "Project revenue"},
-	"bond.kind":          {"收益类型", "Kind"},
-	"bond.anybond":       {"按分配比例拆分", "Split by allocation"},
-	"bond.accrue":        {"计提利息", "Accrue interest"},
-	"bond.through":       {"计提至", "Through"},
-	"bond.pay":           {"还本付息", "Pay interest and principal"},
-	"bond.due":           {"应付日", "Due date"},
-	"bond.paid_on":       {"支付日期（可不填：应付日）", "Paid on (blank: the due date)"},
-	"bond.backstop":      {"准备金不足时的兜底来源", "Backstop when the reserve is short"},
-	"bond.nobackstop":    {"无（不足则拒绝）", "None (refuse when short)"},
-	"bond.done":          {"已完成：", "Done: "},
-	"bond.search":        {"按代码或名称查找", "Find by code or name"},
-	"bond.sort":          {"排序", "Sort"},
-	"bond.sort.code":     {"按代码", "By code"},
-	"bond.sort.date":     {"按发行日期", "By issue date"},
-	"bond.sort.amount":   {"按本金（大到小）", "By principal (largest first)"},
-	"bond.limit":         {"每页最多 200 行。", "At most 200 rows a page."},
-	"bond.none":          {"没有债券。", "No bonds."},
-	"v.bond.int":         {"请填写整数。", "Want a whole number."},
-	"v.bond.rate":        {"请填写利率（%），如 3.76。", "Want a rate in per cent, e.g. 3.76."},
-	"v.bond.amount":      {"请填写大于零的金额，最多两位小数。", "Want an amount above zero, at most two decimals."},
-	"v.bond.date":        {"请填写日期（年-月-日）。", "Want a date (YYYY-MM-DD)."},
-	"v.bond.required":    {"必填。", "Required."},
-	"bond.done.register": {"已登记债券", "Bond registered"},
-	"bond.done.issue":    {"已发行", "Issued"},
-	"bond.done.allocate": {"已分配", "Allocated"},
-	"bond.done.revenue":  {"已入账收益", "Revenue recorded"},
-	"bond.done.accrue":   {"已计提利息，期数", "Interest accrued, instalments"},
-	"bond.done.pay":      {"已还本付息", "Paid"},
+	"nav.bonds":        {"专项债券", "Bonds"},
+	"bd.title":         {"专项债券", "Special bonds"},
+	"bd.list":          {"债券", "Bonds"},
+	"bd.code":          {"债券代码", "Bond code"},
+	"bd.name":          {"名称", "Name"},
+	"bd.issue_date":    {"发行日期", "Issue date"},
+	"bd.principal":     {"本金（元）", "Principal (yuan)"},
+	"bd.rate":          {"票面利率（%）", "Coupon (%)"},
+	"bd.term":          {"期限（年）", "Term (years)"},
+	"bd.freq":          {"付息频率", "Interest paid"},
+	"bd.annual":        {"每年", "Yearly"},
+	"bd.semi":          {"每半年", "Half-yearly"},
+	"bd.repay":         {"还本方式", "Repayment"},
+	"bd.bullet":        {"到期一次还本", "At maturity"},
+	"bd.amort":         {"分期还本", "In instalments"},
+	"bd.grace":         {"宽限期（年）", "Grace (years)"},
+	"bd.reserve":       {"偿债准备金账户", "Reserve bank account"},
+	"bd.status":        {"状态", "Status"},
+	"bd.issued":        {"已发行", "Issued"},
+	"bd.notissued":     {"未发行", "Not issued"},
+	"bd.all":           {"全部", "All"},
+	"bd.register":      {"登记债券", "Register a bond"},
+	"bd.issue":         {"发行（资金到账）", "Issue (proceeds arrive)"},
+	"bd.issued_on":     {"到账日期", "Proceeds on"},
+	"bd.bank":          {"收款账户", "Bank account"},
+	"bd.reference":     {"凭证号", "Reference"},
+	"bd.allocate":      {"分配给项目", "Allocate to a project"},
+	"bd.project":       {"项目编号", "Project code"},
+	"bd.amount":        {"金额（元）", "Amount (yuan)"},
+	"bd.on":            {"日期", "Date"},
+	"bd.revenue":       {"项目收益入账", "Project revenue"},
+	"bd.kind":          {"收益类型", "Kind"},
+	"bd.anybond":       {"按分配比例拆分", "Split by allocation"},
+	"bd.accrue":        {"计提利息", "Accrue interest"},
+	"bd.through":       {"计提至", "Through"},
+	"bd.pay":           {"还本付息", "Pay interest and principal"},
+	"bd.due":           {"应付日", "Due date"},
+	"bd.paid_on":       {"支付日期（可不填：应付日）", "Paid on (blank: the due date)"},
+	"bd.backstop":      {"准备金不足时的兜底来源", "Backstop when the reserve is short"},
+	"bd.nobackstop":    {"无（不足则拒绝）", "None (refuse when short)"},
+	"bd.done":          {"已完成：", "Done: "},
+	"bd.search":        {"按代码或名称查找", "Find by code or name"},
+	"bd.sort":          {"排序", "Sort"},
+	"bd.sort.code":     {"按代码", "By code"},
+	"bd.sort.date":     {"按发行日期", "By issue date"},
+	"bd.sort.amount":   {"按本金（大到小）", "By principal (largest first)"},
+	"bd.limit":         {"每页最多 200 行。", "At most 200 rows a page."},
+	"bd.none":          {"没有债券。", "No bonds."},
+	"v.bd.int":         {"请填写整数。", "Want a whole number."},
+	"v.bd.rate":        {"请填写利率（%），如 3.76。", "Want a rate in per cent, e.g. 3.76."},
+	"v.bd.amount":      {"请填写大于零的金额，最多两位小数。", "Want an amount above zero, at most two decimals."},
+	"v.bd.date":        {"请填写日期（年-月-日）。", "Want a date (YYYY-MM-DD)."},
+	"v.bd.required":    {"必填。", "Required."},
+	"bd.done.register": {"已登记债券", "Bond registered"},
+	"bd.done.issue":    {"已发行", "Issued"},
+	"bd.done.allocate": {"已分配", "Allocated"},
+	"bd.done.revenue":  {"已入账收益", "Revenue recorded"},
+	"bd.done.accrue":   {"已计提利息，期数", "Interest accrued, instalments"},
+	"bd.done.pay":      {"已还本付息", "Paid"},
 }
 
 type bondsData struct {
@@ -174,7 +172,7 @@ func (s *Server) showBonds(w http.ResponseWriter, r *http.Request, status int, d
 	if d.Values == nil {
 		d.Values = url.Values{}
 	}
-	s.render(w, r, status, "bonds.html", pageData{Title: "bond.title", Data: d})
+	s.render(w, r, status, "bonds.html", pageData{Title: "bd.title", Data: d})
 }
 
 // fieldError is a refusal of one form field.
@@ -198,14 +196,14 @@ func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 	need := func(k string) string {
 		v := get(k)
 		if v == "" && fe == nil {
-			fe = &fieldError{k, "v.bond.required"}
+			fe = &fieldError{k, "v.bd.required"}
 		}
 		return v
 	}
 	money := func(k string) decimal.Decimal {
 		v, err := amount.ParsePositive(get(k))
 		if err != nil && fe == nil {
-			fe = &fieldError{k, "v.bond.amount"}
+			fe = &fieldError{k, "v.bd.amount"}
 		}
 		return v
 	}
@@ -216,14 +214,14 @@ func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := ledger.ParseDate(v)
 		if err != nil && fe == nil {
-			fe = &fieldError{k, "v.bond.date"}
+			fe = &fieldError{k, "v.bd.date"}
 		}
 		return t
 	}
 	integer := func(k string) int {
 		n, err := strconv.Atoi(get(k))
 		if err != nil && fe == nil {
-			fe = &fieldError{k, "v.bond.int"}
+			fe = &fieldError{k, "v.bd.int"}
 		}
 		return n
 	}
@@ -248,7 +246,7 @@ func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 		if rate, e := decimal.NewFromString(get("rate")); e == nil && rate.IsPositive() {
 			in.CouponRatePct = rate
 		} else if fe == nil {
-			fe = &fieldError{"rate", "v.bond.rate"}
+			fe = &fieldError{"rate", "v.bd.rate"}
 		}
 		if g := get("grace"); g != "" {
 			in.GraceYears = integer("grace")
@@ -317,7 +315,7 @@ func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("bond "+action, "user", p.User, "what", done)
-	http.Redirect(w, r, "/bonds?"+url.Values{"done": {msg(lang, "bond.done."+action) + " " + done}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/bonds?"+url.Values{"done": {msg(lang, "bd.done."+action) + " " + done}}.Encode(), http.StatusSeeOther)
 }
 
 func (s *Server) registerBondsUI() {

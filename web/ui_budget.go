@@ -28,9 +28,7 @@ import (
 const maxRuleUpload = 1 << 20
 
 func init() {
-	for k, v := range budgetMessages {
-		messages[k] = v
-	}
+	mergeMessages(budgetMessages)
 }
 
 var budgetMessages = map[string][2]string{
@@ -71,7 +69,6 @@ var budgetMessages = map[string][2]string{
 	"v.date_required":    {"请填写日期（年-月-日）。", "Want a date (YYYY-MM-DD)."},
 	"v.approver":         {"请填写批准人。", "Who approved it is required."},
 	"v.project":          {"没有这个项目，或您无权调整它。", "No such project, or not yours to adjust."},
-	"v.category":         {"请选择类别。", "Choose a category."},
 	"v.source":           {"没有这个资金来源。", "No such source."},
 }
 

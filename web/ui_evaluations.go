@@ -26,9 +26,7 @@ import (
 )
 
 func init() {
-	for k, v := range evaluationMessages {
-		messages[k] = v
-	}
+	mergeMessages(evaluationMessages)
 }
 
 var evaluationMessages = map[string][2]string{

@@ -24,8 +24,16 @@ import (
 )
 
 func init() {
-	for k, v := range bureauMessages {
-		messages[k] = v
+	mergeMessages(bureauMessages)
+}
+
+// mergeMessages adds a page's words to the catalogue; a key the catalogue
+// has already keeps its words (TestBureauMessagesDoNotCollide).
+func mergeMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, ok := messages[k]; !ok {
+			messages[k] = v
+		}
 	}
 }
 

@@ -30,9 +30,7 @@ import (
 const maxPlanUpload = 8 << 20
 
 func init() {
-	for k, v := range planMessages {
-		messages[k] = v
-	}
+	mergeMessages(planMessages)
 }
 
 var planMessages = map[string][2]string{

@@ -32,9 +32,7 @@ const MaxImportsPage = 200
 type reconExtraKey struct{}
 
 func init() {
-	for k, v := range reconMessages {
-		messages[k] = v
-	}
+	mergeMessages(reconMessages)
 }
 
 var reconMessages = map[string][2]string{

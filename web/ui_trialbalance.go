@@ -36,9 +36,7 @@ const (
 )
 
 func init() {
-	for k, v := range trialMessages {
-		messages[k] = v
-	}
+	mergeMessages(trialMessages)
 }
 
 var trialMessages = map[string][2]string{
@@ -75,7 +73,6 @@ var trialMessages = map[string][2]string{
 	"tb.truncated":   {"只显示前 200 行；请缩小日期范围。", "Only the first 200 rows are shown; narrow the dates."},
 	"tb.asof":        {"截至日期", "As of"},
 	"col.month":      {"月份", "Month"},
-	"v.date":         {"日期格式应为 年-月-日，如 2021-03-31。", "Want a date as YYYY-MM-DD, e.g. 2021-03-31."},
 }
 
 var accountClassNames = map[ledger.AccountType][2]string{
