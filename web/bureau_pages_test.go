@@ -17,6 +17,7 @@ import (
 
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/recon"
 )
 
 // bureauBooks posts a receipt of 12,345.67 (central) and a payment of
@@ -185,7 +186,7 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 
 // auditorPages are the pages the auditor test visits (beyond the links it
 // finds on them).
-var auditorPages = []string{"/budget", "/plans", "/bonds", "/evaluations", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
+var auditorPages = []string{"/recon/BOC-HC/matches", "/budget", "/plans", "/bonds", "/evaluations", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
 	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
 	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
 
@@ -564,4 +565,68 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 	}
 	r = a.post("/evaluations/pool", pool)
 	wantStatus(t, "auditor allocates", r, http.StatusForbidden)
+}
+
+// TestBrowserStatementUploadAndMatches: a statement with a bad amount on
+// row 3 and a bad date on row 4 is refused whole with both rows listed;
+// the corrected file is stored (2 lines), a run matches both by
+// reference, the matches list filters by way and status and finds by
+// reason, and an unmatched pair shows as revoked.
+func TestBrowserStatementUploadAndMatches(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	bureauBooks(t, f)
+	b := f.browser()
+	b.mustLogin("bureau")
+	r := b.get("/recon/BOC-HC?period=2020-07")
+	wantBody(t, "worklist", r, `id="upload-form"`, `id="run-form"`)
+	const head = "交易日期,收入金额,支出金额,余额,对方户名,摘要,凭证号\n"
+	bad := head + "2020-07-01,12345.67,,12345.67,威海市财政局,中央补助资金,GK-1\n2020-07-21,,12x,,威海建工,工程款,FK-1\n2020-07-32,,1.00,,银行,手续费,\n"
+	r = b.postFile("/recon/BOC-HC/statements", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "profile": {"generic"}}, "file", "bad.csv", []byte(bad))
+	wantStatus(t, "bad statement", r, http.StatusUnprocessableEntity)
+	wantBody(t, "bad statement", r, `id="upload-error" data-field="file"`, `id="upload-rows"`, "<td>3</td>", "<td>4</td>")
+	var n int
+	if err := f.db.Get(&n, `SELECT count(*) FROM recon_statement_lines`); err != nil || n != 0 {
+		t.Fatalf("%d lines stored from a refused file (%v)", n, err)
+	}
+	good := head + "2020-07-01,12345.67,,12345.67,威海市财政局,中央补助资金,GK-1\n2020-07-21,,2345.67,10000.00,威海建工,工程款,FK-1\n"
+	r = b.postFile("/recon/BOC-HC/statements", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "profile": {"auto"}}, "file", "good.csv", []byte(good))
+	wantStatus(t, "good statement", r, http.StatusOK)
+	wantBody(t, "good statement", r, `id="upload-added">2<`)
+	r = b.post("/recon/BOC-HC/run", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "window": {"40"}})
+	wantStatus(t, "window 40", r, http.StatusUnprocessableEntity)
+	wantBody(t, "window 40", r, `id="run-error" data-field="window"`)
+	r = b.post("/recon/BOC-HC/run", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "window": {"3"}, "dry_run": {"1"}})
+	wantStatus(t, "dry run", r, http.StatusOK)
+	wantBody(t, "dry run", r, `id="run-result"`, "试运行结果（未保存）：可匹配: 2")
+	r = b.post("/recon/BOC-HC/run", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "window": {"3"}})
+	wantStatus(t, "run", r, http.StatusSeeOther)
+	ms, err := recon.New(f.db).Matches(context.Background(), recon.MatchFilter{BankAccount: "BOC-HC"})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("matches %+v %v", ms, err)
+	}
+	id := strconv.FormatInt(ms[0].ID, 10)
+	r = b.post("/recon/BOC-HC/unmatch", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "match": {id}, "reason": {"凭证号录错"}})
+	wantStatus(t, "unmatch", r, http.StatusSeeOther)
+	for _, q := range []string{"", "?status=active", "?status=revoked", "?by=hand", "?q=%E5%BD%95%E9%94%99"} {
+		r = b.get("/recon/BOC-HC/matches" + q)
+		wantStatus(t, "matches"+q, r, http.StatusOK)
+		rows := regexp.MustCompile(`<tr id="match-(\d+)"`).FindAllSubmatch(r.body, -1)
+		var got []string
+		for _, m := range rows {
+			got = append(got, string(m[1]))
+		}
+		exp := map[string][]string{"": {strconv.FormatInt(ms[0].ID, 10), strconv.FormatInt(ms[1].ID, 10)},
+			"?status=active": {strconv.FormatInt(ms[1].ID, 10)}, "?status=revoked": {id}, "?by=hand": nil, "?q=%E5%BD%95%E9%94%99": {id}}[q]
+		if strings.Join(got, ",") != strings.Join(exp, ",") {
+			t.Errorf("matches%s: %v, want %v", q, got, exp)
+		}
+	}
+	a := f.browser()
+	a.mustLogin("audit")
+	r = a.postFile("/recon/BOC-HC/statements", url.Values{"csrf": {a.csrf}}, "file", "good.csv", []byte(good))
+	wantStatus(t, "auditor uploads", r, http.StatusForbidden)
+	r = a.post("/recon/BOC-HC/run", url.Values{"csrf": {a.csrf}, "period": {"2020-07"}})
+	wantStatus(t, "auditor runs", r, http.StatusForbidden)
 }

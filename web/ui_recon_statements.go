@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,58 +37,69 @@ func init() {
 }
 
 var reconMessages = map[string][2]string{
-	"rc.upload":        {"上传银行对账单", "Upload a bank statement"},
-	"rc.file":          {"对账单文件（CSV 或 XLSX）", "Statement file (CSV or XLSX)"},
-	"rc.profile":       {"格式", "Layout"},
-	"rc.auto":          {"自动识别", "Detect"},
-	"rc.uploaded":      {"已导入对账单", "Statement imported"},
-	"rc.already":       {"该文件以前已导入，未重复记录。", "This file was imported before; nothing stored again."},
-	"rc.added":         {"新增行", "Lines added"},
-	"rc.dups":          {"已有的行", "Lines already stored"},
-	"rc.filelines":     {"文件行数", "Lines in the file"},
-	"rc.span":          {"日期范围", "Dates"},
-	"rc.closing":       {"期末余额", "Closing balance"},
-	"rc.refused":       {"对账单未导入：以下各行有错误（整个文件都未导入）。", "The statement was not imported: these rows are wrong (nothing of the file was stored)."},
-	"rc.row":           {"行", "Row"},
-	"rc.field":         {"列", "Column"},
-	"rc.reason":        {"原因", "Reason"},
-	"rc.nofile":        {"请选择要上传的文件。", "Choose a file to upload."},
-	"rc.toolarge":      {"文件太大。", "The file is too large."},
-	"rc.run":           {"运行自动对账", "Run the reconciliation"},
-	"rc.window":        {"日期容差（天，0–31）", "Date window (days, 0–31)"},
-	"rc.dryrun":        {"试运行（不保存）", "Dry run (store nothing)"},
-	"rc.ran":           {"自动对账完成，新匹配", "Reconciliation run done; new matches"},
-	"rc.dryresult":     {"试运行结果（未保存）：可匹配", "Dry run (nothing stored): would match"},
-	"rc.pass":          {"轮次", "Pass"},
-	"rc.issues":        {"待人工处理", "Left for a person"},
-	"rc.statement":     {"银行存款余额调节表", "Bank reconciliation statement"},
-	"rc.imports":       {"已导入的对账单", "Imported statements"},
-	"rc.bookbal":       {"单位银行存款日记账余额", "Balance per books"},
-	"rc.bankbal":       {"银行对账单余额", "Balance per bank statement"},
-	"rc.bankin":        {"加：银行已收、单位未收", "Add: received by the bank, not yet booked"},
-	"rc.bankout":       {"减：银行已付、单位未付", "Less: paid by the bank, not yet booked"},
-	"rc.bookin":        {"加：单位已收、银行未收", "Add: booked as received, not yet at the bank"},
-	"rc.bookout":       {"减：单位已付、银行未付", "Less: booked as paid, not yet at the bank"},
-	"rc.adjbook":       {"调节后的单位余额", "Adjusted book balance"},
-	"rc.adjbank":       {"调节后的银行余额", "Adjusted bank balance"},
-	"rc.agrees":        {"调节后余额相符。", "The adjusted balances agree."},
-	"rc.differs":       {"调节后余额不符，差额：", "The adjusted balances differ by:"},
-	"rc.asat":          {"截至", "As at"},
-	"rc.count":         {"笔数", "Items"},
-	"rc.bankfrom":      {"银行余额来源", "Bank balance from"},
-	"rc.worklist":      {"对账工作表", "Worklist"},
-	"rc.file.name":     {"文件", "File"},
-	"rc.importedat":    {"导入时间", "Imported"},
-	"rc.by":            {"导入人", "By"},
-	"rc.search":        {"按文件名查找", "Find by file name"},
-	"rc.sort":          {"排序", "Sort"},
-	"rc.sort.new":      {"最新在前", "Newest first"},
-	"rc.sort.old":      {"最早在前", "Oldest first"},
-	"rc.limit":         {"每页最多 200 行。", "At most 200 rows a page."},
-	"rc.window.bad":    {"日期容差应为 0 到 31 天。", "The date window is 0 to 31 days."},
-	"rc.profile.bad":   {"没有这种对账单格式。", "No such statement layout."},
-	"rc.run.refused":   {"自动对账未运行：", "The run was refused: "},
-	"rc.upload.denied": {"只有财政局或本区经办人可以上传。", "Only the finance bureau or the district's officer may upload."},
+	"rc.upload":         {"上传银行对账单", "Upload a bank statement"},
+	"rc.file":           {"对账单文件（CSV 或 XLSX）", "Statement file (CSV or XLSX)"},
+	"rc.profile":        {"格式", "Layout"},
+	"rc.auto":           {"自动识别", "Detect"},
+	"rc.uploaded":       {"已导入对账单", "Statement imported"},
+	"rc.already":        {"该文件以前已导入，未重复记录。", "This file was imported before; nothing stored again."},
+	"rc.added":          {"新增行", "Lines added"},
+	"rc.dups":           {"已有的行", "Lines already stored"},
+	"rc.filelines":      {"文件行数", "Lines in the file"},
+	"rc.span":           {"日期范围", "Dates"},
+	"rc.closing":        {"期末余额", "Closing balance"},
+	"rc.refused":        {"对账单未导入：以下各行有错误（整个文件都未导入）。", "The statement was not imported: these rows are wrong (nothing of the file was stored)."},
+	"rc.row":            {"行", "Row"},
+	"rc.field":          {"列", "Column"},
+	"rc.reason":         {"原因", "Reason"},
+	"rc.nofile":         {"请选择要上传的文件。", "Choose a file to upload."},
+	"rc.toolarge":       {"文件太大。", "The file is too large."},
+	"rc.run":            {"运行自动对账", "Run the reconciliation"},
+	"rc.window":         {"日期容差（天，0–31）", "Date window (days, 0–31)"},
+	"rc.dryrun":         {"试运行（不保存）", "Dry run (store nothing)"},
+	"rc.ran":            {"自动对账完成，新匹配", "Reconciliation run done; new matches"},
+	"rc.dryresult":      {"试运行结果（未保存）：可匹配", "Dry run (nothing stored): would match"},
+	"rc.pass":           {"轮次", "Pass"},
+	"rc.issues":         {"待人工处理", "Left for a person"},
+	"rc.statement":      {"银行存款余额调节表", "Bank reconciliation statement"},
+	"rc.imports":        {"已导入的对账单", "Imported statements"},
+	"rc.bookbal":        {"单位银行存款日记账余额", "Balance per books"},
+	"rc.bankbal":        {"银行对账单余额", "Balance per bank statement"},
+	"rc.bankin":         {"加：银行已收、单位未收", "Add: received by the bank, not yet booked"},
+	"rc.bankout":        {"减：银行已付、单位未付", "Less: paid by the bank, not yet booked"},
+	"rc.bookin":         {"加：单位已收、银行未收", "Add: booked as received, not yet at the bank"},
+	"rc.bookout":        {"减：单位已付、银行未付", "Less: booked as paid, not yet at the bank"},
+	"rc.adjbook":        {"调节后的单位余额", "Adjusted book balance"},
+	"rc.adjbank":        {"调节后的银行余额", "Adjusted bank balance"},
+	"rc.agrees":         {"调节后余额相符。", "The adjusted balances agree."},
+	"rc.differs":        {"调节后余额不符，差额：", "The adjusted balances differ by:"},
+	"rc.asat":           {"截至", "As at"},
+	"rc.count":          {"笔数", "Items"},
+	"rc.bankfrom":       {"银行余额来源", "Bank balance from"},
+	"rc.worklist":       {"对账工作表", "Worklist"},
+	"rc.file.name":      {"文件", "File"},
+	"rc.importedat":     {"导入时间", "Imported"},
+	"rc.by":             {"导入人", "By"},
+	"rc.search":         {"按文件名查找", "Find by file name"},
+	"rc.sort":           {"排序", "Sort"},
+	"rc.sort.new":       {"最新在前", "Newest first"},
+	"rc.sort.old":       {"最早在前", "Oldest first"},
+	"rc.limit":          {"每页最多 200 行。", "At most 200 rows a page."},
+	"rc.window.bad":     {"日期容差应为 0 到 31 天。", "The date window is 0 to 31 days."},
+	"rc.profile.bad":    {"没有这种对账单格式。", "No such statement layout."},
+	"rc.run.refused":    {"自动对账未运行：", "The run was refused: "},
+	"rc.matches":        {"匹配记录", "Matches"},
+	"rc.status":         {"状态", "Status"},
+	"rc.status.all":     {"全部", "All"},
+	"rc.status.active":  {"有效", "Active"},
+	"rc.status.revoked": {"已撤销", "Revoked"},
+	"rc.by.all":         {"全部方式", "Any way"},
+	"rc.by.hand":        {"人工", "By hand"},
+	"rc.by.run":         {"自动", "By a run"},
+	"rc.by.label":       {"匹配方式", "Matched"},
+	"rc.match.search":   {"按经办人或理由查找", "Find by actor or reason"},
+	"rc.period.opt":     {"期间（可不填：全部）", "Period (blank: all)"},
+	"rc.upload.denied":  {"只有财政局或本区经办人可以上传。", "Only the finance bureau or the district's officer may upload."},
 }
 
 // reconExtra re-renders the worklist with an upload's or a run's outcome.
@@ -338,7 +350,78 @@ func (s *Server) registerBureauUI() {
 		{"POST", "/recon/{bank}/run", false, s.browser(s.reconRunForm)},
 		{"GET", "/recon/{bank}/statement", false, s.browser(s.reconStatementPage)},
 		{"GET", "/recon/{bank}/imports", false, s.browser(s.reconImportsPage)},
+		{"GET", "/recon/{bank}/matches", false, s.browser(s.reconMatchesPage)},
 	} {
 		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
 	}
+}
+
+// MaxMatchesPage bounds a page of the matches list.
+const MaxMatchesPage = 200
+
+type matchesData struct {
+	Bank               bankAccount
+	Period             string
+	Status, By, Search string
+	Sort               string
+	Rows               []recon.Match
+	Total              int
+	Page, Pages        int
+	Prev, Next         string
+}
+
+// reconMatchesPage lists the bank account's matches: a period or all,
+// active or revoked, by hand or by a run, found by actor or reason, oldest
+// or newest first, MaxMatchesPage a page.
+func (s *Server) reconMatchesPage(w http.ResponseWriter, r *http.Request) {
+	b, err := s.bankFor(r, false)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	d := matchesData{Bank: b, Period: strings.TrimSpace(q.Get("period")), Status: q.Get("status"), By: q.Get("by"),
+		Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	f := recon.MatchFilter{BankAccount: b.Code, IncludeRevoked: d.Status != "active"}
+	if d.Period != "" {
+		if f.Period, err = recon.ParsePeriod(d.Period); err != nil {
+			s.uiFail(w, r, err)
+			return
+		}
+	}
+	all, err := recon.New(s.db).Matches(r.Context(), f)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	for _, m := range all {
+		switch {
+		case d.Status == "revoked" && !m.Revoked, d.By == "hand" && m.Pass != 0, d.By == "run" && m.Pass == 0:
+			continue
+		case d.Search != "" && !strings.Contains(strings.ToLower(m.Actor+" "+m.Reason+" "+m.RevokedWhy), strings.ToLower(d.Search)):
+			continue
+		}
+		d.Rows = append(d.Rows, m)
+	}
+	if d.Sort == "new" {
+		slices.Reverse(d.Rows)
+	} else {
+		d.Sort = "old"
+	}
+	d.Total = len(d.Rows)
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Pages = max(1, (len(d.Rows)+MaxMatchesPage-1)/MaxMatchesPage)
+	d.Page = min(max(d.Page, 1), d.Pages)
+	link := func(n int) string {
+		v := url.Values{"period": {d.Period}, "status": {d.Status}, "by": {d.By}, "q": {d.Search}, "sort": {d.Sort}, "page": {strconv.Itoa(n)}}
+		return "/recon/" + url.PathEscape(b.Code) + "/matches?" + v.Encode()
+	}
+	if d.Page > 1 {
+		d.Prev = link(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.Next = link(d.Page + 1)
+	}
+	d.Rows = d.Rows[(d.Page-1)*MaxMatchesPage : min(len(d.Rows), d.Page*MaxMatchesPage)]
+	s.render(w, r, http.StatusOK, "reconmatches.html", pageData{Title: "rc.matches", TitleText: b.Code, Data: d})
 }
