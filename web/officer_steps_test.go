@@ -238,7 +238,7 @@ func TestOfficerLists(t *testing.T) {
 }
 
 var (
-	controlRE = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	officerControlRE = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
 	idRE      = regexp.MustCompile(`\bid="([^"]+)"`)
 	typeRE    = regexp.MustCompile(`\btype="([^"]+)"`)
 )
@@ -260,7 +260,7 @@ func TestOfficerPagesLabelled(t *testing.T) {
 		r := b.get(path)
 		wantStatus(t, path, r, http.StatusOK)
 		body := string(r.body)
-		for _, loc := range controlRE.FindAllStringIndex(body, -1) {
+		for _, loc := range officerControlRE.FindAllStringIndex(body, -1) {
 			tag := body[loc[0]:loc[1]]
 			if m := typeRE.FindStringSubmatch(tag); m != nil && (m[1] == "hidden" || m[1] == "submit") {
 				continue

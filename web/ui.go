@@ -270,12 +270,22 @@ func (s *Server) registerMoreUI() {
 
 	// The officer's steps and lists (ui_officer.go, ui_entries.go).
 	s.registerOfficerUI()
+	s.registerBureauUI()      // statements, runs, 余额调节表 (ui_recon_statements.go)
+	s.registerBudgetUI()      // 调整预算 and the rule what-if (ui_budget.go)
+	s.registerPlanUI()        // plan imports (ui_plan.go)
+	s.registerBondsUI()       // special bonds (ui_bonds.go)
+	s.registerEvaluationsUI() // evaluations and the pool (ui_evaluations.go)
 	for _, r := range []route{
 		{"GET", "/recon/{bank}", false, s.reconPage},
 		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
 		{"POST", "/recon/{bank}/unmatch", false, s.reconUnmatchForm},
 		{"GET", "/reports", false, s.reportsPage},
 		{"GET", "/reports/{name}", false, s.reportPage},
+		{"GET", "/periods", false, s.periodsPage},
+		{"POST", "/periods/close", false, s.closePeriodForm},
+		{"POST", "/periods/reopen", false, s.reopenPeriodForm},
+		{"GET", "/ledger", false, s.trialBalancePage},
+		{"GET", "/ledger/accounts/{code}", false, s.accountRegisterPage},
 	} {
 		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(s.browser(r.handler)))
 	}

@@ -77,6 +77,18 @@ type reconData struct {
 	Reason       string
 	Checked      map[string]bool
 	Done, Undone string
+
+	// Statement upload and reconciliation runs (the bureau's, or the
+	// district's officer's).
+	Profiles     []string
+	Profile      string
+	Upload       *recon.ImportResult
+	UploadErrors []recon.RowError
+	UploadError  string
+	Run          *recon.RunResult
+	RunError     string
+	Window       int
+	Ran          string
 }
 
 func (d reconData) IsChecked(key string) bool { return d.Checked[key] }
@@ -112,7 +124,14 @@ func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	d := reconData{Bank: b, Period: perText, Report: rep, Error: problem, Checked: checked, Reason: r.PostFormValue("reason"),
-		Done: r.URL.Query().Get("matched"), Undone: r.URL.Query().Get("unmatched")}
+		Done: r.URL.Query().Get("matched"), Undone: r.URL.Query().Get("unmatched"), Ran: r.URL.Query().Get("ran")}
+	if extra, ok := r.Context().Value(reconExtraKey{}).(*reconData); ok {
+		d.Profile, d.Upload, d.UploadErrors, d.UploadError = extra.Profile, extra.Upload, extra.UploadErrors, extra.UploadError
+		d.Run, d.RunError, d.Window = extra.Run, extra.RunError, extra.Window
+	}
+	for _, pr := range recon.Profiles() {
+		d.Profiles = append(d.Profiles, pr.Name)
+	}
 	p := principal(r)
 	d.CanWrite = (b.District.Valid && p.CanWrite(b.District.String)) || (!b.District.Valid && p.Role == access.FinanceBureau)
 	for _, it := range slices.Concat(rep.BankIn.Items, rep.BankOut.Items) {
