@@ -239,8 +239,8 @@ func TestOfficerLists(t *testing.T) {
 
 var (
 	officerControlRE = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
-	idRE      = regexp.MustCompile(`\bid="([^"]+)"`)
-	typeRE    = regexp.MustCompile(`\btype="([^"]+)"`)
+	idRE             = regexp.MustCompile(`\bid="([^"]+)"`)
+	typeRE           = regexp.MustCompile(`\btype="([^"]+)"`)
 )
 
 // TestOfficerPagesLabelled: every input of every officer page has a label
