@@ -59,6 +59,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(), a.evaluationCmd(), a.allocateCmd(), a.bondCmd(), a.reconCmd(), a.exportCmd(),
 		a.userCmd(), a.serveCmd())
 	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
+	root.AddCommand(a.simulateCmd())               // simulate.go
 	addTemplates(root)
 	explainRequiredFlags(root)
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkRequiredFlags(c) }
