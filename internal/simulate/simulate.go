@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,6 +39,11 @@ const (
 	// DefaultChunk communities are written per chunk: their receipts and
 	// payments each go in one batch.
 	DefaultChunk = 250
+	// DefaultWorkers register and approve communities at once: each
+	// approval is a few round trips and a commit, so the server's cores and
+	// its commit flushes are shared among them.
+	DefaultWorkers = 4
+	MaxWorkers     = 32
 	// MaxChunk bounds a chunk so its movements fit one batch of the ledger.
 	MaxChunk = 2000
 )
@@ -51,6 +57,7 @@ type Options struct {
 	Cities      int
 	Seed        uint64
 	Chunk       int       // communities per chunk; 0: DefaultChunk
+	Workers     int       // communities registered and approved at once; 0: DefaultWorkers
 	Progress    io.Writer // progress bar and ETA, redrawn per chunk; nil: none
 	Actor       string    // "" : "simulate"
 }
@@ -71,6 +78,9 @@ func (o *Options) check() error {
 	if o.Chunk == 0 {
 		o.Chunk = DefaultChunk
 	}
+	if o.Workers == 0 {
+		o.Workers = DefaultWorkers
+	}
 	if o.Actor == "" {
 		o.Actor = "simulate"
 	}
@@ -81,6 +91,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: cities: want 1 to %d, got %d", ErrInvalid, MaxCities, o.Cities)
 	case o.Chunk < 1 || o.Chunk > MaxChunk:
 		return fmt.Errorf("%w: chunk: want 1 to %d, got %d", ErrInvalid, MaxChunk, o.Chunk)
+	case o.Workers < 1 || o.Workers > MaxWorkers:
+		return fmt.Errorf("%w: workers: want 1 to %d, got %d", ErrInvalid, MaxWorkers, o.Workers)
 	case o.Seed > 1<<62:
 		return fmt.Errorf("%w: seed: want at most %d", ErrInvalid, uint64(1)<<62)
 	}
@@ -174,22 +186,46 @@ func setup(ctx context.Context, p *funding.Programme, o Options) (int, error) {
 	return n, nil
 }
 
-// chunk registers and approves communities [lo, hi) one by one, then
-// records their receipts in one batch and their payments in another.
+// chunk registers and approves communities [lo, hi) (workers at a time,
+// each community in its own transactions), then records their receipts in
+// one batch and their payments in another, in the communities' order.
 func chunk(ctx context.Context, p *funding.Programme, o Options, lo, hi int, res *Result) error {
+	approvals := make([]funding.Approval, hi-lo)
+	errs := make([]error, hi-lo)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := Generate(o.Seed, o.Cities, i)
+				if _, err := p.RegisterProject(ctx, c.Project, o.Actor); err != nil {
+					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
+					continue
+				}
+				ap, err := p.Approve(ctx, funding.ApprovalRequest{Project: c.Project.Code, ApprovedOn: c.ApprovedOn, Actor: o.Actor, Lines: c.Lines})
+				if err != nil {
+					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
+					continue
+				}
+				approvals[i-lo] = ap
+			}
+		}()
+	}
+	for i := lo; i < hi; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	var receipts []funding.ReceiptRequest
 	var payments []funding.DisbursementRequest
 	for i := lo; i < hi; i++ {
-		c := Generate(o.Seed, o.Cities, i)
-		if _, err := p.RegisterProject(ctx, c.Project, o.Actor); err != nil {
-			return fmt.Errorf("simulate: community %d: %w", i, err)
-		}
-		ap, err := p.Approve(ctx, funding.ApprovalRequest{Project: c.Project.Code, ApprovedOn: c.ApprovedOn, Actor: o.Actor, Lines: c.Lines})
-		if err != nil {
-			return fmt.Errorf("simulate: community %d: %w", i, err)
-		}
 		res.Approvals++
-		r, pay := movements(o, c, ap)
+		r, pay := movements(o, Generate(o.Seed, o.Cities, i), approvals[i-lo])
 		receipts = append(receipts, r...)
 		payments = append(payments, pay...)
 	}
