@@ -23,6 +23,11 @@ INSERT INTO district_regions (district, city, province, created_by)
 SELECT code, '威海市', '山东省', 'migration' FROM districts
  WHERE code IN ('huancui', 'wendeng', 'rongcheng', 'rushan', 'gaoqu', 'jingqu');
 
+-- A project's accounts are looked up by project on every approval, receipt
+-- and payment (its lines, what it paid); without an index that reads every
+-- account of the city, so a programme's set-up grew quadratic in projects.
+CREATE INDEX IF NOT EXISTS accounts_project ON accounts (project, category) WHERE project IS NOT NULL;
+
 -- How far a simulated programme got: communities [0, done) are complete.
 CREATE TABLE simulation_progress (
     seed         bigint NOT NULL,

@@ -101,8 +101,8 @@ func (o *Options) check() error {
 
 // Run builds (or resumes) the simulated programme. When ctx is cancelled
 // it returns the context's error with the progress of the chunks done.
-func Run(ctx context.Context, p *funding.Programme, o Options) (Result, error) {
-	res := Result{Communities: o.Communities}
+func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err error) {
+	res.Communities = o.Communities
 	if err := o.check(); err != nil {
 		return res, err
 	}
