@@ -16,7 +16,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"fundledger/internal/pgserver"
+	"fundledger/migrations"
 )
 
 // ErrBehind is returned when a standby has not caught up in time.
@@ -80,4 +83,42 @@ func WaitCaughtUp(ctx context.Context, primary, standby *sql.DB, timeout time.Du
 		case <-time.After(pollEvery):
 		}
 	}
+}
+
+// ErrNotStandby is returned by OpenStandby for a server that is not a hot
+// standby in recovery, or whose schema is not the primary's.
+var ErrNotStandby = errors.New("not a hot standby of this database")
+
+// maxReadConns bounds the connections to a standby.
+const maxReadConns = 20
+
+// OpenStandby connects to a hot standby for reads and checks that it is
+// one (in recovery) and that its schema version is the primary's: reports
+// read there must use the same tables.
+func OpenStandby(ctx context.Context, dsn string, primary *sqlx.DB) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("replica: open read database: %w", err)
+	}
+	db.SetMaxOpenConns(maxReadConns)
+	var inRecovery bool
+	if err := db.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&inRecovery); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("replica: connect to read database: %w", err)
+	}
+	if !inRecovery {
+		db.Close()
+		return nil, fmt.Errorf("%w: the read database is not in recovery (give a standby made with pg_basebackup -R)", ErrNotStandby)
+	}
+	want, err := migrations.Version(ctx, primary.DB)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("replica: %w", err)
+	}
+	got, err := migrations.Version(ctx, db.DB)
+	if err != nil || got != want {
+		db.Close()
+		return nil, fmt.Errorf("%w: its schema is at version %d (%v), the primary's at %d", ErrNotStandby, got, err, want)
+	}
+	return db, nil
 }

@@ -2,6 +2,7 @@ package replica_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -154,6 +155,16 @@ func TestStandbyServesReports(t *testing.T) {
 	}
 	if r := rollups["standby"]; len(r.Rows) != 1 || r.Rows[0].District != "huancui" || !r.Rows[0].Debit.Equal(want) {
 		t.Errorf("standby's Weihai districts: %+v, want huancui with debit %s (works)", r.Rows, want)
+	}
+	// serve --read-database-url opens the standby this way; the primary is
+	// refused as a read database.
+	rdb, err := replica.OpenStandby(ctx, standby.ConnString("fundledger"), pdb)
+	if err != nil {
+		t.Fatalf("open the standby for reads: %v", err)
+	}
+	rdb.Close()
+	if _, err := replica.OpenStandby(ctx, primary.ConnString("fundledger"), pdb); !errors.Is(err, replica.ErrNotStandby) {
+		t.Errorf("the primary as read database: %v, want ErrNotStandby", err)
 	}
 	if _, err := sdb.Exec(`INSERT INTO district_regions (district, city, province) VALUES ('wendeng', 'x', 'y')`); err == nil ||
 		!strings.Contains(err.Error(), "read-only") {
