@@ -15,7 +15,7 @@ import (
 	"fundledger/ledger"
 )
 
-// scaleEntries is the size of every batch of BenchmarkPostBatchAccounts:
+// scaleEntries is the size of every batch of BenchmarkBatchAccountsScale:
 // 30,000 two-posting entries (60,000 postings), whatever the accounts.
 const scaleEntries = 30000
 
@@ -112,13 +112,13 @@ func rawCopy(b *testing.B, db *sqlx.DB, ids map[string]int64, batch []ledger.Ent
 	}
 }
 
-// BenchmarkPostBatchAccounts: batches of 30,000 two-posting entries that
+// BenchmarkBatchAccountsScale: batches of 30,000 two-posting entries that
 // touch 150, 1,500, 15,000 or 60,000 distinct accounts (half of them
 // no_overdraft cash accounts being paid out of), every invariant on, each
 // batch on the next day so that the accounts' histories grow; and, in the
 // same run, alternating with it, a raw COPY of the same rows into plain
 // tables. Reported: postings/s of both and the ratio batched/raw.
-func BenchmarkPostBatchAccounts(b *testing.B) {
+func BenchmarkBatchAccountsScale(b *testing.B) {
 	for _, accounts := range []int{150, 1500, 15000, 60000} {
 		b.Run(fmt.Sprintf("accounts=%d", accounts), func(b *testing.B) {
 			pairs := accounts / 2
