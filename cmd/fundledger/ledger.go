@@ -281,13 +281,17 @@ func (a *app) registerCmd() *cobra.Command {
 
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "report", Short: "Reports"}
-	var asOf, book, format, lang, tbDistrict string
+	var asOf, book, format, lang, tbDistrict, province, city string
+	var rollup bool
 	tb := &cobra.Command{
 		Use: "trial-balance", Short: "Trial balance of a book as of a date", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			at, err := parseAsOf(asOf)
 			if err != nil {
 				return err
+			}
+			if rollup { // rollup.go
+				return a.rollupTrialBalance(c, at, book, province, city, tbDistrict, format, lang)
 			}
 			if tbDistrict != "" {
 				return a.districtTrialBalance(c, at, tbDistrict, book, format, lang)
@@ -314,6 +318,9 @@ func (a *app) reportCmd() *cobra.Command {
 	tb.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
 	tb.Flags().StringVar(&book, "book", "financial", "financial|budget|all")
 	tb.Flags().StringVar(&tbDistrict, "district", "", "one district's accounts (code or Chinese name)")
+	tb.Flags().BoolVar(&rollup, "rollup", false, "sum by province; with --province, --city, --district drill down to cities, districts, account classes")
+	tb.Flags().StringVar(&province, "province", "", "with --rollup: one province's cities")
+	tb.Flags().StringVar(&city, "city", "", "with --rollup and --province: one city's districts")
 	addOutputFlags(tb, &format)
 	tb.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
 	cmd.AddCommand(tb, a.reportProjectCmd(), a.reportDistrictCmd(), a.reportPlanCmd(), a.reportGrantsCmd(), a.reportBondsCmd(), a.reportReconCmd())

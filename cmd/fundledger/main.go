@@ -65,6 +65,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.userCmd(), a.serveCmd())
 	root.AddCommand(a.backupCmd(), a.restoreCmd()) // backup.go
 	a.addLoanCmds(root)                            // loans.go
+	root.AddCommand(a.simulateCmd())               // simulate.go
 	addTemplates(root)
 	explainRequiredFlags(root)
 	return root

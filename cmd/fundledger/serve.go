@@ -10,8 +10,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"fundledger/internal/replica"
 	"fundledger/ledger"
 	"fundledger/web"
 )
@@ -45,7 +47,7 @@ func sealEvery(ctx context.Context, l *ledger.Ledger, every time.Duration, log *
 }
 
 func (a *app) serveCmd() *cobra.Command {
-	var addr string
+	var addr, readURL string
 	var secureCookies bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -58,6 +60,11 @@ func (a *app) serveCmd() *cobra.Command {
 			log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 			ws := web.New(a.db, log)
 			ws.SecureCookies(secureCookies)
+			if readURL != "" { // reports and lists from a hot standby (internal/replica)
+				if err := readFromStandby(c.Context(), ws, a.db, readURL); err != nil {
+					return err
+				}
+			}
 			srv := ws.HTTPServer(addr)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -88,6 +95,25 @@ func (a *app) serveCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&readURL, "read-database-url", "", "a hot standby of the database (pg_basebackup -R) that reports and lists read from")
 	cmd.Flags().BoolVar(&secureCookies, "secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS-terminating proxy)")
 	return cmd
+}
+
+// readFromStandby hands the web server a hot standby for its reports and
+// lists, once internal/replica has checked it is one, of this schema. The
+// web server takes it through ReadFrom; a build without it refuses the flag
+// rather than ignore it.
+func readFromStandby(ctx context.Context, ws *web.Server, primary *sqlx.DB, url string) error {
+	rdb, err := replica.OpenStandby(ctx, url, primary)
+	if err != nil {
+		return err
+	}
+	r, ok := any(ws).(interface{ ReadFrom(*sqlx.DB) })
+	if !ok {
+		rdb.Close()
+		return errors.New("--read-database-url: this build's web server cannot send reads to a standby yet (web.Server.ReadFrom)")
+	}
+	r.ReadFrom(rdb)
+	return nil
 }

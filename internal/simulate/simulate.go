@@ -1,0 +1,337 @@
+// Package simulate builds a simulated national programme through the same
+// code paths as real use: provinces, cities and districts (funding.AddDistrict
+// and funding.PlaceDistrict), one bank account per city, the example
+// city-wide rule set, and per community a registered project (households
+// and floor area drawn from Weihai's plan table), an approval of four budget
+// lines, receipts in instalments and payments of 70% of every share within
+// its budget lines.
+//
+// A run is deterministic for a seed: community i draws from its own PCG
+// generator seeded by (seed, i), and every write has a key derived from the
+// seed and the position, or is checked for sameness, so an interrupted run
+// started again skips what exists. A progress row (simulation_progress)
+// records the communities done, chunk by chunk, so a resumed run starts at
+// the first unfinished chunk.
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/rules"
+)
+
+// Limits.
+const (
+	MaxCommunities = 1_000_000
+	// MaxCities keeps the districts (at most 8 a city) within what one
+	// listing of districts returns.
+	MaxCities = 120
+	// DefaultChunk communities are written per chunk: their receipts and
+	// payments each go in one batch.
+	DefaultChunk = 250
+	// DefaultWorkers register and approve communities at once: each
+	// approval is a few round trips and a commit, so the server's cores and
+	// its commit flushes are shared among them.
+	DefaultWorkers = 4
+	MaxWorkers     = 32
+	// MaxChunk bounds a chunk so its movements fit one batch of the ledger.
+	MaxChunk = 2000
+)
+
+// ErrInvalid marks options out of range.
+var ErrInvalid = errors.New("invalid simulation options")
+
+// Options says what to simulate.
+type Options struct {
+	Communities int
+	Cities      int
+	Seed        uint64
+	Chunk       int       // communities per chunk; 0: DefaultChunk
+	Workers     int       // communities registered and approved at once; 0: DefaultWorkers
+	Progress    io.Writer // progress bar and ETA, redrawn per chunk; nil: none
+	Actor       string    // "" : "simulate"
+}
+
+// Result says what a run did.
+type Result struct {
+	Communities int // of the programme
+	Resumed     int // communities found done by an earlier run
+	Done        int // communities done now (all of them unless interrupted)
+	Districts   int
+	Approvals   int
+	Receipts    int
+	Payments    int
+	Elapsed     time.Duration
+}
+
+func (o *Options) check() error {
+	if o.Chunk == 0 {
+		o.Chunk = DefaultChunk
+	}
+	if o.Workers == 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.Actor == "" {
+		o.Actor = "simulate"
+	}
+	switch {
+	case o.Communities < 1 || o.Communities > MaxCommunities:
+		return fmt.Errorf("%w: communities: want 1 to %d, got %d", ErrInvalid, MaxCommunities, o.Communities)
+	case o.Cities < 1 || o.Cities > MaxCities:
+		return fmt.Errorf("%w: cities: want 1 to %d, got %d", ErrInvalid, MaxCities, o.Cities)
+	case o.Chunk < 1 || o.Chunk > MaxChunk:
+		return fmt.Errorf("%w: chunk: want 1 to %d, got %d", ErrInvalid, MaxChunk, o.Chunk)
+	case o.Workers < 1 || o.Workers > MaxWorkers:
+		return fmt.Errorf("%w: workers: want 1 to %d, got %d", ErrInvalid, MaxWorkers, o.Workers)
+	case o.Seed > 1<<62:
+		return fmt.Errorf("%w: seed: want at most %d", ErrInvalid, uint64(1)<<62)
+	}
+	return nil
+}
+
+// Run builds (or resumes) the simulated programme. When ctx is cancelled
+// it returns the context's error with the progress of the chunks done.
+func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err error) {
+	res.Communities = o.Communities
+	if err := o.check(); err != nil {
+		return res, err
+	}
+	start := time.Now()
+	defer func() { res.Elapsed = time.Since(start) }()
+	n, err := setup(ctx, p, o)
+	if err != nil {
+		return res, err
+	}
+	res.Districts = n
+	db := p.Ledger().DB()
+	if _, err := db.ExecContext(ctx, `INSERT INTO simulation_progress (seed, communities, cities, done) VALUES ($1, $2, $3, 0)
+		ON CONFLICT DO NOTHING`, int64(o.Seed), o.Communities, o.Cities); err != nil {
+		return res, fmt.Errorf("simulate: progress: %w", err)
+	}
+	if err := db.GetContext(ctx, &res.Resumed, `SELECT done FROM simulation_progress WHERE seed = $1 AND communities = $2 AND cities = $3`,
+		int64(o.Seed), o.Communities, o.Cities); err != nil {
+		return res, fmt.Errorf("simulate: progress: %w", err)
+	}
+	res.Done = res.Resumed
+	bar := progress{w: o.Progress, total: o.Communities, from: res.Resumed, start: time.Now()}
+	bar.draw(res.Done)
+	for lo := res.Resumed; lo < o.Communities; lo += o.Chunk {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		hi := min(lo+o.Chunk, o.Communities)
+		if err := chunk(ctx, p, o, lo, hi, &res); err != nil {
+			return res, err
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE simulation_progress SET done = $4, updated_at = now()
+			WHERE seed = $1 AND communities = $2 AND cities = $3`, int64(o.Seed), o.Communities, o.Cities, hi); err != nil {
+			return res, fmt.Errorf("simulate: progress: %w", err)
+		}
+		res.Done = hi
+		bar.draw(hi)
+	}
+	if o.Progress != nil {
+		fmt.Fprintln(o.Progress)
+	}
+	if _, err := p.Ledger().Seal(ctx); err != nil {
+		return res, fmt.Errorf("simulate: seal: %w", err)
+	}
+	return res, nil
+}
+
+// setup adds the cities' districts (placed in their city and province),
+// their bank accounts and the example city-wide rule set; each is
+// idempotent. It returns the number of districts.
+func setup(ctx context.Context, p *funding.Programme, o Options) (int, error) {
+	db := p.Ledger().DB()
+	n := 0
+	for c := range o.Cities {
+		for d := range districtsOf(c) {
+			code := districtCode(c, d)
+			if _, err := funding.LookupDistrict(ctx, db, code); errors.Is(err, funding.ErrNotFound) {
+				if err := funding.AddDistrict(ctx, db, funding.District{Code: code, NameZh: districtName(c, d),
+					NameEn: fmt.Sprintf("Simulated city %d district %d", c, d+1)}, o.Actor); err != nil {
+					return n, fmt.Errorf("simulate: %w", err)
+				}
+			} else if err != nil {
+				return n, fmt.Errorf("simulate: %w", err)
+			}
+			if err := funding.PlaceDistrict(ctx, db, funding.Region{District: code, City: cityName(c), Province: provinceName(provinceOf(c))}, o.Actor); err != nil {
+				return n, fmt.Errorf("simulate: %w", err)
+			}
+			n++
+		}
+		if err := p.AddBankAccount(ctx, funding.BankAccount{Code: bankCode(c), Name: cityName(c) + "老旧小区改造资金专户 (simulated)",
+			Bank: "模拟银行 simulated bank"}, o.Actor); err != nil {
+			return n, fmt.Errorf("simulate: %w", err)
+		}
+	}
+	data, err := rules.Examples.ReadFile("examples/weihai-2020.yaml")
+	if err != nil {
+		return n, fmt.Errorf("simulate: %w", err)
+	}
+	if _, _, err := p.LoadRuleSetBytes(ctx, "weihai-2020.yaml", data, o.Actor); err != nil {
+		return n, fmt.Errorf("simulate: %w", err)
+	}
+	return n, nil
+}
+
+// chunk registers and approves communities [lo, hi) (workers at a time,
+// each community in its own transactions), then records their receipts in
+// one batch and their payments in another, in the communities' order.
+func chunk(ctx context.Context, p *funding.Programme, o Options, lo, hi int, res *Result) error {
+	approvals := make([]funding.Approval, hi-lo)
+	errs := make([]error, hi-lo)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := Generate(o.Seed, o.Cities, i)
+				if _, err := p.RegisterProject(ctx, c.Project, o.Actor); err != nil {
+					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
+					continue
+				}
+				ap, err := p.Approve(ctx, funding.ApprovalRequest{Project: c.Project.Code, ApprovedOn: c.ApprovedOn, Actor: o.Actor, Lines: c.Lines})
+				if err != nil {
+					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
+					continue
+				}
+				approvals[i-lo] = ap
+			}
+		}()
+	}
+	for i := lo; i < hi; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var receipts []funding.ReceiptRequest
+	var payments []funding.DisbursementRequest
+	for i := lo; i < hi; i++ {
+		res.Approvals++
+		r, pay := movements(o, Generate(o.Seed, o.Cities, i), approvals[i-lo])
+		receipts = append(receipts, r...)
+		payments = append(payments, pay...)
+	}
+	for b := range batches(len(receipts), maxMovements) {
+		ms, err := p.ReceiveAll(ctx, receipts[b[0]:b[1]])
+		if err != nil {
+			return fmt.Errorf("simulate: communities %d–%d: %w", lo, hi-1, err)
+		}
+		res.Receipts += len(ms)
+	}
+	for b := range batches(len(payments), maxMovements) {
+		ms, err := p.DisburseAll(ctx, payments[b[0]:b[1]])
+		if err != nil {
+			return fmt.Errorf("simulate: communities %d–%d: %w", lo, hi-1, err)
+		}
+		res.Payments += len(ms)
+	}
+	return nil
+}
+
+// maxMovements bounds a batch of receipts or payments (two entries each).
+const maxMovements = ledger.MaxEntriesPerBatch / 2
+
+// batches yields [lo, hi) ranges of at most size covering n.
+func batches(n, size int) func(func([2]int) bool) {
+	return func(yield func([2]int) bool) {
+		for lo := 0; lo < n; lo += size {
+			if !yield([2]int{lo, min(lo+size, n)}) {
+				return
+			}
+		}
+	}
+}
+
+// movements are a community's receipts (government money in two
+// instalments, 60% after 30 days and the rest after 120; any other source
+// in one after 60) and payments (after 150 days, 70% of every share from
+// the source that owes it), keyed by seed and position.
+func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRequest, []funding.DisbursementRequest) {
+	key := fmt.Sprintf("sim:%d:%d", o.Seed, c.Index)
+	bank := bankCode(c.City)
+	var rs []funding.ReceiptRequest
+	for _, t := range ap.Allocation.Totals {
+		type part struct {
+			days int
+			amt  decimal.Decimal
+		}
+		parts := []part{{60, t.Amount}}
+		if government(t.Source) {
+			first := t.Amount.Mul(decimal.New(6, -1)).Round(2)
+			parts = []part{{30, first}, {120, t.Amount.Sub(first)}}
+		}
+		for k, pt := range parts {
+			if !pt.amt.IsPositive() {
+				continue
+			}
+			rs = append(rs, funding.ReceiptRequest{Project: c.Project.Code, Source: t.Source, Amount: pt.amt,
+				ReceivedOn: c.ApprovedOn.AddDate(0, 0, pt.days), BankAccount: bank,
+				Reference:      fmt.Sprintf("到账-%s-%s-%d", c.Project.Code, t.Source, k+1),
+				IdempotencyKey: fmt.Sprintf("%s:receipt:%s:%d", key, t.Source, k+1), Actor: o.Actor})
+		}
+	}
+	var ps []funding.DisbursementRequest
+	for _, g := range ap.Allocation.Groups {
+		for _, s := range g.Shares {
+			amt := s.Amount.Mul(decimal.New(7, -1)).Round(2)
+			if !amt.IsPositive() {
+				continue
+			}
+			ps = append(ps, funding.DisbursementRequest{Project: c.Project.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
+				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, 150), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
+				Reference:      fmt.Sprintf("支付-%s-%s-%s", c.Project.Code, g.Category, s.Source),
+				IdempotencyKey: fmt.Sprintf("%s:pay:%s:%s:%s", key, g.Category, g.WorkItem, s.Source), Actor: o.Actor})
+		}
+	}
+	return rs, ps
+}
+
+func government(src string) bool {
+	switch src {
+	case rules.SourceCentral, rules.SourceProvincial, rules.SourceMunicipal, rules.SourceDistrict:
+		return true
+	}
+	return false
+}
+
+// progress draws a bar with the rate and the time left on one line.
+type progress struct {
+	w     io.Writer
+	total int
+	from  int
+	start time.Time
+}
+
+func (b progress) draw(done int) {
+	if b.w == nil {
+		return
+	}
+	const width = 30
+	filled := width * done / max(1, b.total)
+	line := fmt.Sprintf("\r[%s%s] %d/%d communities %3d%%", strings.Repeat("#", filled), strings.Repeat(" ", width-filled),
+		done, b.total, 100*done/max(1, b.total))
+	if el := time.Since(b.start); done > b.from && el > 0 {
+		rate := float64(done-b.from) / el.Seconds() // a display rate, not money
+		left := time.Duration(float64(b.total-done)/rate) * time.Second
+		line += fmt.Sprintf("  %.1f/s  ETA %s", rate, left.Round(time.Second))
+	}
+	fmt.Fprint(b.w, line)
+}

@@ -1,0 +1,214 @@
+package simulate_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
+	"fundledger/internal/pgtest"
+	"fundledger/internal/simulate"
+	"fundledger/ledger"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const (
+	communities = 100
+	cities      = 2
+	seed        = 7
+)
+
+// fingerprint digests every posting by its entry's key, book and date, the
+// account, side and amount: equal books give equal digests whatever the
+// entry ids and recording times (the hash chain covers recorded_at, so two
+// runs' head hashes differ by design).
+func fingerprint(t *testing.T, db *sqlx.DB) (string, int) {
+	t.Helper()
+	rows, err := db.Query(`SELECT e.idempotency_key, e.book, e.effective_date::text, a.code, p.side, p.amount::text
+		FROM postings p JOIN entries e ON e.id = p.entry_id JOIN accounts a ON a.id = p.account_id
+		ORDER BY e.idempotency_key COLLATE "C", a.code COLLATE "C", p.side, p.amount`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		var f [6]string
+		if err := rows.Scan(&f[0], &f[1], &f[2], &f[3], &f[4], &f[5]); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range f {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// TestSimulateInvariants runs a small programme and checks it against
+// figures computed from the generated inputs, not from the ledger's code:
+// each book's postings balance, each district's commitments equal the sum
+// of its communities' budget lines, every community is a project, and a
+// second run changes nothing.
+func TestSimulateInvariants(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	p := funding.New(ledger.New(db))
+	res, err := simulate.Run(ctx, p, simulate.Options{Communities: communities, Cities: cities, Seed: seed, Chunk: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != communities || res.Approvals != communities || res.Resumed != 0 {
+		t.Fatalf("result %+v: want %d communities done and approved, none resumed", res, communities)
+	}
+	var unbalanced []string
+	if err := db.Select(&unbalanced, `SELECT e.book FROM postings p JOIN entries e ON e.id = p.entry_id
+		GROUP BY e.book HAVING sum(CASE WHEN p.side = 'D' THEN p.amount ELSE -p.amount END) <> 0`); err != nil {
+		t.Fatal(err)
+	}
+	if len(unbalanced) > 0 {
+		t.Errorf("books whose debits and credits differ: %v", unbalanced)
+	}
+	for _, b := range []ledger.Book{ledger.BookFinancial, ledger.BookBudget} {
+		tb, err := p.Ledger().TrialBalance(ctx, b, ledger.Date(2026, 12, 31))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tb.TotalDebit.Equal(tb.TotalCredit) || tb.TotalDebit.IsZero() {
+			t.Errorf("%s trial balance: debits %s, credits %s", b, tb.TotalDebit, tb.TotalCredit)
+		}
+	}
+	want := map[string]decimal.Decimal{}
+	for i := range communities {
+		c := simulate.Generate(seed, cities, i)
+		want[c.Project.District] = want[c.Project.District].Add(c.Total())
+	}
+	rep, err := p.DistrictReport(ctx, "", ledger.Date(2026, 12, 31))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]decimal.Decimal{}
+	for _, s := range rep.Sources {
+		got[s.District] = got[s.District].Add(s.Committed)
+	}
+	if len(want) < 6 {
+		t.Fatalf("only %d districts drawn: the generator does not spread communities", len(want))
+	}
+	for d, w := range want {
+		if !got[d].Equal(w) {
+			t.Errorf("district %s committed %s, want %s (Σ of its communities' budget lines)", d, got[d], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d districts with commitments, want %d", len(got), len(want))
+	}
+	var projects int
+	if err := db.Get(&projects, `SELECT count(*) FROM projects`); err != nil {
+		t.Fatal(err)
+	}
+	if projects != communities {
+		t.Errorf("%d projects, want %d", projects, communities)
+	}
+	before, n := fingerprint(t, db)
+	again, err := simulate.Run(ctx, p, simulate.Options{Communities: communities, Cities: cities, Seed: seed, Chunk: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Resumed != communities || again.Approvals != 0 {
+		t.Errorf("second run %+v: want everything found done", again)
+	}
+	if after, m := fingerprint(t, db); after != before || m != n {
+		t.Errorf("a second run changed the books: %d postings → %d", n, m)
+	}
+	regions, err := funding.Regions(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(regions) != 6+res.Districts { // Weihai's six and the simulated ones
+		t.Errorf("%d regions, want %d", len(regions), 6+res.Districts)
+	}
+}
+
+// cancelAfter cancels a run's context once the progress bar has been drawn
+// n times (the first draw is before any chunk).
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Write(b []byte) (int, error) {
+	c.n--
+	if c.n == 0 {
+		c.cancel()
+	}
+	return len(b), nil
+}
+
+// TestSimulateDeterministicAndResumable builds the same programme twice in
+// two databases, once straight and once interrupted after a chunk and
+// started again, with different chunk sizes: the books must be the same
+// posting for posting.
+func TestSimulateDeterministicAndResumable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const n = 60
+	dbA, dbB := pgtest.DB(t), pgtest.DB(t)
+	if _, err := simulate.Run(ctx, funding.New(ledger.New(dbA)), simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 25}); err != nil {
+		t.Fatal(err)
+	}
+	pb := funding.New(ledger.New(dbB))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	part, err := simulate.Run(cctx, pb, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 20, Progress: &cancelAfter{n: 2, cancel: cancel}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err %v, want context.Canceled", err)
+	}
+	if part.Done != 20 {
+		t.Fatalf("interrupted run did %d communities, want 20 (one chunk)", part.Done)
+	}
+	rest, err := simulate.Run(ctx, pb, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest.Resumed != 20 || rest.Done != n {
+		t.Errorf("resumed run %+v: want resumed at 20, done %d", rest, n)
+	}
+	fa, na := fingerprint(t, dbA)
+	fb, nb := fingerprint(t, dbB)
+	if fa != fb || na != nb || na == 0 {
+		t.Errorf("straight run: %d postings %s; interrupted and resumed: %d postings %s", na, fa, nb, fb)
+	}
+	other := simulate.Generate(seed+1, cities, 0)
+	if same := simulate.Generate(seed, cities, 0); other.Total().Equal(same.Total()) && other.Project.Households == same.Project.Households {
+		t.Errorf("seeds %d and %d draw the same first community", seed, seed+1)
+	}
+}
+
+// TestSimulateOptions: out-of-range options are refused before anything is
+// written.
+func TestSimulateOptions(t *testing.T) {
+	t.Parallel()
+	for _, o := range []simulate.Options{
+		{Communities: 0, Cities: 1},
+		{Communities: 10, Cities: 0},
+		{Communities: simulate.MaxCommunities + 1, Cities: 1},
+		{Communities: 10, Cities: simulate.MaxCities + 1},
+		{Communities: 10, Cities: 1, Chunk: simulate.MaxChunk + 1},
+	} {
+		if _, err := simulate.Run(context.Background(), nil, o); !errors.Is(err, simulate.ErrInvalid) {
+			t.Errorf("options %+v: err %v, want ErrInvalid", o, err)
+		}
+	}
+}
