@@ -129,6 +129,22 @@ func TestStandbyServesReports(t *testing.T) {
 	if err := replica.WaitCaughtUp(ctx, pdb.DB, sdb.DB, time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	// Replayed up to the primary's position, the standby shows the last
+	// commit once its snapshot catches up too: wait for the entry count
+	// (a bounded wait; the figures below are then compared exactly).
+	for deadline := time.Now().Add(time.Minute); ; {
+		var np, ns int
+		if err := pdb.GetContext(ctx, &np, `SELECT count(*) FROM entries`); err != nil {
+			t.Fatal(err)
+		}
+		if err := sdb.GetContext(ctx, &ns, `SELECT count(*) FROM entries`); err != nil {
+			t.Fatal(err)
+		}
+		if ns == np || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	// By hand: entry i moves 100+i yuan and i%100 fen in and out again, so
 	// works holds Σ over both runs and cash is back to zero.
 	want := decimal.RequireFromString("0")
