@@ -59,3 +59,30 @@ func TestEngineSumExact(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineSumOneCandidate: with a single candidate below the amount there
+// is no sum to search (a sum takes two parts, and a part equal to the
+// amount is pass 1's), so the item is left unmatched without a
+// search_bounded issue claiming a search was cut short; whichever side
+// holds the item.
+func TestEngineSumOneCandidate(t *testing.T) {
+	for _, lineAnchors := range []bool{true, false} {
+		anchor := []item{{fen: 50000, day: day(5)}}
+		parts := []item{{fen: 20000, day: day(4)}}
+		e := engine{from: day(0), to: day(30), window: 3}
+		if lineAnchors {
+			e.lines, e.posts = anchor, parts
+		} else {
+			e.lines, e.posts = parts, anchor
+		}
+		e.run()
+		if len(e.proposals) != 0 {
+			t.Errorf("line anchors %v: proposals %+v, want none", lineAnchors, e.proposals)
+		}
+		for _, is := range e.issues {
+			if is.kind == IssueBounded {
+				t.Errorf("line anchors %v: issue %+v, want no bounded search", lineAnchors, is)
+			}
+		}
+	}
+}
