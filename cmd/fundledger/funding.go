@@ -605,8 +605,9 @@ func (a *app) reportDistrictCmd() *cobra.Command {
 }
 
 // writeThenSeal runs a write on the programme, then seals the ledger's
-// new entries; a failed write is returned unsealed, a failed seal is the
-// command's error.
+// new entries; a failed write is returned unsealed, a failed seal says the
+// entries are stored with the seal pending (exit status 3, sealAfterWrite)
+// like every other writing command.
 func (a *app) writeThenSeal(c *cobra.Command, write func(p *funding.Programme) error) error {
 	p, err := a.programme(c)
 	if err != nil {
@@ -615,6 +616,5 @@ func (a *app) writeThenSeal(c *cobra.Command, write func(p *funding.Programme) e
 	if err := write(p); err != nil {
 		return err
 	}
-	_, err = p.Ledger().Seal(c.Context())
-	return err
+	return sealAfterWrite(c.Context(), p.Ledger())
 }
