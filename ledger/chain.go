@@ -330,6 +330,16 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 	return h, nil
 }
 
+// SealedHead seals every committed entry it can account for, then returns
+// the head hash, which then covers them: the hash a report or an export
+// names as what it was made from.
+func (l *Ledger) SealedHead(ctx context.Context) (string, error) {
+	if _, err := l.Seal(ctx); err != nil {
+		return "", fmt.Errorf("sealed head: %w", err)
+	}
+	return l.HeadHash(ctx)
+}
+
 // HeadHash returns the hash of the chain's newest block (see Head).
 func (l *Ledger) HeadHash(ctx context.Context) (string, error) {
 	h, err := l.Head(ctx)

@@ -46,14 +46,15 @@ var hledgerText = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", "
 //
 // The transaction code is the entry's voucher number (the entry id when it
 // has none); the entry id is the entry tag. Debits are positive, credits negative, so `hledger balance` gives each
-// account's debit-minus-credit balance, as the trial balance does.
+// account's debit-minus-credit balance, as the trial balance does. It seals
+// what is committed first and names the head hash in its header.
 func WriteHledger(ctx context.Context, w io.Writer, l *ledger.Ledger, asOf time.Time) (int, error) {
 	bw := bufio.NewWriter(w)
 	asOfText := "all dates"
 	if !asOf.IsZero() {
 		asOfText = asOf.Format(ledger.DateLayout)
 	}
-	head, err := l.HeadHash(ctx)
+	head, err := l.SealedHead(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("hledger export: %w", err)
 	}

@@ -195,11 +195,7 @@ func (s *Server) provenance(ctx context.Context, asOf time.Time) report.RenderOp
 	if !asOf.IsZero() {
 		o.Provenance.AsOf = asOf.Format(ledger.DateLayout)
 	}
-	l := s.prog.Ledger()
-	if _, err := l.Seal(ctx); err != nil {
-		return o
-	}
-	if h, err := l.HeadHash(ctx); err == nil {
+	if h, err := s.prog.Ledger().SealedHead(ctx); err == nil {
 		o.Provenance.HeadHash = h
 	}
 	return o

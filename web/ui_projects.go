@@ -21,8 +21,6 @@ type entryRow struct {
 	Actor   string
 }
 
-type bankChoice struct{ Code, Name string }
-
 // receiptInput is the receipt form as filled in.
 type receiptInput struct {
 	Source, Amount, ReceivedOn, BankAccount, Reference, Memo, Key string
@@ -36,7 +34,7 @@ type projectData struct {
 	CanWrite bool
 	// CanStep: the user may take the officer's steps on the project.
 	CanStep bool
-	Banks   []bankChoice
+	Banks   []funding.BankAccount
 	Form    receiptInput
 	Error   string // a message (already in words)
 	// ErrorField is the form field the message is about (amount,
@@ -77,8 +75,8 @@ func (s *Server) showProject(w http.ResponseWriter, r *http.Request, status int,
 		s.page500(w, r, err)
 		return
 	}
-	if err := s.db.SelectContext(r.Context(), &pd.Banks, `SELECT code AS "code", name AS "name" FROM bank_accounts
-		WHERE district = $1 OR district IS NULL ORDER BY code LIMIT 200`, pr.District); err != nil {
+	// The district's accounts and the city's (funding.BankAccounts).
+	if pd.Banks, err = s.prog.BankAccounts(r.Context(), pr.District); err != nil {
 		s.page500(w, r, err)
 		return
 	}

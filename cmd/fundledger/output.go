@@ -42,13 +42,7 @@ func renderOptions(c *cobra.Command, format string) report.RenderOptions {
 	if err != nil {
 		return o
 	}
-	// Seal first, so the head covers every committed entry the report reads;
-	// then the head itself (a seal that had nothing to do reports none).
-	if _, err := l.Seal(c.Context()); err != nil {
-		o.Provenance.HeadHash = "unavailable (sealing failed: " + err.Error() + ")"
-		return o
-	}
-	head, err := l.HeadHash(c.Context())
+	head, err := l.SealedHead(c.Context())
 	if err != nil {
 		o.Provenance.HeadHash = "unavailable (" + err.Error() + ")"
 		return o

@@ -85,10 +85,6 @@ func (a *app) exportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Seal first, so the head hash the export names covers its entries.
-			if _, err := l.Seal(c.Context()); err != nil {
-				return err
-			}
 			n := 0
 			if err := writeOutput(c, output, false, func(w io.Writer) error {
 				n, err = report.WriteHledger(c.Context(), w, l, at)
