@@ -61,21 +61,20 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 }
 
 // postOneSQL writes one entry and its postings in a single statement, run
-// outside an explicit transaction: it locks the no_overdraft accounts in id
-// order, inserts the entry unless its key exists or an account is missing,
-// then the postings; the triggers and the deferred balance check run as for
-// any insert, and the implicit commit ends it.
+// outside an explicit transaction: it inserts the entry unless its key
+// exists or an account is missing, then the postings; the triggers (which
+// lock the no_overdraft accounts' running totals in id order) and the
+// deferred balance check run as for any insert, and the implicit commit
+// ends it.
 var postOneSQL = `
 WITH acc AS (
-    SELECT id, code, no_overdraft FROM accounts WHERE code = ANY($1::text[])
-), lck AS (
-    SELECT id FROM accounts WHERE id IN (SELECT id FROM acc WHERE no_overdraft) ORDER BY id FOR UPDATE
+    SELECT id, code FROM accounts WHERE code = ANY($1::text[])
 ), ins AS (
     INSERT INTO entries (book, effective_date, memo, actor, idempotency_key, reverses_entry_id, corrects_entry_id, metadata,
                          hash_version, content_hash)
     SELECT $2, $3::date, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9::jsonb,
            2, sha256(convert_to('` + hashV2Prefix + `' || $10 || E'\n' || ` + recordedAtNow + ` || E'\n', 'UTF8'))
-     WHERE (SELECT count(*) FROM lck) >= 0 AND (SELECT count(*) FROM acc) = cardinality($1::text[])
+     WHERE (SELECT count(*) FROM acc) = cardinality($1::text[])
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, recorded_at, encode(content_hash, 'hex') AS content_hash
 ), pst AS (
@@ -298,10 +297,11 @@ type accountRef struct {
 }
 
 // resolveAccounts looks up every account the entries post to and checks
-// the entries' books against them. It also locks the no_overdraft accounts,
-// in id order: every poster takes these locks in the same order, so they
-// queue rather than deadlock. The same round trip reads now(), the
-// transaction's start, which is every new entry's recorded_at.
+// the entries' books against them. It does not lock them: the postings
+// trigger locks the no_overdraft accounts' running totals, in id order
+// (migration 00016), which makes concurrent posters queue rather than
+// deadlock, for raw SQL as for this package. The same round trip reads
+// now(), the transaction's start, which is every new entry's recorded_at.
 func resolveAccounts(ctx context.Context, tx *sqlx.Tx, entries []Entry) (map[string]accountRef, time.Time, error) {
 	codes := map[string]struct{}{}
 	for _, e := range entries {
@@ -315,9 +315,7 @@ func resolveAccounts(ctx context.Context, tx *sqlx.Tx, entries []Entry) (map[str
 	}
 	var refs []accountRef
 	if err := tx.SelectContext(ctx, &refs, `
-		WITH locked AS (SELECT id FROM accounts WHERE code = ANY($1) AND no_overdraft ORDER BY id FOR UPDATE)
-		SELECT id, code, book, no_overdraft, now() AS now FROM accounts
-		 WHERE code = ANY($1) AND (SELECT count(*) FROM locked) >= 0 ORDER BY id`, pq.Array(codeList)); err != nil {
+		SELECT id, code, book, no_overdraft, now() AS now FROM accounts WHERE code = ANY($1) ORDER BY id`, pq.Array(codeList)); err != nil {
 		return nil, time.Time{}, fmt.Errorf("resolve accounts: %w", err)
 	}
 	byCode := make(map[string]accountRef, len(refs))
