@@ -155,7 +155,11 @@ BEGIN
                            min(effective_date) FILTER (WHERE side = 'D') AS first_d,
                            min(effective_date) FILTER (WHERE side = 'C') AS first_c
                       FROM new_postings GROUP BY account_id, book) g
-              LEFT JOIN accounts a ON a.id = g.account_id
+              -- one index probe per account (OFFSET 0 keeps the planner from
+              -- turning it into a hash of every account, a plan that a
+              -- first large statement would leave cached for small ones)
+              LEFT JOIN LATERAL (SELECT a.id, a.book, a.no_overdraft, a.normal_side FROM accounts a
+                                  WHERE a.id = g.account_id OFFSET 0) a ON true
              ORDER BY g.account_id) x;
     IF n_accs_found <> n_accs THEN
         SELECT g.account_id AS id INTO bad FROM (SELECT DISTINCT account_id FROM new_postings) g
