@@ -2,7 +2,12 @@ package scale_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -12,10 +17,13 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/internal/pgtest"
 	"fundledger/internal/scale"
+	"fundledger/internal/soak"
 	"fundledger/ledger"
+	"fundledger/web"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -176,4 +184,97 @@ func BenchmarkReportsAtScale(b *testing.B) {
 			GroupBy: []string{ledger.ByAccount}})
 		return err
 	})
+}
+
+// BenchmarkAPIAtScale runs 32 API clients against the web server (as
+// `serve` runs it) on the fixture for $FUNDLEDGER_SCALE_SOAK (default
+// 60s): each sends nine reads — district reports of one district and of
+// all, project reports, a project, the project, account and entry lists —
+// then one entry (internal/soak), and the benchmark reports the reads' and
+// the writes' p50 and p99 latencies. Every acknowledged write must be in
+// the books once.
+func BenchmarkAPIAtScale(b *testing.B) {
+	db := scaleDB(b)
+	ctx := context.Background()
+	d := 60 * time.Second
+	if s := os.Getenv("FUNDLEDGER_SCALE_SOAK"); s != "" {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := access.New(db)
+	user := "scalebench"
+	if err := st.AddUser(ctx, user, access.FinanceBureau, "", "bench"); err != nil && !errors.Is(err, access.ErrExists) {
+		b.Fatal(err)
+	}
+	_, token, err := st.IssueToken(ctx, user, access.KindAPIToken, "bench", time.Hour, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(db)
+	var pairs [][2]string
+	var accts []ledger.Account
+	for i := range 8 {
+		cash, rev := fmt.Sprintf("cash:soak:%d", i), fmt.Sprintf("revenue:soak:%d", i)
+		accts = append(accts, ledger.Account{Code: cash, Type: ledger.Asset}, ledger.Account{Code: rev, Type: ledger.Revenue})
+		pairs = append(pairs, [2]string{cash, rev})
+	}
+	if err := l.CreateAccounts(ctx, accts, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	var projects []struct {
+		Code     string `db:"code"`
+		District string `db:"district"`
+	}
+	if err := db.SelectContext(ctx, &projects, `SELECT code, district FROM projects WHERE code LIKE 'N%'
+		ORDER BY md5(code) LIMIT 8`); err != nil {
+		b.Fatal(err)
+	}
+	reads := []string{"/api/reports/district", "/api/projects?limit=100", "/api/entries?limit=100"}
+	for i, p := range projects {
+		reads = append(reads, "/api/projects/"+p.Code+"/report", "/api/reports/district?district="+p.District)
+		if i%2 == 0 {
+			reads = append(reads, "/api/projects/"+p.Code, "/api/accounts?prefix=cash:"+p.District+":"+p.Code)
+		}
+	}
+	srv := httptest.NewServer(web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	defer srv.Close()
+	// Each read alone first, one client: what the queue is made of.
+	for _, path := range reads {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		t0 := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		b.Logf("alone: %-70s %d %7d bytes %s", path, resp.StatusCode, n, time.Since(t0).Round(time.Millisecond))
+	}
+	for b.Loop() {
+		res, err := soak.Run(ctx, soak.Config{BaseURL: srv.URL, Token: token, Clients: 32, Duration: d, Accounts: pairs,
+			Reads: reads, ReadsPerWrite: 9})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := soak.Check(ctx, db, user, res)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d requests in %s (%d reads, %d read errors; %d writes acknowledged), by status %v", res.Requests,
+			res.Elapsed.Round(time.Second), res.ReadRequests, res.ReadErrors, len(res.Acked), res.ByStatus)
+		b.Logf("reads p50 %s p99 %s; writes p50 %s p99 %s; all p50 %s p99 %s max %s", res.ReadP50, res.ReadP99,
+			res.WriteP50, res.WriteP99, res.P50, res.P99, res.Max)
+		if !f.OK() || res.ReadErrors > 0 {
+			b.Errorf("lost %v, duplicated %v, read errors %d", f.Lost, f.Duplicates, res.ReadErrors)
+		}
+		b.ReportMetric(float64(res.ReadP50.Milliseconds()), "read-p50-ms")
+		b.ReportMetric(float64(res.ReadP99.Milliseconds()), "read-p99-ms")
+		b.ReportMetric(float64(res.WriteP99.Milliseconds()), "write-p99-ms")
+	}
 }
