@@ -86,7 +86,7 @@ CREATE TRIGGER district_totals_derived BEFORE INSERT OR UPDATE OR DELETE OR TRUN
 
 -- +goose StatementBegin
 CREATE FUNCTION fl_district_totals_posted() RETURNS trigger LANGUAGE plpgsql
-    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     INSERT INTO district_totals AS dt
     SELECT t.detail, t.grain, t.start, t.district, t.book, t.type, t.role, t.source, t.category, sum(t.debit), sum(t.credit)
