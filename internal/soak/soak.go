@@ -70,21 +70,21 @@ type Ack struct {
 
 // Result holds the figures of a run.
 type Result struct {
-	Requests    int            // HTTP requests sent, retries included
-	Errors      int            // requests that failed (transport error or non-2xx)
-	ByStatus    map[string]int // "201", "200", "500", "transport", ...
-	Acked       []Ack
-	GivenUp     []string // keys retried for giveUpAfter without acknowledgement
-	Rejected    []string // keys the server refused for good (4xx): a bug in the driver or the server
-	P50, P99    time.Duration
-	Max         time.Duration
+	Requests int            // HTTP requests sent, retries included
+	Errors   int            // requests that failed (transport error or non-2xx)
+	ByStatus map[string]int // "201", "200", "500", "transport", ...
+	Acked    []Ack
+	GivenUp  []string // keys retried for giveUpAfter without acknowledgement
+	Rejected []string // keys the server refused for good (4xx): a bug in the driver or the server
+	P50, P99 time.Duration
+	Max      time.Duration
 	// Per kind of request, with Config.Reads: the reads' and the writes'
 	// latencies (ReadErrors: reads answered other than 200).
 	ReadRequests, ReadErrors int
 	ReadP50, ReadP99         time.Duration
 	WriteP50, WriteP99       time.Duration
-	Elapsed     time.Duration
-	EventErrors []error
+	Elapsed                  time.Duration
+	EventErrors              []error
 	// LongestWait is the longest time one write took to be acknowledged
 	// (the outage as a client saw it).
 	LongestWait time.Duration
