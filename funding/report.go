@@ -223,6 +223,30 @@ func (p *Programme) positions(ctx context.Context, dims ledger.Dimensions, distr
 	return pos, paid, nil
 }
 
+// districtPositions is positions grouped by district, read from the
+// district totals the ledger keeps per role, source and category
+// (migration 00017) instead of every project account's day totals.
+func (p *Programme) districtPositions(ctx context.Context, districts []string, asOf time.Time) (map[posKey]*SourcePosition, map[posKey]decimal.Decimal, error) {
+	rows, err := p.ledger.DistrictTotals(ctx, ledger.TotalsFilter{AsOf: asOf, Districts: districts, Detail: true, Roles: positionRoles})
+	if err != nil {
+		return nil, nil, err
+	}
+	pos := map[posKey]*SourcePosition{}
+	paid := map[posKey]decimal.Decimal{}
+	for _, r := range rows {
+		k := posKey{r.District, r.Source}
+		if pos[k] == nil {
+			pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
+		}
+		pos[k].add(r.Role, r.Net())
+		if r.Role == "expense" {
+			ck := posKey{r.District, r.Category}
+			paid[ck] = paid[ck].Add(r.Net())
+		}
+	}
+	return pos, paid, nil
+}
+
 // DistrictSourcePosition is one source's position in one district.
 type DistrictSourcePosition struct {
 	District     string `json:"district"`
@@ -274,7 +298,7 @@ func (p *Programme) DistrictsReport(ctx context.Context, districts []string, asO
 		}
 	}
 	type key = posKey
-	pos, paid, err := p.positions(ctx, ledger.Dimensions{}, districts, ledger.ByDistrict, asOf)
+	pos, paid, err := p.districtPositions(ctx, districts, asOf)
 	if err != nil {
 		return rep, fmt.Errorf("district report: %w", err)
 	}

@@ -669,5 +669,5 @@ func (l *Ledger) verifyDerived(ctx context.Context, rep *VerifyReport) error {
 	for _, d := range drift {
 		rep.problem("account %s, %s: stored day balance differs from its postings", d.Code, d.Day)
 	}
-	return nil
+	return l.verifyDistrictTotals(ctx, rep)
 }

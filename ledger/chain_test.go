@@ -42,13 +42,19 @@ func behindTriggers(t *testing.T, db *sqlx.DB, tables []string, stmts ...string)
 
 func problems(rep ledger.VerifyReport) string { return strings.Join(rep.Problems, "\n") }
 
-// rebuildDayBalances makes account_day_balances agree with the postings
-// again, as a forger who knows the schema would.
+// rebuildDayBalances makes account_day_balances and district_totals agree
+// with the postings again, as a forger who knows the schema would.
 const rebuildDayBalances = `
 	DELETE FROM account_day_balances;
 	INSERT INTO account_day_balances (account_id, day, debit, credit)
 	SELECT account_id, effective_date, coalesce(sum(amount) FILTER (WHERE side = 'D'), 0), coalesce(sum(amount) FILTER (WHERE side = 'C'), 0)
-	  FROM postings GROUP BY 1, 2;`
+	  FROM postings GROUP BY 1, 2;
+	DELETE FROM district_totals;
+	INSERT INTO district_totals
+	SELECT t.detail, t.grain, t.start, t.district, t.book, t.type, t.role, t.source, t.category, sum(t.debit), sum(t.credit)
+	  FROM account_day_balances b JOIN accounts a ON a.id = b.account_id,
+	       fl_district_totals_of(a.district, a.book, a.type, a.code, a.source, a.category, b.day, b.debit, b.credit) t
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;`
 
 // TestHashCoversRecordedAt: hole 1 of issue 13. Moving an entry in time is
 // seen now (hash version 2), through each path that stores entries, while an
@@ -244,7 +250,7 @@ func TestAnchoredChain(t *testing.T) {
 	}
 	newHead := ledger.BlockHashForTest(prev, ids, hashes)
 	stmts = append(stmts, rebuildDayBalances, fmt.Sprintf(`UPDATE chain_blocks SET hash = '%s' WHERE id = 2`, newHead))
-	behindTriggers(t, db, []string{"postings", "entries", "account_day_balances", "chain_blocks"}, stmts...)
+	behindTriggers(t, db, []string{"postings", "entries", "account_day_balances", "district_totals", "chain_blocks"}, stmts...)
 	wantBalance(t, l, bank, "", fmt.Sprintf("%d.00", 15+1000+1100+1200))
 
 	// The chain is sound in itself; the close's recorded head gives it away.
@@ -285,7 +291,7 @@ func TestSealHoldsForgedEntries(t *testing.T) {
 	if err := db.Get(&grantID, `SELECT id FROM accounts WHERE code = $1`, grant); err != nil {
 		t.Fatal(err)
 	}
-	tables := []string{"entries", "postings", "tx_entries", "account_day_balances"}
+	tables := []string{"entries", "postings", "tx_entries", "account_day_balances", "district_totals"}
 	// forge writes entry key dated date, with a content hash true to its
 	// rows, its postings, its day balances and a queue row, behind the
 	// triggers. txid and recordedAt are SQL expressions.

@@ -52,6 +52,10 @@ type Server struct {
 	pages         map[string]*template.Template
 	limiter       *limiter
 	secureCookies bool
+
+	// reads routes the API's read operations (GET and HEAD) to a view of
+	// the server on a hot standby (ReadFrom); nil: everything is served here.
+	reads *http.ServeMux
 }
 
 // New returns the server for the programme kept in db; log receives one
@@ -62,6 +66,13 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 	}
 	s := &Server{db: db, prog: funding.New(ledger.New(db)), access: access.New(db), log: log,
 		mux: &recordingMux{ServeMux: http.NewServeMux()}, limiter: newLimiter()}
+	s.registerAPI()
+	s.registerUI()
+	return s
+}
+
+// registerAPI registers every API operation on the server's own mux.
+func (s *Server) registerAPI() {
 	s.api = s.newAPI()
 	s.registerDocument()
 	s.registerProjects()
@@ -83,8 +94,29 @@ func New(db *sqlx.DB, log *slog.Logger) *Server {
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(p)
 	})
-	s.registerUI()
-	return s
+}
+
+// ReadFrom sends the API's read operations (reports and lists: GET and
+// HEAD of every operation of kind read) to rdb, a hot standby of the
+// server's database (internal/replica checks it is one): they are served
+// by a second view of the server whose programme reads rdb, while the
+// bearer token is still checked (and touched) on the primary. Writes, the
+// OpenAPI document and the browser pages (which read their own writes
+// after a POST) stay on the primary.
+func (s *Server) ReadFrom(rdb *sqlx.DB) {
+	r := &Server{db: rdb, prog: funding.New(ledger.New(rdb)), access: s.access, log: s.log,
+		mux: &recordingMux{ServeMux: http.NewServeMux()}, limiter: s.limiter, secureCookies: s.secureCookies}
+	r.registerAPI()
+	reads := http.NewServeMux()
+	for path, item := range s.api.OpenAPI().Paths {
+		if item.Get == nil {
+			continue
+		}
+		if kind, _ := item.Get.Metadata[metaKind].(opKind); kind == opRead {
+			reads.Handle(http.MethodGet+" "+path, r.mux) // GET patterns match HEAD too
+		}
+	}
+	s.reads = reads
 }
 
 // Handler is the server's handler, with the body size limit applied.
@@ -93,6 +125,12 @@ func (s *Server) Handler() http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
+		if s.reads != nil {
+			if h, pattern := s.reads.Handler(r); pattern != "" {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
 		s.mux.ServeHTTP(w, r)
 	})
 }

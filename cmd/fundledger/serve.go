@@ -101,19 +101,14 @@ func (a *app) serveCmd() *cobra.Command {
 }
 
 // readFromStandby hands the web server a hot standby for its reports and
-// lists, once internal/replica has checked it is one, of this schema. The
-// web server takes it through ReadFrom; a build without it refuses the flag
-// rather than ignore it.
+// lists (web.Server.ReadFrom), once internal/replica has checked it is one,
+// of this schema. Writes, authentication and the browser pages stay on the
+// primary.
 func readFromStandby(ctx context.Context, ws *web.Server, primary *sqlx.DB, url string) error {
 	rdb, err := replica.OpenStandby(ctx, url, primary)
 	if err != nil {
 		return err
 	}
-	r, ok := any(ws).(interface{ ReadFrom(*sqlx.DB) })
-	if !ok {
-		rdb.Close()
-		return errors.New("--read-database-url: this build's web server cannot send reads to a standby yet (web.Server.ReadFrom)")
-	}
-	r.ReadFrom(rdb)
+	ws.ReadFrom(rdb)
 	return nil
 }

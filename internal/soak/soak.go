@@ -46,6 +46,11 @@ type Config struct {
 	// i mod len(Accounts).
 	Accounts [][2]string
 	Events   []Event
+	// Reads are API paths (GET) that clients read between writes: with
+	// ReadsPerWrite n, each client sends n reads, cycling through Reads,
+	// then one write. None: writes only.
+	Reads         []string
+	ReadsPerWrite int
 }
 
 // Event is something done to the system while the clients run.
@@ -65,16 +70,21 @@ type Ack struct {
 
 // Result holds the figures of a run.
 type Result struct {
-	Requests    int            // HTTP requests sent, retries included
-	Errors      int            // requests that failed (transport error or non-2xx)
-	ByStatus    map[string]int // "201", "200", "500", "transport", ...
-	Acked       []Ack
-	GivenUp     []string // keys retried for giveUpAfter without acknowledgement
-	Rejected    []string // keys the server refused for good (4xx): a bug in the driver or the server
-	P50, P99    time.Duration
-	Max         time.Duration
-	Elapsed     time.Duration
-	EventErrors []error
+	Requests int            // HTTP requests sent, retries included
+	Errors   int            // requests that failed (transport error or non-2xx)
+	ByStatus map[string]int // "201", "200", "500", "transport", ...
+	Acked    []Ack
+	GivenUp  []string // keys retried for giveUpAfter without acknowledgement
+	Rejected []string // keys the server refused for good (4xx): a bug in the driver or the server
+	P50, P99 time.Duration
+	Max      time.Duration
+	// Per kind of request, with Config.Reads: the reads' and the writes'
+	// latencies (ReadErrors: reads answered other than 200).
+	ReadRequests, ReadErrors int
+	ReadP50, ReadP99         time.Duration
+	WriteP50, WriteP99       time.Duration
+	Elapsed                  time.Duration
+	EventErrors              []error
 	// LongestWait is the longest time one write took to be acknowledged
 	// (the outage as a client saw it).
 	LongestWait time.Duration
@@ -107,9 +117,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	stopAt := start.Add(cfg.Duration)
 
 	var (
-		mu  sync.Mutex
-		res = Result{ByStatus: map[string]int{}}
-		lat []time.Duration
+		mu       sync.Mutex
+		res      = Result{ByStatus: map[string]int{}}
+		lat      []time.Duration
+		writeLat []time.Duration
+		readLat  []time.Duration
 	)
 	record := func(status string, d time.Duration, ok bool) {
 		mu.Lock()
@@ -120,6 +132,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.Errors++
 		}
 		lat = append(lat, d)
+		writeLat = append(writeLat, d)
+	}
+	recordRead := func(status string, d time.Duration, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Requests++
+		res.ReadRequests++
+		res.ByStatus["read "+status]++
+		if !ok {
+			res.Errors++
+			res.ReadErrors++
+		}
+		lat = append(lat, d)
+		readLat = append(readLat, d)
 	}
 
 	var events sync.WaitGroup
@@ -147,6 +173,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			defer clients.Done()
 			pair := cfg.Accounts[c%len(cfg.Accounts)]
 			for n := 1; time.Now().Before(stopAt) && ctx.Err() == nil; n++ {
+				if len(cfg.Reads) > 0 && n%(cfg.ReadsPerWrite+1) != 0 {
+					read(ctx, client, cfg, cfg.Reads[(c*31+n)%len(cfg.Reads)], recordRead)
+					continue
+				}
 				key := fmt.Sprintf("%s%d-%d", keyPrefix, c, n)
 				fen := int64(1 + (c*7919+n*104729)%100000) // 0.01 to 1000.00
 				body, _ := json.Marshal(entryRequest{
@@ -189,13 +219,39 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	clients.Wait()
 	events.Wait()
 	res.Elapsed = time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	if len(lat) > 0 {
-		res.P50 = lat[len(lat)/2]
-		res.P99 = lat[min(len(lat)-1, len(lat)*99/100)]
-		res.Max = lat[len(lat)-1]
-	}
+	res.P50, res.P99, res.Max = percentiles(lat)
+	res.ReadP50, res.ReadP99, _ = percentiles(readLat)
+	res.WriteP50, res.WriteP99, _ = percentiles(writeLat)
 	return res, ctx.Err()
+}
+
+// percentiles sorts lat and returns its median, 99th percentile and maximum.
+func percentiles(lat []time.Duration) (p50, p99, maxLat time.Duration) {
+	if len(lat) == 0 {
+		return 0, 0, 0
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+}
+
+// read sends one GET of path and records its latency; a read is not
+// retried.
+func read(ctx context.Context, client *http.Client, cfg Config, path string, record func(string, time.Duration, bool)) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+path, nil)
+	if err != nil {
+		record("bad request", 0, false)
+		return
+	}
+	req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	t0 := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		record("transport", time.Since(t0), false)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<20))
+	resp.Body.Close()
+	record(strconv.Itoa(resp.StatusCode), time.Since(t0), resp.StatusCode == http.StatusOK)
 }
 
 // post sends one attempt. It returns the stored entry's id when the write

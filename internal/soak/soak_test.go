@@ -2,7 +2,11 @@ package soak
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,5 +80,51 @@ func TestCheckFindsLostAndDuplicated(t *testing.T) {
 	}
 	if ok := (Findings{Acknowledged: 2, Stored: 2}).OK(); !ok {
 		t.Error("OK() false with nothing lost or duplicated")
+	}
+}
+
+// TestRunReadsBetweenWrites drives a stand-in server that answers writes
+// with an entry id and reads with 200 (404 for one path): each client sends
+// ReadsPerWrite reads, cycling through the paths, then one write, so the
+// reads are three times the writes (up to each client's last unfinished
+// round), every path is read, and only the missing one counts as an error.
+func TestRunReadsBetweenWrites(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	reads := map[string]int{}
+	var id int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPost {
+			id++
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id": %d}`, id)
+			return
+		}
+		reads[r.URL.RequestURI()]++
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	const clients, perWrite = 3, 3
+	res, err := Run(context.Background(), Config{BaseURL: srv.URL, Token: "t", Clients: clients, Duration: 300 * time.Millisecond,
+		Accounts: [][2]string{{"cash:s", "revenue:s"}}, Reads: []string{"/a", "/b?x=1", "/missing"}, ReadsPerWrite: perWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := len(res.Acked)
+	if writes == 0 || res.ReadRequests < perWrite*writes || res.ReadRequests > perWrite*(writes+clients) {
+		t.Errorf("%d reads for %d writes, want %d per write", res.ReadRequests, writes, perWrite)
+	}
+	if res.Requests != res.ReadRequests+writes {
+		t.Errorf("requests %d, want reads %d + writes %d", res.Requests, res.ReadRequests, writes)
+	}
+	if reads["/a"] == 0 || reads["/b?x=1"] == 0 || reads["/missing"] == 0 || res.ReadErrors != reads["/missing"] {
+		t.Errorf("reads by path %v, read errors %d (want those of /missing)", reads, res.ReadErrors)
+	}
+	if res.ReadP50 <= 0 || res.ReadP99 < res.ReadP50 || res.WriteP50 <= 0 {
+		t.Errorf("read p50 %s p99 %s, write p50 %s", res.ReadP50, res.ReadP99, res.WriteP50)
 	}
 }
