@@ -109,11 +109,11 @@ func (e *formError) message(lang string) string {
 
 // formTag is one field of a form struct, read from its tags.
 type formTag struct {
-	index            int
-	name, label      string
-	kind, options    string
-	required, today  bool
-	typ              reflect.Type
+	index           int
+	name, label     string
+	kind, options   string
+	required, today bool
+	typ             reflect.Type
 }
 
 var (
