@@ -44,10 +44,14 @@ const MaxUploadProjects = 1000
 // stepField is one input of a step's form.
 type stepField struct {
 	Name, Label string // label: message key
-	Kind        string // text, number, date, amount, select, checkbox, file
+	Kind        string // text, number, date, amount, decimal, select, checkbox, file
 	Required    bool
 	Options     []stepOption
 	Value       string
+	// A field of a row of a list (rows:"N"): the list's label (message
+	// key) and the row, from 1; the row is optional, so is the field.
+	Group string
+	Row   int
 }
 
 type stepOption struct{ Value, Label string }
@@ -557,11 +561,31 @@ func projectCSV(name string, data []byte) ([]projectRow, error) {
 
 // Budget approval.
 
+// approveForm is an approval: a sum per category (a line without a work
+// item), lines of work items, and lines limiting what a source may pay
+// for a category (the approval's source lines).
 type approveForm struct {
-	ApprovedOn  time.Time       `form:"approved_on" label:"appr.date" required:"true" default:"today"`
-	Basic       decimal.Decimal `form:"basic" label:"appr.basic"`
-	Improvement decimal.Decimal `form:"improvement" label:"appr.improvement"`
-	Upgrade     decimal.Decimal `form:"upgrade" label:"appr.upgrade"`
+	ApprovedOn  time.Time         `form:"approved_on" label:"appr.date" required:"true" default:"today"`
+	Basic       decimal.Decimal   `form:"basic" label:"appr.basic"`
+	Improvement decimal.Decimal   `form:"improvement" label:"appr.improvement"`
+	Upgrade     decimal.Decimal   `form:"upgrade" label:"appr.upgrade"`
+	WorkItems   []workItemLine    `form:"lines" label:"appr.lines" rows:"4"`
+	SourceLines []sourceLimitLine `form:"source_lines" label:"appr.source_lines" rows:"3"`
+}
+
+// workItemLine is a budget line of a work item (工程子项).
+type workItemLine struct {
+	Category    string          `form:"category" label:"col.category" options:"categories" required:"true"`
+	WorkItem    string          `form:"work_item" label:"pay.work_item" required:"true"`
+	Description string          `form:"description" label:"gs.description"`
+	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
+}
+
+// sourceLimitLine is the most a source may pay for a category.
+type sourceLimitLine struct {
+	Category string          `form:"category" label:"col.category" options:"categories" required:"true"`
+	Source   string          `form:"source" label:"col.source" options:"all_sources" required:"true"`
+	Amount   decimal.Decimal `form:"amount" label:"appr.source_amount" required:"true"`
 }
 
 func approveRun(c stepCall, f approveForm) (string, error) {
@@ -571,6 +595,12 @@ func approveRun(c stepCall, f approveForm) (string, error) {
 		if l.Amount.IsPositive() {
 			req.Lines = append(req.Lines, l)
 		}
+	}
+	for _, l := range f.WorkItems {
+		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: l.Category, WorkItem: l.WorkItem, Description: l.Description, Amount: l.Amount})
+	}
+	for _, l := range f.SourceLines {
+		req.SourceLines = append(req.SourceLines, funding.SourceLineInput{Category: l.Category, Source: l.Source, Amount: l.Amount})
 	}
 	if len(req.Lines) == 0 {
 		return "", &formError{Field: "basic", Label: "appr.basic", Key: "v.lines"}
@@ -732,58 +762,61 @@ func reverseRun(c stepCall, f reverseForm) (string, error) {
 }
 
 var officerMessages = map[string][2]string{
-	"step.register":     {"登记项目", "Register projects"},
-	"step.approve":      {"批复预算", "Approve the budget"},
-	"step.receive":      {"登记资金到位", "Record a receipt"},
-	"step.pay":          {"支付（拨付）", "Pay (disburse)"},
-	"step.reverse":      {"冲销分录", "Reverse an entry"},
-	"step.preview":      {"预览", "Preview"},
-	"step.post":         {"确认过账", "Confirm and post"},
-	"step.previewtitle": {"将要过账的分录（尚未保存）", "Entries that would be posted (nothing stored yet)"},
-	"step.previewnone":  {"检查通过，不产生分录。", "The checks pass; no entry would be posted."},
-	"step.posted":       {"已过账，凭证", "Posted, voucher"},
-	"step.replayed":     {"该表单已提交过，未重复过账。凭证", "This form was already posted; nothing was posted twice. Voucher"},
-	"step.row":          {"第", "Row"},
-	"step.refused":      {"被拒绝的行（全部未登记）", "Refused rows (nothing was registered)"},
-	"step.checks":       {"适用的检查", "The checks that apply"},
-	"step.lines":        {"预算指标（无预算不支出）", "Budget lines (no payment without budget)"},
-	"step.cash":         {"各来源专款（专款专用）", "Earmarked cash by source (专款专用)"},
-	"step.explain":      {"资金分担规则说明", "How the rule set split the budget"},
-	"step.steps":        {"操作", "Steps"},
-	"step.replayednote": {"（已过账）", "(already posted)"},
-	"step.side.debit":   {"借", "Dr"},
-	"step.side.credit":  {"贷", "Cr"},
-	"step.file.or":      {"或上传文件（JSON 或 CSV，全部成功或全部不登记）", "Or upload a file (JSON or CSV, all or nothing)"},
-	"col.account":       {"科目", "Account"},
-	"col.side":          {"借贷", "Side"},
-	"col.voucher":       {"凭证号", "Voucher"},
-	"col.remaining":     {"尚余", "Remaining"},
-	"reg.code":          {"项目编号", "Project code"},
-	"reg.name":          {"小区名称", "Community name"},
-	"reg.address":       {"地址", "Address"},
-	"reg.completed_on":  {"建成日期", "Completed on"},
-	"reg.floor_area":    {"建筑面积（平方米）", "Floor area (m²)"},
-	"reg.buildings":     {"楼栋数", "Buildings"},
-	"reg.elevators":     {"电梯数", "Elevators"},
-	"reg.state_owned":   {"国有土地", "State-owned land"},
-	"reg.demolition":    {"列入拆迁", "Slated for demolition"},
-	"reg.file":          {"项目文件", "Project file"},
-	"reg.done":          {"已登记 %d 个项目：%s", "%d project(s) registered: %s"},
-	"appr.date":         {"批复日期", "Approved on"},
-	"appr.basic":        {"基础类（元）", "Basic (yuan)"},
-	"appr.improvement":  {"完善类（元）", "Improvement (yuan)"},
-	"appr.upgrade":      {"提升类（元）", "Upgrade (yuan)"},
-	"appr.done":         {"已批复预算（第 %d 版），合计 %s 元", "Budget approved (version %d), total %s"},
-	"appr.unchanged":    {"与现行批复相同，未作改动。", "The same as the approval in force: nothing changed."},
-	"pay.work_item":     {"工程子项", "Work item"},
-	"pay.date":          {"支付日期", "Paid on"},
-	"pay.payee":         {"收款单位", "Payee"},
-	"pay.bank":          {"付款账户", "Paying bank account"},
-	"rev.entry":         {"分录号或凭证号", "Entry id or voucher"},
-	"rev.reason":        {"冲销理由", "Reason"},
-	"rev.date":          {"冲销日期（空：原分录日期）", "Reversal date (empty: the entry's own)"},
-	"v.integer":         {"“%s”：须为整数。", "%s: must be a whole number."},
-	"v.entry":           {"“%s”：请填写分录号或凭证号。", "%s: give an entry id or a voucher number."},
+	"step.register":      {"登记项目", "Register projects"},
+	"step.approve":       {"批复预算", "Approve the budget"},
+	"step.receive":       {"登记资金到位", "Record a receipt"},
+	"step.pay":           {"支付（拨付）", "Pay (disburse)"},
+	"step.reverse":       {"冲销分录", "Reverse an entry"},
+	"step.preview":       {"预览", "Preview"},
+	"step.post":          {"确认过账", "Confirm and post"},
+	"step.previewtitle":  {"将要过账的分录（尚未保存）", "Entries that would be posted (nothing stored yet)"},
+	"step.previewnone":   {"检查通过，不产生分录。", "The checks pass; no entry would be posted."},
+	"step.posted":        {"已过账，凭证", "Posted, voucher"},
+	"step.replayed":      {"该表单已提交过，未重复过账。凭证", "This form was already posted; nothing was posted twice. Voucher"},
+	"step.row":           {"第", "Row"},
+	"step.refused":       {"被拒绝的行（全部未登记）", "Refused rows (nothing was registered)"},
+	"step.checks":        {"适用的检查", "The checks that apply"},
+	"step.lines":         {"预算指标（无预算不支出）", "Budget lines (no payment without budget)"},
+	"step.cash":          {"各来源专款（专款专用）", "Earmarked cash by source (专款专用)"},
+	"step.explain":       {"资金分担规则说明", "How the rule set split the budget"},
+	"step.steps":         {"操作", "Steps"},
+	"step.replayednote":  {"（已过账）", "(already posted)"},
+	"step.side.debit":    {"借", "Dr"},
+	"step.side.credit":   {"贷", "Cr"},
+	"step.file.or":       {"或上传文件（JSON 或 CSV，全部成功或全部不登记）", "Or upload a file (JSON or CSV, all or nothing)"},
+	"col.account":        {"科目", "Account"},
+	"col.side":           {"借贷", "Side"},
+	"col.voucher":        {"凭证号", "Voucher"},
+	"col.remaining":      {"尚余", "Remaining"},
+	"reg.code":           {"项目编号", "Project code"},
+	"reg.name":           {"小区名称", "Community name"},
+	"reg.address":        {"地址", "Address"},
+	"reg.completed_on":   {"建成日期", "Completed on"},
+	"reg.floor_area":     {"建筑面积（平方米）", "Floor area (m²)"},
+	"reg.buildings":      {"楼栋数", "Buildings"},
+	"reg.elevators":      {"电梯数", "Elevators"},
+	"reg.state_owned":    {"国有土地", "State-owned land"},
+	"reg.demolition":     {"列入拆迁", "Slated for demolition"},
+	"reg.file":           {"项目文件", "Project file"},
+	"reg.done":           {"已登记 %d 个项目：%s", "%d project(s) registered: %s"},
+	"appr.date":          {"批复日期", "Approved on"},
+	"appr.basic":         {"基础类（元）", "Basic (yuan)"},
+	"appr.improvement":   {"完善类（元）", "Improvement (yuan)"},
+	"appr.upgrade":       {"提升类（元）", "Upgrade (yuan)"},
+	"appr.done":          {"已批复预算（第 %d 版），合计 %s 元", "Budget approved (version %d), total %s"},
+	"appr.lines":         {"工程子项预算", "Work item lines"},
+	"appr.source_lines":  {"分来源限额（可不填）", "Limit by source (optional)"},
+	"appr.source_amount": {"该来源最多支付（元）", "Most this source pays (yuan)"},
+	"appr.unchanged":     {"与现行批复相同，未作改动。", "The same as the approval in force: nothing changed."},
+	"pay.work_item":      {"工程子项", "Work item"},
+	"pay.date":           {"支付日期", "Paid on"},
+	"pay.payee":          {"收款单位", "Payee"},
+	"pay.bank":           {"付款账户", "Paying bank account"},
+	"rev.entry":          {"分录号或凭证号", "Entry id or voucher"},
+	"rev.reason":         {"冲销理由", "Reason"},
+	"rev.date":           {"冲销日期（空：原分录日期）", "Reversal date (empty: the entry's own)"},
+	"v.integer":          {"“%s”：须为整数。", "%s: must be a whole number."},
+	"v.entry":            {"“%s”：请填写分录号或凭证号。", "%s: give an entry id or a voucher number."},
 }
 
 func init() {
