@@ -566,8 +566,16 @@ func (p *Programme) TransferOwnership(ctx context.Context, code, newOwner string
 	if on.Before(done) {
 		return f, fmt.Errorf("%w: %s: the transfer is dated before the completion of project %s on %s", ErrOutOfOrder, what, f.Project, done.Format(ledger.DateLayout))
 	}
-	if _, err := p.db.ExecContext(ctx, `INSERT INTO utility_facility_events (facility, kind, owner, owned_by_utility, effective_on, actor, note)
-		VALUES ($1, 'transferred', $2, true, $3, $4, $5)`, code, newOwner, on.Format(ledger.DateLayout), actor, note); err != nil {
+	// In the ledger's transaction, so that a dry run rolls it back.
+	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO utility_facility_events (facility, kind, owner, owned_by_utility, effective_on, actor, note)
+		VALUES ($1, 'transferred', $2, true, $3, $4, $5)`, code, newOwner, on.Format(ledger.DateLayout), actor, note)
+		return err
+	})
+	if errors.Is(err, ledger.ErrDryRun) {
+		return f, err
+	}
+	if err != nil {
 		return f, fmt.Errorf("%s: %w", what, dbError(err))
 	}
 	return p.Facility(ctx, code)

@@ -350,9 +350,15 @@ func (p *Programme) ApproveElevator(ctx context.Context, code string, on time.Ti
 		return ElevatorGrant{}, fmt.Errorf("%w: %s: %v", ErrInvalid, what, err)
 	}
 	if !consent.OK {
+		// The refusal is recorded in the ledger's transaction, so that a dry
+		// run (ledger.WithDryRun) rolls it back with the rest.
 		expl, _ := json.Marshal(ElevatorGrant{Application: code, Event: ElevatorRefused, On: on, RuleSetID: stored.id, Consent: consent})
-		if _, err := p.db.ExecContext(ctx, `INSERT INTO elevator_events (application, kind, effective_on, rule_set_id, explanation, actor, note)
-			VALUES ($1, 'refused', $2, $3, $4, $5, $6)`, code, on.Format(ledger.DateLayout), stored.id, string(expl), actor, consent.String()); err != nil {
+		err := p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO elevator_events (application, kind, effective_on, rule_set_id, explanation, actor, note)
+			VALUES ($1, 'refused', $2, $3, $4, $5, $6)`, code, on.Format(ledger.DateLayout), stored.id, string(expl), actor, consent.String())
+			return err
+		})
+		if err != nil && !errors.Is(err, ledger.ErrDryRun) {
 			return ElevatorGrant{}, fmt.Errorf("%s: %w", what, err)
 		}
 		return ElevatorGrant{}, fmt.Errorf("%w: %s under rule set %s %s (id %d): %s", ErrConsent, what, stored.set.Name, stored.set.Version, stored.id, consent)

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // step posts an officer step's form: action "preview" or "post".
@@ -321,4 +323,76 @@ func TestOfficerFacilitySteps(t *testing.T) {
 	r = b.step("/projects/HC-3/facility-commit", b.stepKey("/projects/HC-3/facility-commit"), "preview", map[string]string{"facility": "WD-1-POWER", "date": "2020-07-01"})
 	wantStatus(t, "other facility", r, http.StatusUnprocessableEntity)
 	wantBody(t, "other facility", r, `id="err-facility"`)
+}
+
+// TestOfficerApprovalLines: an approval of work-item lines and a source
+// line, previewed (nothing stored) and posted. Under test-citywide (basic:
+// central 50%, provincial 20%, district 30%; improvement: district 50%,
+// residents 50%): 道路 600.00 and 管网 400.00 of basic split central
+// 300.00 + 200.00 = 500.00, provincial 120.00 + 80.00 = 200.00, district
+// 180.00 + 120.00 = 300.00; 照明 1,000.00 of improvement splits district
+// 500.00, residents 500.00. Commitments: central 500.00, provincial 200.00,
+// district 800.00, residents 500.00; the source line lets the district pay
+// at most 250.00 of basic.
+func TestOfficerApprovalLines(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	b := f.browser()
+	b.mustLogin("officer")
+	path := "/projects/HC-2/approve"
+	r := b.get(path)
+	wantBody(t, "form", r, `id="f-lines.1.work_item"`, `id="f-source_lines.1.source"`, "工程子项预算 第 1 行 · 工程子项")
+	fields := map[string]string{"approved_on": "2020-06-15",
+		"lines.1.category": "basic", "lines.1.work_item": "道路", "lines.1.amount": "600.00",
+		"lines.2.category": "basic", "lines.2.work_item": "管网", "lines.2.amount": "400.00",
+		"lines.3.category": "improvement", "lines.3.work_item": "照明", "lines.3.description": "楼道照明", "lines.3.amount": "1000.00",
+		"source_lines.1.category": "basic", "source_lines.1.source": "district", "source_lines.1.amount": "250.00"}
+	before := f.entries()
+	var approvals0 int
+	if err := f.db.Get(&approvals0, `SELECT count(*) FROM budget_approvals`); err != nil {
+		t.Fatal(err)
+	}
+	key := b.stepKey(path)
+	r = b.step(path, key, "preview", fields)
+	wantStatus(t, "preview", r, http.StatusOK)
+	// The commitments by source and the lines, as the split gives them.
+	wantBody(t, "preview", r, "将要过账的分录", "800.00", "500.00", "200.00", "1,000.00", "250.00", `id="step-post"`)
+	var approvals int
+	if err := f.db.Get(&approvals, `SELECT count(*) FROM budget_approvals`); err != nil || approvals != approvals0 || f.entries() != before {
+		t.Fatalf("a preview stored: approvals %d→%d, entries %d→%d (%v)", approvals0, approvals, before, f.entries(), err)
+	}
+	r = b.step(path, key, "post", fields)
+	wantBody(t, "post", r, `id="step-done"`, "已批复预算", "2,000.00")
+	// The commitments by source, and the lines, as stored.
+	var shares []struct {
+		Source string
+		Amount decimal.Decimal
+	}
+	if err := f.db.Select(&shares, `SELECT s.source, sum(s.amount) AS amount FROM budget_shares s JOIN budget_approvals a ON a.id = s.approval_id
+		WHERE a.project = 'HC-2' GROUP BY s.source ORDER BY s.source`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range shares {
+		got = append(got, s.Source+" "+s.Amount.StringFixed(2))
+	}
+	if strings.Join(got, ", ") != "central 500.00, district 800.00, provincial 200.00, resident:direct 500.00" {
+		t.Errorf("commitments by source: %v", got)
+	}
+	var items []string
+	if err := f.db.Select(&items, `SELECT l.category || '/' || l.work_item || '/' || l.amount FROM budget_lines l JOIN budget_approvals a ON a.id = l.approval_id
+		WHERE a.project = 'HC-2' ORDER BY l.line_no`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(items, " ") != "basic/道路/600.00 basic/管网/400.00 improvement/照明/1000.00" {
+		t.Errorf("lines %v", items)
+	}
+	// The district's basic line is limited to 250.00: paying 300.00 of basic from it is refused.
+	r = b.get("/projects/HC-2/pay")
+	wantBody(t, "source line", r, `id="line-basic-district">250.00<`)
+	// A row begun but not finished is refused at its field, with its row.
+	r = b.step(path, b.stepKey(path), "preview", map[string]string{"approved_on": "2020-06-16", "basic": "100.00", "lines.2.work_item": "绿化"})
+	wantStatus(t, "half a row", r, http.StatusUnprocessableEntity)
+	wantBody(t, "half a row", r, `id="err-lines.2.category"`, "第 2 行：请填写“类别”")
 }

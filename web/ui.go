@@ -117,14 +117,15 @@ type pageData struct {
 
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"amt":   func(d decimal.Decimal) string { return report.Amount(d) },
-		"day":   func(t time.Time) string { return day(t) },
-		"pct":   func(d *decimal.Decimal) string { return pctText(d) },
-		"t":     func(lang, key string) string { return msg(lang, key) },
-		"dname": districtName,
-		"sname": sourceName,
-		"cname": categoryName,
-		"add":   func(a, b int) int { return a + b },
+		"amt":    func(d decimal.Decimal) string { return report.Amount(d) },
+		"day":    func(t time.Time) string { return day(t) },
+		"pct":    func(d *decimal.Decimal) string { return pctText(d) },
+		"t":      func(lang, key string) string { return msg(lang, key) },
+		"dname":  districtName,
+		"sname":  sourceName,
+		"cname":  categoryName,
+		"fkname": facilityKindName,
+		"add":    func(a, b int) int { return a + b },
 	}
 	pages := map[string]*template.Template{}
 	names, err := fs.Glob(uiFiles, "templates/*.html")

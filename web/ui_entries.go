@@ -33,6 +33,7 @@ const (
 func (s *Server) registerListsUI() {
 	s.mux.Handle("GET /entries", s.htmlHeaders(s.browser(s.entriesPage)))
 	s.mux.Handle("GET /projects", s.htmlHeaders(s.browser(s.projectsPage)))
+	s.mux.Handle("GET /grants", s.htmlHeaders(s.browser(s.grantsPage)))
 }
 
 // listRow is an entry as the list shows it.
@@ -65,6 +66,30 @@ type entriesData struct {
 	Categories []stepOption
 	Error      string
 	Limit      int
+}
+
+// listFilterOf reads a list page's query: search, filters, sort and
+// page size (every list page reads its own among them).
+func listFilterOf(q url.Values) listFilter {
+	return listFilter{District: q.Get("district"), Project: strings.TrimSpace(q.Get("project")), Source: q.Get("source"),
+		Category: q.Get("category"), Status: q.Get("status"), Q: strings.TrimSpace(q.Get("q")), From: q.Get("from"), To: q.Get("to"),
+		Book: q.Get("book"), Sort: q.Get("sort"), Year: q.Get("year"), Size: listSize(q.Get("size"))}
+}
+
+// dates are the filter's from and to (zero when empty).
+func (f listFilter) dates() (from, to time.Time, err error) {
+	if from, err = optionalDay("from", f.From); err != nil {
+		return
+	}
+	to, err = optionalDay("to", f.To)
+	return
+}
+
+// listLink is the list at path with the query, one parameter set.
+func listLink(path string, q url.Values, key, value string) template.URL {
+	next := cloneQuery(q)
+	next.Set(key, value)
+	return template.URL(path + "?" + next.Encode())
 }
 
 func listSize(v string) int {
@@ -108,8 +133,7 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	lang := langOf(r)
-	f := listFilter{District: q.Get("district"), Project: q.Get("project"), Source: q.Get("source"), Category: q.Get("category"),
-		Q: strings.TrimSpace(q.Get("q")), From: q.Get("from"), To: q.Get("to"), Book: q.Get("book"), Sort: q.Get("sort"), Size: listSize(q.Get("size"))}
+	f := listFilterOf(q)
 	if f.Book == "" {
 		f.Book = string(ledger.BookFinancial)
 	}
@@ -143,10 +167,7 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if lf.From, err = optionalDay("from", f.From); err != nil {
-		d.Error = text(lang, "v.date")
-	}
-	if lf.To, err = optionalDay("to", f.To); err != nil {
+	if lf.From, lf.To, err = f.dates(); err != nil {
 		d.Error = text(lang, "v.date")
 	}
 	cursor, _ := strconv.ParseInt(q.Get("cursor"), 10, 64)
@@ -162,9 +183,7 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(es) > f.Size {
 		es = es[:f.Size]
-		next := cloneQuery(q)
-		next.Set("cursor", strconv.FormatInt(es[len(es)-1].ID, 10))
-		d.Next = template.URL("/entries?" + next.Encode())
+		d.Next = listLink("/entries", q, "cursor", strconv.FormatInt(es[len(es)-1].ID, 10))
 	}
 	for _, e := range es {
 		if e.Reverses != 0 && e.Metadata["project"] == "" {
@@ -212,7 +231,7 @@ type projectsData struct {
 func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := listFilter{District: q.Get("district"), Status: q.Get("status"), Q: strings.TrimSpace(q.Get("q")), Year: q.Get("year"), Size: listSize(q.Get("size"))}
+	f := listFilterOf(q)
 	d := projectsData{Filter: f, Limit: MaxListPage, Statuses: []string{"planned", "approved", "under_way", "completed", "accepted"}}
 	var err error
 	if d.Districts, err = s.readableDistricts(r); err != nil {
@@ -237,9 +256,7 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(ps) > f.Size {
 		ps = ps[:f.Size]
-		next := cloneQuery(q)
-		next.Set("after", ps[len(ps)-1].Code)
-		d.Next = template.URL("/projects?" + next.Encode())
+		d.Next = listLink("/projects", q, "after", ps[len(ps)-1].Code)
 	}
 	d.Projects = ps
 	s.render(w, r, http.StatusOK, "projects.html", pageData{Title: "list.projects", Data: d})

@@ -1,20 +1,17 @@
 package web
 
-// The officer's grant steps, in the shape of ui_officer.go's steps (each
-// previewed as a dry run, then posted with the same key): elevator
-// applications through approval, acceptance, payment and the households'
-// contributions; utility facilities (register, commit, correct the cost,
-// transfer, pay the award, the utility's contribution); property scores
-// (score, correct) and rewards (pay). Every step is on a project's page
-// (/projects/{code}/<step>); an application or facility named in the form
-// must be of that project.
+// The officer's grant steps, in the shape of ui_officer.go's steps (a form
+// struct, one funding call; each previewed as a dry run, then posted with
+// the same key): elevator applications through approval, acceptance,
+// payment and the households' contributions; utility facilities (register,
+// commit, correct the cost, transfer, pay the award, the utility's
+// contribution); property scores (score, correct) and rewards (pay). Every
+// step is on a project's page (/projects/{code}/<step>); an application or
+// facility named in the form must be of that project.
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -23,60 +20,21 @@ import (
 
 func grantSteps() []officerStep {
 	return []officerStep{
-		{name: "elevator-apply", fields: fieldsOf(elevatorApplyFields), run: elevatorApplyRun},
-		// A refused consent is recorded outside the ledger's transaction.
-		{name: "elevator-approve", fields: fieldsOf(appDateFields), run: elevatorApproveRun, direct: true},
-		{name: "elevator-accept", fields: fieldsOf(elevatorAcceptFields), run: elevatorAcceptRun},
-		{name: "elevator-pay", fields: withBanks(elevatorPayFields), run: elevatorPayRun},
-		{name: "elevator-contribution", fields: fieldsOf(contributionFields), run: contributionRun},
-		{name: "facility-register", fields: fieldsOf(facilityFields), run: facilityRegisterRun},
-		{name: "facility-commit", fields: fieldsOf(facilityDateFields), run: facilityCommitRun},
-		{name: "facility-correct", fields: fieldsOf(facilityCorrectFields), run: facilityCorrectRun},
-		{name: "facility-transfer", fields: fieldsOf(facilityTransferFields), run: facilityTransferRun, direct: true},
-		{name: "facility-pay", fields: withBanks(facilityPayFields), run: facilityPayRun},
-		{name: "facility-contribution", fields: withBanks(facilityContributionFields), run: facilityContributionRun},
-		{name: "score", fields: fieldsOf(scoreFields), run: scoreRun},
-		{name: "score-correct", fields: fieldsOf(scoreCorrectFields), run: scoreCorrectRun},
-		{name: "reward-pay", fields: withBanks(rewardPayFields), run: rewardPayRun},
+		formStep("elevator-apply", elevatorApplyRun),
+		formStep("elevator-approve", elevatorApproveRun),
+		formStep("elevator-accept", elevatorAcceptRun),
+		formStep("elevator-pay", elevatorPayRun),
+		formStep("elevator-contribution", contributionRun),
+		formStep("facility-register", facilityRegisterRun),
+		formStep("facility-commit", facilityCommitRun),
+		formStep("facility-correct", facilityCorrectRun),
+		formStep("facility-transfer", facilityTransferRun),
+		formStep("facility-pay", facilityPayRun),
+		formStep("facility-contribution", facilityContributionRun),
+		formStep("score", scoreRun),
+		formStep("score-correct", scoreCorrectRun),
+		formStep("reward-pay", rewardPayRun),
 	}
-}
-
-func fieldsOf(fs []stepField) func(*Server, context.Context, string, stepScope) ([]stepField, error) {
-	return func(*Server, context.Context, string, stepScope) ([]stepField, error) {
-		out := append([]stepField(nil), fs...)
-		for i := range out {
-			if out[i].Kind == "date" && out[i].Value == "" {
-				out[i].Value = today()
-			}
-		}
-		return out, nil
-	}
-}
-
-// withBanks adds the bank account choice (the district's and the city's,
-// nothing preselected) to fields.
-func withBanks(fs []stepField) func(*Server, context.Context, string, stepScope) ([]stepField, error) {
-	return func(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-		out, _ := fieldsOf(fs)(s, ctx, lang, sc)
-		banks, err := s.bankOptions(ctx, sc.District.Code)
-		if err != nil {
-			return nil, err
-		}
-		return append(out, stepField{Name: "bank_account", Label: "pay.bank", Kind: "select", Options: banks}), nil
-	}
-}
-
-// decimalField is a decimal that may be empty (zero) or zero.
-func decimalField(r *http.Request, name string) (decimal.Decimal, error) {
-	v := formValue(r, name)
-	if v == "" {
-		return decimal.Zero, nil
-	}
-	d, err := parseDecimal(name, v)
-	if err != nil {
-		return d, &fieldError{name, err}
-	}
-	return d, nil
 }
 
 // ofProject: an application or facility named in the form must be of the
@@ -91,468 +49,332 @@ func ofProject(field, project string, sc stepScope, err error) error {
 	return nil
 }
 
-func (s *Server) stepApplication(ctx context.Context, r *http.Request, sc stepScope) (string, error) {
-	code, err := requiredField(r, langOf(r), "application", "gs.application")
-	if err != nil {
-		return "", err
-	}
-	app, err := s.prog.ElevatorApplication(ctx, code)
-	return code, ofProject("application", app.Project, sc, err)
+// application checks that the application is of the page's project.
+func (c stepCall) application(code string) error {
+	app, err := c.prog.ElevatorApplication(c.ctx, code)
+	return ofProject("application", app.Project, c.scope, err)
 }
 
-func (s *Server) stepFacility(ctx context.Context, r *http.Request, sc stepScope) (string, error) {
-	code, err := requiredField(r, langOf(r), "facility", "gs.facility")
-	if err != nil {
-		return "", err
-	}
-	f, err := s.prog.Facility(ctx, code)
-	return code, ofProject("facility", f.Project, sc, err)
+// facility checks that the facility is of the page's project.
+func (c stepCall) facility(code string) error {
+	f, err := c.prog.Facility(c.ctx, code)
+	return ofProject("facility", f.Project, c.scope, err)
 }
 
-func saved(r *http.Request) string { return msg(langOf(r), "gs.saved") }
+func (c stepCall) saved() string { return msg(c.lang, "gs.saved") }
 
-func (s *Server) grantDone(ctx context.Context, r *http.Request, g funding.GrantPayment) string {
+// savedWith: saved, and a figure (its label a message key).
+func (c stepCall) savedWith(label string, d decimal.Decimal) string {
+	return c.saved() + " · " + msg(c.lang, label) + " " + amtText(d)
+}
+
+func (c stepCall) grantDone(g funding.GrantPayment) string {
 	id := g.FinancialEntryID
 	if id == 0 {
 		id = g.EntryID
 	}
-	return movementDone(ctx, s, langOf(r), funding.Movement{FinancialEntry: id}) + " · " + msg(langOf(r), "col.total") + " " + amtText(g.Total)
+	return movementDone(c.ctx, c.Server, c.lang, funding.Movement{FinancialEntry: id}) + " · " + msg(c.lang, "col.total") + " " + amtText(g.Total)
 }
 
 func amtText(d decimal.Decimal) string { return d.StringFixed(2) }
 
 // Elevators.
 
-var elevatorApplyFields = []stepField{
-	{Name: "code", Label: "gs.application", Kind: "text", Required: true},
-	{Name: "building", Label: "gs.building", Kind: "text", Required: true},
-	{Name: "unit", Label: "gs.unit", Kind: "text", Required: true},
-	{Name: "households_per_floor", Label: "gs.per_floor", Kind: "text", Required: true},
-	{Name: "elevators", Label: "reg.elevators", Kind: "number"},
-	{Name: "estimated_cost", Label: "gs.est_cost", Kind: "amount", Required: true},
-	{Name: "estimated_pipe_cost", Label: "gs.est_pipe", Kind: "amount"},
-	{Name: "other_contributions", Label: "gs.other", Kind: "amount"},
-	{Name: "owners_total", Label: "gs.owners_total", Kind: "number", Required: true},
-	{Name: "owners_participating", Label: "gs.owners_part", Kind: "number"},
-	{Name: "owners_approving", Label: "gs.owners_appr", Kind: "number"},
-	{Name: "area_total_m2", Label: "gs.area_total", Kind: "amount"},
-	{Name: "area_participating_m2", Label: "gs.area_part", Kind: "amount"},
-	{Name: "area_approving_m2", Label: "gs.area_appr", Kind: "amount"},
-	{Name: "applied_on", Label: "gs.applied_on", Kind: "date", Required: true},
+type elevatorApplyForm struct {
+	Code                string          `form:"code" label:"gs.application" required:"true"`
+	Building            string          `form:"building" label:"gs.building" required:"true"`
+	Unit                string          `form:"unit" label:"gs.unit" required:"true"`
+	HouseholdsPerFloor  []int           `form:"households_per_floor" label:"gs.per_floor" required:"true"`
+	Elevators           int             `form:"elevators" label:"reg.elevators"`
+	EstimatedCost       decimal.Decimal `form:"estimated_cost" label:"gs.est_cost" required:"true"`
+	EstimatedPipeCost   decimal.Decimal `form:"estimated_pipe_cost" label:"gs.est_pipe" kind:"decimal"`
+	OtherContributions  decimal.Decimal `form:"other_contributions" label:"gs.other" kind:"decimal"`
+	OwnersTotal         int             `form:"owners_total" label:"gs.owners_total" required:"true"`
+	OwnersParticipating int             `form:"owners_participating" label:"gs.owners_part"`
+	OwnersApproving     int             `form:"owners_approving" label:"gs.owners_appr"`
+	AreaTotalM2         decimal.Decimal `form:"area_total_m2" label:"gs.area_total" kind:"decimal"`
+	AreaParticipatingM2 decimal.Decimal `form:"area_participating_m2" label:"gs.area_part" kind:"decimal"`
+	AreaApprovingM2     decimal.Decimal `form:"area_approving_m2" label:"gs.area_appr" kind:"decimal"`
+	AppliedOn           time.Time       `form:"applied_on" label:"gs.applied_on" required:"true" default:"today"`
 }
 
-func elevatorApplyRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	in := funding.ElevatorApplicationInput{Project: sc.Project.Code}
-	var err error
-	if in.Code, err = requiredField(r, lang, "code", "gs.application"); err != nil {
+func elevatorApplyRun(c stepCall, f elevatorApplyForm) (string, error) {
+	in := funding.ElevatorApplicationInput{Project: c.scope.Project.Code, Code: f.Code, Building: f.Building, Unit: f.Unit,
+		HouseholdsPerFloor: f.HouseholdsPerFloor, Elevators: f.Elevators, EstimatedCost: f.EstimatedCost, EstimatedPipeCost: f.EstimatedPipeCost,
+		OtherContributions: f.OtherContributions, OwnersTotal: f.OwnersTotal, OwnersParticipating: f.OwnersParticipating,
+		OwnersApproving: f.OwnersApproving, AreaTotalM2: f.AreaTotalM2, AreaParticipatingM2: f.AreaParticipatingM2,
+		AreaApprovingM2: f.AreaApprovingM2, AppliedOn: f.AppliedOn}
+	if _, err := c.prog.ApplyElevator(c.ctx, in, c.actor); err != nil {
 		return "", err
 	}
-	if in.Building, err = requiredField(r, lang, "building", "gs.building"); err != nil {
-		return "", err
-	}
-	if in.Unit, err = requiredField(r, lang, "unit", "gs.unit"); err != nil {
-		return "", err
-	}
-	floors, err := requiredField(r, lang, "households_per_floor", "gs.per_floor")
-	if err != nil {
-		return "", err
-	}
-	for _, f := range strings.FieldsFunc(floors, func(c rune) bool { return c == ',' || c == '，' || c == ' ' }) {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			return "", &fieldError{"households_per_floor", invalid("households_per_floor", "v.integer", msg(lang, "gs.per_floor"))}
-		}
-		in.HouseholdsPerFloor = append(in.HouseholdsPerFloor, n)
-	}
-	for _, x := range []struct {
-		name string
-		to   *int
-	}{{"elevators", &in.Elevators}, {"owners_total", &in.OwnersTotal}, {"owners_participating", &in.OwnersParticipating}, {"owners_approving", &in.OwnersApproving}} {
-		if *x.to, err = intField(r, x.name); err != nil {
-			return "", err
-		}
-	}
-	for _, x := range []struct {
-		name string
-		to   *decimal.Decimal
-	}{{"estimated_cost", &in.EstimatedCost}, {"estimated_pipe_cost", &in.EstimatedPipeCost}, {"other_contributions", &in.OtherContributions},
-		{"area_total_m2", &in.AreaTotalM2}, {"area_participating_m2", &in.AreaParticipatingM2}, {"area_approving_m2", &in.AreaApprovingM2}} {
-		if *x.to, err = decimalField(r, x.name); err != nil {
-			return "", err
-		}
-	}
-	if in.AppliedOn, err = dayField(r, "applied_on"); err != nil {
-		return "", err
-	}
-	if _, err := s.prog.ApplyElevator(ctx, in, principal(r).User); err != nil {
-		return "", err
-	}
-	return saved(r), nil
+	return c.saved(), nil
 }
 
-var appDateFields = []stepField{
-	{Name: "application", Label: "gs.application", Kind: "text", Required: true},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+// applicationDated is an application and a date.
+type applicationDated struct {
+	Application string    `form:"application" label:"gs.application" required:"true"`
+	Date        time.Time `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-func elevatorApproveRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepApplication(ctx, r, sc)
+// elevatorApproveRun approves under the rule set in force; a refused
+// consent is recorded (and, in a preview, rolled back with the rest).
+func elevatorApproveRun(c stepCall, f applicationDated) (string, error) {
+	if err := c.application(f.Application); err != nil {
+		return "", err
+	}
+	g, err := c.prog.ApproveElevator(c.ctx, f.Application, f.Date, c.actor)
 	if err != nil {
 		return "", err
 	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	g, err := s.prog.ApproveElevator(ctx, code, on, principal(r).User)
-	if err != nil {
-		return "", err
-	}
-	return saved(r) + " · " + msg(langOf(r), "col.total") + " " + amtText(g.Grant.Amount), nil
+	return c.savedWith("col.total", g.Grant.Amount), nil
 }
 
-var elevatorAcceptFields = []stepField{
-	{Name: "application", Label: "gs.application", Kind: "text", Required: true},
-	{Name: "final_cost", Label: "gs.final_cost", Kind: "amount", Required: true},
-	{Name: "final_pipe_cost", Label: "gs.final_pipe", Kind: "amount"},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+type elevatorAcceptForm struct {
+	Application   string          `form:"application" label:"gs.application" required:"true"`
+	FinalCost     decimal.Decimal `form:"final_cost" label:"gs.final_cost" required:"true"`
+	FinalPipeCost decimal.Decimal `form:"final_pipe_cost" label:"gs.final_pipe" kind:"decimal"`
+	Date          time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-func elevatorAcceptRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepApplication(ctx, r, sc)
+func elevatorAcceptRun(c stepCall, f elevatorAcceptForm) (string, error) {
+	if err := c.application(f.Application); err != nil {
+		return "", err
+	}
+	g, err := c.prog.AcceptElevator(c.ctx, f.Application, f.FinalCost, f.FinalPipeCost, f.Date, c.actor)
 	if err != nil {
 		return "", err
 	}
-	cost, err := amountField(r, "final_cost")
-	if err != nil {
-		return "", err
-	}
-	pipe, err := decimalField(r, "final_pipe_cost")
-	if err != nil {
-		return "", err
-	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	g, err := s.prog.AcceptElevator(ctx, code, cost, pipe, on, principal(r).User)
-	if err != nil {
-		return "", err
-	}
-	return saved(r) + " · " + msg(langOf(r), "col.total") + " " + amtText(g.Grant.Amount), nil
+	return c.savedWith("col.total", g.Grant.Amount), nil
 }
 
-var elevatorPayFields = []stepField{
-	{Name: "application", Label: "gs.application", Kind: "text", Required: true},
-	{Name: "date", Label: "pay.date", Kind: "date", Required: true},
-	{Name: "payee", Label: "pay.payee", Kind: "text", Required: true},
-	{Name: "reference", Label: "rcpt.reference", Kind: "text"},
+type elevatorPayForm struct {
+	Application string    `form:"application" label:"gs.application" required:"true"`
+	Date        time.Time `form:"date" label:"pay.date" required:"true" default:"today"`
+	Payee       string    `form:"payee" label:"pay.payee" required:"true"`
+	Reference   string    `form:"reference" label:"rcpt.reference"`
+	BankAccount string    `form:"bank_account" label:"pay.bank" options:"banks" required:"true"`
 }
 
-func elevatorPayRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	code, err := s.stepApplication(ctx, r, sc)
+func elevatorPayRun(c stepCall, f elevatorPayForm) (string, error) {
+	if err := c.application(f.Application); err != nil {
+		return "", err
+	}
+	g, err := c.prog.PayElevatorGrant(c.ctx, funding.ElevatorPaymentRequest{Application: f.Application, PaidOn: f.Date, Payee: f.Payee,
+		BankAccount: f.BankAccount, Reference: f.Reference, Actor: c.actor})
 	if err != nil {
 		return "", err
 	}
-	req := funding.ElevatorPaymentRequest{Application: code, Reference: formValue(r, "reference"), Actor: principal(r).User}
-	if req.PaidOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	if req.Payee, err = requiredField(r, lang, "payee", "pay.payee"); err != nil {
-		return "", err
-	}
-	if req.BankAccount, err = requiredField(r, lang, "bank_account", "pay.bank"); err != nil {
-		return "", err
-	}
-	g, err := s.prog.PayElevatorGrant(ctx, req)
-	if err != nil {
-		return "", err
-	}
-	return s.grantDone(ctx, r, g), nil
+	return c.grantDone(g), nil
 }
 
-var contributionFields = []stepField{
-	{Name: "application", Label: "gs.application", Kind: "text", Required: true},
-	{Name: "household", Label: "gs.household", Kind: "text", Required: true},
-	{Name: "amount", Label: "rcpt.amount", Kind: "amount", Required: true},
-	{Name: "date", Label: "rcpt.date", Kind: "date", Required: true},
+type contributionForm struct {
+	Application string          `form:"application" label:"gs.application" required:"true"`
+	Household   string          `form:"household" label:"gs.household" required:"true"`
+	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
+	Date        time.Time       `form:"date" label:"rcpt.date" required:"true" default:"today"`
 }
 
-func contributionRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepApplication(ctx, r, sc)
+func contributionRun(c stepCall, f contributionForm) (string, error) {
+	if err := c.application(f.Application); err != nil {
+		return "", err
+	}
+	m, err := c.prog.ReceiveContribution(c.ctx, funding.ContributionRequest{Application: f.Application, Household: f.Household,
+		Amount: f.Amount, ReceivedOn: f.Date, IdempotencyKey: c.key, Actor: c.actor})
 	if err != nil {
 		return "", err
 	}
-	req := funding.ContributionRequest{Application: code, IdempotencyKey: key, Actor: principal(r).User}
-	if req.Household, err = requiredField(r, langOf(r), "household", "gs.household"); err != nil {
-		return "", err
-	}
-	if req.Amount, err = amountField(r, "amount"); err != nil {
-		return "", err
-	}
-	if req.ReceivedOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	m, err := s.prog.ReceiveContribution(ctx, req)
-	if err != nil {
-		return "", err
-	}
-	return movementDone(ctx, s, langOf(r), m), nil
+	return movementDone(c.ctx, c.Server, c.lang, m), nil
 }
 
 // Utility facilities.
 
-var facilityFields = []stepField{
-	{Name: "code", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "kind", Label: "col.kind", Kind: "select", Required: true, Options: []stepOption{{"", "—"}, {"power", "供电 power"},
-		{"water", "供水 water"}, {"gas", "燃气 gas"}, {"heating", "供热 heating"}, {"telecom", "通信 telecom"}, {"cabletv", "有线电视 cable TV"}}},
-	{Name: "description", Label: "gs.description", Kind: "text"},
-	{Name: "cost", Label: "gs.cost", Kind: "amount", Required: true},
-	{Name: "utility", Label: "gs.utility", Kind: "text", Required: true},
-	{Name: "owner", Label: "gs.owner", Kind: "text", Required: true},
-	{Name: "owned_by_utility", Label: "gs.owned_by_utility", Kind: "checkbox"},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+// facilityKinds are the kinds of utility facility, in both languages.
+var facilityKinds = []struct{ code, zh, en string }{
+	{"power", "供电", "power"}, {"water", "供水", "water"}, {"gas", "燃气", "gas"}, {"heating", "供热", "heating"},
+	{"telecom", "通信", "telecom"}, {"cabletv", "有线电视", "cable TV"},
 }
 
-func facilityRegisterRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	in := funding.FacilityInput{Project: sc.Project.Code, Description: formValue(r, "description"), OwnedByUtility: r.PostFormValue("owned_by_utility") != ""}
-	var err error
-	if in.Code, err = requiredField(r, lang, "code", "gs.facility"); err != nil {
-		return "", err
+func facilityKindOptions(lang string) []stepOption {
+	out := []stepOption{{"", "—"}}
+	for _, k := range facilityKinds {
+		out = append(out, stepOption{k.code, facilityKindName(lang, k.code)})
 	}
-	if in.Kind, err = requiredField(r, lang, "kind", "col.kind"); err != nil {
-		return "", err
-	}
-	if in.Cost, err = amountField(r, "cost"); err != nil {
-		return "", err
-	}
-	if in.Utility, err = requiredField(r, lang, "utility", "gs.utility"); err != nil {
-		return "", err
-	}
-	if in.Owner, err = requiredField(r, lang, "owner", "gs.owner"); err != nil {
-		return "", err
-	}
-	if in.RegisteredOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	if _, err := s.prog.RegisterFacility(ctx, in, principal(r).User); err != nil {
-		return "", err
-	}
-	return saved(r), nil
+	return out
 }
 
-var facilityDateFields = []stepField{
-	{Name: "facility", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+// facilityKindName: the Chinese name, with the English one in English.
+func facilityKindName(lang, code string) string {
+	for _, k := range facilityKinds {
+		if k.code == code {
+			if lang == langEn {
+				return k.zh + " " + k.en
+			}
+			return k.zh
+		}
+	}
+	return code
 }
 
-func facilityCommitRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepFacility(ctx, r, sc)
-	if err != nil {
-		return "", err
-	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	if _, err := s.prog.CommitFacility(ctx, code, on, principal(r).User); err != nil {
-		return "", err
-	}
-	return saved(r), nil
+type facilityForm struct {
+	Code           string          `form:"code" label:"gs.facility" required:"true"`
+	Kind           string          `form:"kind" label:"col.kind" options:"facility_kinds" required:"true"`
+	Description    string          `form:"description" label:"gs.description"`
+	Cost           decimal.Decimal `form:"cost" label:"gs.cost" required:"true"`
+	Utility        string          `form:"utility" label:"gs.utility" required:"true"`
+	Owner          string          `form:"owner" label:"gs.owner" required:"true"`
+	OwnedByUtility bool            `form:"owned_by_utility" label:"gs.owned_by_utility"`
+	Date           time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-var facilityCorrectFields = []stepField{
-	{Name: "facility", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "cost", Label: "gs.cost", Kind: "amount", Required: true},
-	{Name: "reason", Label: "col.reason", Kind: "text", Required: true},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+func facilityRegisterRun(c stepCall, f facilityForm) (string, error) {
+	in := funding.FacilityInput{Project: c.scope.Project.Code, Code: f.Code, Kind: f.Kind, Description: f.Description, Cost: f.Cost,
+		Utility: f.Utility, Owner: f.Owner, OwnedByUtility: f.OwnedByUtility, RegisteredOn: f.Date}
+	if _, err := c.prog.RegisterFacility(c.ctx, in, c.actor); err != nil {
+		return "", err
+	}
+	return c.saved(), nil
 }
 
-func facilityCorrectRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepFacility(ctx, r, sc)
-	if err != nil {
-		return "", err
-	}
-	in := funding.FacilityCorrection{Facility: code, Actor: principal(r).User}
-	if in.Cost, err = amountField(r, "cost"); err != nil {
-		return "", err
-	}
-	if in.Reason, err = requiredField(r, langOf(r), "reason", "col.reason"); err != nil {
-		return "", err
-	}
-	if in.CorrectedOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	if _, err := s.prog.CorrectFacilityCost(ctx, in); err != nil {
-		return "", err
-	}
-	return saved(r), nil
+// facilityDated is a facility and a date.
+type facilityDated struct {
+	Facility string    `form:"facility" label:"gs.facility" required:"true"`
+	Date     time.Time `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-var facilityTransferFields = []stepField{
-	{Name: "facility", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "owner", Label: "gs.new_owner", Kind: "text", Required: true},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
-	{Name: "note", Label: "col.note", Kind: "text"},
+func facilityCommitRun(c stepCall, f facilityDated) (string, error) {
+	if err := c.facility(f.Facility); err != nil {
+		return "", err
+	}
+	if _, err := c.prog.CommitFacility(c.ctx, f.Facility, f.Date, c.actor); err != nil {
+		return "", err
+	}
+	return c.saved(), nil
 }
 
-func facilityTransferRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepFacility(ctx, r, sc)
-	if err != nil {
-		return "", err
-	}
-	owner, err := requiredField(r, langOf(r), "owner", "gs.new_owner")
-	if err != nil {
-		return "", err
-	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	if _, err := s.prog.TransferOwnership(ctx, code, owner, on, principal(r).User, formValue(r, "note")); err != nil {
-		return "", err
-	}
-	return saved(r), nil
+type facilityCorrectForm struct {
+	Facility string          `form:"facility" label:"gs.facility" required:"true"`
+	Cost     decimal.Decimal `form:"cost" label:"gs.cost" required:"true"`
+	Reason   string          `form:"reason" label:"col.reason" required:"true"`
+	Date     time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-var facilityPayFields = []stepField{
-	{Name: "facility", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "date", Label: "pay.date", Kind: "date", Required: true},
-	{Name: "reference", Label: "rcpt.reference", Kind: "text"},
+func facilityCorrectRun(c stepCall, f facilityCorrectForm) (string, error) {
+	if err := c.facility(f.Facility); err != nil {
+		return "", err
+	}
+	in := funding.FacilityCorrection{Facility: f.Facility, Cost: f.Cost, Reason: f.Reason, CorrectedOn: f.Date, Actor: c.actor}
+	if _, err := c.prog.CorrectFacilityCost(c.ctx, in); err != nil {
+		return "", err
+	}
+	return c.saved(), nil
 }
 
-func facilityPayRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepFacility(ctx, r, sc)
-	if err != nil {
-		return "", err
-	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	bank, err := requiredField(r, langOf(r), "bank_account", "pay.bank")
-	if err != nil {
-		return "", err
-	}
-	g, err := s.prog.PayAward(ctx, code, on, bank, formValue(r, "reference"), principal(r).User)
-	if err != nil {
-		return "", err
-	}
-	return s.grantDone(ctx, r, g), nil
+type facilityTransferForm struct {
+	Facility string    `form:"facility" label:"gs.facility" required:"true"`
+	Owner    string    `form:"owner" label:"gs.new_owner" required:"true"`
+	Date     time.Time `form:"date" label:"col.date" required:"true" default:"today"`
+	Note     string    `form:"note" label:"col.note"`
 }
 
-var facilityContributionFields = []stepField{
-	{Name: "facility", Label: "gs.facility", Kind: "text", Required: true},
-	{Name: "date", Label: "rcpt.date", Kind: "date", Required: true},
-	{Name: "in_kind", Label: "gs.in_kind", Kind: "checkbox"},
-	{Name: "reference", Label: "rcpt.reference", Kind: "text"},
+func facilityTransferRun(c stepCall, f facilityTransferForm) (string, error) {
+	if err := c.facility(f.Facility); err != nil {
+		return "", err
+	}
+	if _, err := c.prog.TransferOwnership(c.ctx, f.Facility, f.Owner, f.Date, c.actor, f.Note); err != nil {
+		return "", err
+	}
+	return c.saved(), nil
 }
 
-func facilityContributionRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	code, err := s.stepFacility(ctx, r, sc)
+type facilityPayForm struct {
+	Facility    string    `form:"facility" label:"gs.facility" required:"true"`
+	Date        time.Time `form:"date" label:"pay.date" required:"true" default:"today"`
+	Reference   string    `form:"reference" label:"rcpt.reference"`
+	BankAccount string    `form:"bank_account" label:"pay.bank" options:"banks" required:"true"`
+}
+
+func facilityPayRun(c stepCall, f facilityPayForm) (string, error) {
+	if err := c.facility(f.Facility); err != nil {
+		return "", err
+	}
+	g, err := c.prog.PayAward(c.ctx, f.Facility, f.Date, f.BankAccount, f.Reference, c.actor)
 	if err != nil {
 		return "", err
 	}
-	req := funding.FacilityContributionRequest{Facility: code, InKind: r.PostFormValue("in_kind") != "", BankAccount: formValue(r, "bank_account"),
-		Reference: formValue(r, "reference"), Actor: principal(r).User}
-	if req.On, err = dayField(r, "date"); err != nil {
+	return c.grantDone(g), nil
+}
+
+type facilityContributionForm struct {
+	Facility    string    `form:"facility" label:"gs.facility" required:"true"`
+	Date        time.Time `form:"date" label:"rcpt.date" required:"true" default:"today"`
+	InKind      bool      `form:"in_kind" label:"gs.in_kind"`
+	Reference   string    `form:"reference" label:"rcpt.reference"`
+	BankAccount string    `form:"bank_account" label:"pay.bank" options:"banks"` // required unless in kind
+}
+
+func facilityContributionRun(c stepCall, f facilityContributionForm) (string, error) {
+	if err := c.facility(f.Facility); err != nil {
 		return "", err
 	}
-	if !req.InKind && req.BankAccount == "" {
-		return "", &fieldError{"bank_account", invalid("bank_account", "v.required", msg(langOf(r), "pay.bank"))}
+	if !f.InKind && f.BankAccount == "" {
+		return "", &formError{Field: "bank_account", Label: "pay.bank", Key: "v.required"}
 	}
-	g, err := s.prog.RecordFacilityContribution(ctx, req)
+	g, err := c.prog.RecordFacilityContribution(c.ctx, funding.FacilityContributionRequest{Facility: f.Facility, InKind: f.InKind,
+		BankAccount: f.BankAccount, Reference: f.Reference, On: f.Date, Actor: c.actor})
 	if err != nil {
 		return "", err
 	}
-	return s.grantDone(ctx, r, g), nil
+	return c.grantDone(g), nil
 }
 
 // Property scores and rewards.
 
-var scoreFields = []stepField{
-	{Name: "period", Label: "gs.period", Kind: "text", Required: true},
-	{Name: "score", Label: "gs.score", Kind: "amount", Required: true},
-	{Name: "evaluator", Label: "gs.evaluator", Kind: "text"},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+type scoreForm struct {
+	Period    string          `form:"period" label:"gs.period" required:"true"`
+	Score     decimal.Decimal `form:"score" label:"gs.score" kind:"decimal" required:"true"`
+	Evaluator string          `form:"evaluator" label:"gs.evaluator"`
+	Date      time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-func scoreRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	in := funding.PropertyScoreInput{Project: sc.Project.Code, Evaluator: formValue(r, "evaluator")}
-	var err error
-	if in.Period, err = requiredField(r, langOf(r), "period", "gs.period"); err != nil {
-		return "", err
-	}
-	if in.Score, err = decimalField(r, "score"); err != nil {
-		return "", err
-	}
-	if in.ScoredOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	pr, err := s.prog.ScoreProperty(ctx, in, principal(r).User)
+func scoreRun(c stepCall, f scoreForm) (string, error) {
+	pr, err := c.prog.ScoreProperty(c.ctx, funding.PropertyScoreInput{Project: c.scope.Project.Code, Period: f.Period, Score: f.Score,
+		Evaluator: f.Evaluator, ScoredOn: f.Date}, c.actor)
 	if err != nil {
 		return "", err
 	}
-	return saved(r) + " · " + msg(langOf(r), "gs.reward") + " " + amtText(pr.Reward), nil
+	return c.savedWith("gs.reward", pr.Reward), nil
 }
 
-var scoreCorrectFields = []stepField{
-	{Name: "period", Label: "gs.period", Kind: "text", Required: true},
-	{Name: "score", Label: "gs.score", Kind: "amount", Required: true},
-	{Name: "reason", Label: "col.reason", Kind: "text", Required: true},
-	{Name: "evaluator", Label: "gs.evaluator", Kind: "text"},
-	{Name: "date", Label: "col.date", Kind: "date", Required: true},
+type scoreCorrectForm struct {
+	Period    string          `form:"period" label:"gs.period" required:"true"`
+	Score     decimal.Decimal `form:"score" label:"gs.score" kind:"decimal" required:"true"`
+	Reason    string          `form:"reason" label:"col.reason" required:"true"`
+	Evaluator string          `form:"evaluator" label:"gs.evaluator"`
+	Date      time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
-func scoreCorrectRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	in := funding.PropertyScoreCorrection{Project: sc.Project.Code, Evaluator: formValue(r, "evaluator")}
-	var err error
-	if in.Period, err = requiredField(r, langOf(r), "period", "gs.period"); err != nil {
-		return "", err
-	}
-	if in.Score, err = decimalField(r, "score"); err != nil {
-		return "", err
-	}
-	if in.Reason, err = requiredField(r, langOf(r), "reason", "col.reason"); err != nil {
-		return "", err
-	}
-	if in.CorrectedOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	pr, err := s.prog.CorrectPropertyScore(ctx, in, principal(r).User)
+func scoreCorrectRun(c stepCall, f scoreCorrectForm) (string, error) {
+	pr, err := c.prog.CorrectPropertyScore(c.ctx, funding.PropertyScoreCorrection{Project: c.scope.Project.Code, Period: f.Period,
+		Score: f.Score, Reason: f.Reason, Evaluator: f.Evaluator, CorrectedOn: f.Date}, c.actor)
 	if err != nil {
 		return "", err
 	}
-	return saved(r) + " · " + msg(langOf(r), "gs.reward") + " " + amtText(pr.Reward), nil
+	return c.savedWith("gs.reward", pr.Reward), nil
 }
 
-var rewardPayFields = []stepField{
-	{Name: "period", Label: "gs.period", Kind: "text", Required: true},
-	{Name: "date", Label: "pay.date", Kind: "date", Required: true},
-	{Name: "reference", Label: "rcpt.reference", Kind: "text"},
+type rewardPayForm struct {
+	Period      string    `form:"period" label:"gs.period" required:"true"`
+	Date        time.Time `form:"date" label:"pay.date" required:"true" default:"today"`
+	Reference   string    `form:"reference" label:"rcpt.reference"`
+	BankAccount string    `form:"bank_account" label:"pay.bank" options:"banks" required:"true"`
 }
 
-func rewardPayRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	period, err := requiredField(r, langOf(r), "period", "gs.period")
+func rewardPayRun(c stepCall, f rewardPayForm) (string, error) {
+	g, err := c.prog.PayReward(c.ctx, c.scope.Project.Code, f.Period, f.Date, f.BankAccount, f.Reference, c.actor)
 	if err != nil {
 		return "", err
 	}
-	on, err := dayField(r, "date")
-	if err != nil {
-		return "", err
-	}
-	bank, err := requiredField(r, langOf(r), "bank_account", "pay.bank")
-	if err != nil {
-		return "", err
-	}
-	g, err := s.prog.PayReward(ctx, sc.Project.Code, period, on, bank, formValue(r, "reference"), principal(r).User)
-	if err != nil {
-		return "", err
-	}
-	return s.grantDone(ctx, r, g), nil
+	return c.grantDone(g), nil
 }
 
 var grantStepMessages = map[string][2]string{

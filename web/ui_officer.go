@@ -44,10 +44,14 @@ const MaxUploadProjects = 1000
 // stepField is one input of a step's form.
 type stepField struct {
 	Name, Label string // label: message key
-	Kind        string // text, number, date, amount, select, checkbox, file
+	Kind        string // text, number, date, amount, decimal, select, checkbox, file
 	Required    bool
 	Options     []stepOption
 	Value       string
+	// A field of a row of a list (rows:"N"): the list's label (message
+	// key) and the row, from 1; the row is optional, so is the field.
+	Group string
+	Row   int
 }
 
 type stepOption struct{ Value, Label string }
@@ -62,17 +66,46 @@ type stepScope struct {
 // officerStep is one step: its form and the funding call it makes.
 type officerStep struct {
 	name   string // path segment and message key suffix
-	fields func(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error)
+	fields func(c stepCall) ([]stepField, error)
 	// run makes the funding call (under a dry-run context for a preview);
 	// done says what was done, for the page.
-	run func(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (done string, err error)
+	run func(c stepCall) (done string, err error)
 	// notes: what the page shows about the checks that apply (budget
 	// lines, the rule set's explanation), read fresh for the page.
-	notes func(s *Server, ctx context.Context, lang string, sc stepScope) (stepNotes, error)
-	// direct: the funding call writes outside a ledger transaction (so a
-	// dry run could not roll it back): its preview runs nothing and says
-	// so; the confirm saves.
-	direct bool
+	notes func(c stepCall) (stepNotes, error)
+}
+
+// stepCall is one request of a step: the server, the request's context
+// (a dry run's for a preview), the scope, the form's idempotency key.
+type stepCall struct {
+	*Server
+	ctx   context.Context
+	r     *http.Request
+	scope stepScope
+	key   string
+	lang  string
+	actor string
+}
+
+// formStep is a step whose form is the struct F (see decodeForm): its
+// inputs rendered from F's tags, the posted values decoded into an F and
+// handed to run, the one funding call.
+func formStep[F any](name string, run func(c stepCall, f F) (string, error)) officerStep {
+	return officerStep{name: name,
+		fields: func(c stepCall) ([]stepField, error) { return formFieldsOf[F](c.stepOptions) },
+		run: func(c stepCall) (string, error) {
+			var f F
+			if err := decodePosted(c.r, &f); err != nil {
+				return "", err
+			}
+			return run(c, f)
+		}}
+}
+
+// withNotes is the step with the figures of its checks.
+func (st officerStep) withNotes(notes func(c stepCall) (stepNotes, error)) officerStep {
+	st.notes = notes
+	return st
 }
 
 // stepNotes are the figures the checks use, shown next to the form.
@@ -118,7 +151,6 @@ type stepPage struct {
 	ErrorField string
 	Refused    []string // the rows of a batch refused, one message each
 	Previewed  bool
-	Direct     bool // previewed without running (officerStep.direct)
 	Preview    []previewEntry
 	Done       string
 	Notes      stepNotes
@@ -126,11 +158,11 @@ type stepPage struct {
 
 func (s *Server) officerSteps() []officerStep {
 	steps := []officerStep{
-		{name: "register", fields: registerFields, run: registerRun},
-		{name: "approve", fields: approveFields, run: approveRun, notes: approveNotes},
-		{name: "receive", fields: receiveFields, run: receiveRun, notes: cashNotes},
-		{name: "pay", fields: payFields, run: payRun, notes: payNotes},
-		{name: "reverse", fields: reverseFields, run: reverseRun},
+		{name: "register", fields: func(c stepCall) ([]stepField, error) { return formFieldsOf[registerForm](c.stepOptions) }, run: registerRun},
+		formStep("approve", approveRun).withNotes(approveNotes),
+		formStep("receive", receiveRun).withNotes(cashNotes),
+		formStep("pay", payRun).withNotes(payNotes),
+		formStep("reverse", reverseRun),
 	}
 	return append(steps, grantSteps()...)
 }
@@ -142,8 +174,9 @@ func (s *Server) registerOfficerUI() {
 		if st.name == "register" {
 			base = "/districts/{code}/register"
 		}
-		s.mux.Handle("GET "+base, s.htmlHeaders(s.browser(func(w http.ResponseWriter, r *http.Request) { s.stepPage(w, r, st) })))
-		s.mux.Handle("POST "+base, s.htmlHeaders(s.browser(func(w http.ResponseWriter, r *http.Request) { s.stepPage(w, r, st) })))
+		page := s.htmlHeaders(s.browser(func(w http.ResponseWriter, r *http.Request) { s.stepPage(w, r, st) }))
+		s.mux.Handle("GET "+base, page)
+		s.mux.Handle("POST "+base, page)
 	}
 	s.registerListsUI()
 }
@@ -172,21 +205,21 @@ func (s *Server) stepScopeOf(r *http.Request, st officerStep) (stepScope, error)
 }
 
 func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep) {
-	ctx := r.Context()
 	lang := langOf(r)
 	sc, err := s.stepScopeOf(r, st)
 	if err != nil {
 		s.pageFail(w, r, err)
 		return
 	}
+	c := stepCall{Server: s, ctx: r.Context(), r: r, scope: sc, lang: lang, actor: principal(r).User}
 	pg := stepPage{Step: st.name, Action: r.URL.Path, Scope: sc, Upload: st.name == "register"}
-	if pg.Fields, err = st.fields(s, ctx, lang, sc); err != nil {
+	if pg.Fields, err = st.fields(c); err != nil {
 		s.page500(w, r, err)
 		return
 	}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
-		if st.name == "register" {
+		if pg.Upload {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes)
 			_ = r.ParseMultipartForm(MaxUploadBytes)
 		}
@@ -198,24 +231,24 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 		for i := range pg.Fields {
 			pg.Fields[i].Value = strings.TrimSpace(r.PostFormValue(pg.Fields[i].Name))
 		}
-		key := "web/" + principal(r).User + "/" + pg.Key
+		c.key = "web/" + c.actor + "/" + pg.Key
 		if r.PostFormValue("action") == "post" {
-			pg.Done, err = st.run(s, ctx, r, sc, key)
-		} else if st.direct {
-			pg.Previewed, pg.Direct = true, true
+			pg.Done, err = st.run(c)
 		} else {
 			var entries []ledger.Entry
-			entries, err = s.prog.Preview(ctx, func(ctx context.Context) error {
-				_, err := st.run(s, ctx, r, sc, key)
+			entries, err = s.prog.Preview(c.ctx, func(ctx context.Context) error {
+				dry := c
+				dry.ctx = ctx
+				_, err := st.run(dry)
 				return err
 			})
 			if err == nil {
 				pg.Previewed = true
-				pg.Preview = s.previewEntries(ctx, entries)
+				pg.Preview = s.previewEntries(c.ctx, entries)
 			}
 		}
 		if err != nil {
-			code, text := userMessage(lang, err)
+			code, text := stepMessage(lang, err)
 			if code >= 500 {
 				s.page500(w, r, err)
 				return
@@ -229,7 +262,7 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 					pg.Refused = append(pg.Refused, fmt.Sprintf("%s %d (%s): %s", msg(lang, "step.row"), ie.Item, ie.Key, t))
 				}
 			}
-			s.log.Info("step refused", "step", st.name, "user", principal(r).User, "reason", err.Error())
+			s.log.Info("step refused", "step", st.name, "user", c.actor, "reason", err.Error())
 		}
 		if pg.Done != "" {
 			pg.Key = randomToken() // the next form is a new request
@@ -239,7 +272,7 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 		pg.Key = randomToken()
 	}
 	if st.notes != nil {
-		if pg.Notes, err = st.notes(s, ctx, lang, sc); err != nil {
+		if pg.Notes, err = st.notes(c); err != nil {
 			s.page500(w, r, err)
 			return
 		}
@@ -251,8 +284,22 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 	s.render(w, r, status, "officer_step.html", pageData{Title: "step." + st.name, TitleText: title, Data: pg})
 }
 
+// stepMessage is the message for a person of a step's refusal, and its
+// status: an input refused by the form's decoder names its label.
+func stepMessage(lang string, err error) (int, string) {
+	var fe *formError
+	if errors.As(err, &fe) {
+		return http.StatusUnprocessableEntity, fe.message(lang)
+	}
+	return userMessage(lang, err)
+}
+
 // faultField is the form field an error is about.
 func faultField(err error) string {
+	var fo *formError
+	if errors.As(err, &fo) {
+		return fo.Field
+	}
 	var fe *fieldError
 	if errors.As(err, &fe) {
 		return fe.field
@@ -288,7 +335,31 @@ func (s *Server) previewEntries(ctx context.Context, es []ledger.Entry) []previe
 	return out
 }
 
-// Fields shared by the steps.
+// The options of the steps' selects (a form field's options:"…" tag).
+
+// stepOptions are the options of a provider: the project's sources, every
+// source, the categories, the district's and the city's bank accounts, the
+// kinds of utility facility.
+func (c stepCall) stepOptions(provider string) ([]stepOption, error) {
+	switch provider {
+	case "sources":
+		srcs, err := projectSources(c.ctx, c.Server, c.scope)
+		return sourceOptions(c.lang, srcs), err
+	case "all_sources":
+		var codes []string
+		for _, src := range rules.Sources() {
+			codes = append(codes, src.Code)
+		}
+		return sourceOptions(c.lang, codes), nil
+	case "categories":
+		return categoryOptions(c.lang), nil
+	case "banks":
+		return c.bankOptions(c.ctx, c.scope.District.Code)
+	case "facility_kinds":
+		return facilityKindOptions(c.lang), nil
+	}
+	return nil, fmt.Errorf("form: no options %q", provider)
+}
 
 func sourceOptions(lang string, codes []string) []stepOption {
 	out := []stepOption{{"", "—"}}
@@ -325,6 +396,9 @@ func (s *Server) bankOptions(ctx context.Context, district string) ([]stepOption
 }
 
 func projectSources(ctx context.Context, s *Server, sc stepScope) ([]string, error) {
+	if sc.Project == nil {
+		return nil, nil
+	}
 	rep, err := s.prog.ProjectReport(ctx, sc.Project.Code, time.Time{})
 	if err != nil {
 		return nil, err
@@ -338,61 +412,23 @@ func projectSources(ctx context.Context, s *Server, sc stepScope) ([]string, err
 
 func today() string { return time.Now().Format(ledger.DateLayout) }
 
-func formValue(r *http.Request, name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-
-func amountField(r *http.Request, name string) (decimal.Decimal, error) {
-	d, err := parseAmount(name, formValue(r, name))
-	if err != nil {
-		return d, &fieldError{name, err}
-	}
-	return d, nil
-}
-
-func dayField(r *http.Request, name string) (time.Time, error) {
-	t, err := parseDay(name, formValue(r, name))
-	if err != nil {
-		return t, &fieldError{name, err}
-	}
-	return t, nil
-}
-
-func requiredField(r *http.Request, lang, name, label string) (string, error) {
-	v := formValue(r, name)
-	if v == "" {
-		return "", &fieldError{name, invalid(name, "v.required", msg(lang, label))}
-	}
-	return v, nil
-}
-
-func intField(r *http.Request, name string) (int, error) {
-	v := formValue(r, name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, &fieldError{name, invalid(name, "v.integer", name)}
-	}
-	return n, nil
-}
-
 // Register projects.
 
-func registerFields(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-	return []stepField{
-		{Name: "code", Label: "reg.code", Kind: "text"},
-		{Name: "name", Label: "reg.name", Kind: "text"},
-		{Name: "address", Label: "reg.address", Kind: "text"},
-		{Name: "completed_on", Label: "reg.completed_on", Kind: "date"},
-		{Name: "households", Label: "col.households", Kind: "number"},
-		{Name: "floor_area_m2", Label: "reg.floor_area", Kind: "amount"},
-		{Name: "buildings", Label: "reg.buildings", Kind: "number"},
-		{Name: "elevators", Label: "reg.elevators", Kind: "number"},
-		{Name: "plan_year", Label: "proj.planyear", Kind: "number"},
-		{Name: "state_owned_land", Label: "reg.state_owned", Kind: "checkbox"},
-		{Name: "slated_for_demolition", Label: "reg.demolition", Kind: "checkbox"},
-		{Name: "file", Label: "reg.file", Kind: "file"},
-	}, nil
+// registerForm is a project typed in; the file input is the other way
+// (a JSON or CSV file of many).
+type registerForm struct {
+	Code                string          `form:"code" label:"reg.code" required:"true"`
+	Name                string          `form:"name" label:"reg.name" required:"true"`
+	Address             string          `form:"address" label:"reg.address"`
+	CompletedOn         time.Time       `form:"completed_on" label:"reg.completed_on" required:"true"`
+	Households          int             `form:"households" label:"col.households"`
+	FloorAreaM2         decimal.Decimal `form:"floor_area_m2" label:"reg.floor_area" kind:"decimal"`
+	Buildings           int             `form:"buildings" label:"reg.buildings"`
+	Elevators           int             `form:"elevators" label:"reg.elevators"`
+	PlanYear            int             `form:"plan_year" label:"proj.planyear"`
+	StateOwnedLand      bool            `form:"state_owned_land" label:"reg.state_owned"`
+	SlatedForDemolition bool            `form:"slated_for_demolition" label:"reg.demolition"`
+	File                string          `form:"file" label:"reg.file" kind:"file"`
 }
 
 // projectRow is a project of an uploaded file (JSON list or CSV with
@@ -403,49 +439,27 @@ type projectRow struct {
 	RegisteredOn string `json:"registered_on"`
 }
 
-func registerRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
+func registerRun(c stepCall) (string, error) {
 	var ins []funding.ProjectInput
-	if f, hdr, err := r.FormFile("file"); err == nil {
+	if f, hdr, err := c.r.FormFile("file"); err == nil {
 		defer f.Close()
 		data, err := io.ReadAll(io.LimitReader(f, MaxUploadBytes))
 		if err != nil {
 			return "", &fieldError{"file", err}
 		}
-		if ins, err = projectFile(hdr.Filename, data, sc.District.Code); err != nil {
+		if ins, err = projectFile(hdr.Filename, data, c.scope.District.Code); err != nil {
 			return "", err
 		}
 	} else {
-		in := funding.ProjectInput{District: sc.District.Code, Parties: map[string]string{}}
-		var err error
-		if in.Code, err = requiredField(r, lang, "code", "reg.code"); err != nil {
+		var f registerForm
+		if err := decodePosted(c.r, &f); err != nil {
 			return "", err
 		}
-		if in.Name, err = requiredField(r, lang, "name", "reg.name"); err != nil {
-			return "", err
-		}
-		in.Address = formValue(r, "address")
-		if in.CompletedOn, err = dayField(r, "completed_on"); err != nil {
-			return "", err
-		}
-		for _, x := range []struct {
-			name string
-			to   *int
-		}{{"households", &in.Households}, {"buildings", &in.Buildings}, {"elevators", &in.Elevators}, {"plan_year", &in.PlanYear}} {
-			if *x.to, err = intField(r, x.name); err != nil {
-				return "", err
-			}
-		}
-		if v := formValue(r, "floor_area_m2"); v != "" {
-			if in.FloorAreaM2, err = parseDecimal("floor_area_m2", v); err != nil {
-				return "", &fieldError{"floor_area_m2", err}
-			}
-		}
-		in.StateOwnedLand = r.PostFormValue("state_owned_land") != ""
-		in.SlatedForDemolition = r.PostFormValue("slated_for_demolition") != ""
-		ins = []funding.ProjectInput{in}
+		ins = []funding.ProjectInput{{District: c.scope.District.Code, Parties: map[string]string{}, Code: f.Code, Name: f.Name,
+			Address: f.Address, CompletedOn: f.CompletedOn, Households: f.Households, FloorAreaM2: f.FloorAreaM2, Buildings: f.Buildings,
+			Elevators: f.Elevators, PlanYear: f.PlanYear, StateOwnedLand: f.StateOwnedLand, SlatedForDemolition: f.SlatedForDemolition}}
 	}
-	prs, err := s.prog.RegisterProjects(ctx, ins, principal(r).User)
+	prs, err := c.prog.RegisterProjects(c.ctx, ins, c.actor)
 	if err != nil {
 		return "", err
 	}
@@ -453,7 +467,7 @@ func registerRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, 
 	for i, p := range prs {
 		codes[i] = p.Code
 	}
-	return text(lang, "reg.done", len(prs), strings.Join(codes, "、")), nil
+	return text(c.lang, "reg.done", len(prs), strings.Join(codes, "、")), nil
 }
 
 // projectFile reads an uploaded project file: a JSON list or a CSV whose
@@ -547,48 +561,63 @@ func projectCSV(name string, data []byte) ([]projectRow, error) {
 
 // Budget approval.
 
-func approveFields(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-	return []stepField{
-		{Name: "approved_on", Label: "appr.date", Kind: "date", Required: true, Value: today()},
-		{Name: "basic", Label: "appr.basic", Kind: "amount"},
-		{Name: "improvement", Label: "appr.improvement", Kind: "amount"},
-		{Name: "upgrade", Label: "appr.upgrade", Kind: "amount"},
-	}, nil
+// approveForm is an approval: a sum per category (a line without a work
+// item), lines of work items, and lines limiting what a source may pay
+// for a category (the approval's source lines).
+type approveForm struct {
+	ApprovedOn  time.Time         `form:"approved_on" label:"appr.date" required:"true" default:"today"`
+	Basic       decimal.Decimal   `form:"basic" label:"appr.basic"`
+	Improvement decimal.Decimal   `form:"improvement" label:"appr.improvement"`
+	Upgrade     decimal.Decimal   `form:"upgrade" label:"appr.upgrade"`
+	WorkItems   []workItemLine    `form:"lines" label:"appr.lines" rows:"4"`
+	SourceLines []sourceLimitLine `form:"source_lines" label:"appr.source_lines" rows:"3"`
 }
 
-func approveRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	on, err := dayField(r, "approved_on")
-	if err != nil {
-		return "", err
+// workItemLine is a budget line of a work item (工程子项).
+type workItemLine struct {
+	Category    string          `form:"category" label:"col.category" options:"categories" required:"true"`
+	WorkItem    string          `form:"work_item" label:"pay.work_item" required:"true"`
+	Description string          `form:"description" label:"gs.description"`
+	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
+}
+
+// sourceLimitLine is the most a source may pay for a category.
+type sourceLimitLine struct {
+	Category string          `form:"category" label:"col.category" options:"categories" required:"true"`
+	Source   string          `form:"source" label:"col.source" options:"all_sources" required:"true"`
+	Amount   decimal.Decimal `form:"amount" label:"appr.source_amount" required:"true"`
+}
+
+func approveRun(c stepCall, f approveForm) (string, error) {
+	req := funding.ApprovalRequest{Project: c.scope.Project.Code, ApprovedOn: f.ApprovedOn, Actor: c.actor}
+	for _, l := range []funding.BudgetLineInput{{Category: "basic", Amount: f.Basic}, {Category: "improvement", Amount: f.Improvement},
+		{Category: "upgrade", Amount: f.Upgrade}} {
+		if l.Amount.IsPositive() {
+			req.Lines = append(req.Lines, l)
+		}
 	}
-	req := funding.ApprovalRequest{Project: sc.Project.Code, ApprovedOn: on, Actor: principal(r).User}
-	for _, c := range []string{"basic", "improvement", "upgrade"} {
-		if formValue(r, c) == "" {
-			continue
-		}
-		a, err := amountField(r, c)
-		if err != nil {
-			return "", err
-		}
-		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: c, Amount: a})
+	for _, l := range f.WorkItems {
+		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: l.Category, WorkItem: l.WorkItem, Description: l.Description, Amount: l.Amount})
+	}
+	for _, l := range f.SourceLines {
+		req.SourceLines = append(req.SourceLines, funding.SourceLineInput{Category: l.Category, Source: l.Source, Amount: l.Amount})
 	}
 	if len(req.Lines) == 0 {
-		return "", &fieldError{"basic", invalid("basic", "v.lines")}
+		return "", &formError{Field: "basic", Label: "appr.basic", Key: "v.lines"}
 	}
-	ap, err := s.prog.Approve(ctx, req)
+	ap, err := c.prog.Approve(c.ctx, req)
 	if err != nil {
 		return "", err
 	}
 	if ap.Unchanged {
-		return msg(lang, "appr.unchanged"), nil
+		return msg(c.lang, "appr.unchanged"), nil
 	}
-	return text(lang, "appr.done", ap.Version, report.Amount(ap.Total)), nil
+	return text(c.lang, "appr.done", ap.Version, report.Amount(ap.Total)), nil
 }
 
-func approveNotes(s *Server, ctx context.Context, lang string, sc stepScope) (stepNotes, error) {
+func approveNotes(c stepCall) (stepNotes, error) {
 	var n stepNotes
-	ap, err := s.prog.LatestApproval(ctx, sc.Project.Code)
+	ap, err := c.prog.LatestApproval(c.ctx, c.scope.Project.Code)
 	if err != nil || ap == nil {
 		return n, nil // no approval yet: nothing to explain
 	}
@@ -600,47 +629,22 @@ func approveNotes(s *Server, ctx context.Context, lang string, sc stepScope) (st
 
 // Receipts.
 
-func receiveFields(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-	srcs, err := projectSources(ctx, s, sc)
-	if err != nil {
-		return nil, err
-	}
-	banks, err := s.bankOptions(ctx, sc.District.Code)
-	if err != nil {
-		return nil, err
-	}
-	return []stepField{
-		{Name: "source", Label: "rcpt.source", Kind: "select", Required: true, Options: sourceOptions(lang, srcs)},
-		{Name: "amount", Label: "rcpt.amount", Kind: "amount", Required: true},
-		{Name: "date", Label: "rcpt.date", Kind: "date", Required: true, Value: today()},
-		{Name: "bank_account", Label: "rcpt.bank", Kind: "select", Required: true, Options: banks},
-		{Name: "reference", Label: "rcpt.reference", Kind: "text"},
-		{Name: "memo", Label: "rcpt.memo", Kind: "text"},
-	}, nil
+type receiveForm struct {
+	Source      string          `form:"source" label:"rcpt.source" options:"sources" required:"true"`
+	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
+	Date        time.Time       `form:"date" label:"rcpt.date" required:"true" default:"today"`
+	BankAccount string          `form:"bank_account" label:"rcpt.bank" options:"banks" required:"true"`
+	Reference   string          `form:"reference" label:"rcpt.reference"`
+	Memo        string          `form:"memo" label:"rcpt.memo"`
 }
 
-func receiveRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	req := funding.ReceiptRequest{Project: sc.Project.Code, Reference: formValue(r, "reference"), Memo: formValue(r, "memo"),
-		IdempotencyKey: key, Actor: principal(r).User}
-	var err error
-	if req.Source, err = requiredField(r, lang, "source", "rcpt.source"); err != nil {
-		return "", err
-	}
-	if req.Amount, err = amountField(r, "amount"); err != nil {
-		return "", err
-	}
-	if req.ReceivedOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	if req.BankAccount, err = requiredField(r, lang, "bank_account", "rcpt.bank"); err != nil {
-		return "", err
-	}
-	m, err := s.prog.Receive(ctx, req)
+func receiveRun(c stepCall, f receiveForm) (string, error) {
+	m, err := c.prog.Receive(c.ctx, funding.ReceiptRequest{Project: c.scope.Project.Code, Source: f.Source, Amount: f.Amount,
+		ReceivedOn: f.Date, BankAccount: f.BankAccount, Reference: f.Reference, Memo: f.Memo, IdempotencyKey: c.key, Actor: c.actor})
 	if err != nil {
 		return "", err
 	}
-	return movementDone(ctx, s, lang, m), nil
+	return movementDone(c.ctx, c.Server, c.lang, m), nil
 }
 
 func movementDone(ctx context.Context, s *Server, lang string, m funding.Movement) string {
@@ -654,8 +658,8 @@ func movementDone(ctx context.Context, s *Server, lang string, m funding.Movemen
 	return msg(lang, "step.posted") + " " + v
 }
 
-func cashNotes(s *Server, ctx context.Context, lang string, sc stepScope) (stepNotes, error) {
-	rep, err := s.prog.ProjectReport(ctx, sc.Project.Code, time.Time{})
+func cashNotes(c stepCall) (stepNotes, error) {
+	rep, err := c.prog.ProjectReport(c.ctx, c.scope.Project.Code, time.Time{})
 	if err != nil {
 		return stepNotes{}, err
 	}
@@ -664,111 +668,65 @@ func cashNotes(s *Server, ctx context.Context, lang string, sc stepScope) (stepN
 
 // Payments.
 
-func payFields(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-	srcs, err := projectSources(ctx, s, sc)
-	if err != nil {
-		return nil, err
-	}
-	banks, err := s.bankOptions(ctx, sc.District.Code)
-	if err != nil {
-		return nil, err
-	}
-	return []stepField{
-		{Name: "source", Label: "rcpt.source", Kind: "select", Required: true, Options: sourceOptions(lang, srcs)},
-		{Name: "category", Label: "col.category", Kind: "select", Required: true, Options: categoryOptions(lang)},
-		{Name: "work_item", Label: "pay.work_item", Kind: "text"},
-		{Name: "amount", Label: "rcpt.amount", Kind: "amount", Required: true},
-		{Name: "date", Label: "pay.date", Kind: "date", Required: true, Value: today()},
-		{Name: "payee", Label: "pay.payee", Kind: "text", Required: true},
-		{Name: "bank_account", Label: "pay.bank", Kind: "select", Required: true, Options: banks},
-		{Name: "reference", Label: "rcpt.reference", Kind: "text"},
-		{Name: "memo", Label: "rcpt.memo", Kind: "text"},
-	}, nil
+type payForm struct {
+	Source      string          `form:"source" label:"rcpt.source" options:"sources" required:"true"`
+	Category    string          `form:"category" label:"col.category" options:"categories" required:"true"`
+	WorkItem    string          `form:"work_item" label:"pay.work_item"`
+	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
+	Date        time.Time       `form:"date" label:"pay.date" required:"true" default:"today"`
+	Payee       string          `form:"payee" label:"pay.payee" required:"true"`
+	BankAccount string          `form:"bank_account" label:"pay.bank" options:"banks" required:"true"`
+	Reference   string          `form:"reference" label:"rcpt.reference"`
+	Memo        string          `form:"memo" label:"rcpt.memo"`
 }
 
-func payRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	req := funding.DisbursementRequest{Project: sc.Project.Code, WorkItem: formValue(r, "work_item"),
-		Reference: formValue(r, "reference"), Memo: formValue(r, "memo"), IdempotencyKey: key, Actor: principal(r).User}
-	var err error
-	if req.Source, err = requiredField(r, lang, "source", "rcpt.source"); err != nil {
-		return "", err
+func payRun(c stepCall, f payForm) (string, error) {
+	if _, ok := rules.LookupCategory(f.Category); !ok {
+		return "", &formError{Field: "category", Label: "col.category", Key: "v.category"}
 	}
-	if req.Category, err = requiredField(r, lang, "category", "col.category"); err != nil {
-		return "", err
-	}
-	if _, ok := rules.LookupCategory(req.Category); !ok {
-		return "", &fieldError{"category", invalid("category", "v.category")}
-	}
-	if req.Amount, err = amountField(r, "amount"); err != nil {
-		return "", err
-	}
-	if req.PaidOn, err = dayField(r, "date"); err != nil {
-		return "", err
-	}
-	if req.Payee, err = requiredField(r, lang, "payee", "pay.payee"); err != nil {
-		return "", err
-	}
-	if req.BankAccount, err = requiredField(r, lang, "bank_account", "pay.bank"); err != nil {
-		return "", err
-	}
-	m, err := s.prog.Disburse(ctx, req)
+	m, err := c.prog.Disburse(c.ctx, funding.DisbursementRequest{Project: c.scope.Project.Code, Source: f.Source, Category: f.Category,
+		WorkItem: f.WorkItem, Amount: f.Amount, PaidOn: f.Date, Payee: f.Payee, BankAccount: f.BankAccount, Reference: f.Reference,
+		Memo: f.Memo, IdempotencyKey: c.key, Actor: c.actor})
 	if err != nil {
 		return "", err
 	}
-	return movementDone(ctx, s, lang, m), nil
+	return movementDone(c.ctx, c.Server, c.lang, m), nil
 }
 
-func payNotes(s *Server, ctx context.Context, lang string, sc stepScope) (stepNotes, error) {
-	n, err := cashNotes(s, ctx, lang, sc)
+func payNotes(c stepCall) (stepNotes, error) {
+	n, err := cashNotes(c)
 	if err != nil {
 		return n, err
 	}
-	n.Lines, err = s.prog.BudgetLines(ctx, sc.Project.Code, time.Time{})
+	n.Lines, err = c.prog.BudgetLines(c.ctx, c.scope.Project.Code, time.Time{})
 	return n, err
 }
 
 // Reversal.
 
-func reverseFields(s *Server, ctx context.Context, lang string, sc stepScope) ([]stepField, error) {
-	return []stepField{
-		{Name: "entry", Label: "rev.entry", Kind: "text", Required: true},
-		{Name: "reason", Label: "rev.reason", Kind: "text", Required: true},
-		{Name: "date", Label: "rev.date", Kind: "date"},
-	}, nil
+type reverseForm struct {
+	Entry  string    `form:"entry" label:"rev.entry" required:"true"`
+	Reason string    `form:"reason" label:"rev.reason" required:"true"`
+	Date   time.Time `form:"date" label:"rev.date"`
 }
 
-func reverseRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, key string) (string, error) {
-	lang := langOf(r)
-	ref, err := requiredField(r, lang, "entry", "rev.entry")
-	if err != nil {
-		return "", err
-	}
-	reason, err := requiredField(r, lang, "reason", "rev.reason")
-	if err != nil {
-		return "", err
-	}
-	var on time.Time
-	if formValue(r, "date") != "" {
-		if on, err = dayField(r, "date"); err != nil {
-			return "", err
-		}
-	}
-	l := s.prog.Ledger()
+func reverseRun(c stepCall, f reverseForm) (string, error) {
+	l := c.prog.Ledger()
 	var e ledger.Entry
-	if id, perr := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64); perr == nil {
-		e, err = l.Entry(ctx, id)
-	} else if v, perr := ledger.ParseVoucher(ref); perr == nil {
-		e, err = l.EntryByVoucher(ctx, v)
+	var err error
+	if id, perr := strconv.ParseInt(strings.TrimPrefix(f.Entry, "#"), 10, 64); perr == nil {
+		e, err = l.Entry(c.ctx, id)
+	} else if v, perr := ledger.ParseVoucher(f.Entry); perr == nil {
+		e, err = l.EntryByVoucher(c.ctx, v)
 	} else {
-		return "", &fieldError{"entry", invalid("entry", "v.entry", msg(lang, "rev.entry"))}
+		return "", &formError{Field: "entry", Label: "rev.entry", Key: "v.entry"}
 	}
 	if err != nil {
 		return "", &fieldError{"entry", err}
 	}
 	// Only an entry of this project (its metadata or its accounts' project).
-	if e.Metadata["project"] != sc.Project.Code {
-		return "", &fieldError{"entry", fmt.Errorf("%w: entry %d is not of project %s", funding.ErrNotFound, e.ID, sc.Project.Code)}
+	if e.Metadata["project"] != c.scope.Project.Code {
+		return "", &fieldError{"entry", fmt.Errorf("%w: entry %d is not of project %s", funding.ErrNotFound, e.ID, c.scope.Project.Code)}
 	}
 	// A receipt or payment posted a financial and a budget entry under
 	// one key: both are reversed (a replay of this form finishes a pair
@@ -776,7 +734,7 @@ func reverseRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, k
 	ids := []int64{e.ID}
 	for _, pair := range [][2]string{{"/financial", "/budget"}, {"/budget", "/financial"}} {
 		if base, ok := strings.CutSuffix(e.IdempotencyKey, pair[0]); ok {
-			if id, err := l.EntryIDByKey(ctx, base+pair[1]); err == nil {
+			if id, err := l.EntryIDByKey(c.ctx, base+pair[1]); err == nil {
 				ids = append(ids, id)
 			}
 		}
@@ -784,8 +742,8 @@ func reverseRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, k
 	var vouchers []string
 	dry := false
 	for _, id := range ids {
-		rev, err := l.Reverse(ctx, id, ledger.ReverseRequest{Reason: reason, Actor: principal(r).User, Date: on,
-			IdempotencyKey: key + "/" + strconv.FormatInt(id, 10)})
+		rev, err := l.Reverse(c.ctx, id, ledger.ReverseRequest{Reason: f.Reason, Actor: c.actor, Date: f.Date,
+			IdempotencyKey: c.key + "/" + strconv.FormatInt(id, 10)})
 		switch {
 		case errors.Is(err, ledger.ErrDryRun):
 			dry = true
@@ -800,62 +758,65 @@ func reverseRun(s *Server, ctx context.Context, r *http.Request, sc stepScope, k
 	if dry {
 		return "", ledger.ErrDryRun
 	}
-	return msg(lang, "step.posted") + " " + strings.Join(vouchers, "、"), nil
+	return msg(c.lang, "step.posted") + " " + strings.Join(vouchers, "、"), nil
 }
 
 var officerMessages = map[string][2]string{
-	"step.register":     {"登记项目", "Register projects"},
-	"step.approve":      {"批复预算", "Approve the budget"},
-	"step.receive":      {"登记资金到位", "Record a receipt"},
-	"step.pay":          {"支付（拨付）", "Pay (disburse)"},
-	"step.reverse":      {"冲销分录", "Reverse an entry"},
-	"step.preview":      {"预览", "Preview"},
-	"step.post":         {"确认过账", "Confirm and post"},
-	"step.previewtitle": {"将要过账的分录（尚未保存）", "Entries that would be posted (nothing stored yet)"},
-	"step.previewnone":  {"检查通过，不产生分录。", "The checks pass; no entry would be posted."},
-	"step.posted":       {"已过账，凭证", "Posted, voucher"},
-	"step.replayed":     {"该表单已提交过，未重复过账。凭证", "This form was already posted; nothing was posted twice. Voucher"},
-	"step.row":          {"第", "Row"},
-	"step.refused":      {"被拒绝的行（全部未登记）", "Refused rows (nothing was registered)"},
-	"step.checks":       {"适用的检查", "The checks that apply"},
-	"step.lines":        {"预算指标（无预算不支出）", "Budget lines (no payment without budget)"},
-	"step.cash":         {"各来源专款（专款专用）", "Earmarked cash by source (专款专用)"},
-	"step.explain":      {"资金分担规则说明", "How the rule set split the budget"},
-	"step.steps":        {"操作", "Steps"},
-	"step.replayednote": {"（已过账）", "(already posted)"},
-	"step.side.debit":   {"借", "Dr"},
-	"step.side.credit":  {"贷", "Cr"},
-	"step.file.or":      {"或上传文件（JSON 或 CSV，全部成功或全部不登记）", "Or upload a file (JSON or CSV, all or nothing)"},
-	"col.account":       {"科目", "Account"},
-	"col.side":          {"借贷", "Side"},
-	"col.voucher":       {"凭证号", "Voucher"},
-	"col.remaining":     {"尚余", "Remaining"},
-	"reg.code":          {"项目编号", "Project code"},
-	"reg.name":          {"小区名称", "Community name"},
-	"reg.address":       {"地址", "Address"},
-	"reg.completed_on":  {"建成日期", "Completed on"},
-	"reg.floor_area":    {"建筑面积（平方米）", "Floor area (m²)"},
-	"reg.buildings":     {"楼栋数", "Buildings"},
-	"reg.elevators":     {"电梯数", "Elevators"},
-	"reg.state_owned":   {"国有土地", "State-owned land"},
-	"reg.demolition":    {"列入拆迁", "Slated for demolition"},
-	"reg.file":          {"项目文件", "Project file"},
-	"reg.done":          {"已登记 %d 个项目：%s", "%d project(s) registered: %s"},
-	"appr.date":         {"批复日期", "Approved on"},
-	"appr.basic":        {"基础类（元）", "Basic (yuan)"},
-	"appr.improvement":  {"完善类（元）", "Improvement (yuan)"},
-	"appr.upgrade":      {"提升类（元）", "Upgrade (yuan)"},
-	"appr.done":         {"已批复预算（第 %d 版），合计 %s 元", "Budget approved (version %d), total %s"},
-	"appr.unchanged":    {"与现行批复相同，未作改动。", "The same as the approval in force: nothing changed."},
-	"pay.work_item":     {"工程子项", "Work item"},
-	"pay.date":          {"支付日期", "Paid on"},
-	"pay.payee":         {"收款单位", "Payee"},
-	"pay.bank":          {"付款账户", "Paying bank account"},
-	"rev.entry":         {"分录号或凭证号", "Entry id or voucher"},
-	"rev.reason":        {"冲销理由", "Reason"},
-	"rev.date":          {"冲销日期（空：原分录日期）", "Reversal date (empty: the entry's own)"},
-	"v.integer":         {"%s：须为整数。", "%s: must be a whole number."},
-	"v.entry":           {"%s：请填写分录号或凭证号。", "%s: give an entry id or a voucher number."},
+	"step.register":      {"登记项目", "Register projects"},
+	"step.approve":       {"批复预算", "Approve the budget"},
+	"step.receive":       {"登记资金到位", "Record a receipt"},
+	"step.pay":           {"支付（拨付）", "Pay (disburse)"},
+	"step.reverse":       {"冲销分录", "Reverse an entry"},
+	"step.preview":       {"预览", "Preview"},
+	"step.post":          {"确认过账", "Confirm and post"},
+	"step.previewtitle":  {"将要过账的分录（尚未保存）", "Entries that would be posted (nothing stored yet)"},
+	"step.previewnone":   {"检查通过，不产生分录。", "The checks pass; no entry would be posted."},
+	"step.posted":        {"已过账，凭证", "Posted, voucher"},
+	"step.replayed":      {"该表单已提交过，未重复过账。凭证", "This form was already posted; nothing was posted twice. Voucher"},
+	"step.row":           {"第", "Row"},
+	"step.refused":       {"被拒绝的行（全部未登记）", "Refused rows (nothing was registered)"},
+	"step.checks":        {"适用的检查", "The checks that apply"},
+	"step.lines":         {"预算指标（无预算不支出）", "Budget lines (no payment without budget)"},
+	"step.cash":          {"各来源专款（专款专用）", "Earmarked cash by source (专款专用)"},
+	"step.explain":       {"资金分担规则说明", "How the rule set split the budget"},
+	"step.steps":         {"操作", "Steps"},
+	"step.replayednote":  {"（已过账）", "(already posted)"},
+	"step.side.debit":    {"借", "Dr"},
+	"step.side.credit":   {"贷", "Cr"},
+	"step.file.or":       {"或上传文件（JSON 或 CSV，全部成功或全部不登记）", "Or upload a file (JSON or CSV, all or nothing)"},
+	"col.account":        {"科目", "Account"},
+	"col.side":           {"借贷", "Side"},
+	"col.voucher":        {"凭证号", "Voucher"},
+	"col.remaining":      {"尚余", "Remaining"},
+	"reg.code":           {"项目编号", "Project code"},
+	"reg.name":           {"小区名称", "Community name"},
+	"reg.address":        {"地址", "Address"},
+	"reg.completed_on":   {"建成日期", "Completed on"},
+	"reg.floor_area":     {"建筑面积（平方米）", "Floor area (m²)"},
+	"reg.buildings":      {"楼栋数", "Buildings"},
+	"reg.elevators":      {"电梯数", "Elevators"},
+	"reg.state_owned":    {"国有土地", "State-owned land"},
+	"reg.demolition":     {"列入拆迁", "Slated for demolition"},
+	"reg.file":           {"项目文件", "Project file"},
+	"reg.done":           {"已登记 %d 个项目：%s", "%d project(s) registered: %s"},
+	"appr.date":          {"批复日期", "Approved on"},
+	"appr.basic":         {"基础类（元）", "Basic (yuan)"},
+	"appr.improvement":   {"完善类（元）", "Improvement (yuan)"},
+	"appr.upgrade":       {"提升类（元）", "Upgrade (yuan)"},
+	"appr.done":          {"已批复预算（第 %d 版），合计 %s 元", "Budget approved (version %d), total %s"},
+	"appr.lines":         {"工程子项预算", "Work item lines"},
+	"appr.source_lines":  {"分来源限额（可不填）", "Limit by source (optional)"},
+	"appr.source_amount": {"该来源最多支付（元）", "Most this source pays (yuan)"},
+	"appr.unchanged":     {"与现行批复相同，未作改动。", "The same as the approval in force: nothing changed."},
+	"pay.work_item":      {"工程子项", "Work item"},
+	"pay.date":           {"支付日期", "Paid on"},
+	"pay.payee":          {"收款单位", "Payee"},
+	"pay.bank":           {"付款账户", "Paying bank account"},
+	"rev.entry":          {"分录号或凭证号", "Entry id or voucher"},
+	"rev.reason":         {"冲销理由", "Reason"},
+	"rev.date":           {"冲销日期（空：原分录日期）", "Reversal date (empty: the entry's own)"},
+	"v.integer":          {"“%s”：须为整数。", "%s: must be a whole number."},
+	"v.entry":            {"“%s”：请填写分录号或凭证号。", "%s: give an entry id or a voucher number."},
 }
 
 func init() {
