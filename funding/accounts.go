@@ -71,6 +71,20 @@ func categoryLabel(cat string) string {
 // ensureSourceAccounts creates the per-source accounts of a project (and
 // the per-category ones for the categories given). Creating is idempotent.
 func (p *Programme) ensureSourceAccounts(ctx context.Context, pr Project, src string, categories ...string) error {
+	key := sourceKey(pr, src, categories)
+	if _, done := p.ensured.Load(key); done {
+		return nil
+	}
+	if err := p.ledger.CreateAccounts(ctx, sourceAccounts(pr, src, categories), "fundledger"); err != nil {
+		return fmt.Errorf("accounts of project %s: %w", pr.Code, err)
+	}
+	p.noteSourceAccounts(pr, src, categories)
+	return nil
+}
+
+// sourceAccounts are the per-source accounts of a project and the
+// per-category ones for the categories given.
+func sourceAccounts(pr Project, src string, categories []string) []ledger.Account {
 	a := accountsOf(pr)
 	dims := ledger.Dimensions{District: pr.District, Project: pr.Code, Source: src}
 	label := sourceLabel(src)
@@ -88,13 +102,30 @@ func (p *Programme) ensureSourceAccounts(ctx context.Context, pr Project, src st
 			ledger.Account{Code: a.expense(cat, src), Name: categoryLabel(cat) + "支出 works paid from " + label, Type: ledger.Expense, Dimensions: cd},
 			ledger.Account{Code: a.spent(cat, src), Name: categoryLabel(cat) + "预算支出 spent from " + label, Type: ledger.BudgetExpense, Dimensions: cd})
 	}
-	key := pr.Code + "\x00" + src + "\x00" + strings.Join(categories, ",")
-	if _, done := p.ensured.Load(key); done {
-		return nil
+	return accts
+}
+
+func sourceKey(pr Project, src string, categories []string) string {
+	return pr.Code + "\x00" + src + "\x00" + strings.Join(categories, ",")
+}
+
+// noteSourceAccounts remembers that a project's accounts of a source exist
+// with these categories, each of them alone too (a payment asks for one).
+func (p *Programme) noteSourceAccounts(pr Project, src string, categories []string) {
+	p.ensured.Store(sourceKey(pr, src, categories), struct{}{})
+	p.ensured.Store(sourceKey(pr, src, nil), struct{}{})
+	for _, c := range categories {
+		p.ensured.Store(sourceKey(pr, src, []string{c}), struct{}{})
 	}
-	if err := p.ledger.CreateAccounts(ctx, accts, "fundledger"); err != nil {
-		return fmt.Errorf("accounts of project %s: %w", pr.Code, err)
+}
+
+// createAccounts creates accounts (idempotently) in as few statements as
+// the ledger allows.
+func (p *Programme) createAccounts(ctx context.Context, accts []ledger.Account) error {
+	for lo := 0; lo < len(accts); lo += ledger.MaxPage {
+		if err := p.ledger.CreateAccounts(ctx, accts[lo:min(lo+ledger.MaxPage, len(accts))], "fundledger"); err != nil {
+			return err
+		}
 	}
-	p.ensured.Store(key, struct{}{})
 	return nil
 }

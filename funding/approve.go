@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -93,24 +94,122 @@ func (a *Approval) committedFrom(source string) decimal.Decimal {
 // the difference from the previous approval per source; approving the same
 // lines again under the same rule set changes nothing.
 func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval, error) {
+	as, err := p.ApproveAll(ctx, []ApprovalRequest{req})
+	if err != nil {
+		return Approval{}, single(err)
+	}
+	return as[0], nil
+}
+
+// ApproveAll approves the budgets of many projects (at most MaxBatchItems,
+// each project once) as Approve does each, all or nothing: every request is
+// checked first and every refusal listed in ItemErrors; only when none is
+// refused are the approvals written, in one transaction with one batch of
+// budget-book entries.
+func (p *Programme) ApproveAll(ctx context.Context, reqs []ApprovalRequest) ([]Approval, error) {
+	if len(reqs) == 0 || len(reqs) > MaxBatchItems {
+		return nil, fmt.Errorf("%w: approvals: want 1 to %d in a batch, got %d", ErrInvalid, MaxBatchItems, len(reqs))
+	}
+	current, err := currentRuleSets(ctx, p.db)
+	if err != nil {
+		return nil, fmt.Errorf("approvals: %w", err)
+	}
+	plans := make([]*approvalPlan, len(reqs))
+	var refused ItemErrors
+	seen := make(map[string]int, len(reqs))
+	for i, req := range reqs {
+		if len(refused) == maxItemErrors {
+			refused = append(refused, ItemError{Item: i + 1, Err: fmt.Errorf("more than %d items refused; the rest were not checked", maxItemErrors)})
+			break
+		}
+		if first, dup := seen[req.Project]; dup {
+			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: fmt.Errorf("%w: project %s is also item %d of this batch", ErrInvalid, req.Project, first)})
+			continue
+		}
+		seen[req.Project] = i + 1
+		pl, err := p.planApproval(ctx, req, current)
+		if err != nil {
+			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: err})
+			continue
+		}
+		plans[i] = pl
+	}
+	if len(refused) > 0 {
+		return nil, refused
+	}
+	var accts []ledger.Account
+	for _, pl := range plans {
+		accts = append(accts, pl.accounts...)
+	}
+	if err := p.createAccounts(ctx, accts); err != nil {
+		if len(plans) == 1 {
+			return nil, ItemErrors{{Item: 1, Key: plans[0].pr.Code, Err: fmt.Errorf("accounts of project %s: %w", plans[0].pr.Code, err)}}
+		}
+		return nil, fmt.Errorf("approvals: accounts: %w", err)
+	}
+	for _, pl := range plans {
+		for _, src := range pl.sources {
+			p.noteSourceAccounts(pl.pr, src, pl.categories[src])
+		}
+	}
+	failed := -1
+	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+		failed = -1
+		return p.writeApprovals(ctx, tx, plans, &failed)
+	})
+	if err != nil {
+		if failed < 0 && len(plans) == 1 {
+			failed = 0
+		}
+		if failed >= 0 {
+			return nil, ItemErrors{{Item: failed + 1, Key: plans[failed].pr.Code, Err: fmt.Errorf("%s: %w", plans[failed].what, err)}}
+		}
+		return nil, fmt.Errorf("approve %d budgets: %w", len(plans), err)
+	}
+	out := make([]Approval, len(plans))
+	for i, pl := range plans {
+		out[i] = pl.a
+	}
+	return out, nil
+}
+
+// approvalPlan is a checked approval request: what it writes, once its
+// accounts exist.
+type approvalPlan struct {
+	what        string
+	req         ApprovalRequest
+	pr          Project
+	stored      storedRuleSet
+	newBudgets  map[lineID]decimal.Decimal
+	a           Approval
+	explanation []byte
+	accounts    []ledger.Account    // to create before writing
+	sources     []string            // whose accounts these are, with
+	categories  map[string][]string // the categories each source pays
+}
+
+// planApproval checks an approval request and computes its allocation,
+// reading but not writing. An approval that changes nothing comes back
+// with a.Unchanged set.
+func (p *Programme) planApproval(ctx context.Context, req ApprovalRequest, current []storedRuleSet) (*approvalPlan, error) {
 	what := fmt.Sprintf("approve budget of project %s", req.Project)
 	if err := checkApprovalLines(what, req.Lines); err != nil {
-		return Approval{}, err
+		return nil, err
 	}
 	if err := checkInput(what, req); err != nil {
-		return Approval{}, err
+		return nil, err
 	}
 	pr, err := p.Project(ctx, req.Project)
 	if err != nil {
-		return Approval{}, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if pr.Status == StatusAccepted {
-		return Approval{}, fmt.Errorf("%w: %s: the project is accepted (竣工验收); its budget is closed", ErrStatus, what)
+		return nil, fmt.Errorf("%w: %s: the project is accepted (竣工验收); its budget is closed", ErrStatus, what)
 	}
 	on := ledger.Civil(req.ApprovedOn)
-	stored, err := applicableRuleSet(ctx, p.db, pr.DistrictName, on)
+	stored, err := selectRuleSet(current, pr.DistrictName, on)
 	if err != nil {
-		return Approval{}, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	lines := make([]rules.BudgetLine, len(req.Lines))
 	for i, l := range req.Lines {
@@ -119,11 +218,11 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 	alloc, err := rules.Allocate(rules.Project{Code: pr.Code, District: pr.DistrictName, Households: pr.Households,
 		FloorAreaM2: pr.FloorAreaM2, Elevators: pr.Elevators}, lines, stored.set)
 	if err != nil {
-		return Approval{}, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
 	}
 	prev, err := p.latestApproval(ctx, p.db, pr.Code)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Approval{}, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	newBudgets := map[lineID]decimal.Decimal{}
 	for _, l := range req.Lines {
@@ -133,154 +232,292 @@ func (p *Programme) Approve(ctx context.Context, req ApprovalRequest) (Approval,
 		id := lineID{sl.Category, sl.Source}
 		where := fmt.Sprintf("%s: source line %d (%s)", what, i+1, id.suffix())
 		if err := ledger.CheckAmount(sl.Amount); err != nil {
-			return Approval{}, fmt.Errorf("%w: %s: %w", ErrInvalid, where, err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, where, err)
 		}
 		if _, ok := rules.LookupSource(sl.Source); !ok {
-			return Approval{}, fmt.Errorf("%w: %s: unknown source %q", ErrInvalid, where, sl.Source)
+			return nil, fmt.Errorf("%w: %s: unknown source %q", ErrInvalid, where, sl.Source)
 		}
 		cat, ok := newBudgets[lineID{sl.Category, ""}]
 		switch {
 		case !ok:
-			return Approval{}, fmt.Errorf("%w: %s: the approval has no %s line to limit", ErrInvalid, where, sl.Category)
+			return nil, fmt.Errorf("%w: %s: the approval has no %s line to limit", ErrInvalid, where, sl.Category)
 		case sl.Amount.GreaterThan(cat):
-			return Approval{}, fmt.Errorf("%w: %s: %s is more than the %s line's %s", ErrInvalid, where, sl.Amount.StringFixed(2), sl.Category, cat.StringFixed(2))
+			return nil, fmt.Errorf("%w: %s: %s is more than the %s line's %s", ErrInvalid, where, sl.Amount.StringFixed(2), sl.Category, cat.StringFixed(2))
 		case !stored.set.MayPay(sl.Category, "", sl.Source):
-			return Approval{}, fmt.Errorf("%w: %s: under rule set %s %s, %s may not pay %s", ErrNotEarmarked, where, stored.set.Name, stored.set.Version, sl.Source, sl.Category)
+			return nil, fmt.Errorf("%w: %s: under rule set %s %s, %s may not pay %s", ErrNotEarmarked, where, stored.set.Name, stored.set.Version, sl.Source, sl.Category)
 		}
 		if _, dup := newBudgets[id]; dup {
-			return Approval{}, fmt.Errorf("%w: %s: set twice", ErrInvalid, where)
+			return nil, fmt.Errorf("%w: %s: set twice", ErrInvalid, where)
 		}
 		newBudgets[id] = sl.Amount
 	}
+	pl := &approvalPlan{what: what, req: req, pr: pr, stored: stored, newBudgets: newBudgets}
 	if prev != nil && prev.RuleSetID == stored.id && sameLines(prev.Lines, req.Lines) && len(req.SourceLines) == 0 {
-		prev.Unchanged = true
-		return *prev, nil
+		pl.a = *prev
+		pl.a.Unchanged = true
+		return pl, nil
 	}
 	lineIDs := map[lineID]bool{}
 	for id := range newBudgets {
 		lineIDs[id] = true
 	}
-	if err := p.ensureLineAccounts(ctx, pr, lineOrder(lineIDs)...); err != nil {
-		return Approval{}, err
+	if ids := lineOrder(lineIDs); len(ids) > 0 {
+		if _, done := p.ensured.Load(lineAccountsKey(pr, ids)); !done {
+			pl.accounts = append(pl.accounts, lineAccounts(pr, ids)...)
+		}
 	}
 	deltas := commitmentDeltas(prev, alloc)
-	categories := map[string][]string{}
+	pl.categories = map[string][]string{}
 	for _, g := range alloc.Groups {
 		for _, s := range g.Shares {
-			categories[s.Source] = appendOnce(categories[s.Source], g.Category)
+			pl.categories[s.Source] = appendOnce(pl.categories[s.Source], g.Category)
 		}
 	}
 	for _, d := range deltas {
-		if err := p.ensureSourceAccounts(ctx, pr, d.Source, categories[d.Source]...); err != nil {
-			return Approval{}, err
+		if _, done := p.ensured.Load(sourceKey(pr, d.Source, pl.categories[d.Source])); !done {
+			pl.accounts = append(pl.accounts, sourceAccounts(pr, d.Source, pl.categories[d.Source])...)
+			pl.sources = append(pl.sources, d.Source)
 		}
 	}
 	version := 1
 	if prev != nil {
 		version = prev.Version + 1
 	}
-	a := Approval{Project: pr.Code, Version: version, ApprovedOn: on, RuleSetID: stored.id, Total: alloc.Total,
+	pl.a = Approval{Project: pr.Code, Version: version, ApprovedOn: on, RuleSetID: stored.id, Total: alloc.Total,
 		Allocation: alloc, Deltas: deltas, Lines: req.Lines, SourceLines: req.SourceLines}
-	explanation, err := json.Marshal(alloc)
-	if err != nil {
-		return Approval{}, err
+	if pl.explanation, err = json.Marshal(alloc); err != nil {
+		return nil, err
 	}
-	var changes []BudgetLineChange
-	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
-		// One approval of a project at a time: lock its row.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE code = $1 FOR UPDATE`, pr.Code); err != nil {
-			return err
+	return pl, nil
+}
+
+// writeApprovals writes the planned approvals that change something in
+// tx: each project's row locked, its version checked, its lines moved from
+// their current budgets to the approved ones, every entry in one batch,
+// then the approvals, their lines, shares and line changes, and the status
+// of projects still planned. failed is set to the plan an error is about.
+func (p *Programme) writeApprovals(ctx context.Context, tx *sqlx.Tx, plans []*approvalPlan, failed *int) error {
+	var todo []int
+	var codes []string
+	for i, pl := range plans {
+		if !pl.a.Unchanged {
+			todo = append(todo, i)
+			codes = append(codes, pl.pr.Code)
 		}
-		var latest int
-		if err := tx.GetContext(ctx, &latest, `SELECT coalesce(max(version), 0) FROM budget_approvals WHERE project = $1`, pr.Code); err != nil {
-			return err
-		}
-		if latest != version-1 {
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	// One approval of a project at a time: lock their rows, in code order.
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects p JOIN unnest($1::text[]) AS u(code) ON u.code = p.code
+		ORDER BY p.code FOR UPDATE OF p`, pq.Array(codes)); err != nil {
+		return err
+	}
+	var versions []struct {
+		Project string `db:"project"`
+		Latest  int    `db:"latest"`
+	}
+	if err := tx.SelectContext(ctx, &versions, `SELECT u.code AS project, coalesce(max(b.version), 0) AS latest
+		FROM unnest($1::text[]) AS u(code) LEFT JOIN budget_approvals b ON b.project = u.code GROUP BY u.code`, pq.Array(codes)); err != nil {
+		return err
+	}
+	latest := make(map[string]int, len(versions))
+	for _, v := range versions {
+		latest[v.Project] = v.Latest
+	}
+	budgets, err := lineBudgetsOf(ctx, tx, codes, time.Time{})
+	if err != nil {
+		return err
+	}
+	var entries []ledger.Entry
+	entryOf := make([]int, len(plans)) // index in entries + 1; 0: none
+	changes := make([][]BudgetLineChange, len(plans))
+	for _, i := range todo {
+		pl := plans[i]
+		pr, a, req := pl.pr, &pl.a, pl.req
+		*failed = i
+		if latest[pr.Code] != a.Version-1 {
 			return fmt.Errorf("%w: another approval of %s was recorded meanwhile; approve again", ErrStatus, pr.Code)
 		}
 		// Each line moves from its current budget to the approved one.
-		current, err := lineBudgets(ctx, tx, pr.Code, time.Time{})
-		if err != nil {
-			return err
+		current := budgets[pr.Code]
+		paid := map[lineID]decimal.Decimal{}
+		if len(current) > 0 { // nothing is paid without a line
+			if paid, err = p.paidByLine(ctx, pr, time.Time{}); err != nil {
+				return err
+			}
 		}
-		paid, err := p.paidByLine(ctx, pr, time.Time{})
-		if err != nil {
-			return err
-		}
-		entry := approvalEntry(pr, a, req.Actor, stored)
+		entry := approvalEntry(pr, *a, req.Actor, pl.stored)
 		ids := map[lineID]bool{}
 		for id := range current {
 			ids[id] = true
 		}
-		for id := range newBudgets {
+		for id := range pl.newBudgets {
 			ids[id] = true
 		}
 		for _, id := range lineOrder(ids) {
 			was, had := current[id]
-			now, has := newBudgets[id]
+			now, has := pl.newBudgets[id]
 			// A source line the approval does not name stays as it is.
 			if (!had && !has) || (had && was.Equal(now)) || (id.source != "" && !has) {
 				continue
 			}
-			if err := checkLowering(what, pr, id, now, paid[id]); err != nil {
+			if err := checkLowering(pl.what, pr, id, now, paid[id]); err != nil {
 				return err
 			}
 			ps := linePostings(accountsOf(pr), id, was, now)
 			if entry == nil {
-				entry = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Actor: req.Actor,
-					Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: budget lines", version, pr.Code, pr.Name),
-					IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, version),
-					Metadata:       map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(version)}}
+				entry = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: a.ApprovedOn, Actor: req.Actor,
+					Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: budget lines", a.Version, pr.Code, pr.Name),
+					IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, a.Version),
+					Metadata:       map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(a.Version)}}
 			}
 			entry.Postings = append(entry.Postings, ps...)
-			changes = append(changes, BudgetLineChange{Project: pr.Code, Category: id.category, Source: id.source, Kind: LineChangeApproval,
-				Previous: was, Budget: now, EffectiveOn: on, Actor: req.Actor})
+			changes[i] = append(changes[i], BudgetLineChange{Project: pr.Code, Category: id.category, Source: id.source, Kind: LineChangeApproval,
+				Previous: was, Budget: now, EffectiveOn: a.ApprovedOn, Actor: req.Actor})
 		}
-		var entryID any
 		if entry != nil {
-			out, err := ledger.PostInTx(ctx, tx, []ledger.Entry{*entry})
-			if err != nil {
-				return lineError(err)
-			}
-			a.EntryID = out[0].ID
-			entryID = a.EntryID
+			entries = append(entries, *entry)
+			entryOf[i] = len(entries)
 		}
-		if err := tx.GetContext(ctx, &a.ID, `
-			INSERT INTO budget_approvals (project, version, approved_on, rule_set_id, total, explanation, entry_id, actor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			pr.Code, version, on.Format(ledger.DateLayout), stored.id, alloc.Total.StringFixed(2), string(explanation), entryID, req.Actor); err != nil {
+	}
+	*failed = -1
+	if len(todo) == 1 {
+		*failed = todo[0]
+	}
+	if len(entries) > 0 {
+		out, err := ledger.PostInTx(ctx, tx, entries)
+		if err != nil {
+			return lineError(err)
+		}
+		for _, i := range todo {
+			if entryOf[i] > 0 {
+				plans[i].a.EntryID = out[entryOf[i]-1].ID
+			}
+		}
+	}
+	return insertApprovals(ctx, tx, plans, todo, changes)
+}
+
+// insertApprovals stores the approvals plans[todo], their lines, shares
+// and line changes, and moves projects still planned to approved, one
+// statement each.
+func insertApprovals(ctx context.Context, tx *sqlx.Tx, plans []*approvalPlan, todo []int, changes [][]BudgetLineChange) error {
+	var ap struct {
+		project, on, total, explanation, actor []string
+		version                                []int
+		ruleSet, entry                         []int64
+	}
+	for _, i := range todo {
+		pl := plans[i]
+		ap.project = append(ap.project, pl.pr.Code)
+		ap.version = append(ap.version, pl.a.Version)
+		ap.on = append(ap.on, pl.a.ApprovedOn.Format(ledger.DateLayout))
+		ap.ruleSet = append(ap.ruleSet, pl.stored.id)
+		ap.total = append(ap.total, pl.a.Total.StringFixed(2))
+		ap.explanation = append(ap.explanation, string(pl.explanation))
+		ap.entry = append(ap.entry, pl.a.EntryID)
+		ap.actor = append(ap.actor, pl.req.Actor)
+	}
+	var ids []struct {
+		Project string `db:"project"`
+		ID      int64  `db:"id"`
+	}
+	if err := tx.SelectContext(ctx, &ids, `
+		INSERT INTO budget_approvals (project, version, approved_on, rule_set_id, total, explanation, entry_id, actor)
+		SELECT u.project, u.version, u.on_, u.rule_set_id, u.total, u.explanation::jsonb, nullif(u.entry_id, 0), u.actor
+		  FROM unnest($1::text[], $2::int[], $3::date[], $4::bigint[], $5::numeric[], $6::text[], $7::bigint[], $8::text[])
+		       AS u(project, version, on_, rule_set_id, total, explanation, entry_id, actor)
+		RETURNING project, id`,
+		pq.Array(ap.project), pq.Array(ap.version), pq.Array(ap.on), pq.Array(ap.ruleSet), pq.Array(ap.total),
+		pq.Array(ap.explanation), pq.Array(ap.entry), pq.Array(ap.actor)); err != nil {
+		return err
+	}
+	idOf := make(map[string]int64, len(ids))
+	for _, x := range ids {
+		idOf[x.Project] = x.ID
+	}
+	var ln struct {
+		approval             []int64
+		no                   []int
+		cat, item, desc, amt []string
+	}
+	var sh struct {
+		approval               []int64
+		cat, item, source, amt []string
+	}
+	var ch struct {
+		project, cat, source, kind, previous, budget, on, reason, approver, actor []string
+		approval, entry                                                           []int64
+	}
+	var planned struct {
+		project, on, actor, note []string
+	}
+	for _, i := range todo {
+		pl := plans[i]
+		pl.a.ID = idOf[pl.pr.Code]
+		for k, l := range pl.req.Lines {
+			ln.approval = append(ln.approval, pl.a.ID)
+			ln.no = append(ln.no, k+1)
+			ln.cat, ln.item, ln.desc = append(ln.cat, l.Category), append(ln.item, l.WorkItem), append(ln.desc, l.Description)
+			ln.amt = append(ln.amt, l.Amount.StringFixed(2))
+		}
+		for _, g := range pl.a.Allocation.Groups {
+			for _, s := range g.Shares {
+				sh.approval = append(sh.approval, pl.a.ID)
+				sh.cat, sh.item, sh.source = append(sh.cat, g.Category), append(sh.item, g.WorkItem), append(sh.source, s.Source)
+				sh.amt = append(sh.amt, s.Amount.StringFixed(2))
+			}
+		}
+		for _, c := range changes[i] {
+			ch.project, ch.cat, ch.source, ch.kind = append(ch.project, c.Project), append(ch.cat, c.Category), append(ch.source, c.Source), append(ch.kind, c.Kind)
+			ch.approval, ch.entry = append(ch.approval, pl.a.ID), append(ch.entry, pl.a.EntryID)
+			ch.previous, ch.budget = append(ch.previous, c.Previous.StringFixed(2)), append(ch.budget, c.Budget.StringFixed(2))
+			ch.on, ch.reason, ch.approver, ch.actor = append(ch.on, c.EffectiveOn.Format(ledger.DateLayout)), append(ch.reason, c.Reason),
+				append(ch.approver, c.Approver), append(ch.actor, c.Actor)
+		}
+		if pl.pr.Status == StatusPlanned {
+			planned.project, planned.on = append(planned.project, pl.pr.Code), append(planned.on, pl.a.ApprovedOn.Format(ledger.DateLayout))
+			planned.actor, planned.note = append(planned.actor, pl.req.Actor), append(planned.note, "budget approved, version "+strconv.Itoa(pl.a.Version))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO budget_lines (approval_id, line_no, category, work_item, description, amount)
+		SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[])`,
+		pq.Array(ln.approval), pq.Array(ln.no), pq.Array(ln.cat), pq.Array(ln.item), pq.Array(ln.desc), pq.Array(ln.amt)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO budget_shares (approval_id, category, work_item, source, amount)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::numeric[])`,
+		pq.Array(sh.approval), pq.Array(sh.cat), pq.Array(sh.item), pq.Array(sh.source), pq.Array(sh.amt)); err != nil {
+		return err
+	}
+	if len(ch.project) > 0 {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO budget_line_changes (project, category, source, kind, approval_id, previous, budget, effective_on, reason, approver, entry_id, actor)
+			SELECT u.project, u.category, u.source, u.kind, u.approval_id, u.previous, u.budget, u.on_, u.reason, u.approver, nullif(u.entry_id, 0), u.actor
+			  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::numeric[], $7::numeric[], $8::date[],
+			              $9::text[], $10::text[], $11::bigint[], $12::text[])
+			       AS u(project, category, source, kind, approval_id, previous, budget, on_, reason, approver, entry_id, actor)`,
+			pq.Array(ch.project), pq.Array(ch.cat), pq.Array(ch.source), pq.Array(ch.kind), pq.Array(ch.approval), pq.Array(ch.previous),
+			pq.Array(ch.budget), pq.Array(ch.on), pq.Array(ch.reason), pq.Array(ch.approver), pq.Array(ch.entry), pq.Array(ch.actor)); err != nil {
 			return err
 		}
-		for i, l := range req.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO budget_lines (approval_id, line_no, category, work_item, description, amount) VALUES ($1, $2, $3, $4, $5, $6)`,
-				a.ID, i+1, l.Category, l.WorkItem, l.Description, l.Amount.StringFixed(2)); err != nil {
-				return err
-			}
-		}
-		for _, g := range alloc.Groups {
-			for _, s := range g.Shares {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO budget_shares (approval_id, category, work_item, source, amount) VALUES ($1, $2, $3, $4, $5)`,
-					a.ID, g.Category, g.WorkItem, s.Source, s.Amount.StringFixed(2)); err != nil {
-					return err
-				}
-			}
-		}
-		for i := range changes {
-			changes[i].ApprovalID = sql.NullInt64{Int64: a.ID, Valid: true}
-			changes[i].EntryID = sql.NullInt64{Int64: a.EntryID, Valid: a.EntryID != 0}
-			if err := insertLineChange(ctx, tx, &changes[i]); err != nil {
-				return err
-			}
-		}
-		if pr.Status == StatusPlanned {
-			return setStatus(ctx, tx, pr.Code, StatusApproved, on, req.Actor, "budget approved, version "+strconv.Itoa(version))
-		}
-		return nil
-	})
-	if err != nil {
-		return Approval{}, fmt.Errorf("%s: %w", what, err)
 	}
-	return a, nil
+	if len(planned.project) > 0 {
+		// A project still planned moves to approved (setStatus's step, for
+		// many projects; the rows are locked above).
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO project_events (project, status, effective_on, actor, note)
+			SELECT u.project, $5, u.on_, u.actor, u.note
+			  FROM unnest($1::text[], $2::date[], $3::text[], $4::text[]) AS u(project, on_, actor, note)
+			 WHERE (SELECT e.status FROM project_events e WHERE e.project = u.project ORDER BY e.id DESC LIMIT 1) = $6`,
+			pq.Array(planned.project), pq.Array(planned.on), pq.Array(planned.actor), pq.Array(planned.note), StatusApproved, StatusPlanned); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func appendOnce(xs []string, x string) []string {

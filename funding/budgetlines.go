@@ -126,20 +126,38 @@ const maxLineHistory = 10000
 // lineBudgets returns the current budget of each line of a project (the
 // latest change recorded on or before asOf; zero: all).
 func lineBudgets(ctx context.Context, db sqlx.QueryerContext, project string, asOf time.Time) (map[lineID]decimal.Decimal, error) {
+	all, err := lineBudgetsOf(ctx, db, []string{project}, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("budget lines of %s: %w", project, err)
+	}
+	return all[project], nil
+}
+
+// lineBudgetsOf is lineBudgets of many projects in one query (at most
+// MaxBatchItems), by project; a project without lines has an empty map.
+func lineBudgetsOf(ctx context.Context, db sqlx.QueryerContext, projects []string, asOf time.Time) (map[string]map[lineID]decimal.Decimal, error) {
+	if len(projects) > MaxBatchItems {
+		return nil, fmt.Errorf("%w: budget lines of %d projects: at most %d at a time", ErrInvalid, len(projects), MaxBatchItems)
+	}
 	var rows []struct {
+		Project  string          `db:"project"`
 		Category string          `db:"category"`
 		Source   string          `db:"source"`
 		Budget   decimal.Decimal `db:"budget"`
 	}
 	if err := sqlx.SelectContext(ctx, db, &rows, `
-		SELECT DISTINCT ON (category, source) category, source, budget FROM budget_line_changes
-		 WHERE project = $1 AND ($2::date IS NULL OR effective_on <= $2::date)
-		 ORDER BY category, source, id DESC`, project, ledger.SQLDate(asOf)); err != nil {
-		return nil, fmt.Errorf("budget lines of %s: %w", project, err)
+		SELECT DISTINCT ON (c.project, c.category, c.source) c.project, c.category, c.source, c.budget
+		  FROM budget_line_changes c JOIN unnest($1::text[]) AS u(code) ON u.code = c.project
+		 WHERE ($2::date IS NULL OR c.effective_on <= $2::date)
+		 ORDER BY c.project, c.category, c.source, c.id DESC`, pq.Array(projects), ledger.SQLDate(asOf)); err != nil {
+		return nil, err
 	}
-	out := make(map[lineID]decimal.Decimal, len(rows))
+	out := make(map[string]map[lineID]decimal.Decimal, len(projects))
+	for _, p := range projects {
+		out[p] = map[lineID]decimal.Decimal{}
+	}
 	for _, r := range rows {
-		out[lineID{r.Category, r.Source}] = r.Budget
+		out[r.Project][lineID{r.Category, r.Source}] = r.Budget
 	}
 	return out, nil
 }
@@ -232,13 +250,27 @@ func (p *Programme) ensureLineAccounts(ctx context.Context, pr Project, ids ...l
 	if len(ids) == 0 {
 		return nil
 	}
+	key := lineAccountsKey(pr, ids)
+	if _, done := p.ensured.Load(key); done {
+		return nil
+	}
+	if err := p.ledger.CreateAccounts(ctx, lineAccounts(pr, ids), "fundledger"); err != nil {
+		return fmt.Errorf("budget line accounts of project %s: %w", pr.Code, err)
+	}
+	p.ensured.Store(key, struct{}{})
+	return nil
+}
+
+func lineAccountsKey(pr Project, ids []lineID) string {
 	key := "line\x00" + pr.Code
 	for _, id := range ids {
 		key += "\x00" + id.suffix()
 	}
-	if _, done := p.ensured.Load(key); done {
-		return nil
-	}
+	return key
+}
+
+// lineAccounts are the accounts of a project's lines.
+func lineAccounts(pr Project, ids []lineID) []ledger.Account {
 	a := accountsOf(pr)
 	var accts []ledger.Account
 	for _, id := range ids {
@@ -251,11 +283,7 @@ func (p *Programme) ensureLineAccounts(ctx context.Context, pr Project, ids ...l
 			ledger.Account{Code: a.line(id), Name: label + "预算指标余额 budget line, approved not yet paid", Type: ledger.BudgetAsset, NoOverdraft: true, Dimensions: dims},
 			ledger.Account{Code: a.appropriation(id), Name: label + "预算指标 budget line appropriation", Type: ledger.BudgetBalance, Dimensions: dims})
 	}
-	if err := p.ledger.CreateAccounts(ctx, accts, "fundledger"); err != nil {
-		return fmt.Errorf("budget line accounts of project %s: %w", pr.Code, err)
-	}
-	p.ensured.Store(key, struct{}{})
-	return nil
+	return accts
 }
 
 // linePostings are the postings that move a line's budget from previous to

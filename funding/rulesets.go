@@ -228,6 +228,12 @@ func applicableRuleSet(ctx context.Context, db sqlx.QueryerContext, districtZh s
 	if err != nil {
 		return storedRuleSet{}, err
 	}
+	return selectRuleSet(current, districtZh, on)
+}
+
+// selectRuleSet selects among the current rule sets the one in force for a
+// district (Chinese name) on a date.
+func selectRuleSet(current []storedRuleSet, districtZh string, on time.Time) (storedRuleSet, error) {
 	sets := make([]*rules.RuleSet, len(current))
 	for i, c := range current {
 		sets[i] = c.set

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -39,11 +38,10 @@ const (
 	// DefaultChunk communities are written per chunk: their receipts and
 	// payments each go in one batch.
 	DefaultChunk = 250
-	// DefaultWorkers register and approve communities at once: each
-	// approval is a few round trips and a commit, so the server's cores and
-	// its commit flushes are shared among them.
-	DefaultWorkers = 4
-	MaxWorkers     = 32
+	// DefaultWorkers chunks are written at once: while one waits for the
+	// server (round trips, a commit), another uses the client.
+	DefaultWorkers = 3
+	MaxWorkers     = 8
 	// MaxChunk bounds a chunk so its movements fit one batch of the ledger.
 	MaxChunk = 2000
 )
@@ -57,7 +55,7 @@ type Options struct {
 	Cities      int
 	Seed        uint64
 	Chunk       int       // communities per chunk; 0: DefaultChunk
-	Workers     int       // communities registered and approved at once; 0: DefaultWorkers
+	Workers     int       // chunks written at once; 0: DefaultWorkers
 	Progress    io.Writer // progress bar and ETA, redrawn per chunk; nil: none
 	Actor       string    // "" : "simulate"
 }
@@ -125,20 +123,61 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	res.Done = res.Resumed
 	bar := progress{w: o.Progress, total: o.Communities, from: res.Resumed, start: time.Now()}
 	bar.draw(res.Done)
-	for lo := res.Resumed; lo < o.Communities; lo += o.Chunk {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	// Workers chunks are written at once (their communities differ, so
+	// they lock different accounts); they finish in order, and the
+	// progress row only ever records a run of finished chunks from the
+	// start, so a resumed run redoes (and finds done) at most the chunks
+	// that were in flight.
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	type done struct {
+		hi  int
+		got Result
+		err error
+	}
+	var pending []chan done
+	next := res.Resumed
+	launch := func() {
+		lo, hi := next, min(next+o.Chunk, o.Communities)
+		next = hi
+		ch := make(chan done, 1)
+		pending = append(pending, ch)
+		go func() {
+			var got Result
+			err := chunk(wctx, p.Ledger(), o, lo, hi, &got)
+			ch <- done{hi, got, err}
+		}()
+	}
+	for next < o.Communities && len(pending) < o.Workers && ctx.Err() == nil {
+		launch()
+	}
+	for len(pending) > 0 {
+		d := <-pending[0]
+		pending = pending[1:]
+		if d.err == nil { // recorded even when interrupted meanwhile
+			d.err = markDone(context.WithoutCancel(ctx), p, o, d.hi)
 		}
-		hi := min(lo+o.Chunk, o.Communities)
-		if err := chunk(ctx, p, o, lo, hi, &res); err != nil {
-			return res, err
+		if d.err != nil {
+			stop()
+			for _, ch := range pending {
+				<-ch
+			}
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+			return res, d.err
 		}
-		if _, err := db.ExecContext(ctx, `UPDATE simulation_progress SET done = $4, updated_at = now()
-			WHERE seed = $1 AND communities = $2 AND cities = $3`, int64(o.Seed), o.Communities, o.Cities, hi); err != nil {
-			return res, fmt.Errorf("simulate: progress: %w", err)
+		res.Approvals += d.got.Approvals
+		res.Receipts += d.got.Receipts
+		res.Payments += d.got.Payments
+		res.Done = d.hi
+		bar.draw(d.hi)
+		if next < o.Communities && ctx.Err() == nil {
+			launch()
 		}
-		res.Done = hi
-		bar.draw(hi)
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
 	if o.Progress != nil {
 		fmt.Fprintln(o.Progress)
@@ -147,6 +186,15 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		return res, fmt.Errorf("simulate: seal: %w", err)
 	}
 	return res, nil
+}
+
+// markDone records that the communities before hi are done.
+func markDone(ctx context.Context, p *funding.Programme, o Options, hi int) error {
+	if _, err := p.Ledger().DB().ExecContext(ctx, `UPDATE simulation_progress SET done = $4, updated_at = now()
+		WHERE seed = $1 AND communities = $2 AND cities = $3`, int64(o.Seed), o.Communities, o.Cities, hi); err != nil {
+		return fmt.Errorf("simulate: progress: %w", err)
+	}
+	return nil
 }
 
 // setup adds the cities' districts (placed in their city and province),
@@ -186,60 +234,49 @@ func setup(ctx context.Context, p *funding.Programme, o Options) (int, error) {
 	return n, nil
 }
 
-// chunk registers and approves communities [lo, hi) (workers at a time,
-// each community in its own transactions), then records their receipts in
-// one batch and their payments in another, in the communities' order.
-func chunk(ctx context.Context, p *funding.Programme, o Options, lo, hi int, res *Result) error {
-	approvals := make([]funding.Approval, hi-lo)
-	errs := make([]error, hi-lo)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range o.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				c := Generate(o.Seed, o.Cities, i)
-				if _, err := p.RegisterProject(ctx, c.Project, o.Actor); err != nil {
-					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
-					continue
-				}
-				ap, err := p.Approve(ctx, funding.ApprovalRequest{Project: c.Project.Code, ApprovedOn: c.ApprovedOn, Actor: o.Actor, Lines: c.Lines})
-				if err != nil {
-					errs[i-lo] = fmt.Errorf("simulate: community %d: %w", i, err)
-					continue
-				}
-				approvals[i-lo] = ap
-			}
-		}()
+// chunk registers communities [lo, hi) in one batch, approves them in
+// another, then records their receipts in one batch and their payments in
+// another, in the communities' order. Each chunk has its own Programme, so
+// what it remembers of the accounts it created stays bounded.
+func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Result) error {
+	p := funding.New(l)
+	cs := make([]Community, hi-lo)
+	projects := make([]funding.ProjectInput, hi-lo)
+	reqs := make([]funding.ApprovalRequest, hi-lo)
+	for i := range cs {
+		cs[i] = Generate(o.Seed, o.Cities, lo+i)
+		projects[i] = cs[i].Project
+		reqs[i] = funding.ApprovalRequest{Project: cs[i].Project.Code, ApprovedOn: cs[i].ApprovedOn, Actor: o.Actor, Lines: cs[i].Lines}
 	}
-	for i := lo; i < hi; i++ {
-		next <- i
+	what := fmt.Sprintf("simulate: communities %d–%d", lo, hi-1)
+	if _, err := p.RegisterProjects(ctx, projects, o.Actor); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
+	approvals, err := p.ApproveAll(ctx, reqs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	var receipts []funding.ReceiptRequest
 	var payments []funding.DisbursementRequest
-	for i := lo; i < hi; i++ {
-		res.Approvals++
-		r, pay := movements(o, Generate(o.Seed, o.Cities, i), approvals[i-lo])
+	for i := range cs {
+		if !approvals[i].Unchanged {
+			res.Approvals++
+		}
+		r, pay := movements(o, cs[i], approvals[i])
 		receipts = append(receipts, r...)
 		payments = append(payments, pay...)
 	}
 	for b := range batches(len(receipts), maxMovements) {
 		ms, err := p.ReceiveAll(ctx, receipts[b[0]:b[1]])
 		if err != nil {
-			return fmt.Errorf("simulate: communities %d–%d: %w", lo, hi-1, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		res.Receipts += len(ms)
 	}
 	for b := range batches(len(payments), maxMovements) {
 		ms, err := p.DisburseAll(ctx, payments[b[0]:b[1]])
 		if err != nil {
-			return fmt.Errorf("simulate: communities %d–%d: %w", lo, hi-1, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		res.Payments += len(ms)
 	}
