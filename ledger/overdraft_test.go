@@ -57,8 +57,8 @@ func TestOverdraftOnEveryDayAfterBackDating(t *testing.T) {
 	wantErr(t, err, ledger.ErrOverdraft)
 	var mismatched int
 	if err := db.Get(&mismatched, `SELECT count(*) FROM account_balances t
-		JOIN (SELECT account_id, sum(debit) AS d, sum(credit) AS c FROM account_day_balances GROUP BY account_id) s USING (account_id)
-		WHERE t.debit <> s.d OR t.credit <> s.c`); err != nil {
+		JOIN (SELECT account_id, sum(debit) AS d, sum(credit) AS c, max(day) AS last FROM account_day_balances GROUP BY account_id) s USING (account_id)
+		WHERE t.debit <> s.d OR t.credit <> s.c OR t.last_day IS DISTINCT FROM s.last`); err != nil {
 		t.Fatal(err)
 	}
 	var missing int
@@ -68,7 +68,7 @@ func TestOverdraftOnEveryDayAfterBackDating(t *testing.T) {
 		t.Fatal(err)
 	}
 	if mismatched != 0 || missing != 0 {
-		t.Errorf("running totals: %d differ from the day totals, %d missing", mismatched, missing)
+		t.Errorf("running totals: %d differ from the day totals (or their last day), %d missing", mismatched, missing)
 	}
 	// The totals are the ledger's own: raw SQL cannot set them.
 	for _, q := range []string{

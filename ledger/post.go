@@ -427,6 +427,12 @@ func insertFresh(ctx context.Context, tx *sqlx.Tx, entries []Entry) (err error) 
 	if err != nil {
 		return err
 	}
+	// The server keeps the statement's new rows for the triggers (and
+	// sorts and hashes them) in memory up to work_mem: the default 4 MB
+	// spills a batch of 10,000 entries to temporary files.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return err
+	}
 	ids, err := pgcopy.NextIDs(ctx, tx, "entries_id_seq", len(entries))
 	if err != nil {
 		return err
