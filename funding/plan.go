@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -486,51 +487,74 @@ type progressAgg struct {
 }
 
 // progressOn aggregates the projects by district (Chinese name) and plan
-// year, by their status on date `on`: the status of their latest event
-// (highest id) effective on or before that day. Statuses only move forward,
-// so that is the furthest status reached by then, even when an event was
-// recorded with an earlier date than the one before it. Projects without
-// any event by then (registered later) are not counted.
-func (p *Programme) progressOn(ctx context.Context, on time.Time) (map[progressKey]*progressAgg, error) {
+// year, by their status on each of the days: the status of their latest
+// event (highest id) effective on or before that day. Statuses only move
+// forward (statusOrder), so that is the furthest status reached by then,
+// even when an event was recorded with an earlier date than the one before
+// it: a project counts as approved on a day when one of its events of
+// approved or later is effective by then, and completed likewise. One pass
+// over the events gives each project those two first days, whatever the
+// number of days asked for. Projects without any event by then (registered
+// later) are not counted.
+func (p *Programme) progressOn(ctx context.Context, days ...time.Time) (map[time.Time]map[progressKey]*progressAgg, error) {
+	var approved, completed []string
+	for _, st := range statusOrder {
+		if statusRank(st) >= statusRank(StatusApproved) {
+			approved = append(approved, st)
+		}
+		if statusRank(st) >= statusRank(StatusCompleted) {
+			completed = append(completed, st)
+		}
+	}
+	var dayList []string
+	for _, d := range days {
+		dayList = append(dayList, d.Format(ledger.DateLayout))
+	}
 	var rows []struct {
-		District    string          `db:"district"`
-		Code        string          `db:"code"`
-		NameEn      string          `db:"name_en"`
-		Year        int             `db:"plan_year"`
-		Status      string          `db:"status"`
-		Communities int             `db:"communities"`
-		Households  int             `db:"households"`
-		FloorAreaM2 decimal.Decimal `db:"floor_area_m2"`
+		Day                  time.Time       `db:"day"`
+		District             string          `db:"district"`
+		Code                 string          `db:"code"`
+		NameEn               string          `db:"name_en"`
+		Year                 int             `db:"plan_year"`
+		Approved             int             `db:"approved"`
+		ApprovedHouseholds   int             `db:"approved_households"`
+		ApprovedFloorArea    decimal.Decimal `db:"approved_floor_area"`
+		Completed            int             `db:"completed"`
+		CompletedHouseholds  int             `db:"completed_households"`
+		CompletedFloorAreaM2 decimal.Decimal `db:"completed_floor_area"`
 	}
 	err := p.db.SelectContext(ctx, &rows, `
-		SELECT d.name_zh AS district, d.code, d.name_en, p.plan_year, s.status,
-		       count(*) AS communities, sum(p.households) AS households, sum(p.floor_area_m2) AS floor_area_m2
-		  FROM projects p JOIN districts d ON d.code = p.district
-		  JOIN LATERAL (SELECT e.status FROM project_events e
-		                 WHERE e.project = p.code AND e.effective_on <= $1
-		                 ORDER BY e.id DESC LIMIT 1) s ON true
-		 GROUP BY d.name_zh, d.code, d.name_en, p.plan_year, s.status
-		 LIMIT 100000`, on.Format(ledger.DateLayout))
+		WITH f AS (
+			SELECT project, min(effective_on) FILTER (WHERE status IN (SELECT unnest($2::text[]))) AS approved_on,
+			       min(effective_on) FILTER (WHERE status IN (SELECT unnest($3::text[]))) AS completed_on
+			  FROM project_events GROUP BY project)
+		SELECT k.day, d.name_zh AS district, d.code, d.name_en, p.plan_year,
+		       count(*) FILTER (WHERE f.approved_on <= k.day) AS approved,
+		       coalesce(sum(p.households) FILTER (WHERE f.approved_on <= k.day), 0) AS approved_households,
+		       coalesce(sum(p.floor_area_m2) FILTER (WHERE f.approved_on <= k.day), 0) AS approved_floor_area,
+		       count(*) FILTER (WHERE f.completed_on <= k.day) AS completed,
+		       coalesce(sum(p.households) FILTER (WHERE f.completed_on <= k.day), 0) AS completed_households,
+		       coalesce(sum(p.floor_area_m2) FILTER (WHERE f.completed_on <= k.day), 0) AS completed_floor_area
+		  FROM f JOIN projects p ON p.code = f.project JOIN districts d ON d.code = p.district
+		 CROSS JOIN (SELECT DISTINCT unnest($1::date[]) AS day) k
+		 WHERE f.approved_on <= k.day
+		 GROUP BY k.day, d.name_zh, d.code, d.name_en, p.plan_year
+		 LIMIT 100000`, pq.Array(dayList), pq.Array(approved), pq.Array(completed))
 	if err != nil {
-		return nil, fmt.Errorf("plan progress as of %s: %w", on.Format(ledger.DateLayout), err)
+		return nil, fmt.Errorf("plan progress as of %s: %w", strings.Join(dayList, ", "), err)
 	}
-	out := map[progressKey]*progressAgg{}
+	out := map[time.Time]map[progressKey]*progressAgg{}
+	for _, d := range days {
+		out[d] = map[progressKey]*progressAgg{}
+	}
 	for _, r := range rows {
-		rank := statusRank(r.Status)
-		if rank < statusRank(StatusApproved) {
-			continue
+		day := ledger.Civil(r.Day)
+		if out[day] == nil {
+			out[day] = map[progressKey]*progressAgg{}
 		}
-		k := progressKey{r.District, r.Year}
-		a := out[k]
-		if a == nil {
-			a = &progressAgg{code: r.Code, nameEn: r.NameEn}
-			out[k] = a
-		}
-		f := PlanFigures{Communities: r.Communities, Households: r.Households, FloorAreaM2: r.FloorAreaM2}
-		a.approved.add(f)
-		if rank >= statusRank(StatusCompleted) {
-			a.completed.add(f)
-		}
+		out[day][progressKey{r.District, r.Year}] = &progressAgg{code: r.Code, nameEn: r.NameEn,
+			approved:  PlanFigures{Communities: r.Approved, Households: r.ApprovedHouseholds, FloorAreaM2: r.ApprovedFloorArea},
+			completed: PlanFigures{Communities: r.Completed, Households: r.CompletedHouseholds, FloorAreaM2: r.CompletedFloorAreaM2}}
 	}
 	return out, nil
 }
@@ -566,10 +590,18 @@ func (p *Programme) PlanProgress(ctx context.Context, asOf time.Time) (PlanProgr
 	for _, d := range districts {
 		byName[d.NameZh] = d
 	}
-	now, err := p.progressOn(ctx, asOf)
+	// Today's figures and those of every milestone already due, in one pass.
+	days := []time.Time{asOf}
+	for _, m := range PlanMilestones {
+		if !asOf.Before(m.Due) {
+			days = append(days, m.Due)
+		}
+	}
+	byDay, err := p.progressOn(ctx, days...)
 	if err != nil {
 		return PlanProgress{}, err
 	}
+	now := byDay[asOf]
 
 	out := PlanProgress{AsOf: asOf, ImportID: imp.ID, File: imp.FileName, SHA256: imp.SHA256, ImportedAt: imp.ImportedAt,
 		Rows: []PlanProgressRow{}, Unplanned: []PlanProgressRow{}, UnknownDistricts: []string{}}
@@ -643,12 +675,8 @@ func (p *Programme) PlanProgress(ctx context.Context, asOf time.Time) (PlanProgr
 			mp.CountedOn = asOf
 			mp.ActualCompleted = completedInPlan(now)
 		} else {
-			atDue, err := p.progressOn(ctx, m.Due)
-			if err != nil {
-				return PlanProgress{}, err
-			}
 			mp.CountedOn = m.Due
-			mp.ActualCompleted = completedInPlan(atDue)
+			mp.ActualCompleted = completedInPlan(byDay[m.Due])
 		}
 		mp.ActualPct, _ = Percent(mp.ActualCompleted, total)
 		switch {

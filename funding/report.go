@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundledger/ledger"
@@ -225,26 +224,43 @@ func (p *Programme) positions(ctx context.Context, dims ledger.Dimensions, distr
 
 // districtPositions is positions grouped by district, read from the
 // district totals the ledger keeps per role, source and category
-// (migration 00017) instead of every project account's day totals.
-func (p *Programme) districtPositions(ctx context.Context, districts []string, asOf time.Time) (map[posKey]*SourcePosition, map[posKey]decimal.Decimal, error) {
-	rows, err := p.ledger.DistrictTotals(ctx, ledger.TotalsFilter{AsOf: asOf, Districts: districts, Detail: true, Roles: positionRoles})
+// (migration 00017) instead of every project account's day totals; and
+// each category's approved budget per district, from the same totals: what
+// remains on the category lines (budget:line, no source) plus what was
+// spent from them (budget:spent: every payment draws its category's line by
+// what it spends, in the same entry, FLB01), which is the lines' latest
+// budget (budget_line_changes) as of the day.
+func (p *Programme) districtPositions(ctx context.Context, districts []string, asOf time.Time) (pos map[posKey]*SourcePosition, paid, budget map[posKey]decimal.Decimal, err error) {
+	rows, err := p.ledger.DistrictTotals(ctx, ledger.TotalsFilter{AsOf: asOf, Districts: districts, Detail: true,
+		Roles: append([]string{"budget:line", "budget:spent"}, positionRoles...)})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	pos := map[posKey]*SourcePosition{}
-	paid := map[posKey]decimal.Decimal{}
+	pos = map[posKey]*SourcePosition{}
+	paid = map[posKey]decimal.Decimal{}
+	budget = map[posKey]decimal.Decimal{}
 	for _, r := range rows {
+		ck := posKey{r.District, r.Category}
+		switch r.Role {
+		case "budget:line":
+			if r.Source == "" {
+				budget[ck] = budget[ck].Add(r.Net())
+			}
+			continue
+		case "budget:spent":
+			budget[ck] = budget[ck].Add(r.Net())
+			continue
+		}
 		k := posKey{r.District, r.Source}
 		if pos[k] == nil {
 			pos[k] = &SourcePosition{Source: k.item, SourceName: sourceLabel(k.item)}
 		}
 		pos[k].add(r.Role, r.Net())
 		if r.Role == "expense" {
-			ck := posKey{r.District, r.Category}
 			paid[ck] = paid[ck].Add(r.Net())
 		}
 	}
-	return pos, paid, nil
+	return pos, paid, budget, nil
 }
 
 // DistrictSourcePosition is one source's position in one district.
@@ -298,29 +314,9 @@ func (p *Programme) DistrictsReport(ctx context.Context, districts []string, asO
 		}
 	}
 	type key = posKey
-	pos, paid, err := p.districtPositions(ctx, districts, asOf)
+	pos, paid, budget, err := p.districtPositions(ctx, districts, asOf)
 	if err != nil {
 		return rep, fmt.Errorf("district report: %w", err)
-	}
-	var budgets []struct {
-		District string          `db:"district"`
-		Category string          `db:"category"`
-		Amount   decimal.Decimal `db:"amount"`
-	}
-	if err := p.db.SelectContext(ctx, &budgets, `
-		WITH cur AS (
-			SELECT DISTINCT ON (project, category) project, category, budget FROM budget_line_changes
-			 WHERE source = '' AND ($1::date IS NULL OR effective_on <= $1::date)
-			 ORDER BY project, category, id DESC)
-		SELECT pr.district, cur.category, sum(cur.budget) AS amount
-		  FROM cur JOIN projects pr ON pr.code = cur.project
-		 WHERE $2::text[] IS NULL OR pr.district = ANY($2::text[])
-		 GROUP BY 1, 2`, ledger.SQLDate(asOf), pq.Array(districts)); err != nil {
-		return rep, fmt.Errorf("district report: budgets: %w", err)
-	}
-	budget := map[key]decimal.Decimal{}
-	for _, b := range budgets {
-		budget[key{b.District, b.Category}] = b.Amount
 	}
 	for _, d := range ds {
 		for _, s := range rules.Sources() {

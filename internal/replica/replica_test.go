@@ -60,6 +60,31 @@ func serverDir(t *testing.T) string {
 	return base
 }
 
+// startPrimary starts a migrated primary (unless -short, or no server
+// binaries are found: the test is skipped) in a fresh serverDir, returned
+// with the server and a pool on its database.
+func startPrimary(t *testing.T) (string, *pgserver.Server, *sqlx.DB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts two PostgreSQL clusters")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	base := serverDir(t)
+	primary, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(base, "primary")})
+	if err != nil {
+		t.Skipf("no PostgreSQL server here: %v", err)
+	}
+	if err := primary.EnsureDatabase(ctx, "fundledger"); err != nil {
+		t.Fatal(err)
+	}
+	pdb := open(t, primary.ConnString("fundledger"))
+	if err := migrations.Up(ctx, pdb.DB); err != nil {
+		t.Fatal(err)
+	}
+	return base, primary, pdb
+}
+
 func open(t *testing.T, dsn string) *sqlx.DB {
 	t.Helper()
 	db, err := sqlx.Open("postgres", dsn)
@@ -94,23 +119,8 @@ func post(t *testing.T, l *ledger.Ledger, prefix string, n int) {
 // the flat trial balance read there equal the primary's, that the figures
 // are the ones posted (counted here), and that the standby refuses writes.
 func TestStandbyServesReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts two PostgreSQL clusters")
-	}
-	t.Parallel()
 	ctx := context.Background()
-	base := serverDir(t)
-	primary, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(base, "primary")})
-	if err != nil {
-		t.Skipf("no PostgreSQL server here: %v", err)
-	}
-	if err := primary.EnsureDatabase(ctx, "fundledger"); err != nil {
-		t.Fatal(err)
-	}
-	pdb := open(t, primary.ConnString("fundledger"))
-	if err := migrations.Up(ctx, pdb.DB); err != nil {
-		t.Fatal(err)
-	}
+	base, primary, pdb := startPrimary(t)
 	l := ledger.New(pdb)
 	if err := l.CreateAccounts(ctx, []ledger.Account{
 		{Code: "cash:huancui", Type: ledger.Asset, NoOverdraft: true, Dimensions: ledger.Dimensions{District: "huancui"}},

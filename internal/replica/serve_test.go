@@ -17,10 +17,8 @@ import (
 
 	"fundledger/access"
 	"fundledger/funding"
-	"fundledger/internal/pgserver"
 	"fundledger/internal/replica"
 	"fundledger/ledger"
-	"fundledger/migrations"
 	"fundledger/web"
 )
 
@@ -33,23 +31,8 @@ import (
 // has caught up, both servers answer the same report, with the receipt's
 // figures counted here by hand.
 func TestServeReadsFromStandby(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts two PostgreSQL clusters")
-	}
-	t.Parallel()
 	ctx := context.Background()
-	base := serverDir(t)
-	primary, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(base, "primary")})
-	if err != nil {
-		t.Skipf("no PostgreSQL server here: %v", err)
-	}
-	if err := primary.EnsureDatabase(ctx, "fundledger"); err != nil {
-		t.Fatal(err)
-	}
-	pdb := open(t, primary.ConnString("fundledger"))
-	if err := migrations.Up(ctx, pdb.DB); err != nil {
-		t.Fatal(err)
-	}
+	base, primary, pdb := startPrimary(t)
 	p := funding.New(ledger.New(pdb))
 	if _, _, err := p.LoadRuleSet(ctx, "../../funding/testdata/rules/test-citywide.yaml", "setup"); err != nil {
 		t.Fatal(err)

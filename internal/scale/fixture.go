@@ -190,15 +190,18 @@ VALUES ('cash', 'financial', 'asset', 'D', true, false, 1), ('revenue', 'financi
        ('budget:available', 'budget', 'budget_asset', 'D', true, false, 5), ('expense', 'financial', 'expense', 'D', false, true, 6),
        ('budget:spent', 'budget', 'budget_expense', 'D', false, true, 7), ('budget:line', 'budget', 'budget_asset', 'D', true, true, 8),
        ('budget:appropriation', 'budget', 'budget_balance', 'C', false, true, 9);
-INSERT INTO accounts (code, name, book, type, normal_side, no_overdraft, district, project, source, category, created_by)
-SELECT CASE WHEN r.role IN ('budget:line', 'budget:appropriation') THEN concat_ws(':', r.role, p.district, p.code, c.category)
+-- Ids by position: project i, category c, role r is base + 27 i + 9 (c - 1) + r - 1.
+CREATE TEMP TABLE scale_base AS SELECT coalesce(max(id), 0) + 1 AS base FROM accounts;
+INSERT INTO accounts (id, code, name, book, type, normal_side, no_overdraft, district, project, source, category, created_by)
+SELECT (SELECT base FROM scale_base) + 27 * p.i + 9 * (c.ord - 1) + r.ord - 1,
+       CASE WHEN r.role IN ('budget:line', 'budget:appropriation') THEN concat_ws(':', r.role, p.district, p.code, c.category)
             WHEN r.by_category THEN concat_ws(':', r.role, p.district, p.code, c.category, c.source)
             ELSE concat_ws(':', r.role, p.district, p.code, c.source) END,
        r.role, r.book, r.type, r.normal_side, r.no_overdraft, p.district, p.code,
        CASE WHEN r.role IN ('budget:line', 'budget:appropriation') THEN NULL ELSE c.source END,
        CASE WHEN r.by_category THEN c.category END, 'scale'
   FROM scale_projects p, scale_categories c, scale_roles r
- ORDER BY p.i, c.ord, r.ord;
+ ORDER BY 1;
 `
 
 // Per project: one budget entry approving it (receivable/committed and
@@ -221,12 +224,10 @@ SELECT p.i * 13 + CASE WHEN e.kind = 'approval' THEN 1 ELSE 1 + (c.ord - 1) * 4 
 
 const fixturePostings = `
 INSERT INTO postings (entry_id, line, account_id, side, effective_date, book, amount)
-SELECT x.entry_id, row_number() OVER (PARTITION BY x.entry_id ORDER BY x.cat, x.n), a.id, x.side, x.day, x.book, x.amount
+SELECT x.entry_id, row_number() OVER (PARTITION BY x.entry_id ORDER BY x.cat, x.n), x.account_id, x.side, x.day, x.book, x.amount
   FROM (
     SELECT p.i, c.ord AS cat, m.n, p.i * 13 + CASE WHEN m.kind = 'approval' THEN 1 ELSE 1 + (c.ord - 1) * 4 + e.ord END AS entry_id,
-           concat_ws(':', m.role, p.district, p.code, CASE WHEN m.role LIKE 'budget:line' OR m.role = 'budget:appropriation' THEN c.category
-                                                        WHEN m.role IN ('expense', 'budget:spent') THEN c.category || ':' || c.source
-                                                        ELSE c.source END) AS code,
+           (SELECT base FROM scale_base) + 27 * p.i + 9 * (c.ord - 1) + r.ord - 1 AS account_id,
            m.side, p.approved + e.days AS day, e.book,
            round(CASE c.category WHEN 'basic' THEN p.b_basic WHEN 'improvement' THEN p.b_improvement ELSE p.b_upgrade END * m.share, 2) AS amount
       FROM scale_projects p, scale_categories c,
@@ -237,8 +238,8 @@ SELECT x.entry_id, row_number() OVER (PARTITION BY x.entry_id ORDER BY x.cat, x.
                    ('payment', 1, 'expense', 'D', 0.7), ('payment', 2, 'cash', 'C', 0.7),
                    ('payment-budget', 1, 'budget:spent', 'D', 0.7), ('payment-budget', 2, 'budget:available', 'C', 0.7),
                    ('payment-budget', 3, 'budget:appropriation', 'D', 0.7), ('payment-budget', 4, 'budget:line', 'C', 0.7)) m (kind, n, role, side, share)
-      JOIN scale_entries e ON e.kind = m.kind) x
-  JOIN accounts a ON a.code = x.code
+      JOIN scale_entries e ON e.kind = m.kind
+      JOIN scale_roles r ON r.role = m.role) x
  ORDER BY x.entry_id;
 `
 
@@ -270,5 +271,6 @@ INSERT INTO plan_activations (import_id, how, activated_by) VALUES (1000000, 'im
 
 const fixtureSequences = `
 SELECT setval('entries_id_seq', (SELECT max(id) FROM entries));
+SELECT setval('accounts_id_seq', (SELECT max(id) FROM accounts));
 SELECT setval('budget_approvals_id_seq', (SELECT max(id) FROM budget_approvals));
 `
