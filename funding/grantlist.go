@@ -69,17 +69,26 @@ func grantListQuery(inner string, c grantColumns, f GrantFilter) (string, []any,
 	return q, []any{pq.Array(f.Districts), f.District, f.Project, f.Status, strings.TrimSpace(f.Search), day(f.From), day(f.To), f.Limit, f.Offset}, nil
 }
 
-// ElevatorApplicationList is a page of the applications that pass the
-// filter (date: applied on; amount: estimated cost).
-func (p *Programme) ElevatorApplicationList(ctx context.Context, f GrantFilter) ([]ElevatorApplication, error) {
-	q, args, err := grantListQuery(elevatorSelect, grantColumns{code: "x.code", date: "x.applied_on", amount: "x.estimated_cost", status: "x.status",
-		search: "x.code || ' ' || x.project || ' ' || x.building || ' ' || x.unit"}, f)
+// selectGrants reads the rows of a grants list into T.
+func selectGrants[T any](ctx context.Context, p *Programme, what, inner string, c grantColumns, f GrantFilter) ([]T, error) {
+	q, args, err := grantListQuery(inner, c, f)
 	if err != nil {
 		return nil, err
 	}
-	var rows []elevatorRow
-	if err := p.db.SelectContext(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("elevator applications: %w", err)
+	var out []T
+	if err := p.db.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// ElevatorApplicationList is a page of the applications that pass the
+// filter (date: applied on; amount: estimated cost).
+func (p *Programme) ElevatorApplicationList(ctx context.Context, f GrantFilter) ([]ElevatorApplication, error) {
+	rows, err := selectGrants[elevatorRow](ctx, p, "elevator applications", elevatorSelect, grantColumns{code: "x.code", date: "x.applied_on",
+		amount: "x.estimated_cost", status: "x.status", search: "x.code || ' ' || x.project || ' ' || x.building || ' ' || x.unit"}, f)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]ElevatorApplication, len(rows))
 	for i, r := range rows {
@@ -108,14 +117,10 @@ func (f Facility) FacilityStatus() string {
 // FacilityList is a page of the utility facilities that pass the filter
 // (date: registered on; amount: the award).
 func (p *Programme) FacilityList(ctx context.Context, f GrantFilter) ([]Facility, error) {
-	q, args, err := grantListQuery(facilitySelect, grantColumns{code: "x.code", date: "x.registered_on", amount: "x.award", status: facilityStatus,
-		search: "x.code || ' ' || x.project || ' ' || x.utility || ' ' || x.owner || ' ' || x.description"}, f)
+	out, err := selectGrants[Facility](ctx, p, "utility facilities", facilitySelect, grantColumns{code: "x.code", date: "x.registered_on",
+		amount: "x.award", status: facilityStatus, search: "x.code || ' ' || x.project || ' ' || x.utility || ' ' || x.owner || ' ' || x.description"}, f)
 	if err != nil {
 		return nil, err
-	}
-	var out []Facility
-	if err := p.db.SelectContext(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("utility facilities: %w", err)
 	}
 	for i := range out {
 		out[i].civil()
@@ -150,14 +155,11 @@ const rewardListSelect = `
 // that pass the filter (code: project and period; date: scored on;
 // amount: the reward; status: scored or paid).
 func (p *Programme) PropertyRewardList(ctx context.Context, f GrantFilter) ([]PropertyRewardRow, error) {
-	q, args, err := grantListQuery(rewardListSelect, grantColumns{code: "x.project, x.period", date: "x.scored_on", amount: "x.reward",
-		status: "CASE WHEN x.paid_on IS NULL THEN 'scored' ELSE 'paid' END", search: "x.project || ' ' || x.period || ' ' || x.reason"}, f)
+	out, err := selectGrants[PropertyRewardRow](ctx, p, "property rewards", rewardListSelect, grantColumns{code: "x.project, x.period",
+		date: "x.scored_on", amount: "x.reward", status: "CASE WHEN x.paid_on IS NULL THEN 'scored' ELSE 'paid' END",
+		search: "x.project || ' ' || x.period || ' ' || x.reason"}, f)
 	if err != nil {
 		return nil, err
-	}
-	var out []PropertyRewardRow
-	if err := p.db.SelectContext(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("property rewards: %w", err)
 	}
 	for i := range out {
 		out[i].ScoredOn = ledger.Civil(out[i].ScoredOn)

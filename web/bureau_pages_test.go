@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,12 +187,6 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 	wantStatus(t, "officer, other district", r, http.StatusForbidden)
 }
 
-// auditorPages are the pages the auditor test visits (beyond the links it
-// finds on them).
-var auditorPages = []string{"/recon/BOC-HC/matches", "/budget", "/plans", "/bonds", "/evaluations", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/reports/district",
-	"/reports/trial-balances", "/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset",
-	"/ledger?book=financial&type=asset&district=huancui", "/ledger?book=financial&type=asset&district=huancui&project=HC-1"}
-
 var postFormRE = regexp.MustCompile(`(?i)<form[^>]*method="?post"?[^>]*>`)
 var hrefRE = regexp.MustCompile(`href="(/[^"]*)"`)
 
@@ -235,7 +232,7 @@ func TestAuditorSeesNoWriteControl(t *testing.T) {
 	b := f.browser()
 	b.mustLogin("audit")
 	n := 0
-	visitAll(t, b, auditorPages, func(path string, body []byte) {
+	visitAll(t, b, everyPage, func(path string, body []byte) {
 		n++
 		for _, form := range postFormRE.FindAll(body, -1) {
 			if !strings.Contains(string(form), `action="/logout"`) {
@@ -243,7 +240,7 @@ func TestAuditorSeesNoWriteControl(t *testing.T) {
 			}
 		}
 	})
-	if n < len(auditorPages) {
+	if n < len(everyPage) {
 		t.Errorf("visited %d pages", n)
 	}
 	for _, p := range []string{"/periods/close", "/recon/BOC-HC/match", "/projects/HC-1/receipts"} {
@@ -283,29 +280,126 @@ func unlabelled(body []byte) []string {
 	return out
 }
 
-// TestEveryInputHasALabel visits the pages as the finance bureau (who sees
-// every form) and the officer.
-func TestEveryInputHasALabel(t *testing.T) {
+// everyPage is a path of every page the browser UI serves (the step pages
+// are linked from the project page); TestEveryPageLabelledAndSubmittable
+// checks that it covers every GET route written in the ui files.
+var everyPage = []string{"/districts/huancui", "/projects/HC-1", "/reports", "/reports/district", "/reports/trial-balances",
+	"/periods", "/ledger", "/ledger?book=budget", "/ledger?book=financial&type=asset", "/ledger?book=financial&type=asset&district=huancui",
+	"/ledger?book=financial&type=asset&district=huancui&project=HC-1",
+	"/recon/BOC-HC?period=2020-07", "/recon/BOC-HC/statement?period=2020-07", "/recon/BOC-HC/imports", "/recon/BOC-HC/matches",
+	"/bonds", "/budget", "/plans", "/evaluations", "/loans", "/entries", "/projects", "/grants", "/grants?kind=facilities",
+	"/grants?kind=rewards"}
+
+// writePages are the pages of forms a writer opens (403 for the auditor).
+var writePages = []string{"/districts/huancui/register"}
+
+var (
+	formRE   = regexp.MustCompile(`(?is)<form\b.*?</form>`)
+	submitRE = regexp.MustCompile(`(?is)<input\b[^>]*\btype="submit"`)
+	buttonRE = regexp.MustCompile(`(?is)<button\b[^>]*>`)
+)
+
+// unsubmittable lists the forms of a page that the keyboard cannot submit:
+// without a submit button (a <button> of type submit, the default, or an
+// <input type="submit">).
+func unsubmittable(body []byte) []string {
+	var out []string
+	for _, f := range formRE.FindAll(body, -1) {
+		ok := false
+		for _, b := range buttonRE.FindAll(f, -1) {
+			if !bytes.Contains(b, []byte(`type="button"`)) && !bytes.Contains(b, []byte(`type="reset"`)) {
+				ok = true
+			}
+		}
+		if !ok && !submitRE.Match(f) {
+			head, _, _ := bytes.Cut(f, []byte(">"))
+			out = append(out, string(head)+">")
+		}
+	}
+	return out
+}
+
+// TestEveryPageLabelledAndSubmittable renders every page as each role
+// (and every same-site page linked from them: the step pages, an
+// account's register, a loan) and checks that every input, select and
+// textarea has a label and every form has a submit button.
+func TestEveryPageLabelledAndSubmittable(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.setPasswords()
 	bureauBooks(t, f)
-	for _, u := range []string{"bureau", "officer"} {
+	visited := map[string]bool{}
+	for _, u := range []string{"bureau", "officer", "audit"} {
 		b := f.browser()
 		b.mustLogin(u)
-		pages := auditorPages
-		if u == "officer" {
-			pages = []string{"/districts/huancui", "/projects/HC-1", "/recon/BOC-HC?period=2020-07", "/reports", "/periods", "/ledger"}
+		pages := append([]string(nil), everyPage...)
+		if u != "audit" {
+			pages = append(pages, writePages...)
 		}
 		visitAll(t, b, pages, func(path string, body []byte) {
+			visited[path] = true
 			for _, c := range unlabelled(body) {
 				t.Errorf("%s (%s): control without a label: %s", path, u, c)
 			}
+			for _, form := range unsubmittable(body) {
+				t.Errorf("%s (%s): form without a submit button: %s", path, u, form)
+			}
 		})
 	}
-	// The checker itself.
+	// A loan's page, in the loans' fixture.
+	lf := loanFixture(t)
+	lf.setPasswords()
+	if r := lf.do("officer", "POST", "/api/loans", "l1", policyBankLoan); r.status != 201 {
+		t.Fatalf("loan: %d %s", r.status, r.body)
+	}
+	for _, u := range []string{"bureau", "officer", "audit"} {
+		b := lf.browser()
+		b.mustLogin(u)
+		r := b.get("/loans/PB-1")
+		wantStatus(t, "loan page", r, http.StatusOK)
+		visited["/loans/PB-1"] = true
+		if c, fm := unlabelled(r.body), unsubmittable(r.body); len(c)+len(fm) > 0 {
+			t.Errorf("/loans/PB-1 (%s): unlabelled %v, unsubmittable %v", u, c, fm)
+		}
+	}
+	login := f.browser().get("/login")
+	wantStatus(t, "login", login, http.StatusOK)
+	if c, fm := unlabelled(login.body), unsubmittable(login.body); len(c)+len(fm) > 0 {
+		t.Errorf("/login: unlabelled %v, unsubmittable %v", c, fm)
+	}
+	// Every GET route of the ui files has a page visited.
+	routeRE := regexp.MustCompile(`"GET",? "?(/[^"]*)"`)
+	files, _ := filepath.Glob("ui*.go")
+	n := 0
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range routeRE.FindAllSubmatch(src, -1) {
+			pattern := string(m[1])
+			if pattern == "/static/" || pattern == "/login" || pattern == "/{$}" || strings.HasSuffix(pattern, ".xlsx") || strings.HasSuffix(pattern, ".csv") {
+				continue
+			}
+			n++
+			re := regexp.MustCompile(`^` + regexp.MustCompile(`\\\{[a-z]+\\\}`).ReplaceAllString(regexp.QuoteMeta(pattern), `[^/?]+`) + `(\?.*)?$`)
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(visited)), re.MatchString) {
+				t.Errorf("no page of %s (%s) was checked", pattern, file)
+			}
+		}
+	}
+	if n < 17 {
+		t.Errorf("found %d GET routes in the ui files", n)
+	}
+	// The checkers themselves.
 	if got := unlabelled([]byte(`<input name="a"><label>x <input name="b"></label><label for="c">c</label><input id="c"><input type="hidden" name="d">`)); len(got) != 1 || !strings.Contains(got[0], `"a"`) {
 		t.Errorf("unlabelled: %q", got)
+	}
+	if got := unsubmittable([]byte(`<form id="a"><input name="x"></form><form id="b"><button>go</button></form><form id="c"><button type="button">x</button></form><form id="d"><input type="submit"></form>`)); strings.Join(got, " ") != `<form id="a"> <form id="c">` {
+		t.Errorf("unsubmittable: %q", got)
 	}
 }
 

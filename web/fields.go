@@ -125,7 +125,8 @@ type formTag struct {
 	name, label     string
 	kind, options   string
 	required, today bool
-	rows            int // a slice of rows: how many the form shows
+	rows            int    // a slice of rows: how many the form shows
+	of              string // of:"application|facility": what the value names (checked by the step)
 	typ             reflect.Type
 }
 
@@ -146,7 +147,7 @@ func formTags(t reflect.Type) []formTag {
 			continue
 		}
 		ft := formTag{index: i, name: name, label: sf.Tag.Get("label"), kind: sf.Tag.Get("kind"), options: sf.Tag.Get("options"),
-			required: sf.Tag.Get("required") == "true", today: sf.Tag.Get("default") == "today", typ: sf.Type}
+			required: sf.Tag.Get("required") == "true", today: sf.Tag.Get("default") == "today", of: sf.Tag.Get("of"), typ: sf.Type}
 		if n, err := strconv.Atoi(sf.Tag.Get("rows")); err == nil && sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct {
 			ft.kind, ft.rows = "rows", min(max(n, 1), maxFormRows)
 		}

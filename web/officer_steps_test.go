@@ -239,47 +239,6 @@ func TestOfficerLists(t *testing.T) {
 	}
 }
 
-var (
-	officerControlRE = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
-	idRE             = regexp.MustCompile(`\bid="([^"]+)"`)
-	typeRE           = regexp.MustCompile(`\btype="([^"]+)"`)
-)
-
-// TestOfficerPagesLabelled: every input of every officer page has a label
-// (a <label for=…> naming its id, or a <label> around it).
-func TestOfficerPagesLabelled(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
-	for _, path := range []string{"/districts/huancui/register", "/projects/HC-1/approve", "/projects/HC-1/receive", "/projects/HC-1/pay",
-		"/projects/HC-1/reverse", "/entries", "/projects", "/projects/HC-1",
-		"/projects/HC-1/elevator-apply", "/projects/HC-1/elevator-approve", "/projects/HC-1/elevator-accept", "/projects/HC-1/elevator-pay",
-		"/projects/HC-1/elevator-contribution", "/projects/HC-1/facility-register", "/projects/HC-1/facility-commit",
-		"/projects/HC-1/facility-correct", "/projects/HC-1/facility-transfer", "/projects/HC-1/facility-pay",
-		"/projects/HC-1/facility-contribution", "/projects/HC-1/score", "/projects/HC-1/score-correct", "/projects/HC-1/reward-pay"} {
-		r := b.get(path)
-		wantStatus(t, path, r, http.StatusOK)
-		body := string(r.body)
-		for _, loc := range officerControlRE.FindAllStringIndex(body, -1) {
-			tag := body[loc[0]:loc[1]]
-			if m := typeRE.FindStringSubmatch(tag); m != nil && (m[1] == "hidden" || m[1] == "submit") {
-				continue
-			}
-			if m := idRE.FindStringSubmatch(tag); m != nil && strings.Contains(body, `for="`+m[1]+`"`) {
-				continue
-			}
-			// Wrapped: the nearest <label before the control is not closed before it.
-			open, closed := strings.LastIndex(body[:loc[0]], "<label"), strings.LastIndex(body[:loc[0]], "</label>")
-			if open >= 0 && open > closed {
-				continue
-			}
-			t.Errorf("%s: unlabelled control %s", path, tag)
-		}
-	}
-}
-
 // TestOfficerFacilitySteps: a utility facility registered and committed
 // through the browser forms, each previewed first. Under grantRules a
 // 500,000.00 power facility not owned by the utility earns 30% =

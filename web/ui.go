@@ -157,26 +157,56 @@ func districtName(lang string, d funding.District) string {
 	return d.NameZh
 }
 
-func sourceName(lang, code string) string {
-	src, ok := rules.LookupSource(code)
-	if !ok {
-		return code
-	}
+// bilingual is the Chinese name, with the English one in English.
+func bilingual(lang, zh, en string) string {
 	if lang == report.LangEn {
-		return src.NameZH + " " + src.NameEN
+		return zh + " " + en
 	}
-	return src.NameZH
+	return zh
+}
+
+func sourceName(lang, code string) string {
+	if src, ok := rules.LookupSource(code); ok {
+		return bilingual(lang, src.NameZH, src.NameEN)
+	}
+	return code
 }
 
 func categoryName(lang, code string) string {
-	c, ok := rules.LookupCategory(code)
-	if !ok {
-		return code
+	if c, ok := rules.LookupCategory(code); ok {
+		return bilingual(lang, c.NameZH, c.NameEN)
 	}
-	if lang == report.LangEn {
-		return c.NameZH + " " + c.NameEN
+	return code
+}
+
+// sendFile sends a report file (CSV or XLSX) as a download named name.format.
+func sendFile(w http.ResponseWriter, name, format string, body []byte) {
+	ct := "text/csv; charset=utf-8"
+	if format == report.FormatXLSX {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
-	return c.NameZH
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+"."+format+`"`)
+	_, _ = w.Write(body)
+}
+
+// handlePages adds pages (their handlers wrapped as they need: browser(),
+// bureauOnly(), limitBody()) with the HTML headers.
+func (s *Server) handlePages(routes ...route) {
+	for _, r := range routes {
+		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
+	}
+}
+
+// bureauOnly refuses (403, logged) a user who is not of the finance bureau.
+func (s *Server) bureauOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if principal(r).Role != access.FinanceBureau {
+			s.pageFail(w, r, access.ErrDenied)
+			return
+		}
+		next(w, r)
+	}
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -276,18 +306,16 @@ func (s *Server) registerMoreUI() {
 	s.registerPlanUI()        // plan imports (ui_plan.go)
 	s.registerBondsUI()       // special bonds (ui_bonds.go)
 	s.registerEvaluationsUI() // evaluations and the pool (ui_evaluations.go)
-	for _, r := range []route{
-		{"GET", "/recon/{bank}", false, s.reconPage},
-		{"POST", "/recon/{bank}/match", false, s.reconMatchForm},
-		{"POST", "/recon/{bank}/unmatch", false, s.reconUnmatchForm},
-		{"GET", "/reports", false, s.reportsPage},
-		{"GET", "/reports/{name}", false, s.reportPage},
-		{"GET", "/periods", false, s.periodsPage},
-		{"POST", "/periods/close", false, s.closePeriodForm},
-		{"POST", "/periods/reopen", false, s.reopenPeriodForm},
-		{"GET", "/ledger", false, s.trialBalancePage},
-		{"GET", "/ledger/accounts/{code}", false, s.accountRegisterPage},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(s.browser(r.handler)))
-	}
+	s.handlePages(
+		route{"GET", "/recon/{bank}", false, s.browser(s.reconPage)},
+		route{"POST", "/recon/{bank}/match", false, s.browser(s.reconMatchForm)},
+		route{"POST", "/recon/{bank}/unmatch", false, s.browser(s.reconUnmatchForm)},
+		route{"GET", "/reports", false, s.browser(s.reportsPage)},
+		route{"GET", "/reports/{name}", false, s.browser(s.reportPage)},
+		route{"GET", "/periods", false, s.browser(s.periodsPage)},
+		route{"POST", "/periods/close", false, s.browser(s.bureauOnly(s.closePeriodForm))},
+		route{"POST", "/periods/reopen", false, s.browser(s.bureauOnly(s.reopenPeriodForm))},
+		route{"GET", "/ledger", false, s.browser(s.trialBalancePage)},
+		route{"GET", "/ledger/accounts/{code}", false, s.browser(s.accountRegisterPage)},
+	)
 }

@@ -319,10 +319,8 @@ func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerBondsUI() {
-	for _, r := range []route{
-		{"GET", "/bonds", false, s.browser(s.bondsPage)},
-		{"POST", "/bonds/{action}", false, s.browser(s.bondForm)},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
-	}
+	s.handlePages(
+		route{"GET", "/bonds", false, s.browser(s.bondsPage)},
+		route{"POST", "/bonds/{action}", false, s.browser(s.bondForm)},
+	)
 }

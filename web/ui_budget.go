@@ -220,11 +220,9 @@ func (s *Server) budgetWhatIfForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerBudgetUI() {
-	for _, r := range []route{
-		{"GET", "/budget", false, s.browser(s.budgetPage)},
-		{"POST", "/budget/adjust", false, s.browser(s.budgetAdjustForm)},
-		{"POST", "/budget/whatif", false, limitBody(maxRuleUpload+1<<16, s.browser(s.budgetWhatIfForm))},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
-	}
+	s.handlePages(
+		route{"GET", "/budget", false, s.browser(s.budgetPage)},
+		route{"POST", "/budget/adjust", false, s.browser(s.budgetAdjustForm)},
+		route{"POST", "/budget/whatif", false, limitBody(maxRuleUpload+1<<16, s.browser(s.budgetWhatIfForm))},
+	)
 }

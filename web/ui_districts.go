@@ -171,14 +171,7 @@ func (s *Server) districtDownload(w http.ResponseWriter, r *http.Request) {
 	if district != "" {
 		name += "-" + district
 	}
-	name += "-" + time.Now().Format("20060102") + "." + format
-	ct := "text/csv; charset=utf-8"
-	if format == report.FormatXLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, _ = w.Write(buf.Bytes())
+	sendFile(w, name+"-"+time.Now().Format("20060102"), format, buf.Bytes())
 }
 
 // registerMoreUI adds the pages of this file (called from registerUI,

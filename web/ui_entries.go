@@ -31,9 +31,11 @@ const (
 )
 
 func (s *Server) registerListsUI() {
-	s.mux.Handle("GET /entries", s.htmlHeaders(s.browser(s.entriesPage)))
-	s.mux.Handle("GET /projects", s.htmlHeaders(s.browser(s.projectsPage)))
-	s.mux.Handle("GET /grants", s.htmlHeaders(s.browser(s.grantsPage)))
+	s.handlePages(
+		route{"GET", "/entries", false, s.browser(s.entriesPage)},
+		route{"GET", "/projects", false, s.browser(s.projectsPage)},
+		route{"GET", "/grants", false, s.browser(s.grantsPage)},
+	)
 }
 
 // listRow is an entry as the list shows it.

@@ -103,11 +103,7 @@ func (s *Server) showEvaluations(w http.ResponseWriter, r *http.Request, status 
 
 // evaluationForm records a score or allocates the pool (bureau only).
 func (s *Server) evaluationForm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if p.Role != access.FinanceBureau {
-		s.pageFail(w, r, access.ErrDenied)
-		return
-	}
+	p := principal(r) // the finance bureau (bureauOnly)
 	lang := langOf(r)
 	action := r.PathValue("action")
 	if action != "score" && action != "pool" {
@@ -184,10 +180,8 @@ func (s *Server) evaluationForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerEvaluationsUI() {
-	for _, r := range []route{
-		{"GET", "/evaluations", false, s.browser(s.evaluationsPage)},
-		{"POST", "/evaluations/{action}", false, s.browser(s.evaluationForm)},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
-	}
+	s.handlePages(
+		route{"GET", "/evaluations", false, s.browser(s.evaluationsPage)},
+		route{"POST", "/evaluations/{action}", false, s.browser(s.bureauOnly(s.evaluationForm))},
+	)
 }

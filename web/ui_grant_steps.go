@@ -11,6 +11,7 @@ package web
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -49,16 +50,32 @@ func ofProject(field, project string, sc stepScope, err error) error {
 	return nil
 }
 
-// application checks that the application is of the page's project.
-func (c stepCall) application(code string) error {
-	app, err := c.prog.ElevatorApplication(c.ctx, code)
-	return ofProject("application", app.Project, c.scope, err)
-}
-
-// facility checks that the facility is of the page's project.
-func (c stepCall) facility(code string) error {
-	f, err := c.prog.Facility(c.ctx, code)
-	return ofProject("facility", f.Project, c.scope, err)
+// ofThisProject checks that the applications and facilities a decoded
+// form names (its fields tagged of:"application" or of:"facility") are of
+// the page's project.
+func (c stepCall) ofThisProject(form any) error {
+	v := reflect.ValueOf(form).Elem()
+	for _, ft := range formTags(v.Type()) {
+		code := v.Field(ft.index).String()
+		var project string
+		var err error
+		switch ft.of {
+		case "application":
+			var app funding.ElevatorApplication
+			app, err = c.prog.ElevatorApplication(c.ctx, code)
+			project = app.Project
+		case "facility":
+			var f funding.Facility
+			f, err = c.prog.Facility(c.ctx, code)
+			project = f.Project
+		default:
+			continue
+		}
+		if err := ofProject(ft.name, project, c.scope, err); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c stepCall) saved() string { return msg(c.lang, "gs.saved") }
@@ -104,24 +121,19 @@ func elevatorApplyRun(c stepCall, f elevatorApplyForm) (string, error) {
 		OtherContributions: f.OtherContributions, OwnersTotal: f.OwnersTotal, OwnersParticipating: f.OwnersParticipating,
 		OwnersApproving: f.OwnersApproving, AreaTotalM2: f.AreaTotalM2, AreaParticipatingM2: f.AreaParticipatingM2,
 		AreaApprovingM2: f.AreaApprovingM2, AppliedOn: f.AppliedOn}
-	if _, err := c.prog.ApplyElevator(c.ctx, in, c.actor); err != nil {
-		return "", err
-	}
-	return c.saved(), nil
+	_, err := c.prog.ApplyElevator(c.ctx, in, c.actor)
+	return c.saved(), err
 }
 
 // applicationDated is an application and a date.
 type applicationDated struct {
-	Application string    `form:"application" label:"gs.application" required:"true"`
+	Application string    `form:"application" label:"gs.application" required:"true" of:"application"`
 	Date        time.Time `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
 // elevatorApproveRun approves under the rule set in force; a refused
 // consent is recorded (and, in a preview, rolled back with the rest).
 func elevatorApproveRun(c stepCall, f applicationDated) (string, error) {
-	if err := c.application(f.Application); err != nil {
-		return "", err
-	}
 	g, err := c.prog.ApproveElevator(c.ctx, f.Application, f.Date, c.actor)
 	if err != nil {
 		return "", err
@@ -130,16 +142,13 @@ func elevatorApproveRun(c stepCall, f applicationDated) (string, error) {
 }
 
 type elevatorAcceptForm struct {
-	Application   string          `form:"application" label:"gs.application" required:"true"`
+	Application   string          `form:"application" label:"gs.application" required:"true" of:"application"`
 	FinalCost     decimal.Decimal `form:"final_cost" label:"gs.final_cost" required:"true"`
 	FinalPipeCost decimal.Decimal `form:"final_pipe_cost" label:"gs.final_pipe" kind:"decimal"`
 	Date          time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
 func elevatorAcceptRun(c stepCall, f elevatorAcceptForm) (string, error) {
-	if err := c.application(f.Application); err != nil {
-		return "", err
-	}
 	g, err := c.prog.AcceptElevator(c.ctx, f.Application, f.FinalCost, f.FinalPipeCost, f.Date, c.actor)
 	if err != nil {
 		return "", err
@@ -148,7 +157,7 @@ func elevatorAcceptRun(c stepCall, f elevatorAcceptForm) (string, error) {
 }
 
 type elevatorPayForm struct {
-	Application string    `form:"application" label:"gs.application" required:"true"`
+	Application string    `form:"application" label:"gs.application" required:"true" of:"application"`
 	Date        time.Time `form:"date" label:"pay.date" required:"true" default:"today"`
 	Payee       string    `form:"payee" label:"pay.payee" required:"true"`
 	Reference   string    `form:"reference" label:"rcpt.reference"`
@@ -156,9 +165,6 @@ type elevatorPayForm struct {
 }
 
 func elevatorPayRun(c stepCall, f elevatorPayForm) (string, error) {
-	if err := c.application(f.Application); err != nil {
-		return "", err
-	}
 	g, err := c.prog.PayElevatorGrant(c.ctx, funding.ElevatorPaymentRequest{Application: f.Application, PaidOn: f.Date, Payee: f.Payee,
 		BankAccount: f.BankAccount, Reference: f.Reference, Actor: c.actor})
 	if err != nil {
@@ -168,16 +174,13 @@ func elevatorPayRun(c stepCall, f elevatorPayForm) (string, error) {
 }
 
 type contributionForm struct {
-	Application string          `form:"application" label:"gs.application" required:"true"`
+	Application string          `form:"application" label:"gs.application" required:"true" of:"application"`
 	Household   string          `form:"household" label:"gs.household" required:"true"`
 	Amount      decimal.Decimal `form:"amount" label:"rcpt.amount" required:"true"`
 	Date        time.Time       `form:"date" label:"rcpt.date" required:"true" default:"today"`
 }
 
 func contributionRun(c stepCall, f contributionForm) (string, error) {
-	if err := c.application(f.Application); err != nil {
-		return "", err
-	}
 	m, err := c.prog.ReceiveContribution(c.ctx, funding.ContributionRequest{Application: f.Application, Household: f.Household,
 		Amount: f.Amount, ReceivedOn: f.Date, IdempotencyKey: c.key, Actor: c.actor})
 	if err != nil {
@@ -206,10 +209,7 @@ func facilityKindOptions(lang string) []stepOption {
 func facilityKindName(lang, code string) string {
 	for _, k := range facilityKinds {
 		if k.code == code {
-			if lang == langEn {
-				return k.zh + " " + k.en
-			}
-			return k.zh
+			return bilingual(lang, k.zh, k.en)
 		}
 	}
 	return code
@@ -229,74 +229,54 @@ type facilityForm struct {
 func facilityRegisterRun(c stepCall, f facilityForm) (string, error) {
 	in := funding.FacilityInput{Project: c.scope.Project.Code, Code: f.Code, Kind: f.Kind, Description: f.Description, Cost: f.Cost,
 		Utility: f.Utility, Owner: f.Owner, OwnedByUtility: f.OwnedByUtility, RegisteredOn: f.Date}
-	if _, err := c.prog.RegisterFacility(c.ctx, in, c.actor); err != nil {
-		return "", err
-	}
-	return c.saved(), nil
+	_, err := c.prog.RegisterFacility(c.ctx, in, c.actor)
+	return c.saved(), err
 }
 
 // facilityDated is a facility and a date.
 type facilityDated struct {
-	Facility string    `form:"facility" label:"gs.facility" required:"true"`
+	Facility string    `form:"facility" label:"gs.facility" required:"true" of:"facility"`
 	Date     time.Time `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
 func facilityCommitRun(c stepCall, f facilityDated) (string, error) {
-	if err := c.facility(f.Facility); err != nil {
-		return "", err
-	}
-	if _, err := c.prog.CommitFacility(c.ctx, f.Facility, f.Date, c.actor); err != nil {
-		return "", err
-	}
-	return c.saved(), nil
+	_, err := c.prog.CommitFacility(c.ctx, f.Facility, f.Date, c.actor)
+	return c.saved(), err
 }
 
 type facilityCorrectForm struct {
-	Facility string          `form:"facility" label:"gs.facility" required:"true"`
+	Facility string          `form:"facility" label:"gs.facility" required:"true" of:"facility"`
 	Cost     decimal.Decimal `form:"cost" label:"gs.cost" required:"true"`
 	Reason   string          `form:"reason" label:"col.reason" required:"true"`
 	Date     time.Time       `form:"date" label:"col.date" required:"true" default:"today"`
 }
 
 func facilityCorrectRun(c stepCall, f facilityCorrectForm) (string, error) {
-	if err := c.facility(f.Facility); err != nil {
-		return "", err
-	}
 	in := funding.FacilityCorrection{Facility: f.Facility, Cost: f.Cost, Reason: f.Reason, CorrectedOn: f.Date, Actor: c.actor}
-	if _, err := c.prog.CorrectFacilityCost(c.ctx, in); err != nil {
-		return "", err
-	}
-	return c.saved(), nil
+	_, err := c.prog.CorrectFacilityCost(c.ctx, in)
+	return c.saved(), err
 }
 
 type facilityTransferForm struct {
-	Facility string    `form:"facility" label:"gs.facility" required:"true"`
+	Facility string    `form:"facility" label:"gs.facility" required:"true" of:"facility"`
 	Owner    string    `form:"owner" label:"gs.new_owner" required:"true"`
 	Date     time.Time `form:"date" label:"col.date" required:"true" default:"today"`
 	Note     string    `form:"note" label:"col.note"`
 }
 
 func facilityTransferRun(c stepCall, f facilityTransferForm) (string, error) {
-	if err := c.facility(f.Facility); err != nil {
-		return "", err
-	}
-	if _, err := c.prog.TransferOwnership(c.ctx, f.Facility, f.Owner, f.Date, c.actor, f.Note); err != nil {
-		return "", err
-	}
-	return c.saved(), nil
+	_, err := c.prog.TransferOwnership(c.ctx, f.Facility, f.Owner, f.Date, c.actor, f.Note)
+	return c.saved(), err
 }
 
 type facilityPayForm struct {
-	Facility    string    `form:"facility" label:"gs.facility" required:"true"`
+	Facility    string    `form:"facility" label:"gs.facility" required:"true" of:"facility"`
 	Date        time.Time `form:"date" label:"pay.date" required:"true" default:"today"`
 	Reference   string    `form:"reference" label:"rcpt.reference"`
 	BankAccount string    `form:"bank_account" label:"pay.bank" options:"banks" required:"true"`
 }
 
 func facilityPayRun(c stepCall, f facilityPayForm) (string, error) {
-	if err := c.facility(f.Facility); err != nil {
-		return "", err
-	}
 	g, err := c.prog.PayAward(c.ctx, f.Facility, f.Date, f.BankAccount, f.Reference, c.actor)
 	if err != nil {
 		return "", err
@@ -305,7 +285,7 @@ func facilityPayRun(c stepCall, f facilityPayForm) (string, error) {
 }
 
 type facilityContributionForm struct {
-	Facility    string    `form:"facility" label:"gs.facility" required:"true"`
+	Facility    string    `form:"facility" label:"gs.facility" required:"true" of:"facility"`
 	Date        time.Time `form:"date" label:"rcpt.date" required:"true" default:"today"`
 	InKind      bool      `form:"in_kind" label:"gs.in_kind"`
 	Reference   string    `form:"reference" label:"rcpt.reference"`
@@ -313,9 +293,6 @@ type facilityContributionForm struct {
 }
 
 func facilityContributionRun(c stepCall, f facilityContributionForm) (string, error) {
-	if err := c.facility(f.Facility); err != nil {
-		return "", err
-	}
 	if !f.InKind && f.BankAccount == "" {
 		return "", &formError{Field: "bank_account", Label: "pay.bank", Key: "v.required"}
 	}

@@ -24,22 +24,10 @@ import (
 // of 100,000.00; nothing paid yet; the residents' share is 500,000.00 −
 // 200,000.00 = 300,000.00, none of it received.
 func TestBrowserProjectGrantPanel(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f, p := grantFixture(t)
 	ctx := context.Background()
-	p := funding.New(ledger.New(f.db))
-	// ../funding/testdata/grants/grants-citywide.yaml, for 环翠区 (the
-	// fixture already has a city-wide rule set): grantRules of projects_bonds_test.go.
-	if _, _, err := p.LoadRuleSetBytes(ctx, "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
-		t.Fatal(err)
-	}
 	dec := decimal.RequireFromString
-	in := funding.ElevatorApplicationInput{
-		Code: "HC-3-3-2", Project: "HC-3", Building: "3", Unit: "2", HouseholdsPerFloor: []int{2, 2, 2, 2, 2, 2, 2},
-		EstimatedCost: dec("500000.00"), OwnersTotal: 12, OwnersParticipating: 8, OwnersApproving: 6,
-		AreaTotalM2: dec("1000.00"), AreaParticipatingM2: dec("666.67"), AreaApprovingM2: dec("500.01"), AppliedOn: date("2020-06-20"),
-	}
-	if _, err := p.ApplyElevator(ctx, in, "officer"); err != nil {
+	if _, err := p.ApplyElevator(ctx, sevenFloorUnit("HC-3-3-2", "HC-3", "2", dec("500000.00"), "2020-06-20"), "officer"); err != nil {
 		t.Fatal(err)
 	}
 	g, err := p.ApproveElevator(ctx, "HC-3-3-2", date("2020-07-01"), "officer")
@@ -85,19 +73,10 @@ func TestBrowserProjectGrantPanel(t *testing.T) {
 // below the three quarters the rules want, refused.
 func TestGrantStepPreviews(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f, p := grantFixture(t)
 	ctx := context.Background()
-	p := funding.New(ledger.New(f.db))
-	if _, _, err := p.LoadRuleSetBytes(ctx, "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
-		t.Fatal(err)
-	}
 	dec := decimal.RequireFromString
-	app := funding.ElevatorApplicationInput{
-		Code: "HC-3-3-2", Project: "HC-3", Building: "3", Unit: "2", HouseholdsPerFloor: []int{2, 2, 2, 2, 2, 2, 2},
-		EstimatedCost: dec("500000.00"), OwnersTotal: 12, OwnersParticipating: 8, OwnersApproving: 6,
-		AreaTotalM2: dec("1000.00"), AreaParticipatingM2: dec("666.67"), AreaApprovingM2: dec("500.01"), AppliedOn: date("2020-06-20"),
-	}
+	app := sevenFloorUnit("HC-3-3-2", "HC-3", "2", dec("500000.00"), "2020-06-20")
 	if _, err := p.ApplyElevator(ctx, app, "officer"); err != nil {
 		t.Fatal(err)
 	}
@@ -193,23 +172,15 @@ func TestGrantStepPreviews(t *testing.T) {
 // HC-3-GAS registered and committed.
 func TestGrantLists(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f, p := grantFixture(t)
 	ctx := context.Background()
-	p := funding.New(ledger.New(f.db))
-	if _, _, err := p.LoadRuleSetBytes(ctx, "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
-		t.Fatal(err)
-	}
 	dec := decimal.RequireFromString
 	apps := []struct{ code, project, on string }{
 		{"HC-1-A", "HC-1", "2020-06-01"}, {"HC-1-B", "HC-1", "2020-06-02"}, {"HC-1-C", "HC-1", "2020-06-03"},
 		{"HC-3-A", "HC-3", "2020-07-01"}, {"HC-3-B", "HC-3", "2020-07-02"}, {"WD-1-A", "WD-1", "2020-06-15"}, {"WD-1-B", "WD-1", "2020-06-16"},
 	}
 	for i, a := range apps {
-		in := funding.ElevatorApplicationInput{Code: a.code, Project: a.project, Building: "1", Unit: strconv.Itoa(i + 1),
-			HouseholdsPerFloor: []int{2, 2, 2, 2, 2, 2, 2}, EstimatedCost: decimal.NewFromInt(int64(100000 * (i + 1))), OwnersTotal: 12,
-			OwnersParticipating: 8, OwnersApproving: 6, AreaTotalM2: dec("1000.00"), AreaParticipatingM2: dec("666.67"),
-			AreaApprovingM2: dec("500.01"), AppliedOn: date(a.on)}
+		in := sevenFloorUnit(a.code, a.project, strconv.Itoa(i+1), decimal.NewFromInt(int64(100000*(i+1))), a.on)
 		if _, err := p.ApplyElevator(ctx, in, "bureau"); err != nil {
 			t.Fatal(err)
 		}
@@ -288,4 +259,28 @@ func TestGrantLists(t *testing.T) {
 	wantStatus(t, "officer, other district", officer.get("/grants?district=wendeng"), http.StatusForbidden)
 	r = officer.get("/grants?kind=applications&status=approved&lang=zh")
 	wantBody(t, "statuses in Chinese", r, "已批准", "每页最多 200 行")
+}
+
+// grantFixture is a fixture (passwords set) and its programme with the
+// grant rules of ../funding/testdata/grants/grants-citywide.yaml for 环翠区
+// (grantRules of projects_bonds_test.go; the fixture already has a
+// city-wide rule set).
+func grantFixture(t *testing.T) (*fixture, *funding.Programme) {
+	t.Helper()
+	f := newFixture(t)
+	f.setPasswords()
+	p := funding.New(ledger.New(f.db))
+	if _, _, err := p.LoadRuleSetBytes(context.Background(), "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
+		t.Fatal(err)
+	}
+	return f, p
+}
+
+// sevenFloorUnit is funding's test unit (building 3): 7 floors of 2
+// households, whose consent just meets the thresholds.
+func sevenFloorUnit(code, project, unit string, cost decimal.Decimal, appliedOn string) funding.ElevatorApplicationInput {
+	dec := decimal.RequireFromString
+	return funding.ElevatorApplicationInput{Code: code, Project: project, Building: "3", Unit: unit, HouseholdsPerFloor: []int{2, 2, 2, 2, 2, 2, 2},
+		EstimatedCost: cost, OwnersTotal: 12, OwnersParticipating: 8, OwnersApproving: 6,
+		AreaTotalM2: dec("1000.00"), AreaParticipatingM2: dec("666.67"), AreaApprovingM2: dec("500.01"), AppliedOn: date(appliedOn)}
 }

@@ -31,18 +31,16 @@ import (
 const MaxLoanPage = 200
 
 func (s *Server) registerLoansUI() {
-	for _, r := range []route{
-		{"GET", "/loans", false, s.loansPage},
-		{"GET", "/loans/{code}", false, s.loanPage},
-		{"POST", "/loans/{code}/{action}", false, s.loanFormPost},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(s.browser(r.handler)))
-	}
+	s.handlePages(
+		route{"GET", "/loans", false, s.browser(s.loansPage)},
+		route{"GET", "/loans/{code}", false, s.browser(s.loanPage)},
+		route{"POST", "/loans/{code}/{action}", false, s.browser(s.loanFormPost)},
+	)
 }
 
 func init() {
 	for k, v := range loanMessages {
-		messages[k] = v
+		messages[k] = v // the loan pages' words win (TestBureauMessagesDoNotCollide)
 	}
 }
 

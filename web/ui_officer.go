@@ -88,8 +88,10 @@ type stepCall struct {
 }
 
 // formStep is a step whose form is the struct F (see decodeForm): its
-// inputs rendered from F's tags, the posted values decoded into an F and
-// handed to run, the one funding call.
+// inputs rendered from F's tags, the posted values decoded into an F (an
+// application or facility it names, of:"application|facility", checked to
+// be of the page's project) and handed to run, the one funding call; what
+// run says is done is shown only when it did not fail.
 func formStep[F any](name string, run func(c stepCall, f F) (string, error)) officerStep {
 	return officerStep{name: name,
 		fields: func(c stepCall) ([]stepField, error) { return formFieldsOf[F](c.stepOptions) },
@@ -98,7 +100,14 @@ func formStep[F any](name string, run func(c stepCall, f F) (string, error)) off
 			if err := decodePosted(c.r, &f); err != nil {
 				return "", err
 			}
-			return run(c, f)
+			if err := c.ofThisProject(&f); err != nil {
+				return "", err
+			}
+			done, err := run(c, f)
+			if err != nil {
+				return "", err
+			}
+			return done, nil
 		}}
 }
 

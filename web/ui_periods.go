@@ -179,11 +179,7 @@ func (s *Server) reopenPeriodForm(w http.ResponseWriter, r *http.Request) {
 // periodForm closes or reopens a month (CSRF and Origin checked by
 // browser()); only the finance bureau may.
 func (s *Server) periodForm(w http.ResponseWriter, r *http.Request, action string) {
-	p := principal(r)
-	if p.Role != access.FinanceBureau {
-		s.pageFail(w, r, access.ErrDenied)
-		return
-	}
+	p := principal(r) // the finance bureau (bureauOnly)
 	lang := langOf(r)
 	d := periodsData{Form: action, Month: strings.TrimSpace(r.PostFormValue("month")),
 		Scope: strings.TrimSpace(r.PostFormValue("scope")), Reason: strings.TrimSpace(r.PostFormValue("reason"))}

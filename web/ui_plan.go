@@ -112,11 +112,7 @@ func (s *Server) showPlans(w http.ResponseWriter, r *http.Request, status int, d
 
 // planImportForm imports an uploaded plan file.
 func (s *Server) planImportForm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if p.Role != access.FinanceBureau {
-		s.pageFail(w, r, access.ErrDenied)
-		return
-	}
+	p := principal(r) // the finance bureau (bureauOnly)
 	lang := langOf(r)
 	d := planData{Accept: strings.TrimSpace(r.FormValue("accept"))}
 	refuse := func(field, m string) {
@@ -190,11 +186,7 @@ func (s *Server) planImportForm(w http.ResponseWriter, r *http.Request) {
 
 // planActivateForm makes an earlier import the plan in force.
 func (s *Server) planActivateForm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if p.Role != access.FinanceBureau {
-		s.pageFail(w, r, access.ErrDenied)
-		return
-	}
+	p := principal(r) // the finance bureau (bureauOnly)
 	lang := langOf(r)
 	d := planData{ActID: r.PathValue("id"), ActReason: strings.TrimSpace(r.PostFormValue("reason"))}
 	id, err := strconv.ParseInt(d.ActID, 10, 64)
@@ -226,11 +218,9 @@ func (s *Server) planActivateForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerPlanUI() {
-	for _, r := range []route{
-		{"GET", "/plans", false, s.browser(s.plansPage)},
-		{"POST", "/plans/import", false, limitBody(maxPlanUpload+1<<16, s.browser(s.planImportForm))},
-		{"POST", "/plans/{id}/activate", false, s.browser(s.planActivateForm)},
-	} {
-		s.mux.Handle(r.method+" "+r.path, s.htmlHeaders(r.handler))
-	}
+	s.handlePages(
+		route{"GET", "/plans", false, s.browser(s.plansPage)},
+		route{"POST", "/plans/import", false, limitBody(maxPlanUpload+1<<16, s.browser(s.bureauOnly(s.planImportForm)))},
+		route{"POST", "/plans/{id}/activate", false, s.browser(s.bureauOnly(s.planActivateForm))},
+	)
 }

@@ -260,14 +260,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		if asOfText != "" {
 			file += "-" + strings.ReplaceAll(asOfText, "-", "")
 		}
-		file += "." + format
-		ct := "text/csv; charset=utf-8"
-		if format == report.FormatXLSX {
-			ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		}
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
-		_, _ = w.Write(buf.Bytes())
+		sendFile(w, file, format, buf.Bytes())
 		return
 	}
 	d := reportData{Report: def, District: district, AsOf: asOfText, Query: reportQuery(district, asOfText), AllAllow: p.AllDistricts()}
