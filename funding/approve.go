@@ -126,25 +126,11 @@ func (p *Programme) ApproveAll(ctx context.Context, reqs []ApprovalRequest) ([]A
 		return nil, fmt.Errorf("approvals: %w", err)
 	}
 	plans := make([]*approvalPlan, len(reqs))
-	var refused ItemErrors
-	seen := make(map[string]int, len(reqs))
-	for i, req := range reqs {
-		if len(refused) == maxItemErrors {
-			refused = append(refused, ItemError{Item: i + 1, Err: fmt.Errorf("more than %d items refused; the rest were not checked", maxItemErrors)})
-			break
-		}
-		if first, dup := seen[req.Project]; dup {
-			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: fmt.Errorf("%w: project %s is also item %d of this batch", ErrInvalid, req.Project, first)})
-			continue
-		}
-		seen[req.Project] = i + 1
+	refused := checkItems(reqs, func(r ApprovalRequest) string { return r.Project }, func(i int, req ApprovalRequest) error {
 		pl, err := p.planApproval(req, current, projects, latest[req.Project])
-		if err != nil {
-			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: err})
-			continue
-		}
 		plans[i] = pl
-	}
+		return err
+	})
 	if len(refused) > 0 {
 		return nil, refused
 	}
