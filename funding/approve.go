@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -114,26 +113,24 @@ func (p *Programme) ApproveAll(ctx context.Context, reqs []ApprovalRequest) ([]A
 	if err != nil {
 		return nil, fmt.Errorf("approvals: %w", err)
 	}
-	plans := make([]*approvalPlan, len(reqs))
-	var refused ItemErrors
-	seen := make(map[string]int, len(reqs))
-	for i, req := range reqs {
-		if len(refused) == maxItemErrors {
-			refused = append(refused, ItemError{Item: i + 1, Err: fmt.Errorf("more than %d items refused; the rest were not checked", maxItemErrors)})
-			break
-		}
-		if first, dup := seen[req.Project]; dup {
-			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: fmt.Errorf("%w: project %s is also item %d of this batch", ErrInvalid, req.Project, first)})
-			continue
-		}
-		seen[req.Project] = i + 1
-		pl, err := p.planApproval(ctx, req, current)
-		if err != nil {
-			refused = append(refused, ItemError{Item: i + 1, Key: req.Project, Err: err})
-			continue
-		}
-		plans[i] = pl
+	codes := make([]string, len(reqs))
+	for i, r := range reqs {
+		codes[i] = r.Project
 	}
+	projects, err := p.projectsOf(ctx, codes)
+	if err != nil {
+		return nil, fmt.Errorf("approvals: %w", err)
+	}
+	latest, err := latestApprovalsOf(ctx, p.db, codes)
+	if err != nil {
+		return nil, fmt.Errorf("approvals: %w", err)
+	}
+	plans := make([]*approvalPlan, len(reqs))
+	refused := checkItems(reqs, func(r ApprovalRequest) string { return r.Project }, func(i int, req ApprovalRequest) error {
+		pl, err := p.planApproval(req, current, projects, latest[req.Project])
+		plans[i] = pl
+		return err
+	})
 	if len(refused) > 0 {
 		return nil, refused
 	}
@@ -188,10 +185,11 @@ type approvalPlan struct {
 	categories  map[string][]string // the categories each source pays
 }
 
-// planApproval checks an approval request and computes its allocation,
-// reading but not writing. An approval that changes nothing comes back
+// planApproval checks an approval request and computes its allocation
+// from the current rule sets, the projects of the batch and the project's
+// latest approval (nil: none). An approval that changes nothing comes back
 // with a.Unchanged set.
-func (p *Programme) planApproval(ctx context.Context, req ApprovalRequest, current []storedRuleSet) (*approvalPlan, error) {
+func (p *Programme) planApproval(req ApprovalRequest, current []storedRuleSet, projects map[string]Project, prev *Approval) (*approvalPlan, error) {
 	what := fmt.Sprintf("approve budget of project %s", req.Project)
 	if err := checkApprovalLines(what, req.Lines); err != nil {
 		return nil, err
@@ -199,9 +197,9 @@ func (p *Programme) planApproval(ctx context.Context, req ApprovalRequest, curre
 	if err := checkInput(what, req); err != nil {
 		return nil, err
 	}
-	pr, err := p.Project(ctx, req.Project)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+	pr, ok := projects[req.Project]
+	if !ok {
+		return nil, fmt.Errorf("%s: project %s: %w", what, req.Project, ErrNotFound)
 	}
 	if pr.Status == StatusAccepted {
 		return nil, fmt.Errorf("%w: %s: the project is accepted (竣工验收); its budget is closed", ErrStatus, what)
@@ -219,10 +217,6 @@ func (p *Programme) planApproval(ctx context.Context, req ApprovalRequest, curre
 		FloorAreaM2: pr.FloorAreaM2, Elevators: pr.Elevators}, lines, stored.set)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
-	}
-	prev, err := p.latestApproval(ctx, p.db, pr.Code)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	newBudgets := map[lineID]decimal.Decimal{}
 	for _, l := range req.Lines {
@@ -285,9 +279,11 @@ func (p *Programme) planApproval(ctx context.Context, req ApprovalRequest, curre
 	}
 	pl.a = Approval{Project: pr.Code, Version: version, ApprovedOn: on, RuleSetID: stored.id, Total: alloc.Total,
 		Allocation: alloc, Deltas: deltas, Lines: req.Lines, SourceLines: req.SourceLines}
-	if pl.explanation, err = json.Marshal(alloc); err != nil {
+	explanation, err := json.Marshal(alloc)
+	if err != nil {
 		return nil, err
 	}
+	pl.explanation = explanation
 	return pl, nil
 }
 
@@ -625,8 +621,26 @@ func approvalEntry(pr Project, a Approval, actor string, rs storedRuleSet) *ledg
 
 // latestApproval returns a project's newest approval, or ErrNotFound.
 func (p *Programme) latestApproval(ctx context.Context, db sqlx.QueryerContext, project string) (*Approval, error) {
-	var row struct {
+	all, err := latestApprovalsOf(ctx, db, []string{project})
+	if err != nil {
+		return nil, err
+	}
+	a, ok := all[project]
+	if !ok {
+		return nil, fmt.Errorf("approval of %s: %w", project, ErrNotFound)
+	}
+	return a, nil
+}
+
+// latestApprovalsOf returns the newest approval of each of the projects
+// that has one (at most MaxBatchItems projects), in two queries.
+func latestApprovalsOf(ctx context.Context, db sqlx.QueryerContext, projects []string) (map[string]*Approval, error) {
+	if len(projects) > MaxBatchItems {
+		return nil, fmt.Errorf("%w: approvals of %d projects: at most %d at a time", ErrInvalid, len(projects), MaxBatchItems)
+	}
+	var rows []struct {
 		ID          int64           `db:"id"`
+		Project     string          `db:"project"`
 		Version     int             `db:"version"`
 		ApprovedOn  time.Time       `db:"approved_on"`
 		RuleSetID   int64           `db:"rule_set_id"`
@@ -634,25 +648,41 @@ func (p *Programme) latestApproval(ctx context.Context, db sqlx.QueryerContext, 
 		Explanation string          `db:"explanation"`
 		EntryID     sql.NullInt64   `db:"entry_id"`
 	}
-	err := sqlx.GetContext(ctx, db, &row, `
-		SELECT id, version, approved_on, rule_set_id, total, explanation::text AS explanation, entry_id
-		  FROM budget_approvals WHERE project = $1 ORDER BY version DESC LIMIT 1`, project)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("approval of %s: %w", project, ErrNotFound)
-	}
-	if err != nil {
+	if err := sqlx.SelectContext(ctx, db, &rows, `
+		SELECT DISTINCT ON (b.project) b.id, b.project, b.version, b.approved_on, b.rule_set_id, b.total, b.explanation::text AS explanation, b.entry_id
+		  FROM budget_approvals b JOIN unnest($1::text[]) AS u(code) ON u.code = b.project
+		 ORDER BY b.project, b.version DESC`, pq.Array(projects)); err != nil {
 		return nil, err
 	}
-	a := &Approval{ID: row.ID, Project: project, Version: row.Version, ApprovedOn: ledger.Civil(row.ApprovedOn), RuleSetID: row.RuleSetID,
-		Total: row.Total, EntryID: row.EntryID.Int64}
-	if err := json.Unmarshal([]byte(row.Explanation), &a.Allocation); err != nil {
-		return nil, fmt.Errorf("approval %d: explanation: %w", row.ID, err)
+	out := make(map[string]*Approval, len(rows))
+	byID := make(map[int64]*Approval, len(rows))
+	ids := make([]int64, 0, len(rows))
+	for _, row := range rows {
+		a := &Approval{ID: row.ID, Project: row.Project, Version: row.Version, ApprovedOn: ledger.Civil(row.ApprovedOn), RuleSetID: row.RuleSetID,
+			Total: row.Total, EntryID: row.EntryID.Int64}
+		if err := json.Unmarshal([]byte(row.Explanation), &a.Allocation); err != nil {
+			return nil, fmt.Errorf("approval %d: explanation: %w", row.ID, err)
+		}
+		out[row.Project], byID[row.ID] = a, a
+		ids = append(ids, row.ID)
 	}
-	if err := sqlx.SelectContext(ctx, db, &a.Lines, `
-		SELECT category, work_item, description, amount FROM budget_lines WHERE approval_id = $1 ORDER BY line_no`, row.ID); err != nil {
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var lines []struct {
+		ApprovalID int64 `db:"approval_id"`
+		BudgetLineInput
+	}
+	if err := sqlx.SelectContext(ctx, db, &lines, `
+		SELECT l.approval_id, l.category, l.work_item, l.description, l.amount
+		  FROM budget_lines l JOIN unnest($1::bigint[]) AS u(id) ON u.id = l.approval_id ORDER BY l.approval_id, l.line_no`, pq.Array(ids)); err != nil {
 		return nil, err
 	}
-	return a, nil
+	for _, l := range lines {
+		a := byID[l.ApprovalID]
+		a.Lines = append(a.Lines, l.BudgetLineInput)
+	}
+	return out, nil
 }
 
 // LatestApproval returns the newest approval of a project (ErrNotFound if

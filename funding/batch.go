@@ -73,24 +73,7 @@ func inBatch[T any](ctx context.Context, p *Programme, what string, items []T, k
 	if len(items) > MaxBatchItems {
 		return fmt.Errorf("%w: %s: %d items, at most %d in one batch", ErrInvalid, what, len(items), MaxBatchItems)
 	}
-	var errs ItemErrors
-	seen := make(map[string]int, len(items))
-	for i, it := range items {
-		if len(errs) == maxItemErrors {
-			errs = append(errs, ItemError{Item: i + 1, Err: fmt.Errorf("more than %d items refused; the rest were not checked", maxItemErrors)})
-			break
-		}
-		k := key(it)
-		if first, dup := seen[k]; dup && k != "" {
-			errs = append(errs, ItemError{Item: i + 1, Key: k, Err: fmt.Errorf("%w: the code %s is also item %d of this batch", ErrInvalid, k, first)})
-			continue
-		}
-		seen[k] = i + 1
-		if err := check(i, it); err != nil {
-			errs = append(errs, ItemError{Item: i + 1, Key: k, Err: err})
-		}
-	}
-	if len(errs) > 0 {
+	if errs := checkItems(items, key, check); len(errs) > 0 {
 		return errs
 	}
 	var failed *ItemError
@@ -108,6 +91,29 @@ func inBatch[T any](ctx context.Context, p *Programme, what string, items []T, k
 		return ItemErrors{*failed}
 	}
 	return err
+}
+
+// checkItems runs check on every item and lists every refusal (at most
+// maxItemErrors), a code that appears twice in the batch among them.
+func checkItems[T any](items []T, key func(T) string, check func(i int, item T) error) ItemErrors {
+	var errs ItemErrors
+	seen := make(map[string]int, len(items))
+	for i, it := range items {
+		if len(errs) == maxItemErrors {
+			errs = append(errs, ItemError{Item: i + 1, Err: fmt.Errorf("more than %d items refused; the rest were not checked", maxItemErrors)})
+			break
+		}
+		k := key(it)
+		if first, dup := seen[k]; dup && k != "" {
+			errs = append(errs, ItemError{Item: i + 1, Key: k, Err: fmt.Errorf("%w: the code %s is also item %d of this batch", ErrInvalid, k, first)})
+			continue
+		}
+		seen[k] = i + 1
+		if err := check(i, it); err != nil {
+			errs = append(errs, ItemError{Item: i + 1, Key: k, Err: err})
+		}
+	}
+	return errs
 }
 
 // single unwraps the refusal of a one-item batch, so the single-item

@@ -207,6 +207,9 @@ func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Move
 		return nil, fmt.Errorf("%w: receipts: want 1 to %d in a batch, got %d", ErrInvalid, maxMovements, len(rs))
 	}
 	lk := p.lookups()
+	if err := prefetch(ctx, lk, rs, func(r ReceiptRequest) string { return r.Project }); err != nil {
+		return nil, fmt.Errorf("receipts: %w", err)
+	}
 	entries := make([]ledger.Entry, 0, 2*len(rs))
 	receivables := make([]string, len(rs))
 	whats := make([]string, len(rs))
@@ -323,6 +326,9 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 		return nil, fmt.Errorf("%w: payments: want 1 to %d in a batch, got %d", ErrInvalid, maxMovements, len(rs))
 	}
 	lk := p.lookups()
+	if err := prefetch(ctx, lk, rs, func(r DisbursementRequest) string { return r.Project }); err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
 	lines := &lineStates{p: p, lines: map[lineKey]*lineState{}, read: map[string]bool{}}
 	// A payment already recorded (a replay) is in the line's paid already.
 	recorded, err := p.recordedKeys(ctx, rs)

@@ -128,21 +128,31 @@ func (p *Programme) RegisterProjects(ctx context.Context, ins []ProjectInput, ac
 	}
 	districts := make([]string, len(ins))
 	exists := make([]bool, len(ins))
+	codes := make([]string, len(ins))
+	for i, in := range ins {
+		codes[i] = in.Code
+	}
+	var registered map[string]Project
+	if len(ins) <= MaxBatchItems {
+		var err error
+		if registered, err = p.projectsOf(ctx, codes); err != nil {
+			return nil, err
+		}
+	}
+	known := map[string]District{} // the batch's districts, looked up once each
 	err := inBatch(ctx, p, "register projects", ins, func(in ProjectInput) string { return in.Code },
 		func(i int, in ProjectInput) error {
-			d, err := p.checkProject(ctx, in)
+			d, err := p.checkProject(ctx, in, known)
 			if err != nil {
 				return err
 			}
 			districts[i] = d
-			existing, err := p.Project(ctx, in.Code)
+			existing, ok := registered[in.Code]
 			switch {
-			case err == nil && !sameProject(existing, in, d):
+			case ok && !sameProject(existing, in, d):
 				return fmt.Errorf("%w: register project %s: a project with this code is registered with other data", ErrExists, in.Code)
-			case err == nil:
+			case ok:
 				exists[i] = true
-			case !errors.Is(err, ErrNotFound):
-				return err
 			}
 			return nil
 		},
@@ -155,18 +165,22 @@ func (p *Programme) RegisterProjects(ctx context.Context, ins []ProjectInput, ac
 	if err != nil {
 		return nil, err
 	}
+	if registered, err = p.projectsOf(ctx, codes); err != nil {
+		return nil, err
+	}
 	out := make([]Project, len(ins))
 	for i, in := range ins {
-		if out[i], err = p.Project(ctx, in.Code); err != nil {
-			return nil, err
+		var ok bool
+		if out[i], ok = registered[in.Code]; !ok {
+			return nil, fmt.Errorf("project %s: %w", in.Code, ErrNotFound)
 		}
 	}
 	return out, nil
 }
 
 // checkProject checks a project before anything is stored and returns its
-// district's code.
-func (p *Programme) checkProject(ctx context.Context, in ProjectInput) (string, error) {
+// district's code. known keeps the districts looked up, by what names them.
+func (p *Programme) checkProject(ctx context.Context, in ProjectInput, known map[string]District) (string, error) {
 	what := fmt.Sprintf("register project %s", in.Code)
 	if err := checkInput(what, in); err != nil {
 		return "", err
@@ -177,9 +191,13 @@ func (p *Programme) checkProject(ctx context.Context, in ProjectInput) (string, 
 	if why := Eligibility(in.CompletedOn, in.StateOwnedLand, in.SlatedForDemolition); len(why) > 0 {
 		return "", fmt.Errorf("%w: %s: %s", ErrIneligible, what, strings.Join(why, "; "))
 	}
-	d, err := LookupDistrict(ctx, p.db, in.District)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
+	d, ok := known[in.District]
+	if !ok {
+		var err error
+		if d, err = LookupDistrict(ctx, p.db, in.District); err != nil {
+			return "", fmt.Errorf("%s: %w", what, err)
+		}
+		known[in.District] = d
 	}
 	for src := range in.Parties {
 		if _, ok := rules.LookupSource(src); !ok {
@@ -352,4 +370,40 @@ func setStatus(ctx context.Context, tx *sqlx.Tx, code, status string, on time.Ti
 	_, err = tx.ExecContext(ctx, `INSERT INTO project_events (project, status, effective_on, actor, note) VALUES ($1, $2, $3, $4, $5)`,
 		code, status, ledger.Civil(on).Format(ledger.DateLayout), actor, note)
 	return err
+}
+
+// projectsOf returns the registered projects among codes (at most
+// MaxBatchItems), with their parties, in two queries; a code not
+// registered is absent.
+func (p *Programme) projectsOf(ctx context.Context, codes []string) (map[string]Project, error) {
+	if len(codes) > MaxBatchItems {
+		return nil, fmt.Errorf("%w: %d projects: at most %d at a time", ErrInvalid, len(codes), MaxBatchItems)
+	}
+	var ps []Project
+	if err := p.db.SelectContext(ctx, &ps, projectSelect+` JOIN unnest($1::text[]) AS u(code) ON u.code = p.code`, pq.Array(codes)); err != nil {
+		return nil, fmt.Errorf("projects: %w", err)
+	}
+	out := make(map[string]Project, len(ps))
+	for _, pr := range ps {
+		pr.CompletedOn, pr.StatusOn = ledger.Civil(pr.CompletedOn), ledger.Civil(pr.StatusOn)
+		out[pr.Code] = pr
+	}
+	var parties []struct {
+		Project string `db:"project"`
+		Source  string `db:"source"`
+		Party   string `db:"party"`
+	}
+	if err := p.db.SelectContext(ctx, &parties, `SELECT x.project, x.source, x.party FROM project_parties x
+		JOIN unnest($1::text[]) AS u(code) ON u.code = x.project`, pq.Array(codes)); err != nil {
+		return nil, fmt.Errorf("projects: parties: %w", err)
+	}
+	for _, x := range parties {
+		pr := out[x.Project]
+		if pr.Parties == nil {
+			pr.Parties = map[string]string{}
+		}
+		pr.Parties[x.Source] = x.Party
+		out[x.Project] = pr
+	}
+	return out, nil
 }

@@ -12,7 +12,7 @@ func (a *app) simulateCmd() *cobra.Command {
 	var o simulate.Options
 	cmd := &cobra.Command{
 		Use:   "simulate",
-		Short: "Build (or resume) a simulated national programme: provinces, cities, districts, projects, approvals, receipts and payments",
+		Short: "Build (or resume) a simulated national programme: provinces, cities, districts, projects, approvals, receipts, payments, bank statements and their reconciliation",
 		Long: `Build a simulated programme through the same code paths as real use. It is deterministic for
 a seed and resumable: started again after an interruption it skips what exists and goes on from the
 first unfinished chunk. A progress bar with the rate and the time left goes to stderr.`,
@@ -32,8 +32,9 @@ first unfinished chunk. A progress bar with the rate and the time left goes to s
 			if err := p.Ledger().DB().GetContext(c.Context(), &size, `SELECT pg_database_size(current_database())`); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "simulate: %d communities in %d districts (%d done before), %d approvals, %d receipts, %d payments in %.1fs; database %d MB\n",
-				res.Done, res.Districts, res.Resumed, res.Approvals, res.Receipts, res.Payments, res.Elapsed.Seconds(), size>>20)
+			fmt.Fprintf(c.OutOrStdout(), "simulate: %d communities in %d districts (%d done before), %d approvals, %d receipts, %d payments; %d bank statements of %d lines, %d matched, %d left to a person; in %.1fs (statements %.1fs); database %d MB\n",
+				res.Done, res.Districts, res.Resumed, res.Approvals, res.Receipts, res.Payments, res.Statements, res.StatementLines, res.Matched, res.Unmatched,
+				res.Elapsed.Seconds(), res.StatementTime.Seconds(), size>>20)
 			return nil
 		},
 	}

@@ -69,7 +69,15 @@ type Result struct {
 	Approvals   int
 	Receipts    int
 	Payments    int
-	Elapsed     time.Duration
+	// Bank statements imported (one per bank account and month with cash
+	// movements, months found imported included), their lines, the
+	// matches reconciliation made and the lines it left for a person.
+	Statements     int
+	StatementLines int
+	Matched        int
+	Unmatched      int
+	Elapsed        time.Duration
+	StatementTime  time.Duration // of Elapsed, writing and reconciling the statements
 }
 
 func (o *Options) check() error {
@@ -179,6 +187,11 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
+	began := time.Now()
+	if err := statements(ctx, p, o, &res); err != nil {
+		return res, err
+	}
+	res.StatementTime = time.Since(began)
 	if o.Progress != nil {
 		fmt.Fprintln(o.Progress)
 	}
@@ -334,11 +347,19 @@ func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRe
 			}
 			ps = append(ps, funding.DisbursementRequest{Project: c.Project.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
 				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, 150), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
-				Reference:      fmt.Sprintf("支付-%s-%s-%s", c.Project.Code, g.Category, s.Source),
+				Reference:      fmt.Sprintf("支付-%s-%s-%s", c.Project.Code, workOf(g.Category, g.WorkItem), s.Source),
 				IdempotencyKey: fmt.Sprintf("%s:pay:%s:%s:%s", key, g.Category, g.WorkItem, s.Source), Actor: o.Actor})
 		}
 	}
 	return rs, ps
+}
+
+// workOf names a category, or a work item within it.
+func workOf(category, item string) string {
+	if item == "" {
+		return category
+	}
+	return category + "/" + item
 }
 
 func government(src string) bool {

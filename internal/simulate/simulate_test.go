@@ -121,6 +121,44 @@ func TestSimulateInvariants(t *testing.T) {
 	if projects != communities {
 		t.Errorf("%d projects, want %d", projects, communities)
 	}
+	// Bank statements: every receipt and payment is a line of its month's
+	// statement and reconciliation matched it; the bank's own lines (fees,
+	// interest, a transfer nobody recorded) are left for a person; each
+	// account's lines add up to its last statement's closing balance.
+	var lines []struct {
+		Memo    string `db:"memo"`
+		Total   int    `db:"total"`
+		Matched int    `db:"matched"`
+	}
+	if err := db.Select(&lines, `SELECT l.memo, count(*) AS total, count(mi.line_id) AS matched
+		FROM recon_statement_lines l LEFT JOIN recon_match_items mi ON mi.line_id = l.id AND mi.active GROUP BY l.memo`); err != nil {
+		t.Fatal(err)
+	}
+	movements := map[string]int{"资金到位": res.Receipts, "拨付工程款": res.Payments}
+	noise := 0
+	for _, l := range lines {
+		want, ok := movements[l.Memo]
+		switch {
+		case ok && (l.Total != want || l.Matched != want):
+			t.Errorf("statement lines %q: %d, %d matched; want %d, all matched", l.Memo, l.Total, l.Matched, want)
+		case !ok && l.Matched != 0:
+			t.Errorf("statement lines %q: %d of %d matched; the bank's own lines have nothing in the books", l.Memo, l.Matched, l.Total)
+		case !ok:
+			noise += l.Total
+		}
+	}
+	if noise < res.Statements || res.Matched != res.Receipts+res.Payments || res.Unmatched != noise {
+		t.Errorf("%d noise lines, %d statements, %d matched, %d left: want a fee a statement at least, every movement matched, the noise left", noise, res.Statements, res.Matched, res.Unmatched)
+	}
+	var breaks []string
+	if err := db.Select(&breaks, `SELECT l.bank_account FROM recon_statement_lines l GROUP BY l.bank_account
+		HAVING sum(CASE WHEN l.direction = 'in' THEN l.amount ELSE -l.amount END) <>
+		       (SELECT i.closing_balance FROM recon_imports i WHERE i.bank_account = l.bank_account ORDER BY i.last_date DESC LIMIT 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if len(breaks) > 0 {
+		t.Errorf("bank accounts whose statement lines do not add up to the last closing balance: %v", breaks)
+	}
 	before, n := fingerprint(t, db)
 	again, err := simulate.Run(ctx, p, simulate.Options{Communities: communities, Cities: cities, Seed: seed, Chunk: 20})
 	if err != nil {
@@ -171,7 +209,7 @@ func TestSimulateDeterministicAndResumable(t *testing.T) {
 	pb := funding.New(ledger.New(dbB))
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	part, err := simulate.Run(cctx, pb, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 20, Progress: &cancelAfter{n: 2, cancel: cancel}})
+	part, err := simulate.Run(cctx, pb, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 20, Workers: 1, Progress: &cancelAfter{n: 2, cancel: cancel}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: err %v, want context.Canceled", err)
 	}

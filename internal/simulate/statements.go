@@ -1,0 +1,159 @@
+package simulate
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/recon"
+)
+
+// MaxStatementMonths bounds the months of statements one bank account gets.
+const MaxStatementMonths = 240
+
+// cashLine is one posted movement of a bank account's money, as the bank
+// shows it.
+type cashLine struct {
+	Day       time.Time       `db:"day"`
+	In        bool            `db:"incoming"`
+	Amount    decimal.Decimal `db:"amount"`
+	Reference string          `db:"reference"`
+	Party     string          `db:"party"`
+	Key       string          `db:"key"`
+}
+
+// statements writes, for every simulated bank account and every month with
+// cash movements, the bank's statement of that month — the posted receipts
+// and payments with the bank's own lines among them (a monthly fee, and
+// now and then interest credited or an incoming transfer nobody recorded:
+// lines reconciliation must leave for a person) — imports it through
+// recon's import path (profile "generic") and runs reconciliation for the
+// month. Balances run on from the account's previous statement. A month
+// already imported (the same file) is skipped, with its run.
+func statements(ctx context.Context, p *funding.Programme, o Options, res *Result) error {
+	prof, err := recon.LookupProfile("generic")
+	if err != nil {
+		return fmt.Errorf("simulate: statements: %w", err)
+	}
+	rc := recon.New(p.Ledger().DB())
+	for c := range o.Cities {
+		bank := bankCode(c)
+		var lines []cashLine
+		// The bank sees each receipt and payment's cash posting; the
+		// books' entries name the bank account they went through.
+		if err := p.Ledger().DB().SelectContext(ctx, &lines, `
+			SELECT p.effective_date AS day, p.side = 'D' AS incoming, p.amount, coalesce(e.metadata->>'reference', '') AS reference,
+			       coalesce(e.metadata->>'payee', e.metadata->>'source', '') AS party, e.idempotency_key AS key
+			  FROM entries e JOIN postings p ON p.entry_id = e.id JOIN accounts a ON a.id = p.account_id AND a.code LIKE 'cash:%'
+			 WHERE e.book = 'financial' AND e.metadata->>'bank_account' = $1
+			 ORDER BY p.effective_date, e.idempotency_key COLLATE "C", p.line`, bank); err != nil {
+			return fmt.Errorf("simulate: statements of %s: %w", bank, err)
+		}
+		balance := decimal.Zero
+		for from := 0; from < len(lines); {
+			month := monthOf(lines[from].Day)
+			to := from
+			for to < len(lines) && monthOf(lines[to].Day).Equal(month) {
+				to++
+			}
+			data, closing := statementFile(o.Seed, bank, month, lines[from:to], balance)
+			balance = closing
+			from = to
+			res.Statements++
+			name := fmt.Sprintf("%s-%s.csv", bank, month.Format("2006-01"))
+			imp, err := rc.Import(ctx, bank, prof, name, data, o.Actor)
+			if err != nil {
+				return fmt.Errorf("simulate: statement %s: %w", name, err)
+			}
+			res.StatementLines += imp.Lines
+			if imp.AlreadyImported {
+				continue
+			}
+			run, err := rc.Run(ctx, recon.RunRequest{BankAccount: bank, Period: recon.Period{From: month, To: month.AddDate(0, 1, -1)}, Actor: o.Actor})
+			if err != nil {
+				return fmt.Errorf("simulate: reconcile %s: %w", name, err)
+			}
+			res.Matched += run.Matched
+			res.Unmatched += imp.Added
+			for _, pass := range run.Passes {
+				res.Unmatched -= pass.Lines
+			}
+		}
+	}
+	return nil
+}
+
+func monthOf(t time.Time) time.Time { return ledger.Date(t.Year(), t.Month(), 1) }
+
+// statementFile is a month's statement in the generic layout and its
+// closing balance: the movements and the bank's own lines. Its draws
+// depend on the seed, the account and the month only.
+func statementFile(seed uint64, bank string, month time.Time, lines []cashLine, opening decimal.Decimal) ([]byte, decimal.Decimal) {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%s", bank, month.Format("2006-01"))
+	r := rand.New(rand.NewPCG(seed, h.Sum64()))
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"交易日期", "收入金额", "支出金额", "余额", "对方户名", "摘要", "凭证号", "交易流水号"})
+	balance := opening
+	serial := 0
+	put := func(day time.Time, in bool, amt decimal.Decimal, party, memo, ref string) {
+		serial++
+		inCol, outCol := "", ""
+		if in {
+			balance = balance.Add(amt)
+			inCol = amt.StringFixed(2)
+		} else {
+			balance = balance.Sub(amt)
+			outCol = amt.StringFixed(2)
+		}
+		_ = w.Write([]string{day.Format(ledger.DateLayout), inCol, outCol, balance.StringFixed(2), party, memo, ref,
+			fmt.Sprintf("%s%s%06d", bank, month.Format("200601"), serial)})
+	}
+	// An incoming transfer nobody recorded, in one month of eight, on its
+	// day among the others.
+	if r.IntN(8) == 0 {
+		day := ledger.Date(month.Year(), month.Month(), 1+r.IntN(28))
+		at := len(lines)
+		for i, l := range lines {
+			if l.Day.After(day) {
+				at = i
+				break
+			}
+		}
+		stray := cashLine{Day: day, In: true, Amount: decimal.New(int64(1000+r.IntN(99000)), 0), Party: "某单位 unknown payer", Key: "stray"}
+		lines = append(lines[:at:at], append([]cashLine{stray}, lines[at:]...)...)
+	}
+	for _, l := range lines {
+		memo := "拨付工程款"
+		switch {
+		case l.Key == "stray":
+			memo = "来账未达 unrecorded transfer"
+		case l.In:
+			memo = "资金到位"
+		}
+		put(l.Day, l.In, l.Amount, l.Party, memo, l.Reference)
+	}
+	// The bank's own lines on the last day: interest in one month of
+	// eight (0.35% a year on the balance), and its charges.
+	last := month.AddDate(0, 1, -1)
+	if r.IntN(8) == 0 {
+		if interest := balance.Mul(decimal.New(35, -4)).Div(decimal.New(12, 0)).Round(2); interest.IsPositive() {
+			put(last, true, interest, "模拟银行", "结息 interest", "")
+		}
+	}
+	fee := decimal.New(int64(500+r.IntN(20000)), -2) // 5.00 to 204.99
+	if balance.GreaterThan(fee) {
+		put(last, false, fee, "模拟银行", "手续费 bank charges", "")
+	}
+	w.Flush()
+	return buf.Bytes(), balance
+}
