@@ -454,7 +454,7 @@ func DetectProfile(name string, data []byte) (*Profile, []ProfileScore, error) {
 	}
 	sort.SliceStable(scores, func(i, j int) bool { return scores[i].Score > scores[j].Score })
 	if len(scores) == 0 || scores[0].Score == 0 {
-		return nil, scores, RowErrors{{File: name, Field: "header", Reason: fmt.Sprintf(
+		return nil, scores, RowErrors{{File: name, Field: "header", Err: ErrStatementHeader, Limit: maxHeaderSearchRows, Reason: fmt.Sprintf(
 			"no built-in profile recognises a header row in the first %d rows (have %s); name one with --profile or give a profile file",
 			maxHeaderSearchRows, strings.Join(builtinNames(), ", "))}}
 	}
