@@ -265,6 +265,7 @@ func csvRecords(data []byte) ([]record, error) {
 		text = string(dec)
 	}
 	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = delimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	var recs []record
@@ -286,6 +287,24 @@ func csvRecords(data []byte) ([]record, error) {
 		}
 		recs = append(recs, record{row: line, fields: fields})
 	}
+}
+
+// delimiter is the field separator of a text export: '|' when a line
+// among the first maxHeaderSearchRows holds more of them than any holds
+// commas (Bank of China's 交易明细 text export separates its fields with
+// '|' and writes 1,081,178.53 in its summary rows), else ','.
+func delimiter(text string) rune {
+	pipes, commas := 0, 0
+	for i, line := range strings.SplitN(text, "\n", maxHeaderSearchRows+1) {
+		if i == maxHeaderSearchRows {
+			break
+		}
+		pipes, commas = max(pipes, strings.Count(line, "|")), max(commas, strings.Count(line, ","))
+	}
+	if pipes > commas {
+		return '|'
+	}
+	return ','
 }
 
 func xlsxRecords(data []byte) ([]record, error) {
@@ -597,7 +616,7 @@ func (p *Profile) isZero(s string) bool {
 
 // parseAmount reads an amount in yuan as the profile's files write it:
 // full-width digits, a currency sign (¥, RMB, CNY), a trailing 元, spaces
-// and accounting parentheses for negatives are accepted around the number;
+// a leading '+' (PlusSign profiles) and accounting parentheses for negatives are accepted around the number;
 // the number itself is read by package amount (plain decimal, at most two
 // places after trailing zeros, thousands separators only when the profile
 // declares one; no exponent, no '+').
@@ -606,6 +625,9 @@ func (p *Profile) parseAmount(s string) (decimal.Decimal, error) {
 	s = width.Narrow.String(s) // full-width digits and signs
 	s = strings.NewReplacer(" ", "", "¥", "", "￥", "", "元", "", "RMB", "", "CNY", "").Replace(s)
 	neg := false
+	if t, ok := strings.CutPrefix(s, "+"); ok && p.PlusSign && t != "" && t[0] >= '0' && t[0] <= '9' {
+		s = t
+	}
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
 		neg, s = true, s[1:len(s)-1]
 	}
