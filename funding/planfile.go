@@ -219,6 +219,12 @@ type PlanError struct {
 	Field  string // column name
 	Reason string
 	Err    error // a named error callers tell apart (ErrControlTotalMismatch), or nil
+	// Of a control total that disagrees (Err is ErrControlTotalMismatch),
+	// for callers that show the figures in their own words: the figure
+	// the 总计 row states, the sum of its year's district rows, and how
+	// many rows were summed. Not valid for other errors.
+	Stated, Computed decimal.NullDecimal
+	SummedRows       int
 }
 
 // Unwrap returns the named error, if any.
@@ -796,6 +802,7 @@ func planControlTotals(t *PlanTable) []PlanError {
 		cmp := func(col int, stated, computed decimal.Decimal) {
 			if d := stated.Sub(computed); !d.IsZero() {
 				errs = append(errs, PlanError{File: t.File, Row: tot.Row, Column: col + 1, Field: PlanColumns[col], Err: ErrControlTotalMismatch,
+					Stated: decimal.NewNullDecimal(stated), Computed: decimal.NewNullDecimal(computed), SummedRows: s.Rows,
 					Reason: fmt.Sprintf("%s %d %s: stated %s, sum of %d district rows %s, difference %s; a table whose total disagrees with its rows is refused whole unless accepted with a reason",
 						PlanTotalLabel, tot.Year, PlanColumns[col], stated.String(), s.Rows, computed.String(), d.String())})
 			}

@@ -201,4 +201,30 @@ func TestMatchesTriggerChecks(t *testing.T) {
 		!strings.Contains(err.Error(), "is committed") {
 		t.Errorf("item into a committed match: %v", err)
 	}
+	// In one transaction with a new match: an item of a match that does
+	// not exist, and an inactive item, among good ones (00019 checks them
+	// in one pass).
+	for _, c := range []struct {
+		items string
+		want  func(m2 int64) string
+	}{
+		{`(%[1]d, 1, 1, true), (%[1]d + 1000000, 2, 1, true)`, func(m2 int64) string { return fmt.Sprintf("match %d does not exist", m2+1000000) }},
+		{`(%[1]d, 1, 1, true), (%[1]d, 2, 1, false)`, func(int64) string { return "an item is inactive only once its match is revoked" }},
+		{`(%[1]d, 1, 1, true), (%[2]d, 2, 1, true)`, func(int64) string { return fmt.Sprintf("match %d is committed", m) }},
+	} {
+		tx, err := db.BeginTxx(f.ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m2 int64
+		if err := tx.GetContext(f.ctx, &m2, `INSERT INTO recon_matches (bank_account, run_id, pass) VALUES ('BOC-X', $1, 1) RETURNING id`, run); err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.ExecContext(f.ctx, `INSERT INTO recon_match_items (match_id, entry_id, posting_line, active) VALUES `+fmt.Sprintf(c.items, m2, m))
+		want := c.want(m2)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", c.items, err, want)
+		}
+		_ = tx.Rollback()
+	}
 }

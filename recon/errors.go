@@ -24,6 +24,28 @@ var (
 	ErrDiscontinuous = errors.New("statement does not follow on from the previous one")
 )
 
+// Named errors of a statement file, one per kind of problem: the Err of
+// a RowError, whose fields (Row, Field, Value, Limit, ...) hold the
+// figures for a message in the reader's language. A RowError is also
+// ErrInvalid.
+var (
+	ErrStatementFile         = errors.New("statement file cannot be read as CSV (UTF-8 or GBK) or XLSX")
+	ErrStatementTooLarge     = errors.New("statement file too large")
+	ErrStatementTooManyRows  = errors.New("too many rows or errors in one statement file")
+	ErrStatementHeader       = errors.New("no header row with a date and an amount column")
+	ErrStatementNoLines      = errors.New("no statement lines under the header")
+	ErrStatementText         = errors.New("cell text is not valid UTF-8")
+	ErrStatementDate         = errors.New("date cannot be read")
+	ErrStatementAmount       = errors.New("amount cannot be read")
+	ErrStatementNoAmount     = errors.New("line has no amount")
+	ErrStatementTwoAmounts   = errors.New("line has both an amount in and an amount out")
+	ErrStatementDirection    = errors.New("direction not one of the profile's values")
+	ErrStatementBalance      = errors.New("running balance cannot be read")
+	ErrStatementTooLong      = errors.New("cell text too long")
+	ErrStatementDateOrder    = errors.New("lines not in date order")
+	ErrStatementBalanceBreak = errors.New("running balance breaks")
+)
+
 // SQLSTATEs raised by the triggers in migrations/00004_recon.sql.
 const stateInvalidItem = "FR002"
 

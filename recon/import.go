@@ -519,3 +519,53 @@ func tryTx(ctx context.Context, db *sqlx.DB, fn func(*sqlx.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// StoredImport is one statement file imported for a bank account, as
+// recon_imports records it.
+type StoredImport struct {
+	ID         int64        `db:"id" json:"id"`
+	File       string       `db:"file_name" json:"file"`
+	Profile    string       `db:"profile" json:"profile"`
+	Lines      int          `db:"lines_read" json:"lines"`
+	Added      int          `db:"lines_added" json:"added"`
+	First      sql.NullTime `db:"first_date" json:"first_date"`
+	Last       sql.NullTime `db:"last_date" json:"last_date"`
+	ImportedAt time.Time    `db:"imported_at" json:"imported_at"`
+	ImportedBy string       `db:"imported_by" json:"imported_by"`
+}
+
+// MaxImportsListed bounds the imports one call of Imports returns.
+const MaxImportsListed = 1000
+
+// ImportFilter selects a bank account's imports: file names containing
+// Search (case folded), newest first unless Oldest, Limit of them (1 to
+// MaxImportsListed) after skipping Offset.
+type ImportFilter struct {
+	BankAccount string
+	Search      string
+	Oldest      bool
+	Limit       int
+	Offset      int
+}
+
+// Imports lists the statement files imported for a bank account.
+func (r *Recon) Imports(ctx context.Context, f ImportFilter) ([]StoredImport, error) {
+	if f.Limit < 1 || f.Limit > MaxImportsListed || f.Offset < 0 {
+		return nil, fmt.Errorf("%w: imports: limit %d (1 to %d), offset %d", ErrInvalid, f.Limit, MaxImportsListed, f.Offset)
+	}
+	order := "id DESC"
+	if f.Oldest {
+		order = "id"
+	}
+	var out []StoredImport
+	err := r.db.SelectContext(ctx, &out, `
+		SELECT i.id, i.file_name, i.profile, i.lines_read, i.lines_added, i.first_date, i.last_date,
+		       i.imported_at, i.imported_by
+		  FROM recon_imports i
+		 WHERE i.bank_account = $1 AND ($2 = '' OR strpos(lower(i.file_name), lower($2)) > 0)
+		 ORDER BY `+order+` LIMIT $3 OFFSET $4`, f.BankAccount, f.Search, f.Limit, f.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("imports of %s: %w", f.BankAccount, err)
+	}
+	return out, nil
+}

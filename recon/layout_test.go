@@ -118,6 +118,7 @@ func TestLayouts(t *testing.T) {
 		{"icbc.csv", "icbc", 6, 4, "500000", "300000", "1000000", "1200000"}, // GBK; 第1页, header again, 合计, 第2页, 打印日期, notice
 		{"abc.csv", "abc", 2, 4, "500000", "300000", "1000000", "1200000"},   // UTF-8; 合计, 打印时间
 		{"boc.csv", "boc", 0, 4, "500000", "300000", "1000000", "1200000"},   // GBK; signed amounts, payer/payee columns
+		{"boc.txt", "boc", 0, 4, "500000", "300000", "1000000", "1200000"},   // GBK, '|' between fields, 中文[ English ] headers, +/- amounts, summary rows above
 		{"bocom.csv", "bocom", 1, 4, "500000", "300000", "1000000", "1200000"},
 		{"rcb.csv", "rcb", 5, 4, "500000", "300000", "1000000", "1200000"}, // GBK; 记账日, 本页合计 and page marks on each page
 		{"treasury.csv", "treasury", 1, 3, "1000", "278359.20", "", ""},
@@ -200,7 +201,7 @@ func TestProfileExtends(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.Join(p.Date, ",") != "入账时间,交易时间,交易日期" || strings.Join(p.Memo, ",") != "附言" ||
-		strings.Join(p.Out, ",") != "借方发生额" || p.ThousandsSeparator != "," {
+		strings.Join(p.Out, ",") != "借方发生额,转出金额" || p.ThousandsSeparator != "," {
 		t.Errorf("merged: date %v memo %v out %v sep %q", p.Date, p.Memo, p.Out, p.ThousandsSeparator)
 	}
 	data := []byte("凭证号,入账时间,借方发生额,贷方发生额,余额,对方单位名称,附言\n1,2020-08-03 09:00:00,,\"1,000.00\",\"1,000.00\",财政局,拨款\n")

@@ -42,6 +42,10 @@ type Profile struct {
 	// detection scores the header cells a profile knows) and names the
 	// columns that are read by none of the fields.
 	Layout []string `json:"layout,omitempty"`
+	// Sources name the public files (repository and path) where the
+	// layout was checked against a real export or a parser of one; a
+	// profile written from general knowledge has none.
+	Sources []string `json:"sources,omitempty"`
 
 	Date        []string `json:"date"`
 	DateFormats []string `json:"date_formats,omitempty"` // Go layouts; default DefaultDateFormats
@@ -81,6 +85,9 @@ type Profile struct {
 	// separate groups of three digits in the amounts of files of this
 	// profile ("1,234,567.89"). Without it an amount is plain digits.
 	ThousandsSeparator string `json:"thousands_separator,omitempty"`
+	// PlusSign: amounts may carry a leading '+' (Bank of China writes
+	// money received as +129646.38); other profiles refuse one.
+	PlusSign bool `json:"plus_sign,omitempty"`
 
 	// SkipPrefixes: a data row whose first non-empty cell starts with one
 	// of these is a total or page footer, not a line (FooterPrefixes are
@@ -204,6 +211,7 @@ func (p *Profile) mergeOnto(parent *Profile) (*Profile, error) {
 	if p.ThousandsSeparator != "" {
 		out.ThousandsSeparator = p.ThousandsSeparator
 	}
+	out.PlusSign = out.PlusSign || p.PlusSign
 	if len(p.DirectionValues) > 0 || len(parent.DirectionValues) > 0 {
 		out.DirectionValues = map[string]string{}
 		for k, v := range parent.DirectionValues {
@@ -334,8 +342,10 @@ func (p *Profile) dateFormats() []string {
 	return DefaultDateFormats
 }
 
-// unitSuffix matches a trailing unit in a header: 金额(元), 金额（元）.
-var unitSuffix = regexp.MustCompile(`[(（][^()（）]*[)）]$`)
+// unitSuffix matches a trailing unit in a header, 金额(元), 金额（元）, or
+// the English name Bank of China writes after each of its headers,
+// 交易金额[ Trade Amount ].
+var unitSuffix = regexp.MustCompile(`[(（][^()（）]*[)）]$|\[[^\[\]]*\]$`)
 
 // headerKey normalises a header cell for comparison.
 func headerKey(s string) string {
@@ -454,7 +464,7 @@ func DetectProfile(name string, data []byte) (*Profile, []ProfileScore, error) {
 	}
 	sort.SliceStable(scores, func(i, j int) bool { return scores[i].Score > scores[j].Score })
 	if len(scores) == 0 || scores[0].Score == 0 {
-		return nil, scores, RowErrors{{File: name, Field: "header", Reason: fmt.Sprintf(
+		return nil, scores, RowErrors{{File: name, Field: "header", Err: ErrStatementHeader, Limit: maxHeaderSearchRows, Reason: fmt.Sprintf(
 			"no built-in profile recognises a header row in the first %d rows (have %s); name one with --profile or give a profile file",
 			maxHeaderSearchRows, strings.Join(builtinNames(), ", "))}}
 	}

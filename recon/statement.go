@@ -89,12 +89,23 @@ type SkippedRow struct {
 // MaxSkippedListed bounds the skipped rows a Statement lists.
 const MaxSkippedListed = 100
 
-// RowError is one problem in a statement file.
+// RowError is one problem in a statement file: Reason says it in English
+// (for the command line and logs); Err names the kind of problem and the
+// other fields hold its figures, for a message in the reader's language.
 type RowError struct {
 	File   string
 	Row    int    // 0 when not about a row
-	Field  string // column or field concerned
+	Field  string // the column's header text, or "header", "date", "balance"
 	Reason string
+	Err    error  // ErrStatementDate, ErrStatementAmount, ... (nil: ErrStatementFile)
+	Value  string // the cell's text (date, amount, direction, balance); the line's date (date order)
+	Other  string // the other filled amount (two amounts); the previous line's date (date order)
+	Limit  int    // the bound exceeded: bytes, lines, errors or header rows searched
+	// A running balance that breaks (ErrStatementBalanceBreak): the
+	// balance of the row before (OtherRow), this line's signed amount,
+	// the balance they make and the one the file states.
+	OtherRow                           int
+	Previous, Amount, Computed, Stated decimal.NullDecimal
 }
 
 func (e RowError) Error() string {
@@ -110,6 +121,17 @@ func (e RowError) Error() string {
 	b.WriteString(e.Reason)
 	return b.String()
 }
+
+// Unwrap returns the named error of the problem.
+func (e RowError) Unwrap() error {
+	if e.Err == nil {
+		return ErrStatementFile
+	}
+	return e.Err
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e RowError) Is(target error) bool { return target == ErrInvalid }
 
 // RowErrors is every error found in a file (at most MaxRowErrors, then one
 // closing entry). A file with any error is refused whole. It wraps
@@ -138,16 +160,20 @@ type rowErrs struct {
 	full bool
 }
 
-func (r *rowErrs) add(row int, field, format string, args ...any) {
+// add records e (its File set here) with its reason in English.
+func (r *rowErrs) add(e RowError, format string, args ...any) {
 	if r.full {
 		return
 	}
+	e.File = r.file
 	if len(r.errs) == MaxRowErrors {
-		r.errs = append(r.errs, RowError{File: r.file, Row: row, Reason: fmt.Sprintf("more than %d errors; reading stopped here", MaxRowErrors)})
+		r.errs = append(r.errs, RowError{File: r.file, Row: e.Row, Err: ErrStatementTooManyRows, Limit: MaxRowErrors,
+			Reason: fmt.Sprintf("more than %d errors; reading stopped here", MaxRowErrors)})
 		r.full = true
 		return
 	}
-	r.errs = append(r.errs, RowError{File: r.file, Row: row, Field: field, Reason: fmt.Sprintf(format, args...)})
+	e.Reason = fmt.Sprintf(format, args...)
+	r.errs = append(r.errs, e)
 }
 
 // record is one non-empty row of the file.
@@ -183,7 +209,8 @@ func ParseStatement(name string, data []byte, p *Profile, bankAccount string) (*
 // fileRecords splits a statement file into its non-empty rows.
 func fileRecords(name string, data []byte) ([]record, error) {
 	if len(data) > MaxStatementFileSize {
-		return nil, RowErrors{{File: name, Reason: fmt.Sprintf("file larger than %d bytes", MaxStatementFileSize)}}
+		return nil, RowErrors{{File: name, Err: ErrStatementTooLarge, Limit: MaxStatementFileSize,
+			Reason: fmt.Sprintf("file larger than %d bytes", MaxStatementFileSize)}}
 	}
 	var recs []record
 	var err error
@@ -202,7 +229,7 @@ func fileRecords(name string, data []byte) ([]record, error) {
 			re.File = name
 			return nil, RowErrors{re}
 		}
-		return nil, RowErrors{{File: name, Reason: err.Error()}}
+		return nil, RowErrors{{File: name, Err: ErrStatementFile, Reason: err.Error()}}
 	}
 	return recs, nil
 }
@@ -232,12 +259,13 @@ func csvRecords(data []byte) ([]record, error) {
 				bad += size
 			}
 			utfRow := 1 + bytes.Count(data[:bad], []byte("\n"))
-			return nil, RowError{Row: max(gbkRow, utfRow), Reason: fmt.Sprintf(
+			return nil, RowError{Row: max(gbkRow, utfRow), Err: ErrStatementFile, Reason: fmt.Sprintf(
 				"text is neither UTF-8 nor GBK (first invalid UTF-8 on row %d, invalid GBK on row %d)", utfRow, gbkRow)}
 		}
 		text = string(dec)
 	}
 	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = delimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	var recs []record
@@ -249,16 +277,34 @@ func csvRecords(data []byte) ([]record, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, RowError{Row: pe.Line, Reason: "CSV syntax: " + pe.Err.Error()}
+				return nil, RowError{Row: pe.Line, Err: ErrStatementFile, Reason: "CSV syntax: " + pe.Err.Error()}
 			}
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
 		if len(recs) > MaxStatementLines+maxHeaderSearchRows {
-			return nil, fmt.Errorf("more than %d rows", MaxStatementLines)
+			return nil, RowError{Row: line, Err: ErrStatementTooManyRows, Limit: MaxStatementLines, Reason: fmt.Sprintf("more than %d rows", MaxStatementLines)}
 		}
 		recs = append(recs, record{row: line, fields: fields})
 	}
+}
+
+// delimiter is the field separator of a text export: '|' when a line
+// among the first maxHeaderSearchRows holds more of them than any holds
+// commas (Bank of China's 交易明细 text export separates its fields with
+// '|' and writes 1,081,178.53 in its summary rows), else ','.
+func delimiter(text string) rune {
+	pipes, commas := 0, 0
+	for i, line := range strings.SplitN(text, "\n", maxHeaderSearchRows+1) {
+		if i == maxHeaderSearchRows {
+			break
+		}
+		pipes, commas = max(pipes, strings.Count(line, "|")), max(commas, strings.Count(line, ","))
+	}
+	if pipes > commas {
+		return '|'
+	}
+	return ','
 }
 
 func xlsxRecords(data []byte) ([]record, error) {
@@ -276,7 +322,7 @@ func xlsxRecords(data []byte) ([]record, error) {
 		return nil, fmt.Errorf("cannot read sheet %q: %v", sheets[0], err)
 	}
 	if len(rows) > MaxStatementLines+maxHeaderSearchRows {
-		return nil, fmt.Errorf("more than %d rows", MaxStatementLines)
+		return nil, RowError{Err: ErrStatementTooManyRows, Limit: MaxStatementLines, Reason: fmt.Sprintf("more than %d rows", MaxStatementLines)}
 	}
 	var recs []record
 	for i, cells := range rows {
@@ -339,7 +385,8 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 		if len(p.In) > 0 {
 			need += " or in and out columns (" + strings.Join(p.In, "/") + "; " + strings.Join(p.Out, "/") + ")"
 		}
-		errs.add(0, "header", "no header row in the first %d rows with a date column (%s) and %s for profile %s",
+		errs.add(RowError{Field: "header", Err: ErrStatementHeader, Limit: maxHeaderSearchRows},
+			"no header row in the first %d rows with a date column (%s) and %s for profile %s",
 			maxHeaderSearchRows, strings.Join(p.Date, "/"), need, p.Name)
 		return nil, nil, 0
 	}
@@ -354,18 +401,19 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 			continue
 		}
 		if len(lines) == MaxStatementLines {
-			errs.add(r.row, "", "more than %d lines in one file; split it", MaxStatementLines)
+			errs.add(RowError{Row: r.row, Err: ErrStatementTooManyRows, Limit: MaxStatementLines}, "more than %d lines in one file; split it", MaxStatementLines)
 			return nil, nil, 0
 		}
 		ln := Line{Row: r.row}
 		ok := true
-		bad := func(col int, format string, args ...any) {
-			errs.add(r.row, colName(col), format, args...)
+		bad := func(col int, e RowError, format string, args ...any) {
+			e.Row, e.Field = r.row, colName(col)
+			errs.add(e, format, args...)
 			ok = false
 		}
 		for i, f := range r.fields {
 			if !utf8.ValidString(f) {
-				bad(i, "column %d: text is not valid UTF-8", i+1)
+				bad(i, RowError{Err: ErrStatementText}, "column %d: text is not valid UTF-8", i+1)
 			}
 		}
 		if !ok {
@@ -373,9 +421,9 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 		}
 		ds := cell(r.fields, cols.date)
 		if ds == "" {
-			bad(cols.date, "date is empty")
+			bad(cols.date, RowError{Err: ErrStatementDate}, "date is empty")
 		} else if d, err := parseDate(ds, p.dateFormats()); err != nil {
-			bad(cols.date, "%v", err)
+			bad(cols.date, RowError{Err: ErrStatementDate, Value: ds}, "%v", err)
 		} else {
 			ln.Date = d
 		}
@@ -383,7 +431,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 			in, out := cell(r.fields, cols.in), cell(r.fields, cols.out)
 			switch {
 			case in != "" && out != "" && !p.isZero(in) && !p.isZero(out):
-				bad(cols.in, "both %s (%s) and %s (%s) are filled", colName(cols.in), in, colName(cols.out), out)
+				bad(cols.in, RowError{Err: ErrStatementTwoAmounts, Value: in, Other: out}, "both %s (%s) and %s (%s) are filled", colName(cols.in), in, colName(cols.out), out)
 			case in != "" && !p.isZero(in):
 				ln.Direction = In
 				ln.Amount, ok = p.amountCell(in, cols.in, bad, ok)
@@ -391,7 +439,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 				ln.Direction = Out
 				ln.Amount, ok = p.amountCell(out, cols.out, bad, ok)
 			default:
-				bad(cols.in, "no amount: %s and %s are both empty or zero", colName(cols.in), colName(cols.out))
+				bad(cols.in, RowError{Err: ErrStatementNoAmount}, "no amount: %s and %s are both empty or zero", colName(cols.in), colName(cols.out))
 			}
 			if ok && ln.Amount.IsNegative() {
 				// A negative in is money out (a bank correction), and the reverse.
@@ -403,7 +451,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 			var a decimal.Decimal
 			a, ok = p.amountCell(as, cols.amount, bad, ok)
 			if ok && a.IsZero() {
-				bad(cols.amount, "amount is zero")
+				bad(cols.amount, RowError{Err: ErrStatementNoAmount, Value: as}, "amount is zero")
 			}
 			if ok {
 				switch {
@@ -411,7 +459,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 					v := cell(r.fields, cols.direction)
 					dir, known := p.DirectionValues[v]
 					if !known {
-						bad(cols.direction, "direction %q is not one of the profile's values", v)
+						bad(cols.direction, RowError{Err: ErrStatementDirection, Value: v}, "direction %q is not one of the profile's values", v)
 					}
 					ln.Direction = dir
 				case p.FixedDirection != "":
@@ -435,7 +483,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 			if bs := cell(r.fields, cols.balance); bs != "" {
 				b, err := p.parseAmount(bs)
 				if err != nil {
-					bad(cols.balance, "balance: %v", err)
+					bad(cols.balance, RowError{Err: ErrStatementBalance, Value: bs}, "balance: %v", err)
 				} else {
 					ln.Balance = decimal.NullDecimal{Decimal: b, Valid: true}
 				}
@@ -462,7 +510,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 		}{{cols.counterparty, 500, ln.Counterparty}, {cols.counterpartyAccount, 100, ln.CounterpartyAccount},
 			{cols.reference, 200, ln.Reference}, {cols.memo, 1000, ln.Memo}, {cols.serial, 100, ln.Serial}} {
 			if len(f.v) > f.max {
-				bad(f.col, "longer than %d bytes", f.max)
+				bad(f.col, RowError{Err: ErrStatementTooLong, Limit: f.max}, "longer than %d bytes", f.max)
 			}
 		}
 		if ok {
@@ -470,7 +518,7 @@ func parseRecords(recs []record, p *Profile, errs *rowErrs) (lines []Line, skipp
 		}
 	}
 	if len(lines) == 0 && len(errs.errs) == 0 {
-		errs.add(recs[hi].row, "", "no statement lines under the header")
+		errs.add(RowError{Row: recs[hi].row, Err: ErrStatementNoLines}, "no statement lines under the header")
 	}
 	return lines, skipped, nSkipped
 }
@@ -482,18 +530,18 @@ func opposite(dir string) string {
 	return In
 }
 
-func (p *Profile) amountCell(s string, col int, bad func(int, string, ...any), ok bool) (decimal.Decimal, bool) {
+func (p *Profile) amountCell(s string, col int, bad func(int, RowError, string, ...any), ok bool) (decimal.Decimal, bool) {
 	if s == "" {
-		bad(col, "amount is empty")
+		bad(col, RowError{Err: ErrStatementNoAmount}, "amount is empty")
 		return decimal.Zero, false
 	}
 	a, err := p.parseAmount(s)
 	if err != nil {
-		bad(col, "%v", err)
+		bad(col, RowError{Err: ErrStatementAmount, Value: s}, "%v", err)
 		return decimal.Zero, false
 	}
 	if a.Abs().GreaterThanOrEqual(decimal.New(1, 15)) {
-		bad(col, "amount %s is too large", s)
+		bad(col, RowError{Err: ErrStatementAmount, Value: s}, "amount %s is too large", s)
 		return decimal.Zero, false
 	}
 	return a, ok
@@ -568,7 +616,7 @@ func (p *Profile) isZero(s string) bool {
 
 // parseAmount reads an amount in yuan as the profile's files write it:
 // full-width digits, a currency sign (¥, RMB, CNY), a trailing 元, spaces
-// and accounting parentheses for negatives are accepted around the number;
+// a leading '+' (PlusSign profiles) and accounting parentheses for negatives are accepted around the number;
 // the number itself is read by package amount (plain decimal, at most two
 // places after trailing zeros, thousands separators only when the profile
 // declares one; no exponent, no '+').
@@ -577,6 +625,9 @@ func (p *Profile) parseAmount(s string) (decimal.Decimal, error) {
 	s = width.Narrow.String(s) // full-width digits and signs
 	s = strings.NewReplacer(" ", "", "¥", "", "￥", "", "元", "", "RMB", "", "CNY", "").Replace(s)
 	neg := false
+	if t, ok := strings.CutPrefix(s, "+"); ok && p.PlusSign && t != "" && t[0] >= '0' && t[0] <= '9' {
+		s = t
+	}
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
 		neg, s = true, s[1:len(s)-1]
 	}
@@ -695,8 +746,9 @@ func (st *Statement) checkBalances(errs *rowErrs) {
 	prevRow := 0
 	for i, l := range st.Lines {
 		if i > 0 && l.Date.Before(st.Lines[i-1].Date) {
-			errs.add(l.Row, "date", "date %s is before the previous line's %s: lines must be in date order (oldest or newest first)",
-				l.Date.Format(ledger.DateLayout), st.Lines[i-1].Date.Format(ledger.DateLayout))
+			day, prev := l.Date.Format(ledger.DateLayout), st.Lines[i-1].Date.Format(ledger.DateLayout)
+			errs.add(RowError{Row: l.Row, Field: "date", Err: ErrStatementDateOrder, Value: day, Other: prev, OtherRow: st.Lines[i-1].Row},
+				"date %s is before the previous line's %s: lines must be in date order (oldest or newest first)", day, prev)
 		}
 		if run.Valid {
 			run.Decimal = run.Decimal.Add(l.Signed())
@@ -711,8 +763,11 @@ func (st *Statement) checkBalances(errs *rowErrs) {
 				st.Opening = decimal.NullDecimal{Decimal: open, Valid: true}
 			}
 			if run.Valid && !run.Decimal.Equal(l.Balance.Decimal) {
-				errs.add(l.Row, "balance", "running balance breaks: %s after row %d, %s %s, makes %s, but the file says %s (difference %s)",
-					run.Decimal.Sub(l.Signed()).StringFixed(2), prevRow, l.Direction, l.Amount.StringFixed(2),
+				before := run.Decimal.Sub(l.Signed())
+				errs.add(RowError{Row: l.Row, Field: "balance", Err: ErrStatementBalanceBreak, OtherRow: prevRow,
+					Previous: decimal.NewNullDecimal(before), Amount: decimal.NewNullDecimal(l.Signed()), Computed: run, Stated: l.Balance},
+					"running balance breaks: %s after row %d, %s %s, makes %s, but the file says %s (difference %s)",
+					before.StringFixed(2), prevRow, l.Direction, l.Amount.StringFixed(2),
 					run.Decimal.StringFixed(2), l.Balance.Decimal.StringFixed(2), l.Balance.Decimal.Sub(run.Decimal).StringFixed(2))
 			}
 			run = l.Balance

@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -78,8 +77,6 @@ type planProblem struct {
 	Control                      bool
 	Stated, Computed, Difference string
 }
-
-var controlFigures = regexp.MustCompile(`stated (\S+), sum of \d+ district rows (\S+), difference (\S+?);`)
 
 type planData struct {
 	CanWrite  bool
@@ -166,8 +163,9 @@ func (s *Server) planImportForm(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, e := range pe {
 			pp := planProblem{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason, Control: errors.Is(e.Err, funding.ErrControlTotalMismatch)}
-			if m := controlFigures.FindStringSubmatch(e.Reason); pp.Control && m != nil {
-				pp.Stated, pp.Computed, pp.Difference = m[1], m[2], m[3]
+			if pp.Control && e.Stated.Valid && e.Computed.Valid {
+				pp.Stated, pp.Computed = e.Stated.Decimal.String(), e.Computed.Decimal.String()
+				pp.Difference = e.Stated.Decimal.Sub(e.Computed.Decimal).String()
 				d.Control = true
 			}
 			d.Problems = append(d.Problems, pp)

@@ -60,6 +60,32 @@ func (s *Server) bankFor(r *http.Request, write bool) (bankAccount, error) {
 	return b, nil
 }
 
+// bankPage is bankFor for a page: on a refusal it shows it (uiFail) and
+// returns false.
+func (s *Server) bankPage(w http.ResponseWriter, r *http.Request, write bool) (bankAccount, bool) {
+	b, err := s.bankFor(r, write)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return b, false
+	}
+	return b, true
+}
+
+// bankPeriodPage is bankPage and the page's period (periodOf), with its
+// text.
+func (s *Server) bankPeriodPage(w http.ResponseWriter, r *http.Request, write bool) (bankAccount, recon.Period, string, bool) {
+	b, ok := s.bankPage(w, r, write)
+	if !ok {
+		return b, recon.Period{}, "", false
+	}
+	per, perText, err := periodOf(r)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return b, per, perText, false
+	}
+	return b, per, perText, true
+}
+
 type reconItem struct {
 	recon.ReportItem
 	Key string // checkbox value: line id or ENTRY/LINE
@@ -83,7 +109,7 @@ type reconData struct {
 	Profiles     []string
 	Profile      string
 	Upload       *recon.ImportResult
-	UploadErrors []recon.RowError
+	UploadErrors []rowProblem
 	UploadError  string
 	Run          *recon.RunResult
 	RunError     string
@@ -107,14 +133,8 @@ func (s *Server) reconPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, problem string, checked map[string]bool) {
-	b, err := s.bankFor(r, false)
-	if err != nil {
-		s.uiFail(w, r, err)
-		return
-	}
-	per, perText, err := periodOf(r)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, per, perText, ok := s.bankPeriodPage(w, r, false)
+	if !ok {
 		return
 	}
 	rc := recon.New(s.db)
@@ -156,14 +176,8 @@ func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, p
 
 // reconMatchForm records a manual match (CSRF checked by browser()).
 func (s *Server) reconMatchForm(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, true)
-	if err != nil {
-		s.uiFail(w, r, err)
-		return
-	}
-	_, perText, err := periodOf(r)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, _, perText, ok := s.bankPeriodPage(w, r, true)
+	if !ok {
 		return
 	}
 	req := recon.MatchRequest{BankAccount: b.Code, Reason: strings.TrimSpace(r.PostFormValue("reason")), Actor: principal(r).User}
@@ -215,14 +229,8 @@ func isUserError(err error) bool {
 
 // reconUnmatchForm revokes a match of this bank account.
 func (s *Server) reconUnmatchForm(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, true)
-	if err != nil {
-		s.uiFail(w, r, err)
-		return
-	}
-	_, perText, err := periodOf(r)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, _, perText, ok := s.bankPeriodPage(w, r, true)
+	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PostFormValue("match"), 10, 64)

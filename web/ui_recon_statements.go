@@ -13,7 +13,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"fundledger/recon"
 )
@@ -34,6 +32,15 @@ type reconExtraKey struct{}
 
 func init() {
 	mergeMessages(reconMessages)
+	for name, f := range statementRowFigures {
+		errorFigures[name] = func(_ string, err error) []any {
+			var e recon.RowError
+			if !errors.As(err, &e) {
+				return nil
+			}
+			return f(e)
+		}
+	}
 }
 
 var reconMessages = map[string][2]string{
@@ -103,6 +110,22 @@ var reconMessages = map[string][2]string{
 	"rc.match.search":   {"按经办人或理由查找", "Find by actor or reason"},
 	"rc.period.opt":     {"期间（可不填：全部）", "Period (blank: all)"},
 	"rc.upload.denied":  {"只有财政局或本区经办人可以上传。", "Only the finance bureau or the district's officer may upload."},
+	"rc.field.header":   {"表头", "Header"},
+	"rc.field.date":     {"日期", "Date"},
+	"rc.field.balance":  {"余额", "Balance"},
+
+	"err.recon.ErrStatementTooLarge.detail":    {"文件超过 %d 字节，请拆分后上传。", "The file is larger than %d bytes; split it."},
+	"err.recon.ErrStatementTooManyRows.detail": {"超过上限 %d，已停止读取；请拆分文件或先改正前面的错误。", "More than %d; reading stopped here: split the file or correct the errors above first."},
+	"err.recon.ErrStatementHeader.detail":      {"前 %d 行中没有可识别的表头：需要日期列和金额列（或收入、支出两列）；请选择对应的格式。", "No header row in the first %d rows with a date column and an amount column (or in and out columns); choose the file's layout."},
+	"err.recon.ErrStatementTooLong.detail":     {"内容超过 %d 字节。", "The text is longer than %d bytes."},
+	"err.recon.ErrStatementDate.detail":        {"日期“%s”无法识别（应为如 2021-03-05 或 20210305 的日期）。", "The date “%s” cannot be read (write it as 2021-03-05 or 20210305)."},
+	"err.recon.ErrStatementAmount.detail":      {"金额“%s”无法识别或超出范围。", "The amount “%s” cannot be read or is out of range."},
+	"err.recon.ErrStatementDirection.detail":   {"借贷方向“%s”无法识别。", "The direction “%s” is not one the layout knows."},
+	"err.recon.ErrStatementBalance.detail":     {"余额“%s”无法识别。", "The balance “%s” cannot be read."},
+	"err.recon.ErrStatementTwoAmounts.detail":  {"收入和支出两列都有金额（%s 和 %s），一行只能填一列。", "Both in and out hold an amount (%s and %s); a line fills one of them."},
+	"err.recon.ErrStatementDateOrder.detail":   {"日期 %s 早于上一行的 %s：各行应按日期排列（从早到晚或从晚到早）。", "The date %s is before the previous line's %s: lines must be in date order (oldest or newest first)."},
+	"err.recon.ErrStatementBalanceBreak.detail": {"余额不连续：第 %d 行余额 %s，加本行金额 %s 应为 %s，文件所列为 %s（差额 %s）。",
+		"The running balance breaks: row %d's balance %s plus this line's %s makes %s, but the file says %s (difference %s)."},
 }
 
 // reconExtra re-renders the worklist with an upload's or a run's outcome.
@@ -120,103 +143,142 @@ func limitBody(n int64, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// statementUploadForm imports a statement file for the bank account.
+// statementUploadForm imports a statement file for the bank account:
+// with the layout chosen, or found from the file's header ("auto", as
+// recon import --profile auto). A refused file lists each refused row with
+// its reason in the reader's language.
 func (s *Server) statementUploadForm(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, true)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, ok := s.bankPage(w, r, true)
+	if !ok {
 		return
 	}
 	lang := langOf(r)
 	extra := &reconData{Profile: r.FormValue("profile")}
+	refuse := func(m string) {
+		extra.UploadError = m
+		s.reconExtra(w, r, http.StatusUnprocessableEntity, extra)
+	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			extra.UploadError = msg(lang, "rc.toolarge")
+			refuse(msg(lang, "rc.toolarge"))
 		} else {
-			extra.UploadError = msg(lang, "rc.nofile")
+			refuse(msg(lang, "rc.nofile"))
 		}
-		s.reconExtra(w, r, http.StatusUnprocessableEntity, extra)
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(file, recon.MaxStatementFileSize+1))
 	_ = file.Close()
 	if err != nil || len(data) > recon.MaxStatementFileSize {
-		extra.UploadError = msg(lang, "rc.toolarge")
-		s.reconExtra(w, r, http.StatusUnprocessableEntity, extra)
+		refuse(msg(lang, "rc.toolarge"))
 		return
 	}
-	var profiles []*recon.Profile
+	req := recon.ImportRequest{BankAccount: b.Code, File: hdr.Filename, Data: data, Actor: principal(r).User}
 	if extra.Profile == "" || extra.Profile == "auto" {
-		extra.Profile = "auto"
-		def, _ := recon.LookupProfile("")
-		profiles = append(profiles, def)
-		for _, p := range recon.Profiles() {
-			if p.Name != def.Name {
-				profiles = append(profiles, p)
-			}
-		}
-	} else {
-		p, err := recon.LookupProfile(extra.Profile)
-		if err != nil {
-			extra.UploadError = msg(lang, "rc.profile.bad")
-			s.reconExtra(w, r, http.StatusUnprocessableEntity, extra)
-			return
-		}
-		profiles = append(profiles, p)
+		extra.Profile = "auto" // req.Profile nil: found from the header
+	} else if req.Profile, err = recon.LookupProfile(extra.Profile); err != nil {
+		refuse(msg(lang, "rc.profile.bad"))
+		return
 	}
-	actor := principal(r).User
-	var first error
-	var firstRows recon.RowErrors
-	for _, p := range profiles {
-		res, err := recon.New(s.db).Import(r.Context(), b.Code, p, hdr.Filename, data, actor)
-		if err == nil {
-			s.log.Info("statement imported", "user", actor, "bank_account", b.Code, "profile", p.Name, "import", res.ImportID, "added", res.Added)
-			extra.Upload = &res
-			s.reconExtra(w, r, http.StatusOK, extra)
-			return
-		}
-		var rows recon.RowErrors
-		if !errors.As(err, &rows) {
-			if !isUserError(err) {
-				s.uiFail(w, r, err)
-				return
-			}
-			if first == nil {
-				first = err
-			}
-			continue
-		}
-		// Detecting: a layout whose header fits (row errors past the
-		// header) says more than one whose header does not.
-		if firstRows == nil || (rowsPastHeader(rows) && !rowsPastHeader(firstRows)) {
-			firstRows = rows
-		}
+	res, err := recon.New(s.db).ImportStatement(r.Context(), req)
+	if err == nil {
+		s.log.Info("statement imported", "user", req.Actor, "bank_account", b.Code, "profile", res.Profile, "import", res.ImportID, "added", res.Added)
+		extra.Upload = &res
+		s.reconExtra(w, r, http.StatusOK, extra)
+		return
 	}
-	s.log.Info("statement refused", "user", actor, "bank_account", b.Code, "profile", extra.Profile)
-	if firstRows != nil {
-		extra.UploadErrors = firstRows
-	} else {
-		_, extra.UploadError = userMessage(lang, first)
+	if !isUserError(err) {
+		s.uiFail(w, r, err)
+		return
+	}
+	s.log.Info("statement refused", "user", req.Actor, "bank_account", b.Code, "profile", extra.Profile, "reason", err.Error())
+	var rows recon.RowErrors
+	if !errors.As(err, &rows) {
+		_, m := userMessage(lang, err)
+		refuse(m)
+		return
+	}
+	for _, e := range rows {
+		extra.UploadErrors = append(extra.UploadErrors, rowProblem{Row: e.Row, Field: rowField(lang, e.Field), Reason: rowMessage(lang, e)})
 	}
 	s.reconExtra(w, r, http.StatusUnprocessableEntity, extra)
 }
 
-func rowsPastHeader(rows recon.RowErrors) bool {
-	for _, e := range rows {
-		if e.Row > 1 {
-			return true
-		}
+// rowProblem is a refused row of a statement file, in the reader's
+// language.
+type rowProblem struct {
+	Row           int
+	Field, Reason string
+}
+
+// rowField names the column of a row error: the file's own header text,
+// or one of the words the reader sees for the parts recon names.
+func rowField(lang, field string) string {
+	switch field {
+	case "header", "date", "balance":
+		return msg(lang, "rc.field."+field)
 	}
-	return false
+	return field
+}
+
+// rowMessage is a row error's reason from the catalogue, with its
+// figures (statementRowFigures) where the error carries them.
+func rowMessage(lang string, e recon.RowError) string {
+	c, ok := catalogueEntry(e.Unwrap())
+	if !ok {
+		_, m := userMessage(lang, e)
+		return m
+	}
+	key, args := c.messageKey(lang, e)
+	return text(lang, key, args...)
+}
+
+// statementRowFigures give the detailed message of each named row error
+// (messages "err.recon.ErrStatement….detail") its figures, from the
+// RowError's fields; nil where the fields are empty.
+var statementRowFigures = map[string]func(e recon.RowError) []any{
+	"recon.ErrStatementTooLarge":    func(e recon.RowError) []any { return positive(e.Limit, e.Limit) },
+	"recon.ErrStatementTooManyRows": func(e recon.RowError) []any { return positive(e.Limit, e.Limit) },
+	"recon.ErrStatementHeader":      func(e recon.RowError) []any { return positive(e.Limit, e.Limit) },
+	"recon.ErrStatementTooLong":     func(e recon.RowError) []any { return positive(e.Limit, e.Limit) },
+	"recon.ErrStatementDate":        func(e recon.RowError) []any { return filled(e.Value) },
+	"recon.ErrStatementAmount":      func(e recon.RowError) []any { return filled(e.Value) },
+	"recon.ErrStatementDirection":   func(e recon.RowError) []any { return filled(e.Value) },
+	"recon.ErrStatementBalance":     func(e recon.RowError) []any { return filled(e.Value) },
+	"recon.ErrStatementTwoAmounts":  func(e recon.RowError) []any { return filled(e.Value, e.Other) },
+	"recon.ErrStatementDateOrder":   func(e recon.RowError) []any { return filled(e.Value, e.Other) },
+	"recon.ErrStatementBalanceBreak": func(e recon.RowError) []any {
+		if !e.Previous.Valid || !e.Amount.Valid || !e.Computed.Valid || !e.Stated.Valid {
+			return nil
+		}
+		return []any{e.OtherRow, e.Previous.Decimal.StringFixed(2), e.Amount.Decimal.StringFixed(2), e.Computed.Decimal.StringFixed(2),
+			e.Stated.Decimal.StringFixed(2), e.Stated.Decimal.Sub(e.Computed.Decimal).StringFixed(2)}
+	},
+}
+
+func positive(n int, args ...any) []any {
+	if n <= 0 {
+		return nil
+	}
+	return args
+}
+
+func filled(vs ...string) []any {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		if v == "" {
+			return nil
+		}
+		args[i] = v
+	}
+	return args
 }
 
 // reconRunForm runs the matching passes for the period.
 func (s *Server) reconRunForm(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, true)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, ok := s.bankPage(w, r, true)
+	if !ok {
 		return
 	}
 	lang := langOf(r)
@@ -265,14 +327,8 @@ type reconStatementData struct {
 // reconStatementPage shows the 余额调节表 of the bank account at the
 // period's end.
 func (s *Server) reconStatementPage(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, false)
-	if err != nil {
-		s.uiFail(w, r, err)
-		return
-	}
-	per, perText, err := periodOf(r)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, per, perText, ok := s.bankPeriodPage(w, r, false)
+	if !ok {
 		return
 	}
 	rep, err := recon.New(s.db).Report(r.Context(), recon.ReportRequest{BankAccount: b.Code, Period: per})
@@ -284,21 +340,9 @@ func (s *Server) reconStatementPage(w http.ResponseWriter, r *http.Request) {
 		Data: reconStatementData{Bank: b, Period: perText, Report: rep}})
 }
 
-type importRow struct {
-	ID         int64        `db:"id"`
-	File       string       `db:"file_name"`
-	Profile    string       `db:"profile"`
-	Lines      int          `db:"lines_read"`
-	Added      int          `db:"lines_added"`
-	First      sql.NullTime `db:"first_date"`
-	Last       sql.NullTime `db:"last_date"`
-	ImportedAt time.Time    `db:"imported_at"`
-	ImportedBy string       `db:"imported_by"`
-}
-
 type importsData struct {
 	Bank       bankAccount
-	Rows       []importRow
+	Rows       []recon.StoredImport
 	Search     string
 	Sort       string
 	Page       int
@@ -308,31 +352,24 @@ type importsData struct {
 
 // reconImportsPage lists the statements imported for the bank account.
 func (s *Server) reconImportsPage(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, false)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, ok := s.bankPage(w, r, false)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	d := importsData{Bank: b, Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: MaxImportsPage}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = max(d.Page, 1)
-	order := "id DESC"
-	if d.Sort == "old" {
-		order = "id"
-	} else {
+	d.Page = min(max(d.Page, 1), maxPageNumber)
+	if d.Sort != "old" {
 		d.Sort = "new"
 	}
-	err = s.db.SelectContext(r.Context(), &d.Rows, `
-		SELECT i.id, i.file_name, i.profile, i.lines_read, i.lines_added, i.first_date, i.last_date,
-		       i.imported_at, i.imported_by
-		  FROM recon_imports i
-		 WHERE i.bank_account = $1 AND ($2 = '' OR strpos(lower(i.file_name), lower($2)) > 0)
-		 ORDER BY `+order+` LIMIT $3 OFFSET $4`, b.Code, d.Search, MaxImportsPage+1, (d.Page-1)*MaxImportsPage)
+	rows, err := recon.New(s.db).Imports(r.Context(), recon.ImportFilter{BankAccount: b.Code, Search: d.Search, Oldest: d.Sort == "old",
+		Limit: MaxImportsPage + 1, Offset: (d.Page - 1) * MaxImportsPage})
 	if err != nil {
 		s.page500(w, r, err)
 		return
 	}
+	d.Rows = rows
 	link := func(n int) string {
 		v := url.Values{"q": {d.Search}, "sort": {d.Sort}, "page": {strconv.Itoa(n)}}
 		return "/recon/" + url.PathEscape(b.Code) + "/imports?" + v.Encode()
@@ -345,6 +382,9 @@ func (s *Server) reconImportsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "reconimports.html", pageData{Title: "rc.imports", TitleText: b.Code, Data: d})
 }
+
+// maxPageNumber bounds the page asked for in a list (its offset).
+const maxPageNumber = 10000
 
 // registerBureauUI adds the finance bureau's pages beyond the worklist.
 func (s *Server) registerBureauUI() {
@@ -377,11 +417,11 @@ type matchesData struct {
 // active or revoked, by hand or by a run, found by actor or reason, oldest
 // or newest first, MaxMatchesPage a page.
 func (s *Server) reconMatchesPage(w http.ResponseWriter, r *http.Request) {
-	b, err := s.bankFor(r, false)
-	if err != nil {
-		s.uiFail(w, r, err)
+	b, ok := s.bankPage(w, r, false)
+	if !ok {
 		return
 	}
+	var err error
 	q := r.URL.Query()
 	d := matchesData{Bank: b, Period: strings.TrimSpace(q.Get("period")), Status: q.Get("status"), By: q.Get("by"),
 		Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
