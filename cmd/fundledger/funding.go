@@ -16,6 +16,7 @@ import (
 	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 	"fundledger/rules"
 )
 
@@ -77,63 +78,21 @@ func (e *itemErrors) err() error {
 	return fmt.Errorf("%s: %d items refused; nothing was stored:\n\t%s", e.file, len(e.msgs), strings.Join(e.msgs, "\n\t"))
 }
 
-// projectJSON is the file form of a project: dates as YYYY-MM-DD.
-type projectJSON struct {
-	funding.ProjectInput
-	CompletedOn  string `json:"completed_on"`
-	RegisteredOn string `json:"registered_on"`
-}
-
 func (a *app) projectCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "project", Short: "Register, list and move projects (old communities) through their lifecycle"}
-	var file string
-	register := &cobra.Command{
-		Use: "register", Short: "Register projects from JSON (one object or an array; eligibility is checked)", Args: cobra.NoArgs,
+	register := listCmd[requests.Project](a, &cobra.Command{
+		Use: "register", Short: "Register projects from JSON (one object or an array; eligibility is checked)",
 		Long: `Each project: {"code": "WH-HC-2020-001", "name": "...", "district": "环翠区", "address": "...",
  "completed_on": "1995-06-30", "state_owned_land": true, "slated_for_demolition": false,
  "households": 320, "floor_area_m2": "25600.50", "buildings": 8, "elevators": 0, "plan_year": 2020,
  "parties": {"employer": "威海市某某厂"}}`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[projectJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ins := make([]funding.ProjectInput, len(in))
-			refused := itemErrors{file: name}
-			for i, x := range in {
-				pi := x.ProjectInput
-				if pi.CompletedOn, err = ledger.ParseDate(x.CompletedOn); err != nil {
-					refused.add("project %d (%s): completed_on: %v", i+1, pi.Code, err)
-				}
-				if x.RegisteredOn != "" {
-					if pi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-						refused.add("project %d (%s): registered_on: %v", i+1, pi.Code, err)
-					}
-				}
-				ins[i] = pi
-			}
-			if err := refused.err(); err != nil {
-				return err
-			}
-			prs, err := p.RegisterProjects(c.Context(), ins, a.actor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			for _, pr := range prs {
-				prio := ""
-				if pr.Priority {
-					prio = ", priority (built before 2000)"
-				}
-				fmt.Fprintf(c.OutOrStdout(), "project %s %s (%s): %s%s\n", pr.Code, pr.Name, pr.DistrictName, pr.Status, prio)
-			}
-			return nil
-		},
-	}
-	register.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	}, "project", (*funding.Programme).RegisterProjects, func(pr funding.Project) string {
+		prio := ""
+		if pr.Priority {
+			prio = ", priority (built before 2000)"
+		}
+		return fmt.Sprintf("project %s %s (%s): %s%s", pr.Code, pr.Name, pr.DistrictName, pr.Status, prio)
+	})
 
 	var f funding.ProjectFilter
 	var format string
@@ -330,8 +289,12 @@ func (a *app) budgetCmd() *cobra.Command {
 		Use: "approve PROJECT", Short: "Approve budget lines from JSON: [{\"category\": \"basic\", \"work_item\": \"\", \"description\": \"...\", \"amount\": \"1000000.00\"}]",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			lines, name, err := readJSONList[funding.BudgetLineInput](c, file)
+			bodies, name, err := readJSONList[requests.BudgetLine](c, file)
 			if err != nil {
+				return err
+			}
+			lines, refused := requests.Inputs("line", bodies)
+			if err := (&itemErrors{file: name, msgs: refused}).err(); err != nil {
 				return err
 			}
 			on, err := ledger.ParseDate(date)

@@ -8,6 +8,7 @@ import (
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 )
 
 // The loan commands: `loan …` (policy-bank and commercial loans, their
@@ -28,13 +29,6 @@ func init() {
   }
 ]
 `
-}
-
-// loanJSON is the file form of a loan: dates as YYYY-MM-DD.
-type loanJSON struct {
-	funding.LoanInput
-	Start  string              `json:"start"`
-	Custom []bondPrincipalJSON `json:"custom_schedule"`
 }
 
 // addLoanCmds adds the loan, company and capital commands, and `report
@@ -58,49 +52,18 @@ func (a *app) loanCmd() *cobra.Command {
 }
 
 func (a *app) loanRegisterCmd() *cobra.Command {
-	var file string
-	c := &cobra.Command{
-		Use: "register", Short: "Register loans from JSON (one object or an array)", Args: cobra.NoArgs,
+	return listCmd[requests.Loan](a, &cobra.Command{
+		Use: "register", Short: "Register loans from JSON (one object or an array)",
 		Long: `Each loan: {"code", "name", "lender", "lender_kind": "policy_bank|commercial", "district" (or "company"),
  "source" (default policy_bank), "projects": [...], "amount", "rate_kind": "fixed|floating",
  "rate_pct" (fixed) or "lpr_pct" + "spread_bp" + "reset_months" (floating), "start" (day 1 to 28),
  "term_months", "frequency": "monthly|quarterly|semi-annual|annual", "grace_months",
  "repayment": "equal_principal|equal_instalment|bullet|custom", "custom_schedule": [{"date", "amount"}]}.
 Rates are per cent a year. The schedule is generated at each drawdown (see loan schedule). --template prints an example.`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[loanJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			for i, x := range in {
-				li := x.LoanInput
-				where := fmt.Sprintf("%s: loan %d (%s)", name, i+1, li.Code)
-				if li.Start, err = ledger.ParseDate(x.Start); err != nil {
-					return fmt.Errorf("%s: start: %w", where, err)
-				}
-				custom, err := bondCustom(x.Custom, where)
-				if err != nil {
-					return err
-				}
-				for _, cu := range custom {
-					li.Custom = append(li.Custom, funding.LoanMove{Date: cu.Date, Amount: cu.Amount})
-				}
-				l, err := p.RegisterLoan(c.Context(), li, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: %w", where, err)
-				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s %s: %s from %s, %s %s, %d months to %s\n", l.Code, l.Name, report.Amount(l.Amount), l.Lender,
-					l.Repayment, l.Frequency, l.TermMonths, l.Maturity().Format(ledger.DateLayout))
-			}
-			return nil
-		},
-	}
-	c.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
-	return c
+	}, "loan", oneByOne("loan", func(li funding.LoanInput) string { return li.Code }, (*funding.Programme).RegisterLoan), func(l funding.Loan) string {
+		return fmt.Sprintf("loan %s %s: %s from %s, %s %s, %d months to %s", l.Code, l.Name, report.Amount(l.Amount), l.Lender,
+			l.Repayment, l.Frequency, l.TermMonths, l.Maturity().Format(ledger.DateLayout))
+	})
 }
 
 func (a *app) loanListCmd() *cobra.Command {
