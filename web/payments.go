@@ -28,7 +28,16 @@ type movementJSON struct {
 	Actor          string `json:"actor"`
 }
 
-// movement answers a receipt or payment: 201, or 200 replayed.
+// movementOut answers a receipt or payment 201, replayed or not (then
+// with Idempotent-Replayed: true).
+func movementOut(out *writeOut[movementJSON], err error) (*writeOut[movementJSON], error) {
+	if out != nil {
+		out.Status = http.StatusCreated
+	}
+	return out, err
+}
+
+// movement is the body of a receipt or payment.
 func movement(ctx context.Context, kind, project, key string) func(funding.Movement) (movementJSON, bool) {
 	return func(m funding.Movement) (movementJSON, bool) {
 		return movementJSON{Kind: kind, Project: project, IdempotencyKey: key, FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry,
@@ -51,10 +60,10 @@ type receiptIn struct {
 
 func (s *Server) postReceipt(ctx context.Context, in *receiptIn) (*writeOut[movementJSON], error) {
 	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
+	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
 		return s.prog.Receive(ctx, funding.ReceiptRequest{Project: b.Project, Source: b.Source, Amount: b.Amount.Dec(), ReceivedOn: b.ReceivedOn.Time(),
 			BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, movement(ctx, "receipt", b.Project, in.IdempotencyKey))
+	}, movement(ctx, "receipt", b.Project, in.IdempotencyKey)))
 }
 
 type disbursementIn struct {
@@ -75,9 +84,9 @@ type disbursementIn struct {
 
 func (s *Server) postDisbursement(ctx context.Context, in *disbursementIn) (*writeOut[movementJSON], error) {
 	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
+	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
 		return s.prog.Disburse(ctx, funding.DisbursementRequest{Project: b.Project, Source: b.Source, Category: b.Category, WorkItem: b.WorkItem,
 			Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo,
 			IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, movement(ctx, "disbursement", b.Project, in.IdempotencyKey))
+	}, movement(ctx, "disbursement", b.Project, in.IdempotencyKey)))
 }
