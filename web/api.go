@@ -120,7 +120,7 @@ func schemaName(t reflect.Type, hint string) string {
 const roleDescription = `Every endpoint but this document needs "Authorization: Bearer <API token>".
 Roles:
 - finance_bureau reads every district and every city-wide aggregate, and writes everything: period close, rule sets, bonds, accounts, entries, evaluations and the pool;
-- district_officer reads only the districts granted to it (accounts, entries, registers, balances, reports and exports are narrowed to them in the database; city-wide aggregates such as plan and bonds are refused) and writes projects, receipts, payments and grants of those districts;
+- district_officer reads only the districts granted to it (accounts, entries, registers, balances, reports and exports are narrowed to them in the database; city-wide aggregates such as plan and bonds are refused) and writes projects, budgets, receipts, payments, grants, companies, loans (register, draw, prepay, reset the rate, accrue, pay, interest subsidies) and capital injections and uses of those districts (investment subsidies are the finance bureau's);
 - auditor reads everything the finance bureau reads and writes nothing.
 Every write needs an Idempotency-Key header (at most 80 printable ASCII characters, scoped to the user) and a JSON body sent as Content-Type: application/json (uploads name their own type).
 Errors are RFC 9457 problem+json: detail is a message for a person in the language of Accept-Language (zh or en; zh by default), code is stable, field names the input at fault.`
