@@ -9,14 +9,12 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"fundledger/access"
 	"fundledger/funding"
@@ -65,13 +63,6 @@ func (s *Server) registerLoans() {
 	register(s, op{method: http.MethodGet, path: "/api/reports/district-debt", kind: opRead, tag: "reports",
 		summary: "Each district's debt, bonds and loans together, as of a day"}, s.districtDebtReport)
 }
-
-// Loan statuses of the list filter.
-const (
-	loanUndrawn     = "undrawn"
-	loanOutstanding = "outstanding"
-	loanRepaid      = "repaid"
-)
 
 type loanJSON struct {
 	Code        string    `json:"code"`
@@ -124,56 +115,19 @@ func (s *Server) writableLoan(ctx context.Context, code string) (funding.Loan, e
 	return l, principalOf(ctx).CheckWrite(l.District)
 }
 
-// loanFilter selects loans for a list; Scope nil is every district.
-type loanFilter struct {
-	Scope    []string
-	District string
-	Lender   string // part of the lender's name, or a lender kind
-	Status   string
-	Query    string // part of the code or name
-	After    string
-	Limit    int
-}
+// Loan statuses of the list filter.
+const (
+	loanUndrawn     = funding.LoanUndrawn
+	loanOutstanding = funding.LoanOutstanding
+	loanRepaid      = funding.LoanRepaid
+)
 
-// loanCodes is one page of loan codes (and whether there are more), the
-// caller's districts narrowed in SQL. A loan's principal outstanding is
-// drawn − repaid (scheduled payments and prepayments).
+// loanFilter selects loans for a list (funding.LoanCodes).
+type loanFilter = funding.LoanFilter
+
+// loanCodes is one page of loan codes, the caller's districts narrowed in SQL.
 func loanCodes(ctx context.Context, db sqlx.QueryerContext, f loanFilter) ([]string, bool, error) {
-	if f.Scope != nil && len(f.Scope) == 0 {
-		return nil, false, nil
-	}
-	scope := f.Scope
-	if scope == nil {
-		scope = []string{}
-	}
-	var codes []string
-	err := sqlx.SelectContext(ctx, db, &codes, `
-		WITH m AS (
-			SELECT l.code,
-			       COALESCE((SELECT sum(amount) FROM loan_drawdowns d WHERE d.loan = l.code), 0) AS drawn,
-			       COALESCE((SELECT sum(principal) FROM loan_payments p WHERE p.loan = l.code), 0)
-			     + COALESCE((SELECT sum(amount) FROM loan_prepayments x WHERE x.loan = l.code), 0) AS repaid
-			  FROM loans l
-			  LEFT JOIN (SELECT DISTINCT unnest($1::text[]) AS district) g ON g.district = l.district
-			 WHERE (cardinality($1::text[]) = 0 OR g.district IS NOT NULL)
-			   AND ($2 = '' OR l.district = $2)
-			   AND ($3 = '' OR l.lender_kind = $3 OR strpos(l.lender, $3) > 0)
-			   AND ($4 = '' OR strpos(l.code, $4) > 0 OR strpos(l.name, $4) > 0)
-			   AND l.code > $5
-		)
-		SELECT code FROM m
-		 WHERE $6 = '' OR ($6 = 'undrawn' AND drawn = 0) OR ($6 = 'outstanding' AND drawn > repaid)
-		    OR ($6 = 'repaid' AND drawn > 0 AND drawn <= repaid)
-		 ORDER BY code LIMIT $7`,
-		scope, f.District, f.Lender, f.Query, f.After, f.Status, f.Limit+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("loans: %w", err)
-	}
-	more := len(codes) > f.Limit
-	if more {
-		codes = codes[:f.Limit]
-	}
-	return codes, more, nil
+	return funding.LoanCodes(ctx, db, f)
 }
 
 type loansIn struct {
@@ -304,104 +258,43 @@ type loanDetailJSON struct {
 	loanRecordsJSON
 }
 
-// maxLoanRecords bounds each list of a loan's records (a 30-year monthly
-// loan has 360 due dates).
-const maxLoanRecords = 1000
-
-// loanRecords reads a loan's records: schedule versions, drawdowns,
-// accruals, payments, prepayments, rates and subsidies.
+// loanRecords reads a loan's records (funding.ReadLoanRecords): schedule
+// versions, drawdowns, accruals, payments, prepayments, rates and subsidies.
 func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loanRecordsJSON, error) {
-	type row struct {
-		On        time.Time       `db:"on_date"`
-		Project   string          `db:"project"`
-		DueDate   sql.NullTime    `db:"due_date"`
-		Level     string          `db:"level"`
-		Amount    decimal.Decimal `db:"amount"`
-		Interest  decimal.Decimal `db:"interest"`
-		Principal decimal.Decimal `db:"principal"`
-		Detail    string          `db:"detail"`
-		Actor     string          `db:"actor"`
+	rec, err := funding.ReadLoanRecords(ctx, db, code)
+	if err != nil {
+		return loanRecordsJSON{}, err
 	}
-	out := loanRecordsJSON{Versions: []loanVersionJSON{}}
-	read := func(q string, rate ...bool) ([]loanEventJSON, decimal.Decimal, error) {
-		var rows []row
-		if err := sqlx.SelectContext(ctx, db, &rows, q+` LIMIT $2`, code, maxLoanRecords); err != nil {
-			return nil, decimal.Zero, fmt.Errorf("loan %s: %w", code, err)
-		}
-		evs := []loanEventJSON{}
-		sum := decimal.Zero
-		for _, r := range rows {
-			e := loanEventJSON{On: day(ledger.Civil(r.On)), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
-			if len(rate) > 0 { // a rate is per cent, not money: as stored
-				e.Amount = r.Amount.String()
-			}
-			if r.DueDate.Valid {
-				e.DueDate = day(ledger.Civil(r.DueDate.Time))
-			}
-			if !r.Interest.IsZero() || !r.Principal.IsZero() {
-				e.Interest, e.Principal = money(r.Interest), money(r.Principal)
-			}
-			sum = sum.Add(r.Amount)
-			evs = append(evs, e)
-		}
-		return evs, sum, nil
-	}
-	var err error
-	var drawn, paid, prepaid, subsidyPaid decimal.Decimal
-	if out.Drawdowns, drawn, err = read(`SELECT drawn_on AS on_date, project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
-		0 AS principal, reference AS detail, actor FROM loan_drawdowns WHERE loan = $1 ORDER BY drawn_on, id`); err != nil {
-		return out, err
-	}
-	if out.Accruals, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, '' AS level, interest AS amount, 0 AS interest,
-		0 AS principal, 'v' || schedule_version AS detail, actor FROM loan_accruals WHERE loan = $1 ORDER BY due_date`); err != nil {
-		return out, err
-	}
-	if out.Payments, paid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, '' AS level, interest + principal AS amount, interest,
-		principal, reference AS detail, actor FROM loan_payments WHERE loan = $1 ORDER BY due_date`); err != nil {
-		return out, err
-	}
-	if out.Prepayments, prepaid, err = read(`SELECT paid_on AS on_date, '' AS project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
-		0 AS principal, reference AS detail, actor FROM loan_prepayments WHERE loan = $1 ORDER BY paid_on, id`); err != nil {
-		return out, err
-	}
-	if out.Rates, _, err = read(`SELECT effective_from AS on_date, '' AS project, NULL::date AS due_date, '' AS level, rate_pct AS amount,
-		0 AS interest, 0 AS principal, reason AS detail, actor FROM loan_rates WHERE loan = $1 ORDER BY effective_from`, true); err != nil {
-		return out, err
-	}
-	if out.Subsidies, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, level, amount, interest, 0 AS principal,
-		'' AS detail, actor FROM loan_subsidies WHERE loan = $1 ORDER BY due_date, level`); err != nil {
-		return out, err
-	}
-	if out.SubsidyPayments, subsidyPaid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, level, amount, 0 AS interest,
-		0 AS principal, '' AS detail, actor FROM loan_subsidy_payments WHERE loan = $1 ORDER BY due_date, level`); err != nil {
-		return out, err
-	}
-	interest, principal := decimal.Zero, decimal.Zero
-	for _, p := range out.Payments {
-		i, _ := decimal.NewFromString(p.Interest)
-		pr, _ := decimal.NewFromString(p.Principal)
-		interest, principal = interest.Add(i), principal.Add(pr)
-	}
-	_ = paid
-	repaid := principal.Add(prepaid)
-	out.DrawnTotal, out.RepaidTotal, out.OutstandingTotal = money(drawn), money(repaid), money(drawn.Sub(repaid))
-	out.InterestPaid, out.SubsidyPaid = money(interest), money(subsidyPaid)
-	var versions []struct {
-		Version       int             `db:"version"`
-		EffectiveOn   time.Time       `db:"effective_on"`
-		Reason        string          `db:"reason"`
-		TotalInterest decimal.Decimal `db:"total_interest"`
-		CreatedBy     string          `db:"created_by"`
-	}
-	if err := sqlx.SelectContext(ctx, db, &versions, `SELECT version, effective_on, reason, total_interest, created_by FROM loan_schedules
-		WHERE loan = $1 ORDER BY version LIMIT $2`, code, maxLoanRecords); err != nil {
-		return out, fmt.Errorf("loan %s: %w", code, err)
-	}
-	for _, v := range versions {
-		out.Versions = append(out.Versions, loanVersionJSON{Version: v.Version, EffectiveOn: day(ledger.Civil(v.EffectiveOn)), Reason: v.Reason,
+	out := loanRecordsJSON{Versions: []loanVersionJSON{}, Drawdowns: loanEventsOut(rec.Drawdowns, false), Accruals: loanEventsOut(rec.Accruals, false),
+		Payments: loanEventsOut(rec.Payments, false), Prepayments: loanEventsOut(rec.Prepayments, false), Rates: loanEventsOut(rec.Rates, true),
+		Subsidies: loanEventsOut(rec.Subsidies, false), SubsidyPayments: loanEventsOut(rec.SubsidyPaid, false), DrawnTotal: money(rec.Drawn),
+		RepaidTotal: money(rec.Repaid), OutstandingTotal: money(rec.Outstanding), InterestPaid: money(rec.InterestPaid),
+		SubsidyPaid: money(rec.SubsidyPaidTotal)}
+	for _, v := range rec.Versions {
+		out.Versions = append(out.Versions, loanVersionJSON{Version: v.Version, EffectiveOn: day(v.EffectiveOn), Reason: v.Reason,
 			TotalInterest: money(v.TotalInterest), CreatedBy: v.CreatedBy})
 	}
 	return out, nil
+}
+
+// loanEventsOut is a list of a loan's records; a rate is per cent, not
+// money: as stored.
+func loanEventsOut(es []funding.LoanEvent, rate bool) []loanEventJSON {
+	out := []loanEventJSON{}
+	for _, r := range es {
+		e := loanEventJSON{On: day(r.On), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
+		if rate {
+			e.Amount = r.Amount.String()
+		}
+		if r.DueDate.Valid {
+			e.DueDate = day(r.DueDate.Time)
+		}
+		if !r.Interest.IsZero() || !r.Principal.IsZero() {
+			e.Interest, e.Principal = money(r.Interest), money(r.Principal)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // loanDetail is a loan with its records and the schedule in force.
