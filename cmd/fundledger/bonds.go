@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -106,10 +107,7 @@ func (a *app) bondIssueCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "issued"
-			if iss.Replayed {
-				state = "already issued"
-			}
+			state := doneOr(iss.Replayed, "issued")
 			fmt.Fprintf(c.OutOrStdout(), "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, state,
 				iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -143,10 +141,7 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "allocated"
-			if al.Replayed {
-				state = "already allocated"
-			}
+			state := doneOr(al.Replayed, "allocated")
 			fmt.Fprintf(c.OutOrStdout(), "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), state,
 				al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -163,30 +158,15 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 }
 
 func (a *app) bondScheduleCmd() *cobra.Command {
-	var version int
-	var format, lang string
-	c := &cobra.Command{
-		Use: "schedule CODE", Short: "Show a bond's repayment schedule (dates, interest per period, principal)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
+	return scheduleCmd(a, "Show a bond's repayment schedule (dates, interest per period, principal)",
+		func(p *funding.Programme, ctx context.Context, code string, version int) (funding.Bond, funding.BondSchedule, error) {
+			b, err := p.Bond(ctx, code)
 			if err != nil {
-				return err
+				return b, funding.BondSchedule{}, err
 			}
-			b, err := p.Bond(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			s, err := p.BondSchedule(c.Context(), b.Code, version)
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.BondSchedule(b, s, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().IntVar(&version, "version", 0, "schedule version (default: the newest)")
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return c
+			s, err := p.BondSchedule(ctx, b.Code, version)
+			return b, s, err
+		}, report.BondSchedule)
 }
 
 func (a *app) bondReviseCmd() *cobra.Command {
@@ -255,10 +235,7 @@ func (a *app) bondRevenueCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if rv.Replayed {
-				state = "already recorded"
-			}
+			state := doneOr(rv.Replayed, "recorded")
 			var parts []string
 			for _, s := range rv.Split {
 				parts = append(parts, s.Bond+" "+report.Amount(s.Amount))
@@ -425,10 +402,7 @@ The top-up is its own entry, for exactly the shortfall, recorded with the paymen
 				return err
 			}
 			w := c.OutOrStdout()
-			state := "paid"
-			if x.Replayed {
-				state = "already paid"
-			}
+			state := doneOr(x.Replayed, "paid")
 			fmt.Fprintf(w, "bond %s due %s %s on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Bond,
 				x.DueDate.Format(ledger.DateLayout), state, x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
 				x.FinancialEntry, x.BudgetEntry)

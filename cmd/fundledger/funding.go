@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -392,36 +393,15 @@ func (a *app) bankCmd() *cobra.Command {
 
 func (a *app) receiptCmd() *cobra.Command {
 	var r funding.ReceiptRequest
-	var amount, date string
-	cmd := &cobra.Command{
-		Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if r.Amount, r.ReceivedOn, err = amountAndDate(amount, date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Actor = a.actor
-			m, err := p.Receive(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			printMovement(c, "receipt", r.IdempotencyKey, m)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	cmd := a.movementCmd(&cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt",
+		"date received (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.ReceivedOn, r.Actor = v, on, actor },
+		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Receive(ctx, r) })
 	f := cmd.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
 	f.StringVar(&r.Source, "source", "", "funding source (central, provincial, municipal, district, bond, …)")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "date received (YYYY-MM-DD)")
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
 	for _, name := range []string{"project", "source", "amount", "date", "bank", "key"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -430,42 +410,50 @@ func (a *app) receiptCmd() *cobra.Command {
 
 func (a *app) payCmd() *cobra.Command {
 	var r funding.DisbursementRequest
-	var amount, date string
-	cmd := &cobra.Command{
-		Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if r.Amount, r.PaidOn, err = amountAndDate(amount, date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Actor = a.actor
-			m, err := p.Disburse(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			printMovement(c, "payment", r.IdempotencyKey, m)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	cmd := a.movementCmd(&cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment",
+		"date paid (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.PaidOn, r.Actor = v, on, actor },
+		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Disburse(ctx, r) })
 	f := cmd.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
 	f.StringVar(&r.Source, "source", "", "funding source whose earmarked money pays")
 	f.StringVar(&r.Category, "category", "", "basic|improvement|upgrade")
 	f.StringVar(&r.WorkItem, "work-item", "", "work item (e.g. elevator, utility_pipework)")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
 	f.StringVar(&r.Payee, "payee", "", "who is paid")
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
 	for _, name := range []string{"project", "source", "category", "amount", "date", "payee", "bank", "key"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
+	return cmd
+}
+
+// movementCmd records a receipt or payment: --amount and --date read
+// (set puts them, with the actor, into the request), record makes the one
+// call, and the entries are printed and sealed. --key is the request's
+// idempotency key.
+func (a *app) movementCmd(cmd *cobra.Command, what, dateUsage string, key *string, set func(decimal.Decimal, time.Time, string),
+	record func(*funding.Programme, context.Context) (funding.Movement, error)) *cobra.Command {
+	var amount, date string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		v, on, err := amountAndDate(amount, date)
+		if err != nil {
+			return err
+		}
+		set(v, on, a.actor)
+		return a.writeThenSeal(c, func(p *funding.Programme) error {
+			m, err := record(p, c.Context())
+			if err != nil {
+				return err
+			}
+			printMovement(c, what, *key, m)
+			return nil
+		})
+	}
+	cmd.Flags().StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
+	cmd.Flags().StringVar(&date, "date", "", dateUsage)
+	cmd.Flags().StringVar(key, "key", "", "idempotency key (the same key again changes nothing)")
 	return cmd
 }
 
@@ -483,10 +471,7 @@ func amountAndDate(amountText, date string) (decimal.Decimal, time.Time, error) 
 }
 
 func printMovement(c *cobra.Command, what, key string, m funding.Movement) {
-	state := "recorded"
-	if m.Replayed {
-		state = "already recorded"
-	}
+	state := doneOr(m.Replayed, "recorded")
 	fmt.Fprintf(c.OutOrStdout(), "%s %s %s: financial entry %d, budget entry %d\n", what, key, state, m.FinancialEntry, m.BudgetEntry)
 }
 
@@ -541,30 +526,8 @@ func (a *app) reportProjectCmd() *cobra.Command {
 }
 
 func (a *app) reportDistrictCmd() *cobra.Command {
-	var asOf, format, lang, district string
-	cmd := &cobra.Command{
-		Use: "district", Short: "Money per district and source, and per district and category", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.DistrictReport(c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.DistrictReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return cmd
+	return districtReportCmd(a, "district", "Money per district and source, and per district and category",
+		(*funding.Programme).DistrictReport, report.DistrictReport)
 }
 
 // writeThenSeal runs a write on the programme, then seals the ledger's

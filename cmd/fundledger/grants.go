@@ -129,10 +129,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if m.Replayed {
-				state = "already recorded"
-			}
+			state := doneOr(m.Replayed, "recorded")
 			fmt.Fprintf(c.OutOrStdout(), "contribution %s of household %s: %s, entry %d\n", cr.IdempotencyKey, cr.Household, state, m.FinancialEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
 		},
@@ -176,10 +173,7 @@ func (a *app) grantOut(c *cobra.Command, p *funding.Programme, g funding.Elevato
 }
 
 func printGrantPayment(c *cobra.Command, what string, pm funding.GrantPayment) {
-	state := "paid"
-	if pm.Replayed {
-		state = "already paid"
-	}
+	state := doneOr(pm.Replayed, "paid")
 	fmt.Fprintf(c.OutOrStdout(), "%s: %s %s, budget entry %d, financial entry %d\n", what, state, report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
 	for _, s := range pm.Amounts {
 		fmt.Fprintf(c.OutOrStdout(), "  %-28s %18s\n", s.Source, report.Amount(s.Amount))
@@ -212,10 +206,7 @@ func (a *app) utilityCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "committed"
-			if fc.Unchanged {
-				state = "already committed"
-			}
+			state := doneOr(fc.Unchanged, "committed")
 			fmt.Fprintf(c.OutOrStdout(), "facility %s: %s; contribution %s (%s), award %s %s\n  %s\n", fc.Facility, state, report.Amount(fc.Contribution),
 				fc.Utility, report.Amount(fc.Award), fc.AwardSource, fc.Explanation)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -362,10 +353,7 @@ The steps of a facility, in order (each dated no earlier than the one before):
 				if err != nil {
 					return err
 				}
-				state := "recorded"
-				if pm.Replayed {
-					state = "already recorded"
-				}
+				state := doneOr(pm.Replayed, "recorded")
 				how := "received through " + cr.BankAccount
 				if cr.InKind {
 					how = "in kind"
@@ -415,10 +403,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if r.Unchanged {
-				state = "already recorded"
-			}
+			state := doneOr(r.Unchanged, "recorded")
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s %s; reward %s from %s (%s)\n", r.Project, r.Period, r.Score, state,
 				report.Amount(r.Reward), r.Source, r.Explanation)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -444,10 +429,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			if err != nil {
 				return err
 			}
-			state := "paid"
-			if pay.Replayed {
-				state = "already paid"
-			}
+			state := doneOr(pay.Replayed, "paid")
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: reward %s %s (entries %d, %d)\n", args[0], period, report.Amount(pay.Total), state,
 				pay.EntryID, pay.FinancialEntryID)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -640,28 +622,6 @@ func (a *app) allocateCmd() *cobra.Command {
 }
 
 func (a *app) reportGrantsCmd() *cobra.Command {
-	var asOf, format, lang, district string
-	cmd := &cobra.Command{
-		Use: "grants", Short: "Elevator applications by status, grants per district, residents' shares outstanding per building", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.GrantsReport(c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.GrantsReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return cmd
+	return districtReportCmd(a, "grants", "Elevator applications by status, grants per district, residents' shares outstanding per building",
+		(*funding.Programme).GrantsReport, report.GrantsReport)
 }

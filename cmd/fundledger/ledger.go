@@ -142,10 +142,7 @@ Posting the same request again with the same key changes nothing and prints the 
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			for _, e := range out {
-				state := "posted"
-				if e.Replayed {
-					state = "already posted"
-				}
+				state := doneOr(e.Replayed, "posted")
 				fmt.Fprintf(c.OutOrStdout(), "%s entry %d (key %s, %s book, %s)\n", state, e.ID, e.IdempotencyKey, e.Book, e.EffectiveDate.Format(ledger.DateLayout))
 			}
 			return sealAfterWrite(c.Context(), l)

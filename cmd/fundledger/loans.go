@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -115,10 +116,7 @@ func (a *app) loanDrawCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				state := "drawn"
-				if d.Replayed {
-					state = "already drawn"
-				}
+				state := doneOr(d.Replayed, "drawn")
 				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
 					report.Amount(d.Amount), state, d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
 				return nil
@@ -138,30 +136,15 @@ func (a *app) loanDrawCmd() *cobra.Command {
 }
 
 func (a *app) loanScheduleCmd() *cobra.Command {
-	var version int
-	var format, lang string
-	c := &cobra.Command{
-		Use: "schedule CODE", Short: "Show a loan's schedule (periods, rate, interest, principal) and its rounding", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
+	return scheduleCmd(a, "Show a loan's schedule (periods, rate, interest, principal) and its rounding",
+		func(p *funding.Programme, ctx context.Context, code string, version int) (funding.Loan, funding.LoanSchedule, error) {
+			l, err := p.Loan(ctx, code)
 			if err != nil {
-				return err
+				return l, funding.LoanSchedule{}, err
 			}
-			l, err := p.Loan(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			s, err := p.LoanSchedule(c.Context(), l.Code, version)
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.LoanSchedule(l, s, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().IntVar(&version, "version", 0, "schedule version (default: the newest)")
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return c
+			s, err := p.LoanSchedule(ctx, l.Code, version)
+			return l, s, err
+		}, report.LoanSchedule)
 }
 
 func (a *app) loanAccrueCmd() *cobra.Command {
