@@ -27,6 +27,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ import (
 	"fundledger/amount"
 	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 // opKind is who may call an operation.
@@ -83,7 +85,7 @@ func (m *recordingMux) Handle(pattern string, h http.Handler) {
 // newAPI builds the huma API on the server's mux: no docs page, no schema
 // routes, no $schema links in bodies; the document is an operation of its own.
 func (s *Server) newAPI() huma.API {
-	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	registry := huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg := huma.Config{
 		OpenAPI: &huma.OpenAPI{
 			OpenAPI: "3.1.0",
@@ -100,11 +102,25 @@ func (s *Server) newAPI() huma.API {
 	return api
 }
 
+// schemaName is huma's name of a type, with "Request" after the shared
+// request bodies (package requests), whose names are those of the
+// resources they create (requests.Loan beside the loan answered).
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.PkgPath() == reflect.TypeFor[requests.Project]().PkgPath() {
+		name += "Request"
+	}
+	return name
+}
+
 // roleDescription is what each role reads and writes (also in the README).
 const roleDescription = `Every endpoint but this document needs "Authorization: Bearer <API token>".
 Roles:
 - finance_bureau reads every district and every city-wide aggregate, and writes everything: period close, rule sets, bonds, accounts, entries, evaluations and the pool;
-- district_officer reads only the districts granted to it (accounts, entries, registers, balances, reports and exports are narrowed to them in the database; city-wide aggregates such as plan and bonds are refused) and writes projects, receipts, payments and grants of those districts;
+- district_officer reads only the districts granted to it (accounts, entries, registers, balances, reports and exports are narrowed to them in the database; city-wide aggregates such as plan and bonds are refused) and writes projects, budgets, receipts, payments, grants, companies, loans (register, draw, prepay, reset the rate, accrue, pay, interest subsidies) and capital injections and uses of those districts (investment subsidies are the finance bureau's);
 - auditor reads everything the finance bureau reads and writes nothing.
 Every write needs an Idempotency-Key header (at most 80 printable ASCII characters, scoped to the user) and a JSON body sent as Content-Type: application/json (uploads name their own type).
 Errors are RFC 9457 problem+json: detail is a message for a person in the language of Accept-Language (zh or en; zh by default), code is stable, field names the input at fault.`
@@ -520,8 +536,8 @@ func propertyName(msg string) string {
 
 // schemaReason turns huma's validation message into a reason for a person.
 func schemaReason(lang, msg string) string {
-	for _, key := range []string{"v.amount", "v.decimal", "v.date"} {
-		if msg == messages[key][1] {
+	for key, reason := range map[string]string{"v.amount": requests.ReasonAmount, "v.decimal": requests.ReasonDecimal, "v.date": requests.ReasonDate} {
+		if msg == reason {
 			return text(lang, key)
 		}
 	}
@@ -591,6 +607,61 @@ func status[T any](code int, body T, replayed bool) *writeOut[T] {
 		out.Replayed = "true"
 	}
 	return out
+}
+
+// The one shape of a write: the caller's right to what is written to
+// (guard: the error of loading it, e.g. writableProject), one call into
+// package funding, and its answer with the replay flag.
+
+// wrote answers a write: the guard's refusal, the call's, or the answer
+// (201, or 200 with Idempotent-Replayed: true when replayed).
+func wrote[R, O any](guard error, call func() (R, error), answer func(R) (O, bool)) (*writeOut[O], error) {
+	if guard != nil {
+		return nil, guard
+	}
+	r, err := call()
+	if err != nil {
+		return nil, err
+	}
+	body, replayed := answer(r)
+	return written(body, replayed), nil
+}
+
+// created answers the registration of something with a code: replayed
+// when it existed before the call (the same again changes nothing;
+// another with the same code is funding's refusal).
+func created[R, O any](guard error, existing func() error, call func() (R, error), answer func(R) O) (*writeOut[O], error) {
+	if guard != nil {
+		return nil, guard
+	}
+	existed := existing() == nil
+	return wrote(nil, call, func(r R) (O, bool) { return answer(r), existed })
+}
+
+// right keeps the error of a check that loads what it checks.
+func right[T any](_ T, err error) error { return err }
+
+// firstErr is the first refusal of checks made in order.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// as is an answer that is the call's result itself.
+func as[T any](r T) T { return r }
+
+// input is a shared body's funding input (package requests): a field
+// refused — huma checked them already — is 422 naming it.
+func input[I any](in I, err error) (I, error) {
+	var fe *requests.FieldError
+	if errors.As(err, &fe) {
+		return in, invalid(fe.Field, "v."+fe.Kind)
+	}
+	return in, err
 }
 
 // Common inputs.

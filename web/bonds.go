@@ -11,6 +11,7 @@ import (
 
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerBonds() {
@@ -114,47 +115,15 @@ func (s *Server) bondSchedule(ctx context.Context, in *scheduleIn) (*bodyOut[sch
 	return ok(out), nil
 }
 
-type bondPrincipalBody struct {
-	Date   Date   `json:"date" minLength:"1"`
-	Amount Amount `json:"amount" minLength:"1"`
-}
-
 type bondIn struct {
 	KeyHeader
-	Body struct {
-		Code               string              `json:"code" minLength:"1"`
-		Name               string              `json:"name" minLength:"1"`
-		IssueDate          Date                `json:"issue_date" minLength:"1"`
-		InterestStart      Date                `json:"interest_start,omitempty"`
-		Principal          Amount              `json:"principal" minLength:"1"`
-		CouponRatePct      Decimal             `json:"coupon_rate_pct" minLength:"1"`
-		TermYears          int                 `json:"term_years,omitempty"`
-		Frequency          string              `json:"frequency,omitempty"`
-		Repayment          string              `json:"repayment,omitempty"`
-		GraceYears         int                 `json:"grace_years,omitempty"`
-		Custom             []bondPrincipalBody `json:"custom_schedule,omitempty" maxItems:"1000"`
-		ReserveBankAccount string              `json:"reserve_bank_account,omitempty"`
-	}
+	Body requests.Bond
 }
 
 func (s *Server) postBond(ctx context.Context, in *bondIn) (*writeOut[bondJSON], error) {
-	b := in.Body
-	bi := funding.BondInput{Code: b.Code, Name: b.Name, TermYears: b.TermYears, Frequency: b.Frequency, Repayment: b.Repayment,
-		GraceYears: b.GraceYears, ReserveBankAccount: b.ReserveBankAccount}
-	var err error
-	bi.IssueDate = b.IssueDate.Time()
-	bi.InterestStart = b.InterestStart.Time()
-	bi.Principal = b.Principal.Dec()
-	bi.CouponRatePct = b.CouponRatePct.Dec()
-	for _, c := range b.Custom {
-		bi.Custom = append(bi.Custom, funding.BondPrincipalInput{Date: c.Date.Time(), Amount: c.Amount.Dec()})
-	}
-	_, existed := s.prog.Bond(ctx, b.Code)
-	bond, err := s.prog.RegisterBond(ctx, bi, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(bondOut(bond), existed == nil), nil
+	bi, err := input(in.Body.Input())
+	return created(err, func() error { return right(s.prog.Bond(ctx, bi.Code)) },
+		func() (funding.Bond, error) { return s.prog.RegisterBond(ctx, bi, principalOf(ctx).User) }, bondOut)
 }
 
 type bondIssueJSON struct {
@@ -184,12 +153,10 @@ func (s *Server) postBondIssue(ctx context.Context, in *bondIssueIn) (*writeOut[
 		req.IssuedOn = in.Body.IssuedOn.Time()
 		req.BankAccount, req.Reference = in.Body.BankAccount, in.Body.Reference
 	}
-	iss, err := s.prog.IssueBond(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return written(bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount),
-		FinancialEntry: iss.FinancialEntry, BudgetEntry: iss.BudgetEntry, Actor: principalOf(ctx).User}, iss.Replayed), nil
+	return wrote(nil, func() (funding.BondIssue, error) { return s.prog.IssueBond(ctx, req) }, func(iss funding.BondIssue) (bondIssueJSON, bool) {
+		return bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount), FinancialEntry: iss.FinancialEntry,
+			BudgetEntry: iss.BudgetEntry, Actor: principalOf(ctx).User}, iss.Replayed
+	})
 }
 
 type bondAllocationJSON struct {
@@ -217,20 +184,13 @@ type bondAllocationIn struct {
 
 func (s *Server) postBondAllocation(ctx context.Context, in *bondAllocationIn) (*writeOut[bondAllocationJSON], error) {
 	b := in.Body
-	req := funding.BondAllocationRequest{Bond: in.Code, Project: b.Project, Reference: b.Reference, Memo: b.Memo,
-		IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
-	var err error
-	req.Amount = b.Amount.Dec()
-	req.AllocatedOn = b.AllocatedOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	a, err := s.prog.AllocateBond(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return written(bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount),
-		AllocatedOn: day(a.AllocatedOn), FinancialEntry: a.FinancialEntry, BudgetEntry: a.BudgetEntry, Actor: principalOf(ctx).User}, a.Replayed), nil
+	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.BondAllocation, error) {
+		return s.prog.AllocateBond(ctx, funding.BondAllocationRequest{Bond: in.Code, Project: b.Project, Amount: b.Amount.Dec(),
+			AllocatedOn: b.AllocatedOn.Time(), Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(a funding.BondAllocation) (bondAllocationJSON, bool) {
+		return bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount), AllocatedOn: day(a.AllocatedOn),
+			FinancialEntry: a.FinancialEntry, BudgetEntry: a.BudgetEntry, Actor: principalOf(ctx).User}, a.Replayed
+	})
 }
 
 type bondPaymentJSON struct {
@@ -262,18 +222,16 @@ type bondPaymentIn struct {
 }
 
 func (s *Server) postBondPayment(ctx context.Context, in *bondPaymentIn) (*writeOut[bondPaymentJSON], error) {
-	req := funding.BondPaymentRequest{Bond: in.Code, Backstop: in.Body.Backstop, Reference: in.Body.Reference, Actor: principalOf(ctx).User}
-	var err error
-	req.DueDate = in.Body.DueDate.Time()
-	req.PaidOn = in.Body.PaidOn.Time()
-	x, err := s.prog.PayBond(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return written(bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
-		ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
-		ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	b := in.Body
+	return wrote(nil, func() (funding.BondPayment, error) {
+		return s.prog.PayBond(ctx, funding.BondPaymentRequest{Bond: in.Code, DueDate: b.DueDate.Time(), PaidOn: b.PaidOn.Time(),
+			Backstop: b.Backstop, Reference: b.Reference, Actor: principalOf(ctx).User})
+	}, func(x funding.BondPayment) (bondPaymentJSON, bool) {
+		return bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
+			ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
+			ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
+			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 type bondAmountJSON struct {
@@ -305,24 +263,18 @@ type bondRevenueIn struct {
 
 func (s *Server) postBondRevenue(ctx context.Context, in *bondRevenueIn) (*writeOut[bondRevenueJSON], error) {
 	b := in.Body
-	req := funding.BondRevenueRequest{Project: b.Project, Bond: b.Bond, Kind: b.Kind, BankAccount: b.BankAccount, Reference: b.Reference,
-		Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
-	var err error
-	req.Amount = b.Amount.Dec()
-	req.ReceivedOn = b.ReceivedOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	rv, err := s.prog.RecordBondRevenue(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := bondRevenueJSON{Project: b.Project, FinancialEntry: rv.FinancialEntry, BudgetEntry: rv.BudgetEntry, Split: []bondAmountJSON{},
-		Actor: principalOf(ctx).User}
-	for _, x := range rv.Split {
-		out.Split = append(out.Split, bondAmountJSON{Bond: x.Bond, Amount: money(x.Amount)})
-	}
-	return written(out, rv.Replayed), nil
+	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.BondRevenue, error) {
+		return s.prog.RecordBondRevenue(ctx, funding.BondRevenueRequest{Project: b.Project, Bond: b.Bond, Kind: b.Kind, Amount: b.Amount.Dec(),
+			ReceivedOn: b.ReceivedOn.Time(), BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx),
+			Actor: principalOf(ctx).User})
+	}, func(rv funding.BondRevenue) (bondRevenueJSON, bool) {
+		out := bondRevenueJSON{Project: b.Project, FinancialEntry: rv.FinancialEntry, BudgetEntry: rv.BudgetEntry, Split: []bondAmountJSON{},
+			Actor: principalOf(ctx).User}
+		for _, x := range rv.Split {
+			out.Split = append(out.Split, bondAmountJSON{Bond: x.Bond, Amount: money(x.Amount)})
+		}
+		return out, rv.Replayed
+	})
 }
 
 // maxAccrualBonds bounds the bonds of one accrual request.

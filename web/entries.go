@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fundledger/access"
+	"fundledger/funding"
 	"fundledger/ledger"
 )
 
@@ -142,21 +143,22 @@ type reverseIn struct {
 	}
 }
 
-// postReverse: the same request with the same key answers 200 with
-// Idempotent-Replayed: true; an entry reversed already 409.
+// postReverse answers the reversal of the entry named; a receipt's or a
+// payment's other entry is reversed with it, in the same transaction
+// (funding.ReversePayment). The same request with the same key answers
+// 200 with Idempotent-Replayed: true; an entry reversed already 409.
 func (s *Server) postReverse(ctx context.Context, in *reverseIn) (*writeOut[entryJSON], error) {
 	id, err := strconv.ParseInt(in.ID, 10, 64)
 	if err != nil || id <= 0 {
 		return nil, notFound("entry " + in.ID)
 	}
-	req := ledger.ReverseRequest{Reason: in.Body.Reason, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx)}
-	req.Date = in.Body.Date.Time()
-	out, err := s.prog.Ledger().Reverse(ctx, id, req)
-	if err != nil {
-		return nil, err
-	}
-	s.seal(ctx)
-	return written(entryOut(out), out.Replayed), nil
+	return wrote(nil, func() (funding.PaymentReversed, error) {
+		return s.prog.ReversePayment(ctx, funding.PaymentReversal{Entry: id, Reason: in.Body.Reason, Date: in.Body.Date.Time(),
+			Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx)})
+	}, func(got funding.PaymentReversed) (entryJSON, bool) {
+		s.seal(ctx)
+		return entryOut(got.Reversals[0]), got.Replayed
+	})
 }
 
 // verifyLedger only reads and seals nothing.

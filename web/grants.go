@@ -12,6 +12,7 @@ import (
 
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 	"fundledger/rules"
 )
 
@@ -74,44 +75,20 @@ func (s *Server) elevatorApplication(ctx context.Context, in *CodePath) (*bodyOu
 
 type elevatorApplicationIn struct {
 	KeyHeader
-	Body struct {
-		Code                string  `json:"code" minLength:"1"`
-		Project             string  `json:"project" minLength:"1"`
-		Building            string  `json:"building" minLength:"1"`
-		Unit                string  `json:"unit" minLength:"1"`
-		HouseholdsPerFloor  []int   `json:"households_per_floor,omitempty" maxItems:"100" doc:"ground floor first"`
-		Elevators           int     `json:"elevators,omitempty"`
-		EstimatedCost       Amount  `json:"estimated_cost" minLength:"1"`
-		EstimatedPipeCost   Decimal `json:"estimated_pipe_cost,omitempty"`
-		OtherContributions  Decimal `json:"other_contributions,omitempty"`
-		OwnersTotal         int     `json:"owners_total,omitempty"`
-		OwnersParticipating int     `json:"owners_participating,omitempty"`
-		OwnersApproving     int     `json:"owners_approving,omitempty"`
-		AreaTotalM2         Decimal `json:"area_total_m2,omitempty"`
-		AreaParticipatingM2 Decimal `json:"area_participating_m2,omitempty"`
-		AreaApprovingM2     Decimal `json:"area_approving_m2,omitempty"`
-		AppliedOn           Date    `json:"applied_on" minLength:"1"`
-	}
+	Body requests.ElevatorApplication
 }
 
 // postElevatorApplication: the same application again answers 200 with
 // Idempotent-Replayed: true, another with the same code 409.
 func (s *Server) postElevatorApplication(ctx context.Context, in *elevatorApplicationIn) (*writeOut[funding.ElevatorApplication], error) {
-	b := in.Body
-	ai := funding.ElevatorApplicationInput{Code: b.Code, Project: b.Project, Building: b.Building, Unit: b.Unit,
-		HouseholdsPerFloor: b.HouseholdsPerFloor, Elevators: b.Elevators, OwnersTotal: b.OwnersTotal,
-		OwnersParticipating: b.OwnersParticipating, OwnersApproving: b.OwnersApproving, EstimatedCost: b.EstimatedCost.Dec(),
-		EstimatedPipeCost: b.EstimatedPipeCost.Dec(), OtherContributions: b.OtherContributions.Dec(), AreaTotalM2: b.AreaTotalM2.Dec(),
-		AreaParticipatingM2: b.AreaParticipatingM2.Dec(), AreaApprovingM2: b.AreaApprovingM2.Dec(), AppliedOn: b.AppliedOn.Time()}
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	_, existed := s.prog.ElevatorApplication(ctx, b.Code)
-	app, err := s.prog.ApplyElevator(ctx, ai, principalOf(ctx).User)
+	ai, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
 	}
-	return written(app, existed == nil), nil
+	return created(right(s.writableProject(ctx, ai.Project)), func() error { return right(s.prog.ElevatorApplication(ctx, ai.Code)) },
+		func() (funding.ElevatorApplication, error) {
+			return s.prog.ApplyElevator(ctx, ai, principalOf(ctx).User)
+		}, as)
 }
 
 // writableApplication loads an application the caller may change.
@@ -147,7 +124,12 @@ type grantJSON struct {
 	Actor            string               `json:"actor"`
 }
 
-func grantOut(ctx context.Context, g funding.ElevatorGrant) *writeOut[grantJSON] {
+// grantOut answers an elevator grant's approval or acceptance.
+func grantOut(ctx context.Context) func(funding.ElevatorGrant) (grantJSON, bool) {
+	return func(g funding.ElevatorGrant) (grantJSON, bool) { return grantBody(ctx, g), g.Unchanged }
+}
+
+func grantBody(ctx context.Context, g funding.ElevatorGrant) grantJSON {
 	out := grantJSON{Application: g.Application, Event: g.Event, On: day(g.On), RuleSetID: g.RuleSetID, Consent: g.Consent,
 		Cost: money(g.Cost), PipeCost: money(g.PipeCost), Grant: money(g.Grant.Total), Capped: g.Grant.Capped,
 		Sources: []sourceAmountJSON{}, ResidentsShare: money(g.ResidentsShare), Households: []householdShareJSON{},
@@ -158,7 +140,7 @@ func grantOut(ctx context.Context, g funding.ElevatorGrant) *writeOut[grantJSON]
 	for _, h := range g.Households {
 		out.Households = append(out.Households, householdShareJSON{Household: h.Household, Floor: h.Floor, Share: money(h.Amount)})
 	}
-	return written(out, g.Unchanged)
+	return out
 }
 
 type onIn struct {
@@ -171,16 +153,9 @@ type onIn struct {
 
 // postElevatorApprove: a consent below the thresholds is 422 consent.
 func (s *Server) postElevatorApprove(ctx context.Context, in *onIn) (*writeOut[grantJSON], error) {
-	on := in.Body.On.Time()
-	app, err := s.writableApplication(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.prog.ApproveElevator(ctx, app.Code, on, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return grantOut(ctx, g), nil
+	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.ElevatorGrant, error) {
+		return s.prog.ApproveElevator(ctx, in.Code, in.Body.On.Time(), principalOf(ctx).User)
+	}, grantOut(ctx))
 }
 
 type acceptIn struct {
@@ -194,18 +169,10 @@ type acceptIn struct {
 }
 
 func (s *Server) postElevatorAccept(ctx context.Context, in *acceptIn) (*writeOut[grantJSON], error) {
-	on := in.Body.On.Time()
-	cost := in.Body.FinalCost.Dec()
-	pipe := in.Body.FinalPipeCost.Dec()
-	app, err := s.writableApplication(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.prog.AcceptElevator(ctx, app.Code, cost, pipe, on, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return grantOut(ctx, g), nil
+	b := in.Body
+	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.ElevatorGrant, error) {
+		return s.prog.AcceptElevator(ctx, in.Code, b.FinalCost.Dec(), b.FinalPipeCost.Dec(), b.On.Time(), principalOf(ctx).User)
+	}, grantOut(ctx))
 }
 
 type grantPaymentJSON struct {
@@ -220,13 +187,18 @@ type grantPaymentJSON struct {
 	Actor            string             `json:"actor"`
 }
 
-func paymentOut(ctx context.Context, out grantPaymentJSON, pm funding.GrantPayment) *writeOut[grantPaymentJSON] {
+// paymentOut answers a grant's payment: out names what was paid.
+func paymentOut(ctx context.Context, out grantPaymentJSON) func(funding.GrantPayment) (grantPaymentJSON, bool) {
+	return func(pm funding.GrantPayment) (grantPaymentJSON, bool) { return paymentBody(ctx, out, pm), pm.Replayed }
+}
+
+func paymentBody(ctx context.Context, out grantPaymentJSON, pm funding.GrantPayment) grantPaymentJSON {
 	out.Amounts, out.Total, out.EntryID, out.FinancialEntryID, out.Actor = []sourceAmountJSON{}, money(pm.Total), pm.EntryID,
 		pm.FinancialEntryID, principalOf(ctx).User
 	for _, a := range pm.Amounts {
 		out.Amounts = append(out.Amounts, sourceAmountJSON{Source: a.Source, Amount: money(a.Amount)})
 	}
-	return written(out, pm.Replayed)
+	return out
 }
 
 type elevatorPayIn struct {
@@ -242,20 +214,10 @@ type elevatorPayIn struct {
 
 func (s *Server) postElevatorPay(ctx context.Context, in *elevatorPayIn) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
-	on := b.PaidOn.Time()
-	app, err := s.writableApplication(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkBankAccount(ctx, b.BankAccount, true); err != nil {
-		return nil, err
-	}
-	pm, err := s.prog.PayElevatorGrant(ctx, funding.ElevatorPaymentRequest{Application: app.Code, PaidOn: on, Payee: b.Payee,
-		BankAccount: b.BankAccount, Reference: b.Reference, Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return paymentOut(ctx, grantPaymentJSON{Application: app.Code}, pm), nil
+	return wrote(firstErr(right(s.writableApplication(ctx, in.Code)), s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
+		return s.prog.PayElevatorGrant(ctx, funding.ElevatorPaymentRequest{Application: in.Code, PaidOn: b.PaidOn.Time(), Payee: b.Payee,
+			BankAccount: b.BankAccount, Reference: b.Reference, Actor: principalOf(ctx).User})
+	}, paymentOut(ctx, grantPaymentJSON{Application: in.Code}))
 }
 
 type contributionJSON struct {
@@ -279,21 +241,13 @@ type contributionIn struct {
 
 func (s *Server) postElevatorContribution(ctx context.Context, in *contributionIn) (*writeOut[contributionJSON], error) {
 	b := in.Body
-	req := funding.ContributionRequest{Household: b.Household, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
-	var err error
-	req.Amount = b.Amount.Dec()
-	req.ReceivedOn = b.ReceivedOn.Time()
-	app, err := s.writableApplication(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	req.Application = app.Code
-	m, err := s.prog.ReceiveContribution(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return written(contributionJSON{Application: app.Code, Household: b.Household, Amount: money(req.Amount),
-		FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principalOf(ctx).User}, m.Replayed), nil
+	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.Movement, error) {
+		return s.prog.ReceiveContribution(ctx, funding.ContributionRequest{Application: in.Code, Household: b.Household, Amount: b.Amount.Dec(),
+			ReceivedOn: b.ReceivedOn.Time(), IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(m funding.Movement) (contributionJSON, bool) {
+		return contributionJSON{Application: in.Code, Household: b.Household, Amount: money(b.Amount.Dec()),
+			FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principalOf(ctx).User}, m.Replayed
+	})
 }
 
 // Utility facilities.
@@ -335,35 +289,17 @@ func (s *Server) writableFacility(ctx context.Context, code string) (funding.Fac
 
 type facilityIn struct {
 	KeyHeader
-	Body struct {
-		Code           string `json:"code" minLength:"1"`
-		Project        string `json:"project" minLength:"1"`
-		Kind           string `json:"kind" minLength:"1"`
-		Description    string `json:"description,omitempty"`
-		Cost           Amount `json:"cost" minLength:"1"`
-		Utility        string `json:"utility" minLength:"1"`
-		Owner          string `json:"owner" minLength:"1"`
-		OwnedByUtility bool   `json:"owned_by_utility,omitempty"`
-		RegisteredOn   Date   `json:"registered_on" minLength:"1"`
-	}
+	Body requests.Facility
 }
 
 func (s *Server) postFacility(ctx context.Context, in *facilityIn) (*writeOut[facilityOutJSON], error) {
-	b := in.Body
-	fi := funding.FacilityInput{Code: b.Code, Project: b.Project, Kind: b.Kind, Description: b.Description, Utility: b.Utility,
-		Owner: b.Owner, OwnedByUtility: b.OwnedByUtility}
-	var err error
-	fi.Cost = b.Cost.Dec()
-	fi.RegisteredOn = b.RegisteredOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	_, existed := s.prog.Facility(ctx, b.Code)
-	f, err := s.prog.RegisterFacility(ctx, fi, principalOf(ctx).User)
+	fi, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
 	}
-	return written(facilityOut(ctx, f), existed == nil), nil
+	return created(right(s.writableProject(ctx, fi.Project)), func() error { return right(s.prog.Facility(ctx, fi.Code)) },
+		func() (funding.Facility, error) { return s.prog.RegisterFacility(ctx, fi, principalOf(ctx).User) },
+		func(f funding.Facility) facilityOutJSON { return facilityOut(ctx, f) })
 }
 
 type facilityCommitJSON struct {
@@ -379,18 +315,12 @@ type facilityCommitJSON struct {
 }
 
 func (s *Server) postFacilityCommit(ctx context.Context, in *onIn) (*writeOut[facilityCommitJSON], error) {
-	on := in.Body.On.Time()
-	f, err := s.writableFacility(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.prog.CommitFacility(ctx, f.Code, on, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(facilityCommitJSON{Facility: c.Facility, Award: money(c.Award), AwardSource: c.AwardSource,
-		Contribution: money(c.Contribution), UtilitySource: c.Utility, Explanation: c.Explanation, RuleSetID: c.RuleSetID,
-		EntryID: c.EntryID, Actor: principalOf(ctx).User}, c.Unchanged), nil
+	return wrote(right(s.writableFacility(ctx, in.Code)), func() (funding.FacilityCommitment, error) {
+		return s.prog.CommitFacility(ctx, in.Code, in.Body.On.Time(), principalOf(ctx).User)
+	}, func(c funding.FacilityCommitment) (facilityCommitJSON, bool) {
+		return facilityCommitJSON{Facility: c.Facility, Award: money(c.Award), AwardSource: c.AwardSource, Contribution: money(c.Contribution),
+			UtilitySource: c.Utility, Explanation: c.Explanation, RuleSetID: c.RuleSetID, EntryID: c.EntryID, Actor: principalOf(ctx).User}, c.Unchanged
+	})
 }
 
 type facilityTransferIn struct {
@@ -437,19 +367,11 @@ type awardPayIn struct {
 }
 
 func (s *Server) postFacilityPay(ctx context.Context, in *awardPayIn) (*writeOut[grantPaymentJSON], error) {
-	on := in.Body.PaidOn.Time()
+	b := in.Body
 	f, err := s.writableFacility(ctx, in.Code)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkBankAccount(ctx, in.Body.BankAccount, true); err != nil {
-		return nil, err
-	}
-	pm, err := s.prog.PayAward(ctx, f.Code, on, in.Body.BankAccount, in.Body.Reference, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return paymentOut(ctx, grantPaymentJSON{Facility: f.Code, Project: f.Project}, pm), nil
+	return wrote(firstErr(err, s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
+		return s.prog.PayAward(ctx, in.Code, b.PaidOn.Time(), b.BankAccount, b.Reference, principalOf(ctx).User)
+	}, paymentOut(ctx, grantPaymentJSON{Facility: in.Code, Project: f.Project}))
 }
 
 // Property-management rewards.
@@ -481,20 +403,13 @@ type propertyScoreIn struct {
 // Idempotent-Replayed: true; another for the period 409.
 func (s *Server) postPropertyScore(ctx context.Context, in *propertyScoreIn) (*writeOut[propertyRewardJSON], error) {
 	b := in.Body
-	pi := funding.PropertyScoreInput{Project: b.Project, Period: b.Period, Evaluator: b.Evaluator}
-	var err error
-	pi.Score = b.Score.Dec()
-	pi.ScoredOn = b.ScoredOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	x, err := s.prog.ScoreProperty(ctx, pi, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(propertyRewardJSON{Project: x.Project, Period: x.Period, Score: x.Score.StringFixed(2),
-		Reward: money(x.Reward), Source: x.Source, Explanation: x.Explanation, RuleSetID: x.RuleSetID, EntryID: x.EntryID.Int64,
-		Actor: principalOf(ctx).User}, x.Unchanged), nil
+	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.PropertyReward, error) {
+		return s.prog.ScoreProperty(ctx, funding.PropertyScoreInput{Project: b.Project, Period: b.Period, Evaluator: b.Evaluator,
+			Score: b.Score.Dec(), ScoredOn: b.ScoredOn.Time()}, principalOf(ctx).User)
+	}, func(x funding.PropertyReward) (propertyRewardJSON, bool) {
+		return propertyRewardJSON{Project: x.Project, Period: x.Period, Score: x.Score.StringFixed(2), Reward: money(x.Reward), Source: x.Source,
+			Explanation: x.Explanation, RuleSetID: x.RuleSetID, EntryID: x.EntryID.Int64, Actor: principalOf(ctx).User}, x.Unchanged
+	})
 }
 
 type rewardPayIn struct {
@@ -510,18 +425,9 @@ type rewardPayIn struct {
 
 func (s *Server) postPropertyRewardPay(ctx context.Context, in *rewardPayIn) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
-	on := b.PaidOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	if err := s.checkBankAccount(ctx, b.BankAccount, true); err != nil {
-		return nil, err
-	}
-	pm, err := s.prog.PayReward(ctx, b.Project, b.Period, on, b.BankAccount, b.Reference, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return paymentOut(ctx, grantPaymentJSON{Project: b.Project, Period: b.Period}, pm), nil
+	return wrote(firstErr(right(s.writableProject(ctx, b.Project)), s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
+		return s.prog.PayReward(ctx, b.Project, b.Period, b.PaidOn.Time(), b.BankAccount, b.Reference, principalOf(ctx).User)
+	}, paymentOut(ctx, grantPaymentJSON{Project: b.Project, Period: b.Period}))
 }
 
 // Evaluations and the municipal pool.

@@ -9,18 +9,17 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerLoans() {
@@ -64,13 +63,6 @@ func (s *Server) registerLoans() {
 	register(s, op{method: http.MethodGet, path: "/api/reports/district-debt", kind: opRead, tag: "reports",
 		summary: "Each district's debt, bonds and loans together, as of a day"}, s.districtDebtReport)
 }
-
-// Loan statuses of the list filter.
-const (
-	loanUndrawn     = "undrawn"
-	loanOutstanding = "outstanding"
-	loanRepaid      = "repaid"
-)
 
 type loanJSON struct {
 	Code        string    `json:"code"`
@@ -123,56 +115,19 @@ func (s *Server) writableLoan(ctx context.Context, code string) (funding.Loan, e
 	return l, principalOf(ctx).CheckWrite(l.District)
 }
 
-// loanFilter selects loans for a list; Scope nil is every district.
-type loanFilter struct {
-	Scope    []string
-	District string
-	Lender   string // part of the lender's name, or a lender kind
-	Status   string
-	Query    string // part of the code or name
-	After    string
-	Limit    int
-}
+// Loan statuses of the list filter.
+const (
+	loanUndrawn     = funding.LoanUndrawn
+	loanOutstanding = funding.LoanOutstanding
+	loanRepaid      = funding.LoanRepaid
+)
 
-// loanCodes is one page of loan codes (and whether there are more), the
-// caller's districts narrowed in SQL. A loan's principal outstanding is
-// drawn − repaid (scheduled payments and prepayments).
+// loanFilter selects loans for a list (funding.LoanCodes).
+type loanFilter = funding.LoanFilter
+
+// loanCodes is one page of loan codes, the caller's districts narrowed in SQL.
 func loanCodes(ctx context.Context, db sqlx.QueryerContext, f loanFilter) ([]string, bool, error) {
-	if f.Scope != nil && len(f.Scope) == 0 {
-		return nil, false, nil
-	}
-	scope := f.Scope
-	if scope == nil {
-		scope = []string{}
-	}
-	var codes []string
-	err := sqlx.SelectContext(ctx, db, &codes, `
-		WITH m AS (
-			SELECT l.code,
-			       COALESCE((SELECT sum(amount) FROM loan_drawdowns d WHERE d.loan = l.code), 0) AS drawn,
-			       COALESCE((SELECT sum(principal) FROM loan_payments p WHERE p.loan = l.code), 0)
-			     + COALESCE((SELECT sum(amount) FROM loan_prepayments x WHERE x.loan = l.code), 0) AS repaid
-			  FROM loans l
-			  LEFT JOIN (SELECT DISTINCT unnest($1::text[]) AS district) g ON g.district = l.district
-			 WHERE (cardinality($1::text[]) = 0 OR g.district IS NOT NULL)
-			   AND ($2 = '' OR l.district = $2)
-			   AND ($3 = '' OR l.lender_kind = $3 OR strpos(l.lender, $3) > 0)
-			   AND ($4 = '' OR strpos(l.code, $4) > 0 OR strpos(l.name, $4) > 0)
-			   AND l.code > $5
-		)
-		SELECT code FROM m
-		 WHERE $6 = '' OR ($6 = 'undrawn' AND drawn = 0) OR ($6 = 'outstanding' AND drawn > repaid)
-		    OR ($6 = 'repaid' AND drawn > 0 AND drawn <= repaid)
-		 ORDER BY code LIMIT $7`,
-		scope, f.District, f.Lender, f.Query, f.After, f.Status, f.Limit+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("loans: %w", err)
-	}
-	more := len(codes) > f.Limit
-	if more {
-		codes = codes[:f.Limit]
-	}
-	return codes, more, nil
+	return funding.LoanCodes(ctx, db, f)
 }
 
 type loansIn struct {
@@ -303,104 +258,43 @@ type loanDetailJSON struct {
 	loanRecordsJSON
 }
 
-// maxLoanRecords bounds each list of a loan's records (a 30-year monthly
-// loan has 360 due dates).
-const maxLoanRecords = 1000
-
-// loanRecords reads a loan's records: schedule versions, drawdowns,
-// accruals, payments, prepayments, rates and subsidies.
+// loanRecords reads a loan's records (funding.ReadLoanRecords): schedule
+// versions, drawdowns, accruals, payments, prepayments, rates and subsidies.
 func loanRecords(ctx context.Context, db sqlx.QueryerContext, code string) (loanRecordsJSON, error) {
-	type row struct {
-		On        time.Time       `db:"on_date"`
-		Project   string          `db:"project"`
-		DueDate   sql.NullTime    `db:"due_date"`
-		Level     string          `db:"level"`
-		Amount    decimal.Decimal `db:"amount"`
-		Interest  decimal.Decimal `db:"interest"`
-		Principal decimal.Decimal `db:"principal"`
-		Detail    string          `db:"detail"`
-		Actor     string          `db:"actor"`
+	rec, err := funding.ReadLoanRecords(ctx, db, code)
+	if err != nil {
+		return loanRecordsJSON{}, err
 	}
-	out := loanRecordsJSON{Versions: []loanVersionJSON{}}
-	read := func(q string, rate ...bool) ([]loanEventJSON, decimal.Decimal, error) {
-		var rows []row
-		if err := sqlx.SelectContext(ctx, db, &rows, q+` LIMIT $2`, code, maxLoanRecords); err != nil {
-			return nil, decimal.Zero, fmt.Errorf("loan %s: %w", code, err)
-		}
-		evs := []loanEventJSON{}
-		sum := decimal.Zero
-		for _, r := range rows {
-			e := loanEventJSON{On: day(ledger.Civil(r.On)), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
-			if len(rate) > 0 { // a rate is per cent, not money: as stored
-				e.Amount = r.Amount.String()
-			}
-			if r.DueDate.Valid {
-				e.DueDate = day(ledger.Civil(r.DueDate.Time))
-			}
-			if !r.Interest.IsZero() || !r.Principal.IsZero() {
-				e.Interest, e.Principal = money(r.Interest), money(r.Principal)
-			}
-			sum = sum.Add(r.Amount)
-			evs = append(evs, e)
-		}
-		return evs, sum, nil
-	}
-	var err error
-	var drawn, paid, prepaid, subsidyPaid decimal.Decimal
-	if out.Drawdowns, drawn, err = read(`SELECT drawn_on AS on_date, project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
-		0 AS principal, reference AS detail, actor FROM loan_drawdowns WHERE loan = $1 ORDER BY drawn_on, id`); err != nil {
-		return out, err
-	}
-	if out.Accruals, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, '' AS level, interest AS amount, 0 AS interest,
-		0 AS principal, 'v' || schedule_version AS detail, actor FROM loan_accruals WHERE loan = $1 ORDER BY due_date`); err != nil {
-		return out, err
-	}
-	if out.Payments, paid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, '' AS level, interest + principal AS amount, interest,
-		principal, reference AS detail, actor FROM loan_payments WHERE loan = $1 ORDER BY due_date`); err != nil {
-		return out, err
-	}
-	if out.Prepayments, prepaid, err = read(`SELECT paid_on AS on_date, '' AS project, NULL::date AS due_date, '' AS level, amount, 0 AS interest,
-		0 AS principal, reference AS detail, actor FROM loan_prepayments WHERE loan = $1 ORDER BY paid_on, id`); err != nil {
-		return out, err
-	}
-	if out.Rates, _, err = read(`SELECT effective_from AS on_date, '' AS project, NULL::date AS due_date, '' AS level, rate_pct AS amount,
-		0 AS interest, 0 AS principal, reason AS detail, actor FROM loan_rates WHERE loan = $1 ORDER BY effective_from`, true); err != nil {
-		return out, err
-	}
-	if out.Subsidies, _, err = read(`SELECT due_date AS on_date, '' AS project, due_date, level, amount, interest, 0 AS principal,
-		'' AS detail, actor FROM loan_subsidies WHERE loan = $1 ORDER BY due_date, level`); err != nil {
-		return out, err
-	}
-	if out.SubsidyPayments, subsidyPaid, err = read(`SELECT paid_on AS on_date, '' AS project, due_date, level, amount, 0 AS interest,
-		0 AS principal, '' AS detail, actor FROM loan_subsidy_payments WHERE loan = $1 ORDER BY due_date, level`); err != nil {
-		return out, err
-	}
-	interest, principal := decimal.Zero, decimal.Zero
-	for _, p := range out.Payments {
-		i, _ := decimal.NewFromString(p.Interest)
-		pr, _ := decimal.NewFromString(p.Principal)
-		interest, principal = interest.Add(i), principal.Add(pr)
-	}
-	_ = paid
-	repaid := principal.Add(prepaid)
-	out.DrawnTotal, out.RepaidTotal, out.OutstandingTotal = money(drawn), money(repaid), money(drawn.Sub(repaid))
-	out.InterestPaid, out.SubsidyPaid = money(interest), money(subsidyPaid)
-	var versions []struct {
-		Version       int             `db:"version"`
-		EffectiveOn   time.Time       `db:"effective_on"`
-		Reason        string          `db:"reason"`
-		TotalInterest decimal.Decimal `db:"total_interest"`
-		CreatedBy     string          `db:"created_by"`
-	}
-	if err := sqlx.SelectContext(ctx, db, &versions, `SELECT version, effective_on, reason, total_interest, created_by FROM loan_schedules
-		WHERE loan = $1 ORDER BY version LIMIT $2`, code, maxLoanRecords); err != nil {
-		return out, fmt.Errorf("loan %s: %w", code, err)
-	}
-	for _, v := range versions {
-		out.Versions = append(out.Versions, loanVersionJSON{Version: v.Version, EffectiveOn: day(ledger.Civil(v.EffectiveOn)), Reason: v.Reason,
+	out := loanRecordsJSON{Versions: []loanVersionJSON{}, Drawdowns: loanEventsOut(rec.Drawdowns, false), Accruals: loanEventsOut(rec.Accruals, false),
+		Payments: loanEventsOut(rec.Payments, false), Prepayments: loanEventsOut(rec.Prepayments, false), Rates: loanEventsOut(rec.Rates, true),
+		Subsidies: loanEventsOut(rec.Subsidies, false), SubsidyPayments: loanEventsOut(rec.SubsidyPaid, false), DrawnTotal: money(rec.Drawn),
+		RepaidTotal: money(rec.Repaid), OutstandingTotal: money(rec.Outstanding), InterestPaid: money(rec.InterestPaid),
+		SubsidyPaid: money(rec.SubsidyPaidTotal)}
+	for _, v := range rec.Versions {
+		out.Versions = append(out.Versions, loanVersionJSON{Version: v.Version, EffectiveOn: day(v.EffectiveOn), Reason: v.Reason,
 			TotalInterest: money(v.TotalInterest), CreatedBy: v.CreatedBy})
 	}
 	return out, nil
+}
+
+// loanEventsOut is a list of a loan's records; a rate is per cent, not
+// money: as stored.
+func loanEventsOut(es []funding.LoanEvent, rate bool) []loanEventJSON {
+	out := []loanEventJSON{}
+	for _, r := range es {
+		e := loanEventJSON{On: day(r.On), Project: r.Project, Level: r.Level, Amount: money(r.Amount), Detail: r.Detail, Actor: r.Actor}
+		if rate {
+			e.Amount = r.Amount.String()
+		}
+		if r.DueDate.Valid {
+			e.DueDate = day(r.DueDate.Time)
+		}
+		if !r.Interest.IsZero() || !r.Principal.IsZero() {
+			e.Interest, e.Principal = money(r.Interest), money(r.Principal)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // loanDetail is a loan with its records and the schedule in force.
@@ -434,37 +328,9 @@ func (s *Server) getLoan(ctx context.Context, in *CodePath) (*bodyOut[loanDetail
 
 // Writes.
 
-type loanMoveBody struct {
-	Date   Date   `json:"date" minLength:"1"`
-	Amount Amount `json:"amount" minLength:"1"`
-}
-
-type loanBody struct {
-	Code        string         `json:"code" minLength:"1" maxLength:"64"`
-	Name        string         `json:"name" minLength:"1" maxLength:"200"`
-	Lender      string         `json:"lender" minLength:"1" maxLength:"200"`
-	LenderKind  string         `json:"lender_kind" enum:"policy_bank,commercial"`
-	District    string         `json:"district,omitempty" maxLength:"100" doc:"the borrowing district (code or Chinese name); the company's when a company borrows"`
-	Company     string         `json:"company,omitempty" maxLength:"64"`
-	Source      string         `json:"source,omitempty" maxLength:"64" doc:"the projects' funding source of the drawdowns; policy_bank when absent"`
-	Projects    []string       `json:"projects" minItems:"1" maxItems:"500"`
-	Amount      Amount         `json:"amount" minLength:"1"`
-	RateKind    string         `json:"rate_kind" enum:"fixed,floating"`
-	RatePct     Decimal        `json:"rate_pct,omitempty" doc:"a fixed loan's yearly rate, per cent"`
-	LPRPct      Decimal        `json:"lpr_pct,omitempty" doc:"a floating loan's LPR at the start, per cent"`
-	SpreadBP    int            `json:"spread_bp,omitempty"`
-	ResetMonths int            `json:"reset_months,omitempty"`
-	Start       Date           `json:"start" minLength:"1"`
-	TermMonths  int            `json:"term_months"`
-	Frequency   string         `json:"frequency" enum:"monthly,quarterly,semi-annual,annual"`
-	GraceMonths int            `json:"grace_months,omitempty"`
-	Repayment   string         `json:"repayment" enum:"equal_principal,equal_instalment,bullet,custom"`
-	Custom      []loanMoveBody `json:"custom_schedule,omitempty" maxItems:"360"`
-}
-
 type loanIn struct {
 	KeyHeader
-	Body loanBody
+	Body requests.Loan
 }
 
 // loanDistrict is the district a loan input borrows for: its district, or
@@ -488,27 +354,13 @@ func (s *Server) loanDistrict(ctx context.Context, district, company string) (st
 }
 
 func (s *Server) postLoan(ctx context.Context, in *loanIn) (*writeOut[loanJSON], error) {
-	b := in.Body
-	district, err := s.loanDistrict(ctx, b.District, b.Company)
+	li, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
 	}
-	if err := principalOf(ctx).CheckWrite(district); err != nil {
-		return nil, err
-	}
-	li := funding.LoanInput{Code: b.Code, Name: b.Name, Lender: b.Lender, LenderKind: b.LenderKind, District: b.District, Company: b.Company,
-		Source: b.Source, Projects: b.Projects, Amount: b.Amount.Dec(), RateKind: b.RateKind, RatePct: b.RatePct.Dec(), LPRPct: b.LPRPct.Dec(),
-		SpreadBP: b.SpreadBP, ResetMonths: b.ResetMonths, Start: b.Start.Time(), TermMonths: b.TermMonths, Frequency: b.Frequency,
-		GraceMonths: b.GraceMonths, Repayment: b.Repayment}
-	for _, c := range b.Custom {
-		li.Custom = append(li.Custom, funding.LoanMove{Date: c.Date.Time(), Amount: c.Amount.Dec()})
-	}
-	_, existed := s.prog.Loan(ctx, b.Code)
-	l, err := s.prog.RegisterLoan(ctx, li, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(loanOut(l), existed == nil), nil
+	district, err := s.loanDistrict(ctx, li.District, li.Company)
+	return created(firstErr(err, principalOf(ctx).CheckWrite(district)), func() error { return right(s.prog.Loan(ctx, li.Code)) },
+		func() (funding.Loan, error) { return s.prog.RegisterLoan(ctx, li, principalOf(ctx).User) }, loanOut)
 }
 
 type loanDrawdownJSON struct {
@@ -535,16 +387,14 @@ type loanDrawdownIn struct {
 }
 
 func (s *Server) postLoanDrawdown(ctx context.Context, in *loanDrawdownIn) (*writeOut[loanDrawdownJSON], error) {
-	if _, err := s.writableLoan(ctx, in.Code); err != nil {
-		return nil, err
-	}
-	d, err := s.prog.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: in.Code, Project: in.Body.Project, Amount: in.Body.Amount.Dec(),
-		DrawnOn: in.Body.DrawnOn.Time(), Reference: in.Body.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
-		ScheduleVersion: d.ScheduleVersion, FinancialEntry: d.FinancialEntry, BudgetEntry: d.BudgetEntry, Actor: principalOf(ctx).User}, d.Replayed), nil
+	b := in.Body
+	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanDrawdown, error) {
+		return s.prog.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: in.Code, Project: b.Project, Amount: b.Amount.Dec(), DrawnOn: b.DrawnOn.Time(),
+			Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(d funding.LoanDrawdown) (loanDrawdownJSON, bool) {
+		return loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
+			ScheduleVersion: d.ScheduleVersion, FinancialEntry: d.FinancialEntry, BudgetEntry: d.BudgetEntry, Actor: principalOf(ctx).User}, d.Replayed
+	})
 }
 
 type loanPrepaymentJSON struct {
@@ -569,16 +419,14 @@ type loanPrepaymentIn struct {
 }
 
 func (s *Server) postLoanPrepayment(ctx context.Context, in *loanPrepaymentIn) (*writeOut[loanPrepaymentJSON], error) {
-	if _, err := s.writableLoan(ctx, in.Code); err != nil {
-		return nil, err
-	}
-	x, err := s.prog.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: in.Code, Amount: in.Body.Amount.Dec(), PaidOn: in.Body.PaidOn.Time(),
-		Reference: in.Body.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	b := in.Body
+	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanPrepayment, error) {
+		return s.prog.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: in.Code, Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(),
+			Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(x funding.LoanPrepayment) (loanPrepaymentJSON, bool) {
+		return loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
+			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 type loanRateResetIn struct {
@@ -592,20 +440,16 @@ type loanRateResetIn struct {
 }
 
 func (s *Server) postLoanRateReset(ctx context.Context, in *loanRateResetIn) (*writeOut[loanScheduleJSON], error) {
-	if _, err := s.writableLoan(ctx, in.Code); err != nil {
-		return nil, err
-	}
 	before := 0
 	if sc, err := s.prog.LoanSchedule(ctx, in.Code, 0); err == nil {
 		before = sc.Version
 	}
-	sc, err := s.prog.ResetLoanRate(ctx, funding.LoanRateResetRequest{Loan: in.Code, On: in.Body.On.Time(), LPRPct: in.Body.LPRPct.Dec(),
-		Reason: in.Body.Reason, Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	// The same reset again changes nothing: no new version.
-	return written(loanScheduleOut(sc), sc.Version == before), nil
+	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanSchedule, error) {
+		return s.prog.ResetLoanRate(ctx, funding.LoanRateResetRequest{Loan: in.Code, On: in.Body.On.Time(), LPRPct: in.Body.LPRPct.Dec(),
+			Reason: in.Body.Reason, Actor: principalOf(ctx).User})
+	}, func(sc funding.LoanSchedule) (loanScheduleJSON, bool) {
+		return loanScheduleOut(sc), sc.Version == before // the same reset again: no new version
+	})
 }
 
 type loanAccrualJSON struct {
@@ -676,17 +520,15 @@ type loanPaymentIn struct {
 }
 
 func (s *Server) postLoanPayment(ctx context.Context, in *loanPaymentIn) (*writeOut[loanPaymentJSON], error) {
-	if _, err := s.writableLoan(ctx, in.Code); err != nil {
-		return nil, err
-	}
-	x, err := s.prog.PayLoan(ctx, funding.LoanPaymentRequest{Loan: in.Code, DueDate: in.Body.DueDate.Time(), PaidOn: in.Body.PaidOn.Time(),
-		Reference: in.Body.Reference, Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
-		Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), FinancialEntry: x.FinancialEntry,
-		BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	b := in.Body
+	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanPayment, error) {
+		return s.prog.PayLoan(ctx, funding.LoanPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), PaidOn: b.PaidOn.Time(),
+			Reference: b.Reference, Actor: principalOf(ctx).User})
+	}, func(x funding.LoanPayment) (loanPaymentJSON, bool) {
+		return loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
+			Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), FinancialEntry: x.FinancialEntry,
+			BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 type loanSubsidyJSON struct {
@@ -764,17 +606,14 @@ type loanSubsidyPaymentIn struct {
 }
 
 func (s *Server) postLoanSubsidyPayment(ctx context.Context, in *loanSubsidyPaymentIn) (*writeOut[loanSubsidyPaymentJSON], error) {
-	if _, err := s.writableLoan(ctx, in.Code); err != nil {
-		return nil, err
-	}
 	b := in.Body
-	x, err := s.prog.PayLoanSubsidy(ctx, funding.LoanSubsidyPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), Level: b.Level,
-		PaidOn: b.PaidOn.Time(), PaidTo: b.PaidTo, Reference: b.Reference, Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
-		InterestPaid: money(x.InterestPaid), FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanSubsidyPayment, error) {
+		return s.prog.PayLoanSubsidy(ctx, funding.LoanSubsidyPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), Level: b.Level,
+			PaidOn: b.PaidOn.Time(), PaidTo: b.PaidTo, Reference: b.Reference, Actor: principalOf(ctx).User})
+	}, func(x funding.LoanSubsidyPayment) (loanSubsidyPaymentJSON, bool) {
+		return loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
+			InterestPaid: money(x.InterestPaid), FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 // Companies, capital and investment subsidies.
@@ -795,19 +634,14 @@ type companyIn struct {
 }
 
 func (s *Server) postCompany(ctx context.Context, in *companyIn) (*writeOut[companyJSON], error) {
-	d, err := funding.LookupDistrict(ctx, s.db, in.Body.District)
-	if err != nil {
-		return nil, err
-	}
-	if err := principalOf(ctx).CheckWrite(d.Code); err != nil {
-		return nil, err
-	}
-	_, existed := s.prog.Company(ctx, in.Body.Code)
-	co, err := s.prog.RegisterCompany(ctx, funding.CompanyInput{Code: in.Body.Code, Name: in.Body.Name, District: in.Body.District}, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(companyJSON{Code: co.Code, Name: co.Name, District: co.District}, existed == nil), nil
+	b := in.Body
+	d, err := funding.LookupDistrict(ctx, s.db, b.District)
+	return created(firstErr(err, principalOf(ctx).CheckWrite(d.Code)), func() error { return right(s.prog.Company(ctx, b.Code)) },
+		func() (funding.Company, error) {
+			return s.prog.RegisterCompany(ctx, funding.CompanyInput{Code: b.Code, Name: b.Name, District: b.District}, principalOf(ctx).User)
+		}, func(co funding.Company) companyJSON {
+			return companyJSON{Code: co.Code, Name: co.Name, District: co.District}
+		})
 }
 
 type capitalJSON struct {
@@ -837,16 +671,13 @@ type capitalInjectionIn struct {
 
 func (s *Server) postCapitalInjection(ctx context.Context, in *capitalInjectionIn) (*writeOut[capitalJSON], error) {
 	b := in.Body
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	x, err := s.prog.InjectCapital(ctx, funding.CapitalInjectionRequest{Company: b.Company, Project: b.Project, Level: b.Level, Amount: b.Amount.Dec(),
-		InjectedOn: b.InjectedOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.CapitalInjection, error) {
+		return s.prog.InjectCapital(ctx, funding.CapitalInjectionRequest{Company: b.Company, Project: b.Project, Level: b.Level, Amount: b.Amount.Dec(),
+			InjectedOn: b.InjectedOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(x funding.CapitalInjection) (capitalJSON, bool) {
+		return capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
+			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 type capitalUseIn struct {
@@ -863,16 +694,13 @@ type capitalUseIn struct {
 
 func (s *Server) postCapitalUse(ctx context.Context, in *capitalUseIn) (*writeOut[capitalJSON], error) {
 	b := in.Body
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	x, err := s.prog.UseCapital(ctx, funding.CapitalUseRequest{Company: b.Company, Project: b.Project, Category: b.Category, Amount: b.Amount.Dec(),
-		PaidOn: b.PaidOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(capitalJSON{ID: x.ID, Company: b.Company, Project: b.Project, Category: b.Category, Amount: money(x.Amount), On: day(b.PaidOn.Time()),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.CapitalUse, error) {
+		return s.prog.UseCapital(ctx, funding.CapitalUseRequest{Company: b.Company, Project: b.Project, Category: b.Category, Amount: b.Amount.Dec(),
+			PaidOn: b.PaidOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(x funding.CapitalUse) (capitalJSON, bool) {
+		return capitalJSON{ID: x.ID, Company: b.Company, Project: b.Project, Category: b.Category, Amount: money(x.Amount), On: day(b.PaidOn.Time()),
+			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 type investmentSubsidyJSON struct {
@@ -901,14 +729,14 @@ type investmentSubsidyIn struct {
 
 func (s *Server) postInvestmentSubsidy(ctx context.Context, in *investmentSubsidyIn) (*writeOut[investmentSubsidyJSON], error) {
 	b := in.Body
-	x, err := s.prog.ApproveInvestmentSubsidy(ctx, funding.InvestmentSubsidyApproval{Project: b.Project, Level: b.Level, SharePct: b.SharePct.Dec(),
-		ApprovedInvestment: b.ApprovedInvestment.Dec(), Cap: b.Cap.Dec(), ApprovedOn: b.ApprovedOn.Time(), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(investmentSubsidyJSON{Project: x.Project, Level: x.Level, SharePct: x.SharePct.String(), ApprovedInvestment: money(x.ApprovedInvestment),
-		Cap: money(x.Cap), ApprovedOn: day(x.ApprovedOn), Paid: money(x.Paid), CompletedInvestment: money(x.CompletedInvestment),
-		BudgetEntry: x.BudgetEntry}, false), nil
+	return wrote(nil, func() (funding.InvestmentSubsidy, error) {
+		return s.prog.ApproveInvestmentSubsidy(ctx, funding.InvestmentSubsidyApproval{Project: b.Project, Level: b.Level, SharePct: b.SharePct.Dec(),
+			ApprovedInvestment: b.ApprovedInvestment.Dec(), Cap: b.Cap.Dec(), ApprovedOn: b.ApprovedOn.Time(), Actor: principalOf(ctx).User})
+	}, func(x funding.InvestmentSubsidy) (investmentSubsidyJSON, bool) {
+		return investmentSubsidyJSON{Project: x.Project, Level: x.Level, SharePct: x.SharePct.String(), ApprovedInvestment: money(x.ApprovedInvestment),
+			Cap: money(x.Cap), ApprovedOn: day(x.ApprovedOn), Paid: money(x.Paid), CompletedInvestment: money(x.CompletedInvestment),
+			BudgetEntry: x.BudgetEntry}, false
+	})
 }
 
 type investmentSubsidyPaymentJSON struct {
@@ -936,14 +764,14 @@ type investmentSubsidyPaymentIn struct {
 
 func (s *Server) postInvestmentSubsidyPayment(ctx context.Context, in *investmentSubsidyPaymentIn) (*writeOut[investmentSubsidyPaymentJSON], error) {
 	b := in.Body
-	x, err := s.prog.PayInvestmentSubsidy(ctx, funding.InvestmentSubsidyPaymentRequest{Project: b.Project, Level: b.Level,
-		CompletedInvestment: b.CompletedInvestment.Dec(), Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Reference: b.Reference,
-		IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(investmentSubsidyPaymentJSON{ID: x.ID, Project: b.Project, Level: b.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed), nil
+	return wrote(nil, func() (funding.InvestmentSubsidyPayment, error) {
+		return s.prog.PayInvestmentSubsidy(ctx, funding.InvestmentSubsidyPaymentRequest{Project: b.Project, Level: b.Level,
+			CompletedInvestment: b.CompletedInvestment.Dec(), Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Reference: b.Reference,
+			IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, func(x funding.InvestmentSubsidyPayment) (investmentSubsidyPaymentJSON, bool) {
+		return investmentSubsidyPaymentJSON{ID: x.ID, Project: b.Project, Level: b.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
+			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
+	})
 }
 
 // Reports.

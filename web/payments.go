@@ -28,11 +28,21 @@ type movementJSON struct {
 	Actor          string `json:"actor"`
 }
 
-// movement answers a receipt or payment: 201, replayed or not.
-func movement(ctx context.Context, kind, project, key string, m funding.Movement) *writeOut[movementJSON] {
-	out := status(http.StatusCreated, movementJSON{Kind: kind, Project: project, IdempotencyKey: key,
-		FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principalOf(ctx).User}, m.Replayed)
-	return out
+// movementOut answers a receipt or payment 201, replayed or not (then
+// with Idempotent-Replayed: true).
+func movementOut(out *writeOut[movementJSON], err error) (*writeOut[movementJSON], error) {
+	if out != nil {
+		out.Status = http.StatusCreated
+	}
+	return out, err
+}
+
+// movement is the body of a receipt or payment.
+func movement(ctx context.Context, kind, project, key string) func(funding.Movement) (movementJSON, bool) {
+	return func(m funding.Movement) (movementJSON, bool) {
+		return movementJSON{Kind: kind, Project: project, IdempotencyKey: key, FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry,
+			Actor: principalOf(ctx).User}, m.Replayed
+	}
 }
 
 type receiptIn struct {
@@ -50,19 +60,10 @@ type receiptIn struct {
 
 func (s *Server) postReceipt(ctx context.Context, in *receiptIn) (*writeOut[movementJSON], error) {
 	b := in.Body
-	req := funding.ReceiptRequest{Project: b.Project, Source: b.Source, BankAccount: b.BankAccount, Reference: b.Reference,
-		Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User}
-	var err error
-	req.Amount = b.Amount.Dec()
-	req.ReceivedOn = b.ReceivedOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	m, err := s.prog.Receive(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return movement(ctx, "receipt", b.Project, in.IdempotencyKey, m), nil
+	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
+		return s.prog.Receive(ctx, funding.ReceiptRequest{Project: b.Project, Source: b.Source, Amount: b.Amount.Dec(), ReceivedOn: b.ReceivedOn.Time(),
+			BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, movement(ctx, "receipt", b.Project, in.IdempotencyKey)))
 }
 
 type disbursementIn struct {
@@ -83,18 +84,9 @@ type disbursementIn struct {
 
 func (s *Server) postDisbursement(ctx context.Context, in *disbursementIn) (*writeOut[movementJSON], error) {
 	b := in.Body
-	req := funding.DisbursementRequest{Project: b.Project, Source: b.Source, Category: b.Category, WorkItem: b.WorkItem,
-		Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx),
-		Actor: principalOf(ctx).User}
-	var err error
-	req.Amount = b.Amount.Dec()
-	req.PaidOn = b.PaidOn.Time()
-	if _, err := s.writableProject(ctx, b.Project); err != nil {
-		return nil, err
-	}
-	m, err := s.prog.Disburse(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return movement(ctx, "disbursement", b.Project, in.IdempotencyKey, m), nil
+	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
+		return s.prog.Disburse(ctx, funding.DisbursementRequest{Project: b.Project, Source: b.Source, Category: b.Category, WorkItem: b.WorkItem,
+			Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo,
+			IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
+	}, movement(ctx, "disbursement", b.Project, in.IdempotencyKey)))
 }

@@ -14,6 +14,7 @@ import (
 
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerProjects() {
@@ -188,26 +189,9 @@ func (s *Server) projectReport(ctx context.Context, in *projectReportIn) (*bodyO
 	return ok(out), nil
 }
 
-type projectBody struct {
-	Code                string            `json:"code" minLength:"1"`
-	Name                string            `json:"name" minLength:"1"`
-	District            string            `json:"district" minLength:"1" doc:"code or Chinese name"`
-	Address             string            `json:"address,omitempty"`
-	CompletedOn         Date              `json:"completed_on" minLength:"1" doc:"YYYY-MM-DD"`
-	StateOwnedLand      bool              `json:"state_owned_land,omitempty"`
-	SlatedForDemolition bool              `json:"slated_for_demolition,omitempty"`
-	Households          int               `json:"households,omitempty"`
-	FloorAreaM2         Amount            `json:"floor_area_m2" minLength:"1"`
-	Buildings           int               `json:"buildings,omitempty"`
-	Elevators           int               `json:"elevators,omitempty"`
-	PlanYear            int               `json:"plan_year,omitempty"`
-	RegisteredOn        Date              `json:"registered_on,omitempty" doc:"YYYY-MM-DD"`
-	Parties             map[string]string `json:"parties,omitempty"`
-}
-
 type projectIn struct {
 	KeyHeader
-	Body projectBody
+	Body requests.Project
 }
 
 // postProject registers a project: officers only in their granted
@@ -218,27 +202,14 @@ func (s *Server) postProject(ctx context.Context, in *projectIn) (*writeOut[proj
 	if err := notBlank([2]string{"code", b.Code}, [2]string{"name", b.Name}, [2]string{"district", b.District}); err != nil {
 		return nil, err
 	}
-	pi := funding.ProjectInput{Code: b.Code, Name: b.Name, Address: b.Address, StateOwnedLand: b.StateOwnedLand,
-		SlatedForDemolition: b.SlatedForDemolition, Households: b.Households, Buildings: b.Buildings, Elevators: b.Elevators,
-		PlanYear: b.PlanYear, Parties: b.Parties}
-	var err error
-	pi.CompletedOn = b.CompletedOn.Time()
-	pi.RegisteredOn = b.RegisteredOn.Time()
-	pi.FloorAreaM2 = b.FloorAreaM2.Dec()
+	pi, err := input(b.Input())
+	if err != nil {
+		return nil, err
+	}
 	d, err := funding.LookupDistrict(ctx, s.db, b.District)
-	if err != nil {
-		return nil, err
-	}
-	if err := principalOf(ctx).CheckWrite(d.Code); err != nil {
-		return nil, err
-	}
 	pi.District = d.Code
-	_, existed := s.prog.Project(ctx, b.Code)
-	pr, err := s.prog.RegisterProject(ctx, pi, principalOf(ctx).User)
-	if err != nil {
-		return nil, err
-	}
-	return written(projectOut(pr), existed == nil), nil
+	return created(firstErr(err, principalOf(ctx).CheckWrite(d.Code)), func() error { return right(s.prog.Project(ctx, b.Code)) },
+		func() (funding.Project, error) { return s.prog.RegisterProject(ctx, pi, principalOf(ctx).User) }, projectOut)
 }
 
 type statusIn struct {
@@ -323,38 +294,25 @@ func approvalOut(a funding.Approval) approvalJSON {
 	return out
 }
 
-type budgetLineBody struct {
-	Category    string `json:"category" enum:"basic,improvement,upgrade"`
-	WorkItem    string `json:"work_item,omitempty"`
-	Description string `json:"description,omitempty"`
-	Amount      Amount `json:"amount" minLength:"1"`
-}
-
 type approvalIn struct {
 	KeyHeader
 	CodePath
 	Body struct {
-		ApprovedOn Date             `json:"approved_on" minLength:"1" doc:"YYYY-MM-DD"`
-		Lines      []budgetLineBody `json:"lines" minItems:"1" maxItems:"1000"`
+		ApprovedOn Date                  `json:"approved_on" minLength:"1" doc:"YYYY-MM-DD"`
+		Lines      []requests.BudgetLine `json:"lines" minItems:"1" maxItems:"1000"`
 	}
 }
 
 // postApproval approves a budget; the same lines again change nothing
 // (200, Idempotent-Replayed: true).
 func (s *Server) postApproval(ctx context.Context, in *approvalIn) (*writeOut[approvalJSON], error) {
-	on := in.Body.ApprovedOn.Time()
-	req := funding.ApprovalRequest{Project: in.Code, ApprovedOn: on, Actor: principalOf(ctx).User}
-	for _, l := range in.Body.Lines {
-		req.Lines = append(req.Lines, funding.BudgetLineInput{Category: l.Category, WorkItem: l.WorkItem, Description: l.Description, Amount: l.Amount.Dec()})
+	lines, refused := requests.Inputs("line", in.Body.Lines)
+	if len(refused) > 0 {
+		return nil, invalid("lines", "v.schema", "lines", refused[0])
 	}
-	if _, err := s.writableProject(ctx, in.Code); err != nil {
-		return nil, err
-	}
-	ap, err := s.prog.Approve(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return written(approvalOut(ap), ap.Unchanged), nil
+	return wrote(right(s.writableProject(ctx, in.Code)), func() (funding.Approval, error) {
+		return s.prog.Approve(ctx, funding.ApprovalRequest{Project: in.Code, ApprovedOn: in.Body.ApprovedOn.Time(), Lines: lines, Actor: principalOf(ctx).User})
+	}, func(ap funding.Approval) (approvalJSON, bool) { return approvalOut(ap), ap.Unchanged })
 }
 
 func (s *Server) getApproval(ctx context.Context, in *CodePath) (*bodyOut[approvalJSON], error) {

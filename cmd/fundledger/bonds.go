@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -15,33 +16,8 @@ import (
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 )
-
-// bondPrincipalJSON is a custom repayment in a file: date as YYYY-MM-DD.
-type bondPrincipalJSON struct {
-	Date   string          `json:"date"`
-	Amount decimal.Decimal `json:"amount"`
-}
-
-// bondJSON is the file form of a bond: dates as YYYY-MM-DD.
-type bondJSON struct {
-	funding.BondInput
-	IssueDate     string              `json:"issue_date"`
-	InterestStart string              `json:"interest_start"`
-	Custom        []bondPrincipalJSON `json:"custom_schedule"`
-}
-
-func bondCustom(in []bondPrincipalJSON, where string) ([]funding.BondPrincipalInput, error) {
-	var out []funding.BondPrincipalInput
-	for i, c := range in {
-		d, err := ledger.ParseDate(c.Date)
-		if err != nil {
-			return nil, fmt.Errorf("%s: custom_schedule %d: %w", where, i+1, err)
-		}
-		out = append(out, funding.BondPrincipalInput{Date: d, Amount: c.Amount})
-	}
-	return out, nil
-}
 
 func today() time.Time {
 	y, m, d := time.Now().Date()
@@ -78,58 +54,18 @@ func (a *app) bondCmd() *cobra.Command {
 }
 
 func (a *app) bondRegisterCmd() *cobra.Command {
-	var file string
-	c := &cobra.Command{
-		Use: "register", Short: "Register bonds from JSON (one object or an array); the schedule is generated and stored", Args: cobra.NoArgs,
+	return listCmd[requests.Bond](a, &cobra.Command{
+		Use: "register", Short: "Register bonds from JSON (one object or an array); the schedule is generated and stored",
 		Long: `Each bond: {"code": "2020-SD-ZX-01", "name": "2020年山东省专项债券（一期）", "issue_date": "2020-07-01",
  "interest_start": "2020-07-01", "principal": "100000000.00", "coupon_rate_pct": "3.76", "term_years": 30,
  "frequency": "annual|semi-annual", "repayment": "bullet|amortising|custom", "grace_years": 0,
  "custom_schedule": [{"date": "2025-07-01", "amount": "50000000.00"}, ...], "reserve_bank_account": "BOC-..."}
 coupon_rate_pct is per cent a year (3.76 = 3.76%). A custom schedule's dates must be interest due dates
 and its amounts must add up to the principal.`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[bondJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ins := make([]funding.BondInput, len(in))
-			refused := itemErrors{file: name}
-			for i, x := range in {
-				bi := x.BondInput
-				where := fmt.Sprintf("bond %d (%s)", i+1, bi.Code)
-				if bi.IssueDate, err = ledger.ParseDate(x.IssueDate); err != nil {
-					refused.add("%s: issue_date: %v", where, err)
-				}
-				if x.InterestStart != "" {
-					if bi.InterestStart, err = ledger.ParseDate(x.InterestStart); err != nil {
-						refused.add("%s: interest_start: %v", where, err)
-					}
-				}
-				if bi.Custom, err = bondCustom(x.Custom, where); err != nil {
-					refused.add("%v", err)
-				}
-				ins[i] = bi
-			}
-			if err := refused.err(); err != nil {
-				return err
-			}
-			bs, err := p.RegisterBonds(c.Context(), ins, a.actor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			for _, b := range bs {
-				fmt.Fprintf(c.OutOrStdout(), "bond %s %s: %s at %s%%, %s interest, %s repayment, %d years to %s\n", b.Code, b.Name,
-					report.Amount(b.Principal), b.CouponRatePct, b.Frequency, b.Repayment, b.TermYears, b.Maturity().Format(ledger.DateLayout))
-			}
-			return nil
-		},
-	}
-	c.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
-	return c
+	}, "bond", (*funding.Programme).RegisterBonds, func(b funding.Bond) string {
+		return fmt.Sprintf("bond %s %s: %s at %s%%, %s interest, %s repayment, %d years to %s", b.Code, b.Name,
+			report.Amount(b.Principal), b.CouponRatePct, b.Frequency, b.Repayment, b.TermYears, b.Maturity().Format(ledger.DateLayout))
+	})
 }
 
 func (a *app) bondListCmd() *cobra.Command {
@@ -171,10 +107,7 @@ func (a *app) bondIssueCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "issued"
-			if iss.Replayed {
-				state = "already issued"
-			}
+			state := doneOr(iss.Replayed, "issued")
 			fmt.Fprintf(c.OutOrStdout(), "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, state,
 				iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -208,10 +141,7 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "allocated"
-			if al.Replayed {
-				state = "already allocated"
-			}
+			state := doneOr(al.Replayed, "allocated")
 			fmt.Fprintf(c.OutOrStdout(), "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), state,
 				al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -228,30 +158,15 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 }
 
 func (a *app) bondScheduleCmd() *cobra.Command {
-	var version int
-	var format, lang string
-	c := &cobra.Command{
-		Use: "schedule CODE", Short: "Show a bond's repayment schedule (dates, interest per period, principal)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
+	return scheduleCmd(a, "Show a bond's repayment schedule (dates, interest per period, principal)",
+		func(p *funding.Programme, ctx context.Context, code string, version int) (funding.Bond, funding.BondSchedule, error) {
+			b, err := p.Bond(ctx, code)
 			if err != nil {
-				return err
+				return b, funding.BondSchedule{}, err
 			}
-			b, err := p.Bond(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			s, err := p.BondSchedule(c.Context(), b.Code, version)
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.BondSchedule(b, s, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().IntVar(&version, "version", 0, "schedule version (default: the newest)")
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return c
+			s, err := p.BondSchedule(ctx, b.Code, version)
+			return b, s, err
+		}, report.BondSchedule)
 }
 
 func (a *app) bondReviseCmd() *cobra.Command {
@@ -267,12 +182,12 @@ func (a *app) bondReviseCmd() *cobra.Command {
 				return err
 			}
 			if file != "" {
-				in, name, err := readJSONList[bondPrincipalJSON](c, file)
+				in, name, err := readJSONList[requests.Repayment](c, file)
 				if err != nil {
 					return err
 				}
-				if r.Custom, err = bondCustom(in, name); err != nil {
-					return err
+				if r.Custom, err = requests.Repayments(in).Input(); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
 				}
 			}
 			p, err := a.programme(c)
@@ -320,10 +235,7 @@ func (a *app) bondRevenueCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if rv.Replayed {
-				state = "already recorded"
-			}
+			state := doneOr(rv.Replayed, "recorded")
 			var parts []string
 			for _, s := range rv.Split {
 				parts = append(parts, s.Bond+" "+report.Amount(s.Amount))
@@ -490,10 +402,7 @@ The top-up is its own entry, for exactly the shortfall, recorded with the paymen
 				return err
 			}
 			w := c.OutOrStdout()
-			state := "paid"
-			if x.Replayed {
-				state = "already paid"
-			}
+			state := doneOr(x.Replayed, "paid")
 			fmt.Fprintf(w, "bond %s due %s %s on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Bond,
 				x.DueDate.Format(ledger.DateLayout), state, x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
 				x.FinancialEntry, x.BudgetEntry)

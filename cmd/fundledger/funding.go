@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 	"fundledger/rules"
 )
 
@@ -77,63 +79,21 @@ func (e *itemErrors) err() error {
 	return fmt.Errorf("%s: %d items refused; nothing was stored:\n\t%s", e.file, len(e.msgs), strings.Join(e.msgs, "\n\t"))
 }
 
-// projectJSON is the file form of a project: dates as YYYY-MM-DD.
-type projectJSON struct {
-	funding.ProjectInput
-	CompletedOn  string `json:"completed_on"`
-	RegisteredOn string `json:"registered_on"`
-}
-
 func (a *app) projectCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "project", Short: "Register, list and move projects (old communities) through their lifecycle"}
-	var file string
-	register := &cobra.Command{
-		Use: "register", Short: "Register projects from JSON (one object or an array; eligibility is checked)", Args: cobra.NoArgs,
+	register := listCmd[requests.Project](a, &cobra.Command{
+		Use: "register", Short: "Register projects from JSON (one object or an array; eligibility is checked)",
 		Long: `Each project: {"code": "WH-HC-2020-001", "name": "...", "district": "环翠区", "address": "...",
  "completed_on": "1995-06-30", "state_owned_land": true, "slated_for_demolition": false,
  "households": 320, "floor_area_m2": "25600.50", "buildings": 8, "elevators": 0, "plan_year": 2020,
  "parties": {"employer": "威海市某某厂"}}`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[projectJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ins := make([]funding.ProjectInput, len(in))
-			refused := itemErrors{file: name}
-			for i, x := range in {
-				pi := x.ProjectInput
-				if pi.CompletedOn, err = ledger.ParseDate(x.CompletedOn); err != nil {
-					refused.add("project %d (%s): completed_on: %v", i+1, pi.Code, err)
-				}
-				if x.RegisteredOn != "" {
-					if pi.RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-						refused.add("project %d (%s): registered_on: %v", i+1, pi.Code, err)
-					}
-				}
-				ins[i] = pi
-			}
-			if err := refused.err(); err != nil {
-				return err
-			}
-			prs, err := p.RegisterProjects(c.Context(), ins, a.actor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			for _, pr := range prs {
-				prio := ""
-				if pr.Priority {
-					prio = ", priority (built before 2000)"
-				}
-				fmt.Fprintf(c.OutOrStdout(), "project %s %s (%s): %s%s\n", pr.Code, pr.Name, pr.DistrictName, pr.Status, prio)
-			}
-			return nil
-		},
-	}
-	register.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	}, "project", (*funding.Programme).RegisterProjects, func(pr funding.Project) string {
+		prio := ""
+		if pr.Priority {
+			prio = ", priority (built before 2000)"
+		}
+		return fmt.Sprintf("project %s %s (%s): %s%s", pr.Code, pr.Name, pr.DistrictName, pr.Status, prio)
+	})
 
 	var f funding.ProjectFilter
 	var format string
@@ -330,8 +290,12 @@ func (a *app) budgetCmd() *cobra.Command {
 		Use: "approve PROJECT", Short: "Approve budget lines from JSON: [{\"category\": \"basic\", \"work_item\": \"\", \"description\": \"...\", \"amount\": \"1000000.00\"}]",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			lines, name, err := readJSONList[funding.BudgetLineInput](c, file)
+			bodies, name, err := readJSONList[requests.BudgetLine](c, file)
 			if err != nil {
+				return err
+			}
+			lines, refused := requests.Inputs("line", bodies)
+			if err := (&itemErrors{file: name, msgs: refused}).err(); err != nil {
 				return err
 			}
 			on, err := ledger.ParseDate(date)
@@ -429,36 +393,15 @@ func (a *app) bankCmd() *cobra.Command {
 
 func (a *app) receiptCmd() *cobra.Command {
 	var r funding.ReceiptRequest
-	var amount, date string
-	cmd := &cobra.Command{
-		Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if r.Amount, r.ReceivedOn, err = amountAndDate(amount, date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Actor = a.actor
-			m, err := p.Receive(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			printMovement(c, "receipt", r.IdempotencyKey, m)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	cmd := a.movementCmd(&cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt",
+		"date received (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.ReceivedOn, r.Actor = v, on, actor },
+		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Receive(ctx, r) })
 	f := cmd.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
 	f.StringVar(&r.Source, "source", "", "funding source (central, provincial, municipal, district, bond, …)")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "date received (YYYY-MM-DD)")
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
 	for _, name := range []string{"project", "source", "amount", "date", "bank", "key"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -467,42 +410,50 @@ func (a *app) receiptCmd() *cobra.Command {
 
 func (a *app) payCmd() *cobra.Command {
 	var r funding.DisbursementRequest
-	var amount, date string
-	cmd := &cobra.Command{
-		Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if r.Amount, r.PaidOn, err = amountAndDate(amount, date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Actor = a.actor
-			m, err := p.Disburse(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			printMovement(c, "payment", r.IdempotencyKey, m)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	cmd := a.movementCmd(&cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment",
+		"date paid (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.PaidOn, r.Actor = v, on, actor },
+		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Disburse(ctx, r) })
 	f := cmd.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
 	f.StringVar(&r.Source, "source", "", "funding source whose earmarked money pays")
 	f.StringVar(&r.Category, "category", "", "basic|improvement|upgrade")
 	f.StringVar(&r.WorkItem, "work-item", "", "work item (e.g. elevator, utility_pipework)")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "date paid (YYYY-MM-DD)")
 	f.StringVar(&r.Payee, "payee", "", "who is paid")
 	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (the same key again changes nothing)")
 	for _, name := range []string{"project", "source", "category", "amount", "date", "payee", "bank", "key"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
+	return cmd
+}
+
+// movementCmd records a receipt or payment: --amount and --date read
+// (set puts them, with the actor, into the request), record makes the one
+// call, and the entries are printed and sealed. --key is the request's
+// idempotency key.
+func (a *app) movementCmd(cmd *cobra.Command, what, dateUsage string, key *string, set func(decimal.Decimal, time.Time, string),
+	record func(*funding.Programme, context.Context) (funding.Movement, error)) *cobra.Command {
+	var amount, date string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		v, on, err := amountAndDate(amount, date)
+		if err != nil {
+			return err
+		}
+		set(v, on, a.actor)
+		return a.writeThenSeal(c, func(p *funding.Programme) error {
+			m, err := record(p, c.Context())
+			if err != nil {
+				return err
+			}
+			printMovement(c, what, *key, m)
+			return nil
+		})
+	}
+	cmd.Flags().StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
+	cmd.Flags().StringVar(&date, "date", "", dateUsage)
+	cmd.Flags().StringVar(key, "key", "", "idempotency key (the same key again changes nothing)")
 	return cmd
 }
 
@@ -520,10 +471,7 @@ func amountAndDate(amountText, date string) (decimal.Decimal, time.Time, error) 
 }
 
 func printMovement(c *cobra.Command, what, key string, m funding.Movement) {
-	state := "recorded"
-	if m.Replayed {
-		state = "already recorded"
-	}
+	state := doneOr(m.Replayed, "recorded")
 	fmt.Fprintf(c.OutOrStdout(), "%s %s %s: financial entry %d, budget entry %d\n", what, key, state, m.FinancialEntry, m.BudgetEntry)
 }
 
@@ -578,30 +526,8 @@ func (a *app) reportProjectCmd() *cobra.Command {
 }
 
 func (a *app) reportDistrictCmd() *cobra.Command {
-	var asOf, format, lang, district string
-	cmd := &cobra.Command{
-		Use: "district", Short: "Money per district and source, and per district and category", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.DistrictReport(c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.DistrictReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return cmd
+	return districtReportCmd(a, "district", "Money per district and source, and per district and category",
+		(*funding.Programme).DistrictReport, report.DistrictReport)
 }
 
 // writeThenSeal runs a write on the programme, then seals the ledger's

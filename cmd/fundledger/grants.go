@@ -12,6 +12,7 @@ import (
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 )
 
 // Grants: elevator applications, utility facilities and awards, property
@@ -19,53 +20,18 @@ import (
 // Wire into rootCmd: a.elevatorCmd(), a.utilityCmd(), a.rewardCmd(),
 // a.evaluationCmd(), a.allocateCmd(); and a.reportGrantsCmd() under `report`.
 
-// elevatorJSON is the file form of an application: dates as YYYY-MM-DD.
-type elevatorJSON struct {
-	funding.ElevatorApplicationInput
-	AppliedOn string `json:"applied_on"`
-}
-
 func (a *app) elevatorCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "elevator", Short: "Elevator retrofit (加装电梯): applications, consent, grants, acceptance, household shares"}
-	var file string
-	apply := &cobra.Command{
-		Use: "apply", Short: "Record applications from JSON (one object or an array)", Args: cobra.NoArgs,
+	apply := listCmd[requests.ElevatorApplication](a, &cobra.Command{
+		Use: "apply", Short: "Record applications from JSON (one object or an array)",
 		Long: `Each application: {"code": "HC-001-3-2", "project": "WH-HC-2020-001", "building": "3", "unit": "2",
  "households_per_floor": [2, 2, 2, 2, 2, 2, 2], "elevators": 1, "estimated_cost": "500000.00",
  "estimated_pipe_cost": "0", "other_contributions": "0", "owners_total": 14, "owners_participating": 12,
  "owners_approving": 10, "area_total_m2": "1260.00", "area_participating_m2": "1080.00",
  "area_approving_m2": "900.00", "applied_on": "2021-03-01"}`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[elevatorJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ins := make([]funding.ElevatorApplicationInput, len(in))
-			refused := itemErrors{file: name}
-			for i, x := range in {
-				ins[i] = x.ElevatorApplicationInput
-				if ins[i].AppliedOn, err = ledger.ParseDate(x.AppliedOn); err != nil {
-					refused.add("application %d (%s): applied_on: %v", i+1, ins[i].Code, err)
-				}
-			}
-			if err := refused.err(); err != nil {
-				return err
-			}
-			gots, err := p.ApplyElevators(c.Context(), ins, a.actor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			for _, got := range gots {
-				fmt.Fprintf(c.OutOrStdout(), "elevator application %s (project %s, building %s unit %s): %s\n", got.Code, got.Project, got.Building, got.Unit, got.Status)
-			}
-			return nil
-		},
-	}
-	apply.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	}, "application", (*funding.Programme).ApplyElevators, func(got funding.ElevatorApplication) string {
+		return fmt.Sprintf("elevator application %s (project %s, building %s unit %s): %s", got.Code, got.Project, got.Building, got.Unit, got.Status)
+	})
 
 	var date, format string
 	approve := &cobra.Command{
@@ -163,10 +129,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if m.Replayed {
-				state = "already recorded"
-			}
+			state := doneOr(m.Replayed, "recorded")
 			fmt.Fprintf(c.OutOrStdout(), "contribution %s of household %s: %s, entry %d\n", cr.IdempotencyKey, cr.Household, state, m.FinancialEntry)
 			return sealAfterWrite(c.Context(), p.Ledger())
 		},
@@ -210,61 +173,24 @@ func (a *app) grantOut(c *cobra.Command, p *funding.Programme, g funding.Elevato
 }
 
 func printGrantPayment(c *cobra.Command, what string, pm funding.GrantPayment) {
-	state := "paid"
-	if pm.Replayed {
-		state = "already paid"
-	}
+	state := doneOr(pm.Replayed, "paid")
 	fmt.Fprintf(c.OutOrStdout(), "%s: %s %s, budget entry %d, financial entry %d\n", what, state, report.Amount(pm.Total), pm.EntryID, pm.FinancialEntryID)
 	for _, s := range pm.Amounts {
 		fmt.Fprintf(c.OutOrStdout(), "  %-28s %18s\n", s.Source, report.Amount(s.Amount))
 	}
 }
 
-// facilityJSON is the file form of a facility: dates as YYYY-MM-DD.
-type facilityJSON struct {
-	funding.FacilityInput
-	RegisteredOn string `json:"registered_on"`
-}
-
 func (a *app) utilityCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "utility", Short: "Utility facilities (专营设施): owner, 以奖代补 award, ownership transfer"}
-	var file, date, format string
-	register := &cobra.Command{
-		Use: "register", Short: "Register facilities from JSON (one object or an array)", Args: cobra.NoArgs,
+	var date, format string
+	register := listCmd[requests.Facility](a, &cobra.Command{
+		Use: "register", Short: "Register facilities from JSON (one object or an array)",
 		Long: `Each facility: {"code": "HC-001-POWER", "project": "WH-HC-2020-001", "kind": "power|water|gas|heating|telecom|cabletv",
  "description": "...", "cost": "500000.00", "utility": "国网威海供电公司", "owner": "原产权单位",
  "owned_by_utility": false, "registered_on": "2021-03-01"}`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[facilityJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ins := make([]funding.FacilityInput, len(in))
-			refused := itemErrors{file: name}
-			for i, x := range in {
-				ins[i] = x.FacilityInput
-				if ins[i].RegisteredOn, err = ledger.ParseDate(x.RegisteredOn); err != nil {
-					refused.add("facility %d (%s): registered_on: %v", i+1, ins[i].Code, err)
-				}
-			}
-			if err := refused.err(); err != nil {
-				return err
-			}
-			fs, err := p.RegisterFacilities(c.Context(), ins, a.actor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			for _, f := range fs {
-				fmt.Fprintf(c.OutOrStdout(), "facility %s (%s, project %s): owner %s, owned by the utility: %v\n", f.Code, f.Kind, f.Project, f.Owner, f.OwnedByUtility)
-			}
-			return nil
-		},
-	}
-	register.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	}, "facility", (*funding.Programme).RegisterFacilities, func(f funding.Facility) string {
+		return fmt.Sprintf("facility %s (%s, project %s): owner %s, owned by the utility: %v", f.Code, f.Kind, f.Project, f.Owner, f.OwnedByUtility)
+	})
 	commit := &cobra.Command{
 		Use: "commit CODE", Short: "Commit the utility's contribution and, when it does not own the facility, its award", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -280,10 +206,7 @@ func (a *app) utilityCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state := "committed"
-			if fc.Unchanged {
-				state = "already committed"
-			}
+			state := doneOr(fc.Unchanged, "committed")
 			fmt.Fprintf(c.OutOrStdout(), "facility %s: %s; contribution %s (%s), award %s %s\n  %s\n", fc.Facility, state, report.Amount(fc.Contribution),
 				fc.Utility, report.Amount(fc.Award), fc.AwardSource, fc.Explanation)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -430,10 +353,7 @@ The steps of a facility, in order (each dated no earlier than the one before):
 				if err != nil {
 					return err
 				}
-				state := "recorded"
-				if pm.Replayed {
-					state = "already recorded"
-				}
+				state := doneOr(pm.Replayed, "recorded")
 				how := "received through " + cr.BankAccount
 				if cr.InKind {
 					how = "in kind"
@@ -483,10 +403,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			if err != nil {
 				return err
 			}
-			state := "recorded"
-			if r.Unchanged {
-				state = "already recorded"
-			}
+			state := doneOr(r.Unchanged, "recorded")
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: score %s %s; reward %s from %s (%s)\n", r.Project, r.Period, r.Score, state,
 				report.Amount(r.Reward), r.Source, r.Explanation)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -512,10 +429,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 			if err != nil {
 				return err
 			}
-			state := "paid"
-			if pay.Replayed {
-				state = "already paid"
-			}
+			state := doneOr(pay.Replayed, "paid")
 			fmt.Fprintf(c.OutOrStdout(), "project %s period %s: reward %s %s (entries %d, %d)\n", args[0], period, report.Amount(pay.Total), state,
 				pay.EntryID, pay.FinancialEntryID)
 			return sealAfterWrite(c.Context(), p.Ledger())
@@ -708,28 +622,6 @@ func (a *app) allocateCmd() *cobra.Command {
 }
 
 func (a *app) reportGrantsCmd() *cobra.Command {
-	var asOf, format, lang, district string
-	cmd := &cobra.Command{
-		Use: "grants", Short: "Elevator applications by status, grants per district, residents' shares outstanding per building", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.GrantsReport(c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.GrantsReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return cmd
+	return districtReportCmd(a, "grants", "Elevator applications by status, grants per district, residents' shares outstanding per building",
+		(*funding.Programme).GrantsReport, report.GrantsReport)
 }

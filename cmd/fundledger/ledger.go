@@ -142,10 +142,7 @@ Posting the same request again with the same key changes nothing and prints the 
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			for _, e := range out {
-				state := "posted"
-				if e.Replayed {
-					state = "already posted"
-				}
+				state := doneOr(e.Replayed, "posted")
 				fmt.Fprintf(c.OutOrStdout(), "%s entry %d (key %s, %s book, %s)\n", state, e.ID, e.IdempotencyKey, e.Book, e.EffectiveDate.Format(ledger.DateLayout))
 			}
 			return sealAfterWrite(c.Context(), l)
@@ -156,37 +153,37 @@ Posting the same request again with the same key changes nothing and prints the 
 }
 
 func (a *app) reverseCmd() *cobra.Command {
-	var req ledger.ReverseRequest
+	var req funding.PaymentReversal
 	var date string
 	cmd := &cobra.Command{
-		Use: "reverse ENTRY_ID|VOUCHER", Short: "Post a reversal of an entry (sides swapped, pointing at it), named by its entry id or its voucher number (\"2021-03 财-0002\")",
+		Use: "reverse ENTRY_ID|VOUCHER", Short: "Post a reversal of an entry (sides swapped, pointing at it), named by its entry id or its voucher number (\"2021-03 财-0002\"); a receipt's or payment's two entries together",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := a.ledger(c.Context())
-			if err != nil {
-				return err
-			}
-			id, err := entryRef(c, l, args[0])
-			if err != nil {
-				return err
-			}
+			var err error
 			if date != "" {
 				if req.Date, err = ledger.ParseDate(date); err != nil {
 					return err
 				}
 			}
-			req.Actor = a.actor
-			e, err := l.Reverse(c.Context(), id, req)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "reversal entry %d of entry %d dated %s\n", e.ID, id, e.EffectiveDate.Format(ledger.DateLayout))
-			return sealAfterWrite(c.Context(), l)
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				if req.Entry, err = entryRef(c, p.Ledger(), args[0]); err != nil {
+					return err
+				}
+				req.Actor = a.actor
+				got, err := p.ReversePayment(c.Context(), req)
+				if err != nil {
+					return err
+				}
+				for i, e := range got.Reversals {
+					fmt.Fprintf(c.OutOrStdout(), "reversal entry %d of entry %d dated %s\n", e.ID, got.Reversed[i], e.EffectiveDate.Format(ledger.DateLayout))
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required, recorded)")
 	cmd.Flags().StringVar(&date, "date", "", "date of the reversal (default: the reversed entry's date)")
-	cmd.Flags().StringVar(&req.IdempotencyKey, "key", "", "idempotency key (default reversal-of:ID)")
+	cmd.Flags().StringVar(&req.IdempotencyKey, "key", "", "idempotency key (default reversal-of:ID for each entry reversed; KEY/ID with a key)")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,6 +9,7 @@ import (
 	"fundledger/funding"
 	"fundledger/ledger"
 	"fundledger/report"
+	"fundledger/requests"
 )
 
 // The loan commands: `loan …` (policy-bank and commercial loans, their
@@ -28,13 +30,6 @@ func init() {
   }
 ]
 `
-}
-
-// loanJSON is the file form of a loan: dates as YYYY-MM-DD.
-type loanJSON struct {
-	funding.LoanInput
-	Start  string              `json:"start"`
-	Custom []bondPrincipalJSON `json:"custom_schedule"`
 }
 
 // addLoanCmds adds the loan, company and capital commands, and `report
@@ -58,49 +53,18 @@ func (a *app) loanCmd() *cobra.Command {
 }
 
 func (a *app) loanRegisterCmd() *cobra.Command {
-	var file string
-	c := &cobra.Command{
-		Use: "register", Short: "Register loans from JSON (one object or an array)", Args: cobra.NoArgs,
+	return listCmd[requests.Loan](a, &cobra.Command{
+		Use: "register", Short: "Register loans from JSON (one object or an array)",
 		Long: `Each loan: {"code", "name", "lender", "lender_kind": "policy_bank|commercial", "district" (or "company"),
  "source" (default policy_bank), "projects": [...], "amount", "rate_kind": "fixed|floating",
  "rate_pct" (fixed) or "lpr_pct" + "spread_bp" + "reset_months" (floating), "start" (day 1 to 28),
  "term_months", "frequency": "monthly|quarterly|semi-annual|annual", "grace_months",
  "repayment": "equal_principal|equal_instalment|bullet|custom", "custom_schedule": [{"date", "amount"}]}.
 Rates are per cent a year. The schedule is generated at each drawdown (see loan schedule). --template prints an example.`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			in, name, err := readJSONList[loanJSON](c, file)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			for i, x := range in {
-				li := x.LoanInput
-				where := fmt.Sprintf("%s: loan %d (%s)", name, i+1, li.Code)
-				if li.Start, err = ledger.ParseDate(x.Start); err != nil {
-					return fmt.Errorf("%s: start: %w", where, err)
-				}
-				custom, err := bondCustom(x.Custom, where)
-				if err != nil {
-					return err
-				}
-				for _, cu := range custom {
-					li.Custom = append(li.Custom, funding.LoanMove{Date: cu.Date, Amount: cu.Amount})
-				}
-				l, err := p.RegisterLoan(c.Context(), li, a.actor)
-				if err != nil {
-					return fmt.Errorf("%s: %w", where, err)
-				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s %s: %s from %s, %s %s, %d months to %s\n", l.Code, l.Name, report.Amount(l.Amount), l.Lender,
-					l.Repayment, l.Frequency, l.TermMonths, l.Maturity().Format(ledger.DateLayout))
-			}
-			return nil
-		},
-	}
-	c.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
-	return c
+	}, "loan", oneByOne("loan", func(li funding.LoanInput) string { return li.Code }, (*funding.Programme).RegisterLoan), func(l funding.Loan) string {
+		return fmt.Sprintf("loan %s %s: %s from %s, %s %s, %d months to %s", l.Code, l.Name, report.Amount(l.Amount), l.Lender,
+			l.Repayment, l.Frequency, l.TermMonths, l.Maturity().Format(ledger.DateLayout))
+	})
 }
 
 func (a *app) loanListCmd() *cobra.Command {
@@ -152,10 +116,7 @@ func (a *app) loanDrawCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				state := "drawn"
-				if d.Replayed {
-					state = "already drawn"
-				}
+				state := doneOr(d.Replayed, "drawn")
 				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
 					report.Amount(d.Amount), state, d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
 				return nil
@@ -175,30 +136,15 @@ func (a *app) loanDrawCmd() *cobra.Command {
 }
 
 func (a *app) loanScheduleCmd() *cobra.Command {
-	var version int
-	var format, lang string
-	c := &cobra.Command{
-		Use: "schedule CODE", Short: "Show a loan's schedule (periods, rate, interest, principal) and its rounding", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
+	return scheduleCmd(a, "Show a loan's schedule (periods, rate, interest, principal) and its rounding",
+		func(p *funding.Programme, ctx context.Context, code string, version int) (funding.Loan, funding.LoanSchedule, error) {
+			l, err := p.Loan(ctx, code)
 			if err != nil {
-				return err
+				return l, funding.LoanSchedule{}, err
 			}
-			l, err := p.Loan(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			s, err := p.LoanSchedule(c.Context(), l.Code, version)
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.LoanSchedule(l, s, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().IntVar(&version, "version", 0, "schedule version (default: the newest)")
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	return c
+			s, err := p.LoanSchedule(ctx, l.Code, version)
+			return l, s, err
+		}, report.LoanSchedule)
 }
 
 func (a *app) loanAccrueCmd() *cobra.Command {

@@ -53,3 +53,12 @@ func renderOptions(c *cobra.Command, format string) report.RenderOptions {
 
 // csvHeaderHelp documents --csv-header.
 const csvHeaderHelp = "csv: put the title, as-of day and ledger head hash above the header as '# ' lines (default: the first line is the header)"
+
+// doneOr is what a write did: done ("paid"), or "already paid" when it had
+// been done before (the same request replayed).
+func doneOr(replayed bool, done string) string {
+	if replayed {
+		return "already " + done
+	}
+	return done
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"fundledger/funding"
+	"fundledger/requests"
+)
+
+// body is a request body of package requests, shared with the API: it
+// converts itself to a funding input and names itself in a refusal.
+type body[I any] interface {
+	Input() (I, error)
+	Label() string
+}
+
+// listCmd makes cmd read a file of request bodies B (one object or an
+// array, strictly: jsoninput names file:line:col), convert every one —
+// all refusals listed, nothing stored — and store them with one call
+// (store, a method of funding.Programme), then print a line per item
+// stored. noun names an item in a refusal ("project 2 (WH-…): …").
+func listCmd[B body[I], I, O any](a *app, cmd *cobra.Command, noun string,
+	store func(*funding.Programme, context.Context, []I, string) ([]O, error), line func(O) string) *cobra.Command {
+	var file string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		bs, name, err := readJSONList[B](c, file)
+		if err != nil {
+			return err
+		}
+		p, err := a.programme(c)
+		if err != nil {
+			return err
+		}
+		ins, refused := requests.Inputs(noun, bs)
+		if err := (&itemErrors{file: name, msgs: refused}).err(); err != nil {
+			return err
+		}
+		outs, err := store(p, c.Context(), ins, a.actor)
+		for _, o := range outs {
+			fmt.Fprintln(c.OutOrStdout(), line(o))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
+	return cmd
+}
+
+// oneByOne stores a list with a funding call that stores one item: the
+// items before a refused one stay stored (and are printed).
+func oneByOne[I, O any](noun string, label func(I) string, one func(*funding.Programme, context.Context, I, string) (O, error)) func(*funding.Programme, context.Context, []I, string) ([]O, error) {
+	return func(p *funding.Programme, ctx context.Context, ins []I, actor string) ([]O, error) {
+		var outs []O
+		for i, in := range ins {
+			o, err := one(p, ctx, in, actor)
+			if err != nil {
+				return outs, fmt.Errorf("%s %d (%s): %w", noun, i+1, label(in), err)
+			}
+			outs = append(outs, o)
+		}
+		return outs, nil
+	}
+}
