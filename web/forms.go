@@ -1,15 +1,17 @@
 package web
 
 import (
-	"fundledger/amount"
-	"fundledger/ledger"
-	"github.com/shopspring/decimal"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/amount"
+	"fundledger/ledger"
 )
 
 // Browser forms, declared once: a form is a struct whose tags name each
