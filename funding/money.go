@@ -2,11 +2,13 @@ package funding
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
@@ -68,6 +70,31 @@ func (p *Programme) BankAccounts(ctx context.Context, district string) ([]BankAc
 		ORDER BY code COLLATE "C" LIMIT $2`, code, MaxBankAccounts)
 	if err != nil {
 		return nil, fmt.Errorf("bank accounts: %w", err)
+	}
+	return out, nil
+}
+
+// LookupBankAccount is the bank account of a code (ErrNotFound when none);
+// District is "" for the city's own.
+func LookupBankAccount(ctx context.Context, db sqlx.QueryerContext, code string) (BankAccount, error) {
+	var b BankAccount
+	err := sqlx.GetContext(ctx, db, &b, `SELECT code, name, bank, number, coalesce(district, '') AS district FROM bank_accounts WHERE code = $1`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("bank account %q: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return b, fmt.Errorf("bank account %q: %w", code, err)
+	}
+	return b, nil
+}
+
+// DistrictBankAccounts lists a district's own bank accounts (by its code;
+// not the city's), by code, at most MaxBankAccounts.
+func DistrictBankAccounts(ctx context.Context, db sqlx.QueryerContext, district string) ([]BankAccount, error) {
+	var out []BankAccount
+	if err := sqlx.SelectContext(ctx, db, &out, `SELECT code, name, bank, number, district FROM bank_accounts WHERE district = $1
+		ORDER BY code LIMIT $2`, district, MaxBankAccounts); err != nil {
+		return nil, fmt.Errorf("bank accounts of %s: %w", district, err)
 	}
 	return out, nil
 }

@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -51,18 +50,17 @@ func (s *Server) districtParam(ctx context.Context, v string) (string, error) {
 // district (the city's) is read by every role that reads all districts
 // and changed by the finance bureau.
 func (s *Server) checkBankAccount(ctx context.Context, code string, write bool) error {
-	var district sql.NullString
-	err := s.db.GetContext(ctx, &district, `SELECT district FROM bank_accounts WHERE code = $1`, code)
-	if errors.Is(err, sql.ErrNoRows) {
+	b, err := funding.LookupBankAccount(ctx, s.db, code)
+	if errors.Is(err, funding.ErrNotFound) {
 		return notFound(code)
 	}
 	if err != nil {
 		return err
 	}
 	if write {
-		return principalOf(ctx).CheckWrite(district.String)
+		return principalOf(ctx).CheckWrite(b.District)
 	}
-	return principalOf(ctx).CheckRead(district.String)
+	return principalOf(ctx).CheckRead(b.District)
 }
 
 // readScope is the district codes the caller reads, for the read functions'

@@ -7,6 +7,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"strings"
@@ -259,7 +260,11 @@ func (s *Server) bankPanelFor(district string) *bankPanel {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	bp := &bankPanel{Period: time.Now().Format("2006-01")}
-	if err := s.db.SelectContext(ctx, &bp.Accounts, `SELECT code, name, bank, district FROM bank_accounts WHERE district = $1 ORDER BY code`, district); err != nil {
+	accounts, err := funding.DistrictBankAccounts(ctx, s.db, district)
+	for _, b := range accounts {
+		bp.Accounts = append(bp.Accounts, bankAccount{Code: b.Code, Name: b.Name, Bank: b.Bank, District: sql.NullString{String: b.District, Valid: true}})
+	}
+	if err != nil {
 		s.log.Warn("bank panel", "district", district, "error", err.Error())
 		return nil
 	}

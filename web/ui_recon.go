@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"fundledger/access"
+	"fundledger/funding"
 	"fundledger/recon"
 )
 
@@ -40,9 +41,9 @@ type bankAccount struct {
 // bankFor loads a bank account and checks the user may read it (write:
 // change it).
 func (s *Server) bankFor(r *http.Request, write bool) (bankAccount, error) {
-	var b bankAccount
-	err := s.db.GetContext(r.Context(), &b, `SELECT code, name, bank, district FROM bank_accounts WHERE code = $1`, r.PathValue("bank"))
-	if errors.Is(err, sql.ErrNoRows) {
+	fb, err := funding.LookupBankAccount(r.Context(), s.db, r.PathValue("bank"))
+	b := bankAccount{Code: fb.Code, Name: fb.Name, Bank: fb.Bank, District: sql.NullString{String: fb.District, Valid: fb.District != ""}}
+	if errors.Is(err, funding.ErrNotFound) {
 		return b, fmt.Errorf("bank account %q: %w", r.PathValue("bank"), recon.ErrNotFound)
 	}
 	if err != nil {

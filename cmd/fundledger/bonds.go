@@ -309,11 +309,7 @@ elevator 电梯, rent 配套用房租金, advertising 广告, property 物业经
 	show := &cobra.Command{
 		Use: "show PROJECT", Short: "Show a project's plan in force", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
+			p, at, err := a.programmeAt(c, asOf)
 			if err != nil {
 				return err
 			}

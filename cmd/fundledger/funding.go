@@ -32,6 +32,17 @@ func (a *app) programme(c *cobra.Command) (*funding.Programme, error) {
 	return funding.New(l), nil
 }
 
+// programmeAt reads an --as-of or --date flag (parseAsOf: zero when
+// empty), then opens the programme.
+func (a *app) programmeAt(c *cobra.Command, date string) (*funding.Programme, time.Time, error) {
+	at, err := parseAsOf(date)
+	if err != nil {
+		return nil, at, err
+	}
+	p, err := a.programme(c)
+	return p, at, err
+}
+
 // readJSONList reads one object or an array of objects from a file ("-" or
 // "" for stdin).
 func readJSONList[T any](c *cobra.Command, file string) ([]T, string, error) {
@@ -136,11 +147,7 @@ func (a *app) projectCmd() *cobra.Command {
 	status := &cobra.Command{
 		Use: "status CODE planned|approved|under_way|completed|accepted", Short: "Move a project forward in its lifecycle", Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			on, err := parseAsOf(date)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
+			p, on, err := a.programmeAt(c, date)
 			if err != nil {
 				return err
 			}
@@ -504,11 +511,7 @@ func (a *app) reportProjectCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "project CODE", Short: "A project's money per source and per category", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
+			p, at, err := a.programmeAt(c, asOf)
 			if err != nil {
 				return err
 			}

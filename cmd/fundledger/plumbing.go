@@ -51,11 +51,7 @@ func districtReportCmd[R any](a *app, use, short string, get func(p *funding.Pro
 	cmd := &cobra.Command{
 		Use: use, Short: short, Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
+			p, at, err := a.programmeAt(c, asOf)
 			if err != nil {
 				return err
 			}
