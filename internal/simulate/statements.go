@@ -30,8 +30,8 @@ type cashLine struct {
 	Key       string          `db:"key"`
 }
 
-// statements writes, for every simulated bank account and every month with
-// cash movements, the bank's statement of that month — the posted receipts
+// statements writes, for the bank account of each city with statements
+// (Options.StatementCities) and every month with cash movements, the bank's statement of that month — the posted receipts
 // and payments with the bank's own lines among them (a monthly fee, and
 // now and then interest credited or an incoming transfer nobody recorded:
 // lines reconciliation must leave for a person) — imports it through
@@ -44,7 +44,11 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 		return fmt.Errorf("simulate: statements: %w", err)
 	}
 	rc := recon.New(p.Ledger().DB())
-	for c := range o.Cities {
+	cities := o.Cities
+	if o.StatementCities != 0 {
+		cities = max(o.StatementCities, 0)
+	}
+	for c := range cities {
 		bank := bankCode(c)
 		var lines []cashLine
 		// The bank sees each receipt and payment's cash posting; the
