@@ -43,6 +43,7 @@ first unfinished chunk. A progress bar with the rate and the time left goes to s
 	f.IntVar(&o.Cities, "cities", 10, fmt.Sprintf("cities, ten to a province, 3 to 8 districts each (at most %d)", simulate.MaxCities))
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the generator: the same seed builds the same programme")
 	f.IntVar(&o.Chunk, "chunk", simulate.DefaultChunk, fmt.Sprintf("communities per chunk (receipts and payments of a chunk go in one batch; at most %d)", simulate.MaxChunk))
-	f.IntVar(&o.Workers, "workers", simulate.DefaultWorkers, fmt.Sprintf("communities registered and approved at once (at most %d)", simulate.MaxWorkers))
+	f.IntVar(&o.StatementCities, "statement-cities", 1, "bank statements (imported and reconciled every month) for the bank accounts of the first this many cities; 0: all, -1: none (each reconciliation run reads the month's cash postings of the whole database)")
+	f.IntVar(&o.Workers, "workers", simulate.DefaultWorkers, fmt.Sprintf("chunks written at once (at most %d)", simulate.MaxWorkers))
 	return cmd
 }

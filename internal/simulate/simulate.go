@@ -54,10 +54,15 @@ type Options struct {
 	Communities int
 	Cities      int
 	Seed        uint64
-	Chunk       int       // communities per chunk; 0: DefaultChunk
-	Workers     int       // chunks written at once; 0: DefaultWorkers
-	Progress    io.Writer // progress bar and ETA, redrawn per chunk; nil: none
-	Actor       string    // "" : "simulate"
+	Chunk       int // communities per chunk; 0: DefaultChunk
+	Workers     int // chunks written at once; 0: DefaultWorkers
+	// StatementCities: the bank accounts of the first this many cities get
+	// monthly statements, imported and reconciled; 0: every city's, -1:
+	// none. Each reconciliation run reads the whole month's cash postings
+	// of the database, so at national scale a share keeps this phase short.
+	StatementCities int
+	Progress        io.Writer // progress bar and ETA, redrawn per chunk; nil: none
+	Actor           string    // "" : "simulate"
 }
 
 // Result says what a run did.
@@ -99,6 +104,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: chunk: want 1 to %d, got %d", ErrInvalid, MaxChunk, o.Chunk)
 	case o.Workers < 1 || o.Workers > MaxWorkers:
 		return fmt.Errorf("%w: workers: want 1 to %d, got %d", ErrInvalid, MaxWorkers, o.Workers)
+	case o.StatementCities < -1 || o.StatementCities > o.Cities:
+		return fmt.Errorf("%w: statement cities: want -1 (none), 0 (all) or up to the %d cities, got %d", ErrInvalid, o.Cities, o.StatementCities)
 	case o.Seed > 1<<62:
 		return fmt.Errorf("%w: seed: want at most %d", ErrInvalid, uint64(1)<<62)
 	}

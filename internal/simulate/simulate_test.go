@@ -244,6 +244,8 @@ func TestSimulateOptions(t *testing.T) {
 		{Communities: simulate.MaxCommunities + 1, Cities: 1},
 		{Communities: 10, Cities: simulate.MaxCities + 1},
 		{Communities: 10, Cities: 1, Chunk: simulate.MaxChunk + 1},
+		{Communities: 10, Cities: 2, StatementCities: 3},
+		{Communities: 10, Cities: 2, StatementCities: -2},
 	} {
 		if _, err := simulate.Run(context.Background(), nil, o); !errors.Is(err, simulate.ErrInvalid) {
 			t.Errorf("options %+v: err %v, want ErrInvalid", o, err)

@@ -30,8 +30,8 @@ type cashLine struct {
 	Key       string          `db:"key"`
 }
 
-// statements writes, for every simulated bank account and every month with
-// cash movements, the bank's statement of that month — the posted receipts
+// statements writes, for the bank account of each city with statements
+// (Options.StatementCities) and every month with cash movements, the bank's statement of that month — the posted receipts
 // and payments with the bank's own lines among them (a monthly fee, and
 // now and then interest credited or an incoming transfer nobody recorded:
 // lines reconciliation must leave for a person) — imports it through
@@ -44,7 +44,28 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 		return fmt.Errorf("simulate: statements: %w", err)
 	}
 	rc := recon.New(p.Ledger().DB())
-	for c := range o.Cities {
+	cities := o.Cities
+	if o.StatementCities != 0 {
+		cities = max(o.StatementCities, 0)
+	}
+	// The last statement found imported may have been interrupted before
+	// its reconciliation: it is reconciled again (a run that finds its
+	// lines matched matches nothing) before the next new statement, or at
+	// the end.
+	var last *recon.RunRequest
+	reconcile := func(req recon.RunRequest, added int) error {
+		run, err := rc.Run(ctx, req)
+		if err != nil {
+			return fmt.Errorf("simulate: reconcile %s %s: %w", req.BankAccount, req.Period, err)
+		}
+		res.Matched += run.Matched
+		res.Unmatched += added
+		for _, pass := range run.Passes {
+			res.Unmatched -= pass.Lines
+		}
+		return nil
+	}
+	for c := range cities {
 		bank := bankCode(c)
 		var lines []cashLine
 		// The bank sees each receipt and payment's cash posting; the
@@ -74,19 +95,24 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 				return fmt.Errorf("simulate: statement %s: %w", name, err)
 			}
 			res.StatementLines += imp.Lines
+			req := recon.RunRequest{BankAccount: bank, Period: recon.Period{From: month, To: month.AddDate(0, 1, -1)}, Actor: o.Actor}
 			if imp.AlreadyImported {
+				last = &req
 				continue
 			}
-			run, err := rc.Run(ctx, recon.RunRequest{BankAccount: bank, Period: recon.Period{From: month, To: month.AddDate(0, 1, -1)}, Actor: o.Actor})
-			if err != nil {
-				return fmt.Errorf("simulate: reconcile %s: %w", name, err)
+			if last != nil {
+				if err := reconcile(*last, 0); err != nil {
+					return err
+				}
+				last = nil
 			}
-			res.Matched += run.Matched
-			res.Unmatched += imp.Added
-			for _, pass := range run.Passes {
-				res.Unmatched -= pass.Lines
+			if err := reconcile(req, imp.Added); err != nil {
+				return err
 			}
 		}
+	}
+	if last != nil {
+		return reconcile(*last, 0)
 	}
 	return nil
 }
