@@ -469,8 +469,8 @@ func officerMonth(t *testing.T, f *fixture, b *browserTab) {
 			t.Errorf("over the line: %q lacks %q", over, want)
 		}
 	}
-	if b.text("cash-district") != "170,000.00" {
-		t.Errorf("district cash %q, want 170,000.00 (the refusal is the line's, not the cash's)", b.text("cash-district"))
+	if c := b.text("cash-district"); c != "170,000.00" {
+		t.Errorf("district cash %q, want 170,000.00 (the refusal is the line's, not the cash's)", c)
 	}
 	b.shot("officer-over-budget")
 
@@ -529,13 +529,18 @@ func officerMonth(t *testing.T, f *fixture, b *browserTab) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	session := false
 	for _, c := range got.Cookies {
 		if c.Name == "fl_session" {
+			session = true
 			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict {
 				t.Errorf("session cookie in the browser: HttpOnly %v SameSite %q", c.HTTPOnly, c.SameSite)
 			}
 			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 		}
+	}
+	if !session {
+		t.Fatalf("no session cookie in the browser: %+v", got.Cookies)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
