@@ -35,8 +35,9 @@ import (
 const ChromiumPath = "/usr/bin/chromium"
 
 // Screenshots of the month test go to $FUNDLEDGER_SCREENSHOTS (a relative
-// directory is taken from the repository's root), or to the test's
-// temporary directory. `FUNDLEDGER_SCREENSHOTS=docs/screenshots` remakes
+// directory is taken from the repository's root), or to a temporary
+// directory that is removed when the test passes and kept (its path
+// printed) when it fails. `FUNDLEDGER_SCREENSHOTS=docs/screenshots` remakes
 // the README's pictures.
 const screenshotsEnv = "FUNDLEDGER_SCREENSHOTS"
 
@@ -69,7 +70,19 @@ func newBrowserTab(t *testing.T, timeout time.Duration) *browserTab {
 	compact := dir != ""
 	switch {
 	case dir == "":
-		dir = t.TempDir()
+		// A temporary directory, kept when the test fails.
+		tmp, err := os.MkdirTemp("", "fundledger-screenshots-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("screenshots kept in %s", tmp)
+			} else if err := os.RemoveAll(tmp); err != nil {
+				t.Error(err)
+			}
+		})
+		dir = tmp
 	case !filepath.IsAbs(dir):
 		dir = filepath.Join("..", dir) // go test runs in web/
 	}
