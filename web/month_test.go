@@ -35,8 +35,9 @@ import (
 const ChromiumPath = "/usr/bin/chromium"
 
 // Screenshots of the month test go to $FUNDLEDGER_SCREENSHOTS (a relative
-// directory is taken from the repository's root), or to the test's
-// temporary directory. `FUNDLEDGER_SCREENSHOTS=docs/screenshots` remakes
+// directory is taken from the repository's root), or to a temporary
+// directory that is removed when the test passes and kept (its path
+// printed) when it fails. `FUNDLEDGER_SCREENSHOTS=docs/screenshots` remakes
 // the README's pictures.
 const screenshotsEnv = "FUNDLEDGER_SCREENSHOTS"
 
@@ -69,7 +70,19 @@ func newBrowserTab(t *testing.T, timeout time.Duration) *browserTab {
 	compact := dir != ""
 	switch {
 	case dir == "":
-		dir = t.TempDir()
+		// A temporary directory, kept when the test fails.
+		tmp, err := os.MkdirTemp("", "fundledger-screenshots-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("screenshots kept in %s", tmp)
+			} else if err := os.RemoveAll(tmp); err != nil {
+				t.Error(err)
+			}
+		})
+		dir = tmp
 	case !filepath.IsAbs(dir):
 		dir = filepath.Join("..", dir) // go test runs in web/
 	}
@@ -469,8 +482,8 @@ func officerMonth(t *testing.T, f *fixture, b *browserTab) {
 			t.Errorf("over the line: %q lacks %q", over, want)
 		}
 	}
-	if b.text("cash-district") != "170,000.00" {
-		t.Errorf("district cash %q, want 170,000.00 (the refusal is the line's, not the cash's)", b.text("cash-district"))
+	if c := b.text("cash-district"); c != "170,000.00" {
+		t.Errorf("district cash %q, want 170,000.00 (the refusal is the line's, not the cash's)", c)
 	}
 	b.shot("officer-over-budget")
 
@@ -529,13 +542,18 @@ func officerMonth(t *testing.T, f *fixture, b *browserTab) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	session := false
 	for _, c := range got.Cookies {
 		if c.Name == "fl_session" {
+			session = true
 			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict {
 				t.Errorf("session cookie in the browser: HttpOnly %v SameSite %q", c.HTTPOnly, c.SameSite)
 			}
 			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 		}
+	}
+	if !session {
+		t.Fatalf("no session cookie in the browser: %+v", got.Cookies)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
