@@ -229,6 +229,16 @@ func fenString(f int64) string {
 // on both sides, or amounts that differ, are left for a person, and so
 // are not matched by the later passes either: the reference says what
 // belongs together.
+// both applies f to the lines and to the postings at the same time (the
+// sorts of passes 1 and 2 are most of matching's time, and a run has two
+// cores to itself while it matches: the database waits).
+func both(f func([]item) []int32, lines, posts []item) ([]int32, []int32) {
+	done := make(chan []int32, 1)
+	go func() { done <- f(posts) }()
+	li := f(lines)
+	return li, <-done
+}
+
 func (e *engine) passReference() {
 	byRef := func(items []item) []int32 {
 		var idx []int32
@@ -240,7 +250,7 @@ func (e *engine) passReference() {
 		slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(items[a].ref, items[b].ref) })
 		return idx
 	}
-	li, pi := byRef(e.lines), byRef(e.posts)
+	li, pi := both(byRef, e.lines, e.posts)
 	for a, b := 0, 0; a < len(li) && b < len(pi); {
 		lr, pr := e.lines[li[a]].ref, e.posts[pi[b]].ref
 		if c := strings.Compare(lr, pr); c != 0 {
@@ -304,7 +314,7 @@ func (e *engine) passAmountDate() {
 		})
 		return idx
 	}
-	li, pi := key(e.lines), key(e.posts)
+	li, pi := both(key, e.lines, e.posts)
 	var groups [][2][]int32
 	less := func(x, y *item) int {
 		if x.in != y.in {

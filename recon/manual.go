@@ -365,3 +365,17 @@ func checkNotMatched(ctx context.Context, tx *sqlx.Tx, lines []int64, posts []Po
 	return fmt.Errorf("%w: %s is already in match %d, made on %s by %s; undo that match first (recon unmatch %d)",
 		ErrAlreadyMatched, what, h.Match, h.At.UTC().Format("2006-01-02 15:04 UTC"), h.By, h.Match)
 }
+
+// MatchAccount is the bank account of match id (ErrNotFound when there is
+// no such match).
+func (r *Recon) MatchAccount(ctx context.Context, id int64) (string, error) {
+	var acct string
+	err := r.db.GetContext(ctx, &acct, `SELECT bank_account FROM recon_matches WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("match %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("match %d: %w", id, err)
+	}
+	return acct, nil
+}

@@ -239,9 +239,8 @@ func (s *Server) reconUnmatchForm(w http.ResponseWriter, r *http.Request) {
 		s.showRecon(w, r, http.StatusUnprocessableEntity, "match: not a match id", nil)
 		return
 	}
-	var acct string
-	err = s.db.GetContext(r.Context(), &acct, `SELECT bank_account FROM recon_matches WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && acct != b.Code) {
+	acct, err := recon.New(s.db).MatchAccount(r.Context(), id)
+	if errors.Is(err, recon.ErrNotFound) || (err == nil && acct != b.Code) {
 		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
 		return
 	}
