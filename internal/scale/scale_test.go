@@ -94,7 +94,7 @@ func TestFixture(t *testing.T) {
 // scaleDB is the benchmarks' database: $FUNDLEDGER_SCALE_URL (built there
 // with $FUNDLEDGER_SCALE_COMMUNITIES communities, default 220,000, unless
 // it holds a fixture already; the role must own the tables), or else a
-// fresh test database with 2,000 communities.
+// fresh test database with $FUNDLEDGER_SCALE_COMMUNITIES (default 2,000).
 func scaleDB(b *testing.B) *sqlx.DB {
 	b.Helper()
 	ctx := context.Background()
@@ -110,10 +110,11 @@ func scaleDB(b *testing.B) *sqlx.DB {
 		}
 		b.Cleanup(func() { db.Close() })
 		n = 220000
-		if s := os.Getenv("FUNDLEDGER_SCALE_COMMUNITIES"); s != "" {
-			if n, err = strconv.Atoi(s); err != nil {
-				b.Fatal(err)
-			}
+	}
+	if s := os.Getenv("FUNDLEDGER_SCALE_COMMUNITIES"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
 		}
 	}
 	built, err := scale.Built(ctx, db)
