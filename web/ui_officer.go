@@ -737,35 +737,20 @@ func reverseRun(c stepCall, f reverseForm) (string, error) {
 	if e.Metadata["project"] != c.scope.Project.Code {
 		return "", &fieldError{"entry", fmt.Errorf("%w: entry %d is not of project %s", funding.ErrNotFound, e.ID, c.scope.Project.Code)}
 	}
-	// A receipt or payment posted a financial and a budget entry under
-	// one key: both are reversed (a replay of this form finishes a pair
-	// half reversed: each reversal has its own key).
-	ids := []int64{e.ID}
-	for _, pair := range [][2]string{{"/financial", "/budget"}, {"/budget", "/financial"}} {
-		if base, ok := strings.CutSuffix(e.IdempotencyKey, pair[0]); ok {
-			if id, err := l.EntryIDByKey(c.ctx, base+pair[1]); err == nil {
-				ids = append(ids, id)
-			}
-		}
+	// A receipt or payment posted a financial and a budget entry: funding
+	// reverses both in one transaction, or neither.
+	out, err := c.prog.ReversePayment(c.ctx, funding.PaymentReversal{Entry: e.ID, Reason: f.Reason, Date: f.Date,
+		Actor: c.actor, IdempotencyKey: c.key})
+	if err != nil {
+		return "", err
 	}
 	var vouchers []string
-	dry := false
-	for _, id := range ids {
-		rev, err := l.Reverse(c.ctx, id, ledger.ReverseRequest{Reason: f.Reason, Actor: c.actor, Date: f.Date,
-			IdempotencyKey: c.key + "/" + strconv.FormatInt(id, 10)})
-		switch {
-		case errors.Is(err, ledger.ErrDryRun):
-			dry = true
-		case err != nil:
-			return "", err
-		case rev.Voucher != "":
+	for _, rev := range out.Reversals {
+		if rev.Voucher != "" {
 			vouchers = append(vouchers, rev.Voucher)
-		default:
+		} else {
 			vouchers = append(vouchers, fmt.Sprintf("#%d", rev.ID))
 		}
-	}
-	if dry {
-		return "", ledger.ErrDryRun
 	}
 	return msg(c.lang, "step.posted") + " " + strings.Join(vouchers, "、"), nil
 }
