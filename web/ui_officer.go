@@ -746,6 +746,10 @@ func reverseRun(c stepCall, f reverseForm) (string, error) {
 	}
 	var vouchers []string
 	for _, rev := range out.Reversals {
+		// Voucher numbers are assigned at commit: read them back.
+		if stored, err := c.prog.Ledger().Entry(c.ctx, rev.ID); err == nil {
+			rev = stored
+		}
 		if rev.Voucher != "" {
 			vouchers = append(vouchers, rev.Voucher)
 		} else {
