@@ -49,7 +49,7 @@ func TestBudgetControlsAPI(t *testing.T) {
 	// 210,000.00 − 200,000.00 paid = 10,000.00 left; 20,000.00 exceeds it by 10,000.00.
 	before := f.entries()
 	r := f.do("bureau", "POST", "/api/disbursements", "b3", payment("HC-1", "20000.00"))
-	want := "无预算不支出：项目 HC-1 的基础类预算 210000.00 元，已支付 200000.00 元，尚余 10000.00 元；这笔 20000.00 元的支付超出 10000.00 元。请先调整预算。"
+	want := "无预算不支出：项目 HC-1 的基础类预算 210,000.00 元，已支付 200,000.00 元，尚余 10,000.00 元；这笔 20,000.00 元的支付超出 10,000.00 元。请先调整预算。"
 	if code, _ := r.errCode(t); r.status != 422 || code != "budget_line_exceeded" || r.json(t)["detail"] != want {
 		t.Errorf("beyond the line: %d %s\nwant %s", r.status, r.body, want)
 	}

@@ -297,8 +297,8 @@ func lineShortfallFigures(lang string, err error) []any {
 	if ls.Source != "" {
 		line += " / " + sourceName(lang, ls.Source)
 	}
-	return []any{ls.Project, line, ls.Budget.StringFixed(2), ls.Paid.StringFixed(2), ls.Remaining.StringFixed(2),
-		ls.Amount.StringFixed(2), ls.Shortfall.StringFixed(2)}
+	return []any{ls.Project, line, report.Amount(ls.Budget), report.Amount(ls.Paid), report.Amount(ls.Remaining),
+		report.Amount(ls.Amount), report.Amount(ls.Shortfall)}
 }
 
 var messages = map[string][2]string{ // key → {zh, en}

@@ -108,7 +108,7 @@ func TestBudgetLineRefusalHasFigures(t *testing.T) {
 		Remaining: decimal.RequireFromString("4999.63"), Amount: decimal.RequireFromString("40000.00"),
 		Shortfall: decimal.RequireFromString("35000.37")})
 	status, zh := userMessage("zh", err)
-	want := "无预算不支出：项目 WH-HC-2020-001 的基础类预算 1000000.00 元，已支付 995000.37 元，尚余 4999.63 元；这笔 40000.00 元的支付超出 35000.37 元。请先调整预算。"
+	want := "无预算不支出：项目 WH-HC-2020-001 的基础类预算 1,000,000.00 元，已支付 995,000.37 元，尚余 4,999.63 元；这笔 40,000.00 元的支付超出 35,000.37 元。请先调整预算。"
 	if status != 422 || zh != want {
 		t.Errorf("zh: %d %q\nwant %q", status, zh, want)
 	}

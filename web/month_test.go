@@ -477,7 +477,7 @@ func officerMonth(t *testing.T, f *fixture, b *browserTab) {
 	b.press("preview", "err-amount")
 	over := b.text("err-amount")
 	wantPlainChinese(t, "over the line", over)
-	for _, want := range []string{"无预算不支出", "HC-M1", "50000.00", "30000.00", "20000.00", "35000.00", "15000.00"} {
+	for _, want := range []string{"无预算不支出", "HC-M1", "50,000.00", "30,000.00", "20,000.00", "35,000.00", "15,000.00"} {
 		if !strings.Contains(over, want) {
 			t.Errorf("over the line: %q lacks %q", over, want)
 		}
