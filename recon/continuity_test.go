@@ -202,7 +202,7 @@ func TestMatchesTriggerChecks(t *testing.T) {
 		t.Errorf("item into a committed match: %v", err)
 	}
 	// In one transaction with a new match: an item of a match that does
-	// not exist, and an inactive item, among good ones (00019 checks them
+	// not exist, and an inactive item, among good ones (00018 checks them
 	// in one pass).
 	for _, c := range []struct {
 		items string
