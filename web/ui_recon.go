@@ -145,10 +145,14 @@ func (s *Server) showRecon(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	d := reconData{Bank: b, Period: perText, Report: rep, Error: problem, Checked: checked, Reason: r.PostFormValue("reason"),
-		Done: r.URL.Query().Get("matched"), Undone: r.URL.Query().Get("unmatched"), Ran: r.URL.Query().Get("ran")}
+		Done: r.URL.Query().Get("matched"), Undone: r.URL.Query().Get("unmatched"), Ran: r.URL.Query().Get("ran"),
+		Window: recon.DefaultWindowDays}
 	if extra, ok := r.Context().Value(reconExtraKey{}).(*reconData); ok {
 		d.Profile, d.Upload, d.UploadErrors, d.UploadError = extra.Profile, extra.Upload, extra.UploadErrors, extra.UploadError
-		d.Run, d.RunError, d.Window = extra.Run, extra.RunError, extra.Window
+		d.Run, d.RunError = extra.Run, extra.RunError
+		if extra.Run != nil || extra.RunError != "" { // the run form's own window
+			d.Window = extra.Window
+		}
 	}
 	for _, pr := range recon.Profiles() {
 		d.Profiles = append(d.Profiles, pr.Name)

@@ -287,7 +287,7 @@ func (s *Server) reconRunForm(w http.ResponseWriter, r *http.Request) {
 		s.reconExtra(w, r, http.StatusUnprocessableEntity, &reconData{RunError: msg(lang, "v.month")})
 		return
 	}
-	extra := &reconData{}
+	extra := &reconData{Window: recon.DefaultWindowDays} // an empty window: the default
 	if v := strings.TrimSpace(r.PostFormValue("window")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > recon.MaxWindowDays {
