@@ -71,6 +71,8 @@ func TestBrowserReconWorklist(t *testing.T) {
 	r = b.get("/recon/BOC-HC?period=2021-03&lang=en")
 	wantStatus(t, "worklist", r, http.StatusOK)
 	wantBody(t, "worklist", r, "Bank reconciliation", `id="line-`+lineID+`"`, `id="posting-`+posting+`"`, "BANK-77", "GK-1", "match-form")
+	// The run form offers the default window of ±3 days, not 0.
+	wantBody(t, "run form", r, `id="run-window" type="number" min="0" max="31" value="3"`)
 
 	form := url.Values{"period": {"2021-03"}, "line": {lineID}, "posting": {posting}, "reason": {"same receipt, bank wrote its own reference"}}
 	wantStatus(t, "match without token", b.post("/recon/BOC-HC/match", form), http.StatusForbidden)
