@@ -113,7 +113,7 @@ func TestBudgetLineRefusalHasFigures(t *testing.T) {
 		t.Errorf("zh: %d %q\nwant %q", status, zh, want)
 	}
 	_, en := userMessage("en", err)
-	if !strings.Contains(en, "budget 1000000.00, already paid 995000.37, remaining 4999.63; this payment of 40000.00 exceeds it by 35000.37") {
+	if !strings.Contains(en, "budget 1,000,000.00, already paid 995,000.37, remaining 4,999.63; this payment of 40,000.00 exceeds it by 35,000.37") {
 		t.Errorf("en: %q", en)
 	}
 	// Without the figures (a refusal by the database itself), the plain message.

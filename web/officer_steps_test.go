@@ -113,7 +113,7 @@ func TestOfficerStepRefusals(t *testing.T) {
 	r = b.step("/projects/HC-2/pay", key, "preview", map[string]string{"source": "district", "category": "basic", "amount": "600.00",
 		"date": "2020-08-02", "payee": "威海某建设公司", "bank_account": "BOC-HC"})
 	wantStatus(t, "over the line", r, http.StatusUnprocessableEntity)
-	wantBody(t, "over the line", r, `id="err-amount"`, "无预算不支出", "1000.00", "500.00", "600.00", "100.00")
+	wantBody(t, "over the line", r, `id="err-amount"`, "无预算不支出", "1,000.00", "500.00", "600.00", "100.00")
 	// Central may not pay improvement works (专款专用).
 	r = b.step("/projects/HC-2/pay", key, "preview", map[string]string{"source": "central", "category": "improvement", "amount": "10.00",
 		"date": "2020-08-02", "payee": "威海某建设公司", "bank_account": "BOC-HC"})

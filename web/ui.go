@@ -121,6 +121,7 @@ func parsePages() map[string]*template.Template {
 		"day":    func(t time.Time) string { return day(t) },
 		"pct":    func(d *decimal.Decimal) string { return pctText(d) },
 		"t":      func(lang, key string) string { return msg(lang, key) },
+		"code":   codeName,
 		"dname":  districtName,
 		"sname":  sourceName,
 		"cname":  categoryName,

@@ -73,6 +73,8 @@ func TestBrowserReconWorklist(t *testing.T) {
 	wantBody(t, "worklist", r, "Bank reconciliation", `id="line-`+lineID+`"`, `id="posting-`+posting+`"`, "BANK-77", "GK-1", "match-form")
 	// The run form offers the default window of ±3 days, not 0.
 	wantBody(t, "run form", r, `id="run-window" type="number" min="0" max="31" value="3"`)
+	// The role reads as words, not its stored code.
+	wantBody(t, "worklist in Chinese", b.get("/recon/BOC-HC?period=2021-03&lang=zh"), "(区县经办人)")
 
 	form := url.Values{"period": {"2021-03"}, "line": {lineID}, "posting": {posting}, "reason": {"same receipt, bank wrote its own reference"}}
 	wantStatus(t, "match without token", b.post("/recon/BOC-HC/match", form), http.StatusForbidden)
