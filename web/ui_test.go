@@ -148,7 +148,7 @@ func TestBrowserLoginSessionLogout(t *testing.T) {
 	wantStatus(t, "home", b.get("/"), http.StatusSeeOther)
 	r = b.get("/districts/huancui")
 	wantStatus(t, "dashboard", r, http.StatusOK)
-	wantBody(t, "dashboard", r, "环翠区", "区市资金看板", `id="chart"`, "officer (district_officer)")
+	wantBody(t, "dashboard", r, "环翠区", "区市资金看板", `id="chart"`, "officer (区县经办人)")
 	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP %q", csp)
 	}
