@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"fundledger/internal/cputime"
 	"fundledger/internal/database"
 	"fundledger/internal/pgserver"
 	"fundledger/ledger"
@@ -150,5 +151,5 @@ func BenchmarkPostDurableClients(b *testing.B) {
 	b.ReportMetric(postRate, "entries/s")
 	b.ReportMetric(insertRate, "inserts/s")
 	b.ReportMetric(postRate/insertRate, "posts/inserts")
-	b.Logf("%d clients, rounds of %s; load average %s", durableClients, round, loadAverage())
+	b.Logf("%d clients, rounds of %s; load average %s", durableClients, round, cputime.LoadAverage())
 }

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"fundledger/internal/cputime"
 	"fundledger/internal/pgcopy"
 	"fundledger/internal/pgtest"
 	"fundledger/ledger"
@@ -257,17 +256,17 @@ func BenchmarkBatchAccountsScale(b *testing.B) {
 					batch[i] = transfer(fmt.Sprintf("b%d-%d", n, i), day, fmt.Sprintf("cash:s%d", a), fmt.Sprintf("expense:s%d", a), "1.00")
 				}
 				postings += 2 * scaleEntries
-				cpu0 := serverCPU(ctx, db) + clientCPU()
+				cpu0 := cputime.Server(ctx, db) + cputime.Client()
 				start := time.Now()
 				rawCopy(b, db, ids, batch, int64(n*scaleEntries))
 				raw += time.Since(start)
-				cpu1 := serverCPU(ctx, db) + clientCPU()
+				cpu1 := cputime.Server(ctx, db) + cputime.Client()
 				start = time.Now()
 				if _, err := l.PostBatch(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
 				posted += time.Since(start)
-				cpu2 := serverCPU(ctx, db) + clientCPU()
+				cpu2 := cputime.Server(ctx, db) + cputime.Client()
 				rawCPU, postedCPU = rawCPU+cpu1-cpu0, postedCPU+cpu2-cpu1
 			}
 			b.ReportMetric(float64(postings)/posted.Seconds(), "postings/s")
@@ -277,50 +276,7 @@ func BenchmarkBatchAccountsScale(b *testing.B) {
 				b.ReportMetric(rawCPU.Seconds()/postedCPU.Seconds(), "cpu-batched/raw")
 			}
 			b.Logf("history %d entries; CPU per batch: posted %s, raw %s; load average %s", scaleHistory(),
-				(postedCPU / time.Duration(batches)).Round(time.Millisecond), (rawCPU / time.Duration(batches)).Round(time.Millisecond), loadAverage())
+				(postedCPU / time.Duration(batches)).Round(time.Millisecond), (rawCPU / time.Duration(batches)).Round(time.Millisecond), cputime.LoadAverage())
 		})
 	}
-}
-
-// serverCPU is the CPU time (user + system) so far of the test server's
-// processes that pg_stat_activity lists, from /proc; 0 where /proc is not
-// readable (the server on another machine).
-func serverCPU(ctx context.Context, db *sqlx.DB) time.Duration {
-	var pids []int
-	if err := db.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity`); err != nil {
-		return 0
-	}
-	var ticks int64
-	for _, pid := range pids {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64) // utime: field 14 of stat
-		k, _ := strconv.ParseInt(f[12], 10, 64) // stime: field 15
-		ticks += u + k
-	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
-}
-
-// clientCPU is this process's CPU time so far.
-func clientCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(data))[:3], " ")
 }

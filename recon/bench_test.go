@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"fundledger/internal/cputime"
 	"fundledger/internal/pgtest"
 	"fundledger/recon"
 )
@@ -51,7 +50,7 @@ func BenchmarkMatch1M(b *testing.B) {
 		b.Logf("set-up: %d lines, %d postings in %s", lines, posts, time.Since(setup).Round(time.Millisecond))
 		r := recon.New(db)
 		req := recon.RunRequest{BankAccount: "BENCH", Period: period("2021"), WindowDays: 3, Actor: "bench"}
-		srv0, cli0 := serverCPU(ctx, db), clientCPU()
+		srv0, cli0 := cputime.Server(ctx, db), cputime.Client()
 		b.StartTimer()
 		start := time.Now()
 		res, err := r.Run(ctx, req)
@@ -60,11 +59,11 @@ func BenchmarkMatch1M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		srv, cli := serverCPU(ctx, db)-srv0, clientCPU()-cli0
+		srv, cli := cputime.Server(ctx, db)-srv0, cputime.Client()-cli0
 		b.ReportMetric(float64(lines)/el.Seconds(), "lines/s")
 		b.ReportMetric(srv.Seconds(), "server-cpu-s")
 		b.ReportMetric(cli.Seconds(), "client-cpu-s")
-		b.Logf("CPU of the run: server %s, this process %s; load average %s", srv.Round(time.Millisecond), cli.Round(time.Millisecond), loadAverage())
+		b.Logf("CPU of the run: server %s, this process %s; load average %s", srv.Round(time.Millisecond), cli.Round(time.Millisecond), cputime.LoadAverage())
 		b.Logf("run: %d lines, %d postings looked at; %d matches (pass 1 %d, pass 2 %d, pass 3 %d); %d issues; %s (load %s, match %s, write %s)",
 			res.Lines, res.Postings, res.Matched, res.Passes[0].Matches, res.Passes[1].Matches, res.Passes[2].Matches, res.IssueCount,
 			el.Round(time.Millisecond), res.LoadTime.Round(time.Millisecond), res.MatchTime.Round(time.Millisecond), res.WriteTime.Round(time.Millisecond))
@@ -191,48 +190,4 @@ func benchData(b *testing.B, ctx context.Context, db *sqlx.DB, n int) (int, int)
 	}
 	must(db.ExecContext(ctx, `ANALYZE`))
 	return len(L.day), len(P.day)
-}
-
-// serverCPU is the CPU time (user + system) so far of the test server's
-// processes that pg_stat_activity lists (backends and background
-// workers), from /proc: the run's work on the server whatever the load of
-// the machine. 0 where /proc is not readable.
-func serverCPU(ctx context.Context, db *sqlx.DB) time.Duration {
-	var pids []int
-	if err := db.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity`); err != nil {
-		return 0
-	}
-	var ticks int64
-	for _, pid := range pids {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64) // utime: field 14 of stat
-		k, _ := strconv.ParseInt(f[12], 10, 64) // stime: field 15
-		ticks += u + k
-	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
-}
-
-// clientCPU is this process's CPU time so far.
-func clientCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
