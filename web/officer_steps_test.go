@@ -49,7 +49,7 @@ func TestOfficerStepPreviewStoresNothing(t *testing.T) {
 	r := b.step("/projects/HC-1/receive", key, "preview", fields)
 	wantStatus(t, "preview", r, http.StatusOK)
 	// The receipt: Dr the project's central cash, Cr its revenue; and the budget entry.
-	wantBody(t, "preview", r, "将要过账的分录", "cash:huancui:HC-1:central", "300,000.00", `id="step-post"`)
+	wantBody(t, "preview", r, "将要过账的分录", "财务账 · ", "cash:huancui:HC-1:central", "300,000.00", `id="step-post"`)
 	if n := f.entries(); n != before {
 		t.Fatalf("a preview stored %d entries", n-before)
 	}
