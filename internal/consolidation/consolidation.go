@@ -154,7 +154,11 @@ func Subscribe(ctx context.Context, province *pgserver.Server, city, cityDSN str
 
 // WaitCaughtUp waits until the province's copy of a city holds everything
 // the city had committed when called: every table copied, and the
-// subscription's applied position past the city's WAL position then.
+// position the subscription has applied, as the city's WAL sender sees it
+// (pg_stat_replication.replay_lsn, which PostgreSQL's own TAP tests
+// wait on), past the city's WAL position then. The subscriber's
+// latest_end_lsn is not enough: it is the end of WAL the city last
+// reported, which can pass the target before the copy has applied it.
 func WaitCaughtUp(ctx context.Context, cityDB, copyDB *sqlx.DB, city string, timeout time.Duration) error {
 	var target string
 	if err := cityDB.GetContext(ctx, &target, `SELECT pg_current_wal_lsn()::text`); err != nil {
@@ -162,12 +166,15 @@ func WaitCaughtUp(ctx context.Context, cityDB, copyDB *sqlx.DB, city string, tim
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		var done bool
-		if err := copyDB.GetContext(ctx, &done, `SELECT NOT EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srsubstate <> 'r')
-			AND coalesce((SELECT max(latest_end_lsn) >= $2::pg_lsn FROM pg_stat_subscription WHERE subname = $1), false)`, "fl_"+city, target); err != nil {
+		var copied, applied bool
+		if err := copyDB.GetContext(ctx, &copied, `SELECT NOT EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srsubstate <> 'r')`); err != nil {
 			return fmt.Errorf("consolidation: %w", err)
 		}
-		if done {
+		if err := cityDB.GetContext(ctx, &applied, `SELECT coalesce(bool_or(replay_lsn >= $2::pg_lsn AND state = 'streaming'), false)
+			FROM pg_stat_replication WHERE application_name = $1`, "fl_"+city, target); err != nil {
+			return fmt.Errorf("consolidation: %w", err)
+		}
+		if copied && applied {
 			return nil
 		}
 		if time.Now().After(deadline) {
