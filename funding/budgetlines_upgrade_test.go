@@ -5,13 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/pressly/goose/v3"
-
 	"fundledger/funding"
 	"fundledger/internal/pgtest"
 	"fundledger/ledger"
-	"fundledger/migrations"
 )
 
 // TestBudgetLinesUpgrade applies 00001–00007 in a schema of its own, writes
@@ -33,27 +29,7 @@ import (
 func TestBudgetLinesUpgrade(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.URL(t)
-	admin, err := sqlx.Open(pgtest.DriverName, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA legacy`); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlx.Open(pgtest.DriverName, url+" search_path=legacy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	gp, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gp.UpTo(ctx, 7); err != nil {
-		t.Fatal(err)
-	}
+	db, gp := pgtest.Legacy(t, 7)
 	for _, q := range []string{
 		`INSERT INTO rule_sets (name, effective_from, content_hash, file_name, content, loaded_by) VALUES ('old', '2020-01-01', 'h', 'old.yaml', '', 't')`,
 		`INSERT INTO projects (code, name, district, completed_on, state_owned_land, households, floor_area_m2, buildings, plan_year, priority, created_by)

@@ -5,12 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/pressly/goose/v3"
-
 	"fundledger/internal/pgtest"
 	"fundledger/ledger"
-	"fundledger/migrations"
 )
 
 // TestRunningTotalsUpgrade applies 00001–00015 in a schema of its own,
@@ -23,27 +19,7 @@ import (
 func TestRunningTotalsUpgrade(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.URL(t)
-	admin, err := sqlx.Open(pgtest.DriverName, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA legacy`); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlx.Open(pgtest.DriverName, url+" search_path=legacy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	gp, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gp.UpTo(ctx, 15); err != nil {
-		t.Fatal(err)
-	}
+	db, gp := pgtest.Legacy(t, 15)
 	l := ledger.New(db)
 	for _, a := range []ledger.Account{
 		{Code: bank, Type: ledger.Asset, NoOverdraft: true},
@@ -70,7 +46,7 @@ func TestRunningTotalsUpgrade(t *testing.T) {
 	if got := lastDay(); got != "2021-03-05" {
 		t.Errorf("last day after the upgrade: %s, want 2021-03-05", got)
 	}
-	_, err = l.Post(ctx, transfer("back-dated", "2021-03-03", bank, works, "80.00"))
+	_, err := l.Post(ctx, transfer("back-dated", "2021-03-03", bank, works, "80.00"))
 	wantErr(t, err, ledger.ErrOverdraft)
 	mustPost(t, l, transfer("fits", "2021-03-05", bank, works, "70.00"))
 	wantBalance(t, l, bank, "", "0")

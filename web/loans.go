@@ -115,21 +115,6 @@ func (s *Server) writableLoan(ctx context.Context, code string) (funding.Loan, e
 	return l, principalOf(ctx).CheckWrite(l.District)
 }
 
-// Loan statuses of the list filter.
-const (
-	loanUndrawn     = funding.LoanUndrawn
-	loanOutstanding = funding.LoanOutstanding
-	loanRepaid      = funding.LoanRepaid
-)
-
-// loanFilter selects loans for a list (funding.LoanCodes).
-type loanFilter = funding.LoanFilter
-
-// loanCodes is one page of loan codes, the caller's districts narrowed in SQL.
-func loanCodes(ctx context.Context, db sqlx.QueryerContext, f loanFilter) ([]string, bool, error) {
-	return funding.LoanCodes(ctx, db, f)
-}
-
 type loansIn struct {
 	PageQuery
 	District string `query:"district" doc:"district code or Chinese name"`
@@ -147,7 +132,7 @@ func (s *Server) listLoans(ctx context.Context, in *loansIn) (*bodyOut[page[loan
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
-	codes, more, err := loanCodes(ctx, s.db, loanFilter{Scope: readScope(ctx), District: district, Lender: strings.TrimSpace(in.Lender),
+	codes, more, err := funding.LoanCodes(ctx, s.db, funding.LoanFilter{Scope: readScope(ctx), District: district, Lender: strings.TrimSpace(in.Lender),
 		Status: in.Status, Query: strings.TrimSpace(in.Q), After: in.After, Limit: limit})
 	if err != nil {
 		return nil, err

@@ -166,9 +166,9 @@ func (s *Server) loansPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	d := loansPageData{Q: strings.TrimSpace(q.Get("q")), District: strings.TrimSpace(q.Get("district")), Lender: strings.TrimSpace(q.Get("lender")),
-		Status: q.Get("status"), Statuses: []string{loanUndrawn, loanOutstanding, loanRepaid}}
+		Status: q.Get("status"), Statuses: []string{funding.LoanUndrawn, funding.LoanOutstanding, funding.LoanRepaid}}
 	switch d.Status {
-	case "", loanUndrawn, loanOutstanding, loanRepaid:
+	case "", funding.LoanUndrawn, funding.LoanOutstanding, funding.LoanRepaid:
 	default:
 		d.Status = ""
 	}
@@ -187,7 +187,7 @@ func (s *Server) loansPage(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 && n < MaxLoanPage {
 		limit = n
 	}
-	codes, more, err := loanCodes(ctx, s.db, loanFilter{Scope: readScope(ctx), District: district, Lender: d.Lender, Status: d.Status,
+	codes, more, err := funding.LoanCodes(ctx, s.db, funding.LoanFilter{Scope: readScope(ctx), District: district, Lender: d.Lender, Status: d.Status,
 		Query: d.Q, After: q.Get("after"), Limit: limit})
 	if err != nil {
 		s.page500(w, r, err)

@@ -42,6 +42,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // driver "postgres"
 	"github.com/peterldowns/pgtestdb"
+	"github.com/pressly/goose/v3"
 
 	"fundledger/internal/pgserver"
 	"fundledger/migrations"
@@ -81,6 +82,31 @@ func DBWithURL(t testing.TB) (*sqlx.DB, string) {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db, dsn
+}
+
+// Legacy returns a pool on the schema "legacy" of a fresh database, migrated
+// only up to version, and the goose provider that migrates it further: for
+// tests of what a migration makes of books written before it.
+func Legacy(t testing.TB, version int64) (*sqlx.DB, *goose.Provider) {
+	t.Helper()
+	ctx := context.Background()
+	admin, dsn := DBWithURL(t)
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA legacy`); err != nil {
+		t.Fatalf("pgtest: legacy schema: %v", err)
+	}
+	db, err := sqlx.Open(DriverName, dsn+" search_path=legacy")
+	if err != nil {
+		t.Fatalf("pgtest: open legacy schema: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	gp, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations.FS())
+	if err != nil {
+		t.Fatalf("pgtest: migrations: %v", err)
+	}
+	if _, err := gp.UpTo(ctx, version); err != nil {
+		t.Fatalf("pgtest: migrate the legacy schema to %d: %v", version, err)
+	}
+	return db, gp
 }
 
 // Main runs the tests of a package and then stops the throwaway server (if
