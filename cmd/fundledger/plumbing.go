@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -67,4 +68,70 @@ func districtReportCmd[R any](a *app, use, short string, get func(p *funding.Pro
 	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
+}
+
+// programmeCall is a command's one call into package funding, with the
+// command's arguments; the flags are already read into its request.
+type programmeCall[R any] func(ctx context.Context, p *funding.Programme, args []string) (R, error)
+
+// onProgramme makes cmd's RunE: open the programme, make the call, show
+// what it returned and, when seal says so (nil: never), seal what the call
+// committed (a failed seal is exit status 3, sealAfterWrite). A refused
+// call shows nothing and seals nothing.
+func onProgramme[R any](a *app, cmd *cobra.Command, call programmeCall[R], show func(*cobra.Command, R) error, seal func(R) bool) *cobra.Command {
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		p, err := a.programme(c)
+		if err != nil {
+			return err
+		}
+		r, err := call(c.Context(), p, args)
+		if err != nil {
+			return err
+		}
+		if err := show(c, r); err != nil || seal == nil || !seal(r) {
+			return err
+		}
+		return sealAfterWrite(c.Context(), p.Ledger())
+	}
+	return cmd
+}
+
+// always seals.
+func always[R any](R) bool { return true }
+
+// writeCmd is a command that posts: one call, its lines printed, then the
+// seal.
+func writeCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], print func(io.Writer, R)) *cobra.Command {
+	return onProgramme(a, cmd, call, printed(print), always[R])
+}
+
+// storeCmd is a command that stores without posting (a register entry, an
+// event): one call and its lines printed; nothing to seal.
+func storeCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], print func(io.Writer, R)) *cobra.Command {
+	return onProgramme(a, cmd, call, printed(print), nil)
+}
+
+func printed[R any](print func(io.Writer, R)) func(*cobra.Command, R) error {
+	return func(c *cobra.Command, r R) error {
+		print(c.OutOrStdout(), r)
+		return nil
+	}
+}
+
+// tableCmd is a command that reads: one call, laid out as one table in
+// --format table, csv or json.
+func tableCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], table func(R, func(decimal.Decimal) string) report.Table) *cobra.Command {
+	var format string
+	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	return onProgramme(a, cmd, call, func(c *cobra.Command, r R) error {
+		return report.Render(c.OutOrStdout(), table(r, amountFormat(format)), format, "")
+	}, nil)
+}
+
+// dateOrToday is an --as-of date, today when it was not given.
+func dateOrToday(t time.Time) time.Time {
+	if t.IsZero() {
+		return today()
+	}
+	return t
 }
