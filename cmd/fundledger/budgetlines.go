@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -14,46 +16,34 @@ import (
 // budgetAdjustCmd is `budget adjust`: a budget line's new budget (调整预算),
 // with the reason and the approver.
 func (a *app) budgetAdjustCmd() *cobra.Command {
-	var category, source, to, date, reason, approver string
-	cmd := &cobra.Command{
+	var adj funding.BudgetAdjustment
+	cmd := writeCmd(a, &cobra.Command{
 		Use:   "adjust PROJECT",
 		Short: "Change a budget line (调整预算): --category, --to (the line's new budget), --date, --reason and --approver; posts only the difference",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			budget, on, err := amountAndDate(to, date)
-			if err != nil {
-				return fmt.Errorf("--to/--date: %w", err)
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				ch, err := p.AdjustBudget(c.Context(), funding.BudgetAdjustment{Project: args[0], Category: category, Source: source, Budget: budget, On: on,
-					Reason: reason, Approver: approver, Actor: a.actor})
-				if err != nil {
-					return err
-				}
-				w := c.OutOrStdout()
-				if ch.Unchanged {
-					fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
-					return nil
-				}
-				line := ch.Category
-				if ch.Source != "" {
-					line += " " + ch.Source
-				}
-				fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, line,
-					report.Amount(ch.Previous), report.Amount(ch.Budget), report.Amount(ch.Difference()), ch.Approver, ch.EntryID.Int64)
-				return nil
-			})
-		},
-	}
-	cmd.Flags().StringVar(&category, "category", "", "basic|improvement|upgrade (required)")
-	cmd.Flags().StringVar(&source, "source", "", "a source's line within the category (default: the category's line)")
-	cmd.Flags().StringVar(&to, "to", "", "the line's new budget in yuan (required)")
-	cmd.Flags().StringVar(&date, "date", "", "date of the adjustment (YYYY-MM-DD, required)")
-	cmd.Flags().StringVar(&reason, "reason", "", "why the budget changes (required, recorded)")
-	cmd.Flags().StringVar(&approver, "approver", "", "who approved the change (required, recorded)")
-	for _, f := range []string{"category", "to", "date", "reason", "approver"} {
-		_ = cmd.MarkFlagRequired(f)
-	}
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BudgetLineChange, error) {
+		adj.Project, adj.Actor = args[0], a.actor
+		return p.AdjustBudget(ctx, adj)
+	}, func(w io.Writer, ch funding.BudgetLineChange) {
+		if ch.Unchanged {
+			fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
+			return
+		}
+		line := ch.Category
+		if ch.Source != "" {
+			line += " " + ch.Source
+		}
+		fmt.Fprintf(w, "project %s %s: budget line %s → %s (%s), approved by %s, entry %d\n", ch.Project, line,
+			report.Amount(ch.Previous), report.Amount(ch.Budget), report.Amount(ch.Difference()), ch.Approver, ch.EntryID.Int64)
+	})
+	f := cmd.Flags()
+	f.StringVar(&adj.Category, "category", "", "basic|improvement|upgrade")
+	f.StringVar(&adj.Source, "source", "", "a source's line within the category (default: the category's line)")
+	amountVar(f, &adj.Budget, "to", "the line's new budget in yuan")
+	dateVar(f, &adj.On, "date", "date of the adjustment")
+	f.StringVar(&adj.Reason, "reason", "", "why the budget changes (recorded)")
+	f.StringVar(&adj.Approver, "approver", "", "who approved the change (recorded)")
+	required(cmd, "category", "to", "date", "reason", "approver")
 	return cmd
 }
 

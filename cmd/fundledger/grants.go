@@ -88,7 +88,9 @@ func (a *app) elevatorCmd() *cobra.Command {
 		}
 		hs, err := p.ElevatorHouseholds(ctx, args[0])
 		return elevatorHouseholds{app, hs}, err
-	}, func(e elevatorHouseholds, amt func(decimal.Decimal) string) report.Table { return report.Households(e.app, e.households, amt) })
+	}, func(e elevatorHouseholds, amt func(decimal.Decimal) string) report.Table {
+		return report.Households(e.app, e.households, amt)
+	})
 	required(approve, "date")
 	required(pay, "date")
 	required(contribute, "date")

@@ -48,25 +48,13 @@ func scheduleCmd[T, S any](a *app, short string, load func(p *funding.Programme,
 // it out; --format with xlsx, --output and --lang.
 func districtReportCmd[R any](a *app, use, short string, get func(p *funding.Programme, ctx context.Context, district string, at time.Time) (R, error),
 	tables func(R, func(decimal.Decimal) string) []report.Table) *cobra.Command {
-	var asOf, format, lang, district string
-	cmd := &cobra.Command{
-		Use: use, Short: short, Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, at, err := a.programmeAt(c, asOf)
-			if err != nil {
-				return err
-			}
-			rep, err := get(p, c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, tables(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
+	var district string
+	var at time.Time
+	cmd := reportCmd(a, &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs}, func(ctx context.Context, p *funding.Programme, _ []string) (R, error) {
+		return get(p, ctx, district, at)
+	}, tables)
+	dateVar(cmd.Flags(), &at, "as-of", "end of this day (default: everything)")
 	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }
 
@@ -134,4 +122,24 @@ func dateOrToday(t time.Time) time.Time {
 		return today()
 	}
 	return t
+}
+
+// reportCmd is a report: one call, laid out as tables in --format table,
+// csv, json or xlsx (--output, --csv-header) and --lang.
+func reportCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], tables func(R, func(decimal.Decimal) string) []report.Table) *cobra.Command {
+	var format, lang string
+	addOutputFlags(cmd, &format)
+	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	cmd.PreRunE = func(*cobra.Command, []string) error { return checkReportFormat(format) }
+	return onProgramme(a, cmd, call, func(c *cobra.Command, r R) error {
+		return renderAll(c, tables(r, amountFormat(format)), format, lang)
+	}, nil)
+}
+
+// moneyFlags gives a command moving money --amount (yuan) and --date, both
+// required.
+func moneyFlags(cmd *cobra.Command, v *decimal.Decimal, on *time.Time, dateUsage string) {
+	amountVar(cmd.Flags(), v, "amount", "amount in yuan, at most two decimals")
+	dateVar(cmd.Flags(), on, "date", dateUsage)
+	required(cmd, "amount", "date")
 }
