@@ -19,14 +19,7 @@ import (
 func TestLoanCLI(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	mustRun := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := run(t, url, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	mustRun := must(t, on(t, url))
 	mustRun("", "rules", "load", "../../funding/testdata/loans/rules-loan.yaml")
 	mustRun(`[{"code": "WH-HC-L-1", "name": "贷款测试小区", "district": "环翠区", "completed_on": "1996-05-01", "state_owned_land": true,
 	   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}]`, "project", "register")

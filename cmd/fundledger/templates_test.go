@@ -13,14 +13,7 @@ import (
 func TestTemplatesAreAccepted(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	mustRun := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := run(t, url, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	mustRun := must(t, on(t, url))
 	mustRun("", "rules", "load", "../../rules/examples/weihai-2020.yaml")
 	mustRun("", "account", "create", "cash:example", "--type", "asset")
 	mustRun("", "account", "create", "revenue:example", "--type", "revenue")
