@@ -63,10 +63,7 @@ func (a *app) bondIssueCmd() *cobra.Command {
 	var r funding.BondIssueRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "issue CODE", Short: "Record a bond's issue: proceeds in, principal liability up", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BondIssue, error) {
-		r.Bond, r.Actor = args[0], a.actor
-		return p.IssueBond(ctx, r)
-	}, func(w io.Writer, iss funding.BondIssue) {
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).IssueBond), func(w io.Writer, iss funding.BondIssue) {
 		fmt.Fprintf(w, "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, doneOr(iss.Replayed, "issued"),
 			iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
 	})
@@ -80,10 +77,7 @@ func (a *app) bondAllocateCmd() *cobra.Command {
 	var r funding.BondAllocationRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "allocate CODE", Short: "Allocate bond proceeds to a project (its receipt for source bond)", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BondAllocation, error) {
-		r.Bond, r.Actor = args[0], a.actor
-		return p.AllocateBond(ctx, r)
-	}, func(w io.Writer, al funding.BondAllocation) {
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).AllocateBond), func(w io.Writer, al funding.BondAllocation) {
 		fmt.Fprintf(w, "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), doneOr(al.Replayed, "allocated"),
 			al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
 	})
@@ -128,10 +122,7 @@ func (a *app) bondReviseCmd() *cobra.Command {
 			}
 			return nil
 		},
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BondSchedule, error) {
-		r.Bond, r.Actor = args[0], a.actor
-		return p.ReviseBondSchedule(ctx, r)
-	}, func(w io.Writer, s funding.BondSchedule) {
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).ReviseBondSchedule), func(w io.Writer, s funding.BondSchedule) {
 		fmt.Fprintf(w, "bond %s: schedule version %d (%s) effective %s, %d periods, interest %s\n", s.Bond, s.Version, s.Repayment,
 			s.EffectiveOn.Format(ledger.DateLayout), len(s.Lines), report.Amount(s.TotalInterest))
 	})
@@ -149,10 +140,7 @@ func (a *app) bondRevenueCmd() *cobra.Command {
 	var r funding.BondRevenueRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "revenue", Short: "Record project revenue paid into the repayment reserve of its bond(s)", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.BondRevenue, error) {
-		r.Actor = a.actor
-		return p.RecordBondRevenue(ctx, r)
-	}, func(w io.Writer, rv funding.BondRevenue) {
+	}, request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).RecordBondRevenue), func(w io.Writer, rv funding.BondRevenue) {
 		var parts []string
 		for _, s := range rv.Split {
 			parts = append(parts, s.Bond+" "+report.Amount(s.Amount))
@@ -280,10 +268,7 @@ func (a *app) bondPayCmd() *cobra.Command {
 		Long: `A payment larger than the reserve is refused unless --backstop names who tops it up:
 district_budget (区市财政), other_project_income (其他项目收益) or government_fund (政府性基金收入).
 The top-up is its own entry, for exactly the shortfall, recorded with the payment.`,
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BondPayment, error) {
-		r.Bond, r.Actor = args[0], a.actor
-		return p.PayBond(ctx, r)
-	}, func(w io.Writer, x funding.BondPayment) {
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).PayBond), func(w io.Writer, x funding.BondPayment) {
 		fmt.Fprintf(w, "bond %s due %s %s on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Bond,
 			x.DueDate.Format(ledger.DateLayout), doneOr(x.Replayed, "paid"), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
 			x.FinancialEntry, x.BudgetEntry)

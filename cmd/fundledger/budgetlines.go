@@ -21,10 +21,7 @@ func (a *app) budgetAdjustCmd() *cobra.Command {
 		Use:   "adjust PROJECT",
 		Short: "Change a budget line (调整预算): --category, --to (the line's new budget), --date, --reason and --approver; posts only the difference",
 		Args:  cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BudgetLineChange, error) {
-		adj.Project, adj.Actor = args[0], a.actor
-		return p.AdjustBudget(ctx, adj)
-	}, func(w io.Writer, ch funding.BudgetLineChange) {
+	}, request(&adj, func(args []string) { adj.Project, adj.Actor = args[0], a.actor }, (*funding.Programme).AdjustBudget), func(w io.Writer, ch funding.BudgetLineChange) {
 		if ch.Unchanged {
 			fmt.Fprintf(w, "project %s %s %s: the budget line is already %s; nothing changed\n", ch.Project, ch.Category, ch.Source, report.Amount(ch.Budget))
 			return
@@ -50,32 +47,18 @@ func (a *app) budgetAdjustCmd() *cobra.Command {
 // rulesWhatIfCmd is `rules what-if FILE`: a rule set's effect on every
 // approved project before it is adopted (新政策测算). Nothing is stored.
 func (a *app) rulesWhatIfCmd() *cobra.Command {
-	var district, format, lang string
-	cmd := &cobra.Command{
+	var district string
+	cmd := reportCmd(a, &cobra.Command{
 		Use:   "what-if FILE",
 		Short: "Show what a rule file would change, per approved project and source, with totals by district and source (nothing is stored)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkReportFormat(format); err != nil {
-				return err
-			}
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			w, err := p.WhatIf(c.Context(), filepath.Base(args[0]), data, district)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.WhatIf(w, amountFormat(format)), format, lang)
-		},
-	}
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.WhatIf, error) {
+		data, err := os.ReadFile(args[0])
+		if err != nil {
+			return funding.WhatIf{}, err
+		}
+		return p.WhatIf(ctx, filepath.Base(args[0]), data, district)
+	}, report.WhatIf)
 	cmd.Flags().StringVar(&district, "district", "", "one district (code or name)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 
 	"fundledger/amount"
 	"fundledger/ledger"
+	"fundledger/recon"
 )
 
 // dateValue is a date flag (YYYY-MM-DD), read with ledger.ParseDate; the
@@ -94,6 +95,33 @@ func scoreVar(f *pflag.FlagSet, v *decimal.Decimal, usage string) {
 		}
 		return v, nil
 	}}, "score", usage)
+}
+
+// periodValue is a reconciliation period flag (YYYY-MM, YYYY or
+// FROM..TO), read with recon.ParsePeriod; the zero period when absent.
+type periodValue struct{ p *recon.Period }
+
+func (v periodValue) Set(s string) error {
+	p, err := recon.ParsePeriod(s)
+	if err != nil {
+		return err
+	}
+	*v.p = p
+	return nil
+}
+
+func (v periodValue) String() string {
+	if v.p == nil || v.p.From.IsZero() {
+		return ""
+	}
+	return v.p.String()
+}
+
+func (periodValue) Type() string { return "period" }
+
+// periodVar defines a --period flag of a reconciliation.
+func periodVar(f *pflag.FlagSet, p *recon.Period, usage string) {
+	f.Var(periodValue{p}, "period", usage)
 }
 
 // required marks flags of cmd required (reported by checkRequiredFlags with

@@ -326,50 +326,53 @@ func (a *app) bankCmd() *cobra.Command {
 
 func (a *app) receiptCmd() *cobra.Command {
 	var r funding.ReceiptRequest
-	cmd := movementCmd(a, &cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt", &r.IdempotencyKey,
-		func(ctx context.Context, p *funding.Programme, _ []string) (funding.Movement, error) {
-			r.Actor = a.actor
-			return p.Receive(ctx, r)
-		})
-	moneyFlags(cmd, &r.Amount, &r.ReceivedOn, "date received")
-	f := cmd.Flags()
-	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&r.Source, "source", "", "funding source (central, provincial, municipal, district, bond, …)")
-	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
-	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
-	f.StringVar(&r.Memo, "memo", "", "memo")
-	required(cmd, "project", "source", "bank", "key")
+	cmd := movementCmd(a, &cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt",
+		request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).Receive),
+		movementFields{&r.Project, &r.Source, &r.BankAccount, &r.Reference, &r.Memo, &r.IdempotencyKey, &r.Amount, &r.ReceivedOn})
+	cmd.Flags().Lookup("ref").Usage = "bank or treasury voucher"
+	cmd.Flags().Lookup("source").Usage = "funding source (central, provincial, municipal, district, bond, …)"
 	return cmd
 }
 
 func (a *app) payCmd() *cobra.Command {
 	var r funding.DisbursementRequest
-	cmd := movementCmd(a, &cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment", &r.IdempotencyKey,
-		func(ctx context.Context, p *funding.Programme, _ []string) (funding.Movement, error) {
-			r.Actor = a.actor
-			return p.Disburse(ctx, r)
-		})
-	moneyFlags(cmd, &r.Amount, &r.PaidOn, "date paid")
+	cmd := movementCmd(a, &cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment",
+		request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).Disburse),
+		movementFields{&r.Project, &r.Source, &r.BankAccount, &r.Reference, &r.Memo, &r.IdempotencyKey, &r.Amount, &r.PaidOn})
 	f := cmd.Flags()
-	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&r.Source, "source", "", "funding source whose earmarked money pays")
+	f.Lookup("source").Usage = "funding source whose earmarked money pays"
+	f.Lookup("date").Usage = "date paid"
 	f.StringVar(&r.Category, "category", "", "basic|improvement|upgrade")
 	f.StringVar(&r.WorkItem, "work-item", "", "work item (e.g. elevator, utility_pipework)")
 	f.StringVar(&r.Payee, "payee", "", "who is paid")
-	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
-	f.StringVar(&r.Reference, "ref", "", "voucher")
-	f.StringVar(&r.Memo, "memo", "", "memo")
-	required(cmd, "project", "source", "category", "payee", "bank", "key")
+	required(cmd, "category", "payee")
 	return cmd
 }
 
+// movementFields are the fields a receipt and a payment share, each read
+// from its flag.
+type movementFields struct {
+	project, source, bank, ref, memo, key *string
+	amount                                *decimal.Decimal
+	on                                    *time.Time
+}
+
 // movementCmd records a receipt or payment with one call, prints the
-// entries and seals them. --key is the request's idempotency key.
-func movementCmd(a *app, cmd *cobra.Command, what string, key *string, call programmeCall[funding.Movement]) *cobra.Command {
+// entries and seals them. The flags of the shared fields are all required
+// but --ref and --memo; --key is the idempotency key.
+func movementCmd(a *app, cmd *cobra.Command, what string, call programmeCall[funding.Movement], m movementFields) *cobra.Command {
 	cmd.Args = cobra.NoArgs
-	cmd.Flags().StringVar(key, "key", "", "idempotency key (the same key again changes nothing)")
-	return writeCmd(a, cmd, call, func(w io.Writer, m funding.Movement) {
-		fmt.Fprintf(w, "%s %s %s: financial entry %d, budget entry %d\n", what, *key, doneOr(m.Replayed, "recorded"), m.FinancialEntry, m.BudgetEntry)
+	f := cmd.Flags()
+	f.StringVar(m.project, "project", "", "project code")
+	f.StringVar(m.source, "source", "", "funding source")
+	f.StringVar(m.bank, "bank", "", "bank account code")
+	f.StringVar(m.ref, "ref", "", "voucher")
+	f.StringVar(m.memo, "memo", "", "memo")
+	f.StringVar(m.key, "key", "", "idempotency key (the same key again changes nothing)")
+	moneyFlags(cmd, m.amount, m.on, "date received")
+	required(cmd, "project", "source", "bank", "key")
+	return writeCmd(a, cmd, call, func(w io.Writer, mv funding.Movement) {
+		fmt.Fprintf(w, "%s %s %s: financial entry %d, budget entry %d\n", what, *m.key, doneOr(mv.Replayed, "recorded"), mv.FinancialEntry, mv.BudgetEntry)
 	})
 }
 

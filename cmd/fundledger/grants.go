@@ -56,10 +56,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 	var r funding.ElevatorPaymentRequest
 	pay := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay the grant of an accepted elevator (refused before acceptance)", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.GrantPayment, error) {
-		r.Application, r.Actor = args[0], a.actor
-		return p.PayElevatorGrant(ctx, r)
-	}, func(w io.Writer, pm funding.GrantPayment) { printGrantPayment(w, "elevator grant "+r.Application, pm) })
+	}, request(&r, func(args []string) { r.Application, r.Actor = args[0], a.actor }, (*funding.Programme).PayElevatorGrant), func(w io.Writer, pm funding.GrantPayment) { printGrantPayment(w, "elevator grant "+r.Application, pm) })
 	dateVar(pay.Flags(), &r.PaidOn, "date", "date paid")
 	paymentFlags(pay, &r.BankAccount, &r.Reference)
 	pay.Flags().StringVar(&r.Payee, "payee", "", "who is paid")
@@ -67,10 +64,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 	var cr funding.ContributionRequest
 	contribute := writeCmd(a, &cobra.Command{
 		Use: "contribute CODE", Short: "Record a household's payment toward its share", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.Movement, error) {
-		cr.Application, cr.Actor = args[0], a.actor
-		return p.ReceiveContribution(ctx, cr)
-	}, func(w io.Writer, m funding.Movement) {
+	}, request(&cr, func(args []string) { cr.Application, cr.Actor = args[0], a.actor }, (*funding.Programme).ReceiveContribution), func(w io.Writer, m funding.Movement) {
 		fmt.Fprintf(w, "contribution %s of household %s: %s, entry %d\n", cr.IdempotencyKey, cr.Household, doneOr(m.Replayed, "recorded"), m.FinancialEntry)
 	})
 	contribute.Flags().StringVar(&cr.Household, "household", "", "household (floor and position: 301)")
@@ -188,10 +182,7 @@ correction is kept in the facility's history. Refused once the award is paid or 
 The steps of a facility, in order (each dated no earlier than the one before):
   register → commit → [correct …] → project completed → transfer → pay
                     └→ contribute (cash or in kind)`,
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.FacilityCommitment, error) {
-		corr.Facility, corr.CorrectedOn, corr.Actor = args[0], on, a.actor
-		return p.CorrectFacilityCost(ctx, corr)
-	}, func(w io.Writer, fc funding.FacilityCommitment) {
+	}, request(&corr, func(args []string) { corr.Facility, corr.CorrectedOn, corr.Actor = args[0], on, a.actor }, (*funding.Programme).CorrectFacilityCost), func(w io.Writer, fc funding.FacilityCommitment) {
 		if fc.Unchanged {
 			fmt.Fprintf(w, "facility %s: cost %s already in force; nothing changed\n", fc.Facility, report.Amount(fc.Cost))
 			return
@@ -205,10 +196,7 @@ The steps of a facility, in order (each dated no earlier than the one before):
 	var cr funding.FacilityContributionRequest
 	contribute := writeCmd(a, &cobra.Command{
 		Use: "contribute CODE", Short: "Record the utility's contribution: received in cash (--bank) or in kind (--in-kind, the utility did the works)", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.GrantPayment, error) {
-		cr.Facility, cr.On, cr.Actor = args[0], on, a.actor
-		return p.RecordFacilityContribution(ctx, cr)
-	}, func(w io.Writer, pm funding.GrantPayment) {
+	}, request(&cr, func(args []string) { cr.Facility, cr.On, cr.Actor = args[0], on, a.actor }, (*funding.Programme).RecordFacilityContribution), func(w io.Writer, pm funding.GrantPayment) {
 		how := "received through " + cr.BankAccount
 		if cr.InKind {
 			how = "in kind"
@@ -268,10 +256,7 @@ A period is scored once it has begun (today's period at the latest), the assessm
 before the period begins, and the periods of one project do not overlap: 2021, 2021-H1 and 2021-Q3
 cover the same months, so only one of them is scored. A wrong score is corrected with
 ` + "`fundledger reward correct`" + ` (with a reason); scoring the period again with another score is refused.`,
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.PropertyReward, error) {
-		in.Project = args[0]
-		return p.ScoreProperty(ctx, in, a.actor)
-	}, func(w io.Writer, r funding.PropertyReward) {
+	}, withActor(a, &in, func(args []string) { in.Project = args[0] }, (*funding.Programme).ScoreProperty), func(w io.Writer, r funding.PropertyReward) {
 		fmt.Fprintf(w, "project %s period %s: score %s %s; reward %s from %s (%s)\n", r.Project, r.Period, r.Score, doneOr(r.Unchanged, "recorded"),
 			report.Amount(r.Reward), r.Source, r.Explanation)
 	})
@@ -299,10 +284,7 @@ cover the same months, so only one of them is scored. A wrong score is corrected
 		Long: `Correct a period's score with a reason. The reward is computed again under the rule set of the first
 score and only the difference is posted; every version stays (fundledger reward history). A paid reward
 is not corrected.`,
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.PropertyReward, error) {
-		corr.Project = args[0]
-		return p.CorrectPropertyScore(ctx, corr, a.actor)
-	}, func(w io.Writer, r funding.PropertyReward) {
+	}, withActor(a, &corr, func(args []string) { corr.Project = args[0] }, (*funding.Programme).CorrectPropertyScore), func(w io.Writer, r funding.PropertyReward) {
 		if r.Unchanged {
 			fmt.Fprintf(w, "project %s period %s: score %s already in force (version %d); nothing changed\n", r.Project, r.Period, r.Score, r.Version)
 			return
@@ -351,9 +333,7 @@ func (a *app) evaluationCmd() *cobra.Command {
 	var in funding.EvaluationInput
 	record := storeCmd(a, &cobra.Command{
 		Use: "record", Short: "Record a district's score for a year (a re-evaluation takes over)", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.EvaluationScore, error) {
-		return p.RecordEvaluation(ctx, in, a.actor)
-	}, func(w io.Writer, e funding.EvaluationScore) {
+	}, withActor(a, &in, nil, (*funding.Programme).RecordEvaluation), func(w io.Writer, e funding.EvaluationScore) {
 		fmt.Fprintf(w, "evaluation of %s for %d: %s\n", e.DistrictName, e.Year, e.Score)
 	})
 	record.Flags().StringVar(&in.District, "district", "", "district code or name")

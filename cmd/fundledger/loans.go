@@ -96,10 +96,7 @@ func (a *app) loanDrawCmd() *cobra.Command {
 	var r funding.LoanDrawdownRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "draw CODE", Short: "Draw a loan for one of its projects (the project's receipt for the loan's source); a new schedule version", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.LoanDrawdown, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.DrawLoan(ctx, r)
-	}, func(w io.Writer, d funding.LoanDrawdown) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).DrawLoan), func(w io.Writer, d funding.LoanDrawdown) {
 		fmt.Fprintf(w, "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
 			report.Amount(d.Amount), doneOr(d.Replayed, "drawn"), d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
 	})
@@ -147,10 +144,7 @@ func (a *app) loanPayCmd() *cobra.Command {
 	var r funding.LoanPaymentRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay the interest and principal due on one date of the schedule", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.LoanPayment, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.PayLoan(ctx, r)
-	}, func(w io.Writer, x funding.LoanPayment) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PayLoan), func(w io.Writer, x funding.LoanPayment) {
 		fmt.Fprintf(w, "loan %s due %s paid on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Loan,
 			x.DueDate.Format(ledger.DateLayout), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
 			x.FinancialEntry, x.BudgetEntry)
@@ -163,10 +157,7 @@ func (a *app) loanPrepayCmd() *cobra.Command {
 	var r funding.LoanPrepaymentRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "prepay CODE", Short: "Repay principal early (提前还款); a new schedule version", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.LoanPrepayment, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.PrepayLoan(ctx, r)
-	}, func(w io.Writer, x funding.LoanPrepayment) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PrepayLoan), func(w io.Writer, x funding.LoanPrepayment) {
 		fmt.Fprintf(w, "loan %s: %s repaid early on %s; schedule version %d\n", x.Loan, report.Amount(x.Amount),
 			x.PaidOn.Format(ledger.DateLayout), x.ScheduleVersion)
 	})
@@ -181,10 +172,7 @@ func (a *app) loanResetCmd() *cobra.Command {
 	var r funding.LoanRateResetRequest
 	c := storeCmd(a, &cobra.Command{
 		Use: "reset-rate CODE", Short: "Reset a floating rate on a reset date (LPR + the loan's spread); a new schedule version", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.LoanSchedule, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.ResetLoanRate(ctx, r)
-	}, func(w io.Writer, s funding.LoanSchedule) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).ResetLoanRate), func(w io.Writer, s funding.LoanSchedule) {
 		fmt.Fprintf(w, "loan %s: rate reset on %s; schedule version %d\n", r.Loan, r.On.Format(ledger.DateLayout), s.Version)
 	})
 	f := c.Flags()
@@ -199,10 +187,7 @@ func (a *app) loanSubsidyCommitCmd() *cobra.Command {
 	var r funding.LoanSubsidyCommitRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "commit CODE", Short: "Commit the interest subsidies of one period under the rule set in force", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) ([]funding.LoanSubsidy, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.CommitLoanSubsidies(ctx, r)
-	}, func(w io.Writer, subs []funding.LoanSubsidy) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).CommitLoanSubsidies), func(w io.Writer, subs []funding.LoanSubsidy) {
 		for _, s := range subs {
 			limit := ""
 			if s.LimitedBy != "" {
@@ -224,10 +209,7 @@ func (a *app) loanSubsidyPayCmd() *cobra.Command {
 	var r funding.LoanSubsidyPaymentRequest
 	c := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay a committed subsidy, once the period's interest is paid", Args: cobra.ExactArgs(1),
-	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.LoanSubsidyPayment, error) {
-		r.Loan, r.Actor = args[0], a.actor
-		return p.PayLoanSubsidy(ctx, r)
-	}, func(w io.Writer, x funding.LoanSubsidyPayment) {
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PayLoanSubsidy), func(w io.Writer, x funding.LoanSubsidyPayment) {
 		fmt.Fprintf(w, "loan %s due %s: %s subsidy %s paid on %s (interest paid %s)\n", x.Loan, x.DueDate.Format(ledger.DateLayout),
 			x.Level, report.Amount(x.Amount), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.InterestPaid))
 	})
@@ -246,9 +228,7 @@ func (a *app) companyCmd() *cobra.Command {
 	var in funding.CompanyInput
 	reg := storeCmd(a, &cobra.Command{
 		Use: "register", Short: "Register an implementing company", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.Company, error) {
-		return p.RegisterCompany(ctx, in, a.actor)
-	}, func(w io.Writer, co funding.Company) {
+	}, withActor(a, &in, nil, (*funding.Programme).RegisterCompany), func(w io.Writer, co funding.Company) {
 		fmt.Fprintf(w, "company %s %s (%s)\n", co.Code, co.Name, co.District)
 	})
 	reg.Flags().StringVar(&in.Code, "code", "", "company code")
@@ -283,10 +263,7 @@ func (a *app) capitalCmd() *cobra.Command {
 	var inj funding.CapitalInjectionRequest
 	inject := writeCmd(a, &cobra.Command{
 		Use: "inject", Short: "Inject capital into an implementing company for a project (government equity)", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.CapitalInjection, error) {
-		inj.Actor = a.actor
-		return p.InjectCapital(ctx, inj)
-	}, func(w io.Writer, x funding.CapitalInjection) {
+	}, request(&inj, func([]string) { inj.Actor = a.actor }, (*funding.Programme).InjectCapital), func(w io.Writer, x funding.CapitalInjection) {
 		fmt.Fprintf(w, "capital %s injected by %s into %s for %s; financial entry %d, budget entry %d\n", report.Amount(x.Amount),
 			x.Level, x.Company, x.Project, x.FinancialEntry, x.BudgetEntry)
 	})
@@ -297,10 +274,7 @@ func (a *app) capitalCmd() *cobra.Command {
 	var use funding.CapitalUseRequest
 	useCmd := writeCmd(a, &cobra.Command{
 		Use: "use", Short: "Record the company's use of injected capital on a project's works", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.CapitalUse, error) {
-		use.Actor = a.actor
-		return p.UseCapital(ctx, use)
-	}, func(w io.Writer, x funding.CapitalUse) {
+	}, request(&use, func([]string) { use.Actor = a.actor }, (*funding.Programme).UseCapital), func(w io.Writer, x funding.CapitalUse) {
 		fmt.Fprintf(w, "capital of %s: %s used on %s works of %s; financial entry %d\n", use.Company, report.Amount(x.Amount),
 			use.Category, use.Project, x.FinancialEntry)
 	})
@@ -312,10 +286,7 @@ func (a *app) capitalCmd() *cobra.Command {
 	var ap funding.InvestmentSubsidyApproval
 	approve := writeCmd(a, &cobra.Command{
 		Use: "subsidy-approve", Short: "Approve an investment subsidy: a share of the approved investment, capped", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.InvestmentSubsidy, error) {
-		ap.Actor = a.actor
-		return p.ApproveInvestmentSubsidy(ctx, ap)
-	}, func(w io.Writer, s funding.InvestmentSubsidy) {
+	}, request(&ap, func([]string) { ap.Actor = a.actor }, (*funding.Programme).ApproveInvestmentSubsidy), func(w io.Writer, s funding.InvestmentSubsidy) {
 		fmt.Fprintf(w, "investment subsidy of %s from %s: %s%% of %s, at most %s\n", s.Project, s.Level, s.SharePct,
 			report.Amount(s.ApprovedInvestment), report.Amount(s.Cap))
 	})
@@ -330,10 +301,7 @@ func (a *app) capitalCmd() *cobra.Command {
 	var pay funding.InvestmentSubsidyPaymentRequest
 	payCmd := writeCmd(a, &cobra.Command{
 		Use: "subsidy-pay", Short: "Pay an investment subsidy on progress (never beyond its share of the investment completed)", Args: cobra.NoArgs,
-	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.InvestmentSubsidyPayment, error) {
-		pay.Actor = a.actor
-		return p.PayInvestmentSubsidy(ctx, pay)
-	}, func(w io.Writer, x funding.InvestmentSubsidyPayment) {
+	}, request(&pay, func([]string) { pay.Actor = a.actor }, (*funding.Programme).PayInvestmentSubsidy), func(w io.Writer, x funding.InvestmentSubsidyPayment) {
 		fmt.Fprintf(w, "investment subsidy of %s from %s: %s paid; financial entry %d, budget entry %d\n", pay.Project, pay.Level,
 			report.Amount(x.Amount), x.FinancialEntry, x.BudgetEntry)
 	})

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"fundledger/internal/pgtest"
 )
 
 // TestLoanCLI: a policy-bank loan end to end through the CLI — register,
@@ -19,9 +17,7 @@ import (
 // principal 3,000.00 paid on 2021-04-15; 50% subsidy 90.00; next due
 // 2021-07-15 with 9,000.00 × 1.5% = 135.00 and 3,000.00.
 func TestLoanCLI(t *testing.T) {
-	t.Parallel()
-	url := pgtest.URL(t)
-	mustRun := must(t, on(t, url))
+	url, mustRun := fresh(t)
 	mustRun("", "rules", "load", "../../funding/testdata/loans/rules-loan.yaml")
 	mustRun(`[{"code": "WH-HC-L-1", "name": "贷款测试小区", "district": "环翠区", "completed_on": "1996-05-01", "state_owned_land": true,
 	   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}]`, "project", "register")
@@ -122,9 +118,7 @@ func csvRecord(t *testing.T, out, col, value string) map[string]string {
 // none (`loan list` is empty after it), and the file corrected registers
 // all five.
 func TestLoanFileAllOrNothing(t *testing.T) {
-	t.Parallel()
-	url := pgtest.URL(t)
-	mustRun := must(t, on(t, url))
+	url, mustRun := fresh(t)
 	mustRun("", "rules", "load", "../../funding/testdata/loans/rules-loan.yaml")
 	mustRun(`{"code": "WH-HC-L-F", "name": "贷款测试小区", "district": "环翠区", "completed_on": "1996-05-01", "state_owned_land": true,
 	   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}`, "project", "register")

@@ -67,6 +67,14 @@ func must(t testing.TB, r runner) func(stdin string, args ...string) string {
 	}
 }
 
+// fresh is a parallel test's own database, and must(run) bound to it.
+func fresh(t *testing.T) (string, func(stdin string, args ...string) string) {
+	t.Helper()
+	t.Parallel()
+	url := pgtest.URL(t)
+	return url, must(t, on(t, url))
+}
+
 // runSteps runs commands without standard input in order against url,
 // failing the test at the first that fails.
 func runSteps(t *testing.T, url string, steps ...[]string) {

@@ -127,13 +127,20 @@ func dateOrToday(t time.Time) time.Time {
 // reportCmd is a report: one call, laid out as tables in --format table,
 // csv, json or xlsx (--output, --csv-header) and --lang.
 func reportCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], tables func(R, func(decimal.Decimal) string) []report.Table) *cobra.Command {
-	var format, lang string
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
-	cmd.PreRunE = func(*cobra.Command, []string) error { return checkReportFormat(format) }
+	format, lang := reportFlags(cmd)
 	return onProgramme(a, cmd, call, func(c *cobra.Command, r R) error {
-		return renderAll(c, tables(r, amountFormat(format)), format, lang)
+		return renderAll(c, tables(r, amountFormat(*format)), *format, *lang)
 	}, nil)
+}
+
+// reportFlags gives a report --format (table, csv, json or xlsx, checked
+// before the database is opened), --output, --csv-header and --lang.
+func reportFlags(cmd *cobra.Command) (format, lang *string) {
+	format, lang = new(string), new(string)
+	addOutputFlags(cmd, format)
+	cmd.Flags().StringVar(lang, "lang", "", "zh|en (default both)")
+	cmd.PreRunE = func(*cobra.Command, []string) error { return checkReportFormat(*format) }
+	return format, lang
 }
 
 // moneyFlags gives a command moving money --amount (yuan) and --date, both
@@ -142,4 +149,24 @@ func moneyFlags(cmd *cobra.Command, v *decimal.Decimal, on *time.Time, dateUsage
 	amountVar(cmd.Flags(), v, "amount", "amount in yuan, at most two decimals")
 	dateVar(cmd.Flags(), on, "date", dateUsage)
 	required(cmd, "amount", "date")
+}
+
+// request is a call of method with the request *r, once set has put the
+// command's arguments and the actor into it (the flags are already in).
+func request[Q, R any](r *Q, set func(args []string), method func(*funding.Programme, context.Context, Q) (R, error)) programmeCall[R] {
+	return func(ctx context.Context, p *funding.Programme, args []string) (R, error) {
+		set(args)
+		return method(p, ctx, *r)
+	}
+}
+
+// withActor is a call of method with the input *in and the actor, once
+// set (when not nil) has put the command's arguments into it.
+func withActor[I, R any](a *app, in *I, set func(args []string), method func(*funding.Programme, context.Context, I, string) (R, error)) programmeCall[R] {
+	return func(ctx context.Context, p *funding.Programme, args []string) (R, error) {
+		if set != nil {
+			set(args)
+		}
+		return method(p, ctx, *in, a.actor)
+	}
 }
