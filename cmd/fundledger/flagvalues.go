@@ -104,7 +104,7 @@ type periodValue struct{ p *recon.Period }
 func (v periodValue) Set(s string) error {
 	p, err := recon.ParsePeriod(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("%q: not a period; want YYYY-MM, YYYY or FROM..TO as YYYY-MM-DD..YYYY-MM-DD, TO on or after FROM", s)
 	}
 	*v.p = p
 	return nil

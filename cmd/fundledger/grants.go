@@ -51,7 +51,7 @@ func (a *app) elevatorCmd() *cobra.Command {
 	amountVar(accept.Flags(), &finalCost, "amount", "final cost of the elevator works (yuan)")
 	amountVar(accept.Flags(), &pipeCost, "pipe-cost", "final cost of pipe relocation (yuan, default 0)")
 	dateVar(accept.Flags(), &on, "date", "acceptance date")
-	required(accept, "amount")
+	required(accept, "amount", "date")
 
 	var r funding.ElevatorPaymentRequest
 	pay := writeCmd(a, &cobra.Command{
