@@ -12,9 +12,14 @@ import (
 	"fundledger/report"
 )
 
-// The plumbing the bond, loan and report commands share: a schedule shown
-// by version, and a report of a day (and a district) rendered to a file
-// or standard output.
+// The plumbing the programme's commands share. A command is its flags
+// (typed: flagvalues.go) and one call into package funding (programmeCall,
+// often a funding method adapted by request or withActor); onProgramme
+// opens the programme, makes the call, shows the result and seals what it
+// posted, so no command writes those steps again. writeCmd posts and
+// seals, storeCmd stores without posting, tableCmd shows one table,
+// reportCmd tables in --format with xlsx, --output and --lang;
+// scheduleCmd shows a bond's or loan's schedule by version.
 
 // scheduleCmd shows the repayment schedule of a bond or loan: load
 // returns the thing by its code, schedule its schedule of a version (the
@@ -99,6 +104,7 @@ func storeCmd[R any](a *app, cmd *cobra.Command, call programmeCall[R], print fu
 	return onProgramme(a, cmd, call, printed(print), nil)
 }
 
+// printed shows a result by printing its lines.
 func printed[R any](print func(io.Writer, R)) func(*cobra.Command, R) error {
 	return func(c *cobra.Command, r R) error {
 		print(c.OutOrStdout(), r)
