@@ -280,91 +280,158 @@ func loanStartRate(in LoanInput) (rate decimal.Decimal, lpr any, err error) {
 // (a schedule is on what was drawn). The same loan again with the same
 // terms changes nothing; other terms under the same code are ErrExists.
 func (p *Programme) RegisterLoan(ctx context.Context, in LoanInput, actor string) (Loan, error) {
+	ls, err := p.RegisterLoans(ctx, []LoanInput{in}, actor)
+	if err != nil {
+		return Loan{}, single(err)
+	}
+	return ls[0], nil
+}
+
+// RegisterLoans registers a batch of loans (a file) as RegisterLoan does
+// one, all or nothing: every loan is checked before any is written, every
+// refused one is listed (ItemErrors: its place in the batch, its code and
+// the field and reason), and the loans are written in one transaction.
+// Loans already registered with the same terms are left as they are.
+func (p *Programme) RegisterLoans(ctx context.Context, ins []LoanInput, actor string) ([]Loan, error) {
+	rows := make([]loanRow, len(ins))
+	err := inBatch(ctx, p, "register loans", ins, func(in LoanInput) string { return in.Code },
+		func(i int, in LoanInput) error {
+			var err error
+			rows[i], err = p.checkLoan(ctx, in, actor)
+			return err
+		},
+		func(tx *sqlx.Tx, i int, _ LoanInput) error {
+			if rows[i].exists {
+				return nil
+			}
+			return insertLoan(ctx, tx, rows[i], actor)
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Loan, len(ins))
+	for i, in := range ins {
+		if out[i], err = p.Loan(ctx, in.Code); err != nil {
+			return nil, err
+		}
+		if err := p.ensureLoanAccounts(ctx, out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// loanRow is a loan checked and ready to insert: its input normalised
+// (civil dates, default source), its borrowing district and company, and
+// its starting rate.
+type loanRow struct {
+	in       LoanInput
+	district string
+	company  any
+	rate     decimal.Decimal
+	lpr      any
+	exists   bool // registered before with the same terms
+}
+
+// checkLoan checks a loan to register without writing.
+func (p *Programme) checkLoan(ctx context.Context, in LoanInput, actor string) (loanRow, error) {
 	what := fmt.Sprintf("register loan %s", in.Code)
 	if err := checkInput(what, in); err != nil {
-		return Loan{}, err
+		return loanRow{}, err
 	}
 	if actor == "" {
-		return Loan{}, fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
+		return loanRow{}, fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
 	}
 	if err := ledger.CheckAmount(in.Amount); err != nil || !in.Amount.Equal(in.Amount.Truncate(2)) {
-		return Loan{}, fmt.Errorf("%w: %s: amount %s: want an amount above zero in yuan and fen", ErrInvalid, what, in.Amount)
+		return loanRow{}, fmt.Errorf("%w: %s: amount %s: want an amount above zero in yuan and fen", ErrInvalid, what, in.Amount)
 	}
 	if in.Source == "" {
 		in.Source = rules.SourcePolicyBank
 	}
 	if _, ok := rules.LookupSource(in.Source); !ok {
-		return Loan{}, fmt.Errorf("%w: %s: source %q is not a known funding source", ErrInvalid, what, in.Source)
+		return loanRow{}, fmt.Errorf("%w: %s: source %q is not a known funding source", ErrInvalid, what, in.Source)
 	}
 	in.Start = ledger.Civil(in.Start)
+	in.Custom = append([]LoanMove(nil), in.Custom...)
 	for i := range in.Custom {
 		in.Custom[i].Date = ledger.Civil(in.Custom[i].Date)
 	}
-	rate, lpr, err := loanStartRate(in)
-	if err != nil {
-		return Loan{}, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
+	r := loanRow{in: in}
+	var err error
+	if r.rate, r.lpr, err = loanStartRate(in); err != nil {
+		return loanRow{}, fmt.Errorf("%w: %s: %w", ErrInvalid, what, err)
 	}
 	terms := LoanTerms{Start: in.Start, TermMonths: in.TermMonths, Frequency: in.Frequency, GraceMonths: in.GraceMonths,
-		Repayment: in.Repayment, Custom: in.Custom, Rates: []LoanRate{{From: in.Start, RatePct: rate}},
+		Repayment: in.Repayment, Custom: in.Custom, Rates: []LoanRate{{From: in.Start, RatePct: r.rate}},
 		Draws: []LoanMove{{Date: in.Start, Amount: in.Amount}}}
 	if _, err := GenerateLoanSchedule(terms); err != nil { // the terms make a schedule
-		return Loan{}, fmt.Errorf("%s: %w", what, err)
+		return loanRow{}, fmt.Errorf("%s: %w", what, err)
 	}
-	var district string
-	var company any
-	if in.Company != "" {
-		c, err := p.Company(ctx, in.Company)
-		if err != nil {
-			return Loan{}, fmt.Errorf("%s: %w", what, err)
-		}
-		district, company = c.District, c.Code
-		if in.District != "" {
-			d, err := LookupDistrict(ctx, p.db, in.District)
-			if err != nil {
-				return Loan{}, fmt.Errorf("%s: %w", what, err)
-			}
-			if d.Code != c.District {
-				return Loan{}, fmt.Errorf("%w: %s: company %s is in district %s, not %s", ErrInvalid, what, c.Code, c.District, d.Code)
-			}
-		}
-	} else {
-		if in.District == "" {
-			return Loan{}, fmt.Errorf("%w: %s: name the borrowing district or company", ErrInvalid, what)
-		}
-		d, err := LookupDistrict(ctx, p.db, in.District)
-		if err != nil {
-			return Loan{}, fmt.Errorf("%s: %w", what, err)
-		}
-		district = d.Code
+	if r.district, r.company, err = p.loanBorrower(ctx, in); err != nil {
+		return loanRow{}, fmt.Errorf("%s: %w", what, err)
 	}
 	seen := map[string]bool{}
 	for _, pr := range in.Projects {
 		if seen[pr] {
-			return Loan{}, fmt.Errorf("%w: %s: project %s is listed twice", ErrInvalid, what, pr)
+			return loanRow{}, fmt.Errorf("%w: %s: project %s is listed twice", ErrInvalid, what, pr)
 		}
 		seen[pr] = true
 		if _, err := p.Project(ctx, pr); err != nil {
-			return Loan{}, fmt.Errorf("%s: %w", what, err)
+			return loanRow{}, fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	if existing, err := p.Loan(ctx, in.Code); err == nil {
-		if !sameLoan(existing, in, district, rate) {
-			return Loan{}, fmt.Errorf("%w: %s: a loan with this code is registered with other terms", ErrExists, what)
-		}
-		return existing, p.ensureLoanAccounts(ctx, existing)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Loan{}, err
+	existing, err := p.Loan(ctx, in.Code)
+	switch {
+	case err == nil && !sameLoan(existing, in, r.district, r.rate):
+		return loanRow{}, fmt.Errorf("%w: %s: a loan with this code is registered with other terms", ErrExists, what)
+	case err == nil:
+		r.exists = true
+	case !errors.Is(err, ErrNotFound):
+		return loanRow{}, err
 	}
+	return r, nil
+}
+
+// loanBorrower is the district (code) and company (nil when none) that
+// borrow a loan: the company's district, or the district named.
+func (p *Programme) loanBorrower(ctx context.Context, in LoanInput) (string, any, error) {
+	if in.Company == "" {
+		if in.District == "" {
+			return "", nil, fmt.Errorf("%w: name the borrowing district or company", ErrInvalid)
+		}
+		d, err := LookupDistrict(ctx, p.db, in.District)
+		return d.Code, nil, err
+	}
+	c, err := p.Company(ctx, in.Company)
+	if err != nil {
+		return "", nil, err
+	}
+	if in.District != "" {
+		d, err := LookupDistrict(ctx, p.db, in.District)
+		if err != nil {
+			return "", nil, err
+		}
+		if d.Code != c.District {
+			return "", nil, fmt.Errorf("%w: company %s is in district %s, not %s", ErrInvalid, c.Code, c.District, d.Code)
+		}
+	}
+	return c.District, c.Code, nil
+}
+
+// insertLoan writes a checked loan: its row, projects, custom repayments
+// and contract rate.
+func insertLoan(ctx context.Context, tx *sqlx.Tx, r loanRow, actor string) error {
+	in := r.in
 	var spread, reset any
 	if in.RateKind == RateFloating {
 		spread, reset = in.SpreadBP, in.ResetMonths
 	}
-	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO loans (code, name, lender, lender_kind, district, company, source, amount, rate_kind, spread_bp, reset_months,
 			                   start_date, term_months, frequency, grace_months, repayment, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-			in.Code, in.Name, in.Lender, in.LenderKind, district, company, in.Source, in.Amount.StringFixed(2), in.RateKind, spread, reset,
+			in.Code, in.Name, in.Lender, in.LenderKind, r.district, r.company, in.Source, in.Amount.StringFixed(2), in.RateKind, spread, reset,
 			in.Start.Format(ledger.DateLayout), in.TermMonths, in.Frequency, in.GraceMonths, in.Repayment, actor); err != nil {
 			return err
 		}
@@ -380,17 +447,13 @@ func (p *Programme) RegisterLoan(ctx context.Context, in LoanInput, actor string
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO loan_rates (loan, effective_from, lpr_pct, rate_pct, reason, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
-			in.Code, in.Start.Format(ledger.DateLayout), lpr, rate.String(), "contract rate 合同利率", actor)
+			in.Code, in.Start.Format(ledger.DateLayout), r.lpr, r.rate.String(), "contract rate 合同利率", actor)
 		return err
-	})
+	}()
 	if err != nil {
-		return Loan{}, fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("register loan %s: %w", in.Code, err)
 	}
-	l, err := p.Loan(ctx, in.Code)
-	if err != nil {
-		return Loan{}, err
-	}
-	return l, p.ensureLoanAccounts(ctx, l)
+	return nil
 }
 
 func sameLoan(a Loan, in LoanInput, district string, rate decimal.Decimal) bool {

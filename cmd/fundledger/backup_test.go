@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -56,18 +55,15 @@ func embeddedBase(t testing.TB) string {
 // runEmbedded executes the CLI in-process on the embedded cluster in dataDir.
 func runEmbedded(t testing.TB, dataDir, stdin string, args ...string) (string, error) {
 	t.Helper()
-	a := &app{}
-	root := a.rootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(append([]string{"--database-url", "", "--data-dir", dataDir, "--actor", "backup-test"}, args...))
-	err := root.Execute()
-	if a.db != nil {
-		a.db.Close()
+	return execute(stdin, []string{"--database-url", "", "--data-dir", dataDir, "--actor", "backup-test"}, nil, args...)
+}
+
+// embedded binds runEmbedded to dataDir.
+func embedded(t testing.TB, dataDir string) runner {
+	return func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		return runEmbedded(t, dataDir, stdin, args...)
 	}
-	return out.String(), err
 }
 
 var headHashRE = regexp.MustCompile(`head hash ([0-9a-f]{64})`)
@@ -81,14 +77,7 @@ func TestRestoreToTimeBetweenBatches(t *testing.T) {
 	base := embeddedBase(t)
 	// A backup directory with a space and Chinese in its name: quoting.
 	data, dir := filepath.Join(base, "data"), filepath.Join(base, "备份 backup")
-	must := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := runEmbedded(t, data, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := must(t, embedded(t, data))
 	head := func() string {
 		t.Helper()
 		out := must("", "verify")

@@ -28,22 +28,6 @@ func today() time.Time {
 // most four places, not negative.
 var thresholdFormat = amount.Format{Places: 4}
 
-func parseAmount(flag, s string) (decimal.Decimal, error) {
-	v, err := amount.Parse(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("--%s %w", flag, err)
-	}
-	return v, nil
-}
-
-func parseRequiredDate(flag, s string) (time.Time, error) {
-	d, err := ledger.ParseDate(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s: %w", flag, err)
-	}
-	return d, nil
-}
-
 // bondCmd is `fundledger bond …`: the bond register, issue, allocation,
 // schedule, revenue, financing balance plans, accrual and payment.
 func (a *app) bondCmd() *cobra.Command {
@@ -69,51 +53,21 @@ and its amounts must add up to the principal.`,
 }
 
 func (a *app) bondListCmd() *cobra.Command {
-	var format string
-	c := &cobra.Command{
-		Use: "list", Short: "List the bond register", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			bs, err := p.Bonds(c.Context())
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.BondList(bs, amountFormat(format)), format, "")
-		},
-	}
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	return c
+	return tableCmd(a, &cobra.Command{Use: "list", Short: "List the bond register", Args: cobra.NoArgs},
+		func(ctx context.Context, p *funding.Programme, _ []string) ([]funding.Bond, error) {
+			return p.Bonds(ctx)
+		}, report.BondList)
 }
 
 func (a *app) bondIssueCmd() *cobra.Command {
 	var r funding.BondIssueRequest
-	var date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "issue CODE", Short: "Record a bond's issue: proceeds in, principal liability up", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.IssuedOn, err = parseAsOf(date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Bond, r.Actor = args[0], a.actor
-			iss, err := p.IssueBond(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			state := doneOr(iss.Replayed, "issued")
-			fmt.Fprintf(c.OutOrStdout(), "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, state,
-				iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
-	c.Flags().StringVar(&date, "date", "", "date the proceeds arrive (default: the bond's issue date)")
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).IssueBond), func(w io.Writer, iss funding.BondIssue) {
+		fmt.Fprintf(w, "bond %s %s on %s: %s; financial entry %d, budget entry %d\n", iss.Bond, doneOr(iss.Replayed, "issued"),
+			iss.IssuedOn.Format(ledger.DateLayout), report.Amount(iss.Amount), iss.FinancialEntry, iss.BudgetEntry)
+	})
+	dateVar(c.Flags(), &r.IssuedOn, "date", "date the proceeds arrive (default: the bond's issue date)")
 	c.Flags().StringVar(&r.BankAccount, "bank", "", "bank account (default: the reserve account)")
 	c.Flags().StringVar(&r.Reference, "ref", "", "voucher")
 	return c
@@ -121,36 +75,15 @@ func (a *app) bondIssueCmd() *cobra.Command {
 
 func (a *app) bondAllocateCmd() *cobra.Command {
 	var r funding.BondAllocationRequest
-	var amount, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "allocate CODE", Short: "Allocate bond proceeds to a project (its receipt for source bond)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.Amount, err = parseAmount("amount", amount); err != nil {
-				return err
-			}
-			if r.AllocatedOn, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Bond, r.Actor = args[0], a.actor
-			al, err := p.AllocateBond(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			state := doneOr(al.Replayed, "allocated")
-			fmt.Fprintf(c.OutOrStdout(), "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), state,
-				al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).AllocateBond), func(w io.Writer, al funding.BondAllocation) {
+		fmt.Fprintf(w, "bond %s: %s %s to %s on %s; financial entry %d, budget entry %d\n", al.Bond, report.Amount(al.Amount), doneOr(al.Replayed, "allocated"),
+			al.Project, al.AllocatedOn.Format(ledger.DateLayout), al.FinancialEntry, al.BudgetEntry)
+	})
 	f := c.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "allocation date (YYYY-MM-DD)")
+	moneyFlags(c, &r.Amount, &r.AllocatedOn, "allocation date")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
 	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key (required; the same key again changes nothing)")
@@ -171,86 +104,55 @@ func (a *app) bondScheduleCmd() *cobra.Command {
 
 func (a *app) bondReviseCmd() *cobra.Command {
 	var r funding.BondRevisionRequest
-	var date, file string
-	c := &cobra.Command{
+	var file string
+	c := storeCmd(a, &cobra.Command{
 		Use: "revise CODE", Short: "Store a new schedule version with another principal repayment (periods already accrued or paid cannot change)",
 		Args: cobra.ExactArgs(1),
 		Long: `--repayment custom reads the repayments from -f: [{"date": "2025-07-01", "amount": "50000000.00"}, ...]`,
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.EffectiveOn, err = parseRequiredDate("date", date); err != nil {
-				return err
+		PreRunE: func(c *cobra.Command, _ []string) error {
+			if file == "" {
+				return nil
 			}
-			if file != "" {
-				in, name, err := readJSONList[requests.Repayment](c, file)
-				if err != nil {
-					return err
-				}
-				if r.Custom, err = requests.Repayments(in).Input(); err != nil {
-					return fmt.Errorf("%s: %w", name, err)
-				}
-			}
-			p, err := a.programme(c)
+			in, name, err := readJSONList[requests.Repayment](c, file)
 			if err != nil {
 				return err
 			}
-			r.Bond, r.Actor = args[0], a.actor
-			s, err := p.ReviseBondSchedule(c.Context(), r)
-			if err != nil {
-				return err
+			if r.Custom, err = requests.Repayments(in).Input(); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			fmt.Fprintf(c.OutOrStdout(), "bond %s: schedule version %d (%s) effective %s, %d periods, interest %s\n", s.Bond, s.Version, s.Repayment,
-				s.EffectiveOn.Format(ledger.DateLayout), len(s.Lines), report.Amount(s.TotalInterest))
 			return nil
 		},
-	}
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).ReviseBondSchedule), func(w io.Writer, s funding.BondSchedule) {
+		fmt.Fprintf(w, "bond %s: schedule version %d (%s) effective %s, %d periods, interest %s\n", s.Bond, s.Version, s.Repayment,
+			s.EffectiveOn.Format(ledger.DateLayout), len(s.Lines), report.Amount(s.TotalInterest))
+	})
 	f := c.Flags()
-	f.StringVar(&date, "date", "", "date the revision takes effect (YYYY-MM-DD)")
+	dateVar(f, &r.EffectiveOn, "date", "date the revision takes effect")
 	f.StringVar(&r.Repayment, "repayment", "", "bullet|amortising|custom")
 	f.IntVar(&r.GraceYears, "grace", 0, "amortising: years before the first repayment")
 	f.StringVarP(&file, "file", "f", "", "custom repayments JSON")
 	f.StringVar(&r.Reason, "reason", "", "why (required, recorded)")
+	required(c, "date")
 	return c
 }
 
 func (a *app) bondRevenueCmd() *cobra.Command {
 	var r funding.BondRevenueRequest
-	var amount, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "revenue", Short: "Record project revenue paid into the repayment reserve of its bond(s)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if r.Amount, err = parseAmount("amount", amount); err != nil {
-				return err
-			}
-			if r.ReceivedOn, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Actor = a.actor
-			rv, err := p.RecordBondRevenue(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			state := doneOr(rv.Replayed, "recorded")
-			var parts []string
-			for _, s := range rv.Split {
-				parts = append(parts, s.Bond+" "+report.Amount(s.Amount))
-			}
-			fmt.Fprintf(c.OutOrStdout(), "revenue %s %s into %s; financial entry %d, budget entry %d\n", r.IdempotencyKey, state,
-				strings.Join(parts, ", "), rv.FinancialEntry, rv.BudgetEntry)
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
+	}, request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).RecordBondRevenue), func(w io.Writer, rv funding.BondRevenue) {
+		var parts []string
+		for _, s := range rv.Split {
+			parts = append(parts, s.Bond+" "+report.Amount(s.Amount))
+		}
+		fmt.Fprintf(w, "revenue %s %s into %s; financial entry %d, budget entry %d\n", r.IdempotencyKey, doneOr(rv.Replayed, "recorded"),
+			strings.Join(parts, ", "), rv.FinancialEntry, rv.BudgetEntry)
+	})
 	f := c.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
 	f.StringVar(&r.Bond, "bond", "", "bond whose reserve receives it (default: split among the project's bonds by amount allocated)")
 	f.StringVar(&r.Kind, "kind", "", "parking|charging|elevator|rent|advertising|property (or 停车, 充电桩, 电梯, 配套用房租金, 广告, 物业经营)")
-	f.StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	f.StringVar(&date, "date", "", "date received (YYYY-MM-DD)")
+	moneyFlags(c, &r.Amount, &r.ReceivedOn, "date received")
 	f.StringVar(&r.BankAccount, "bank", "", "bank account")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.Memo, "memo", "", "memo")
@@ -260,194 +162,138 @@ func (a *app) bondRevenueCmd() *cobra.Command {
 
 func (a *app) bondPlanCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "plan", Short: "Financing balance plans (预期收益与融资平衡方案): expected revenue by project, year and kind"}
-	var effective string
-	imp := &cobra.Command{
+	var effective time.Time
+	imp := storeCmd(a, &cobra.Command{
 		Use: "import FILE", Short: "Import plans from JSON or CSV (a new version per changed project)", Args: cobra.ExactArgs(1),
 		Long: `CSV (UTF-8 or GBK) with the header project,year,kind,amount (or 项目编号,年度,收入类型,预期收入), one line per
 project, year and kind; or JSON: [{"project": "...", "year": 2022, "kind": "parking", "amount": "120000.00"}, ...]
 or {"project": "...", "lines": [{"year": ..., "kind": ..., "amount": ...}]}. Kinds: parking 停车, charging 充电桩,
 elevator 电梯, rent 配套用房租金, advertising 广告, property 物业经营.`,
-		RunE: func(c *cobra.Command, args []string) error {
-			on, err := parseRequiredDate("effective", effective)
-			if err != nil {
-				return err
+	}, func(ctx context.Context, p *funding.Programme, args []string) ([]funding.BondRevenuePlan, error) {
+		fh, err := os.Open(args[0])
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		data, err := io.ReadAll(io.LimitReader(fh, funding.MaxBondPlanFileBytes+1))
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.Base(args[0])
+		lines, err := funding.ParseBondRevenuePlan(name, data)
+		if err != nil {
+			return nil, err
+		}
+		return p.ImportBondRevenuePlans(ctx, name, lines, effective, a.actor)
+	}, func(w io.Writer, plans []funding.BondRevenuePlan) {
+		for _, pl := range plans {
+			state := fmt.Sprintf("version %d stored, effective %s", pl.Version, pl.EffectiveOn.Format(ledger.DateLayout))
+			if pl.Unchanged {
+				state = fmt.Sprintf("unchanged (version %d)", pl.Version)
 			}
-			fh, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer fh.Close()
-			data, err := io.ReadAll(io.LimitReader(fh, funding.MaxBondPlanFileBytes+1))
-			if err != nil {
-				return err
-			}
-			name := filepath.Base(args[0])
-			lines, err := funding.ParseBondRevenuePlan(name, data)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			plans, err := p.ImportBondRevenuePlans(c.Context(), name, lines, on, a.actor)
-			if err != nil {
-				return err
-			}
-			for _, pl := range plans {
-				state := fmt.Sprintf("version %d stored, effective %s", pl.Version, pl.EffectiveOn.Format(ledger.DateLayout))
-				if pl.Unchanged {
-					state = fmt.Sprintf("unchanged (version %d)", pl.Version)
-				}
-				fmt.Fprintf(c.OutOrStdout(), "project %s: %d lines, %s expected in all; %s\n", pl.Project, len(pl.Lines), report.Amount(pl.Total), state)
-			}
-			return nil
-		},
-	}
-	imp.Flags().StringVar(&effective, "effective", "", "date the plans take effect (YYYY-MM-DD, required)")
-	var asOf, format string
-	show := &cobra.Command{
+			fmt.Fprintf(w, "project %s: %d lines, %s expected in all; %s\n", pl.Project, len(pl.Lines), report.Amount(pl.Total), state)
+		}
+	})
+	dateVar(imp.Flags(), &effective, "effective", "date the plans take effect")
+	required(imp, "effective")
+	var asOf time.Time
+	show := tableCmd(a, &cobra.Command{
 		Use: "show PROJECT", Short: "Show a project's plan in force", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, at, err := a.programmeAt(c, asOf)
-			if err != nil {
-				return err
-			}
-			plan, err := p.BondRevenuePlan(c.Context(), args[0], at)
-			if err != nil {
-				return err
-			}
-			return report.Render(c.OutOrStdout(), report.BondRevenuePlan(plan, amountFormat(format)), format, "")
-		},
-	}
-	show.Flags().StringVar(&asOf, "as-of", "", "the plan in force on this date (default: the newest)")
-	show.Flags().StringVar(&format, "format", "table", "table|csv|json")
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BondRevenuePlan, error) {
+		return p.BondRevenuePlan(ctx, args[0], asOf)
+	}, report.BondRevenuePlan)
+	dateVar(show.Flags(), &asOf, "as-of", "the plan in force on this date (default: the newest)")
 	cmd.AddCommand(imp, show)
 	return cmd
 }
 
 func (a *app) bondAccrueCmd() *cobra.Command {
-	var through string
+	var through time.Time
 	c := &cobra.Command{
 		Use: "accrue [CODE...]", Short: "Accrue the interest of every period due on or before a date (all issued bonds when no code is given)",
 		RunE: func(c *cobra.Command, args []string) error {
-			on, err := parseRequiredDate("through", through)
-			if err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			codes := args
-			if len(codes) == 0 {
-				bs, err := p.Bonds(c.Context())
-				if err != nil {
-					return err
-				}
-				for _, b := range bs {
-					if b.Issued {
-						codes = append(codes, b.Code)
+			return a.writeThenSeal(c, func(p *funding.Programme) error {
+				codes := args
+				if len(codes) == 0 {
+					bs, err := p.Bonds(c.Context())
+					if err != nil {
+						return err
+					}
+					for _, b := range bs {
+						if b.Issued {
+							codes = append(codes, b.Code)
+						}
 					}
 				}
-			}
-			w := c.OutOrStdout()
-			for _, code := range codes {
-				acc, err := p.AccrueBondInterest(c.Context(), code, on, a.actor)
-				if err != nil {
-					return err
+				for _, code := range codes {
+					acc, err := p.AccrueBondInterest(c.Context(), code, through, a.actor)
+					if err != nil {
+						return err
+					}
+					for _, x := range acc {
+						printAccrued(c.OutOrStdout(), "bond "+code, x.Interest, x.DueDate, x.EntryID)
+					}
+					if len(acc) == 0 {
+						fmt.Fprintf(c.OutOrStdout(), "bond %s: nothing to accrue through %s\n", code, through.Format(ledger.DateLayout))
+					}
 				}
-				for _, x := range acc {
-					fmt.Fprintf(w, "bond %s: interest %s accrued for the period due %s (entry %d)\n", code, report.Amount(x.Interest),
-						x.DueDate.Format(ledger.DateLayout), x.EntryID)
-				}
-				if len(acc) == 0 {
-					fmt.Fprintf(w, "bond %s: nothing to accrue through %s\n", code, on.Format(ledger.DateLayout))
-				}
-			}
-			return sealAfterWrite(c.Context(), p.Ledger())
+				return nil
+			})
 		},
 	}
-	c.Flags().StringVar(&through, "through", "", "accrue periods due on or before this date (YYYY-MM-DD, required)")
+	dateVar(c.Flags(), &through, "through", "accrue periods due on or before this date")
+	required(c, "through")
 	return c
+}
+
+// printAccrued prints one period's interest accrued, of what ("bond B1",
+// "loan L1").
+func printAccrued(w io.Writer, what string, interest decimal.Decimal, due time.Time, entry int64) {
+	fmt.Fprintf(w, "%s: interest %s accrued for the period due %s (entry %d)\n", what, report.Amount(interest), due.Format(ledger.DateLayout), entry)
+}
+
+// dueFlags gives a command paying one due date of a schedule --due
+// (required), --date (default: the due date) and --ref.
+func dueFlags(c *cobra.Command, due, paidOn *time.Time, ref *string, dateUsage string) {
+	dateVar(c.Flags(), due, "due", "the schedule's due date")
+	dateVar(c.Flags(), paidOn, "date", dateUsage)
+	c.Flags().StringVar(ref, "ref", "", "voucher")
+	required(c, "due")
 }
 
 func (a *app) bondPayCmd() *cobra.Command {
 	var r funding.BondPaymentRequest
-	var due, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay the interest and principal of one due date from the repayment reserve", Args: cobra.ExactArgs(1),
 		Long: `A payment larger than the reserve is refused unless --backstop names who tops it up:
 district_budget (区市财政), other_project_income (其他项目收益) or government_fund (政府性基金收入).
 The top-up is its own entry, for exactly the shortfall, recorded with the payment.`,
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.DueDate, err = parseRequiredDate("due", due); err != nil {
-				return err
-			}
-			if r.PaidOn, err = parseAsOf(date); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Bond, r.Actor = args[0], a.actor
-			x, err := p.PayBond(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			w := c.OutOrStdout()
-			state := doneOr(x.Replayed, "paid")
-			fmt.Fprintf(w, "bond %s due %s %s on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Bond,
-				x.DueDate.Format(ledger.DateLayout), state, x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
-				x.FinancialEntry, x.BudgetEntry)
-			if x.Backstop != "" {
-				fmt.Fprintf(w, "  reserve topped up by %s: %s (entries %d, %d)\n", x.Backstop, report.Amount(x.BackstopAmount),
-					x.BackstopFinancialEntry, x.BackstopBudgetEntry)
-			}
-			return sealAfterWrite(c.Context(), p.Ledger())
-		},
-	}
-	f := c.Flags()
-	f.StringVar(&due, "due", "", "the schedule's due date to pay (YYYY-MM-DD, required)")
-	f.StringVar(&date, "date", "", "payment date (default: the due date; never before it)")
-	f.StringVar(&r.Backstop, "backstop", "", "district_budget|other_project_income|government_fund: tops up a short reserve")
-	f.StringVar(&r.Reference, "ref", "", "voucher")
+	}, request(&r, func(args []string) { r.Bond, r.Actor = args[0], a.actor }, (*funding.Programme).PayBond), func(w io.Writer, x funding.BondPayment) {
+		fmt.Fprintf(w, "bond %s due %s %s on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Bond,
+			x.DueDate.Format(ledger.DateLayout), doneOr(x.Replayed, "paid"), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
+			x.FinancialEntry, x.BudgetEntry)
+		if x.Backstop != "" {
+			fmt.Fprintf(w, "  reserve topped up by %s: %s (entries %d, %d)\n", x.Backstop, report.Amount(x.BackstopAmount),
+				x.BackstopFinancialEntry, x.BackstopBudgetEntry)
+		}
+	})
+	dueFlags(c, &r.DueDate, &r.PaidOn, &r.Reference, "payment date (default: the due date; never before it)")
+	c.Flags().StringVar(&r.Backstop, "backstop", "", "district_budget|other_project_income|government_fund: tops up a short reserve")
 	return c
 }
 
 // reportBondsCmd is `fundledger report bonds`.
 func (a *app) reportBondsCmd() *cobra.Command {
-	var asOf, threshold, format, lang string
-	c := &cobra.Command{
+	var o funding.BondReportOptions
+	o.Threshold = funding.DefaultBondCoverageThreshold
+	c := reportCmd(a, &cobra.Command{
 		Use: "bonds", Short: "Bond repayment balance report: per bond, project and district, with the coverage ratio", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at := today()
-			if asOf != "" {
-				var err error
-				if at, err = ledger.ParseDate(asOf); err != nil {
-					return err
-				}
-			}
-			th, err := thresholdFormat.Parse(threshold)
-			if err != nil {
-				return fmt.Errorf("--threshold %w", err)
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.BondReport(c.Context(), funding.BondReportOptions{AsOf: at, Threshold: th})
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.BondReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: today)")
-	c.Flags().StringVar(&threshold, "threshold", funding.DefaultBondCoverageThreshold.String(), "coverage ratio below which a bond, project or district is flagged")
-	addOutputFlags(c, &format)
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	}, func(ctx context.Context, p *funding.Programme, _ []string) (funding.BondReport, error) {
+		at := o
+		at.AsOf = dateOrToday(o.AsOf)
+		return p.BondReport(ctx, at)
+	}, report.BondReport)
+	dateVar(c.Flags(), &o.AsOf, "as-of", "end of this day (YYYY-MM-DD; default: today)")
+	c.Flags().Var(decimalValue{v: &o.Threshold, parse: thresholdFormat.Parse, kind: "ratio"}, "threshold", "coverage ratio below which a bond, project or district is flagged")
 	return c
 }

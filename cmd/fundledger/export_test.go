@@ -14,14 +14,7 @@ import (
 func TestExportNamesItsHeadHash(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	for _, args := range [][]string{
-		{"account", "create", "cash:e", "--type", "asset"},
-		{"account", "create", "revenue:e", "--type", "revenue"},
-	} {
-		if out, err := run(t, url, "", args...); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
-		}
-	}
+	runSteps(t, url, []string{"account", "create", "cash:e", "--type", "asset"}, []string{"account", "create", "revenue:e", "--type", "revenue"})
 	entry := `{"book":"financial","effective_date":"2021-03-01","idempotency_key":"e1",
   "postings":[{"account":"cash:e","side":"D","amount":"5.00"},{"account":"revenue:e","side":"C","amount":"5.00"}]}`
 	if out, err := run(t, url, entry, "post"); err != nil {

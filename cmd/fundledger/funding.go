@@ -12,7 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"fundledger/amount"
 	"fundledger/funding"
 	"fundledger/internal/jsoninput"
 	"fundledger/ledger"
@@ -30,17 +29,6 @@ func (a *app) programme(c *cobra.Command) (*funding.Programme, error) {
 		return nil, err
 	}
 	return funding.New(l), nil
-}
-
-// programmeAt reads an --as-of or --date flag (parseAsOf: zero when
-// empty), then opens the programme.
-func (a *app) programmeAt(c *cobra.Command, date string) (*funding.Programme, time.Time, error) {
-	at, err := parseAsOf(date)
-	if err != nil {
-		return nil, at, err
-	}
-	p, err := a.programme(c)
-	return p, at, err
 }
 
 // readJSONList reads one object or an array of objects from a file ("-" or
@@ -107,25 +95,17 @@ func (a *app) projectCmd() *cobra.Command {
 	})
 
 	var f funding.ProjectFilter
-	var format string
-	list := &cobra.Command{
-		Use: "list", Short: "List projects", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
+	list := tableCmd(a, &cobra.Command{Use: "list", Short: "List projects", Args: cobra.NoArgs},
+		func(ctx context.Context, p *funding.Programme, _ []string) ([]funding.Project, error) {
 			if f.District != "" {
-				d, err := funding.LookupDistrict(c.Context(), a.db, f.District)
+				d, err := funding.LookupDistrict(ctx, a.db, f.District)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				f.District = d.Code
 			}
-			ps, err := p.Projects(c.Context(), f)
-			if err != nil {
-				return err
-			}
+			return p.Projects(ctx, f)
+		}, func(ps []funding.Project, _ func(decimal.Decimal) string) report.Table {
 			t := report.Table{Title: "项目 Projects", Columns: []report.Column{
 				{Key: "code", Zh: "项目编号", En: "Code"}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "district", Zh: "区市", En: "District"},
 				{Key: "plan_year", Zh: "计划年度", En: "Year", Numeric: true}, {Key: "households", Zh: "户数", En: "Households", Numeric: true},
@@ -136,29 +116,19 @@ func (a *app) projectCmd() *cobra.Command {
 				t.Rows = append(t.Rows, []string{x.Code, x.Name, x.DistrictName, strconv.Itoa(x.PlanYear), strconv.Itoa(x.Households),
 					x.FloorAreaM2.StringFixed(2), x.CompletedOn.Format(ledger.DateLayout), strconv.FormatBool(x.Priority), x.Status})
 			}
-			return report.Render(c.OutOrStdout(), t, format, "")
-		},
-	}
+			return t
+		})
 	list.Flags().StringVar(&f.District, "district", "", "district code or name")
 	list.Flags().IntVar(&f.PlanYear, "year", 0, "plan year")
-	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
 
-	var date, note string
-	status := &cobra.Command{
+	var on time.Time
+	var note string
+	status := storeCmd(a, &cobra.Command{
 		Use: "status CODE planned|approved|under_way|completed|accepted", Short: "Move a project forward in its lifecycle", Args: cobra.ExactArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, on, err := a.programmeAt(c, date)
-			if err != nil {
-				return err
-			}
-			if err := p.SetStatus(c.Context(), args[0], args[1], on, a.actor, note); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "project %s: %s\n", args[0], args[1])
-			return nil
-		},
-	}
-	status.Flags().StringVar(&date, "date", "", "effective date (default today)")
+	}, func(ctx context.Context, p *funding.Programme, args []string) ([]string, error) {
+		return args, p.SetStatus(ctx, args[0], args[1], on, a.actor, note)
+	}, func(w io.Writer, args []string) { fmt.Fprintf(w, "project %s: %s\n", args[0], args[1]) })
+	dateVar(status.Flags(), &on, "date", "effective date (default today)")
 	status.Flags().StringVar(&note, "note", "", "note recorded with the change")
 	cmd.AddCommand(register, list, status)
 	return cmd
@@ -182,163 +152,136 @@ func (a *app) rulesCmd() *cobra.Command {
 			return rules.CheckOverlap(sets)
 		},
 	}
-	load := &cobra.Command{
+	var loaded bool
+	load := storeCmd(a, &cobra.Command{
 		Use: "load FILE", Short: "Store a rule file as a new version (no change if already stored)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			info, loaded, err := p.LoadRuleSet(c.Context(), args[0], a.actor)
-			if err != nil {
-				return err
-			}
-			state := "loaded"
-			if !loaded {
-				state = "already loaded"
-			}
-			fmt.Fprintf(c.OutOrStdout(), "%s rule set %d: %s %s (sha256 %s)\n", state, info.ID, info.Name, info.Version, info.ContentHash)
-			return nil
-		},
-	}
-	var format string
-	list := &cobra.Command{
-		Use: "list", Short: "List stored rule set versions", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			sets, err := p.RuleSets(c.Context())
-			if err != nil {
-				return err
-			}
-			t := report.Table{Title: "规则 Rule sets", Columns: []report.Column{
-				{Key: "id", Zh: "编号", En: "ID", Numeric: true}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "version", Zh: "版本", En: "Version"},
-				{Key: "district", Zh: "区市", En: "District"}, {Key: "effective_from", Zh: "生效", En: "From"}, {Key: "effective_to", Zh: "失效", En: "To"},
-				{Key: "current", Zh: "现行", En: "Current"}, {Key: "sha256", Zh: "哈希", En: "SHA-256"}, {Key: "loaded_by", Zh: "导入人", En: "Loaded by"},
-			}}
-			for _, s := range sets {
-				to := ""
-				if s.EffectiveTo != nil {
-					to = s.EffectiveTo.Format(ledger.DateLayout)
-				}
-				district := s.District
-				if district == "" {
-					district = "全市 city-wide"
-				}
-				t.Rows = append(t.Rows, []string{strconv.FormatInt(s.ID, 10), s.Name, s.Version, district, s.EffectiveFrom.Format(ledger.DateLayout), to,
-					strconv.FormatBool(s.Current), s.ContentHash[:16], s.LoadedBy})
-			}
-			return report.Render(c.OutOrStdout(), t, format, "")
-		},
-	}
-	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
-	show := &cobra.Command{
+	}, func(ctx context.Context, p *funding.Programme, args []string) (info funding.RuleSetInfo, err error) {
+		info, loaded, err = p.LoadRuleSet(ctx, args[0], a.actor)
+		return info, err
+	}, func(w io.Writer, info funding.RuleSetInfo) {
+		state := "loaded"
+		if !loaded {
+			state = "already loaded"
+		}
+		fmt.Fprintf(w, "%s rule set %d: %s %s (sha256 %s)\n", state, info.ID, info.Name, info.Version, info.ContentHash)
+	})
+	list := tableCmd(a, &cobra.Command{Use: "list", Short: "List stored rule set versions", Args: cobra.NoArgs},
+		func(ctx context.Context, p *funding.Programme, _ []string) ([]funding.RuleSetInfo, error) {
+			return p.RuleSets(ctx)
+		}, ruleSetTable)
+	var text string
+	show := storeCmd(a, &cobra.Command{
 		Use: "show ID|NAME|NAME@VERSION", Short: "Print a stored rule set version exactly as loaded (by id, or by name: the current version)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			info, err := p.RuleSetByRef(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			_, text, err := p.RuleSet(c.Context(), info.ID)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "# rule set %d: %s %s, file %s, sha256 %s, loaded %s by %s, current %v\n%s",
-				info.ID, info.Name, info.Version, info.FileName, info.ContentHash, info.LoadedAt.Format("2006-01-02 15:04:05"), info.LoadedBy, info.Current, text)
-			return nil
-		},
-	}
-	explain := &cobra.Command{
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.RuleSetInfo, error) {
+		info, err := p.RuleSetByRef(ctx, args[0])
+		if err != nil {
+			return info, err
+		}
+		_, text, err = p.RuleSet(ctx, info.ID)
+		return info, err
+	}, func(w io.Writer, info funding.RuleSetInfo) {
+		fmt.Fprintf(w, "# rule set %d: %s %s, file %s, sha256 %s, loaded %s by %s, current %v\n%s",
+			info.ID, info.Name, info.Version, info.FileName, info.ContentHash, info.LoadedAt.Format("2006-01-02 15:04:05"), info.LoadedBy, info.Current, text)
+	})
+	explain := storeCmd(a, &cobra.Command{
 		Use: "explain PROJECT", Short: "How each source's amount of a project's latest approval was computed, and by which rule version", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ap, err := p.LatestApproval(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			w := c.OutOrStdout()
-			al := ap.Allocation
-			fmt.Fprintf(w, "project %s, approval v%d of %s, total %s\nrule set %d: %s %s (district %q), sha256 %s\n\n",
-				ap.Project, ap.Version, ap.ApprovedOn.Format(ledger.DateLayout), report.Amount(ap.Total), ap.RuleSetID,
-				al.RuleSet.Name, al.RuleSet.Version, al.RuleSet.District, al.RuleSet.Hash)
-			for _, s := range al.Steps {
-				fmt.Fprintln(w, "  "+s)
-			}
-			fmt.Fprintln(w, "\nper source:")
-			for _, t := range al.Totals {
-				fmt.Fprintf(w, "  %-28s %18s\n", t.Source, report.Amount(t.Amount))
-			}
-			if len(ap.Deltas) > 0 && ap.Version > 1 {
-				fmt.Fprintln(w, "\nchange from the previous approval:")
-				for _, d := range ap.Deltas {
-					fmt.Fprintf(w, "  %-28s %18s → %18s\n", d.Source, report.Amount(d.Previous), report.Amount(d.Now))
-				}
-			}
-			return nil
-		},
-	}
+	}, func(ctx context.Context, p *funding.Programme, args []string) (*funding.Approval, error) {
+		return p.LatestApproval(ctx, args[0])
+	}, printApprovalExplained)
 	cmd.AddCommand(check, load, list, show, explain, a.rulesWhatIfCmd())
 	return cmd
 }
 
+// ruleSetTable lays out the stored rule set versions.
+func ruleSetTable(sets []funding.RuleSetInfo, _ func(decimal.Decimal) string) report.Table {
+	t := report.Table{Title: "规则 Rule sets", Columns: []report.Column{
+		{Key: "id", Zh: "编号", En: "ID", Numeric: true}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "version", Zh: "版本", En: "Version"},
+		{Key: "district", Zh: "区市", En: "District"}, {Key: "effective_from", Zh: "生效", En: "From"}, {Key: "effective_to", Zh: "失效", En: "To"},
+		{Key: "current", Zh: "现行", En: "Current"}, {Key: "sha256", Zh: "哈希", En: "SHA-256"}, {Key: "loaded_by", Zh: "导入人", En: "Loaded by"},
+	}}
+	for _, s := range sets {
+		to := ""
+		if s.EffectiveTo != nil {
+			to = s.EffectiveTo.Format(ledger.DateLayout)
+		}
+		district := s.District
+		if district == "" {
+			district = "全市 city-wide"
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(s.ID, 10), s.Name, s.Version, district, s.EffectiveFrom.Format(ledger.DateLayout), to,
+			strconv.FormatBool(s.Current), s.ContentHash[:16], s.LoadedBy})
+	}
+	return t
+}
+
+// printApprovalExplained prints how each source's amount of an approval
+// was computed, and the change from the approval before.
+func printApprovalExplained(w io.Writer, ap *funding.Approval) {
+	al := ap.Allocation
+	fmt.Fprintf(w, "project %s, approval v%d of %s, total %s\nrule set %d: %s %s (district %q), sha256 %s\n\n",
+		ap.Project, ap.Version, ap.ApprovedOn.Format(ledger.DateLayout), report.Amount(ap.Total), ap.RuleSetID,
+		al.RuleSet.Name, al.RuleSet.Version, al.RuleSet.District, al.RuleSet.Hash)
+	for _, s := range al.Steps {
+		fmt.Fprintln(w, "  "+s)
+	}
+	fmt.Fprintln(w, "\nper source:")
+	for _, t := range al.Totals {
+		fmt.Fprintf(w, "  %-28s %18s\n", t.Source, report.Amount(t.Amount))
+	}
+	if len(ap.Deltas) > 0 && ap.Version > 1 {
+		fmt.Fprintln(w, "\nchange from the previous approval:")
+		for _, d := range ap.Deltas {
+			fmt.Fprintf(w, "  %-28s %18s → %18s\n", d.Source, report.Amount(d.Previous), report.Amount(d.Now))
+		}
+	}
+}
+
 func (a *app) budgetCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "budget", Short: "Approve project budgets (commitments per source in the budget book)"}
-	var file, date, sourceLines string
-	approve := &cobra.Command{
+	var file, sourceLines, name string
+	req := funding.ApprovalRequest{}
+	approve := onProgramme(a, &cobra.Command{
 		Use: "approve PROJECT", Short: "Approve budget lines from JSON: [{\"category\": \"basic\", \"work_item\": \"\", \"description\": \"...\", \"amount\": \"1000000.00\"}]",
 		Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			bodies, name, err := readJSONList[requests.BudgetLine](c, file)
+		PreRunE: func(c *cobra.Command, _ []string) error {
+			bodies, n, err := readJSONList[requests.BudgetLine](c, file)
 			if err != nil {
 				return err
 			}
-			lines, refused := requests.Inputs("line", bodies)
+			name = n
+			var refused []string
+			req.Lines, refused = requests.Inputs("line", bodies)
 			if err := (&itemErrors{file: name, msgs: refused}).err(); err != nil {
 				return err
 			}
-			on, err := ledger.ParseDate(date)
-			if err != nil {
-				return fmt.Errorf("--date: %w", err)
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			var limits []funding.SourceLineInput
 			if sourceLines != "" {
-				if limits, _, err = readJSONList[funding.SourceLineInput](c, sourceLines); err != nil {
-					return err
-				}
+				req.SourceLines, _, err = readJSONList[funding.SourceLineInput](c, sourceLines)
 			}
-			ap, err := p.Approve(c.Context(), funding.ApprovalRequest{Project: args[0], ApprovedOn: on, Lines: lines, SourceLines: limits, Actor: a.actor})
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			w := c.OutOrStdout()
-			if ap.Unchanged {
-				fmt.Fprintf(w, "project %s: the same budget is already approved (v%d); nothing changed\n", ap.Project, ap.Version)
-				return nil
-			}
-			fmt.Fprintf(w, "project %s: budget v%d approved, total %s, rule set %d, entry %d\n", ap.Project, ap.Version, report.Amount(ap.Total), ap.RuleSetID, ap.EntryID)
-			for _, d := range ap.Deltas {
-				fmt.Fprintf(w, "  %-28s %18s\n", d.Source, report.Amount(d.Now))
-			}
-			return sealAfterWrite(c.Context(), p.Ledger())
+			return err
 		},
-	}
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.Approval, error) {
+		req.Project, req.Actor = args[0], a.actor
+		ap, err := p.Approve(ctx, req)
+		if err != nil {
+			return ap, fmt.Errorf("%s: %w", name, err)
+		}
+		return ap, nil
+	}, func(c *cobra.Command, ap funding.Approval) error {
+		w := c.OutOrStdout()
+		if ap.Unchanged {
+			fmt.Fprintf(w, "project %s: the same budget is already approved (v%d); nothing changed\n", ap.Project, ap.Version)
+			return nil
+		}
+		fmt.Fprintf(w, "project %s: budget v%d approved, total %s, rule set %d, entry %d\n", ap.Project, ap.Version, report.Amount(ap.Total), ap.RuleSetID, ap.EntryID)
+		for _, d := range ap.Deltas {
+			fmt.Fprintf(w, "  %-28s %18s\n", d.Source, report.Amount(d.Now))
+		}
+		return nil
+	}, func(ap funding.Approval) bool { return !ap.Unchanged })
 	approve.Flags().StringVarP(&file, "file", "f", "", "budget lines JSON (default: stdin)")
-	approve.Flags().StringVar(&date, "date", "", "approval date (YYYY-MM-DD, required)")
+	dateVar(approve.Flags(), &req.ApprovedOn, "date", "approval date")
 	approve.Flags().StringVar(&sourceLines, "source-lines", "", `optional JSON file of source lines: [{"category": "basic", "source": "central", "amount": "300000.00"}]`)
-	_ = approve.MarkFlagRequired("date")
+	required(approve, "date")
 	cmd.AddCommand(approve, a.budgetAdjustCmd())
 	return cmd
 }
@@ -346,140 +289,91 @@ func (a *app) budgetCmd() *cobra.Command {
 func (a *app) bankCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bank", Short: "Bank accounts that receive and pay programme money"}
 	var b funding.BankAccount
-	add := &cobra.Command{
+	add := storeCmd(a, &cobra.Command{
 		Use: "add CODE", Short: "Register a bank account", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			b.Code = args[0]
-			if err := p.AddBankAccount(c.Context(), b, a.actor); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "bank account %s: %s\n", b.Code, b.Name)
-			return nil
-		},
-	}
+	}, func(ctx context.Context, p *funding.Programme, args []string) (funding.BankAccount, error) {
+		b.Code = args[0]
+		return b, p.AddBankAccount(ctx, b, a.actor)
+	}, func(w io.Writer, b funding.BankAccount) { fmt.Fprintf(w, "bank account %s: %s\n", b.Code, b.Name) })
 	add.Flags().StringVar(&b.Name, "name", "", "account name (required)")
 	add.Flags().StringVar(&b.Bank, "bank", "", "bank")
 	add.Flags().StringVar(&b.Number, "number", "", "account number")
 	add.Flags().StringVar(&b.District, "district", "", "district code or name")
-	_ = add.MarkFlagRequired("name")
-	var district, format string
-	list := &cobra.Command{
+	required(add, "name")
+	var district string
+	list := tableCmd(a, &cobra.Command{
 		Use: "list", Short: "List bank account codes (with --district: that district's and the city's own)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
+	}, func(ctx context.Context, p *funding.Programme, _ []string) ([]funding.BankAccount, error) {
+		return p.BankAccounts(ctx, district)
+	}, func(bs []funding.BankAccount, _ func(decimal.Decimal) string) report.Table {
+		t := report.Table{Title: "银行账户 Bank accounts", Columns: []report.Column{
+			{Key: "code", Zh: "代码", En: "Code"}, {Key: "name", Zh: "户名", En: "Name"}, {Key: "bank", Zh: "开户行", En: "Bank"},
+			{Key: "number", Zh: "账号", En: "Number"}, {Key: "district", Zh: "区市", En: "District"},
+		}}
+		for _, b := range bs {
+			d := b.District
+			if d == "" {
+				d = "全市 city"
 			}
-			bs, err := p.BankAccounts(c.Context(), district)
-			if err != nil {
-				return err
-			}
-			t := report.Table{Title: "银行账户 Bank accounts", Columns: []report.Column{
-				{Key: "code", Zh: "代码", En: "Code"}, {Key: "name", Zh: "户名", En: "Name"}, {Key: "bank", Zh: "开户行", En: "Bank"},
-				{Key: "number", Zh: "账号", En: "Number"}, {Key: "district", Zh: "区市", En: "District"},
-			}}
-			for _, b := range bs {
-				d := b.District
-				if d == "" {
-					d = "全市 city"
-				}
-				t.Rows = append(t.Rows, []string{b.Code, b.Name, b.Bank, b.Number, d})
-			}
-			return report.Render(c.OutOrStdout(), t, format, "")
-		},
-	}
+			t.Rows = append(t.Rows, []string{b.Code, b.Name, b.Bank, b.Number, d})
+		}
+		return t
+	})
 	list.Flags().StringVar(&district, "district", "", "one district (code or Chinese name)")
-	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
 	cmd.AddCommand(add, list)
 	return cmd
 }
 
 func (a *app) receiptCmd() *cobra.Command {
 	var r funding.ReceiptRequest
-	cmd := a.movementCmd(&cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt",
-		"date received (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.ReceivedOn, r.Actor = v, on, actor },
-		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Receive(ctx, r) })
-	f := cmd.Flags()
-	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&r.Source, "source", "", "funding source (central, provincial, municipal, district, bond, …)")
-	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
-	f.StringVar(&r.Reference, "ref", "", "bank or treasury voucher")
-	f.StringVar(&r.Memo, "memo", "", "memo")
-	for _, name := range []string{"project", "source", "amount", "date", "bank", "key"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
+	cmd := movementCmd(a, &cobra.Command{Use: "receipt", Short: "Record money arriving for a project from a source (资金到位)"}, "receipt",
+		request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).Receive),
+		movementFields{&r.Project, &r.Source, &r.BankAccount, &r.Reference, &r.Memo, &r.IdempotencyKey, &r.Amount, &r.ReceivedOn})
+	cmd.Flags().Lookup("ref").Usage = "bank or treasury voucher"
+	cmd.Flags().Lookup("source").Usage = "funding source (central, provincial, municipal, district, bond, …)"
 	return cmd
 }
 
 func (a *app) payCmd() *cobra.Command {
 	var r funding.DisbursementRequest
-	cmd := a.movementCmd(&cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment",
-		"date paid (YYYY-MM-DD)", &r.IdempotencyKey, func(v decimal.Decimal, on time.Time, actor string) { r.Amount, r.PaidOn, r.Actor = v, on, actor },
-		func(p *funding.Programme, ctx context.Context) (funding.Movement, error) { return p.Disburse(ctx, r) })
+	cmd := movementCmd(a, &cobra.Command{Use: "pay", Short: "Record a payment for a category of work from one source's earmarked money (拨付)"}, "payment",
+		request(&r, func([]string) { r.Actor = a.actor }, (*funding.Programme).Disburse),
+		movementFields{&r.Project, &r.Source, &r.BankAccount, &r.Reference, &r.Memo, &r.IdempotencyKey, &r.Amount, &r.PaidOn})
 	f := cmd.Flags()
-	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&r.Source, "source", "", "funding source whose earmarked money pays")
+	f.Lookup("source").Usage = "funding source whose earmarked money pays"
+	f.Lookup("date").Usage = "date paid"
 	f.StringVar(&r.Category, "category", "", "basic|improvement|upgrade")
 	f.StringVar(&r.WorkItem, "work-item", "", "work item (e.g. elevator, utility_pipework)")
 	f.StringVar(&r.Payee, "payee", "", "who is paid")
-	f.StringVar(&r.BankAccount, "bank", "", "bank account code")
-	f.StringVar(&r.Reference, "ref", "", "voucher")
-	f.StringVar(&r.Memo, "memo", "", "memo")
-	for _, name := range []string{"project", "source", "category", "amount", "date", "payee", "bank", "key"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
+	required(cmd, "category", "payee")
 	return cmd
 }
 
-// movementCmd records a receipt or payment: --amount and --date read
-// (set puts them, with the actor, into the request), record makes the one
-// call, and the entries are printed and sealed. --key is the request's
-// idempotency key.
-func (a *app) movementCmd(cmd *cobra.Command, what, dateUsage string, key *string, set func(decimal.Decimal, time.Time, string),
-	record func(*funding.Programme, context.Context) (funding.Movement, error)) *cobra.Command {
-	var amount, date string
+// movementFields are the fields a receipt and a payment share, each read
+// from its flag.
+type movementFields struct {
+	project, source, bank, ref, memo, key *string
+	amount                                *decimal.Decimal
+	on                                    *time.Time
+}
+
+// movementCmd records a receipt or payment with one call, prints the
+// entries and seals them. The flags of the shared fields are all required
+// but --ref and --memo; --key is the idempotency key.
+func movementCmd(a *app, cmd *cobra.Command, what string, call programmeCall[funding.Movement], m movementFields) *cobra.Command {
 	cmd.Args = cobra.NoArgs
-	cmd.RunE = func(c *cobra.Command, _ []string) error {
-		v, on, err := amountAndDate(amount, date)
-		if err != nil {
-			return err
-		}
-		set(v, on, a.actor)
-		return a.writeThenSeal(c, func(p *funding.Programme) error {
-			m, err := record(p, c.Context())
-			if err != nil {
-				return err
-			}
-			printMovement(c, what, *key, m)
-			return nil
-		})
-	}
-	cmd.Flags().StringVar(&amount, "amount", "", "amount in yuan, at most two decimals")
-	cmd.Flags().StringVar(&date, "date", "", dateUsage)
-	cmd.Flags().StringVar(key, "key", "", "idempotency key (the same key again changes nothing)")
-	return cmd
-}
-
-// amountAndDate parses the --amount and --date flags of a money command.
-func amountAndDate(amountText, date string) (decimal.Decimal, time.Time, error) {
-	a, err := amount.Parse(amountText)
-	if err != nil {
-		return decimal.Zero, time.Time{}, fmt.Errorf("amount %w", err)
-	}
-	d, err := ledger.ParseDate(date)
-	if err != nil {
-		return decimal.Zero, time.Time{}, fmt.Errorf("--date: %w", err)
-	}
-	return a, d, nil
-}
-
-func printMovement(c *cobra.Command, what, key string, m funding.Movement) {
-	state := doneOr(m.Replayed, "recorded")
-	fmt.Fprintf(c.OutOrStdout(), "%s %s %s: financial entry %d, budget entry %d\n", what, key, state, m.FinancialEntry, m.BudgetEntry)
+	f := cmd.Flags()
+	f.StringVar(m.project, "project", "", "project code")
+	f.StringVar(m.source, "source", "", "funding source")
+	f.StringVar(m.bank, "bank", "", "bank account code")
+	f.StringVar(m.ref, "ref", "", "voucher")
+	f.StringVar(m.memo, "memo", "", "memo")
+	f.StringVar(m.key, "key", "", "idempotency key (the same key again changes nothing)")
+	moneyFlags(cmd, m.amount, m.on, "date received")
+	required(cmd, "project", "source", "bank", "key")
+	return writeCmd(a, cmd, call, func(w io.Writer, mv funding.Movement) {
+		fmt.Fprintf(w, "%s %s %s: financial entry %d, budget entry %d\n", what, *m.key, doneOr(mv.Replayed, "recorded"), mv.FinancialEntry, mv.BudgetEntry)
+	})
 }
 
 func amountFormat(format string) func(decimal.Decimal) string {
@@ -507,24 +401,12 @@ func addOutputFlags(cmd *cobra.Command, format *string) {
 }
 
 func (a *app) reportProjectCmd() *cobra.Command {
-	var asOf, format, lang string
-	cmd := &cobra.Command{
-		Use: "project CODE", Short: "A project's money per source and per category", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			p, at, err := a.programmeAt(c, asOf)
-			if err != nil {
-				return err
-			}
-			rep, err := p.ProjectReport(c.Context(), args[0], at)
-			if err != nil {
-				return err
-			}
-			return renderAll(c, report.ProjectReport(rep, amountFormat(format)), format, lang)
-		},
-	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (default: everything)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	var at time.Time
+	cmd := reportCmd(a, &cobra.Command{Use: "project CODE", Short: "A project's money per source and per category", Args: cobra.ExactArgs(1)},
+		func(ctx context.Context, p *funding.Programme, args []string) (funding.ProjectReport, error) {
+			return p.ProjectReport(ctx, args[0], at)
+		}, report.ProjectReport)
+	dateVar(cmd.Flags(), &at, "as-of", "end of this day (default: everything)")
 	return cmd
 }
 

@@ -13,15 +13,9 @@ import (
 func TestRewardMessages(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	for _, s := range [][]string{
-		{"rules", "load", "../../rules/examples/weihai-2020.yaml"},
-		{"bank", "add", "WD-001", "--name", "文登区专户", "--district", "文登区"},
-		{"bank", "add", "RS-001", "--name", "乳山市专户", "--district", "乳山市"},
-	} {
-		if out, err := run(t, url, "", s...); err != nil {
-			t.Fatalf("%v: %v\n%s", s, err, out)
-		}
-	}
+	runSteps(t, url, []string{"rules", "load", "../../rules/examples/weihai-2020.yaml"},
+		[]string{"bank", "add", "WD-001", "--name", "文登区专户", "--district", "文登区"},
+		[]string{"bank", "add", "RS-001", "--name", "乳山市专户", "--district", "乳山市"})
 	if out, err := run(t, url, `{"code": "WH-WD-R-1", "name": "测试小区", "district": "文登区", "completed_on": "1996-05-01", "state_owned_land": true,
 		"households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}`, "project", "register"); err != nil {
 		t.Fatalf("project: %v\n%s", err, out)

@@ -50,14 +50,8 @@ func TestAmountFlagsRefuseWhatIsNotAPlainDecimal(t *testing.T) {
 func TestStrictJSONAndSealPending(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	for _, args := range [][]string{
-		{"account", "create", "cash:x", "--type", "asset", "--no-overdraft"},
-		{"account", "create", "revenue:x", "--type", "revenue"},
-	} {
-		if out, err := run(t, url, "", args...); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
-		}
-	}
+	runSteps(t, url, []string{"account", "create", "cash:x", "--type", "asset", "--no-overdraft"},
+		[]string{"account", "create", "revenue:x", "--type", "revenue"})
 	entry := func(key, memo, amountField string) string {
 		return `{"book":"financial","effective_date":"2021-03-01","idempotency_key":"` + key + `","memo":"` + memo + `",
   "postings":[{"account":"cash:x","side":"D","` + amountField + `":"12.34"},{"account":"revenue:x","side":"C","amount":"12.34"}]}`

@@ -51,19 +51,3 @@ func listCmd[B body[I], I, O any](a *app, cmd *cobra.Command, noun string,
 	cmd.Flags().StringVarP(&file, "file", "f", "", "JSON file (default: stdin)")
 	return cmd
 }
-
-// oneByOne stores a list with a funding call that stores one item: the
-// items before a refused one stay stored (and are printed).
-func oneByOne[I, O any](noun string, label func(I) string, one func(*funding.Programme, context.Context, I, string) (O, error)) func(*funding.Programme, context.Context, []I, string) ([]O, error) {
-	return func(p *funding.Programme, ctx context.Context, ins []I, actor string) ([]O, error) {
-		var outs []O
-		for i, in := range ins {
-			o, err := one(p, ctx, in, actor)
-			if err != nil {
-				return outs, fmt.Errorf("%s %d (%s): %w", noun, i+1, label(in), err)
-			}
-			outs = append(outs, o)
-		}
-		return outs, nil
-	}
-}

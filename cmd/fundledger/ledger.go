@@ -204,23 +204,12 @@ func entryRef(c *cobra.Command, l *ledger.Ledger, ref string) (int64, error) {
 	return e.ID, nil
 }
 
-func parseAsOf(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return ledger.ParseDate(s)
-}
-
 func (a *app) balanceCmd() *cobra.Command {
-	var asOf string
+	var at time.Time
 	cmd := &cobra.Command{
 		Use: "balance ACCOUNT", Short: "Print an account's balance (normal side) as of a date",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
 				return err
@@ -233,26 +222,17 @@ func (a *app) balanceCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
+	dateVar(cmd.Flags(), &at, "as-of", "end of this day (default: everything)")
 	return cmd
 }
 
 func (a *app) registerCmd() *cobra.Command {
-	var from, to, format string
-	var limit int
+	var f ledger.RegisterFilter
+	var format string
 	cmd := &cobra.Command{
 		Use: "register ACCOUNT", Short: "List an account's postings with the running balance",
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			var f ledger.RegisterFilter
-			var err error
-			if f.From, err = parseAsOf(from); err != nil {
-				return err
-			}
-			if f.To, err = parseAsOf(to); err != nil {
-				return err
-			}
-			f.Limit = limit
 			l, err := a.ledger(c.Context())
 			if err != nil {
 				return err
@@ -269,24 +249,21 @@ func (a *app) registerCmd() *cobra.Command {
 			return report.Render(c.OutOrStdout(), t, format, "")
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "first date (YYYY-MM-DD)")
-	cmd.Flags().StringVar(&to, "to", "", "last date (YYYY-MM-DD)")
-	cmd.Flags().IntVar(&limit, "limit", 1000, "at most this many lines")
+	dateVar(cmd.Flags(), &f.From, "from", "first date")
+	dateVar(cmd.Flags(), &f.To, "to", "last date")
+	cmd.Flags().IntVar(&f.Limit, "limit", 1000, "at most this many lines")
 	cmd.Flags().StringVar(&format, "format", "table", "table|csv|json")
 	return cmd
 }
 
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "report", Short: "Reports"}
-	var asOf, book, format, lang, tbDistrict, province, city string
+	var book, format, lang, tbDistrict, province, city string
+	var at time.Time
 	var rollup bool
 	tb := &cobra.Command{
 		Use: "trial-balance", Short: "Trial balance of a book as of a date", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
 			if rollup { // rollup.go
 				return a.rollupTrialBalance(c, at, book, province, city, tbDistrict, format, lang)
 			}
@@ -312,7 +289,7 @@ func (a *app) reportCmd() *cobra.Command {
 			return renderAll(c, ts, format, lang)
 		},
 	}
-	tb.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
+	dateVar(tb.Flags(), &at, "as-of", "end of this day (default: everything)")
 	tb.Flags().StringVar(&book, "book", "financial", "financial|budget|all")
 	tb.Flags().StringVar(&tbDistrict, "district", "", "one district's accounts (code or Chinese name)")
 	tb.Flags().BoolVar(&rollup, "rollup", false, "sum by province; with --province, --city, --district drill down to cities, districts, account classes")

@@ -13,17 +13,10 @@ import (
 
 func (a *app) journalCmd() *cobra.Command {
 	var f ledger.EntryFilter
-	var from, to, book, format string
+	var book, format string
 	cmd := &cobra.Command{
 		Use: "journal", Short: "List entries with their postings (the journal), oldest first", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if f.From, err = parseAsOf(from); err != nil {
-				return err
-			}
-			if f.To, err = parseAsOf(to); err != nil {
-				return err
-			}
 			f.Book = ledger.Book(book)
 			l, err := a.ledger(c.Context())
 			if err != nil {
@@ -41,8 +34,8 @@ func (a *app) journalCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&from, "from", "", "first effective date")
-	fl.StringVar(&to, "to", "", "last effective date")
+	dateVar(fl, &f.From, "from", "first effective date")
+	dateVar(fl, &f.To, "to", "last effective date")
 	fl.StringVar(&book, "book", "", "financial or budget")
 	fl.StringVar(&f.Account, "account", "", "only entries posting to this account")
 	fl.Int64Var(&f.AfterID, "after", 0, "page: entries after this id")

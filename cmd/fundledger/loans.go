@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"fundledger/funding"
@@ -54,33 +57,27 @@ func (a *app) loanCmd() *cobra.Command {
 
 func (a *app) loanRegisterCmd() *cobra.Command {
 	return listCmd[requests.Loan](a, &cobra.Command{
-		Use: "register", Short: "Register loans from JSON (one object or an array)",
+		Use: "register", Short: "Register loans from JSON (one object or an array); all of the file or none",
 		Long: `Each loan: {"code", "name", "lender", "lender_kind": "policy_bank|commercial", "district" (or "company"),
  "source" (default policy_bank), "projects": [...], "amount", "rate_kind": "fixed|floating",
  "rate_pct" (fixed) or "lpr_pct" + "spread_bp" + "reset_months" (floating), "start" (day 1 to 28),
  "term_months", "frequency": "monthly|quarterly|semi-annual|annual", "grace_months",
  "repayment": "equal_principal|equal_instalment|bullet|custom", "custom_schedule": [{"date", "amount"}]}.
-Rates are per cent a year. The schedule is generated at each drawdown (see loan schedule). --template prints an example.`,
-	}, "loan", oneByOne("loan", func(li funding.LoanInput) string { return li.Code }, (*funding.Programme).RegisterLoan), func(l funding.Loan) string {
+Rates are per cent a year. The schedule is generated at each drawdown (see loan schedule). --template prints an example.
+Every loan of the file is checked first; when one is refused, none is registered.`,
+	}, "loan", (*funding.Programme).RegisterLoans, func(l funding.Loan) string {
 		return fmt.Sprintf("loan %s %s: %s from %s, %s %s, %d months to %s", l.Code, l.Name, report.Amount(l.Amount), l.Lender,
 			l.Repayment, l.Frequency, l.TermMonths, l.Maturity().Format(ledger.DateLayout))
 	})
 }
 
 func (a *app) loanListCmd() *cobra.Command {
-	var format, district string
-	c := &cobra.Command{
-		Use: "list", Short: "List the loans", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			ls, err := p.Loans(c.Context(), district)
-			if err != nil {
-				return err
-			}
-			amt := amountFormat(format)
+	var district string
+	c := tableCmd(a, &cobra.Command{Use: "list", Short: "List the loans", Args: cobra.NoArgs},
+		func(ctx context.Context, p *funding.Programme, _ []string) ([]funding.Loan, error) {
+			return p.Loans(ctx, district)
+		},
+		func(ls []funding.Loan, amt func(decimal.Decimal) string) report.Table {
 			t := report.Table{Title: "贷款 Loans", Columns: []report.Column{{Key: "loan", Zh: "贷款", En: "Loan"}, {Key: "name", Zh: "名称", En: "Name"},
 				{Key: "lender", Zh: "贷款行", En: "Lender"}, {Key: "district", Zh: "区市", En: "District"}, {Key: "company", Zh: "实施主体", En: "Company"},
 				{Key: "amount", Zh: "合同金额", En: "Amount", Numeric: true}, {Key: "start", Zh: "起息日", En: "Start"},
@@ -89,49 +86,26 @@ func (a *app) loanListCmd() *cobra.Command {
 				t.Rows = append(t.Rows, []string{l.Code, l.Name, l.Lender, l.District, l.Company, amt(l.Amount), l.Start.Format(ledger.DateLayout),
 					l.Maturity().Format(ledger.DateLayout), l.Repayment + "/" + l.Frequency})
 			}
-			return report.Render(c.OutOrStdout(), t, format, "")
-		},
-	}
-	c.Flags().StringVar(&format, "format", "table", "table|csv|json")
+			return t
+		})
 	c.Flags().StringVar(&district, "district", "", "one district (code or Chinese name)")
 	return c
 }
 
 func (a *app) loanDrawCmd() *cobra.Command {
 	var r funding.LoanDrawdownRequest
-	var amount, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "draw CODE", Short: "Draw a loan for one of its projects (the project's receipt for the loan's source); a new schedule version", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.Amount, err = parseAmount("amount", amount); err != nil {
-				return err
-			}
-			if r.DrawnOn, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				r.Loan, r.Actor = args[0], a.actor
-				d, err := p.DrawLoan(c.Context(), r)
-				if err != nil {
-					return err
-				}
-				state := doneOr(d.Replayed, "drawn")
-				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
-					report.Amount(d.Amount), state, d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
-				return nil
-			})
-		},
-	}
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).DrawLoan), func(w io.Writer, d funding.LoanDrawdown) {
+		fmt.Fprintf(w, "loan %s: %s %s for %s on %s; schedule version %d; financial entry %d, budget entry %d\n", d.Loan,
+			report.Amount(d.Amount), doneOr(d.Replayed, "drawn"), d.Project, d.DrawnOn.Format(ledger.DateLayout), d.ScheduleVersion, d.FinancialEntry, d.BudgetEntry)
+	})
 	f := c.Flags()
 	f.StringVar(&r.Project, "project", "", "project code")
-	f.StringVar(&amount, "amount", "", "amount in yuan")
-	f.StringVar(&date, "date", "", "drawdown date (YYYY-MM-DD)")
+	moneyFlags(c, &r.Amount, &r.DrawnOn, "drawdown date")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
 	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key")
-	for _, n := range []string{"project", "amount", "date", "key"} {
-		_ = c.MarkFlagRequired(n)
-	}
+	required(c, "project", "key")
 	return c
 }
 
@@ -148,441 +122,227 @@ func (a *app) loanScheduleCmd() *cobra.Command {
 }
 
 func (a *app) loanAccrueCmd() *cobra.Command {
-	var through string
-	c := &cobra.Command{
+	var through time.Time
+	c := writeCmd(a, &cobra.Command{
 		Use: "accrue CODE", Short: "Accrue the interest of every period due up to a date", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			at, err := parseRequiredDate("through", through)
-			if err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				acc, err := p.AccrueLoanInterest(c.Context(), args[0], at, a.actor)
-				if err != nil {
-					return err
-				}
-				for _, x := range acc {
-					fmt.Fprintf(c.OutOrStdout(), "loan %s: interest %s accrued for the period due %s (entry %d)\n", x.Loan, report.Amount(x.Interest),
-						x.DueDate.Format(ledger.DateLayout), x.EntryID)
-				}
-				if len(acc) == 0 {
-					fmt.Fprintln(c.OutOrStdout(), "nothing to accrue")
-				}
-				return nil
-			})
-		},
-	}
-	c.Flags().StringVar(&through, "through", "", "accrue periods due up to this day (YYYY-MM-DD)")
-	_ = c.MarkFlagRequired("through")
+	}, func(ctx context.Context, p *funding.Programme, args []string) ([]funding.LoanAccrual, error) {
+		return p.AccrueLoanInterest(ctx, args[0], through, a.actor)
+	}, func(w io.Writer, acc []funding.LoanAccrual) {
+		for _, x := range acc {
+			printAccrued(w, "loan "+x.Loan, x.Interest, x.DueDate, x.EntryID)
+		}
+		if len(acc) == 0 {
+			fmt.Fprintln(w, "nothing to accrue")
+		}
+	})
+	dateVar(c.Flags(), &through, "through", "accrue periods due up to this day")
+	required(c, "through")
 	return c
 }
 
 func (a *app) loanPayCmd() *cobra.Command {
 	var r funding.LoanPaymentRequest
-	var due, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay the interest and principal due on one date of the schedule", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.DueDate, err = parseRequiredDate("due", due); err != nil {
-				return err
-			}
-			if r.PaidOn, err = parseAsOf(date); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				r.Loan, r.Actor = args[0], a.actor
-				x, err := p.PayLoan(c.Context(), r)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s due %s paid on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Loan,
-					x.DueDate.Format(ledger.DateLayout), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
-					x.FinancialEntry, x.BudgetEntry)
-				return nil
-			})
-		},
-	}
-	f := c.Flags()
-	f.StringVar(&due, "due", "", "the schedule's due date (YYYY-MM-DD)")
-	f.StringVar(&date, "date", "", "payment date (default: the due date)")
-	f.StringVar(&r.Reference, "ref", "", "voucher")
-	_ = c.MarkFlagRequired("due")
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PayLoan), func(w io.Writer, x funding.LoanPayment) {
+		fmt.Fprintf(w, "loan %s due %s paid on %s: interest %s, principal %s; financial entry %d, budget entry %d\n", x.Loan,
+			x.DueDate.Format(ledger.DateLayout), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.Interest), report.Amount(x.Principal),
+			x.FinancialEntry, x.BudgetEntry)
+	})
+	dueFlags(c, &r.DueDate, &r.PaidOn, &r.Reference, "payment date (default: the due date)")
 	return c
 }
 
 func (a *app) loanPrepayCmd() *cobra.Command {
 	var r funding.LoanPrepaymentRequest
-	var amount, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "prepay CODE", Short: "Repay principal early (提前还款); a new schedule version", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.Amount, err = parseAmount("amount", amount); err != nil {
-				return err
-			}
-			if r.PaidOn, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				r.Loan, r.Actor = args[0], a.actor
-				x, err := p.PrepayLoan(c.Context(), r)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s: %s repaid early on %s; schedule version %d\n", x.Loan, report.Amount(x.Amount),
-					x.PaidOn.Format(ledger.DateLayout), x.ScheduleVersion)
-				return nil
-			})
-		},
-	}
-	f := c.Flags()
-	f.StringVar(&amount, "amount", "", "amount in yuan")
-	f.StringVar(&date, "date", "", "date (YYYY-MM-DD)")
-	f.StringVar(&r.Reference, "ref", "", "voucher")
-	f.StringVar(&r.IdempotencyKey, "key", "", "idempotency key")
-	for _, n := range []string{"amount", "date", "key"} {
-		_ = c.MarkFlagRequired(n)
-	}
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PrepayLoan), func(w io.Writer, x funding.LoanPrepayment) {
+		fmt.Fprintf(w, "loan %s: %s repaid early on %s; schedule version %d\n", x.Loan, report.Amount(x.Amount),
+			x.PaidOn.Format(ledger.DateLayout), x.ScheduleVersion)
+	})
+	moneyFlags(c, &r.Amount, &r.PaidOn, "date")
+	c.Flags().StringVar(&r.Reference, "ref", "", "voucher")
+	c.Flags().StringVar(&r.IdempotencyKey, "key", "", "idempotency key")
+	required(c, "key")
 	return c
 }
 
 func (a *app) loanResetCmd() *cobra.Command {
 	var r funding.LoanRateResetRequest
-	var date, lpr string
-	c := &cobra.Command{
+	c := storeCmd(a, &cobra.Command{
 		Use: "reset-rate CODE", Short: "Reset a floating rate on a reset date (LPR + the loan's spread); a new schedule version", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.On, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			if r.LPRPct, err = parseAmount("lpr", lpr); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			r.Loan, r.Actor = args[0], a.actor
-			s, err := p.ResetLoanRate(c.Context(), r)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "loan %s: rate reset on %s; schedule version %d\n", r.Loan, r.On.Format(ledger.DateLayout), s.Version)
-			return nil
-		},
-	}
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).ResetLoanRate), func(w io.Writer, s funding.LoanSchedule) {
+		fmt.Fprintf(w, "loan %s: rate reset on %s; schedule version %d\n", r.Loan, r.On.Format(ledger.DateLayout), s.Version)
+	})
 	f := c.Flags()
-	f.StringVar(&date, "date", "", "the reset date (YYYY-MM-DD)")
-	f.StringVar(&lpr, "lpr", "", "the LPR in per cent a year, e.g. 3.85")
+	dateVar(f, &r.On, "date", "the reset date")
+	amountVar(f, &r.LPRPct, "lpr", "the LPR in per cent a year, e.g. 3.85")
 	f.StringVar(&r.Reason, "reason", "", "why (default: the LPR and spread)")
-	for _, n := range []string{"date", "lpr"} {
-		_ = c.MarkFlagRequired(n)
-	}
+	required(c, "date", "lpr")
 	return c
 }
 
 func (a *app) loanSubsidyCommitCmd() *cobra.Command {
-	var due string
-	c := &cobra.Command{
+	var r funding.LoanSubsidyCommitRequest
+	c := writeCmd(a, &cobra.Command{
 		Use: "commit CODE", Short: "Commit the interest subsidies of one period under the rule set in force", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			d, err := parseRequiredDate("due", due)
-			if err != nil {
-				return err
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).CommitLoanSubsidies), func(w io.Writer, subs []funding.LoanSubsidy) {
+		for _, s := range subs {
+			limit := ""
+			if s.LimitedBy != "" {
+				limit = " (limited by " + s.LimitedBy + ")"
 			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				subs, err := p.CommitLoanSubsidies(c.Context(), funding.LoanSubsidyCommitRequest{Loan: args[0], DueDate: d, Actor: a.actor})
-				if err != nil {
-					return err
-				}
-				for _, s := range subs {
-					limit := ""
-					if s.LimitedBy != "" {
-						limit = " (limited by " + s.LimitedBy + ")"
-					}
-					fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s of interest %s committed%s\n", s.Loan, s.DueDate.Format(ledger.DateLayout),
-						s.Level, report.Amount(s.Amount), report.Amount(s.Interest), limit)
-				}
-				if len(subs) == 0 {
-					fmt.Fprintln(c.OutOrStdout(), "nothing to commit (caps used up)")
-				}
-				return nil
-			})
-		},
-	}
-	c.Flags().StringVar(&due, "due", "", "the period's due date (YYYY-MM-DD)")
-	_ = c.MarkFlagRequired("due")
+			fmt.Fprintf(w, "loan %s due %s: %s subsidy %s of interest %s committed%s\n", s.Loan, s.DueDate.Format(ledger.DateLayout),
+				s.Level, report.Amount(s.Amount), report.Amount(s.Interest), limit)
+		}
+		if len(subs) == 0 {
+			fmt.Fprintln(w, "nothing to commit (caps used up)")
+		}
+	})
+	dateVar(c.Flags(), &r.DueDate, "due", "the period's due date")
+	required(c, "due")
 	return c
 }
 
 func (a *app) loanSubsidyPayCmd() *cobra.Command {
 	var r funding.LoanSubsidyPaymentRequest
-	var due, date string
-	c := &cobra.Command{
+	c := writeCmd(a, &cobra.Command{
 		Use: "pay CODE", Short: "Pay a committed subsidy, once the period's interest is paid", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if r.DueDate, err = parseRequiredDate("due", due); err != nil {
-				return err
-			}
-			if r.PaidOn, err = parseRequiredDate("date", date); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				r.Loan, r.Actor = args[0], a.actor
-				x, err := p.PayLoanSubsidy(c.Context(), r)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "loan %s due %s: %s subsidy %s paid on %s (interest paid %s)\n", x.Loan, x.DueDate.Format(ledger.DateLayout),
-					x.Level, report.Amount(x.Amount), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.InterestPaid))
-				return nil
-			})
-		},
-	}
+	}, request(&r, func(args []string) { r.Loan, r.Actor = args[0], a.actor }, (*funding.Programme).PayLoanSubsidy), func(w io.Writer, x funding.LoanSubsidyPayment) {
+		fmt.Fprintf(w, "loan %s due %s: %s subsidy %s paid on %s (interest paid %s)\n", x.Loan, x.DueDate.Format(ledger.DateLayout),
+			x.Level, report.Amount(x.Amount), x.PaidOn.Format(ledger.DateLayout), report.Amount(x.InterestPaid))
+	})
 	f := c.Flags()
-	f.StringVar(&due, "due", "", "the period's due date (YYYY-MM-DD)")
+	dateVar(f, &r.DueDate, "due", "the period's due date")
 	f.StringVar(&r.Level, "level", "", "central|provincial|municipal|district")
-	f.StringVar(&date, "date", "", "payment date (YYYY-MM-DD)")
+	dateVar(f, &r.PaidOn, "date", "payment date")
 	f.StringVar(&r.PaidTo, "to", "", "borrower (default) or lender")
 	f.StringVar(&r.Reference, "ref", "", "voucher")
-	for _, n := range []string{"due", "level", "date"} {
-		_ = c.MarkFlagRequired(n)
-	}
+	required(c, "due", "level", "date")
 	return c
 }
 
 func (a *app) companyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "company", Short: "Implementing companies (项目实施主体): borrowers and receivers of capital"}
 	var in funding.CompanyInput
-	reg := &cobra.Command{
+	reg := storeCmd(a, &cobra.Command{
 		Use: "register", Short: "Register an implementing company", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			co, err := p.RegisterCompany(c.Context(), in, a.actor)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "company %s %s (%s)\n", co.Code, co.Name, co.District)
-			return nil
-		},
-	}
+	}, withActor(a, &in, nil, (*funding.Programme).RegisterCompany), func(w io.Writer, co funding.Company) {
+		fmt.Fprintf(w, "company %s %s (%s)\n", co.Code, co.Name, co.District)
+	})
 	reg.Flags().StringVar(&in.Code, "code", "", "company code")
 	reg.Flags().StringVar(&in.Name, "name", "", "company name")
 	reg.Flags().StringVar(&in.District, "district", "", "district")
-	for _, n := range []string{"code", "name", "district"} {
-		_ = reg.MarkFlagRequired(n)
-	}
+	required(reg, "code", "name", "district")
 	cmd.AddCommand(reg)
 	return cmd
+}
+
+// capitalFlags gives a capital command --company or --project, --level,
+// --ref and --key: the flags of what names the money.
+func capitalFlags(cmd *cobra.Command, company, project, level, ref, key *string) {
+	f := cmd.Flags()
+	if company != nil {
+		f.StringVar(company, "company", "", "company code")
+	}
+	f.StringVar(project, "project", "", "project code")
+	if level != nil {
+		f.StringVar(level, "level", "", "central|provincial|municipal|district")
+	}
+	if ref != nil {
+		f.StringVar(ref, "ref", "", "voucher")
+	}
+	if key != nil {
+		f.StringVar(key, "key", "", "idempotency key")
+	}
 }
 
 func (a *app) capitalCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "capital", Short: "Capital injections (资本金注入) and investment subsidies (投资补助)"}
 	var inj funding.CapitalInjectionRequest
-	var injAmount, injDate string
-	inject := &cobra.Command{
+	inject := writeCmd(a, &cobra.Command{
 		Use: "inject", Short: "Inject capital into an implementing company for a project (government equity)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if inj.Amount, err = parseAmount("amount", injAmount); err != nil {
-				return err
-			}
-			if inj.InjectedOn, err = parseRequiredDate("date", injDate); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				inj.Actor = a.actor
-				x, err := p.InjectCapital(c.Context(), inj)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "capital %s injected by %s into %s for %s; financial entry %d, budget entry %d\n", report.Amount(x.Amount),
-					x.Level, x.Company, x.Project, x.FinancialEntry, x.BudgetEntry)
-				return nil
-			})
-		},
-	}
-	f := inject.Flags()
-	f.StringVar(&inj.Company, "company", "", "company code")
-	f.StringVar(&inj.Project, "project", "", "project code")
-	f.StringVar(&inj.Level, "level", "", "central|provincial|municipal|district")
-	f.StringVar(&injAmount, "amount", "", "amount in yuan")
-	f.StringVar(&injDate, "date", "", "date (YYYY-MM-DD)")
-	f.StringVar(&inj.Reference, "ref", "", "voucher")
-	f.StringVar(&inj.IdempotencyKey, "key", "", "idempotency key")
-	for _, n := range []string{"company", "project", "level", "amount", "date", "key"} {
-		_ = inject.MarkFlagRequired(n)
-	}
+	}, request(&inj, func([]string) { inj.Actor = a.actor }, (*funding.Programme).InjectCapital), func(w io.Writer, x funding.CapitalInjection) {
+		fmt.Fprintf(w, "capital %s injected by %s into %s for %s; financial entry %d, budget entry %d\n", report.Amount(x.Amount),
+			x.Level, x.Company, x.Project, x.FinancialEntry, x.BudgetEntry)
+	})
+	capitalFlags(inject, &inj.Company, &inj.Project, &inj.Level, &inj.Reference, &inj.IdempotencyKey)
+	moneyFlags(inject, &inj.Amount, &inj.InjectedOn, "date")
+	required(inject, "company", "project", "level", "key")
 
 	var use funding.CapitalUseRequest
-	var useAmount, useDate string
-	useCmd := &cobra.Command{
+	useCmd := writeCmd(a, &cobra.Command{
 		Use: "use", Short: "Record the company's use of injected capital on a project's works", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if use.Amount, err = parseAmount("amount", useAmount); err != nil {
-				return err
-			}
-			if use.PaidOn, err = parseRequiredDate("date", useDate); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				use.Actor = a.actor
-				x, err := p.UseCapital(c.Context(), use)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "capital of %s: %s used on %s works of %s; financial entry %d\n", use.Company, report.Amount(x.Amount),
-					use.Category, use.Project, x.FinancialEntry)
-				return nil
-			})
-		},
-	}
-	f = useCmd.Flags()
-	f.StringVar(&use.Company, "company", "", "company code")
-	f.StringVar(&use.Project, "project", "", "project code")
-	f.StringVar(&use.Category, "category", "", "basic|improvement|upgrade")
-	f.StringVar(&useAmount, "amount", "", "amount in yuan")
-	f.StringVar(&useDate, "date", "", "date (YYYY-MM-DD)")
-	f.StringVar(&use.Reference, "ref", "", "voucher")
-	f.StringVar(&use.IdempotencyKey, "key", "", "idempotency key")
-	for _, n := range []string{"company", "project", "category", "amount", "date", "key"} {
-		_ = useCmd.MarkFlagRequired(n)
-	}
+	}, request(&use, func([]string) { use.Actor = a.actor }, (*funding.Programme).UseCapital), func(w io.Writer, x funding.CapitalUse) {
+		fmt.Fprintf(w, "capital of %s: %s used on %s works of %s; financial entry %d\n", use.Company, report.Amount(x.Amount),
+			use.Category, use.Project, x.FinancialEntry)
+	})
+	capitalFlags(useCmd, &use.Company, &use.Project, nil, &use.Reference, &use.IdempotencyKey)
+	useCmd.Flags().StringVar(&use.Category, "category", "", "basic|improvement|upgrade")
+	moneyFlags(useCmd, &use.Amount, &use.PaidOn, "date")
+	required(useCmd, "company", "project", "category", "key")
 
 	var ap funding.InvestmentSubsidyApproval
-	var share, investment, capAmount, apDate string
-	approve := &cobra.Command{
+	approve := writeCmd(a, &cobra.Command{
 		Use: "subsidy-approve", Short: "Approve an investment subsidy: a share of the approved investment, capped", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if ap.SharePct, err = parseAmount("share-pct", share); err != nil {
-				return err
-			}
-			if investment != "" {
-				if ap.ApprovedInvestment, err = parseAmount("investment", investment); err != nil {
-					return err
-				}
-			}
-			if capAmount != "" {
-				if ap.Cap, err = parseAmount("cap", capAmount); err != nil {
-					return err
-				}
-			}
-			if ap.ApprovedOn, err = parseRequiredDate("date", apDate); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				ap.Actor = a.actor
-				s, err := p.ApproveInvestmentSubsidy(c.Context(), ap)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s%% of %s, at most %s\n", s.Project, s.Level, s.SharePct,
-					report.Amount(s.ApprovedInvestment), report.Amount(s.Cap))
-				return nil
-			})
-		},
-	}
-	f = approve.Flags()
-	f.StringVar(&ap.Project, "project", "", "project code")
-	f.StringVar(&ap.Level, "level", "", "central|provincial|municipal|district")
-	f.StringVar(&share, "share-pct", "", "share of the approved investment, per cent")
-	f.StringVar(&investment, "investment", "", "approved investment (default: the project's approved budget)")
-	f.StringVar(&capAmount, "cap", "", "cap (default: the share of the approved investment)")
-	f.StringVar(&apDate, "date", "", "approval date (YYYY-MM-DD)")
-	for _, n := range []string{"project", "level", "share-pct", "date"} {
-		_ = approve.MarkFlagRequired(n)
-	}
+	}, request(&ap, func([]string) { ap.Actor = a.actor }, (*funding.Programme).ApproveInvestmentSubsidy), func(w io.Writer, s funding.InvestmentSubsidy) {
+		fmt.Fprintf(w, "investment subsidy of %s from %s: %s%% of %s, at most %s\n", s.Project, s.Level, s.SharePct,
+			report.Amount(s.ApprovedInvestment), report.Amount(s.Cap))
+	})
+	capitalFlags(approve, nil, &ap.Project, &ap.Level, nil, nil)
+	f := approve.Flags()
+	amountVar(f, &ap.SharePct, "share-pct", "share of the approved investment, per cent")
+	amountVar(f, &ap.ApprovedInvestment, "investment", "approved investment (default: the project's approved budget)")
+	amountVar(f, &ap.Cap, "cap", "cap (default: the share of the approved investment)")
+	dateVar(f, &ap.ApprovedOn, "date", "approval date")
+	required(approve, "project", "level", "share-pct", "date")
 
 	var pay funding.InvestmentSubsidyPaymentRequest
-	var completed, payAmount, payDate string
-	payCmd := &cobra.Command{
+	payCmd := writeCmd(a, &cobra.Command{
 		Use: "subsidy-pay", Short: "Pay an investment subsidy on progress (never beyond its share of the investment completed)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			var err error
-			if pay.CompletedInvestment, err = parseAmount("completed", completed); err != nil {
-				return err
-			}
-			if payAmount != "" {
-				if pay.Amount, err = parseAmount("amount", payAmount); err != nil {
-					return err
-				}
-			}
-			if pay.PaidOn, err = parseRequiredDate("date", payDate); err != nil {
-				return err
-			}
-			return a.writeThenSeal(c, func(p *funding.Programme) error {
-				pay.Actor = a.actor
-				x, err := p.PayInvestmentSubsidy(c.Context(), pay)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "investment subsidy of %s from %s: %s paid; financial entry %d, budget entry %d\n", pay.Project, pay.Level,
-					report.Amount(x.Amount), x.FinancialEntry, x.BudgetEntry)
-				return nil
-			})
-		},
-	}
+	}, request(&pay, func([]string) { pay.Actor = a.actor }, (*funding.Programme).PayInvestmentSubsidy), func(w io.Writer, x funding.InvestmentSubsidyPayment) {
+		fmt.Fprintf(w, "investment subsidy of %s from %s: %s paid; financial entry %d, budget entry %d\n", pay.Project, pay.Level,
+			report.Amount(x.Amount), x.FinancialEntry, x.BudgetEntry)
+	})
+	capitalFlags(payCmd, nil, &pay.Project, &pay.Level, &pay.Reference, &pay.IdempotencyKey)
 	f = payCmd.Flags()
-	f.StringVar(&pay.Project, "project", "", "project code")
-	f.StringVar(&pay.Level, "level", "", "central|provincial|municipal|district")
-	f.StringVar(&completed, "completed", "", "investment completed to date, in yuan")
-	f.StringVar(&payAmount, "amount", "", "amount (default: all that progress allows)")
-	f.StringVar(&payDate, "date", "", "payment date (YYYY-MM-DD)")
-	f.StringVar(&pay.Reference, "ref", "", "voucher")
-	f.StringVar(&pay.IdempotencyKey, "key", "", "idempotency key")
-	for _, n := range []string{"project", "level", "completed", "date", "key"} {
-		_ = payCmd.MarkFlagRequired(n)
-	}
+	amountVar(f, &pay.CompletedInvestment, "completed", "investment completed to date, in yuan")
+	amountVar(f, &pay.Amount, "amount", "amount (default: all that progress allows)")
+	dateVar(f, &pay.PaidOn, "date", "payment date")
+	required(payCmd, "project", "level", "completed", "date", "key")
 	cmd.AddCommand(inject, useCmd, approve, payCmd)
 	return cmd
 }
 
 // reportLoansCmd is `fundledger report loans`.
 func (a *app) reportLoansCmd() *cobra.Command {
-	var asOf, district, format, lang string
-	c := &cobra.Command{
+	var o funding.LoanReportOptions
+	c := reportCmd(a, &cobra.Command{
 		Use: "loans", Short: "Loans: drawn, repaid, outstanding, interest, subsidy, next due; district debt (bonds + loans); capital injections and investment subsidies",
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at := today()
-			if asOf != "" {
-				var err error
-				if at, err = ledger.ParseDate(asOf); err != nil {
-					return err
-				}
-			}
-			if err := checkReportFormat(format); err != nil {
-				return err
-			}
-			p, err := a.programme(c)
-			if err != nil {
-				return err
-			}
-			rep, err := p.LoanReport(c.Context(), funding.LoanReportOptions{AsOf: at, District: district})
-			if err != nil {
-				return err
-			}
-			capital, err := p.CapitalReport(c.Context(), district, at)
-			if err != nil {
-				return err
-			}
-			if capital == nil {
-				capital = []funding.CapitalLine{}
-			}
-			return renderAll(c, report.LoanReport(rep, capital, amountFormat(format)), format, lang)
-		},
-	}
-	c.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: today)")
-	c.Flags().StringVar(&district, "district", "", "one district (code or Chinese name)")
-	addOutputFlags(c, &format)
-	c.Flags().StringVar(&lang, "lang", "", "zh|en (default both)")
+	}, func(ctx context.Context, p *funding.Programme, _ []string) (loansAndCapital, error) {
+		at := o
+		at.AsOf = dateOrToday(o.AsOf)
+		rep, err := p.LoanReport(ctx, at)
+		if err != nil {
+			return loansAndCapital{}, err
+		}
+		capital, err := p.CapitalReport(ctx, o.District, at.AsOf)
+		if capital == nil {
+			capital = []funding.CapitalLine{}
+		}
+		return loansAndCapital{rep, capital}, err
+	}, func(r loansAndCapital, amt func(decimal.Decimal) string) []report.Table {
+		return report.LoanReport(r.loans, r.capital, amt)
+	})
+	dateVar(c.Flags(), &o.AsOf, "as-of", "end of this day (YYYY-MM-DD; default: today)")
+	c.Flags().StringVar(&o.District, "district", "", "one district (code or Chinese name)")
 	return c
+}
+
+// loansAndCapital is the loan report with the capital lines.
+type loansAndCapital struct {
+	loans   funding.LoanReport
+	capital []funding.CapitalLine
 }

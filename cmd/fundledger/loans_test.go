@@ -2,12 +2,12 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"fundledger/internal/pgtest"
 )
 
 // TestLoanCLI: a policy-bank loan end to end through the CLI — register,
@@ -17,16 +17,7 @@ import (
 // principal 3,000.00 paid on 2021-04-15; 50% subsidy 90.00; next due
 // 2021-07-15 with 9,000.00 × 1.5% = 135.00 and 3,000.00.
 func TestLoanCLI(t *testing.T) {
-	t.Parallel()
-	url := pgtest.URL(t)
-	mustRun := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := run(t, url, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	url, mustRun := fresh(t)
 	mustRun("", "rules", "load", "../../funding/testdata/loans/rules-loan.yaml")
 	mustRun(`[{"code": "WH-HC-L-1", "name": "贷款测试小区", "district": "环翠区", "completed_on": "1996-05-01", "state_owned_land": true,
 	   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}]`, "project", "register")
@@ -119,4 +110,66 @@ func csvRecord(t *testing.T, out, col, value string) map[string]string {
 		}
 	}
 	return nil
+}
+
+// TestLoanFileAllOrNothing: `loan register -f` with five loans, the third
+// with a rate of -1%, registered the first two and stopped; now it names
+// the file, the loan's place and code, the field and the reason, registers
+// none (`loan list` is empty after it), and the file corrected registers
+// all five.
+func TestLoanFileAllOrNothing(t *testing.T) {
+	url, mustRun := fresh(t)
+	mustRun("", "rules", "load", "../../funding/testdata/loans/rules-loan.yaml")
+	mustRun(`{"code": "WH-HC-L-F", "name": "贷款测试小区", "district": "环翠区", "completed_on": "1996-05-01", "state_owned_land": true,
+	   "households": 100, "floor_area_m2": "8000.00", "buildings": 3, "plan_year": 2021}`, "project", "register")
+	loans := func(badRate string) string {
+		var items []string
+		for i := 1; i <= 5; i++ {
+			rate := "6"
+			if i == 3 {
+				rate = badRate
+			}
+			items = append(items, fmt.Sprintf(`{"code": "PB-F%d", "name": "贷款 %d", "lender": "国家开发银行", "lender_kind": "policy_bank",
+  "district": "环翠区", "projects": ["WH-HC-L-F"], "amount": "1000.00", "rate_kind": "fixed", "rate_pct": "%s", "start": "2021-01-15",
+  "term_months": 12, "frequency": "quarterly", "repayment": "equal_principal"}`, i, i, rate))
+		}
+		return "[" + strings.Join(items, ",\n") + "]"
+	}
+	file := filepath.Join(t.TempDir(), "loans.json")
+	if err := os.WriteFile(file, []byte(loans("-1")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, url, "", "loan", "register", "-f", file)
+	if err == nil || exitCode(err) != exitRefused {
+		t.Fatalf("a file with a bad third loan: %v (exit %d)\n%s", err, exitCode(err), out)
+	}
+	for _, want := range []string{file + ": ", "item 3 (PB-F3)", "rate", "-1", "nothing was stored"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(out, "PB-F1") {
+		t.Errorf("a loan is reported registered from a refused file:\n%s", out)
+	}
+	listed := func() int {
+		t.Helper()
+		var tb tbJSON
+		if err := json.Unmarshal([]byte(mustRun("", "loan", "list", "--format", "json")), &tb); err != nil {
+			t.Fatal(err)
+		}
+		return len(tb.Rows)
+	}
+	if n := listed(); n != 0 {
+		t.Fatalf("%d loans registered from a refused file, want 0", n)
+	}
+	if err := os.WriteFile(file, []byte(loans("6")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun("", "loan", "register", "-f", file)
+	if strings.Count(out, "\nloan PB-F")+1 != 5 || !strings.HasPrefix(out, "loan PB-F1 ") {
+		t.Errorf("the corrected file printed:\n%s", out)
+	}
+	if n := listed(); n != 5 {
+		t.Fatalf("%d loans registered from the corrected file, want 5", n)
+	}
 }

@@ -68,6 +68,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(a.simulateCmd())               // simulate.go
 	addTemplates(root)
 	explainRequiredFlags(root)
+	root.SetFlagErrorFunc(flagError)
 	return root
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,21 +17,72 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// run executes the CLI in-process against url and returns stdout.
-func run(t *testing.T, url, stdin string, args ...string) (string, error) {
-	t.Helper()
+// execute runs the CLI in-process (the root command main builds) with the
+// global flags before args, and returns what it wrote to standard output;
+// standard error goes there too unless errOut is given.
+func execute(stdin string, global []string, errOut io.Writer, args ...string) (string, error) {
 	a := &app{}
 	root := a.rootCmd()
 	var out bytes.Buffer
 	root.SetOut(&out)
-	root.SetErr(&out)
+	if errOut == nil {
+		errOut = &out
+	}
+	root.SetErr(errOut)
 	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(append([]string{"--database-url", url, "--actor", "cli-test"}, args...))
+	root.SetArgs(append(append([]string{}, global...), args...))
 	err := root.Execute()
 	if a.db != nil {
 		a.db.Close()
 	}
 	return out.String(), err
+}
+
+// run executes the CLI in-process against url and returns stdout.
+func run(t *testing.T, url, stdin string, args ...string) (string, error) {
+	t.Helper()
+	return execute(stdin, []string{"--database-url", url, "--actor", "cli-test"}, nil, args...)
+}
+
+// runner is run (or runEmbedded) bound to one database.
+type runner func(stdin string, args ...string) (string, error)
+
+// on binds run to url.
+func on(t *testing.T, url string) runner {
+	return func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		return run(t, url, stdin, args...)
+	}
+}
+
+// must is r that fails the test when the command fails.
+func must(t testing.TB, r runner) func(stdin string, args ...string) string {
+	return func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := r(stdin, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+}
+
+// fresh is a parallel test's own database, and must(run) bound to it.
+func fresh(t *testing.T) (string, func(stdin string, args ...string) string) {
+	t.Helper()
+	t.Parallel()
+	url := pgtest.URL(t)
+	return url, must(t, on(t, url))
+}
+
+// runSteps runs commands without standard input in order against url,
+// failing the test at the first that fails.
+func runSteps(t *testing.T, url string, steps ...[]string) {
+	t.Helper()
+	mustRun := must(t, on(t, url))
+	for _, s := range steps {
+		mustRun("", s...)
+	}
 }
 
 type tbJSON struct {
@@ -138,14 +190,8 @@ func dec(t *testing.T, s string) decimal.Decimal {
 func TestPostFromStdinAndErrors(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	for _, args := range [][]string{
-		{"account", "create", "cash:x", "--type", "asset", "--no-overdraft"},
-		{"account", "create", "revenue:x", "--type", "revenue"},
-	} {
-		if out, err := run(t, url, "", args...); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
-		}
-	}
+	runSteps(t, url, []string{"account", "create", "cash:x", "--type", "asset", "--no-overdraft"},
+		[]string{"account", "create", "revenue:x", "--type", "revenue"})
 	entry := `{"book":"financial","effective_date":"2021-03-01","idempotency_key":"k1","memo":"receipt",
 	  "postings":[{"account":"cash:x","side":"D","amount":"12.34"},{"account":"revenue:x","side":"C","amount":"12.34"}]}`
 	out, err := run(t, url, entry, "post")

@@ -29,7 +29,10 @@ func renderOptions(c *cobra.Command, format string) report.RenderOptions {
 	if format == report.FormatJSON || (format == report.FormatCSV && !o.CSVHeader) {
 		return o
 	}
-	asOf, _ := c.Flags().GetString("as-of")
+	var asOf string
+	if f := c.Flags().Lookup("as-of"); f != nil {
+		asOf = f.Value.String()
+	}
 	if asOf == "" {
 		asOf = "全部 everything recorded, made " + time.Now().UTC().Format("2006-01-02 15:04 MST")
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -104,7 +106,7 @@ import the plan in force again (recorded).`,
 }
 
 func (a *app) reportPlanCmd() *cobra.Command {
-	var asOf, format, lang string
+	var at time.Time
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "The plan in force against the registered projects, per district and year, and its milestones",
@@ -114,37 +116,20 @@ checks the milestones (20% of all planned communities by the end of 2020, 60% by
 2025) on the plan table itself and on the completed projects. --format json prints the
 figures as one JSON document; table and csv print the two tables.`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
-			}
-			switch format {
-			case report.FormatTable, report.FormatCSV, report.FormatJSON, report.FormatXLSX:
-			default:
-				return fmt.Errorf("unknown format %q: want table, csv, json or xlsx", format)
-			}
-			l, err := a.ledger(c.Context())
-			if err != nil {
-				return err
-			}
-			p, err := funding.New(l).PlanProgress(c.Context(), at)
-			if err != nil {
-				return err
-			}
-			if format == report.FormatJSON {
-				output, _ := c.Flags().GetString("output")
-				return writeOutput(c, output, false, func(w io.Writer) error {
-					enc := json.NewEncoder(w)
-					enc.SetIndent("", "  ")
-					return enc.Encode(p)
-				})
-			}
-			return renderAll(c, report.PlanProgressTables(p), format, lang)
-		},
 	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "statuses on this day (YYYY-MM-DD; default: today)")
-	addOutputFlags(cmd, &format)
-	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
-	return cmd
+	format, lang := reportFlags(cmd)
+	dateVar(cmd.Flags(), &at, "as-of", "statuses on this day (default: today)")
+	return onProgramme(a, cmd, func(ctx context.Context, p *funding.Programme, _ []string) (funding.PlanProgress, error) {
+		return p.PlanProgress(ctx, at)
+	}, func(c *cobra.Command, p funding.PlanProgress) error {
+		if *format != report.FormatJSON {
+			return renderAll(c, report.PlanProgressTables(p), *format, *lang)
+		}
+		output, _ := c.Flags().GetString("output")
+		return writeOutput(c, output, false, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(p)
+		})
+	}, nil)
 }

@@ -108,7 +108,8 @@ both figures, unless --accept-break gives the reason, which is recorded. Profile
 	}
 	profiles.Flags().StringVar(&format, "format", "table", "table|json")
 
-	var periodText, lang string
+	var period recon.Period
+	var lang string
 	var window int
 	var dry bool
 	run := &cobra.Command{
@@ -125,15 +126,11 @@ hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 			if err := checkFormat(format, report.FormatTable, report.FormatCSV, report.FormatJSON); err != nil {
 				return err
 			}
-			p, err := recon.ParsePeriod(periodText)
-			if err != nil {
-				return err
-			}
 			r, err := a.recon(c)
 			if err != nil {
 				return err
 			}
-			res, err := r.Run(c.Context(), recon.RunRequest{BankAccount: account, Period: p, WindowDays: window, Actor: a.actor, DryRun: dry})
+			res, err := r.Run(c.Context(), recon.RunRequest{BankAccount: account, Period: period, WindowDays: window, Actor: a.actor, DryRun: dry})
 			if err != nil {
 				return err
 			}
@@ -144,7 +141,7 @@ hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 		},
 	}
 	run.Flags().StringVar(&account, "account", "", "bank account code (required)")
-	run.Flags().StringVar(&periodText, "period", "", "YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD (required)")
+	periodVar(run.Flags(), &period, "YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD (required)")
 	run.Flags().IntVar(&window, "window-days", recon.DefaultWindowDays, "date window of passes 2 and 3, in days (0 to 31)")
 	run.Flags().BoolVar(&dry, "dry-run", false, "show what would be matched; write nothing")
 	run.Flags().StringVar(&format, "format", "table", "table|csv|json")
@@ -217,14 +214,7 @@ hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 			if err := checkFormat(format, report.FormatTable, report.FormatCSV, report.FormatJSON); err != nil {
 				return err
 			}
-			f := recon.MatchFilter{BankAccount: account, IncludeRevoked: all}
-			if periodText != "" {
-				p, err := recon.ParsePeriod(periodText)
-				if err != nil {
-					return err
-				}
-				f.Period = p
-			}
+			f := recon.MatchFilter{BankAccount: account, IncludeRevoked: all, Period: period}
 			r, err := a.recon(c)
 			if err != nil {
 				return err
@@ -268,7 +258,7 @@ hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 		},
 	}
 	list.Flags().StringVar(&account, "account", "", "bank account code (required)")
-	list.Flags().StringVar(&periodText, "period", "", "only matches with an item in this period")
+	periodVar(list.Flags(), &period, "only matches with an item in this period")
 	list.Flags().BoolVar(&all, "all", false, "include revoked matches")
 	list.Flags().StringVar(&format, "format", "table", "table|csv|json")
 	list.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
@@ -281,7 +271,8 @@ hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 // reportReconCmd: `report recon`, the reconciliation of a bank account for
 // a period with its bank reconciliation statement.
 func (a *app) reportReconCmd() *cobra.Command {
-	var account, periodText, format, lang string
+	var account, format, lang string
+	var period recon.Period
 	var window int
 	cmd := &cobra.Command{
 		Use:   "recon --account BANKACCT --period 2021-03",
@@ -297,15 +288,11 @@ person now.`,
 			if err := checkFormat(format, report.FormatTable, report.FormatCSV, report.FormatJSON, report.FormatXLSX); err != nil {
 				return err
 			}
-			p, err := recon.ParsePeriod(periodText)
-			if err != nil {
-				return err
-			}
 			r, err := a.recon(c)
 			if err != nil {
 				return err
 			}
-			rep, err := r.Report(c.Context(), recon.ReportRequest{BankAccount: account, Period: p, WindowDays: window})
+			rep, err := r.Report(c.Context(), recon.ReportRequest{BankAccount: account, Period: period, WindowDays: window})
 			if err != nil {
 				return err
 			}
@@ -313,7 +300,7 @@ person now.`,
 		},
 	}
 	cmd.Flags().StringVar(&account, "account", "", "bank account code (required)")
-	cmd.Flags().StringVar(&periodText, "period", "", "YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD (required)")
+	periodVar(cmd.Flags(), &period, "YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD (required)")
 	cmd.Flags().IntVar(&window, "window-days", recon.DefaultWindowDays, "date window for the issues listed")
 	addOutputFlags(cmd, &format)
 	cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")

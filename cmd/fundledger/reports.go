@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,14 +19,11 @@ import (
 func (a *app) reportStatementCmds() []*cobra.Command {
 	var cmds []*cobra.Command
 	for _, st := range report.Statements {
-		var asOf, district, format, lang, output string
+		var district, format, lang, output string
+		var at time.Time
 		cmd := &cobra.Command{
 			Use: st.Name, Short: st.Short, Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
-				at, err := parseAsOf(asOf)
-				if err != nil {
-					return err
-				}
 				if err := checkReportFormat(format); err != nil {
 					return err
 				}
@@ -43,7 +41,7 @@ func (a *app) reportStatementCmds() []*cobra.Command {
 				})
 			},
 		}
-		cmd.Flags().StringVar(&asOf, "as-of", "", "end of this day (YYYY-MM-DD; default: everything)")
+		dateVar(cmd.Flags(), &at, "as-of", "end of this day (default: everything)")
 		cmd.Flags().StringVar(&district, "district", "", "one district (code or Chinese name)")
 		cmd.Flags().StringVar(&format, "format", "table", "table|csv|json|xlsx")
 		cmd.Flags().StringVar(&lang, "lang", "", "zh|en (default: both)")
@@ -65,7 +63,8 @@ func checkReportFormat(format string) error {
 // exportCmd writes the whole journal (both books) for an outside tool:
 // `fundledger export --format hledger [--as-of D] [--output FILE]`.
 func (a *app) exportCmd() *cobra.Command {
-	var asOf, format, output string
+	var format, output string
+	var at time.Time
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export the journal of both books in the hledger/ledger format",
@@ -76,10 +75,6 @@ func (a *app) exportCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			if format != report.FormatHledger {
 				return fmt.Errorf("unknown export format %q: want hledger", format)
-			}
-			at, err := parseAsOf(asOf)
-			if err != nil {
-				return err
 			}
 			l, err := a.ledger(c.Context())
 			if err != nil {
@@ -98,7 +93,7 @@ func (a *app) exportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&asOf, "as-of", "", "entries dated up to this day (YYYY-MM-DD; default: everything)")
+	dateVar(cmd.Flags(), &at, "as-of", "entries dated up to this day (default: everything)")
 	cmd.Flags().StringVar(&format, "format", report.FormatHledger, "hledger")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (default: standard output)")
 	return cmd

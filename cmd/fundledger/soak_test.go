@@ -36,14 +36,7 @@ func runSoak(t testing.TB, d time.Duration) (soak.Result, soak.Findings) {
 	t.Helper()
 	base := embeddedBase(t)
 	data := filepath.Join(base, "data")
-	must := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := runEmbedded(t, data, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := must(t, embedded(t, data))
 	var pairs [][2]string
 	for i := range soakAccountPairs {
 		cash, rev := fmt.Sprintf("cash:soak:%d", i), fmt.Sprintf("revenue:soak:%d", i)

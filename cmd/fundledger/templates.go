@@ -106,6 +106,14 @@ func withTemplate(cmd *cobra.Command, key string) *cobra.Command {
 		}
 		return run(c, args)
 	}
+	if pre := cmd.PreRunE; pre != nil { // reads the file: not when printing the example
+		cmd.PreRunE = func(c *cobra.Command, args []string) error {
+			if show {
+				return nil
+			}
+			return pre(c, args)
+		}
+	}
 	if cmd.Args != nil {
 		argsCheck := cmd.Args
 		cmd.Args = func(c *cobra.Command, args []string) error {

@@ -3,24 +3,13 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"fundledger/internal/pgtest"
 )
 
 // TestTemplatesAreAccepted prints every --template and feeds it back to its
 // own command on a fresh database, in the order a person would: each example
 // must be accepted as it stands.
 func TestTemplatesAreAccepted(t *testing.T) {
-	t.Parallel()
-	url := pgtest.URL(t)
-	mustRun := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := run(t, url, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	_, mustRun := fresh(t)
 	mustRun("", "rules", "load", "../../rules/examples/weihai-2020.yaml")
 	mustRun("", "account", "create", "cash:example", "--type", "asset")
 	mustRun("", "account", "create", "revenue:example", "--type", "revenue")
@@ -82,16 +71,8 @@ func TestRequiredFlagsInWords(t *testing.T) {
 // the city's), rule sets shown by name, and the trial balance cut to a
 // district.
 func TestListsAndNames(t *testing.T) {
-	t.Parallel()
-	url := pgtest.URL(t)
-	mustRun := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, url, "", args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	url, withStdin := fresh(t)
+	mustRun := func(args ...string) string { t.Helper(); return withStdin("", args...) }
 	mustRun("bank", "add", "WD-001", "--name", "文登区专户", "--district", "文登区")
 	mustRun("bank", "add", "RS-001", "--name", "乳山市专户", "--district", "rushan")
 	mustRun("bank", "add", "CITY-001", "--name", "市财政专户")

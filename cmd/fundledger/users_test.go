@@ -13,33 +13,11 @@ import (
 	"fundledger/internal/pgtest"
 )
 
-// runUser runs the CLI with the user commands added (as main.go wires them).
+// runUser runs the CLI with standard error left out of what it returns
+// (a token printed is the whole output).
 func runUser(t *testing.T, url, stdin string, args ...string) (string, error) {
 	t.Helper()
-	a := &app{}
-	root := a.rootCmd()
-	if !hasCommand(root.Commands(), "user") {
-		root.AddCommand(a.userCmd(), a.serveCmd())
-	}
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&bytes.Buffer{})
-	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(append([]string{"--database-url", url, "--actor", "cli-test"}, args...))
-	err := root.Execute()
-	if a.db != nil {
-		a.db.Close()
-	}
-	return out.String(), err
-}
-
-func hasCommand[T interface{ Name() string }](cs []T, name string) bool {
-	for _, c := range cs {
-		if c.Name() == name {
-			return true
-		}
-	}
-	return false
+	return execute(stdin, []string{"--database-url", url, "--actor", "cli-test"}, &bytes.Buffer{}, args...)
 }
 
 func TestUserCommands(t *testing.T) {
