@@ -35,6 +35,7 @@ first unfinished chunk. A progress bar with the rate and the time left goes to s
 			fmt.Fprintf(c.OutOrStdout(), "simulate: %d communities in %d districts (%d done before), %d approvals, %d receipts, %d payments; %d bank statements of %d lines, %d matched, %d left to a person; in %.1fs (statements %.1fs); database %d MB\n",
 				res.Done, res.Districts, res.Resumed, res.Approvals, res.Receipts, res.Payments, res.Statements, res.StatementLines, res.Matched, res.Unmatched,
 				res.Elapsed.Seconds(), res.StatementTime.Seconds(), size>>20)
+			fmt.Fprintf(c.OutOrStdout(), "simulate: chunk phases (summed over %d workers): %s\n", o.Workers, res.Phases)
 			return nil
 		},
 	}

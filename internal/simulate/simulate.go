@@ -83,6 +83,36 @@ type Result struct {
 	Unmatched      int
 	Elapsed        time.Duration
 	StatementTime  time.Duration // of Elapsed, writing and reconciling the statements
+	Phases         Phases
+}
+
+// Phases is the time each step of the chunks took, summed over the chunks
+// (Workers chunks run at once, so the sum can exceed the wall time).
+type Phases struct {
+	Generate, Register, Approve, Receive, Disburse, Progress time.Duration
+}
+
+func (p *Phases) add(q Phases) {
+	p.Generate += q.Generate
+	p.Register += q.Register
+	p.Approve += q.Approve
+	p.Receive += q.Receive
+	p.Disburse += q.Disburse
+	p.Progress += q.Progress
+}
+
+// String lists the phases with their seconds.
+func (p Phases) String() string {
+	return fmt.Sprintf("generate %.1fs, register %.1fs, approve %.1fs, receive %.1fs, disburse %.1fs, progress %.1fs",
+		p.Generate.Seconds(), p.Register.Seconds(), p.Approve.Seconds(), p.Receive.Seconds(), p.Disburse.Seconds(), p.Progress.Seconds())
+}
+
+// lap returns the time since *t and sets *t to now.
+func lap(t *time.Time) time.Duration {
+	now := time.Now()
+	d := now.Sub(*t)
+	*t = now
+	return d
 }
 
 func (o *Options) check() error {
@@ -170,7 +200,9 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		d := <-pending[0]
 		pending = pending[1:]
 		if d.err == nil { // recorded even when interrupted meanwhile
+			t := time.Now()
 			d.err = markDone(context.WithoutCancel(ctx), p, o, d.hi)
+			d.got.Phases.Progress += lap(&t)
 		}
 		if d.err != nil {
 			stop()
@@ -185,6 +217,7 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		res.Approvals += d.got.Approvals
 		res.Receipts += d.got.Receipts
 		res.Payments += d.got.Payments
+		res.Phases.add(d.got.Phases)
 		res.Done = d.hi
 		bar.draw(d.hi)
 		if next < o.Communities && ctx.Err() == nil {
@@ -260,6 +293,7 @@ func setup(ctx context.Context, p *funding.Programme, o Options) (int, error) {
 // what it remembers of the accounts it created stays bounded.
 func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Result) error {
 	p := funding.New(l)
+	t := time.Now()
 	cs := make([]Community, hi-lo)
 	projects := make([]funding.ProjectInput, hi-lo)
 	reqs := make([]funding.ApprovalRequest, hi-lo)
@@ -269,13 +303,16 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		reqs[i] = funding.ApprovalRequest{Project: cs[i].Project.Code, ApprovedOn: cs[i].ApprovedOn, Actor: o.Actor, Lines: cs[i].Lines}
 	}
 	what := fmt.Sprintf("simulate: communities %d–%d", lo, hi-1)
+	res.Phases.Generate += lap(&t)
 	if _, err := p.RegisterProjects(ctx, projects, o.Actor); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	res.Phases.Register += lap(&t)
 	approvals, err := p.ApproveAll(ctx, reqs)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	res.Phases.Approve += lap(&t)
 	var receipts []funding.ReceiptRequest
 	var payments []funding.DisbursementRequest
 	for i := range cs {
@@ -293,6 +330,7 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		}
 		res.Receipts += len(ms)
 	}
+	res.Phases.Receive += lap(&t)
 	for b := range batches(len(payments), maxMovements) {
 		ms, err := p.DisburseAll(ctx, payments[b[0]:b[1]])
 		if err != nil {
@@ -300,6 +338,7 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		}
 		res.Payments += len(ms)
 	}
+	res.Phases.Disburse += lap(&t)
 	return nil
 }
 
