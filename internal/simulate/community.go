@@ -109,12 +109,34 @@ func drawBatch(seed uint64, cities, k int) batch {
 		}
 		pick -= pr.Communities
 	}
-	if b.row.Year == 2020 { // the rule sets start on 2020-06-11
-		b.approved = ledger.Date(2020, 6, 15).AddDate(0, 0, r.IntN(150))
-	} else {
-		b.approved = ledger.Date(b.row.Year, 1, 10).AddDate(0, 0, r.IntN(300))
-	}
+	from, days := approvalWindow(b.row.Year)
+	b.approved = from.AddDate(0, 0, r.IntN(days))
 	return b
+}
+
+// approvalWindow is the first approval day of a plan year and the number
+// of days approvals of that year are drawn from.
+func approvalWindow(year int) (time.Time, int) {
+	if year == 2020 { // the rule sets start on 2020-06-11
+		return ledger.Date(2020, 6, 15), 150
+	}
+	return ledger.Date(year, 1, 10), 300
+}
+
+// approvalDays are the earliest and the latest approval day the plan
+// table's years allow.
+func approvalDays() (time.Time, time.Time) {
+	var lo, hi time.Time
+	for _, row := range planRows {
+		from, days := approvalWindow(row.Year)
+		if lo.IsZero() || from.Before(lo) {
+			lo = from
+		}
+		if to := from.AddDate(0, 0, days-1); to.After(hi) {
+			hi = to
+		}
+	}
+	return lo, hi
 }
 
 // Generate draws community i of a programme of the given cities for a seed:

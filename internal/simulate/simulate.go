@@ -356,10 +356,14 @@ func batches(n, size int) func(func([2]int) bool) {
 	}
 }
 
+// maxMovementDays: a community's last movement (its payments) is this many
+// days after its approval.
+const maxMovementDays = 150
+
 // movements are a community's receipts (government money in two
 // instalments, 60% after 30 days and the rest after 120; any other source
-// in one after 60) and payments (after 150 days, 70% of every share from
-// the source that owes it), keyed by seed and position.
+// in one after 60) and payments (after maxMovementDays, 70% of every share
+// from the source that owes it), keyed by seed and position.
 func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRequest, []funding.DisbursementRequest) {
 	key := fmt.Sprintf("sim:%d:%d", o.Seed, c.Index)
 	bank := bankCode(c.City)
@@ -392,7 +396,7 @@ func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRe
 				continue
 			}
 			ps = append(ps, funding.DisbursementRequest{Project: c.Project.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
-				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, 150), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
+				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, maxMovementDays), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
 				Reference:      fmt.Sprintf("支付-%s-%s-%s", c.Project.Code, workOf(g.Category, g.WorkItem), s.Source),
 				IdempotencyKey: fmt.Sprintf("%s:pay:%s:%s:%s", key, g.Category, g.WorkItem, s.Source), Actor: o.Actor})
 		}
