@@ -31,12 +31,19 @@ const MaxCashLines = 100000
 // postings, not the whole ledger's.
 func (r *Recon) CashLines(ctx context.Context, bankAccount string, from, to time.Time) ([]CashLine, error) {
 	var lines []CashLine
+	// cashFrom and cashWhere's postings, written so the plan starts from
+	// the period's postings and probes each one's account and entries (a
+	// join the planner may otherwise start from every cash account).
 	if err := r.db.SelectContext(ctx, &lines, `
 		SELECT p.effective_date AS day, p.side = 'D' AS incoming, p.amount, `+postingRefExpr+` AS reference,
 		       coalesce(e.metadata->>'payee', e.metadata->>'source', o.metadata->>'payee', o.metadata->>'source', '') AS party,
 		       e.idempotency_key AS key
-		`+cashFrom+`
-		 WHERE `+cashWhere+` AND p.effective_date BETWEEN $2 AND $3
+		  FROM postings p
+		 CROSS JOIN LATERAL (SELECT a.code FROM accounts a WHERE a.id = p.account_id OFFSET 0) a
+		 CROSS JOIN LATERAL (SELECT e.* FROM entries e WHERE e.id = p.entry_id OFFSET 0) e
+		  LEFT JOIN LATERAL (SELECT o.metadata FROM entries o WHERE o.id = e.reverses_entry_id OFFSET 0) o ON true
+		 WHERE p.book = 'financial' AND p.effective_date BETWEEN $2 AND $3 AND a.code LIKE 'cash:%'
+		   AND coalesce(e.metadata->>'bank_account', o.metadata->>'bank_account') = $1
 		 ORDER BY p.effective_date, e.idempotency_key COLLATE "C", p.line
 		 LIMIT $4`, bankAccount, from, to, MaxCashLines+1); err != nil {
 		return nil, fmt.Errorf("cash lines of %s: %w", bankAccount, err)
