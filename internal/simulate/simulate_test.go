@@ -229,6 +229,23 @@ func TestSimulateDeterministicAndResumable(t *testing.T) {
 	if fa != fb || na != nb || na == 0 {
 		t.Errorf("straight run: %d postings %s; interrupted and resumed: %d postings %s", na, fa, nb, fb)
 	}
+	// Cancelled with three chunks in flight: each stops wherever it is
+	// (registered, approved, received, or done and not recorded), and the
+	// run started again replays them to the same books.
+	dbC := pgtest.DB(t)
+	pc := funding.New(ledger.New(dbC))
+	cctx, cancel = context.WithCancel(ctx)
+	defer cancel()
+	part, err = simulate.Run(cctx, pc, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 10, Workers: 3, Progress: &cancelAfter{n: 2, cancel: cancel}})
+	if !errors.Is(err, context.Canceled) || part.Done >= n {
+		t.Fatalf("run cancelled in flight: err %v, %d done; want context.Canceled before the end", err, part.Done)
+	}
+	if _, err := simulate.Run(ctx, pc, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 10, Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if fc, nc := fingerprint(t, dbC); fc != fa || nc != na {
+		t.Errorf("straight run: %d postings %s; cancelled in flight and resumed: %d postings %s", na, fa, nc, fc)
+	}
 	// A district batch: one district and approval day, its own households.
 	head, tail := simulate.Generate(seed, cities, 0), simulate.Generate(seed, cities, simulate.BatchSize-1)
 	if head.Project.District != tail.Project.District || !head.ApprovedOn.Equal(tail.ApprovedOn) || head.Total().Equal(tail.Total()) {
