@@ -82,7 +82,9 @@ type Result struct {
 	Matched        int
 	Unmatched      int
 	Elapsed        time.Duration
+	SetupTime      time.Duration // of Elapsed, districts, bank accounts and the rule set
 	StatementTime  time.Duration // of Elapsed, writing and reconciling the statements
+	SealTime       time.Duration // of Elapsed, chaining the new entries at the end
 	Phases         Phases
 }
 
@@ -156,6 +158,7 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		return res, err
 	}
 	res.Districts = n
+	res.SetupTime = time.Since(start)
 	db := p.Ledger().DB()
 	if _, err := db.ExecContext(ctx, `INSERT INTO simulation_progress (seed, communities, cities, done) VALUES ($1, $2, $3, 0)
 		ON CONFLICT DO NOTHING`, int64(o.Seed), o.Communities, o.Cities); err != nil {
@@ -235,9 +238,11 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	if o.Progress != nil {
 		fmt.Fprintln(o.Progress)
 	}
+	began = time.Now()
 	if _, err := p.Ledger().Seal(ctx); err != nil {
 		return res, fmt.Errorf("simulate: seal: %w", err)
 	}
+	res.SealTime = time.Since(began)
 	return res, nil
 }
 
