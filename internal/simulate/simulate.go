@@ -49,6 +49,9 @@ const (
 // ErrInvalid marks options out of range.
 var ErrInvalid = errors.New("invalid simulation options")
 
+// ErrRunning: another run of the same programme holds the database.
+var ErrRunning = errors.New("a run of this simulated programme is already in progress")
+
 // Options says what to simulate.
 type Options struct {
 	Communities int
@@ -153,6 +156,24 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
+	// One run of a programme at a time: two would write the same chunks
+	// at once, and the payments of the one that commits second, checked
+	// before the other's were committed, would be refused as beyond their
+	// budget lines instead of found as replays.
+	conn, err := p.Ledger().DB().Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("simulate: %w", err)
+	}
+	defer conn.Close()
+	lockKey := fmt.Sprintf("fundledger simulate %d %d %d", o.Seed, o.Communities, o.Cities)
+	var locked bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, lockKey).Scan(&locked); err != nil {
+		return res, fmt.Errorf("simulate: %w", err)
+	}
+	if !locked {
+		return res, fmt.Errorf("%w (seed %d, %d communities, %d cities): wait for it to end, or stop it", ErrRunning, o.Seed, o.Communities, o.Cities)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, lockKey) //nolint:errcheck // closing the session releases it too
 	n, err := setup(ctx, p, o)
 	if err != nil {
 		return res, err

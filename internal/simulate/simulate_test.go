@@ -276,3 +276,30 @@ func TestSimulateOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateOneRunAtATime: while a session holds the programme's lock (a
+// run in progress), another run is refused before it writes anything.
+func TestSimulateOneRunAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended('fundledger simulate 7 20 1', 0))`); err != nil {
+		t.Fatal(err)
+	}
+	p := funding.New(ledger.New(db))
+	if _, err := simulate.Run(ctx, p, simulate.Options{Communities: 20, Cities: 1, Seed: seed}); !errors.Is(err, simulate.ErrRunning) {
+		t.Fatalf("second run: err %v, want ErrRunning", err)
+	}
+	var districts int
+	if err := db.Get(&districts, `SELECT count(*) FROM districts WHERE code LIKE 'sim\_%'`); err != nil {
+		t.Fatal(err)
+	}
+	if districts != 0 {
+		t.Errorf("the refused run added %d districts", districts)
+	}
+}
