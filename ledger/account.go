@@ -183,6 +183,10 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account, actor string) (Ac
 
 // CreateAccounts creates many accounts in one statement, with the same
 // rule as CreateAccount for those that exist. At most MaxPage at a time.
+// The accounts found existing are read one index probe per wanted code
+// (the lateral subquery, kept apart by OFFSET 0): a join of the whole
+// table with the wanted codes was a scan of every account per call, which
+// made a growing chart of accounts quadratic.
 func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor string) error {
 	ctx = withoutDryRun(ctx)
 	if len(accts) == 0 {
@@ -224,8 +228,9 @@ func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor stri
 			SELECT code, name, book, type, normal_side, no_overdraft, nullif(district, ''), nullif(project, ''), nullif(source, ''),
 			       nullif(category, ''), nullif(bond, ''), created_by FROM wanted
 			ON CONFLICT (code) DO NOTHING RETURNING code)
-		SELECT `+accountColumns+` FROM accounts a JOIN wanted w ON w.code = a.code
-		 WHERE a.code NOT IN (SELECT code FROM ins)`,
+		SELECT `+accountColumns+` FROM wanted w
+		 CROSS JOIN LATERAL (SELECT * FROM accounts a WHERE a.code = w.code OFFSET 0) a
+		 WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.code = w.code)`,
 		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(overdraft),
 		pq.Array(cols[5]), pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]))
 	if err != nil {

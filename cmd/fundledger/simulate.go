@@ -32,9 +32,10 @@ first unfinished chunk. A progress bar with the rate and the time left goes to s
 			if err := p.Ledger().DB().GetContext(c.Context(), &size, `SELECT pg_database_size(current_database())`); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "simulate: %d communities in %d districts (%d done before), %d approvals, %d receipts, %d payments; %d bank statements of %d lines, %d matched, %d left to a person; in %.1fs (statements %.1fs); database %d MB\n",
+			fmt.Fprintf(c.OutOrStdout(), "simulate: %d communities in %d districts (%d done before), %d approvals, %d receipts, %d payments; %d bank statements of %d lines, %d matched, %d left to a person; in %.1fs (setup %.1fs, statements %.1fs, seal %.1fs); database %d MB\n",
 				res.Done, res.Districts, res.Resumed, res.Approvals, res.Receipts, res.Payments, res.Statements, res.StatementLines, res.Matched, res.Unmatched,
-				res.Elapsed.Seconds(), res.StatementTime.Seconds(), size>>20)
+				res.Elapsed.Seconds(), res.SetupTime.Seconds(), res.StatementTime.Seconds(), res.SealTime.Seconds(), size>>20)
+			fmt.Fprintf(c.OutOrStdout(), "simulate: chunk phases (summed over %d workers): %s\n", o.Workers, res.Phases)
 			return nil
 		},
 	}

@@ -62,6 +62,13 @@ func (c Community) Total() decimal.Decimal {
 // districtsOf is how many districts city c has (3 to 8).
 func districtsOf(city int) int { return 3 + (city*7+city/3)%6 }
 
+// BatchSize communities make a district's batch: the communities a
+// district puts forward together, approved on one day, whose money arrives
+// and is paid on the same days (one instalment of each source for the
+// whole batch, as a treasury transfers it). Batch k is communities
+// [k·BatchSize, (k+1)·BatchSize).
+const BatchSize = 20
+
 // rng is community i's own generator: the same for a seed and position
 // whatever was generated before, so a resumed run draws what an
 // uninterrupted one would.
@@ -69,25 +76,77 @@ func rng(seed uint64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(i)*0x9E3779B97F4A7C15+1))
 }
 
-// Generate draws community i of a programme of the given cities for a seed.
-func Generate(seed uint64, cities, i int) Community {
-	r := rng(seed, i)
-	c := Community{Index: i, City: r.IntN(cities)}
-	c.District = r.IntN(districtsOf(c.City))
+// batchRNG is batch k's own generator, a stream apart from the
+// communities'.
+func batchRNG(seed uint64, k int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^0x5DEECE66D, uint64(k)*0xD1B54A32D192ED03+7))
+}
+
+// batch is what a district's batch draws: the city and district, the plan
+// row (year, households and floor area per community) and the approval
+// day.
+type batch struct {
+	city, district int
+	row            funding.PlanRow
+	approved       time.Time
+}
+
+func drawBatch(seed uint64, cities, k int) batch {
+	r := batchRNG(seed, k)
+	b := batch{city: r.IntN(cities)}
+	b.district = r.IntN(districtsOf(b.city))
 	// A plan row, weighted by its communities.
 	total := 0
 	for _, row := range planRows {
 		total += row.Communities
 	}
 	pick := r.IntN(total)
-	row := planRows[0]
+	b.row = planRows[0]
 	for _, pr := range planRows {
 		if pick < pr.Communities {
-			row = pr
+			b.row = pr
 			break
 		}
 		pick -= pr.Communities
 	}
+	from, days := approvalWindow(b.row.Year)
+	b.approved = from.AddDate(0, 0, r.IntN(days))
+	return b
+}
+
+// approvalWindow is the first approval day of a plan year and the number
+// of days approvals of that year are drawn from.
+func approvalWindow(year int) (time.Time, int) {
+	if year == 2020 { // the rule sets start on 2020-06-11
+		return ledger.Date(2020, 6, 15), 150
+	}
+	return ledger.Date(year, 1, 10), 300
+}
+
+// approvalDays are the earliest and the latest approval day the plan
+// table's years allow.
+func approvalDays() (time.Time, time.Time) {
+	var lo, hi time.Time
+	for _, row := range planRows {
+		from, days := approvalWindow(row.Year)
+		if lo.IsZero() || from.Before(lo) {
+			lo = from
+		}
+		if to := from.AddDate(0, 0, days-1); to.After(hi) {
+			hi = to
+		}
+	}
+	return lo, hi
+}
+
+// Generate draws community i of a programme of the given cities for a seed:
+// its batch's district, plan row and approval day, and its own households,
+// floor area, age and budget.
+func Generate(seed uint64, cities, i int) Community {
+	b := drawBatch(seed, cities, i/BatchSize)
+	r := rng(seed, i)
+	c := Community{Index: i, City: b.city, District: b.district}
+	row := b.row
 	// Households: the row's mean per community times 0.4 to 1.6.
 	mean := row.Households / row.Communities
 	households := max(20, mean*(40+r.IntN(121))/100)
@@ -97,12 +156,7 @@ func Generate(seed uint64, cities, i int) Community {
 	per = min(max(per, 5000), 13000) * int64(90+r.IntN(21)) / 100
 	area := per * int64(households)
 	built := ledger.Date(1975+r.IntN(31), time.Month(1+r.IntN(12)), 1+r.IntN(28)) // 1975–2005
-	var approved time.Time
-	if row.Year == 2020 { // the rule sets start on 2020-06-11
-		approved = ledger.Date(2020, 6, 15).AddDate(0, 0, r.IntN(150))
-	} else {
-		approved = ledger.Date(row.Year, 1, 10).AddDate(0, 0, r.IntN(300))
-	}
+	approved := b.approved
 	// Budget in fen: 19,600 yuan per household ±20%; basic 60%, utility
 	// pipework 10%, improvement 25%, upgrade the rest (exact in fen).
 	totalFen := int64(households) * budgetPerHousehold * int64(80+r.IntN(41))

@@ -49,6 +49,9 @@ const (
 // ErrInvalid marks options out of range.
 var ErrInvalid = errors.New("invalid simulation options")
 
+// ErrRunning: another run of the same programme holds the database.
+var ErrRunning = errors.New("a run of this simulated programme is already in progress")
+
 // Options says what to simulate.
 type Options struct {
 	Communities int
@@ -82,7 +85,39 @@ type Result struct {
 	Matched        int
 	Unmatched      int
 	Elapsed        time.Duration
+	SetupTime      time.Duration // of Elapsed, districts, bank accounts and the rule set
 	StatementTime  time.Duration // of Elapsed, writing and reconciling the statements
+	SealTime       time.Duration // of Elapsed, chaining the new entries at the end
+	Phases         Phases
+}
+
+// Phases is the time each step of the chunks took, summed over the chunks
+// (Workers chunks run at once, so the sum can exceed the wall time).
+type Phases struct {
+	Generate, Register, Approve, Receive, Disburse, Progress time.Duration
+}
+
+func (p *Phases) add(q Phases) {
+	p.Generate += q.Generate
+	p.Register += q.Register
+	p.Approve += q.Approve
+	p.Receive += q.Receive
+	p.Disburse += q.Disburse
+	p.Progress += q.Progress
+}
+
+// String lists the phases with their seconds.
+func (p Phases) String() string {
+	return fmt.Sprintf("generate %.1fs, register %.1fs, approve %.1fs, receive %.1fs, disburse %.1fs, progress %.1fs",
+		p.Generate.Seconds(), p.Register.Seconds(), p.Approve.Seconds(), p.Receive.Seconds(), p.Disburse.Seconds(), p.Progress.Seconds())
+}
+
+// lap returns the time since *t and sets *t to now.
+func lap(t *time.Time) time.Duration {
+	now := time.Now()
+	d := now.Sub(*t)
+	*t = now
+	return d
 }
 
 func (o *Options) check() error {
@@ -121,11 +156,30 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
+	// One run of a programme at a time: two would write the same chunks
+	// at once, and the payments of the one that commits second, checked
+	// before the other's were committed, would be refused as beyond their
+	// budget lines instead of found as replays.
+	conn, err := p.Ledger().DB().Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("simulate: %w", err)
+	}
+	defer conn.Close()
+	lockKey := fmt.Sprintf("fundledger simulate %d %d %d", o.Seed, o.Communities, o.Cities)
+	var locked bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, lockKey).Scan(&locked); err != nil {
+		return res, fmt.Errorf("simulate: %w", err)
+	}
+	if !locked {
+		return res, fmt.Errorf("%w (seed %d, %d communities, %d cities): wait for it to end, or stop it", ErrRunning, o.Seed, o.Communities, o.Cities)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, lockKey) //nolint:errcheck // closing the session releases it too
 	n, err := setup(ctx, p, o)
 	if err != nil {
 		return res, err
 	}
 	res.Districts = n
+	res.SetupTime = time.Since(start)
 	db := p.Ledger().DB()
 	if _, err := db.ExecContext(ctx, `INSERT INTO simulation_progress (seed, communities, cities, done) VALUES ($1, $2, $3, 0)
 		ON CONFLICT DO NOTHING`, int64(o.Seed), o.Communities, o.Cities); err != nil {
@@ -170,7 +224,9 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		d := <-pending[0]
 		pending = pending[1:]
 		if d.err == nil { // recorded even when interrupted meanwhile
+			t := time.Now()
 			d.err = markDone(context.WithoutCancel(ctx), p, o, d.hi)
+			d.got.Phases.Progress += lap(&t)
 		}
 		if d.err != nil {
 			stop()
@@ -185,6 +241,7 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 		res.Approvals += d.got.Approvals
 		res.Receipts += d.got.Receipts
 		res.Payments += d.got.Payments
+		res.Phases.add(d.got.Phases)
 		res.Done = d.hi
 		bar.draw(d.hi)
 		if next < o.Communities && ctx.Err() == nil {
@@ -202,9 +259,11 @@ func Run(ctx context.Context, p *funding.Programme, o Options) (res Result, err 
 	if o.Progress != nil {
 		fmt.Fprintln(o.Progress)
 	}
+	began = time.Now()
 	if _, err := p.Ledger().Seal(ctx); err != nil {
 		return res, fmt.Errorf("simulate: seal: %w", err)
 	}
+	res.SealTime = time.Since(began)
 	return res, nil
 }
 
@@ -260,6 +319,7 @@ func setup(ctx context.Context, p *funding.Programme, o Options) (int, error) {
 // what it remembers of the accounts it created stays bounded.
 func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Result) error {
 	p := funding.New(l)
+	t := time.Now()
 	cs := make([]Community, hi-lo)
 	projects := make([]funding.ProjectInput, hi-lo)
 	reqs := make([]funding.ApprovalRequest, hi-lo)
@@ -269,13 +329,16 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		reqs[i] = funding.ApprovalRequest{Project: cs[i].Project.Code, ApprovedOn: cs[i].ApprovedOn, Actor: o.Actor, Lines: cs[i].Lines}
 	}
 	what := fmt.Sprintf("simulate: communities %d–%d", lo, hi-1)
+	res.Phases.Generate += lap(&t)
 	if _, err := p.RegisterProjects(ctx, projects, o.Actor); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	res.Phases.Register += lap(&t)
 	approvals, err := p.ApproveAll(ctx, reqs)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	res.Phases.Approve += lap(&t)
 	var receipts []funding.ReceiptRequest
 	var payments []funding.DisbursementRequest
 	for i := range cs {
@@ -293,6 +356,7 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		}
 		res.Receipts += len(ms)
 	}
+	res.Phases.Receive += lap(&t)
 	for b := range batches(len(payments), maxMovements) {
 		ms, err := p.DisburseAll(ctx, payments[b[0]:b[1]])
 		if err != nil {
@@ -300,6 +364,7 @@ func chunk(ctx context.Context, l *ledger.Ledger, o Options, lo, hi int, res *Re
 		}
 		res.Payments += len(ms)
 	}
+	res.Phases.Disburse += lap(&t)
 	return nil
 }
 
@@ -317,10 +382,14 @@ func batches(n, size int) func(func([2]int) bool) {
 	}
 }
 
+// maxMovementDays: a community's last movement (its payments) is this many
+// days after its approval.
+const maxMovementDays = 150
+
 // movements are a community's receipts (government money in two
 // instalments, 60% after 30 days and the rest after 120; any other source
-// in one after 60) and payments (after 150 days, 70% of every share from
-// the source that owes it), keyed by seed and position.
+// in one after 60) and payments (after maxMovementDays, 70% of every share
+// from the source that owes it), keyed by seed and position.
 func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRequest, []funding.DisbursementRequest) {
 	key := fmt.Sprintf("sim:%d:%d", o.Seed, c.Index)
 	bank := bankCode(c.City)
@@ -353,7 +422,7 @@ func movements(o Options, c Community, ap funding.Approval) ([]funding.ReceiptRe
 				continue
 			}
 			ps = append(ps, funding.DisbursementRequest{Project: c.Project.Code, Source: s.Source, Category: g.Category, WorkItem: g.WorkItem,
-				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, 150), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
+				Amount: amt, PaidOn: c.ApprovedOn.AddDate(0, 0, maxMovementDays), Payee: "模拟建设工程有限公司 (simulated contractor)", BankAccount: bank,
 				Reference:      fmt.Sprintf("支付-%s-%s-%s", c.Project.Code, workOf(g.Category, g.WorkItem), s.Source),
 				IdempotencyKey: fmt.Sprintf("%s:pay:%s:%s:%s", key, g.Category, g.WorkItem, s.Source), Actor: o.Actor})
 		}

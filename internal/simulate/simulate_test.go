@@ -103,8 +103,9 @@ func TestSimulateInvariants(t *testing.T) {
 	for _, s := range rep.Sources {
 		got[s.District] = got[s.District].Add(s.Committed)
 	}
-	if len(want) < 6 {
-		t.Fatalf("only %d districts drawn: the generator does not spread communities", len(want))
+	// 100 communities are 5 district batches over 2 cities' 7 districts.
+	if len(want) < 4 {
+		t.Fatalf("only %d districts drawn for %d batches: the generator does not spread batches", len(want), communities/simulate.BatchSize)
 	}
 	for d, w := range want {
 		if !got[d].Equal(w) {
@@ -228,6 +229,29 @@ func TestSimulateDeterministicAndResumable(t *testing.T) {
 	if fa != fb || na != nb || na == 0 {
 		t.Errorf("straight run: %d postings %s; interrupted and resumed: %d postings %s", na, fa, nb, fb)
 	}
+	// Cancelled with three chunks in flight: each stops wherever it is
+	// (registered, approved, received, or done and not recorded), and the
+	// run started again replays them to the same books.
+	dbC := pgtest.DB(t)
+	pc := funding.New(ledger.New(dbC))
+	cctx, cancel = context.WithCancel(ctx)
+	defer cancel()
+	part, err = simulate.Run(cctx, pc, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 10, Workers: 3, Progress: &cancelAfter{n: 2, cancel: cancel}})
+	if !errors.Is(err, context.Canceled) || part.Done >= n {
+		t.Fatalf("run cancelled in flight: err %v, %d done; want context.Canceled before the end", err, part.Done)
+	}
+	if _, err := simulate.Run(ctx, pc, simulate.Options{Communities: n, Cities: cities, Seed: seed, Chunk: 10, Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if fc, nc := fingerprint(t, dbC); fc != fa || nc != na {
+		t.Errorf("straight run: %d postings %s; cancelled in flight and resumed: %d postings %s", na, fa, nc, fc)
+	}
+	// A district batch: one district and approval day, its own households.
+	head, tail := simulate.Generate(seed, cities, 0), simulate.Generate(seed, cities, simulate.BatchSize-1)
+	if head.Project.District != tail.Project.District || !head.ApprovedOn.Equal(tail.ApprovedOn) || head.Total().Equal(tail.Total()) {
+		t.Errorf("batch 0: first community %s approved %s total %s, last %s approved %s total %s: want one district and day, their own budgets",
+			head.Project.District, head.ApprovedOn, head.Total(), tail.Project.District, tail.ApprovedOn, tail.Total())
+	}
 	other := simulate.Generate(seed+1, cities, 0)
 	if same := simulate.Generate(seed, cities, 0); other.Total().Equal(same.Total()) && other.Project.Households == same.Project.Households {
 		t.Errorf("seeds %d and %d draw the same first community", seed, seed+1)
@@ -250,5 +274,32 @@ func TestSimulateOptions(t *testing.T) {
 		if _, err := simulate.Run(context.Background(), nil, o); !errors.Is(err, simulate.ErrInvalid) {
 			t.Errorf("options %+v: err %v, want ErrInvalid", o, err)
 		}
+	}
+}
+
+// TestSimulateOneRunAtATime: while a session holds the programme's lock (a
+// run in progress), another run is refused before it writes anything.
+func TestSimulateOneRunAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended('fundledger simulate 7 20 1', 0))`); err != nil {
+		t.Fatal(err)
+	}
+	p := funding.New(ledger.New(db))
+	if _, err := simulate.Run(ctx, p, simulate.Options{Communities: 20, Cities: 1, Seed: seed}); !errors.Is(err, simulate.ErrRunning) {
+		t.Fatalf("second run: err %v, want ErrRunning", err)
+	}
+	var districts int
+	if err := db.Get(&districts, `SELECT count(*) FROM districts WHERE code LIKE 'sim\_%'`); err != nil {
+		t.Fatal(err)
+	}
+	if districts != 0 {
+		t.Errorf("the refused run added %d districts", districts)
 	}
 }

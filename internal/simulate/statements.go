@@ -19,17 +19,6 @@ import (
 // MaxStatementMonths bounds the months of statements one bank account gets.
 const MaxStatementMonths = 240
 
-// cashLine is one posted movement of a bank account's money, as the bank
-// shows it.
-type cashLine struct {
-	Day       time.Time       `db:"day"`
-	In        bool            `db:"incoming"`
-	Amount    decimal.Decimal `db:"amount"`
-	Reference string          `db:"reference"`
-	Party     string          `db:"party"`
-	Key       string          `db:"key"`
-}
-
 // statements writes, for the bank account of each city with statements
 // (Options.StatementCities) and every month with cash movements, the bank's statement of that month — the posted receipts
 // and payments with the bank's own lines among them (a monthly fee, and
@@ -48,11 +37,12 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 	if o.StatementCities != 0 {
 		cities = max(o.StatementCities, 0)
 	}
+	first, last := programmeMonths()
 	// The last statement found imported may have been interrupted before
 	// its reconciliation: it is reconciled again (a run that finds its
 	// lines matched matches nothing) before the next new statement, or at
 	// the end.
-	var last *recon.RunRequest
+	var pending *recon.RunRequest
 	reconcile := func(req recon.RunRequest, added int) error {
 		run, err := rc.Run(ctx, req)
 		if err != nil {
@@ -67,27 +57,20 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 	}
 	for c := range cities {
 		bank := bankCode(c)
-		var lines []cashLine
-		// The bank sees each receipt and payment's cash posting; the
-		// books' entries name the bank account they went through.
-		if err := p.Ledger().DB().SelectContext(ctx, &lines, `
-			SELECT p.effective_date AS day, p.side = 'D' AS incoming, p.amount, coalesce(e.metadata->>'reference', '') AS reference,
-			       coalesce(e.metadata->>'payee', e.metadata->>'source', '') AS party, e.idempotency_key AS key
-			  FROM entries e JOIN postings p ON p.entry_id = e.id JOIN accounts a ON a.id = p.account_id AND a.code LIKE 'cash:%'
-			 WHERE e.book = 'financial' AND e.metadata->>'bank_account' = $1
-			 ORDER BY p.effective_date, e.idempotency_key COLLATE "C", p.line`, bank); err != nil {
-			return fmt.Errorf("simulate: statements of %s: %w", bank, err)
-		}
 		balance := decimal.Zero
-		for from := 0; from < len(lines); {
-			month := monthOf(lines[from].Day)
-			to := from
-			for to < len(lines) && monthOf(lines[to].Day).Equal(month) {
-				to++
+		// The bank sees each receipt and payment's cash posting, month by
+		// month of the programme (recon.CashLines reads a month's
+		// financial postings through their day index).
+		for month := first; !month.After(last); month = month.AddDate(0, 1, 0) {
+			lines, err := rc.CashLines(ctx, bank, month, month.AddDate(0, 1, -1))
+			if err != nil {
+				return fmt.Errorf("simulate: statements of %s: %w", bank, err)
 			}
-			data, closing := statementFile(o.Seed, bank, month, lines[from:to], balance)
+			if len(lines) == 0 {
+				continue
+			}
+			data, closing := statementFile(o.Seed, bank, month, lines, balance)
 			balance = closing
-			from = to
 			res.Statements++
 			name := fmt.Sprintf("%s-%s.csv", bank, month.Format("2006-01"))
 			imp, err := rc.Import(ctx, bank, prof, name, data, o.Actor)
@@ -97,32 +80,40 @@ func statements(ctx context.Context, p *funding.Programme, o Options, res *Resul
 			res.StatementLines += imp.Lines
 			req := recon.RunRequest{BankAccount: bank, Period: recon.Period{From: month, To: month.AddDate(0, 1, -1)}, Actor: o.Actor}
 			if imp.AlreadyImported {
-				last = &req
+				pending = &req
 				continue
 			}
-			if last != nil {
-				if err := reconcile(*last, 0); err != nil {
+			if pending != nil {
+				if err := reconcile(*pending, 0); err != nil {
 					return err
 				}
-				last = nil
+				pending = nil
 			}
 			if err := reconcile(req, imp.Added); err != nil {
 				return err
 			}
 		}
 	}
-	if last != nil {
-		return reconcile(*last, 0)
+	if pending != nil {
+		return reconcile(*pending, 0)
 	}
 	return nil
 }
 
 func monthOf(t time.Time) time.Time { return ledger.Date(t.Year(), t.Month(), 1) }
 
+// programmeMonths are the first and last months a programme's money can
+// move in: from the earliest approval day the generator draws to the
+// latest payment (maxMovementDays after the latest approval).
+func programmeMonths() (time.Time, time.Time) {
+	lo, hi := approvalDays()
+	return monthOf(lo), monthOf(hi.AddDate(0, 0, maxMovementDays))
+}
+
 // statementFile is a month's statement in the generic layout and its
 // closing balance: the movements and the bank's own lines. Its draws
 // depend on the seed, the account and the month only.
-func statementFile(seed uint64, bank string, month time.Time, lines []cashLine, opening decimal.Decimal) ([]byte, decimal.Decimal) {
+func statementFile(seed uint64, bank string, month time.Time, lines []recon.CashLine, opening decimal.Decimal) ([]byte, decimal.Decimal) {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s/%s", bank, month.Format("2006-01"))
 	r := rand.New(rand.NewPCG(seed, h.Sum64()))
@@ -155,8 +146,8 @@ func statementFile(seed uint64, bank string, month time.Time, lines []cashLine, 
 				break
 			}
 		}
-		stray := cashLine{Day: day, In: true, Amount: decimal.New(int64(1000+r.IntN(99000)), 0), Party: "某单位 unknown payer", Key: "stray"}
-		lines = append(lines[:at:at], append([]cashLine{stray}, lines[at:]...)...)
+		stray := recon.CashLine{Day: day, In: true, Amount: decimal.New(int64(1000+r.IntN(99000)), 0), Party: "某单位 unknown payer", Key: "stray"}
+		lines = append(lines[:at:at], append([]recon.CashLine{stray}, lines[at:]...)...)
 	}
 	for _, l := range lines {
 		memo := "拨付工程款"
