@@ -217,8 +217,11 @@ func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor stri
 		}
 		overdraft[i] = a.NoOverdraft
 	}
-	var existing []Account
-	err := l.db.SelectContext(ctx, &existing, `
+	// One transaction: an account that exists with other attributes
+	// refuses the whole list, so none of the new ones is left created.
+	return l.inTx(ctx, func(tx *sqlx.Tx) error {
+		var existing []Account
+		err := tx.SelectContext(ctx, &existing, `
 		WITH wanted AS (
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[],
 			                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
@@ -231,18 +234,19 @@ func (l *Ledger) CreateAccounts(ctx context.Context, accts []Account, actor stri
 		SELECT `+accountColumns+` FROM wanted w
 		 CROSS JOIN LATERAL (SELECT * FROM accounts a WHERE a.code = w.code OFFSET 0) a
 		 WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.code = w.code)`,
-		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(overdraft),
-		pq.Array(cols[5]), pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]))
-	if err != nil {
-		return fmt.Errorf("create %d accounts: %w", n, dbError(err))
-	}
-	for _, e := range existing {
-		a := want[e.Code]
-		if e.Book != a.Book || e.Type != a.Type || e.NormalSide != a.NormalSide || e.NoOverdraft != a.NoOverdraft || e.Dimensions != a.Dimensions {
-			return fmt.Errorf("create account %s: %w", a.Code, ErrAccountExists)
+			pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(overdraft),
+			pq.Array(cols[5]), pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]))
+		if err != nil {
+			return fmt.Errorf("create %d accounts: %w", n, dbError(err))
 		}
-	}
-	return nil
+		for _, e := range existing {
+			a := want[e.Code]
+			if e.Book != a.Book || e.Type != a.Type || e.NormalSide != a.NormalSide || e.NoOverdraft != a.NoOverdraft || e.Dimensions != a.Dimensions {
+				return fmt.Errorf("create account %s: %w", a.Code, ErrAccountExists)
+			}
+		}
+		return nil
+	})
 }
 
 // Account returns the account with the given code.

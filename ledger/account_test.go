@@ -11,7 +11,7 @@ import (
 // TestCreateAccountsFindsExisting: a batch that names existing accounts
 // with the same attributes creates only the new ones; one that names an
 // existing account with other attributes is refused, whichever place it
-// has in the batch.
+// has in the batch, and creates none of the batch's new accounts.
 func TestCreateAccountsFindsExisting(t *testing.T) {
 	t.Parallel()
 	l, db := newLedger(t)
@@ -39,6 +39,10 @@ func TestCreateAccountsFindsExisting(t *testing.T) {
 	for _, batch := range [][]ledger.Account{{other, newer}, {newer, fresh, other}} {
 		if err := l.CreateAccounts(ctx, batch, "test"); !errors.Is(err, ledger.ErrAccountExists) {
 			t.Errorf("batch naming %s without its no-overdraft rule: err %v, want ErrAccountExists", other.Code, err)
+		}
+		// All or nothing: P3's account, new in each refused batch, is not left created.
+		if n := count(); n != 9 {
+			t.Errorf("after a refused batch of %d: %d accounts, want still 9", len(batch), n)
 		}
 	}
 }
