@@ -51,12 +51,14 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 			return Entry{}, fmt.Errorf("%s: %w", what, err)
 		}
 		if ok {
+			l.numberAfterCommit(ctx)
 			return out[0], nil
 		}
 	}
 	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
 	}
+	l.numberAfterCommit(ctx)
 	return out[0], nil
 }
 
@@ -156,6 +158,7 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	l.numberAfterCommit(ctx)
 	return out, nil
 }
 
@@ -163,10 +166,19 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 // another writer (at most MaxAttempts times in all), and maps database
 // refusals to this package's errors. Packages that keep their own records
 // of a business event use it to write them and the event's entries
-// (PostInTx) atomically.
-func (l *Ledger) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error { return l.inTx(ctx, fn) }
+// (PostInTx) atomically. After the commit it numbers the entries posted
+// (see NumberVouchers).
+func (l *Ledger) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if err := l.inTx(ctx, fn); err != nil {
+		return err
+	}
+	l.numberAfterCommit(ctx)
+	return nil
+}
 
-// PostInTx records entries inside the caller's transaction (see InTx).
+// PostInTx records entries inside the caller's transaction (see InTx). In
+// a transaction of the caller's own, not InTx's, the entries get their
+// voucher numbers from NumberVouchers once it has committed.
 func PostInTx(ctx context.Context, tx *sqlx.Tx, entries []Entry) ([]Entry, error) {
 	out, what, err := prepare(entries)
 	if err != nil {

@@ -8,16 +8,59 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
 // Voucher numbers (记账凭证编号). Every entry has one, continuous within its
 // book and the month of its effective date: 1, 2, 3… with no gap and no
 // repeat, however many posts were refused, rolled back or replayed (entry
-// ids have gaps for those). PostgreSQL gives the number when the posting
-// transaction commits (migrations/00010_voucher_numbers.sql), so a result of
-// Post, PostBatch or PostInTx does not carry it yet: read it back with
-// Entry, Entries or FillVouchers once the transaction has committed.
+// ids have gaps for those), and never changed once given.
+//
+// PostgreSQL gives the numbers right after the posting transaction commits,
+// in a numbering run of its own (migrations/00019_posting_concurrency.sql;
+// 00010 gave them inside the posting transaction, which made every poster
+// of a month wait for the previous one's commit to reach the disk). At
+// commit the transaction queues itself; a run numbers every committed
+// queued transaction, per book and month in entry id order, after the
+// numbers already given. Post, PostBatch and InTx start a run after their
+// commit and return once it has committed, and a close or reopen numbers
+// everything queued before it records the month's head, so an entry posted
+// through them has its number when they return. An entry committed any
+// other way (raw SQL, a caller's own transaction with PostInTx), or whose
+// poster died between its commit and the run, waits in voucher_queue for
+// the next run: the next post, a close, or NumberVouchers. So a result of
+// Post, PostBatch or PostInTx does not carry the number: read it back with
+// Entry, Entries or FillVouchers.
+
+// numberVouchersSQL starts a numbering run: voucher_numbering stores
+// nothing; its trigger numbers the queue (00019).
+const numberVouchersSQL = `INSERT INTO voucher_numbering DEFAULT VALUES`
+
+// NumberVouchers gives their voucher numbers to every committed entry that
+// waits for one (see above), in a transaction of its own, tried again
+// after a lost race like any other. A run that finds nothing to number
+// writes nothing.
+func (l *Ledger) NumberVouchers(ctx context.Context) error {
+	if err := l.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, numberVouchersSQL)
+		return err
+	}); err != nil {
+		return fmt.Errorf("number vouchers: %w", err)
+	}
+	return nil
+}
+
+// numberAfterCommit numbers the entries a post has just committed. Their
+// commit stands whatever happens here: when the run fails (a cancelled
+// context, a lost connection) they wait in the queue for the next run, so
+// the failure is not the post's.
+func (l *Ledger) numberAfterCommit(ctx context.Context) {
+	if dryRunOf(ctx) != nil {
+		return
+	}
+	_ = l.NumberVouchers(ctx)
+}
 
 // Voucher is an entry's voucher number: the Seq-th entry of its book in
 // Month. Written "2021-03 财-0001" (financial book) or "2021-03 预-0001"
@@ -138,8 +181,8 @@ func (l *Ledger) FillVouchers(ctx context.Context, entries []Entry) error {
 	return nil
 }
 
-// verifyVouchers checks that the voucher numbers are what the trigger
-// gives: every entry has exactly one, of its own book and month; within
+// verifyVouchers checks that the voucher numbers are what the numbering
+// gives: every entry has exactly one (or waits in the queue for its run), of its own book and month; within
 // each book and month the numbers are 1..n without gap or repeat; and each
 // counter stands at the last number given, so the next entry continues the
 // sequence. A failure here means the guard of entry_vouchers was bypassed
@@ -154,6 +197,7 @@ func (l *Ledger) verifyVouchers(ctx context.Context, rep *VerifyReport) error {
 	if err := l.db.SelectContext(ctx, &missing, `
 		SELECT e.id, e.idempotency_key, e.book, to_char(e.effective_date, 'YYYY-MM-DD') AS date FROM entries e
 		 WHERE NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id)
+		   AND NOT EXISTS (SELECT 1 FROM voucher_queue q WHERE q.txid = e.created_txid AND e.id BETWEEN q.min_id AND q.max_id)
 		 ORDER BY e.id LIMIT 10`); err != nil {
 		return fmt.Errorf("vouchers: %w", err)
 	}
