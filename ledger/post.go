@@ -25,10 +25,13 @@ type Ledger struct {
 	// MaxAttempts bounds how often a transaction that lost a race
 	// (serialization failure, deadlock) is tried in all.
 	MaxAttempts int
+	// numbering shares voucher numbering runs among this process's
+	// posters (see NumberVouchers).
+	numbering *numberingRuns
 }
 
 // New returns a Ledger over db, whose schema must be migrated.
-func New(db *sqlx.DB) *Ledger { return &Ledger{db: db, MaxAttempts: 5} }
+func New(db *sqlx.DB) *Ledger { return &Ledger{db: db, MaxAttempts: 5, numbering: &numberingRuns{}} }
 
 // DB returns the database handle, for packages that keep their own tables
 // next to the ledger's and write them in the same transaction.

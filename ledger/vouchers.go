@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -23,8 +23,8 @@ import (
 // of a month wait for the previous one's commit to reach the disk). At
 // commit the transaction queues itself; a run numbers every committed
 // queued transaction, per book and month in entry id order, after the
-// numbers already given. Post, PostBatch and InTx start a run after their
-// commit and return once it has committed, and a close or reopen numbers
+// numbers already given. Post, PostBatch and InTx wait after their commit
+// for a run that starts after it (NumberVouchers), and a close or reopen numbers
 // everything queued before it records the month's head, so an entry posted
 // through them has its number when they return. An entry committed any
 // other way (raw SQL, a caller's own transaction with PostInTx), or whose
@@ -38,17 +38,26 @@ import (
 const numberVouchersSQL = `INSERT INTO voucher_numbering DEFAULT VALUES`
 
 // NumberVouchers gives their voucher numbers to every committed entry that
-// waits for one (see above), in a transaction of its own, tried again
-// after a lost race like any other. A run that finds nothing to number
-// writes nothing.
+// waits for one (see above) and returns once they have them. The runs of
+// one Ledger are shared: while a run is going, callers wait for the one
+// after it (the going one may have read the queue before their entries
+// were committed), which then serves them all; so the posters of a process
+// take one run, one commit, per round instead of one each. A run that
+// finds nothing to number writes nothing.
 func (l *Ledger) NumberVouchers(ctx context.Context) error {
-	if err := l.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, numberVouchersSQL)
-		return err
-	}); err != nil {
-		return fmt.Errorf("number vouchers: %w", err)
+	if l.numbering == nil { // a Ledger not made by New
+		return l.numberOnce(ctx)
 	}
-	return nil
+	run := l.numbering.after(l)
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("number vouchers: %w", ctx.Err())
+	case <-run.done:
+		if run.err != nil {
+			return fmt.Errorf("number vouchers: %w", run.err)
+		}
+		return nil
+	}
 }
 
 // numberAfterCommit numbers the entries a post has just committed. Their
@@ -60,6 +69,73 @@ func (l *Ledger) numberAfterCommit(ctx context.Context) {
 		return
 	}
 	_ = l.NumberVouchers(ctx)
+}
+
+// numberOnce is one numbering run, in a statement (and transaction) of its
+// own, tried again after a lost race.
+func (l *Ledger) numberOnce(ctx context.Context) error {
+	attempts := max(l.MaxAttempts, 1)
+	for attempt := 1; ; attempt++ {
+		_, err := l.db.ExecContext(ctx, numberVouchersSQL)
+		if err == nil || !retryable(err) || attempt == attempts {
+			return dbError(err)
+		}
+		if werr := backoff(ctx, attempt); werr != nil {
+			return werr
+		}
+	}
+}
+
+// numberingTimeout bounds one shared numbering run (it serves many
+// callers, so none of their contexts may cancel it).
+const numberingTimeout = 2 * time.Minute
+
+// numberingRun is one shared run: done is closed when it has ended, with
+// err.
+type numberingRun struct {
+	done chan struct{}
+	err  error
+}
+
+// numberingRuns is the run going (nil: none) and the one that callers who
+// came during it wait for.
+type numberingRuns struct {
+	mu      sync.Mutex
+	current *numberingRun
+	next    *numberingRun
+}
+
+// after returns a run that starts after this call: a new one when none is
+// going, else the one queued behind the going one.
+func (r *numberingRuns) after(l *Ledger) *numberingRun {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.current == nil {
+		r.current = &numberingRun{done: make(chan struct{})}
+		go r.serve(l)
+		return r.current
+	}
+	if r.next == nil {
+		r.next = &numberingRun{done: make(chan struct{})}
+	}
+	return r.next
+}
+
+// serve does the current run, then the queued one, until none is left.
+func (r *numberingRuns) serve(l *Ledger) {
+	r.mu.Lock()
+	run := r.current
+	r.mu.Unlock()
+	for run != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), numberingTimeout)
+		run.err = l.numberOnce(ctx)
+		cancel()
+		close(run.done)
+		r.mu.Lock()
+		r.current, r.next = r.next, nil
+		run = r.current
+		r.mu.Unlock()
+	}
 }
 
 // Voucher is an entry's voucher number: the Seq-th entry of its book in
