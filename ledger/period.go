@@ -128,10 +128,6 @@ func (l *Ledger) periodEventTx(ctx context.Context, start time.Time, district, a
 		if err := sealAll(ctx, tx); err != nil {
 			return fmt.Errorf("seal: %w", err)
 		}
-		// Every entry of the month has its voucher number when it closes.
-		if _, err := tx.ExecContext(ctx, numberVouchersSQL); err != nil {
-			return fmt.Errorf("number vouchers: %w", err)
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO period_events (period, district, action, actor, reason) VALUES ($1, nullif($2, ''), $3, $4, $5)`,
 			start.Format(DateLayout), district, action, actor, reason)
 		return err

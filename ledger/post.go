@@ -25,13 +25,10 @@ type Ledger struct {
 	// MaxAttempts bounds how often a transaction that lost a race
 	// (serialization failure, deadlock) is tried in all.
 	MaxAttempts int
-	// numbering shares voucher numbering runs among this process's
-	// posters (see NumberVouchers).
-	numbering *numberingRuns
 }
 
 // New returns a Ledger over db, whose schema must be migrated.
-func New(db *sqlx.DB) *Ledger { return &Ledger{db: db, MaxAttempts: 5, numbering: &numberingRuns{}} }
+func New(db *sqlx.DB) *Ledger { return &Ledger{db: db, MaxAttempts: 5} }
 
 // DB returns the database handle, for packages that keep their own tables
 // next to the ledger's and write them in the same transaction.
@@ -54,14 +51,12 @@ func (l *Ledger) Post(ctx context.Context, e Entry) (Entry, error) {
 			return Entry{}, fmt.Errorf("%s: %w", what, err)
 		}
 		if ok {
-			l.numberAfterCommit(ctx)
 			return out[0], nil
 		}
 	}
 	if err := l.inTx(ctx, func(tx *sqlx.Tx) error { return insertEntries(ctx, tx, out) }); err != nil {
 		return Entry{}, fmt.Errorf("%s: %w", what, err)
 	}
-	l.numberAfterCommit(ctx)
 	return out[0], nil
 }
 
@@ -161,7 +156,6 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	l.numberAfterCommit(ctx)
 	return out, nil
 }
 
@@ -169,19 +163,10 @@ func (l *Ledger) PostBatch(ctx context.Context, entries []Entry) ([]Entry, error
 // another writer (at most MaxAttempts times in all), and maps database
 // refusals to this package's errors. Packages that keep their own records
 // of a business event use it to write them and the event's entries
-// (PostInTx) atomically. After the commit it numbers the entries posted
-// (see NumberVouchers).
-func (l *Ledger) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if err := l.inTx(ctx, fn); err != nil {
-		return err
-	}
-	l.numberAfterCommit(ctx)
-	return nil
-}
+// (PostInTx) atomically.
+func (l *Ledger) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error { return l.inTx(ctx, fn) }
 
-// PostInTx records entries inside the caller's transaction (see InTx). In
-// a transaction of the caller's own, not InTx's, the entries get their
-// voucher numbers from NumberVouchers once it has committed.
+// PostInTx records entries inside the caller's transaction (see InTx).
 func PostInTx(ctx context.Context, tx *sqlx.Tx, entries []Entry) ([]Entry, error) {
 	out, what, err := prepare(entries)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -15,128 +14,10 @@ import (
 // Voucher numbers (记账凭证编号). Every entry has one, continuous within its
 // book and the month of its effective date: 1, 2, 3… with no gap and no
 // repeat, however many posts were refused, rolled back or replayed (entry
-// ids have gaps for those), and never changed once given.
-//
-// PostgreSQL gives the numbers right after the posting transaction commits,
-// in a numbering run of its own (migrations/00019_posting_concurrency.sql;
-// 00010 gave them inside the posting transaction, which made every poster
-// of a month wait for the previous one's commit to reach the disk). At
-// commit the transaction queues itself; a run numbers every committed
-// queued transaction, per book and month in entry id order, after the
-// numbers already given. Post, PostBatch and InTx wait after their commit
-// for a run that starts after it (NumberVouchers), and a close or reopen numbers
-// everything queued before it records the month's head, so an entry posted
-// through them has its number when they return. An entry committed any
-// other way (raw SQL, a caller's own transaction with PostInTx), or whose
-// poster died between its commit and the run, waits in voucher_queue for
-// the next run: the next post, a close, or NumberVouchers. So a result of
-// Post, PostBatch or PostInTx does not carry the number: read it back with
-// Entry, Entries or FillVouchers.
-
-// numberVouchersSQL starts a numbering run: voucher_numbering stores
-// nothing; its trigger numbers the queue (00019).
-const numberVouchersSQL = `INSERT INTO voucher_numbering DEFAULT VALUES`
-
-// NumberVouchers gives their voucher numbers to every committed entry that
-// waits for one (see above) and returns once they have them. The runs of
-// one Ledger are shared: while a run is going, callers wait for the one
-// after it (the going one may have read the queue before their entries
-// were committed), which then serves them all; so the posters of a process
-// take one run, one commit, per round instead of one each. A run that
-// finds nothing to number writes nothing.
-func (l *Ledger) NumberVouchers(ctx context.Context) error {
-	if l.numbering == nil { // a Ledger not made by New
-		return l.numberOnce(ctx)
-	}
-	run := l.numbering.after(l)
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("number vouchers: %w", ctx.Err())
-	case <-run.done:
-		if run.err != nil {
-			return fmt.Errorf("number vouchers: %w", run.err)
-		}
-		return nil
-	}
-}
-
-// numberAfterCommit numbers the entries a post has just committed. Their
-// commit stands whatever happens here: when the run fails (a cancelled
-// context, a lost connection) they wait in the queue for the next run, so
-// the failure is not the post's.
-func (l *Ledger) numberAfterCommit(ctx context.Context) {
-	if dryRunOf(ctx) != nil {
-		return
-	}
-	_ = l.NumberVouchers(ctx)
-}
-
-// numberOnce is one numbering run, in a statement (and transaction) of its
-// own, tried again after a lost race.
-func (l *Ledger) numberOnce(ctx context.Context) error {
-	attempts := max(l.MaxAttempts, 1)
-	for attempt := 1; ; attempt++ {
-		_, err := l.db.ExecContext(ctx, numberVouchersSQL)
-		if err == nil || !retryable(err) || attempt == attempts {
-			return dbError(err)
-		}
-		if werr := backoff(ctx, attempt); werr != nil {
-			return werr
-		}
-	}
-}
-
-// numberingTimeout bounds one shared numbering run (it serves many
-// callers, so none of their contexts may cancel it).
-const numberingTimeout = 2 * time.Minute
-
-// numberingRun is one shared run: done is closed when it has ended, with
-// err.
-type numberingRun struct {
-	done chan struct{}
-	err  error
-}
-
-// numberingRuns is the run going (nil: none) and the one that callers who
-// came during it wait for.
-type numberingRuns struct {
-	mu      sync.Mutex
-	current *numberingRun
-	next    *numberingRun
-}
-
-// after returns a run that starts after this call: a new one when none is
-// going, else the one queued behind the going one.
-func (r *numberingRuns) after(l *Ledger) *numberingRun {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.current == nil {
-		r.current = &numberingRun{done: make(chan struct{})}
-		go r.serve(l)
-		return r.current
-	}
-	if r.next == nil {
-		r.next = &numberingRun{done: make(chan struct{})}
-	}
-	return r.next
-}
-
-// serve does the current run, then the queued one, until none is left.
-func (r *numberingRuns) serve(l *Ledger) {
-	r.mu.Lock()
-	run := r.current
-	r.mu.Unlock()
-	for run != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), numberingTimeout)
-		run.err = l.numberOnce(ctx)
-		cancel()
-		close(run.done)
-		r.mu.Lock()
-		r.current, r.next = r.next, nil
-		run = r.current
-		r.mu.Unlock()
-	}
-}
+// ids have gaps for those). PostgreSQL gives the number when the posting
+// transaction commits (migrations/00010_voucher_numbers.sql), so a result of
+// Post, PostBatch or PostInTx does not carry it yet: read it back with
+// Entry, Entries or FillVouchers once the transaction has committed.
 
 // Voucher is an entry's voucher number: the Seq-th entry of its book in
 // Month. Written "2021-03 财-0001" (financial book) or "2021-03 预-0001"
@@ -257,8 +138,8 @@ func (l *Ledger) FillVouchers(ctx context.Context, entries []Entry) error {
 	return nil
 }
 
-// verifyVouchers checks that the voucher numbers are what the numbering
-// gives: every entry has exactly one (or waits in the queue for its run), of its own book and month; within
+// verifyVouchers checks that the voucher numbers are what the trigger
+// gives: every entry has exactly one, of its own book and month; within
 // each book and month the numbers are 1..n without gap or repeat; and each
 // counter stands at the last number given, so the next entry continues the
 // sequence. A failure here means the guard of entry_vouchers was bypassed
@@ -273,7 +154,6 @@ func (l *Ledger) verifyVouchers(ctx context.Context, rep *VerifyReport) error {
 	if err := l.db.SelectContext(ctx, &missing, `
 		SELECT e.id, e.idempotency_key, e.book, to_char(e.effective_date, 'YYYY-MM-DD') AS date FROM entries e
 		 WHERE NOT EXISTS (SELECT 1 FROM entry_vouchers v WHERE v.entry_id = e.id)
-		   AND NOT EXISTS (SELECT 1 FROM voucher_queue q WHERE q.txid = e.created_txid AND e.id BETWEEN q.min_id AND q.max_id)
 		 ORDER BY e.id LIMIT 10`); err != nil {
 		return fmt.Errorf("vouchers: %w", err)
 	}
