@@ -139,3 +139,61 @@ func TestDistrictTotals(t *testing.T) {
 		t.Errorf("verify after forging a month total: %v", rep.Problems)
 	}
 }
+
+// TestDistrictTotalsDoNotQueuePosters: two transactions post into the same
+// district (the class total 环翠区/financial/asset, and the revenue total of
+// no district) through different accounts. The second commits while the
+// first is still open: with one row per key it would wait on the first's
+// row lock until that one ended (migration 00019 gives each a slot). The
+// totals are then the sum of both, by hand, verify finds nothing, and the
+// voucher numbers follow the commits (the second first).
+func TestDistrictTotalsDoNotQueuePosters(t *testing.T) {
+	t.Parallel()
+	l, db := newLedger(t)
+	ctx := context.Background()
+	// The month's first entry opens it (its periods row), which a
+	// concurrent first entry of the same month waits for: that one is
+	// committed first, and touches neither key.
+	mustPost(t, l, transfer("opens March", "2021-03-01", payable, works, "1.00"))
+	first, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback() //nolint:errcheck
+	if _, err := ledger.PostInTx(ctx, first, []ledger.Entry{transfer("first", "2021-03-05", grant, bank, "100.00")}); err != nil {
+		t.Fatal(err)
+	}
+	// Long enough for a loaded machine; a queued poster would wait forever.
+	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if _, err := l.Post(wait, transfer("second", "2021-03-05", grant2, bank2, "40.00")); err != nil {
+		t.Fatalf("second poster while the first is open: %v", err)
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var slots int
+	var debit decimal.Decimal
+	if err := db.QueryRowContext(ctx, `SELECT count(*), sum(debit) FROM district_totals
+		WHERE NOT detail AND grain = 'A' AND district = '环翠区' AND book = 'financial' AND type = 'asset'`).Scan(&slots, &debit); err != nil {
+		t.Fatal(err)
+	}
+	if slots != 2 || !debit.Equal(d("140.00")) {
+		t.Errorf("环翠区 asset total: %d slots, debit %s; want 2 slots (one per open poster), 140.00", slots, debit)
+	}
+	rows, err := l.DistrictTotals(ctx, ledger.TotalsFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r.District+"/"+string(r.Type)] = r.Net().StringFixed(2)
+	}
+	if want := map[string]string{"环翠区/asset": "140.00", "/revenue": "-140.00", "/expense": "1.00", "/liability": "-1.00"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("district totals %v, want %v", got, want)
+	}
+	if got, want := vouchersOf(t, l), map[string]string{"opens March": "2021-03 财-0001", "second": "2021-03 财-0002", "first": "2021-03 财-0003"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("vouchers %v, want %v (numbered at commit)", got, want)
+	}
+	wantVerifyOK(t, l)
+}

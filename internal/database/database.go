@@ -52,6 +52,11 @@ func Open(ctx context.Context, o Options) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.SetMaxOpenConns(maxOpenConns)
+	// Keep as many idle as may be open (database/sql keeps 2): a new
+	// backend loads the catalogs and compiles the ledger's trigger
+	// functions again, 100-150 ms on a loaded machine, which concurrent
+	// posters paid at nearly every post.
+	db.SetMaxIdleConns(maxOpenConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
 	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
