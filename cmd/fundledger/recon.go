@@ -50,7 +50,8 @@ skipped and counted. --profile auto recognises the bank's layout from the header
 when two layouts fit equally well). Lines already stored for the account (the same file again, an
 overlapping one, or the same days exported in another layout) are not added twice. A statement
 whose opening balance does not follow the previous statement's closing balance is refused with
-both figures, unless --accept-break gives the reason, which is recorded. Profiles:
+both figures, unless --accept-break gives the reason, which is recorded. An old Excel workbook
+(.xls, as ABC and rural commercial banks deliver) is refused: save it as .xlsx or .csv. Profiles:
 ` + "`fundledger recon profiles`" + `; a custom one is a JSON file of the same shape, which may
 "extends" a built-in one and add names.`,
 		Args: cobra.ExactArgs(1),
@@ -116,8 +117,8 @@ both figures, unless --accept-break gives the reason, which is recorded. Profile
 		Short: "Match statement lines to cash postings: (1) reference, (2) amount and date, (3) sums",
 		Long: `Run matches the unmatched statement lines of the account to its unmatched cash postings
 around the period, in passes: (1) the same reference; (2) the same amount and direction within
-±window days, one candidate on each side; (3) one item against 2 to 4 of the other side by exact
-sum within the window (bounded search). What cannot be decided without guessing is listed for a
+±window days, one candidate on each side (the counterparty decides between several); (3) one item
+against 2 to 5 of the other side by exact sum within the window (bounded search). What cannot be decided without guessing is listed for a
 person. Matches already made are never changed; items of a revoked match are matched only by
 hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 		Args: cobra.NoArgs,
