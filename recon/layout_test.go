@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,6 +283,49 @@ func TestLayouts(t *testing.T) {
 	}
 	if len(seen) != len(wants) {
 		t.Errorf("files tested %v, expectations %d", seen, len(wants))
+	}
+}
+
+// TestImportEveryLayoutAuto: each layout imports through the import path
+// with the profile found from its header (recon import --profile auto),
+// storing its lines; the same statement again in the other encoding, as
+// the bank's workbook or (BOC) as its text export adds nothing (its lines
+// are recognised as stored).
+func TestImportEveryLayoutAuto(t *testing.T) {
+	t.Parallel()
+	account := func(f layoutFile) string {
+		base, _, _ := strings.Cut(f.name, " as ")
+		return "L-" + strings.NewReplacer(".csv", "", ".txt", "", ".xlsx", "").Replace(base)
+	}
+	files := layoutFiles(t)
+	var banks []string
+	for _, f := range files {
+		if a := account(f); !slices.Contains(banks, a) {
+			banks = append(banks, a)
+		}
+	}
+	fx := newFixture(t, banks...)
+	first := map[string]recon.ImportResult{}
+	for _, f := range files {
+		bank := account(f)
+		res, err := fx.r.ImportStatement(fx.ctx, recon.ImportRequest{BankAccount: bank, File: f.name, Data: f.data, Actor: "clerk"})
+		if err != nil {
+			t.Errorf("%s: %v", f.name, err)
+			continue
+		}
+		prev, seen := first[bank]
+		switch {
+		case !seen:
+			first[bank] = res
+			if res.Added != res.Lines || res.Lines < 3 || res.Profile == "generic" {
+				t.Errorf("%s: %+v", f.name, res)
+			}
+		case res.Profile != prev.Profile || res.Lines != prev.Lines || res.Added != 0 || res.Duplicates != res.Lines:
+			t.Errorf("%s again (first as %s, %d lines): %+v", f.name, prev.Profile, prev.Lines, res)
+		}
+	}
+	if len(first) != 8 { // boc.txt goes to boc.csv's account: BOC's text export of the same lines adds nothing
+		t.Errorf("%d accounts imported: %v", len(first), banks)
 	}
 }
 
