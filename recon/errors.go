@@ -29,7 +29,7 @@ var (
 // figures for a message in the reader's language. A RowError is also
 // ErrInvalid.
 var (
-	ErrStatementFile         = errors.New("statement file cannot be read as CSV (UTF-8 or GBK) or XLSX")
+	ErrStatementFile         = errors.New("statement file cannot be read as CSV (UTF-8 or GBK), XLSX or XLS")
 	ErrStatementTooLarge     = errors.New("statement file too large")
 	ErrStatementTooManyRows  = errors.New("too many rows or errors in one statement file")
 	ErrStatementHeader       = errors.New("no header row with a date and an amount column")

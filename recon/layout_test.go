@@ -134,6 +134,15 @@ func layoutFiles(t *testing.T) []layoutFile {
 			out = append(out, layoutFile{strings.TrimSuffix(name, ".csv") + ".xlsx", csvXLSX(t, text)})
 		}
 	}
+	// ABC's and the rural commercial bank's legacy workbooks as delivered,
+	// written by xlwt (testdata/make_xls.py).
+	for _, name := range []string{"abc.xls", "rcb.xls"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, layoutFile{name, data})
+	}
 	out = append(out, layoutFile{"ccb.xlsx", ccbXLSX(t, augustRows)},
 		layoutFile{"treasury-pfa.csv", []byte("省财政支付凭证明细\n" +
 			"支付令日期,支付令编号,收款人全称,收款人账号,收款人开户银行,交易方向,支付金额,用途\n" +
@@ -223,12 +232,14 @@ func TestLayouts(t *testing.T) {
 		"icbc.csv":     bank("icbc", 6),  // GBK; 第1页, header again, 合计, 第2页, 打印日期, notice
 		"abc.csv":      bank("abc", 2),   // 合计, 打印时间
 		"abc.xlsx":     bank("abc", 2),   // the .xls saved as .xlsx: numbers as number cells
+		"abc.xls":      bank("abc", 2),   // as the bank delivers it: BIFF8, two title rows, 合计 and 打印时间 under the lines
 		"boc.csv":      bank("boc", 0),   // GBK; signed amounts, payer/payee columns
 		"boc.txt":      bank("boc", 0),   // GBK, '|' between fields, 中文[ English ] headers, +/- amounts, summary rows above
 		"bocom.csv":    bank("bocom", 1), // summary rows above the header (开户机构, 年份, 月份), 合计
 		"bocom.xlsx":   bank("bocom", 1),
 		"rcb.csv":      bank("rcb", 5), // GBK; 本页合计 and a page mark on each page, the header again
 		"rcb.xlsx":     bank("rcb", 5),
+		"rcb.xls":      bank("rcb", 5), // BIFF8, 交易日期 as date-time cells (serials with a fraction)
 		"ccb.xlsx":     bank("ccb", 2), // date-time cells, merged title, 合计, 打印日期
 		"treasury.csv": treasury, "treasury.xlsx": treasury,
 		"treasury-pfa.csv": treasury, // 交易方向 R: a refund, money in
@@ -289,13 +300,14 @@ func TestLayouts(t *testing.T) {
 // TestImportEveryLayoutAuto: each layout imports through the import path
 // with the profile found from its header (recon import --profile auto),
 // storing its lines; the same statement again in the other encoding, as
-// the bank's workbook or (BOC) as its text export adds nothing (its lines
-// are recognised as stored).
+// the bank's workbook (.xlsx, or the legacy .xls of ABC and the rural
+// commercial bank, imported after their CSV) or (BOC) as its text export
+// adds nothing (its lines are recognised as stored).
 func TestImportEveryLayoutAuto(t *testing.T) {
 	t.Parallel()
 	account := func(f layoutFile) string {
 		base, _, _ := strings.Cut(f.name, " as ")
-		return "L-" + strings.NewReplacer(".csv", "", ".txt", "", ".xlsx", "").Replace(base)
+		return "L-" + strings.NewReplacer(".csv", "", ".txt", "", ".xlsx", "", ".xls", "").Replace(base)
 	}
 	files := layoutFiles(t)
 	var banks []string
@@ -329,23 +341,52 @@ func TestImportEveryLayoutAuto(t *testing.T) {
 	}
 }
 
-// TestStatementLegacyXLS: a BIFF workbook (.xls, as ABC and the rural
-// commercial banks deliver their exports) is not read; the refusal names
-// the file and tells the user to save it as .xlsx or .csv (in the UI:
-// err.recon.ErrStatementFile, "旧版 .xls 请另存为 .xlsx").
-func TestStatementLegacyXLS(t *testing.T) {
+// TestStatementXLSDamaged: a legacy workbook cut short, or with its
+// shared-string count or its bytes corrupted, or an OLE2 file that holds
+// no workbook, is refused with ErrStatementFile naming the file and
+// saying why (in the UI: err.recon.ErrStatementFile); it never panics.
+func TestStatementXLSDamaged(t *testing.T) {
 	t.Parallel()
-	xls := append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 504)...)
-	p, _ := recon.LookupProfile("abc")
-	_, err := recon.ParseStatement("农行明细.xls", xls, p, "B1")
-	var re recon.RowErrors
-	if !errors.As(err, &re) || len(re) != 1 || !errors.Is(re[0], recon.ErrStatementFile) || re[0].File != "农行明细.xls" ||
-		!strings.Contains(err.Error(), "save it as .xlsx or .csv") {
-		t.Errorf("xls: %v", err)
+	good, err := os.ReadFile(filepath.Join("testdata", "abc.xls"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, _, err := recon.DetectProfile("农商流水.xls", xls); !errors.As(err, &re) || !errors.Is(re[0], recon.ErrStatementFile) ||
-		!strings.Contains(err.Error(), "save it as .xlsx or .csv") {
-		t.Errorf("xls, auto: %v", err)
+	sst := bytes.Index(good, []byte{0xFC, 0x00}) // the SST record: type, size, total, unique count
+	if sst < 0 {
+		t.Fatal("no SST record in abc.xls")
+	}
+	hugeSST := bytes.Clone(good)
+	copy(hugeSST[sst+8:], []byte{0xF0, 0xFF, 0xFF, 0x7F})
+	flipped := bytes.Clone(good)
+	for i := 512; i < len(flipped); i += 7 {
+		flipped[i] ^= 0xA5
+	}
+	p, _ := recon.LookupProfile("abc")
+	for _, tc := range []struct {
+		name, reason string
+		data         []byte
+	}{
+		{"截断.xls", "damaged or truncated", good[:len(good)/2]},
+		{"截断头.xls", "damaged or truncated", good[:600]},
+		{"字符串表.xls", "damaged or truncated", hugeSST},
+		{"空.xls", "damaged or truncated", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 504)...)},
+		{"乱码.xls", "", flipped},
+	} {
+		_, err := recon.ParseStatement(tc.name, tc.data, p, "B1")
+		var re recon.RowErrors
+		if tc.reason == "" { // bytes flipped anywhere: refused somehow, never a panic
+			if !errors.Is(err, recon.ErrInvalid) {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.As(err, &re) || len(re) != 1 || !errors.Is(re[0], recon.ErrStatementFile) || re[0].File != tc.name ||
+			!strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if _, _, err := recon.DetectProfile(tc.name, tc.data); !errors.As(err, &re) || !errors.Is(re[0], recon.ErrStatementFile) {
+			t.Errorf("%s, auto: %v", tc.name, err)
+		}
 	}
 }
 
