@@ -186,7 +186,7 @@ var errorCatalogue = []catalogued{
 	{recon.ErrInvalid, "recon.ErrInvalid", http.StatusUnprocessableEntity, "invalid",
 		"对账单或对账请求有误。", "The statement or the reconciliation request is not valid."},
 	{recon.ErrStatementFile, "recon.ErrStatementFile", http.StatusUnprocessableEntity, "invalid",
-		"无法读取该文件：应为 CSV（UTF-8 或 GBK 编码）或 XLSX 工作簿；旧版 .xls 请另存为 .xlsx。", "The file cannot be read: it should be a CSV (UTF-8 or GBK) or an XLSX workbook; save an old .xls as .xlsx."},
+		"无法读取该文件：应为 CSV（UTF-8 或 GBK 编码）、XLSX 或 Excel 97–2003（.xls）工作簿；文件损坏、加密或为更早版本的 .xls 时，请在 Excel 中另存为 .xlsx 或 CSV 后再上传。", "The file cannot be read: it should be a CSV (UTF-8 or GBK), an XLSX or an Excel 97–2003 (.xls) workbook; if it is damaged, password-protected or an older .xls, save it as .xlsx or CSV in Excel and upload that."},
 	{recon.ErrStatementTooLarge, "recon.ErrStatementTooLarge", http.StatusUnprocessableEntity, "invalid",
 		"文件太大，请拆分后上传。", "The file is too large; split it."},
 	{recon.ErrStatementTooManyRows, "recon.ErrStatementTooManyRows", http.StatusUnprocessableEntity, "invalid",
