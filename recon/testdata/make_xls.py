@@ -70,24 +70,24 @@ def rcb_line(amount, balance, when, sign, name, acct, memo):
             acct, "环翠支行", memo]
 
 
+def rcb_page(number, lines):
+    return [RCB_HEAD] + lines + [["本页合计"], ["第 %d 页/共 2 页" % number]]
+
+
 rcb = [
     ["威海农村商业银行 账户明细"],
     ["账号：8101000000001  户名：威海市环翠区老旧小区改造资金专户"],
-    RCB_HEAD,
+] + rcb_page(1, [
     rcb_line(500000.00, 1500000.00, datetime.datetime(2020, 8, 3, 9, 12, 1), "贷",
              "威海市环翠区财政局", "3700001", "中央补助资金"),
     rcb_line(139179.60, 1360820.40, datetime.datetime(2020, 8, 5, 10, 20, 0), "借",
              "国网威海供电公司", "3700002", "电力改造分摊"),
-    ["本页合计"],
-    ["第 1 页/共 2 页"],
-    RCB_HEAD,
+]) + rcb_page(2, [
     rcb_line(139179.60, 1221640.80, datetime.datetime(2020, 8, 5, 14, 0, 0), "借",
              "威海市水务集团有限公司", "3700003", "供水改造分摊"),
     rcb_line(21640.80, 1200000.00, datetime.datetime(2020, 8, 10, 16, 45, 10), "借",
              "威海某建筑工程有限公司", "3700004", "工程款"),
-    ["本页合计"],
-    ["第 2 页/共 2 页"],
-]
+])
 
 write("abc.xls", abc)
 write("rcb.xls", rcb)
