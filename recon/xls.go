@@ -48,6 +48,9 @@ const (
 	biffBoolErr    = 0x0205
 	biffFilePass   = 0x002F
 	xlsMaxColumns  = 256 // BIFF8's column limit
+	// xlsMaxCells bounds the cells kept from one sheet (a row is kept up
+	// to its last filled column): 200,000 lines of 20 columns.
+	xlsMaxCells = MaxStatementLines * 20
 )
 
 // errXLSDamaged is the reason given for a workbook whose records do not
@@ -194,7 +197,7 @@ func xlsCells(r *biffReader, sst []string) ([]record, error) {
 		return nil, fmt.Errorf("%w: the worksheet does not start where the workbook says", errXLSDamaged)
 	}
 	rows := map[int][]string{}
-	maxRow := -1
+	maxRow, nCells := -1, 0
 	set := func(row, col int, v string) error {
 		if col >= xlsMaxColumns {
 			return fmt.Errorf("%w: column %d", errXLSDamaged, col+1)
@@ -203,8 +206,11 @@ func xlsCells(r *biffReader, sst []string) ([]record, error) {
 		if !ok && len(rows) > MaxStatementLines+maxHeaderSearchRows {
 			return RowError{Err: ErrStatementTooManyRows, Limit: MaxStatementLines, Reason: fmt.Sprintf("more than %d rows", MaxStatementLines)}
 		}
-		for len(cells) <= col {
-			cells = append(cells, "")
+		if grow := col + 1 - len(cells); grow > 0 {
+			if nCells += grow; nCells > xlsMaxCells {
+				return RowError{Row: row + 1, Err: ErrStatementTooManyRows, Limit: xlsMaxCells, Reason: fmt.Sprintf("more than %d cells", xlsMaxCells)}
+			}
+			cells = append(cells, make([]string, grow)...)
 		}
 		cells[col] = v
 		rows[row] = cells
