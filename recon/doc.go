@@ -1,6 +1,6 @@
 // Package recon reconciles the programme's bank and treasury accounts with
-// the ledger (issue 6): it imports statements (CSV in UTF-8 or GBK, or
-// XLSX, read through a column-mapping Profile), matches statement lines to
+// the ledger (issue 6): it imports statements (CSV in UTF-8 or GBK,
+// XLSX or legacy .xls, read through a column-mapping Profile), matches statement lines to
 // the ledger's cash postings in three passes, records manual matches and
 // their revocations, and builds the bank reconciliation statement
 // (银行存款余额调节表).

@@ -1,6 +1,10 @@
 package recon
 
-import "testing"
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
 
 // TestEngineSumExact: pass 3 matches a split only when the parts add up
 // to the fen: 500.00 = 200.00 + 300.00 is matched, 200.00 + 299.99 and
@@ -84,5 +88,45 @@ func TestEngineSumOneCandidate(t *testing.T) {
 				t.Errorf("line anchors %v: issue %+v, want no bounded search", lineAnchors, is)
 			}
 		}
+	}
+}
+
+// TestEngineOneNotePerUnmatchedLine is the case of issue 15 where most of
+// a month's issues were search_bounded notes (one per search cut short,
+// whatever became of the item): four lines with more than
+// MaxSumCandidates postings in their window, so each line's own search
+// tries pairs only and is cut short. Line A has two pairs of postings
+// adding up to it (one ambiguous_sum issue, no second note); lines B and
+// C add up to posting P (matched by P's search: no note left behind); D
+// adds up to nothing (one search_bounded note).
+func TestEngineOneNotePerUnmatchedLine(t *testing.T) {
+	var posts []item
+	for i := range MaxSumCandidates + 20 {
+		posts = append(posts, item{fen: int64(1000+i) * 1000, day: day(10 + int32(i%5) - 2)}) // whole yuan: sums end in 00 fen
+	}
+	// A = 100,000.77 = 30,000.33 + 70,000.44 = 40,000.33 + 60,000.44;
+	// P = 1,100,000.03 = B + C.
+	for _, fen := range []int64{3_000_033, 7_000_044, 4_000_033, 6_000_044, 110_000_003} {
+		posts = append(posts, item{fen: fen, day: day(10)})
+	}
+	p := int32(len(posts) - 1)
+	e := engine{from: day(0), to: day(30), window: 3, posts: posts, lines: []item{
+		{fen: 10_000_077, day: day(10)}, {fen: 50_000_001, day: day(10)}, {fen: 60_000_002, day: day(10)}, {fen: 70_000_555, day: day(10)},
+	}}
+	if err := e.run(); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.proposals) != 1 || e.proposals[0].pass != PassSum || !slices.Equal(e.proposals[0].posts, []int32{p}) ||
+		len(e.proposals[0].lines) != 2 || min(e.proposals[0].lines[0], e.proposals[0].lines[1]) != 1 || max(e.proposals[0].lines[0], e.proposals[0].lines[1]) != 2 {
+		t.Fatalf("proposals %+v, want P = B + C", e.proposals)
+	}
+	notes := map[int32][]string{}
+	for _, is := range e.issues {
+		for _, l := range is.lines {
+			notes[l] = append(notes[l], is.kind)
+		}
+	}
+	if got := fmt.Sprint(notes[0], notes[1], notes[2], notes[3]); got != "[ambiguous_sum] [] [] [search_bounded]" || e.issueCount != 2 {
+		t.Errorf("notes of A, B, C, D: %s (%d issues); want one each for A and D", got, e.issueCount)
 	}
 }

@@ -24,12 +24,47 @@ var (
 	ErrDiscontinuous = errors.New("statement does not follow on from the previous one")
 )
 
+// Named refusals of matching (recon run, recon match) and unmatching, one
+// per thing a person must fix. Each is also ErrInvalid, or ErrNotFound for
+// the ones named ...NotFound/Unknown, so callers that tell only those
+// apart keep working; each is wrapped with the items and figures.
+var (
+	ErrMatchEmpty         error = &refusal{"a match needs at least one statement line and one posting", ErrInvalid}
+	ErrMatchTooLarge      error = &refusal{"too many items in one match", ErrInvalid}
+	ErrReasonRequired     error = &refusal{"a reason is required", ErrInvalid}
+	ErrReasonTooLong      error = &refusal{"the reason is too long", ErrInvalid}
+	ErrActorRequired      error = &refusal{"who acts is not known", ErrInvalid}
+	ErrLineOtherAccount   error = &refusal{"statement line of another bank account", ErrInvalid}
+	ErrItemNamedTwice     error = &refusal{"an item is named twice", ErrInvalid}
+	ErrPostingAmbiguous   error = &refusal{"the entry has more than one cash posting for the bank account", ErrInvalid}
+	ErrPostingRef         error = &refusal{"posting not written as ENTRY or ENTRY/LINE", ErrInvalid}
+	ErrPeriod             error = &refusal{"period cannot be read", ErrInvalid}
+	ErrRunNoPeriod        error = &refusal{"a run needs a period", ErrInvalid}
+	ErrRunWindow          error = &refusal{"date window out of range", ErrInvalid}
+	ErrLineNotFound       error = &refusal{"no such statement line", ErrNotFound}
+	ErrPostingNotFound    error = &refusal{"no such cash posting for the bank account", ErrNotFound}
+	ErrMatchNotFound      error = &refusal{"no such match", ErrNotFound}
+	ErrBankAccountUnknown error = &refusal{"no such bank account", ErrNotFound}
+)
+
+// refusal is a named error that is also its kind (ErrInvalid or
+// ErrNotFound) for errors.Is.
+type refusal struct {
+	text string
+	kind error
+}
+
+func (e *refusal) Error() string { return e.text }
+
+// Is makes errors.Is(err, kind) true.
+func (e *refusal) Is(target error) bool { return target == e.kind }
+
 // Named errors of a statement file, one per kind of problem: the Err of
 // a RowError, whose fields (Row, Field, Value, Limit, ...) hold the
 // figures for a message in the reader's language. A RowError is also
 // ErrInvalid.
 var (
-	ErrStatementFile         = errors.New("statement file cannot be read as CSV (UTF-8 or GBK) or XLSX")
+	ErrStatementFile         = errors.New("statement file cannot be read as CSV (UTF-8 or GBK), XLSX or XLS")
 	ErrStatementTooLarge     = errors.New("statement file too large")
 	ErrStatementTooManyRows  = errors.New("too many rows or errors in one statement file")
 	ErrStatementHeader       = errors.New("no header row with a date and an amount column")

@@ -183,10 +183,10 @@ func (r *Recon) Import(ctx context.Context, bankAccount string, p *Profile, name
 func (r *Recon) ImportStatement(ctx context.Context, req ImportRequest) (ImportResult, error) {
 	bankAccount, p, name, data, actor := req.BankAccount, req.Profile, req.File, req.Data, req.Actor
 	if actor == "" {
-		return ImportResult{}, fmt.Errorf("%w: import statement: actor is required", ErrInvalid)
+		return ImportResult{}, fmt.Errorf("%w: import statement: actor is required", ErrActorRequired)
 	}
-	if len(req.AcceptBreak) > 2000 {
-		return ImportResult{}, fmt.Errorf("%w: import statement: the reason for accepting a break is longer than 2000 bytes", ErrInvalid)
+	if len(req.AcceptBreak) > MaxReasonBytes {
+		return ImportResult{}, fmt.Errorf("%w: import statement: the reason for accepting a break is %d bytes, at most %d", ErrReasonTooLong, len(req.AcceptBreak), MaxReasonBytes)
 	}
 	if err := r.checkBankAccount(ctx, r.db, bankAccount); err != nil {
 		return ImportResult{}, err
@@ -476,7 +476,7 @@ func (r *Recon) checkBankAccount(ctx context.Context, q sqlx.QueryerContext, cod
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("bank account %q: %w (register it with `fundledger bank add`)", code, ErrNotFound)
+		return fmt.Errorf("%w: bank account %q (register it with `fundledger bank add`)", ErrBankAccountUnknown, code)
 	}
 	return nil
 }
@@ -488,7 +488,7 @@ func lockBankAccount(ctx context.Context, tx *sqlx.Tx, code string) error {
 	var got string
 	err := tx.GetContext(ctx, &got, `SELECT code FROM bank_accounts WHERE code = $1 FOR NO KEY UPDATE`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("bank account %q: %w", code, ErrNotFound)
+		return fmt.Errorf("%w: bank account %q", ErrBankAccountUnknown, code)
 	}
 	return err
 }

@@ -1,14 +1,20 @@
 package recon_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"fundledger/recon"
 )
@@ -100,49 +106,162 @@ var augustRows = []ccbRow{
 	{at("2020-08-10 16:45:10"), 21640.80, 0, 1200000, "威海某建筑工程有限公司", "3700004", "工程款", "C0810001"},
 }
 
-// TestLayouts: each bank's export, as testdata holds it (GBK or UTF-8
-// CSV) or as the test builds it (CCB's XLSX), is recognised by --profile
-// auto as its bank's layout and reads to the same four lines, with the
-// title rows, totals, page marks, repeated headers, print stamps and
-// notices skipped (and counted), not refused.
+// layoutFile is one statement file as a bank's customer gets it.
+type layoutFile struct {
+	name string
+	data []byte
+}
+
+// layoutFiles are the statement files of the layout tests: each file of
+// testdata as it is and in the other encoding (a GBK file read as UTF-8
+// and the reverse: a bank's CSV is either), the banks' XLSX exports built
+// from the same rows (ABC and the rural commercial banks deliver .xls,
+// which a user saves as .xlsx; BoCom's and the treasury's lists are read
+// from workbooks too), CCB's XLSX with date-time cells, and the treasury
+// list under the names of the provincial payment-voucher table (交易方向).
+func layoutFiles(t *testing.T) []layoutFile {
+	t.Helper()
+	var out []layoutFile
+	for _, name := range []string{"icbc.csv", "abc.csv", "boc.csv", "boc.txt", "bocom.csv", "rcb.csv", "treasury.csv"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, other, enc := utf8Text(t, data)
+		out = append(out, layoutFile{name, data}, layoutFile{name + " as " + enc, other})
+		switch name {
+		case "abc.csv", "bocom.csv", "rcb.csv", "treasury.csv":
+			out = append(out, layoutFile{strings.TrimSuffix(name, ".csv") + ".xlsx", csvXLSX(t, text)})
+		}
+	}
+	// ABC's and the rural commercial bank's legacy workbooks as delivered,
+	// written by xlwt (testdata/make_xls.py).
+	for _, name := range []string{"abc.xls", "rcb.xls"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, layoutFile{name, data})
+	}
+	out = append(out, layoutFile{"ccb.xlsx", ccbXLSX(t, augustRows)},
+		layoutFile{"treasury-pfa.csv", []byte("省财政支付凭证明细\n" +
+			"支付令日期,支付令编号,收款人全称,收款人账号,收款人开户银行,交易方向,支付金额,用途\n" +
+			"2020-08-05,ZFL-0101,国网威海供电公司,3700002,中国银行威海分行,O,\"139,179.60\",电力改造分摊\n" +
+			"2020-08-05,ZFL-0102,威海市水务集团有限公司,3700003,中国建设银行威海分行,O,\"139,179.60\",供水改造分摊\n" +
+			"2020-08-12,ZFL-0103,威海市水务集团有限公司,3700003,中国建设银行威海分行,R,\"1,000.00\",退回多付\n" +
+			"合计,,,,,,,\n")})
+	return out
+}
+
+// utf8Text returns a CSV file's text and the file in the other encoding
+// (GBK for a UTF-8 file, UTF-8 for a GBK one), naming that encoding.
+func utf8Text(t *testing.T, data []byte) (text string, other []byte, enc string) {
+	t.Helper()
+	if plain := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")); utf8.Valid(plain) {
+		gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(plain), gbk, "GBK"
+	}
+	u, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(u), u, "UTF-8"
+}
+
+// csvXLSX writes a CSV text's rows into a workbook as a bank's export
+// has them: amounts and other numbers as number cells (the digits as
+// written, without thousands separators), text as text cells.
+func csvXLSX(t *testing.T, text string) []byte {
+	t.Helper()
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	if strings.Count(strings.SplitN(text, "\n", 2)[0], "|") > 0 {
+		cr.Comma = '|'
+	}
+	rows, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := excelize.NewFile()
+	sh := x.GetSheetName(0)
+	number := regexp.MustCompile(`^-?[0-9][0-9,]*(\.[0-9]+)?$`)
+	for i, r := range rows {
+		for j, v := range r {
+			c, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if number.MatchString(v) && len(v) < 16 {
+				err = x.SetCellDefault(sh, c, strings.ReplaceAll(v, ",", ""))
+			} else {
+				err = x.SetCellStr(sh, c, v)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	buf, err := x.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestLayouts: each bank's export (see layoutFiles) is recognised by
+// --profile auto as its bank's layout and reads to the same four lines
+// (the treasury's lists to their three), with the title rows, totals,
+// page marks, repeated headers, print stamps and notices skipped (and
+// counted), not refused. The sums of money in and out are the testdata's,
+// added by hand: in 500,000.00; out 139,179.60 + 139,179.60 + 21,640.80 =
+// 300,000.00; the treasury pays 139,179.60 twice (278,359.20) and gets
+// 1,000.00 back.
 func TestLayouts(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		file, profile string
-		skipped       int
-		// the treasury list has its own lines (no balances)
-		lines          int
+	type want struct {
+		profile        string
+		skipped, lines int
 		in, out        string
 		opening, close string
-	}{
-		{"icbc.csv", "icbc", 6, 4, "500000", "300000", "1000000", "1200000"}, // GBK; 第1页, header again, 合计, 第2页, 打印日期, notice
-		{"abc.csv", "abc", 2, 4, "500000", "300000", "1000000", "1200000"},   // UTF-8; 合计, 打印时间
-		{"boc.csv", "boc", 0, 4, "500000", "300000", "1000000", "1200000"},   // GBK; signed amounts, payer/payee columns
-		{"boc.txt", "boc", 0, 4, "500000", "300000", "1000000", "1200000"},   // GBK, '|' between fields, 中文[ English ] headers, +/- amounts, summary rows above
-		{"bocom.csv", "bocom", 1, 4, "500000", "300000", "1000000", "1200000"},
-		{"rcb.csv", "rcb", 5, 4, "500000", "300000", "1000000", "1200000"}, // GBK; 记账日, 本页合计 and page marks on each page
-		{"treasury.csv", "treasury", 1, 3, "1000", "278359.20", "", ""},
-		{"ccb.xlsx", "ccb", 2, 4, "500000", "300000", "1000000", "1200000"}, // built below: date-time cells, merged title
 	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			var data []byte
-			if tt.file == "ccb.xlsx" {
-				data = ccbXLSX(t, augustRows)
-			} else {
-				var err error
-				if data, err = os.ReadFile(filepath.Join("testdata", tt.file)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			p, scores, err := recon.DetectProfile(tt.file, data)
+	bank := func(profile string, skipped int) want {
+		return want{profile, skipped, 4, "500000", "300000", "1000000", "1200000"}
+	}
+	treasury := want{"treasury", 1, 3, "1000", "278359.20", "", ""}
+	wants := map[string]want{
+		"icbc.csv":     bank("icbc", 6),  // GBK; 第1页, header again, 合计, 第2页, 打印日期, notice
+		"abc.csv":      bank("abc", 2),   // 合计, 打印时间
+		"abc.xlsx":     bank("abc", 2),   // the .xls saved as .xlsx: numbers as number cells
+		"abc.xls":      bank("abc", 2),   // as the bank delivers it: BIFF8, two title rows, 合计 and 打印时间 under the lines
+		"boc.csv":      bank("boc", 0),   // GBK; signed amounts, payer/payee columns
+		"boc.txt":      bank("boc", 0),   // GBK, '|' between fields, 中文[ English ] headers, +/- amounts, summary rows above
+		"bocom.csv":    bank("bocom", 1), // summary rows above the header (开户机构, 年份, 月份), 合计
+		"bocom.xlsx":   bank("bocom", 1),
+		"rcb.csv":      bank("rcb", 5), // GBK; 本页合计 and a page mark on each page, the header again
+		"rcb.xlsx":     bank("rcb", 5),
+		"rcb.xls":      bank("rcb", 5), // BIFF8, 交易日期 as date-time cells (serials with a fraction)
+		"ccb.xlsx":     bank("ccb", 2), // date-time cells, merged title, 合计, 打印日期
+		"treasury.csv": treasury, "treasury.xlsx": treasury,
+		"treasury-pfa.csv": treasury, // 交易方向 R: a refund, money in
+	}
+	files := layoutFiles(t)
+	seen := map[string]bool{}
+	for _, f := range files {
+		base, _, _ := strings.Cut(f.name, " as ")
+		tt, ok := wants[base]
+		if !ok {
+			t.Fatalf("no expectation for %s", f.name)
+		}
+		seen[base] = true
+		t.Run(f.name, func(t *testing.T) {
+			p, scores, err := recon.DetectProfile(f.name, f.data)
 			if err != nil {
 				t.Fatalf("detect: %v (%+v)", err, scores)
 			}
 			if p.Name != tt.profile {
 				t.Fatalf("detected %s, want %s (%+v)", p.Name, tt.profile, scores)
 			}
-			st, err := recon.ParseStatement(tt.file, data, p, "B1")
+			st, err := recon.ParseStatement(f.name, f.data, p, "B1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,6 +291,102 @@ func TestLayouts(t *testing.T) {
 				t.Errorf("08-05 counterparties: %s", got)
 			}
 		})
+	}
+	if len(seen) != len(wants) {
+		t.Errorf("files tested %v, expectations %d", seen, len(wants))
+	}
+}
+
+// TestImportEveryLayoutAuto: each layout imports through the import path
+// with the profile found from its header (recon import --profile auto),
+// storing its lines; the same statement again in the other encoding, as
+// the bank's workbook (.xlsx, or the legacy .xls of ABC and the rural
+// commercial bank, imported after their CSV) or (BOC) as its text export
+// adds nothing (its lines are recognised as stored).
+func TestImportEveryLayoutAuto(t *testing.T) {
+	t.Parallel()
+	account := func(f layoutFile) string {
+		base, _, _ := strings.Cut(f.name, " as ")
+		return "L-" + strings.NewReplacer(".csv", "", ".txt", "", ".xlsx", "", ".xls", "").Replace(base)
+	}
+	files := layoutFiles(t)
+	var banks []string
+	for _, f := range files {
+		if a := account(f); !slices.Contains(banks, a) {
+			banks = append(banks, a)
+		}
+	}
+	fx := newFixture(t, banks...)
+	first := map[string]recon.ImportResult{}
+	for _, f := range files {
+		bank := account(f)
+		res, err := fx.r.ImportStatement(fx.ctx, recon.ImportRequest{BankAccount: bank, File: f.name, Data: f.data, Actor: "clerk"})
+		if err != nil {
+			t.Errorf("%s: %v", f.name, err)
+			continue
+		}
+		prev, seen := first[bank]
+		switch {
+		case !seen:
+			first[bank] = res
+			if res.Added != res.Lines || res.Lines < 3 || res.Profile == "generic" {
+				t.Errorf("%s: %+v", f.name, res)
+			}
+		case res.Profile != prev.Profile || res.Lines != prev.Lines || res.Added != 0 || res.Duplicates != res.Lines:
+			t.Errorf("%s again (first as %s, %d lines): %+v", f.name, prev.Profile, prev.Lines, res)
+		}
+	}
+	if len(first) != 8 { // boc.txt goes to boc.csv's account: BOC's text export of the same lines adds nothing
+		t.Errorf("%d accounts imported: %v", len(first), banks)
+	}
+}
+
+// TestStatementXLSDamaged: a legacy workbook cut short, or with its
+// shared-string count or its bytes corrupted, or an OLE2 file that holds
+// no workbook, is refused with ErrStatementFile naming the file and
+// saying why (in the UI: err.recon.ErrStatementFile); it never panics.
+func TestStatementXLSDamaged(t *testing.T) {
+	t.Parallel()
+	good, err := os.ReadFile(filepath.Join("testdata", "abc.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sst := bytes.Index(good, []byte{0xFC, 0x00}) // the SST record: type, size, total, unique count
+	if sst < 0 {
+		t.Fatal("no SST record in abc.xls")
+	}
+	hugeSST := bytes.Clone(good)
+	copy(hugeSST[sst+8:], []byte{0xF0, 0xFF, 0xFF, 0x7F})
+	flipped := bytes.Clone(good)
+	for i := 512; i < len(flipped); i += 7 {
+		flipped[i] ^= 0xA5
+	}
+	p, _ := recon.LookupProfile("abc")
+	for _, tc := range []struct {
+		name, reason string
+		data         []byte
+	}{
+		{"截断.xls", "damaged or truncated", good[:len(good)/2]},
+		{"截断头.xls", "damaged or truncated", good[:600]},
+		{"字符串表.xls", "damaged or truncated", hugeSST},
+		{"空.xls", "damaged or truncated", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 504)...)},
+		{"乱码.xls", "", flipped},
+	} {
+		_, err := recon.ParseStatement(tc.name, tc.data, p, "B1")
+		var re recon.RowErrors
+		if tc.reason == "" { // bytes flipped anywhere: refused somehow, never a panic
+			if !errors.Is(err, recon.ErrInvalid) {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.As(err, &re) || len(re) != 1 || !errors.Is(re[0], recon.ErrStatementFile) || re[0].File != tc.name ||
+			!strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if _, _, err := recon.DetectProfile(tc.name, tc.data); !errors.As(err, &re) || !errors.Is(re[0], recon.ErrStatementFile) {
+			t.Errorf("%s, auto: %v", tc.name, err)
+		}
 	}
 }
 

@@ -34,13 +34,12 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 	what := fmt.Sprintf("match on %s", req.BankAccount)
 	switch {
 	case len(req.Lines) == 0 || len(req.Postings) == 0:
-		return 0, fmt.Errorf("%w: %s: at least one statement line and one posting", ErrInvalid, what)
+		return 0, fmt.Errorf("%s: %w: %d statement lines and %d postings chosen", what, ErrMatchEmpty, len(req.Lines), len(req.Postings))
 	case len(req.Lines)+len(req.Postings) > MaxMatchItems:
-		return 0, fmt.Errorf("%w: %s: at most %d items", ErrInvalid, what, MaxMatchItems)
-	case len(req.Reason) == 0 || len(req.Reason) > 2000:
-		return 0, fmt.Errorf("%w: %s: a reason (at most 2000 bytes) is required", ErrInvalid, what)
-	case req.Actor == "":
-		return 0, fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
+		return 0, fmt.Errorf("%s: %w: %d items, at most %d", what, ErrMatchTooLarge, len(req.Lines)+len(req.Postings), MaxMatchItems)
+	}
+	if err := checkReasonActor(what, req.Reason, req.Actor); err != nil {
+		return 0, err
 	}
 	if err := r.checkBankAccount(ctx, r.db, req.BankAccount); err != nil {
 		return 0, err
@@ -64,7 +63,7 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 		found := map[int64]bool{}
 		for _, l := range lines {
 			if l.Account != req.BankAccount {
-				return fmt.Errorf("%w: statement line %d is a line of bank account %s, not %s", ErrInvalid, l.ID, l.Account, req.BankAccount)
+				return fmt.Errorf("%w: statement line %d is a line of bank account %s, not %s", ErrLineOtherAccount, l.ID, l.Account, req.BankAccount)
 			}
 			f, err := parseFen(l.Amount)
 			if err != nil {
@@ -79,10 +78,10 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 		seen := map[int64]bool{}
 		for _, lid := range req.Lines {
 			if !found[lid] {
-				return fmt.Errorf("statement line %d: %w", lid, ErrNotFound)
+				return fmt.Errorf("%w: statement line %d", ErrLineNotFound, lid)
 			}
 			if seen[lid] {
-				return fmt.Errorf("%w: statement line %d is named twice", ErrInvalid, lid)
+				return fmt.Errorf("%w: statement line %d is named twice", ErrItemNamedTwice, lid)
 			}
 			seen[lid] = true
 		}
@@ -113,18 +112,18 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 			for _, c := range cands {
 				if ref.Line == 0 || posts[c].Line == ref.Line {
 					if k >= 0 {
-						return fmt.Errorf("%w: entry %d has more than one cash posting for %s: name one as ENTRY/LINE", ErrInvalid, ref.EntryID, req.BankAccount)
+						return fmt.Errorf("%w: entry %d has more than one cash posting for %s: name one as ENTRY/LINE", ErrPostingAmbiguous, ref.EntryID, req.BankAccount)
 					}
 					k = c
 				}
 			}
 			if k < 0 {
-				return fmt.Errorf("posting %s: %w (not a cash posting of an entry for bank account %s)", ref, ErrNotFound, req.BankAccount)
+				return fmt.Errorf("%w: posting %s is not a cash posting of an entry paid through bank account %s", ErrPostingNotFound, ref, req.BankAccount)
 			}
 			p := posts[k]
 			resolved[i] = PostingRef{EntryID: p.Entry, Line: p.Line}
 			if used[resolved[i]] {
-				return fmt.Errorf("%w: posting %s is named twice", ErrInvalid, resolved[i])
+				return fmt.Errorf("%w: posting %s is named twice", ErrItemNamedTwice, resolved[i])
 			}
 			used[resolved[i]] = true
 			f, err := parseFen(p.Amount)
@@ -177,17 +176,14 @@ func (r *Recon) Match(ctx context.Context, req MatchRequest) (int64, error) {
 // person matches them again.
 func (r *Recon) Unmatch(ctx context.Context, matchID int64, reason, actor string) error {
 	what := fmt.Sprintf("unmatch %d", matchID)
-	if reason == "" || len(reason) > 2000 {
-		return fmt.Errorf("%w: %s: a reason (at most 2000 bytes) is required", ErrInvalid, what)
-	}
-	if actor == "" {
-		return fmt.Errorf("%w: %s: actor is required", ErrInvalid, what)
+	if err := checkReasonActor(what, reason, actor); err != nil {
+		return err
 	}
 	err := inTx(ctx, r.db, func(tx *sqlx.Tx) error {
 		var account string
 		err := tx.GetContext(ctx, &account, `SELECT bank_account FROM recon_matches WHERE id = $1`, matchID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("match %d: %w", matchID, ErrNotFound)
+			return fmt.Errorf("%w: match %d", ErrMatchNotFound, matchID)
 		}
 		if err != nil {
 			return err
@@ -213,6 +209,24 @@ func (r *Recon) Unmatch(ctx context.Context, matchID int64, reason, actor string
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, dbError(err))
+	}
+	return nil
+}
+
+// MaxReasonBytes bounds the reason of a match, an unmatch or an accepted
+// break.
+const MaxReasonBytes = 2000
+
+// checkReasonActor refuses a manual match or unmatch without a reason,
+// with one longer than MaxReasonBytes, or without whom it is by.
+func checkReasonActor(what, reason, actor string) error {
+	switch {
+	case reason == "":
+		return fmt.Errorf("%s: %w", what, ErrReasonRequired)
+	case len(reason) > MaxReasonBytes:
+		return fmt.Errorf("%s: %w: %d bytes, at most %d", what, ErrReasonTooLong, len(reason), MaxReasonBytes)
+	case actor == "":
+		return fmt.Errorf("%s: %w", what, ErrActorRequired)
 	}
 	return nil
 }
@@ -372,7 +386,7 @@ func (r *Recon) MatchAccount(ctx context.Context, id int64) (string, error) {
 	var acct string
 	err := r.db.GetContext(ctx, &acct, `SELECT bank_account FROM recon_matches WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("match %d: %w", id, ErrNotFound)
+		return "", fmt.Errorf("%w: match %d", ErrMatchNotFound, id)
 	}
 	if err != nil {
 		return "", fmt.Errorf("match %d: %w", id, err)

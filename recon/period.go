@@ -35,11 +35,11 @@ func ParsePeriod(s string) (Period, error) {
 	if from, to, ok := strings.Cut(s, ".."); ok {
 		f, err := ledger.ParseDate(from)
 		if err != nil {
-			return Period{}, fmt.Errorf("%w: period %q", ErrInvalid, s)
+			return Period{}, fmt.Errorf("%w: period %q", ErrPeriod, s)
 		}
 		t, err := ledger.ParseDate(to)
 		if err != nil || t.Before(f) {
-			return Period{}, fmt.Errorf("%w: period %q: want FROM..TO with TO on or after FROM", ErrInvalid, s)
+			return Period{}, fmt.Errorf("%w: period %q: want FROM..TO with TO on or after FROM", ErrPeriod, s)
 		}
 		return Period{f, t}, nil
 	}
@@ -49,5 +49,5 @@ func ParsePeriod(s string) (Period, error) {
 	if t, err := time.ParseInLocation("2006", s, time.UTC); err == nil {
 		return Period{t, t.AddDate(1, 0, -1)}, nil
 	}
-	return Period{}, fmt.Errorf("%w: period %q: want YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD", ErrInvalid, s)
+	return Period{}, fmt.Errorf("%w: period %q: want YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD", ErrPeriod, s)
 }

@@ -136,7 +136,7 @@ func (r *Recon) Report(ctx context.Context, req ReportRequest) (Report, error) {
 	err := r.db.GetContext(ctx, &acct, `SELECT code, name, bank, number FROM bank_accounts WHERE code = $1`, req.BankAccount)
 	rep.BankAccount, rep.Name, rep.Bank, rep.Number = acct.Code, acct.Name, acct.Bank, acct.Number
 	if errors.Is(err, sql.ErrNoRows) {
-		return rep, fmt.Errorf("bank account %q: %w", req.BankAccount, ErrNotFound)
+		return rep, fmt.Errorf("%w: bank account %q", ErrBankAccountUnknown, req.BankAccount)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("recon report: %w", err)

@@ -32,13 +32,13 @@ func ParsePostingRef(s string) (PostingRef, error) {
 	e, l, hasLine := strings.Cut(strings.TrimSpace(s), "/")
 	id, err := strconv.ParseInt(e, 10, 64)
 	if err != nil || id <= 0 {
-		return PostingRef{}, fmt.Errorf("%w: posting %q: want ENTRY or ENTRY/LINE", ErrInvalid, s)
+		return PostingRef{}, fmt.Errorf("%w: posting %q: want ENTRY or ENTRY/LINE", ErrPostingRef, s)
 	}
 	ref := PostingRef{EntryID: id}
 	if hasLine {
 		n, err := strconv.Atoi(l)
 		if err != nil || n <= 0 || n > 32767 {
-			return PostingRef{}, fmt.Errorf("%w: posting %q: want ENTRY or ENTRY/LINE", ErrInvalid, s)
+			return PostingRef{}, fmt.Errorf("%w: posting %q: want ENTRY or ENTRY/LINE", ErrPostingRef, s)
 		}
 		ref.Line = n
 	}
@@ -119,13 +119,13 @@ type loaded struct {
 func (r *Recon) Run(ctx context.Context, req RunRequest) (RunResult, error) {
 	start := time.Now()
 	if req.WindowDays < 0 || req.WindowDays > MaxWindowDays {
-		return RunResult{}, fmt.Errorf("%w: window of %d days: want 0 to %d", ErrInvalid, req.WindowDays, MaxWindowDays)
+		return RunResult{}, fmt.Errorf("%w: window of %d days: want 0 to %d", ErrRunWindow, req.WindowDays, MaxWindowDays)
 	}
 	if req.Period.From.IsZero() || req.Period.To.Before(req.Period.From) {
-		return RunResult{}, fmt.Errorf("%w: recon run: a period is required", ErrInvalid)
+		return RunResult{}, fmt.Errorf("%w: recon run: a period is required", ErrRunNoPeriod)
 	}
 	if req.Actor == "" && !req.DryRun {
-		return RunResult{}, fmt.Errorf("%w: recon run: actor is required", ErrInvalid)
+		return RunResult{}, fmt.Errorf("%w: recon run: actor is required", ErrActorRequired)
 	}
 	res := RunResult{BankAccount: req.BankAccount, Period: req.Period.String(), WindowDays: req.WindowDays, DryRun: req.DryRun}
 	if err := r.checkBankAccount(ctx, r.db, req.BankAccount); err != nil {

@@ -183,7 +183,7 @@ type record struct {
 }
 
 // ParseStatement reads and validates a statement file (CSV in UTF-8 or
-// GBK, or XLSX: a zip is XLSX) for a bank account under a profile. On any
+// GBK, XLSX, or legacy .xls: a zip is XLSX, an OLE2 compound file .xls) for a bank account under a profile. On any
 // error it returns nil and RowErrors (or another error wrapping
 // ErrInvalid).
 func ParseStatement(name string, data []byte, p *Profile, bankAccount string) (*Statement, error) {
@@ -217,7 +217,7 @@ func fileRecords(name string, data []byte) ([]record, error) {
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		recs, err = xlsxRecords(data)
 	} else if bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
-		err = errors.New("legacy .xls (or encrypted) workbook is not supported; save it as .xlsx or .csv")
+		recs, err = xlsRecords(data)
 	} else if ext := strings.ToLower(filepath.Ext(name)); ext == ".xlsx" || ext == ".xlsm" {
 		err = errors.New("extension says xlsx but the content is not a zip archive")
 	} else {

@@ -1,7 +1,10 @@
 package recon
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -94,6 +97,15 @@ func FuzzParseStatement(f *testing.F) {
 	f.Add([]byte("\xEF\xBB\xBF支付日期,支付凭证号,收款人全称,支付金额,用途\n2021-03-05,V1,某公司,-100.00,退回\n"), "treasury")
 	f.Add([]byte("\xbd\xbb\xd2\xd7\xc8\xd5\xc6\xda,\xbd\xf0\xb6\xee\n2021-03-01,1e3\n"), "generic")
 	f.Add([]byte("PK\x03\x04garbage"), "generic")
+	if xls, err := os.ReadFile(filepath.Join("testdata", "abc.xls")); err == nil {
+		f.Add(xls, "abc")                // a legacy workbook
+		f.Add(xls[:len(xls)*2/3], "abc") // cut short
+		bad := bytes.Clone(xls)
+		for i := 1024; i < len(bad); i += 13 { // its records corrupted
+			bad[i] = 0xFF
+		}
+		f.Add(bad, "abc")
+	}
 	f.Fuzz(func(t *testing.T, data []byte, profile string) {
 		p, ok := builtin[profile]
 		if !ok {

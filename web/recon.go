@@ -19,7 +19,7 @@ import (
 func (s *Server) registerRecon() {
 	const tag = "reconciliation"
 	register(s, op{method: http.MethodPost, path: "/api/bank-accounts/{code}/statements", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Import a bank statement, CSV (UTF-8 or GBK) or XLSX, sent as the body (recon.Import)"}, s.postStatement)
+		summary: "Import a bank statement, CSV (UTF-8 or GBK), XLSX or .xls, sent as the body (recon.Import)"}, s.postStatement)
 	register(s, op{method: http.MethodPost, path: "/api/bank-accounts/{code}/recon-runs", kind: opWrite, tag: tag, status: http.StatusCreated,
 		summary: "Run the matcher on a bank account for a period (recon.Run)"}, s.postReconRun)
 	register(s, op{method: http.MethodGet, path: "/api/bank-accounts/{code}/matches", kind: opRead, tag: tag,

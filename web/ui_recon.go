@@ -201,7 +201,7 @@ func (s *Server) reconMatchForm(w http.ResponseWriter, r *http.Request) {
 		checked["p"+v] = true
 		ref, err := recon.ParsePostingRef(v)
 		if err != nil {
-			problem = err.Error()
+			_, problem = userMessage(langOf(r), err)
 			continue
 		}
 		req.Postings = append(req.Postings, ref)
@@ -217,7 +217,10 @@ func (s *Server) reconMatchForm(w http.ResponseWriter, r *http.Request) {
 			s.uiFail(w, r, err)
 			return
 		}
-		problem = err.Error()
+		s.log.Info("manual match refused", "user", req.Actor, "bank_account", b.Code, "reason", err.Error())
+		_, problem = userMessage(langOf(r), err)
+		s.showRecon(w, r, http.StatusUnprocessableEntity, problem, checked)
+		return
 	}
 	s.log.Info("manual match refused", "user", req.Actor, "bank_account", b.Code, "reason", problem)
 	s.showRecon(w, r, http.StatusUnprocessableEntity, problem, checked)
@@ -258,7 +261,9 @@ func (s *Server) reconUnmatchForm(w http.ResponseWriter, r *http.Request) {
 			s.uiFail(w, r, err)
 			return
 		}
-		s.showRecon(w, r, http.StatusUnprocessableEntity, err.Error(), nil)
+		s.log.Info("unmatch refused", "user", actor, "bank_account", b.Code, "match", id, "reason", err.Error())
+		_, problem := userMessage(langOf(r), err)
+		s.showRecon(w, r, http.StatusUnprocessableEntity, problem, nil)
 		return
 	}
 	s.log.Info("unmatch", "user", actor, "bank_account", b.Code, "match", id)

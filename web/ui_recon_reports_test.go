@@ -88,7 +88,15 @@ func TestBrowserReconWorklist(t *testing.T) {
 	noReason := url.Values{"csrf": {b.csrf}, "period": {"2021-03"}, "line": {lineID}, "posting": {posting}}
 	r = b.post("/recon/BOC-HC/match", noReason)
 	wantStatus(t, "match without reason", r, http.StatusUnprocessableEntity)
-	wantBody(t, "refused match", r, `id="recon-error"`, `value="`+lineID+`" id="line-`+lineID+`" checked`)
+	wantBody(t, "refused match", r, `id="recon-error">请填写理由：手工匹配和撤销匹配都要说明原因。<`, `value="`+lineID+`" id="line-`+lineID+`" checked`)
+	// The same line ticked twice: named, in the reader's language.
+	twice := url.Values{"csrf": {b.csrf}, "period": {"2021-03"}, "line": {lineID, lineID}, "posting": {posting}, "reason": {"x"}}
+	r = b.post("/recon/BOC-HC/match", twice)
+	wantStatus(t, "line twice", r, http.StatusUnprocessableEntity)
+	wantBody(t, "line twice", r, `id="recon-error">同一行对账单或同一条账面记录被选了两次，请每项只选一次。<`)
+	r = b.post("/recon/BOC-HC/match?lang=en", twice)
+	wantBody(t, "line twice, English", r, `id="recon-error">The same statement line or posting is chosen twice; choose each only once.<`)
+	b.get("/recon/BOC-HC?period=2021-03&lang=zh") // the language chosen stays: back to Chinese
 
 	r = b.post("/recon/BOC-HC/match", form)
 	wantStatus(t, "match", r, http.StatusSeeOther)
@@ -125,7 +133,9 @@ func TestBrowserReconWorklist(t *testing.T) {
 
 	// Unmatch: needs a reason, then the items are back in the worklist.
 	unmatch := url.Values{"csrf": {b.csrf}, "period": {"2021-03"}, "match": {fmt.Sprint(matchID)}}
-	wantStatus(t, "unmatch without reason", b.post("/recon/BOC-HC/unmatch", unmatch), http.StatusUnprocessableEntity)
+	r = b.post("/recon/BOC-HC/unmatch", unmatch)
+	wantStatus(t, "unmatch without reason", r, http.StatusUnprocessableEntity)
+	wantBody(t, "unmatch without reason", r, `id="recon-error">请填写理由：手工匹配和撤销匹配都要说明原因。<`)
 	wantStatus(t, "unmatch through another account", b.post("/recon/BOC-WD/unmatch", unmatch), http.StatusForbidden)
 	unmatch.Set("reason", "wrong line")
 	r = b.post("/recon/BOC-HC/unmatch", unmatch)

@@ -45,7 +45,7 @@ func init() {
 
 var reconMessages = map[string][2]string{
 	"rc.upload":         {"上传银行对账单", "Upload a bank statement"},
-	"rc.file":           {"对账单文件（CSV 或 XLSX）", "Statement file (CSV or XLSX)"},
+	"rc.file":           {"对账单文件（CSV、XLSX 或 XLS）", "Statement file (CSV, XLSX or XLS)"},
 	"rc.profile":        {"格式", "Layout"},
 	"rc.auto":           {"自动识别", "Detect"},
 	"rc.uploaded":       {"已导入对账单", "Statement imported"},

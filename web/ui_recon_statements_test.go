@@ -15,7 +15,8 @@ import (
 // upload finds it from the header, as recon import --profile auto does: an
 // ICBC export in GBK (title rows, a page mark, the header again, 合计, a
 // print stamp) stores its 4 lines under icbc with the closing balance
-// 1,200,000.00; an ABC-layout XLSX workbook with a title row stores its 2
+// 1,200,000.00; an ABC 企业网银 workbook (saved as XLSX: two title rows,
+// the 19 columns, 合计 and the print stamp under the lines) stores its 2
 // lines under abc. A GBK file with a date, an amount and both amounts
 // filled wrong is refused whole, each row listed with its reason in
 // Chinese (the cell's text quoted) and, asked for in English, in English.
@@ -39,10 +40,15 @@ func TestBrowserStatementUploadDetects(t *testing.T) {
 	sh := x.GetSheetName(0)
 	rows := [][]any{
 		{"中国农业银行 账户明细"},
-		{"交易日期", "交易时间戳", "收入金额", "支出金额", "本次余额", "手续费总额", "交易方式", "交易行名", "交易类别", "对方省市", "对方账号", "对方户名", "交易说明", "交易摘要", "交易用途"},
-		{"20200803", "20200803091201000000", 80000.5, nil, 80000.5, 0, "网银", "文登支行", "转账", "山东", "3700001", "威海市文登区财政局", "", "转账", "省级补助资金"},
-		{"20200806", "20200806102000000000", nil, 30000.25, 50000.25, 0, "网银", "文登支行", "转账", "山东", "3700002", "威海某建筑工程有限公司", "", "转账", "工程款"},
+		{"账户：15-000000000000002  户名：威海市文登区老旧小区改造资金专户"},
+		{"交易日期", "交易时间戳", "收入金额", "支出金额", "本次余额", "手续费总额", "交易方式", "交易行名", "交易类别", "对方省市", "对方账号", "对方户名",
+			"交易说明", "交易摘要", "交易附言", "交易凭证号", "交易日志号", "账簿号", "账簿名称"},
+		{"20200803", "20200803091201000000", 80000.5, nil, 80000.5, 0, "网银", "文登支行", "转账", "山东", "3700001", "威海市文登区财政局",
+			"", "转账", "省级补助资金", "", "356060001", "1", "基本账簿"},
+		{"20200806", "20200806102000000000", nil, 30000.25, 50000.25, 0, "网银", "文登支行", "转账", "山东", "3700002", "威海某建筑工程有限公司",
+			"", "转账", "工程款", "00201", "356060002", "1", "基本账簿"},
 		{"合计", nil, 80000.5, 30000.25},
+		{"打印时间：2020-09-01"},
 	}
 	for i, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)

@@ -42,7 +42,7 @@ func (a *app) reconCmd() *cobra.Command {
 	var account, profile, profileFile, format, acceptBreak string
 	imp := &cobra.Command{
 		Use:   "import --account BANKACCT [--profile NAME|auto | --profile-file FILE] [--accept-break REASON] FILE",
-		Short: "Import a statement (CSV in UTF-8 or GBK, or XLSX) through a column profile",
+		Short: "Import a statement (CSV in UTF-8 or GBK, XLSX, or an old .xls) through a column profile",
 		Long: `Import validates every line first (date, amount to the fen, the running balance where the
 file lists one) and refuses a file with any error whole, naming each row. Title rows, totals
 (合计), page marks (第1页 共2页), headers repeated on each page, print stamps and notices are
@@ -50,7 +50,10 @@ skipped and counted. --profile auto recognises the bank's layout from the header
 when two layouts fit equally well). Lines already stored for the account (the same file again, an
 overlapping one, or the same days exported in another layout) are not added twice. A statement
 whose opening balance does not follow the previous statement's closing balance is refused with
-both figures, unless --accept-break gives the reason, which is recorded. Profiles:
+both figures, unless --accept-break gives the reason, which is recorded. An old Excel 97–2003
+workbook (.xls, as ABC and rural commercial banks deliver) is read like an XLSX: its first sheet,
+date and date-time cells as dates; a damaged, password-protected or Excel 95 one is refused, naming
+the file (save it as .xlsx or .csv). Profiles:
 ` + "`fundledger recon profiles`" + `; a custom one is a JSON file of the same shape, which may
 "extends" a built-in one and add names.`,
 		Args: cobra.ExactArgs(1),
@@ -117,8 +120,8 @@ both figures, unless --accept-break gives the reason, which is recorded. Profile
 		Short: "Match statement lines to cash postings: (1) reference, (2) amount and date, (3) sums",
 		Long: `Run matches the unmatched statement lines of the account to its unmatched cash postings
 around the period, in passes: (1) the same reference; (2) the same amount and direction within
-±window days, one candidate on each side; (3) one item against 2 to 4 of the other side by exact
-sum within the window (bounded search). What cannot be decided without guessing is listed for a
+±window days, one candidate on each side (the counterparty decides between several); (3) one item
+against 2 to 5 of the other side by exact sum within the window (bounded search). What cannot be decided without guessing is listed for a
 person. Matches already made are never changed; items of a revoked match are matched only by
 hand. --period is YYYY-MM, YYYY or FROM..TO.`,
 		Args: cobra.NoArgs,
