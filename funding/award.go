@@ -632,9 +632,9 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 	if err := p.lookups().bankFor(ctx, bankAccount, f.District, f.DistrictName, "project "+f.Project); err != nil {
 		return pay, fmt.Errorf("%s: %w", what, err)
 	}
+	meta := map[string]string{"kind": "utility_award", "facility": code, "project": f.Project, "district": f.District, "bank_account": bankAccount, "reference": reference}
 	entries := paymentEntries(facilityAccounts(GrantAward, f), amounts, on, "facility:"+code+":paid",
-		fmt.Sprintf("拨付以奖代补 award for %s paid to %s", code, f.Utility), actor,
-		map[string]string{"kind": "utility_award", "facility": code, "project": f.Project, "district": f.District, "bank_account": bankAccount, "reference": reference})
+		autoMemo(meta, MemoUtilityAwardPayment, "拨付以奖代补：设施 %s 付给%s", txtArg(code), srcArg(f.Utility)), actor, meta)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockFacility(ctx, tx, code); err != nil {
 			return err

@@ -150,7 +150,7 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 		"source": rules.SourceBond, "reference": r.Reference}
 	memo := r.Memo
 	if memo == "" {
-		memo = fmt.Sprintf("专项债券资金拨付 bond %s proceeds allocated to %s", b.Code, pr.Code)
+		memo = autoMemo(meta, MemoBondAllocation, "专项债券资金拨付：债券 %s 资金拨付给项目 %s", txtArg(b.Code), txtArg(pr.Code))
 	}
 	entries := []ledger.Entry{
 		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
@@ -689,8 +689,8 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 		meta := map[string]string{"kind": "bond_payment", "bond": b.Code, "due_date": due.Format(ledger.DateLayout), "seq": strconv.Itoa(line.Seq),
 			"schedule_version": strconv.Itoa(s.Version), "interest": line.Interest.StringFixed(2), "principal": line.Principal.StringFixed(2),
 			"bank_account": b.ReserveBankAccount, "reference": r.Reference}
-		memo := fmt.Sprintf("还本付息 bond %s due %s: interest %s, principal %s", b.Code, due.Format(ledger.DateLayout),
-			line.Interest.StringFixed(2), line.Principal.StringFixed(2))
+		memo := autoMemo(meta, MemoBondPayment, "还本付息：债券 %s，%s 到期，利息 %s 元，本金 %s 元", txtArg(b.Code), txtArg(due.Format(ledger.DateLayout)),
+			txtArg(line.Interest.StringFixed(2)), txtArg(line.Principal.StringFixed(2)))
 		fin := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta}
 		bud := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/budget", Metadata: meta}
 		if line.Interest.IsPositive() {

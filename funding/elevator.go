@@ -611,7 +611,7 @@ func (p *Programme) PayElevatorGrant(ctx context.Context, r ElevatorPaymentReque
 	meta := map[string]string{"kind": "elevator_grant", "event": ElevatorPaid, "application": app.Code, "project": app.Project,
 		"district": app.District, "payee": r.Payee, "bank_account": r.BankAccount, "reference": r.Reference}
 	entries := paymentEntries(acc, g.Grant.Totals, on, "elevator:"+app.Code+":paid",
-		fmt.Sprintf("拨付加装电梯补助 elevator grant %s paid to %s", app.Code, r.Payee), r.Actor, meta)
+		autoMemo(meta, MemoElevatorGrantPayment, "拨付加装电梯补助：%s 付给%s", txtArg(app.Code), txtArg(r.Payee)), r.Actor, meta)
 	pay := GrantPayment{Amounts: g.Grant.Totals, Total: g.Grant.Total}
 	g.Event, g.On = ElevatorPaid, on
 	expl, err := json.Marshal(g)

@@ -442,10 +442,10 @@ func (p *Programme) PayReward(ctx context.Context, project, period string, on ti
 	if err := p.lookups().bankFor(ctx, bankAccount, pr.District, pr.DistrictName, "project "+pr.Code); err != nil {
 		return pay, fmt.Errorf("%s: %w", what, err)
 	}
+	meta := map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
+		"bank_account": bankAccount, "reference": reference, "version": strconv.Itoa(r.Version)}
 	entries := paymentEntries(rewardAccounts(pr, period), amounts, on, "reward:"+pr.Code+":"+period+":paid",
-		fmt.Sprintf("拨付物业考核奖励 property reward %s %s paid", pr.Code, period), actor,
-		map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
-			"bank_account": bankAccount, "reference": reference, "version": strconv.Itoa(r.Version)})
+		autoMemo(meta, MemoPropertyRewardPayment, "拨付物业考核奖励：项目 %s %s", txtArg(pr.Code), txtArg(period)), actor, meta)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockProject(ctx, tx, pr.Code); err != nil {
 			return err

@@ -127,6 +127,8 @@ func parsePages() map[string]*template.Template {
 		"cname":  categoryName,
 		"fkname": facilityKindName,
 		"add":    func(a, b int) int { return a + b },
+		"memo":   memoText,
+		"aname":  accountName,
 	}
 	pages := map[string]*template.Template{}
 	names, err := fs.Glob(uiFiles, "templates/*.html")
