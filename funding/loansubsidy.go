@@ -139,7 +139,7 @@ func (p *Programme) CommitLoanSubsidies(ctx context.Context, r LoanSubsidyCommit
 				txtArg(due.Format(ledger.DateLayout)))
 			entries = append(entries, ledger.Entry{Book: ledger.BookBudget, EffectiveDate: due, Memo: memo, Actor: r.Actor,
 				IdempotencyKey: "loan:" + l.Code + ":subsidy:" + rule.Level + ":" + due.Format(ledger.DateLayout) + "/commit",
-				Metadata: meta,
+				Metadata:       meta,
 				Postings: []ledger.Posting{
 					{AccountCode: acc.budget(loanSubsidyReceivable + ":" + rule.Level), Side: ledger.Debit, Amount: amount},
 					{AccountCode: acc.budget(loanSubsidyCommitted + ":" + rule.Level), Side: ledger.Credit, Amount: amount}}})

@@ -10,11 +10,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/shopspring/decimal"
+
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/recon"
+	"fundledger/report"
 	"fundledger/rules"
 )
 
@@ -156,3 +161,56 @@ var namesInEnglish = func() *strings.Replacer {
 	}
 	return strings.NewReplacer(oldnew...)
 }()
+
+// issueNotes are the notes of the reconciliation issues, by kind and
+// number of figures (recon.Issue.Figures), {zh, en}.
+var issueNotes = map[string][2]string{
+	recon.IssueReleased + "/0": {"撤销匹配后释放的明细：请人工匹配。", "Released from a revoked match: match by hand."},
+	recon.IssueReleased + "/1": {"第 %s 轮自动匹配本可匹配这些明细，但其中一笔是从已撤销的匹配中释放的：请人工匹配。",
+		"Automatic pass %s would match these, but an item was released from a revoked match: match by hand."},
+	recon.IssueReferenceManyToMany + "/3": {"参考号 %s：%s 笔银行流水与 %s 笔账目参考号相同，无法自动配对。",
+		"Reference %s: %s statement lines and %s postings share it and cannot be paired automatically."},
+	recon.IssueReferenceAmounts + "/3": {"参考号 %s：银行流水合计 %s 元，账目合计 %s 元，金额不一致。",
+		"Reference %s: statement lines total %s, postings total %s; the amounts differ."},
+	recon.IssueAmbiguous + "/3": {"%s %s 元：前后 %s 天内有多个候选，对方户名也无法区分。",
+		"%s %s: more than one candidate within %s days either side, and the counterparties do not tell them apart."},
+	recon.IssueAmbiguousSum + "/3": {"前后 %[3]s 天内有不止一组%[1]s合计为 %[2]s 元。",
+		"More than one set of %[1]s within %[3]s days either side adds up to %[2]s."},
+	recon.IssueContestedSum + "/0": {"这笔合计中的一笔明细同时属于另一笔的合计。", "An item of this sum also belongs to another item's sum."},
+	recon.IssueBounded + "/0":      {"候选明细过多，未能搜索全部组合：请人工核对。", "Too many candidates to search every sum: check by hand."},
+}
+
+// issueFigureWords are the words among the figures of an issue's note.
+var issueFigureWords = map[string][2]string{
+	"in": {"收入", "In"}, "out": {"支出", "Out"}, "lines": {"银行流水", "statement lines"}, "postings": {"账目", "postings"},
+}
+
+// issueNote is a reconciliation issue's note in the language, with its
+// figures; an issue with figures the catalogue does not know keeps its note.
+func issueNote(lang string, is recon.Issue) string {
+	key := is.Kind + "/" + strconv.Itoa(len(is.Figures))
+	if is.Kind == recon.IssueBounded {
+		key = is.Kind + "/0"
+	}
+	words, ok := issueNotes[key]
+	if !ok {
+		return is.Note
+	}
+	i := 0
+	if lang == langEn {
+		i = 1
+	}
+	args := make([]any, len(is.Figures))
+	for n, f := range is.Figures {
+		args[n] = f
+		if w, ok := issueFigureWords[f]; ok {
+			args[n] = w[i]
+		} else if d, err := decimal.NewFromString(f); err == nil && strings.Contains(f, ".") {
+			args[n] = report.Amount(d)
+		}
+	}
+	if is.Kind == recon.IssueBounded {
+		args = nil
+	}
+	return fmt.Sprintf(words[i], args...)
+}

@@ -2,9 +2,17 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"fundledger/funding"
+	"fundledger/ledger"
+	"fundledger/recon"
 )
 
 // wantNotBody: none of sub is in the body.
@@ -114,4 +122,62 @@ func TestReaderLanguageBooks(t *testing.T) {
 	if got := fieldError(r); got != "Earmarked money: central government subsidy money may not pay for improvement (convenience); it may pay only the categories the project&#39;s rule set allows." {
 		t.Errorf("earmark en: %q", got)
 	}
+}
+
+// TestReaderLanguageReconWorklist (issue 14): the worklist's issue notes
+// read in the reader's language with their figures; the summary's headers
+// say what their columns hold; an automatic match shows 自动匹配 /
+// Automatic and its pass as the reason. HC-1 receives 1,000.00 (GK-1) and
+// 500.00 (GK-2) through BOC-HC; the statement has GK-1 for 1,000.00 (pass
+// 1 matches it) and GK-2 for 499.00 (same reference, amounts differ).
+func TestReaderLanguageReconWorklist(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.setPasswords()
+	ctx := context.Background()
+	p := funding.New(ledger.New(f.db))
+	for i, amt := range []string{"1000.00", "500.00"} {
+		ref := fmt.Sprintf("GK-%d", i+1)
+		if _, err := p.Receive(ctx, funding.ReceiptRequest{Project: "HC-1", Source: "central", Amount: decimal.RequireFromString(amt),
+			ReceivedOn: date("2021-03-01"), BankAccount: "BOC-HC", Reference: ref, IdempotencyKey: "lang-" + ref, Actor: "setup"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prof, err := recon.LookupProfile("generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "交易日期,收入金额,支出金额,余额,对方户名,摘要,凭证号\n" +
+		"2021-03-02,1000.00,,1000.00,威海市财政局,中央补助资金,GK-1\n" +
+		"2021-03-02,499.00,,1499.00,威海市财政局,中央补助资金,GK-2\n"
+	rc := recon.New(f.db)
+	if _, err := rc.Import(ctx, "BOC-HC", prof, "march.csv", []byte(csv), "setup"); err != nil {
+		t.Fatal(err)
+	}
+	per, err := recon.ParsePeriod("2021-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.Run(ctx, recon.RunRequest{BankAccount: "BOC-HC", Period: per, WindowDays: 3, Actor: "bureau"}); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.mustLogin("officer")
+	r := b.get("/recon/BOC-HC?period=2021-03&lang=zh")
+	wantStatus(t, "worklist zh", r, http.StatusOK)
+	wantBody(t, "worklist zh", r, `<th>明细</th><th>笔数</th><th>其中已匹配</th>`,
+		`<td id="sum-lines">2</td><td id="sum-lines-matched">1</td>`,
+		`<td class="text">参考号 GK-2：银行流水合计 499.00 元，账目合计 500.00 元，金额不一致。</td>`,
+		`<td>自动匹配</td><td class="text">自动：参考号</td>`)
+	wantNotBody(t, "worklist zh", r, "已批复", "reference \"GK-2\"", "Automatic", "<td>bureau</td>")
+	r = b.get("/recon/BOC-HC?period=2021-03&lang=en")
+	wantStatus(t, "worklist en", r, http.StatusOK)
+	wantBody(t, "worklist en", r, `<th>Items</th><th>Count</th><th>Of which matched</th>`,
+		`<td id="sum-postings">2</td><td id="sum-postings-matched">1</td>`,
+		`<td class="text">Reference GK-2: statement lines total 499.00, postings total 500.00; the amounts differ.</td>`,
+		`<td>Automatic</td><td class="text">Automatic: reference</td>`)
+	wantNotBody(t, "worklist en", r, "Approved", "reference \"GK-2\"", "自动匹配", "参考号 GK-2", "<td>bureau</td>")
+	r = b.get("/recon/BOC-HC/matches?period=2021-03&lang=en")
+	wantStatus(t, "matches en", r, http.StatusOK)
+	wantBody(t, "matches en", r, `<td>Automatic</td><td class="text">Automatic: reference</td>`)
 }

@@ -129,6 +129,7 @@ func parsePages() map[string]*template.Template {
 		"add":    func(a, b int) int { return a + b },
 		"memo":   memoText,
 		"aname":  accountName,
+		"inote":  issueNote,
 	}
 	pages := map[string]*template.Template{}
 	names, err := fs.Glob(uiFiles, "templates/*.html")
