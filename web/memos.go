@@ -214,3 +214,98 @@ func issueNote(lang string, is recon.Issue) string {
 	}
 	return fmt.Sprintf(words[i], args...)
 }
+
+// explainWords are the words of an allocation's notes (rules.Note*), {zh,
+// en}, formatted with the note's figures (sources by name).
+var explainWords = map[string][2]string{
+	rules.NoteRuleSet: {"规则集 %s（版本 %s）；项目 %s：%s 户，建筑面积 %s 平方米，电梯 %s 部；预算明细 %s 条，合计 %s 元",
+		"Rule set %s (version %s); project %s: %s households, %s m², %s elevators; %s budget lines, total %s"},
+	rules.NoteGroup:          {"预算明细第 %s 条，金额 %s 元", "budget lines %s, cost %s"},
+	rules.NoteFixed:          {"定额 %s 元由%s承担", "fixed %s paid by %s"},
+	rules.NoteFixedCut:       {"定额 %s 元由%s承担，但只剩 %s 元，按剩余金额计", "fixed %s for %s, cut to the %s left"},
+	rules.NotePct:            {"%s 元 × %s%% = %s 元，由%s承担", "%s × %s%% = %s, paid by %s"},
+	rules.NoteWithinCap:      {"%s %s 元，未超过上限 %s 元", "%s: %s, within its cap of %s"},
+	rules.NoteCapped:         {"%s %s 元，超过上限 %s 元；超出部分 %s 元", "%s: %s, capped at %s; excess %s"},
+	rules.NoteExcessLast:     {"超出部分 %s 元由%s承担（最后一环，兜底）", "excess %s paid by %s (last link: takes the rest)"},
+	rules.NoteExcessUncapped: {"超出部分 %s 元由%s承担（无上限）", "excess %s paid by %s (no cap)"},
+	rules.NoteExcessRoom:     {"超出部分中 %s 元由%s承担（尚有额度 %s 元），还剩 %s 元", "excess: %s paid by %s (room %s), %s left"},
+	rules.NoteRounding:       {"取整：各方向下取整后合计 %s 元，按最大余数分配 %s 分", "rounding: the floors add up to %s; %s fen handed out by largest remainder"},
+	rules.NoteRoundingFen:    {"取整：%s加 0.01 元（余数 %s 分）", "rounding: +0.01 to %s (remainder %s fen)"},
+	rules.NoteResult:         {"结果（合计 %s 元）：", "result (sum %s): "},
+}
+
+// explainNote is one note of an allocation's explanation in the language:
+// the group (category, work item) first, sources by name, no codes.
+func explainNote(lang string, n rules.Note) string {
+	i := 0
+	if lang == langEn {
+		i = 1
+	}
+	words, ok := explainWords[n.Kind]
+	if !ok {
+		return ""
+	}
+	arg := func(a string) any {
+		if _, ok := rules.LookupSource(a); ok {
+			return sourceWord(lang, a)
+		}
+		return a
+	}
+	var out string
+	if n.Kind == rules.NoteResult && len(n.Args) > 0 {
+		out = fmt.Sprintf(words[i], n.Args[0])
+		var parts []string
+		for k := 1; k+1 < len(n.Args); k += 2 {
+			parts = append(parts, fmt.Sprintf("%s %s", arg(n.Args[k]), n.Args[k+1]))
+		}
+		sep := [2]string{"，", ", "}[i]
+		out += strings.Join(parts, sep)
+	} else {
+		args := make([]any, len(n.Args))
+		for k, a := range n.Args {
+			args[k] = arg(a)
+		}
+		if n.Kind == rules.NoteGroup && len(args) > 0 {
+			args[0] = lineNumbers(lang, n.Args[0])
+		}
+		out = fmt.Sprintf(words[i], args...)
+	}
+	if n.Category != "" {
+		group := categoryWord(lang, n.Category)
+		if n.WorkItem != "" {
+			group += " / " + n.WorkItem
+		}
+		out = group + [2]string{"：", ": "}[i] + out
+	}
+	return out
+}
+
+// explanation is an allocation's explanation in the language: its notes,
+// or its steps as recorded when it has none (approved before notes).
+func explanation(lang string, a rules.Allocation) []string {
+	if len(a.Notes) == 0 {
+		return a.Steps
+	}
+	out := make([]string, 0, len(a.Notes))
+	for _, n := range a.Notes {
+		out = append(out, explainNote(lang, n))
+	}
+	return out
+}
+
+// lineNumbers writes budget line indexes ("#0 #1") as the numbers people
+// count from 1 ("1、2" in Chinese, "1, 2" in English).
+func lineNumbers(lang, refs string) string {
+	var out []string
+	for _, r := range strings.Fields(refs) {
+		n, err := strconv.Atoi(strings.TrimPrefix(r, "#"))
+		if err != nil {
+			return refs
+		}
+		out = append(out, strconv.Itoa(n+1))
+	}
+	if lang == langEn {
+		return strings.Join(out, ", ")
+	}
+	return strings.Join(out, "、")
+}

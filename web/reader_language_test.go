@@ -25,6 +25,27 @@ func wantNotBody(t *testing.T, what string, r resp, sub ...string) {
 	}
 }
 
+// explainList is the step page's list of the rule set's explanation.
+func explainList(t *testing.T, r resp) []byte {
+	t.Helper()
+	i := bytes.Index(r.body, []byte(`<ol id="check-explain">`))
+	if i < 0 {
+		t.Fatalf("no explanation in %s", r.body)
+	}
+	list := r.body[i:]
+	return list[:bytes.Index(list, []byte("</ol>"))]
+}
+
+// wantNotIn: none of sub is in text.
+func wantNotIn(t *testing.T, what string, text []byte, sub ...string) {
+	t.Helper()
+	for _, s := range sub {
+		if bytes.Contains(text, []byte(s)) {
+			t.Errorf("%s has %q", what, s)
+		}
+	}
+}
+
 var fieldErrorRE = regexp.MustCompile(`<p class="error field-error" id="err-[a-z_]+" role="alert">([^<]*)</p>`)
 
 // fieldError is the text of a step page's field error.
@@ -59,12 +80,29 @@ func TestReaderLanguageBooks(t *testing.T) {
 		return r
 	}
 	post("/projects/HC-2/approve", map[string]string{"approved_on": "2020-06-15", "basic": "1000.00", "improvement": "1000.00"})
+	// The rule set's explanation: the sources and categories named, no codes.
+	r := b.get("/projects/HC-2/approve?lang=zh")
+	wantStatus(t, "explanation zh", r, http.StatusOK)
+	wantBody(t, "explanation zh", r, "<li>规则集 test-citywide（版本 1）；项目 HC-2：200 户，建筑面积 15,000.00 平方米，电梯 0 部；预算明细 2 条，合计 2,000.00 元</li>",
+		"<li>基础类：预算明细第 1 条，金额 1,000.00 元</li>",
+		"<li>基础类：1,000.00 元 × 50% = 500.00 元，由中央补助承担</li>",
+		"<li>基础类：结果（合计 1,000.00 元）：中央补助 500.00，省级补助 200.00，区市财政 300.00</li>",
+		"<li>完善类：居民出资 500.00 元，未超过上限 20,000.00 元</li>")
+	wantNotIn(t, "explanation zh", explainList(t, r), "resident:direct", "categories.", "budget lines", "result", "within its cap", "#0")
+	r = b.get("/projects/HC-2/approve?lang=en")
+	wantStatus(t, "explanation en", r, http.StatusOK)
+	wantBody(t, "explanation en", r, "<li>Rule set test-citywide (version 1); project HC-2: 200 households, 15,000.00 m², 0 elevators; 2 budget lines, total 2,000.00</li>",
+		"<li>basic (safety and basic living): budget lines 1, cost 1,000.00</li>",
+		"<li>basic (safety and basic living): 1,000.00 × 50% = 500.00, paid by central government subsidy</li>",
+		"<li>improvement (convenience): result (sum 1,000.00): district budget 500.00, residents, direct contribution 500.00</li>",
+		"<li>improvement (convenience): residents, direct contribution: 500.00, within its cap of 20,000.00</li>")
+	wantNotIn(t, "explanation en", explainList(t, r), "resident:direct", "categories.", "基础类", "中央补助", "#1", "元")
 	post("/projects/HC-2/receive", map[string]string{"source": "central", "amount": "500.00", "date": "2020-07-01", "bank_account": "BOC-HC"})
 	pay := map[string]string{"source": "central", "category": "basic", "amount": "500.00", "date": "2020-08-01",
 		"payee": "威海某建设公司", "bank_account": "BOC-HC"}
 	// The preview writes the payment's memo in the reader's language.
 	key := b.stepKey("/projects/HC-2/pay")
-	r := b.step("/projects/HC-2/pay?lang=zh", key, "preview", pay)
+	r = b.step("/projects/HC-2/pay?lang=zh", key, "preview", pay)
 	wantStatus(t, "preview zh", r, http.StatusOK)
 	wantBody(t, "preview zh", r, "拨付：HC-2 基础类工程款付给威海某建设公司，资金来源中央补助", "cash:huancui:HC-2:central 中央补助专户资金")
 	wantNotBody(t, "preview zh", r, "paid to", "Paid for", "earmarked cash")

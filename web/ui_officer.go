@@ -633,7 +633,7 @@ func approveNotes(c stepCall) (stepNotes, error) {
 	}
 	al := ap.Allocation
 	n.RuleSet = fmt.Sprintf("%s %s (%s) v%d", al.RuleSet.Name, al.RuleSet.Version, day(ap.ApprovedOn), ap.Version)
-	n.Explain = al.Steps
+	n.Explain = explanation(c.lang, al)
 	return n, nil
 }
 
