@@ -7,6 +7,7 @@ package web
 // errors that carry figures. Text a person typed is shown as typed.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -308,4 +309,15 @@ func lineNumbers(lang, refs string) string {
 		return strings.Join(out, ", ")
 	}
 	return strings.Join(out, "、")
+}
+
+// nameAccountRows labels the trial balance's account rows (at most
+// MaxTrialRows) "code name", the name in the language.
+func (s *Server) nameAccountRows(ctx context.Context, lang string, rows []tbRow) {
+	l := s.prog.Ledger()
+	for i := range rows {
+		if a, err := l.Account(ctx, rows[i].Key); err == nil && a.Name != "" {
+			rows[i].Label = rows[i].Key + " " + accountName(lang, a.Name)
+		}
+	}
 }

@@ -146,6 +146,16 @@ func TestReaderLanguageBooks(t *testing.T) {
 		"Reversal of voucher "+voucher+": 收款单位账户有误")
 	wantNotBody(t, "register en", r, "专户资金", "资金到位", "冲销")
 
+	// The trial balance's accounts of the project, named in the language.
+	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=zh")
+	wantStatus(t, "trial balance zh", r, http.StatusOK)
+	wantBody(t, "trial balance zh", r, `class="drill">cash:huancui:HC-2:central 中央补助专户资金</a>`)
+	wantNotBody(t, "trial balance zh", r, "earmarked cash")
+	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=en")
+	wantStatus(t, "trial balance en", r, http.StatusOK)
+	wantBody(t, "trial balance en", r, `class="drill">cash:huancui:HC-2:central central government subsidy earmarked cash</a>`)
+	wantNotBody(t, "trial balance en", r, "专户资金")
+
 	// 专款专用: central money may not pay improvement works, named in the language.
 	earmark := map[string]string{"source": "central", "category": "improvement", "amount": "10.00", "date": "2020-08-03",
 		"payee": "威海某建设公司", "bank_account": "BOC-HC"}
