@@ -723,15 +723,15 @@ func (p *Programme) RecordFacilityContribution(ctx context.Context, r FacilityCo
 		bank = r.BankAccount
 	}
 	acc := facilityAccounts(GrantContribution, f)
-	how := "received"
+	how := memoArg{ledger.MemoArgText + "received", "资金到账"}
 	meta := map[string]string{"kind": "utility_contribution", "facility": f.Code, "project": f.Project, "district": f.District,
 		"reference": r.Reference, "in_kind": fmt.Sprint(r.InKind)}
 	if r.InKind {
-		how = "in kind (the utility did the works)"
+		how = memoArg{ledger.MemoArgText + "in kind (the utility did the works)", "以实物出资（专营单位自行施工）"}
 	} else {
 		meta["bank_account"] = r.BankAccount
 	}
-	memo := fmt.Sprintf("专营单位出资 contribution of %s to facility %s %s", f.Utility, f.Code, how)
+	memo := autoMemo(meta, MemoUtilityContribution, "专营单位出资：%s 对设施 %s 出资，%s", srcArg(f.Utility), txtArg(f.Code), how)
 	amt := f.Contribution
 	key := "facility:" + f.Code + ":contributed"
 	b := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, IdempotencyKey: key + "/budget", Memo: memo, Actor: r.Actor, Metadata: meta,

@@ -51,22 +51,37 @@ func categoryWord(lang, code string) string {
 // Memo* kinds and ledger.MemoReversal), formatted with their arguments in
 // order. The Chinese is the stored memo itself.
 var memoWords = map[string]string{
-	ledger.MemoReversal:               "Reversal of voucher %s: %s",
-	funding.MemoReceipt:               "Received for %s from %s",
-	funding.MemoDisbursement:          "Paid for %s, %s works, to %s from %s",
-	funding.MemoApproval:              "Budget approval of %s %s, version %s: total %s",
-	funding.MemoApprovalLines:         "Budget lines of %s %s, approval version %s",
-	funding.MemoBondIssue:             "Special-purpose bond %s %s issued: principal %s",
-	funding.MemoBondAllocation:        "Proceeds of bond %s allocated to project %s",
-	funding.MemoBondPayment:           "Debt service of bond %s due %s: interest %s, principal %s",
-	funding.MemoLoanDrawdown:          "Loan %s drawn for project %s",
-	funding.MemoLoanPrepayment:        "Loan %s principal repaid early",
-	funding.MemoLoanPayment:           "Debt service of loan %s due %s: interest %s, principal %s",
-	funding.MemoLoanSubsidyCommitment: "Interest subsidy from %s committed for loan %s, period due %s",
-	funding.MemoLoanSubsidyPayment:    "Interest subsidy from %s paid for loan %s, period due %s",
-	funding.MemoElevatorGrantPayment:  "Elevator grant %s paid to %s",
-	funding.MemoUtilityAwardPayment:   "Award for facility %s paid to %s",
-	funding.MemoPropertyRewardPayment: "Property service reward of project %s for %s paid",
+	ledger.MemoReversal:                  "Reversal of voucher %s: %s",
+	funding.MemoReceipt:                  "Received for %s from %s",
+	funding.MemoDisbursement:             "Paid for %s, %s works, to %s from %s",
+	funding.MemoApproval:                 "Budget approval of %s %s, version %s: total %s",
+	funding.MemoApprovalLines:            "Budget lines of %s %s, approval version %s",
+	funding.MemoBondIssue:                "Special-purpose bond %s %s issued: principal %s",
+	funding.MemoBondAllocation:           "Proceeds of bond %s allocated to project %s",
+	funding.MemoBondPayment:              "Debt service of bond %s due %s: interest %s, principal %s",
+	funding.MemoLoanDrawdown:             "Loan %s drawn for project %s",
+	funding.MemoLoanPrepayment:           "Loan %s principal repaid early",
+	funding.MemoLoanPayment:              "Debt service of loan %s due %s: interest %s, principal %s",
+	funding.MemoLoanSubsidyCommitment:    "Interest subsidy from %s committed for loan %s, period due %s",
+	funding.MemoLoanSubsidyPayment:       "Interest subsidy from %s paid for loan %s, period due %s",
+	funding.MemoElevatorGrantPayment:     "Elevator grant %s paid to %s",
+	funding.MemoUtilityAwardPayment:      "Award for facility %s paid to %s",
+	funding.MemoPropertyRewardPayment:    "Property service reward of project %s for %s paid",
+	funding.MemoUtilityContribution:      "Contribution of the %s to facility %s, %s",
+	funding.MemoElevatorGrant:            "Elevator grant %s %s: grant %s",
+	funding.MemoElevatorResidentsShare:   "Residents' share of elevator %s %s: %s",
+	funding.MemoElevatorHousehold:        "Contribution of household %s to elevator %s",
+	funding.MemoCapitalInjection:         "Capital from %s injected into %s for project %s",
+	funding.MemoCapitalUse:               "%s pays works of project %s (%s) from injected capital",
+	funding.MemoInvestmentSubsidy:        "Investment subsidy from %s for project %s: of the approved investment %s, %s%%, at most %s",
+	funding.MemoInvestmentSubsidyPayment: "Investment subsidy from %s paid on the completed investment of %s, project %s",
+	funding.MemoPoolAllocation:           "Allocation of the %s pool of %s by evaluation, version %s: %s",
+	funding.MemoBudgetAdjustment:         "Budget adjustment of project %s, %s line: %s → %s, approved by %s: %s",
+	funding.MemoAccrual:                  "Interest accrued on %s %s from %s to %s",
+	funding.MemoBondRevenue:              "Project revenue of %s (%s) into the bond repayment reserve",
+	funding.MemoBondBackstop:             "%s tops up the reserve of bond %s by %s for the payment due %s",
+	funding.MemoPropertyReward:           "Property service reward of project %s for %s: score %s, reward %s",
+	funding.MemoPropertyRewardCorrection: "Correction of the property service reward of project %s for %s: score %s → %s, reward %s → %s: %s",
 }
 
 // memoText is an entry's memo in the language: an automatic memo (one with
@@ -89,8 +104,12 @@ func memoText(lang, memo string, meta map[string]string) string {
 		switch {
 		case strings.HasPrefix(a, ledger.MemoArgSource):
 			args[i] = sourceWord(lang, strings.TrimPrefix(a, ledger.MemoArgSource))
-		case strings.HasPrefix(a, ledger.MemoArgCategory):
-			args[i] = categoryWord(lang, strings.TrimPrefix(a, ledger.MemoArgCategory))
+		case strings.HasPrefix(a, ledger.MemoArgCategory): // a category, or a budget line "category/source"
+			cat, src, ok := strings.Cut(strings.TrimPrefix(a, ledger.MemoArgCategory), "/")
+			args[i] = categoryWord(lang, cat)
+			if ok {
+				args[i] = categoryWord(lang, cat) + " (" + sourceWord(lang, src) + ")"
+			}
 		default:
 			args[i] = strings.TrimPrefix(a, ledger.MemoArgText)
 		}
