@@ -70,15 +70,7 @@ func TestReaderLanguageBooks(t *testing.T) {
 	f.setPasswords()
 	b := f.browser()
 	b.mustLogin("officer")
-	post := func(path string, fields map[string]string) resp {
-		t.Helper()
-		key := b.stepKey(path)
-		r := b.step(path, key, "preview", fields)
-		wantStatus(t, path+" preview", r, http.StatusOK)
-		r = b.step(path, key, "post", fields)
-		wantStatus(t, path+" post", r, http.StatusOK)
-		return r
-	}
+	post := b.previewAndPost
 	post("/projects/HC-2/approve", map[string]string{"approved_on": "2020-06-15", "basic": "1000.00", "improvement": "1000.00"})
 	// The rule set's explanation: the sources and categories named, no codes.
 	r := b.get("/projects/HC-2/approve?lang=zh")
