@@ -332,7 +332,9 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 	}
 	c.Award, c.AwardSource, c.Explanation = a.Amount, a.Source, expl
 	e, err := p.facilityMoneyEntry(ctx, f, c, nil, on, "facility:"+code+":committed",
-		fmt.Sprintf("专营设施 utility facility %s: contribution %s, 以奖代补 award %s", code, f.Cost.StringFixed(2), c.Award.StringFixed(2)), actor)
+		func(meta map[string]string) string {
+			return autoMemo(meta, MemoUtilityFacility, "专营设施：%s 出资 %s 元，以奖代补 %s 元", txtArg(code), txtArg(f.Cost.StringFixed(2)), txtArg(c.Award.StringFixed(2)))
+		}, actor)
 	if err != nil {
 		return c, err
 	}
@@ -359,7 +361,7 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 // facilityMoneyEntry is the budget entry moving a facility's contribution
 // and award from prev (nil: nothing yet) to c. Nil when nothing changes.
 func (p *Programme) facilityMoneyEntry(ctx context.Context, f Facility, c FacilityCommitment, prev *FacilityCommitment, on time.Time,
-	key, memo, actor string) (*ledger.Entry, error) {
+	key string, memoOf func(meta map[string]string) string, actor string) (*ledger.Entry, error) {
 	dims := ledger.Dimensions{District: f.District, Project: f.Project, Category: rules.CategoryBasic}
 	contrib := facilityAccounts(GrantContribution, f)
 	if err := p.ensureGrantAccounts(ctx, contrib, dims, "专营设施出资 utility contribution "+f.Code, []string{c.Utility}); err != nil {
@@ -372,6 +374,7 @@ func (p *Programme) facilityMoneyEntry(ctx context.Context, f Facility, c Facili
 		prevAward = []rules.SourceAmount{{Source: prev.AwardSource, Amount: prev.Award}}
 		meta["reason"] = c.Reason
 	}
+	memo := memoOf(meta)
 	e := commitmentEntry(contrib, prevContrib, []rules.SourceAmount{{Source: c.Utility, Amount: c.Contribution}}, on, key, memo, actor, meta)
 	if e == nil {
 		e = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, IdempotencyKey: key, Memo: memo, Actor: actor, Metadata: meta}
@@ -467,8 +470,10 @@ func (p *Programme) CorrectFacilityCost(ctx context.Context, in FacilityCorrecti
 		RuleSetID: f.RuleSetID, PreviousCost: f.Cost, PreviousAward: f.Award, Reason: in.Reason, Version: f.Corrections + 2,
 		Explanation: fmt.Sprintf("cost corrected from %s to %s (%s): %s", f.Cost.StringFixed(2), in.Cost.StringFixed(2), in.Reason, expl)}
 	e, err := p.facilityMoneyEntry(ctx, f, c, &prev, on, fmt.Sprintf("facility:%s:corrected:v%d", f.Code, c.Version),
-		fmt.Sprintf("更正 correction of utility facility %s: cost %s → %s, award %s → %s: %s", f.Code, f.Cost.StringFixed(2), in.Cost.StringFixed(2),
-			f.Award.StringFixed(2), c.Award.StringFixed(2), in.Reason), in.Actor)
+		func(meta map[string]string) string {
+			return autoMemo(meta, MemoUtilityFacilityCorrection, "更正专营设施 %s：造价 %s 元改为 %s 元，以奖代补 %s 元改为 %s 元：%s", txtArg(f.Code),
+				txtArg(f.Cost.StringFixed(2)), txtArg(in.Cost.StringFixed(2)), txtArg(f.Award.StringFixed(2)), txtArg(c.Award.StringFixed(2)), txtArg(in.Reason))
+		}, in.Actor)
 	if err != nil {
 		return c, err
 	}
