@@ -28,10 +28,7 @@ import (
 // "central government subsidy"); the code when it is not a known source.
 func sourceWord(lang, code string) string {
 	if s, ok := rules.LookupSource(code); ok {
-		if lang == langEn {
-			return s.NameEN
-		}
-		return s.NameZH
+		return inLanguage(lang, s.NameZH, s.NameEN)
 	}
 	return code
 }
@@ -39,12 +36,17 @@ func sourceWord(lang, code string) string {
 // categoryWord is a retrofit category's name in the language alone.
 func categoryWord(lang, code string) string {
 	if c, ok := rules.LookupCategory(code); ok {
-		if lang == langEn {
-			return c.NameEN
-		}
-		return c.NameZH
+		return inLanguage(lang, c.NameZH, c.NameEN)
 	}
 	return code
+}
+
+// inLanguage is zh, or en in English.
+func inLanguage(lang, zh, en string) string {
+	if lang == langEn {
+		return en
+	}
+	return zh
 }
 
 // memoWords are the English words of the automatic memos (funding's
