@@ -238,7 +238,7 @@ func (p *Programme) planApproval(req ApprovalRequest, current []storedRuleSet, p
 		case sl.Amount.GreaterThan(cat):
 			return nil, fmt.Errorf("%w: %s: %s is more than the %s line's %s", ErrInvalid, where, sl.Amount.StringFixed(2), sl.Category, cat.StringFixed(2))
 		case !stored.set.MayPay(sl.Category, "", sl.Source):
-			return nil, fmt.Errorf("%w: %s: under rule set %s %s, %s may not pay %s", ErrNotEarmarked, where, stored.set.Name, stored.set.Version, sl.Source, sl.Category)
+			return nil, &EarmarkRefusal{What: where, Source: sl.Source, Category: sl.Category, RuleSet: stored.set.Name + " " + stored.set.Version}
 		}
 		if _, dup := newBudgets[id]; dup {
 			return nil, fmt.Errorf("%w: %s: set twice", ErrInvalid, where)
@@ -363,10 +363,11 @@ func (p *Programme) writeApprovals(ctx context.Context, tx *sqlx.Tx, plans []*ap
 			}
 			ps := linePostings(accountsOf(pr), id, was, now)
 			if entry == nil {
+				meta := map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(a.Version)}
 				entry = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: a.ApprovedOn, Actor: req.Actor,
-					Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: budget lines", a.Version, pr.Code, pr.Name),
-					IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, a.Version),
-					Metadata:       map[string]string{"kind": "approval", "project": pr.Code, "district": pr.District, "approval_version": strconv.Itoa(a.Version)}}
+					Memo: autoMemo(meta, MemoApprovalLines, "资金下达：项目 %s %s 第 %s 版预算批复的预算指标", txtArg(pr.Code), txtArg(pr.Name),
+						txtArg(strconv.Itoa(a.Version))),
+					IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, a.Version), Metadata: meta}
 			}
 			entry.Postings = append(entry.Postings, ps...)
 			changes[i] = append(changes[i], BudgetLineChange{Project: pr.Code, Category: id.category, Source: id.source, Kind: LineChangeApproval,
@@ -591,7 +592,6 @@ func approvalEntry(pr Project, a Approval, actor string, rs storedRuleSet) *ledg
 	e := ledger.Entry{
 		Book:           ledger.BookBudget,
 		EffectiveDate:  a.ApprovedOn,
-		Memo:           fmt.Sprintf("资金下达 budget approval v%d of %s %s: %s", a.Version, pr.Code, pr.Name, a.Total.StringFixed(2)),
 		Actor:          actor,
 		IdempotencyKey: fmt.Sprintf("approval:%s:v%d", pr.Code, a.Version),
 		Metadata: map[string]string{
@@ -600,6 +600,8 @@ func approvalEntry(pr Project, a Approval, actor string, rs storedRuleSet) *ledg
 			"rule_set_hash": rs.set.Hash(),
 		},
 	}
+	e.Memo = autoMemo(e.Metadata, MemoApproval, "资金下达：项目 %s %s 第 %s 版预算批复，合计 %s 元", txtArg(pr.Code), txtArg(pr.Name),
+		txtArg(strconv.Itoa(a.Version)), txtArg(a.Total.StringFixed(2)))
 	for _, d := range a.Deltas {
 		diff := d.Now.Sub(d.Previous)
 		switch {

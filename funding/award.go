@@ -332,7 +332,9 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 	}
 	c.Award, c.AwardSource, c.Explanation = a.Amount, a.Source, expl
 	e, err := p.facilityMoneyEntry(ctx, f, c, nil, on, "facility:"+code+":committed",
-		fmt.Sprintf("专营设施 utility facility %s: contribution %s, 以奖代补 award %s", code, f.Cost.StringFixed(2), c.Award.StringFixed(2)), actor)
+		func(meta map[string]string) string {
+			return autoMemo(meta, MemoUtilityFacility, "专营设施：%s 出资 %s 元，以奖代补 %s 元", txtArg(code), txtArg(f.Cost.StringFixed(2)), txtArg(c.Award.StringFixed(2)))
+		}, actor)
 	if err != nil {
 		return c, err
 	}
@@ -359,7 +361,7 @@ func (p *Programme) CommitFacility(ctx context.Context, code string, on time.Tim
 // facilityMoneyEntry is the budget entry moving a facility's contribution
 // and award from prev (nil: nothing yet) to c. Nil when nothing changes.
 func (p *Programme) facilityMoneyEntry(ctx context.Context, f Facility, c FacilityCommitment, prev *FacilityCommitment, on time.Time,
-	key, memo, actor string) (*ledger.Entry, error) {
+	key string, memoOf func(meta map[string]string) string, actor string) (*ledger.Entry, error) {
 	dims := ledger.Dimensions{District: f.District, Project: f.Project, Category: rules.CategoryBasic}
 	contrib := facilityAccounts(GrantContribution, f)
 	if err := p.ensureGrantAccounts(ctx, contrib, dims, "专营设施出资 utility contribution "+f.Code, []string{c.Utility}); err != nil {
@@ -372,6 +374,7 @@ func (p *Programme) facilityMoneyEntry(ctx context.Context, f Facility, c Facili
 		prevAward = []rules.SourceAmount{{Source: prev.AwardSource, Amount: prev.Award}}
 		meta["reason"] = c.Reason
 	}
+	memo := memoOf(meta)
 	e := commitmentEntry(contrib, prevContrib, []rules.SourceAmount{{Source: c.Utility, Amount: c.Contribution}}, on, key, memo, actor, meta)
 	if e == nil {
 		e = &ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, IdempotencyKey: key, Memo: memo, Actor: actor, Metadata: meta}
@@ -467,8 +470,10 @@ func (p *Programme) CorrectFacilityCost(ctx context.Context, in FacilityCorrecti
 		RuleSetID: f.RuleSetID, PreviousCost: f.Cost, PreviousAward: f.Award, Reason: in.Reason, Version: f.Corrections + 2,
 		Explanation: fmt.Sprintf("cost corrected from %s to %s (%s): %s", f.Cost.StringFixed(2), in.Cost.StringFixed(2), in.Reason, expl)}
 	e, err := p.facilityMoneyEntry(ctx, f, c, &prev, on, fmt.Sprintf("facility:%s:corrected:v%d", f.Code, c.Version),
-		fmt.Sprintf("更正 correction of utility facility %s: cost %s → %s, award %s → %s: %s", f.Code, f.Cost.StringFixed(2), in.Cost.StringFixed(2),
-			f.Award.StringFixed(2), c.Award.StringFixed(2), in.Reason), in.Actor)
+		func(meta map[string]string) string {
+			return autoMemo(meta, MemoUtilityFacilityCorrection, "更正专营设施 %s：造价 %s 元改为 %s 元，以奖代补 %s 元改为 %s 元：%s", txtArg(f.Code),
+				txtArg(f.Cost.StringFixed(2)), txtArg(in.Cost.StringFixed(2)), txtArg(f.Award.StringFixed(2)), txtArg(c.Award.StringFixed(2)), txtArg(in.Reason))
+		}, in.Actor)
 	if err != nil {
 		return c, err
 	}
@@ -632,9 +637,9 @@ func (p *Programme) PayAward(ctx context.Context, code string, on time.Time, ban
 	if err := p.lookups().bankFor(ctx, bankAccount, f.District, f.DistrictName, "project "+f.Project); err != nil {
 		return pay, fmt.Errorf("%s: %w", what, err)
 	}
+	meta := map[string]string{"kind": "utility_award", "facility": code, "project": f.Project, "district": f.District, "bank_account": bankAccount, "reference": reference}
 	entries := paymentEntries(facilityAccounts(GrantAward, f), amounts, on, "facility:"+code+":paid",
-		fmt.Sprintf("拨付以奖代补 award for %s paid to %s", code, f.Utility), actor,
-		map[string]string{"kind": "utility_award", "facility": code, "project": f.Project, "district": f.District, "bank_account": bankAccount, "reference": reference})
+		autoMemo(meta, MemoUtilityAwardPayment, "拨付以奖代补：设施 %s 付给%s", txtArg(code), srcArg(f.Utility)), actor, meta)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockFacility(ctx, tx, code); err != nil {
 			return err
@@ -723,15 +728,15 @@ func (p *Programme) RecordFacilityContribution(ctx context.Context, r FacilityCo
 		bank = r.BankAccount
 	}
 	acc := facilityAccounts(GrantContribution, f)
-	how := "received"
+	how := memoArg{ledger.MemoArgText + "received", "资金到账"}
 	meta := map[string]string{"kind": "utility_contribution", "facility": f.Code, "project": f.Project, "district": f.District,
 		"reference": r.Reference, "in_kind": fmt.Sprint(r.InKind)}
 	if r.InKind {
-		how = "in kind (the utility did the works)"
+		how = memoArg{ledger.MemoArgText + "in kind (the utility did the works)", "以实物出资（专营单位自行施工）"}
 	} else {
 		meta["bank_account"] = r.BankAccount
 	}
-	memo := fmt.Sprintf("专营单位出资 contribution of %s to facility %s %s", f.Utility, f.Code, how)
+	memo := autoMemo(meta, MemoUtilityContribution, "专营单位出资：%s 对设施 %s 出资，%s", srcArg(f.Utility), txtArg(f.Code), how)
 	amt := f.Contribution
 	key := "facility:" + f.Code + ":contributed"
 	b := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, IdempotencyKey: key + "/budget", Memo: memo, Actor: r.Actor, Metadata: meta,

@@ -454,7 +454,7 @@ func (p *Programme) IssueBond(ctx context.Context, r BondIssueRequest) (BondIssu
 	}
 	acc := bondAccounts{b.Code}
 	meta := map[string]string{"kind": "bond_issue", "bond": b.Code, "bank_account": r.BankAccount, "reference": r.Reference}
-	memo := fmt.Sprintf("专项债券发行 bond %s %s issued: principal %s", b.Code, b.Name, b.Principal.StringFixed(2))
+	memo := autoMemo(meta, MemoBondIssue, "专项债券发行：%s %s，本金 %s 元", txtArg(b.Code), txtArg(b.Name), txtArg(b.Principal.StringFixed(2)))
 	key := "bond:" + b.Code + ":issue"
 	entries := []ledger.Entry{
 		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta,

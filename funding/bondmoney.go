@@ -150,7 +150,7 @@ func (p *Programme) AllocateBond(ctx context.Context, r BondAllocationRequest) (
 		"source": rules.SourceBond, "reference": r.Reference}
 	memo := r.Memo
 	if memo == "" {
-		memo = fmt.Sprintf("专项债券资金拨付 bond %s proceeds allocated to %s", b.Code, pr.Code)
+		memo = autoMemo(meta, MemoBondAllocation, "专项债券资金拨付：债券 %s 资金拨付给项目 %s", txtArg(b.Code), txtArg(pr.Code))
 	}
 	entries := []ledger.Entry{
 		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
@@ -356,7 +356,7 @@ func (p *Programme) RecordBondRevenue(ctx context.Context, r BondRevenueRequest)
 		"bank_account": r.BankAccount, "reference": r.Reference}
 	memo := r.Memo
 	if memo == "" {
-		memo = fmt.Sprintf("项目收益 %s revenue of %s into the bond repayment reserve", kind.NameZH, pr.Code)
+		memo = autoMemo(meta, MemoBondRevenue, "项目收益：项目 %s 的%s收入存入偿债准备金", txtArg(pr.Code), memoArg{ledger.MemoArgText + kind.NameEN, kind.NameZH})
 	}
 	fin := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta}
 	bud := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/budget", Metadata: meta}
@@ -671,8 +671,8 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 			meta := map[string]string{"kind": "bond_backstop", "bond": b.Code, "backstop_source": backstop.Code, "backstop_source_name": backstop.NameZH,
 				"due_date": due.Format(ledger.DateLayout), "shortfall": shortfall.StringFixed(2), "reserve_available": out.ReserveAvailable.StringFixed(2),
 				"payment": key, "reference": r.Reference}
-			memo := fmt.Sprintf("兜底补足偿债准备金 %s tops up the reserve of bond %s by %s for the payment due %s",
-				backstop.NameZH, b.Code, shortfall.StringFixed(2), due.Format(ledger.DateLayout))
+			memo := autoMemo(meta, MemoBondBackstop, "兜底补足偿债准备金：%s为债券 %s 补足 %s 元，用于 %s 到期的还本付息",
+				memoArg{ledger.MemoArgText + backstop.NameEN, backstop.NameZH}, txtArg(b.Code), txtArg(shortfall.StringFixed(2)), txtArg(due.Format(ledger.DateLayout)))
 			bkey := "bond:" + b.Code + ":backstop:" + due.Format(ledger.DateLayout)
 			entries = append(entries,
 				ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: bkey + "/financial", Metadata: meta,
@@ -689,8 +689,8 @@ func (p *Programme) PayBond(ctx context.Context, r BondPaymentRequest) (BondPaym
 		meta := map[string]string{"kind": "bond_payment", "bond": b.Code, "due_date": due.Format(ledger.DateLayout), "seq": strconv.Itoa(line.Seq),
 			"schedule_version": strconv.Itoa(s.Version), "interest": line.Interest.StringFixed(2), "principal": line.Principal.StringFixed(2),
 			"bank_account": b.ReserveBankAccount, "reference": r.Reference}
-		memo := fmt.Sprintf("还本付息 bond %s due %s: interest %s, principal %s", b.Code, due.Format(ledger.DateLayout),
-			line.Interest.StringFixed(2), line.Principal.StringFixed(2))
+		memo := autoMemo(meta, MemoBondPayment, "还本付息：债券 %s，%s 到期，利息 %s 元，本金 %s 元", txtArg(b.Code), txtArg(due.Format(ledger.DateLayout)),
+			txtArg(line.Interest.StringFixed(2)), txtArg(line.Principal.StringFixed(2)))
 		fin := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta}
 		bud := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/budget", Metadata: meta}
 		if line.Interest.IsPositive() {

@@ -422,8 +422,8 @@ func (p *Programme) AdjustBudget(ctx context.Context, r BudgetAdjustment) (Budge
 			meta["source"] = r.Source
 		}
 		e := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: on, Actor: r.Actor,
-			Memo: fmt.Sprintf("调整预算 budget adjustment of %s %s: %s → %s, approved by %s: %s",
-				pr.Code, id, c.Previous.StringFixed(2), c.Budget.StringFixed(2), r.Approver, r.Reason),
+			Memo: autoMemo(meta, MemoBudgetAdjustment, "调整预算：项目 %s %s预算 %s 元调整为 %s 元，%s 批准：%s", txtArg(pr.Code), lineArg(id),
+				txtArg(c.Previous.StringFixed(2)), txtArg(c.Budget.StringFixed(2)), txtArg(r.Approver), txtArg(r.Reason)),
 			IdempotencyKey: fmt.Sprintf("budget-line:%s:%s:%d", pr.Code, id.suffix(), n+1),
 			Metadata:       meta,
 			Postings:       linePostings(accountsOf(pr), id, c.Previous, c.Budget)}

@@ -408,7 +408,7 @@ func TestSourceLine(t *testing.T) {
 		{"ErrUnknownSource", funding.SourceLineInput{Category: "basic", Source: "mars", Amount: d("1.00")}, funding.ErrInvalid, `unknown source "mars"`},
 		{"ErrMoreThanCategory", funding.SourceLineInput{Category: "improvement", Source: "district", Amount: d("100000.01")}, funding.ErrInvalid,
 			"100000.01 is more than the improvement line's 100000.00"},
-		{"ErrMayNotPay", funding.SourceLineInput{Category: "improvement", Source: "central", Amount: d("1.00")}, funding.ErrNotEarmarked, "central may not pay improvement"},
+		{"ErrMayNotPay", funding.SourceLineInput{Category: "improvement", Source: "central", Amount: d("1.00")}, funding.ErrNotEarmarked, "central (中央补助) may not pay improvement"},
 		{"ErrNoCategoryLine", funding.SourceLineInput{Category: "upgrade", Source: "district", Amount: d("1.00")}, funding.ErrInvalid, "no upgrade line"},
 	} {
 		req := base

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -474,7 +475,7 @@ func (p *Programme) recordElevatorEvent(ctx context.Context, app ElevatorApplica
 	key := "elevator:" + app.Code + ":" + g.Event
 	var entries []ledger.Entry
 	budget := commitmentEntry(acc, before, g.Grant.Totals, g.On, key+"/budget",
-		fmt.Sprintf("加装电梯补助 elevator grant %s %s: %s", app.Code, g.Event, g.Grant.Total.StringFixed(2)), actor, meta)
+		autoMemo(meta, MemoElevatorGrant, "加装电梯补助：%s %s，补助 %s 元", txtArg(app.Code), elevatorEventArg(g.Event), txtArg(g.Grant.Total.StringFixed(2))), actor, meta)
 	if budget != nil {
 		entries = append(entries, *budget)
 	}
@@ -484,8 +485,10 @@ func (p *Programme) recordElevatorEvent(ctx context.Context, app ElevatorApplica
 		if diff.IsNegative() {
 			dr, cr, diff = rev, recv, diff.Neg()
 		}
-		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: g.On, IdempotencyKey: key + "/financial", Actor: actor, Metadata: meta,
-			Memo:     fmt.Sprintf("加装电梯居民分摊 residents' share of %s %s: %s", app.Code, g.Event, g.ResidentsShare.StringFixed(2)),
+		shareMeta := maps.Clone(meta)
+		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: g.On, IdempotencyKey: key + "/financial", Actor: actor, Metadata: shareMeta,
+			Memo: autoMemo(shareMeta, MemoElevatorResidentsShare, "加装电梯居民分摊：%s %s，居民分摊 %s 元", txtArg(app.Code), elevatorEventArg(g.Event),
+				txtArg(g.ResidentsShare.StringFixed(2))),
 			Postings: []ledger.Posting{{AccountCode: dr, Side: ledger.Debit, Amount: diff}, {AccountCode: cr, Side: ledger.Credit, Amount: diff}}})
 	}
 	expl, err := json.Marshal(g)
@@ -611,7 +614,7 @@ func (p *Programme) PayElevatorGrant(ctx context.Context, r ElevatorPaymentReque
 	meta := map[string]string{"kind": "elevator_grant", "event": ElevatorPaid, "application": app.Code, "project": app.Project,
 		"district": app.District, "payee": r.Payee, "bank_account": r.BankAccount, "reference": r.Reference}
 	entries := paymentEntries(acc, g.Grant.Totals, on, "elevator:"+app.Code+":paid",
-		fmt.Sprintf("拨付加装电梯补助 elevator grant %s paid to %s", app.Code, r.Payee), r.Actor, meta)
+		autoMemo(meta, MemoElevatorGrantPayment, "拨付加装电梯补助：%s 付给%s", txtArg(app.Code), txtArg(r.Payee)), r.Actor, meta)
 	pay := GrantPayment{Amounts: g.Grant.Totals, Total: g.Grant.Total}
 	g.Event, g.On = ElevatorPaid, on
 	expl, err := json.Marshal(g)
@@ -699,10 +702,11 @@ func (p *Programme) ReceiveContribution(ctx context.Context, r ContributionReque
 		return Movement{}, fmt.Errorf("%s: %w", what, err)
 	}
 	on := ledger.Civil(r.ReceivedOn)
+	meta := map[string]string{"kind": "elevator_contribution", "application": app.Code, "household": r.Household,
+		"project": app.Project, "district": app.District}
 	entry := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, IdempotencyKey: "elevator-contribution:" + r.IdempotencyKey, Actor: r.Actor,
-		Memo: fmt.Sprintf("加装电梯居民缴款 household %s of %s", r.Household, app.Code),
-		Metadata: map[string]string{"kind": "elevator_contribution", "application": app.Code, "household": r.Household,
-			"project": app.Project, "district": app.District},
+		Memo:     autoMemo(meta, MemoElevatorHousehold, "加装电梯居民缴款：住户 %s 为 %s 缴款", txtArg(r.Household), txtArg(app.Code)),
+		Metadata: meta,
 		Postings: []ledger.Posting{
 			{AccountCode: residentsCash(app.District, app.Project, app.Code), Side: ledger.Debit, Amount: r.Amount},
 			{AccountCode: residentsReceivable(app.District, app.Project, app.Code), Side: ledger.Credit, Amount: r.Amount}}}
@@ -751,4 +755,14 @@ func (p *Programme) ReceiveContribution(ctx context.Context, r ContributionReque
 		return Movement{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return m, nil
+}
+
+// elevatorEventArg is an elevator grant's event as a memo argument: the
+// event's code, written in Chinese in the Chinese memo.
+func elevatorEventArg(event string) memoArg {
+	zh := map[string]string{ElevatorApproved: "批准", ElevatorAccepted: "验收", ElevatorPaid: "拨付", ElevatorApplied: "申请", ElevatorRefused: "不予批准"}[event]
+	if zh == "" {
+		zh = event
+	}
+	return memoArg{ledger.MemoArgText + event, zh}
 }

@@ -100,3 +100,25 @@ func dbError(err error) error {
 	}
 	return fmt.Errorf("%w: %s", named, pe.Message)
 }
+
+// EarmarkRefusal is a payment (or a budget line) refused by 专款专用: under
+// the project's rule set, Source may not pay Category (and WorkItem, when
+// named). It is ErrNotEarmarked (errors.Is); callers name the source and the
+// category in their reader's language from its fields.
+type EarmarkRefusal struct {
+	What             string // what was asked, "pay P001 …"
+	Source, Category string // codes
+	WorkItem         string // "" for the category as a whole
+	RuleSet          string // name and version of the rule set
+}
+
+func (e *EarmarkRefusal) Error() string {
+	item := ""
+	if e.WorkItem != "" {
+		item = ", work item " + e.WorkItem
+	}
+	return fmt.Sprintf("%v (专款专用): %s: under rule set %s %s (%s) may not pay %s (%s)%s",
+		ErrNotEarmarked, e.What, e.RuleSet, e.Source, sourceLabel(e.Source), e.Category, categoryLabel(e.Category), item)
+}
+
+func (e *EarmarkRefusal) Unwrap() error { return ErrNotEarmarked }

@@ -322,11 +322,13 @@ func (p *Programme) postPool(ctx context.Context, res PoolResult, prev *storedPo
 	if prev != nil {
 		version = prev.version + 1
 	}
+	meta := map[string]string{"kind": "pool_allocation", "year": strconv.Itoa(res.Year), "source": res.Source,
+		"version": strconv.Itoa(version), "rule_set_id": strconv.FormatInt(res.RuleSetID, 10), "rule_set": res.RuleSet}
 	e := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: res.On, Actor: actor,
 		IdempotencyKey: fmt.Sprintf("pool:%d:%s:v%d", res.Year, res.Source, version),
-		Memo:           fmt.Sprintf("资金分配 %d pool of %s by evaluation, version %d: %s", res.Year, sourceLabel(res.Source), version, res.Pool.StringFixed(2)),
-		Metadata: map[string]string{"kind": "pool_allocation", "year": strconv.Itoa(res.Year), "source": res.Source,
-			"version": strconv.Itoa(version), "rule_set_id": strconv.FormatInt(res.RuleSetID, 10), "rule_set": res.RuleSet}}
+		Memo: autoMemo(meta, MemoPoolAllocation, "资金分配：%s 年%s资金按考核分配，第 %s 版，合计 %s 元", txtArg(strconv.Itoa(res.Year)), srcArg(res.Source),
+			txtArg(strconv.Itoa(version)), txtArg(res.Pool.StringFixed(2))),
+		Metadata: meta}
 	for _, l := range res.Lines {
 		acc := poolAccounts(l.District, res.Year)
 		diff := l.Amount.Sub(l.Previous)

@@ -136,7 +136,7 @@ func (p *Programme) InjectCapital(ctx context.Context, r CapitalInjectionRequest
 	}
 	meta := map[string]string{"kind": "capital_injection", "company": c.Code, "project": pr.Code, "district": pr.District, "level": r.Level,
 		"reference": r.Reference}
-	memo := fmt.Sprintf("资本金注入 %s capital injected into %s for %s", label, c.Code, pr.Code)
+	memo := autoMemo(meta, MemoCapitalInjection, "资本金注入：%s向 %s 注入资本金，用于项目 %s", srcArg(r.Level), txtArg(c.Code), txtArg(pr.Code))
 	out := CapitalInjection{Company: c.Code, Project: pr.Code, Level: r.Level, Amount: r.Amount, InjectedOn: on}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		var prior []struct {
@@ -252,7 +252,7 @@ func (p *Programme) UseCapital(ctx context.Context, r CapitalUseRequest) (Capita
 	}
 	meta := map[string]string{"kind": "capital_use", "company": c.Code, "project": pr.Code, "district": pr.District, "category": r.Category,
 		"reference": r.Reference}
-	memo := fmt.Sprintf("资本金支出 %s pays %s works of %s from injected capital", c.Code, r.Category, pr.Code)
+	memo := autoMemo(meta, MemoCapitalUse, "资本金支出：%s 以注入的资本金支付项目 %s 的%s工程", txtArg(c.Code), txtArg(pr.Code), catArg(r.Category))
 	var out CapitalUse
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		var prior []struct {
@@ -400,11 +400,12 @@ func (p *Programme) ApproveInvestmentSubsidy(ctx context.Context, r InvestmentSu
 			}
 			return nil
 		}
-		memo := fmt.Sprintf("投资补助下达 %s investment subsidy of %s: %s%% of %s, at most %s", label, pr.Code, r.SharePct,
-			r.ApprovedInvestment.StringFixed(2), r.Cap.StringFixed(2))
+		meta := map[string]string{"kind": "investment_subsidy_approval", "project": pr.Code, "district": pr.District, "level": r.Level}
+		memo := autoMemo(meta, MemoInvestmentSubsidy, "投资补助下达：%s对项目 %s 按批复投资 %s 元的 %s%% 补助，最多 %s 元", srcArg(r.Level), txtArg(pr.Code),
+			txtArg(r.ApprovedInvestment.StringFixed(2)), txtArg(r.SharePct.String()), txtArg(r.Cap.StringFixed(2)))
 		posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{{Book: ledger.BookBudget, EffectiveDate: on, Memo: memo, Actor: r.Actor,
 			IdempotencyKey: "invsub:" + pr.Code + ":" + r.Level + "/approve",
-			Metadata:       map[string]string{"kind": "investment_subsidy_approval", "project": pr.Code, "district": pr.District, "level": r.Level},
+			Metadata:       meta,
 			Postings: []ledger.Posting{
 				{AccountCode: a.budget("receivable"), Side: ledger.Debit, Amount: r.Cap},
 				{AccountCode: a.budget("committed"), Side: ledger.Credit, Amount: r.Cap}}}})
@@ -530,7 +531,8 @@ func (p *Programme) PayInvestmentSubsidy(ctx context.Context, r InvestmentSubsid
 		}
 		meta := map[string]string{"kind": "investment_subsidy_payment", "project": pr.Code, "district": pr.District, "level": r.Level,
 			"completed_investment": r.CompletedInvestment.StringFixed(2), "reference": r.Reference}
-		memo := fmt.Sprintf("投资补助拨付 %s investment subsidy of %s on progress %s", sourceLabel(r.Level), pr.Code, r.CompletedInvestment.StringFixed(2))
+		memo := autoMemo(meta, MemoInvestmentSubsidyPayment, "投资补助拨付：%s按已完成投资 %s 元向项目 %s 拨付补助", srcArg(r.Level),
+			txtArg(r.CompletedInvestment.StringFixed(2)), txtArg(pr.Code))
 		posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{
 			{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
 				Postings: []ledger.Posting{

@@ -244,7 +244,7 @@ func (p *Programme) DrawLoan(ctx context.Context, r LoanDrawdownRequest) (LoanDr
 	acc, lacc := accountsOf(pr), loanAccounts{l.Code}
 	meta := map[string]string{"kind": "loan_drawdown", "loan": l.Code, "project": pr.Code, "district": pr.District, "source": l.Source,
 		"reference": r.Reference}
-	memo := fmt.Sprintf("贷款提款 loan %s drawn for %s", l.Code, pr.Code)
+	memo := autoMemo(meta, MemoLoanDrawdown, "贷款提款：贷款 %s 用于项目 %s", txtArg(l.Code), txtArg(pr.Code))
 	entries := []ledger.Entry{
 		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
 			Postings: []ledger.Posting{
@@ -373,7 +373,7 @@ func (p *Programme) PrepayLoan(ctx context.Context, r LoanPrepaymentRequest) (Lo
 	}
 	lacc := loanAccounts{l.Code}
 	meta := map[string]string{"kind": "loan_prepayment", "loan": l.Code, "district": l.District, "reference": r.Reference}
-	memo := fmt.Sprintf("提前还款 loan %s principal repaid early", l.Code)
+	memo := autoMemo(meta, MemoLoanPrepayment, "提前还款：贷款 %s 提前偿还本金", txtArg(l.Code))
 	entries := []ledger.Entry{
 		{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
 			Postings: []ledger.Posting{
@@ -677,8 +677,8 @@ func (p *Programme) PayLoan(ctx context.Context, r LoanPaymentRequest) (LoanPaym
 		meta := map[string]string{"kind": "loan_payment", "loan": l.Code, "district": l.District, "due_date": due.Format(ledger.DateLayout),
 			"seq": strconv.Itoa(line.Seq), "schedule_version": strconv.Itoa(s.Version), "interest": line.Interest.StringFixed(2),
 			"principal": line.Principal.StringFixed(2), "reference": r.Reference}
-		memo := fmt.Sprintf("还本付息 loan %s due %s: interest %s, principal %s", l.Code, due.Format(ledger.DateLayout),
-			line.Interest.StringFixed(2), line.Principal.StringFixed(2))
+		memo := autoMemo(meta, MemoLoanPayment, "还本付息：贷款 %s，%s 到期，利息 %s 元，本金 %s 元", txtArg(l.Code), txtArg(due.Format(ledger.DateLayout)),
+			txtArg(line.Interest.StringFixed(2)), txtArg(line.Principal.StringFixed(2)))
 		fin := ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta}
 		bud := ledger.Entry{Book: ledger.BookBudget, EffectiveDate: paidOn, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/budget", Metadata: meta}
 		if line.Interest.IsPositive() {

@@ -133,12 +133,13 @@ func (p *Programme) CommitLoanSubsidies(ctx context.Context, r LoanSubsidyCommit
 			if !amount.IsPositive() {
 				continue
 			}
-			memo := fmt.Sprintf("贴息下达 %s interest subsidy of loan %s for the period due %s (%s)", sourceLabel(rule.Level), l.Code,
-				due.Format(ledger.DateLayout), rule.String())
+			meta := map[string]string{"kind": "loan_subsidy_commitment", "loan": l.Code, "district": l.District, "level": rule.Level,
+				"due_date": due.Format(ledger.DateLayout), "rule_set_id": fmt.Sprint(stored.id), "limited_by": why, "rule": rule.String()}
+			memo := autoMemo(meta, MemoLoanSubsidyCommitment, "贴息下达：%s对贷款 %s %s 到期一期的贴息", srcArg(rule.Level), txtArg(l.Code),
+				txtArg(due.Format(ledger.DateLayout)))
 			entries = append(entries, ledger.Entry{Book: ledger.BookBudget, EffectiveDate: due, Memo: memo, Actor: r.Actor,
 				IdempotencyKey: "loan:" + l.Code + ":subsidy:" + rule.Level + ":" + due.Format(ledger.DateLayout) + "/commit",
-				Metadata: map[string]string{"kind": "loan_subsidy_commitment", "loan": l.Code, "district": l.District, "level": rule.Level,
-					"due_date": due.Format(ledger.DateLayout), "rule_set_id": fmt.Sprint(stored.id), "limited_by": why},
+				Metadata:       meta,
 				Postings: []ledger.Posting{
 					{AccountCode: acc.budget(loanSubsidyReceivable + ":" + rule.Level), Side: ledger.Debit, Amount: amount},
 					{AccountCode: acc.budget(loanSubsidyCommitted + ":" + rule.Level), Side: ledger.Credit, Amount: amount}}})
@@ -274,7 +275,7 @@ func (p *Programme) PayLoanSubsidy(ctx context.Context, r LoanSubsidyPaymentRequ
 		key := "loan:" + l.Code + ":subsidy:" + r.Level + ":" + due.Format(ledger.DateLayout)
 		meta := map[string]string{"kind": "loan_subsidy_payment", "loan": l.Code, "district": l.District, "level": r.Level,
 			"due_date": due.Format(ledger.DateLayout), "interest_paid": paid.Interest.StringFixed(2), "reference": r.Reference, "paid_to": paidTo}
-		memo := fmt.Sprintf("贴息拨付 %s interest subsidy of loan %s for the period due %s", sourceLabel(r.Level), l.Code, due.Format(ledger.DateLayout))
+		memo := autoMemo(meta, MemoLoanSubsidyPayment, "贴息拨付：%s对贷款 %s %s 到期一期的贴息", srcArg(r.Level), txtArg(l.Code), txtArg(due.Format(ledger.DateLayout)))
 		posted, err := ledger.PostInTx(ctx, tx, []ledger.Entry{
 			{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: key + "/financial", Metadata: meta,
 				Postings: []ledger.Posting{

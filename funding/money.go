@@ -266,7 +266,7 @@ func (p *Programme) ReceiveAll(ctx context.Context, rs []ReceiptRequest) ([]Move
 			"bank_account": r.BankAccount, "reference": r.Reference}
 		memo := r.Memo
 		if memo == "" {
-			memo = fmt.Sprintf("资金到位 %s received for %s", sourceLabel(r.Source), pr.Code)
+			memo = autoMemo(meta, MemoReceipt, "资金到位：%s 收到%s资金", txtArg(pr.Code), srcArg(r.Source))
 		}
 		entries = append(entries,
 			ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,
@@ -390,12 +390,8 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		if !rs.MayPay(r.Category, r.WorkItem, r.Source) {
-			item := ""
-			if r.WorkItem != "" {
-				item = ", work item " + r.WorkItem
-			}
-			return nil, fmt.Errorf("%w (专款专用): %s: under rule set %s %s (id %d) %s (%s) may not pay %s (%s)%s",
-				ErrNotEarmarked, what, rs.Name, rs.Version, appr.RuleSetID, r.Source, sourceLabel(r.Source), r.Category, categoryLabel(r.Category), item)
+			return nil, &EarmarkRefusal{What: what, Source: r.Source, Category: r.Category, WorkItem: r.WorkItem,
+				RuleSet: fmt.Sprintf("%s %s (id %d)", rs.Name, rs.Version, appr.RuleSetID)}
 		}
 		var draws []lineID
 		drawn, replay := recorded[r.IdempotencyKey+"/budget"]
@@ -420,7 +416,7 @@ func (p *Programme) DisburseAll(ctx context.Context, rs []DisbursementRequest) (
 			"rule_set_id": fmt.Sprint(appr.RuleSetID)}
 		memo := r.Memo
 		if memo == "" {
-			memo = fmt.Sprintf("拨付 %s %s paid to %s from %s", pr.Code, categoryLabel(r.Category), r.Payee, sourceLabel(r.Source))
+			memo = autoMemo(meta, MemoDisbursement, "拨付：%s %s工程款付给%s，资金来源%s", txtArg(pr.Code), catArg(r.Category), txtArg(r.Payee), srcArg(r.Source))
 		}
 		entries = append(entries,
 			ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: on, Memo: memo, Actor: r.Actor, IdempotencyKey: r.IdempotencyKey + "/financial", Metadata: meta,

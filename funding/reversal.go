@@ -101,8 +101,9 @@ func reversalOf(o ledger.Entry, reason string, r PaymentReversal) ledger.Entry {
 	if on.IsZero() {
 		on = o.EffectiveDate
 	}
-	rev := ledger.Entry{Book: o.Book, EffectiveDate: on, Memo: "冲销 reversal of entry " + id + ": " + reason, Actor: r.Actor,
-		IdempotencyKey: key, Reverses: o.ID, Metadata: map[string]string{"reason": reason}}
+	meta := map[string]string{"reason": reason}
+	rev := ledger.Entry{Book: o.Book, EffectiveDate: on, Memo: ledger.ReversalMemo(meta, o.Voucher, reason), Actor: r.Actor,
+		IdempotencyKey: key, Reverses: o.ID, Metadata: meta}
 	for _, ps := range o.Postings {
 		rev.Postings = append(rev.Postings, ledger.Posting{AccountCode: ps.AccountCode, Side: ps.Side.Opposite(), Amount: ps.Amount})
 	}

@@ -224,10 +224,11 @@ func (p *Programme) ScoreProperty(ctx context.Context, in PropertyScoreInput, ac
 			[]string{r.Source}); err != nil {
 			return r, err
 		}
+		meta := map[string]string{"kind": "property_reward", "project": pr.Code, "district": pr.District, "period": in.Period, "score": in.Score.String(),
+			"rule_set_id": strconv.FormatInt(stored.id, 10)}
 		e := commitmentEntry(acc, nil, []rules.SourceAmount{{Source: r.Source, Amount: amount}}, on, "reward:"+pr.Code+":"+in.Period,
-			fmt.Sprintf("物业服务考核奖励 property reward %s %s: score %s → %s", pr.Code, in.Period, in.Score, amount.StringFixed(2)), actor,
-			map[string]string{"kind": "property_reward", "project": pr.Code, "district": pr.District, "period": in.Period, "score": in.Score.String(),
-				"rule_set_id": strconv.FormatInt(stored.id, 10)})
+			autoMemo(meta, MemoPropertyReward, "物业服务考核奖励：项目 %s %s 得分 %s，奖励 %s 元", txtArg(pr.Code), txtArg(in.Period), txtArg(in.Score.String()),
+				txtArg(amount.StringFixed(2))), actor, meta)
 		entries = append(entries, *e)
 	}
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -327,13 +328,13 @@ func (p *Programme) CorrectPropertyScore(ctx context.Context, in PropertyScoreCo
 		[]string{r.Source}); err != nil {
 		return r, err
 	}
+	meta := map[string]string{"kind": "property_reward_correction", "project": pr.Code, "district": pr.District, "period": in.Period,
+		"score": in.Score.String(), "previous_score": prev.Score.String(), "version": strconv.Itoa(r.Version), "reason": in.Reason,
+		"rule_set_id": strconv.FormatInt(prev.RuleSetID, 10)}
 	e := commitmentEntry(acc, []rules.SourceAmount{{Source: prev.Source, Amount: prev.Reward}}, []rules.SourceAmount{{Source: r.Source, Amount: amount}},
 		on, fmt.Sprintf("reward:%s:%s:v%d", pr.Code, in.Period, r.Version),
-		fmt.Sprintf("更正 correction of property reward %s %s: score %s → %s, reward %s → %s: %s", pr.Code, in.Period, prev.Score, in.Score,
-			prev.Reward.StringFixed(2), amount.StringFixed(2), in.Reason), actor,
-		map[string]string{"kind": "property_reward_correction", "project": pr.Code, "district": pr.District, "period": in.Period,
-			"score": in.Score.String(), "previous_score": prev.Score.String(), "version": strconv.Itoa(r.Version), "reason": in.Reason,
-			"rule_set_id": strconv.FormatInt(prev.RuleSetID, 10)})
+		autoMemo(meta, MemoPropertyRewardCorrection, "更正物业服务考核奖励：项目 %s %s 得分 %s 改为 %s，奖励 %s 元改为 %s 元：%s", txtArg(pr.Code), txtArg(in.Period),
+			txtArg(prev.Score.String()), txtArg(in.Score.String()), txtArg(prev.Reward.StringFixed(2)), txtArg(amount.StringFixed(2)), txtArg(in.Reason)), actor, meta)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		// One score of a project at a time: lock it, then check no version came meanwhile.
 		if err := lockProject(ctx, tx, pr.Code); err != nil {
@@ -442,10 +443,10 @@ func (p *Programme) PayReward(ctx context.Context, project, period string, on ti
 	if err := p.lookups().bankFor(ctx, bankAccount, pr.District, pr.DistrictName, "project "+pr.Code); err != nil {
 		return pay, fmt.Errorf("%s: %w", what, err)
 	}
+	meta := map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
+		"bank_account": bankAccount, "reference": reference, "version": strconv.Itoa(r.Version)}
 	entries := paymentEntries(rewardAccounts(pr, period), amounts, on, "reward:"+pr.Code+":"+period+":paid",
-		fmt.Sprintf("拨付物业考核奖励 property reward %s %s paid", pr.Code, period), actor,
-		map[string]string{"kind": "property_reward_payment", "project": pr.Code, "district": pr.District, "period": period,
-			"bank_account": bankAccount, "reference": reference, "version": strconv.Itoa(r.Version)})
+		autoMemo(meta, MemoPropertyRewardPayment, "拨付物业考核奖励：项目 %s %s", txtArg(pr.Code), txtArg(period)), actor, meta)
 	err = p.ledger.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockProject(ctx, tx, pr.Code); err != nil {
 			return err

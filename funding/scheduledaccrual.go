@@ -2,7 +2,6 @@ package funding
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -63,7 +62,8 @@ func accrueScheduledInTx(ctx context.Context, tx *sqlx.Tx, owner, code string, v
 			meta[k] = v
 		}
 		entries = append(entries, ledger.Entry{Book: ledger.BookFinancial, EffectiveDate: x.DueDate,
-			Memo:  fmt.Sprintf("计提利息 %s %s interest for %s to %s", owner, code, x.PeriodStart.Format(ledger.DateLayout), due),
+			Memo: autoMemo(meta, MemoAccrual, "计提利息：%s %s，%s 至 %s 的利息", memoArg{ledger.MemoArgText + owner, map[string]string{"loan": "贷款", "bond": "债券"}[owner]},
+				txtArg(code), txtArg(x.PeriodStart.Format(ledger.DateLayout)), txtArg(due)),
 			Actor: actor, IdempotencyKey: owner + ":" + code + ":accrual:" + due, Metadata: meta,
 			Postings: []ledger.Posting{
 				{AccountCode: expense, Side: ledger.Debit, Amount: x.Interest},

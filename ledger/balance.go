@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -171,14 +172,16 @@ func (l *Ledger) TrialBalance(ctx context.Context, book Book, asOf time.Time) (T
 // RegisterLine is one posting of an account's register with the running
 // balance on the account's normal side after it.
 type RegisterLine struct {
-	EntryID       int64           `db:"entry_id" json:"entry_id"`
-	Voucher       string          `db:"-" json:"voucher,omitempty"` // the entry's voucher number, "2021-03 财-0001"
-	EffectiveDate time.Time       `db:"effective_date" json:"effective_date"`
-	Memo          string          `db:"memo" json:"memo"`
-	Actor         string          `db:"actor" json:"actor"`
-	Side          Side            `db:"side" json:"side"`
-	Amount        decimal.Decimal `db:"amount" json:"amount"`
-	Balance       decimal.Decimal `db:"balance" json:"balance"`
+	EntryID       int64     `db:"entry_id" json:"entry_id"`
+	Voucher       string    `db:"-" json:"voucher,omitempty"` // the entry's voucher number, "2021-03 财-0001"
+	EffectiveDate time.Time `db:"effective_date" json:"effective_date"`
+	Memo          string    `db:"memo" json:"memo"`
+	// Metadata is the entry's metadata, for its structured memo (memo.go).
+	Metadata map[string]string `db:"-" json:"-"`
+	Actor    string            `db:"actor" json:"actor"`
+	Side     Side              `db:"side" json:"side"`
+	Amount   decimal.Decimal   `db:"amount" json:"amount"`
+	Balance  decimal.Decimal   `db:"balance" json:"balance"`
 }
 
 // RegisterFilter bounds a register.
@@ -200,14 +203,15 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 	}
 	var rows []struct {
 		RegisterLine
-		Book       Book `db:"book"`
-		VoucherSeq int  `db:"voucher_seq"`
+		Book       Book   `db:"book"`
+		VoucherSeq int    `db:"voucher_seq"`
+		Meta       string `db:"metadata"`
 	}
 	err = l.db.SelectContext(ctx, &rows, fmt.Sprintf(`
 		WITH opening AS (
 			SELECT coalesce(sum(debit - credit), 0) AS net FROM account_day_balances
 			 WHERE account_id = $1 AND $2::date IS NOT NULL AND day < $2::date)
-		SELECT e.id AS entry_id, e.book, coalesce(v.seq, 0) AS voucher_seq, e.effective_date, e.memo, e.actor, p.side, p.amount,
+		SELECT e.id AS entry_id, e.book, coalesce(v.seq, 0) AS voucher_seq, e.effective_date, e.memo, e.metadata::text AS metadata, e.actor, p.side, p.amount,
 		       $4 * ((SELECT net FROM opening) + sum(CASE WHEN p.side = 'D' THEN p.amount ELSE -p.amount END)
 		            OVER (ORDER BY e.effective_date, e.id, p.line)) AS balance
 		  FROM postings p JOIN entries e ON e.id = p.entry_id LEFT JOIN entry_vouchers v ON v.entry_id = e.id
@@ -226,6 +230,9 @@ func (l *Ledger) Register(ctx context.Context, code string, f RegisterFilter) ([
 		lines[i] = r.RegisterLine
 		lines[i].EffectiveDate = Civil(r.EffectiveDate)
 		lines[i].Voucher = voucherOf(r.Book, lines[i].EffectiveDate, r.VoucherSeq).String()
+		if err := json.Unmarshal([]byte(r.Meta), &lines[i].Metadata); err != nil {
+			return nil, fmt.Errorf("register of %s: entry %d: metadata: %w", code, r.EntryID, err)
+		}
 	}
 	return lines, nil
 }

@@ -600,12 +600,12 @@ func (l *Ledger) Reverse(ctx context.Context, id int64, r ReverseRequest) (Entry
 	rev := Entry{
 		Book:           orig.Book,
 		EffectiveDate:  r.Date,
-		Memo:           "冲销 reversal of entry " + strconv.FormatInt(id, 10) + ": " + r.Reason,
 		Actor:          r.Actor,
 		IdempotencyKey: r.IdempotencyKey,
 		Reverses:       id,
 		Metadata:       map[string]string{"reason": r.Reason},
 	}
+	rev.Memo = ReversalMemo(rev.Metadata, orig.Voucher, r.Reason)
 	if rev.EffectiveDate.IsZero() {
 		rev.EffectiveDate = orig.EffectiveDate
 	}

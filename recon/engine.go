@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -107,6 +108,7 @@ type proposal struct {
 
 type issue struct {
 	kind, note   string
+	figures      []string // the note's figures, in order (Issue.Figures)
 	lines, posts []int32
 }
 
@@ -165,8 +167,9 @@ func (e *engine) mark(ls, ps []int32, f uint8) {
 	}
 }
 
-// addIssue lists an issue when one of its items lies in the period.
-func (e *engine) addIssue(kind, note string, ls, ps []int32) {
+// addIssue lists an issue when one of its items lies in the period; the
+// note's figures, in order, let a page write it in its reader's language.
+func (e *engine) addIssue(kind, note string, ls, ps []int32, figures ...string) {
 	if !e.anyInPeriod(ls, ps) {
 		return
 	}
@@ -175,7 +178,7 @@ func (e *engine) addIssue(kind, note string, ls, ps []int32) {
 	if len(e.issues) >= MaxIssues {
 		return
 	}
-	e.issues = append(e.issues, issue{kind: kind, note: note,
+	e.issues = append(e.issues, issue{kind: kind, note: note, figures: figures,
 		lines: slices.Clone(ls[:min(len(ls), MaxIssueItems)]), posts: slices.Clone(ps[:min(len(ps), MaxIssueItems)])})
 }
 
@@ -186,7 +189,7 @@ func (e *engine) addIssue(kind, note string, ls, ps []int32) {
 func (e *engine) accept(pass int, ls, ps []int32) {
 	switch {
 	case e.anyFlag(ls, ps, flagBlocked):
-		e.addIssue(IssueReleased, fmt.Sprintf("pass %d would match these, but an item was released from a revoked match: match by hand", pass), ls, ps)
+		e.addIssue(IssueReleased, fmt.Sprintf("pass %d would match these, but an item was released from a revoked match: match by hand", pass), ls, ps, strconv.Itoa(pass))
 		e.mark(ls, ps, flagContest|flagListed)
 	case e.anyFlag(ls, ps, flagContest):
 		e.mark(ls, ps, flagContest)
@@ -279,10 +282,12 @@ func (e *engine) passReference() {
 		}
 		switch {
 		case len(ls) > 1 && len(ps) > 1:
-			e.addIssue(IssueReferenceManyToMany, fmt.Sprintf("reference %q: %d lines and %d postings", lr, len(ls), len(ps)), ls, ps)
+			e.addIssue(IssueReferenceManyToMany, fmt.Sprintf("reference %q: %d lines and %d postings", lr, len(ls), len(ps)), ls, ps,
+				lr, strconv.Itoa(len(ls)), strconv.Itoa(len(ps)))
 			e.mark(ls, ps, flagContest)
 		case sl != sp || sl == 0:
-			e.addIssue(IssueReferenceAmounts, fmt.Sprintf("reference %q: lines %s, postings %s", lr, fenString(sl), fenString(sp)), ls, ps)
+			e.addIssue(IssueReferenceAmounts, fmt.Sprintf("reference %q: lines %s, postings %s", lr, fenString(sl), fenString(sp)), ls, ps,
+				lr, fenString(sl), fenString(sp))
 			e.mark(ls, ps, flagContest)
 		default:
 			e.accept(PassReference, ls, ps)
@@ -455,7 +460,8 @@ func (e *engine) amountGroup(ls, ps []int32) {
 		if x.in {
 			dir = "in"
 		}
-		e.addIssue(IssueAmbiguous, fmt.Sprintf("%s %s: more than one candidate within ±%d days, and the counterparties do not tell them apart", dir, fenString(x.fen), e.window), leftL, leftP)
+		e.addIssue(IssueAmbiguous, fmt.Sprintf("%s %s: more than one candidate within ±%d days, and the counterparties do not tell them apart", dir, fenString(x.fen), e.window), leftL, leftP,
+			dir, fenString(x.fen), strconv.Itoa(int(e.window)))
 		e.mark(leftL, leftP, flagContest)
 	}
 }
@@ -549,7 +555,8 @@ func (e *engine) passSum() {
 					ls, ps = ps, ls
 				}
 				e.addIssue(IssueAmbiguousSum, fmt.Sprintf("more than one set of %s adds up to %s within ±%d days",
-					map[bool]string{true: "postings", false: "lines"}[lineAnchors], fenString(a.fen), e.window), ls, ps)
+					map[bool]string{true: "postings", false: "lines"}[lineAnchors], fenString(a.fen), e.window), ls, ps,
+					map[bool]string{true: "postings", false: "lines"}[lineAnchors], fenString(a.fen), strconv.Itoa(int(e.window)))
 			}
 		}
 	}

@@ -48,8 +48,15 @@ func ParsePostingRef(s string) (PostingRef, error) {
 // Issue is something matching could not decide without guessing: a person
 // looks at the lines and postings it names.
 type Issue struct {
-	Kind     string       `json:"kind"`
-	Note     string       `json:"note"`
+	Kind string `json:"kind"`
+	Note string `json:"note"`
+	// Figures are the note's figures in order, for a page to write it in
+	// its reader's language: released {pass} (or none);
+	// reference_many_to_many {reference, lines, postings};
+	// reference_amounts_differ {reference, lines' sum, postings' sum};
+	// ambiguous_amount_date {in|out, amount, window days};
+	// ambiguous_sum {postings|lines, amount, window days}; none for the others.
+	Figures  []string     `json:"figures,omitempty"`
 	Lines    []int64      `json:"lines,omitempty"`    // statement line ids
 	Postings []PostingRef `json:"postings,omitempty"` // ledger postings
 }
@@ -213,7 +220,7 @@ func summarise(res *RunResult, ld *loaded) {
 	}
 	res.IssueCount = e.issueCount
 	for _, is := range e.issues {
-		out := Issue{Kind: is.kind, Note: is.note}
+		out := Issue{Kind: is.kind, Note: is.note, Figures: is.figures}
 		for _, i := range is.lines {
 			out.Lines = append(out.Lines, ld.lineIDs[i])
 		}

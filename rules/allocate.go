@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -68,7 +69,38 @@ type Allocation struct {
 	Groups  []GroupAllocation // by category (canonical order), category rule first, then work items by name
 	Totals  []SourceAmount    // per source over the project, canonical order, amounts > 0
 	Steps   []string          // how every number was obtained, for people
+	// Notes are the Steps as kinds with figures, for a page to write them
+	// in its reader's language (web's catalogue).
+	Notes []Note `json:"Notes,omitempty"`
 }
+
+// Note is one step of an allocation's explanation: its kind (Note*), the
+// group it concerns (Category code and WorkItem, empty for the whole
+// project) and its figures in order: amounts as decimals, percentages,
+// counts, and funding sources by their codes.
+type Note struct {
+	Kind     string   `json:"kind"`
+	Category string   `json:"category,omitempty"`
+	WorkItem string   `json:"work_item,omitempty"`
+	Args     []string `json:"args,omitempty"`
+}
+
+// Kinds of Note, with their figures.
+const (
+	NoteRuleSet        = "rule_set"        // name, version, project, households, floor area m², elevators, budget lines, total
+	NoteGroup          = "group"           // budget lines ("#0 #1"), cost
+	NoteFixed          = "fixed"           // amount, source
+	NoteFixedCut       = "fixed_cut"       // amount, source, what was left
+	NotePct            = "pct"             // base, pct, part, source
+	NoteWithinCap      = "within_cap"      // source, amount, cap
+	NoteCapped         = "capped"          // source, amount, cap, excess
+	NoteExcessLast     = "excess_last"     // excess, source
+	NoteExcessUncapped = "excess_uncapped" // excess, source
+	NoteExcessRoom     = "excess_room"     // amount, source, room, left
+	NoteRounding       = "rounding"        // floors' sum, fen to hand out
+	NoteRoundingFen    = "rounding_fen"    // source, remainder in fen
+	NoteResult         = "result"          // cost, then source and amount pairs
+)
 
 // Allocate splits a project's budget lines among funding sources under rs.
 //
@@ -143,6 +175,8 @@ func Allocate(p Project, lines []BudgetLine, rs *RuleSet) (Allocation, error) {
 	}
 	a.Steps = append(a.Steps, fmt.Sprintf("rule set %s version %s (%s, sha256 %s…); project %s: %d households, %s m², %d elevators; %d budget lines, total %s",
 		rs.Name, rs.Version, rs.file, hash, p.Code, p.Households, fmtNum(p.FloorAreaM2), p.Elevators, len(lines), fmtNum(total)))
+	a.Notes = append(a.Notes, Note{Kind: NoteRuleSet, Args: []string{rs.Name, rs.Version, p.Code, strconv.Itoa(p.Households), fmtNum(p.FloorAreaM2),
+		strconv.Itoa(p.Elevators), strconv.Itoa(len(lines)), fmtNum(total)}})
 
 	totals := make(map[string]decimal.Decimal)
 	for _, k := range keys {
@@ -158,21 +192,26 @@ func Allocate(p Project, lines []BudgetLine, rs *RuleSet) (Allocation, error) {
 			lineRefs[i] = fmt.Sprintf("#%d", n)
 		}
 		a.Steps = append(a.Steps, fmt.Sprintf("%s: budget lines %s, cost %s, rule %s", label, strings.Join(lineRefs, " "), fmtNum(g.Cost), rulePath))
+		a.Notes = append(a.Notes, Note{Kind: NoteGroup, Category: k.category, WorkItem: k.item, Args: []string{strings.Join(lineRefs, " "), fmtNum(g.Cost)}})
 
-		sp := &split{p: p, label: label, rule: rule}
+		sp := &split{p: p, label: label, rule: rule, group: Note{Category: k.category, WorkItem: k.item}}
 		exact := sp.exact(g.Cost)
 		rounded := sp.round(g.Cost, exact)
 		if err := sp.check(g.Cost, exact, rounded); err != nil {
 			return Allocation{}, fmt.Errorf("allocate %s: %s: %w", p.Code, label, err)
 		}
 		a.Steps = append(a.Steps, sp.steps...)
+		a.Notes = append(a.Notes, sp.notes...)
 		g.Shares = amounts(rounded)
 		parts := make([]string, len(g.Shares))
+		result := Note{Kind: NoteResult, Category: k.category, WorkItem: k.item, Args: []string{fmtNum(g.Cost)}}
 		for i, s := range g.Shares {
 			parts[i] = s.Source + " " + fmtNum(s.Amount)
+			result.Args = append(result.Args, s.Source, fmtNum(s.Amount))
 			totals[s.Source] = totals[s.Source].Add(s.Amount)
 		}
 		a.Steps = append(a.Steps, fmt.Sprintf("%s: result %s (sum %s)", label, strings.Join(parts, ", "), fmtNum(g.Cost)))
+		a.Notes = append(a.Notes, result)
 		a.Groups = append(a.Groups, *g)
 	}
 	a.Totals = amounts(totals)
@@ -238,10 +277,19 @@ type split struct {
 	caps   map[string]decimal.Decimal // source -> cap of its share, for capped pct shares
 	steps  []string
 	capLog map[string]string // source -> how its share cap was computed
+	group  Note              // the group's category and work item
+	notes  []Note
 }
 
 func (sp *split) logf(format string, args ...any) {
 	sp.steps = append(sp.steps, sp.label+": "+fmt.Sprintf(format, args...))
+}
+
+// note records a step of the split as a Note (logf writes it for people).
+func (sp *split) note(kind string, args ...string) {
+	n := sp.group
+	n.Kind, n.Args = kind, args
+	sp.notes = append(sp.notes, n)
 }
 
 // exact returns each source's exact amount: fixed shares, pct shares, caps
@@ -259,9 +307,11 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 		take := *s.Fixed
 		if take.GreaterThan(remaining) {
 			sp.logf("fixed %s → %s cut to %s (only %s left)", fmtNum(take), s.Source, fmtNum(remaining), fmtNum(remaining))
+			sp.note(NoteFixedCut, fmtNum(take), s.Source, fmtNum(remaining))
 			take = remaining
 		} else {
 			sp.logf("fixed %s → %s", fmtNum(take), s.Source)
+			sp.note(NoteFixed, fmtNum(take), s.Source)
 		}
 		amt[s.Source] = amt[s.Source].Add(take)
 		remaining = remaining.Sub(take)
@@ -275,6 +325,7 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 		}
 		part := base.Mul(*s.Pct).Shift(-2)
 		sp.logf("%s × %s%% = %s → %s", fmtNum(base), s.Pct.String(), fmtNum(part), s.Source)
+		sp.note(NotePct, fmtNum(base), s.Pct.String(), fmtNum(part), s.Source)
 		amt[s.Source] = amt[s.Source].Add(part)
 	}
 
@@ -294,11 +345,13 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 		have := amt[s.Source]
 		if !have.GreaterThan(limit) {
 			sp.logf("%s %s within its cap %s", s.Source, fmtNum(have), sp.capLog[s.Source])
+			sp.note(NoteWithinCap, s.Source, fmtNum(have), fmtNum(limit))
 			continue
 		}
 		excess := have.Sub(limit)
 		amt[s.Source] = limit
 		sp.logf("%s %s capped at %s; excess %s", s.Source, fmtNum(have), sp.capLog[s.Source], fmtNum(excess))
+		sp.note(NoteCapped, s.Source, fmtNum(have), fmtNum(limit), fmtNum(excess))
 		for k, l := range s.Overflow {
 			if excess.Sign() == 0 {
 				break
@@ -306,6 +359,7 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 			if k == len(s.Overflow)-1 {
 				amt[l.Source] = amt[l.Source].Add(excess)
 				sp.logf("excess %s → %s (last link: takes the rest)", fmtNum(excess), l.Source)
+				sp.note(NoteExcessLast, fmtNum(excess), l.Source)
 				excess = decimal.Zero
 				break
 			}
@@ -313,6 +367,7 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 			if !limited {
 				amt[l.Source] = amt[l.Source].Add(excess)
 				sp.logf("excess %s → %s (uncapped link)", fmtNum(excess), l.Source)
+				sp.note(NoteExcessUncapped, fmtNum(excess), l.Source)
 				excess = decimal.Zero
 				break
 			}
@@ -321,6 +376,7 @@ func (sp *split) exact(cost decimal.Decimal) map[string]decimal.Decimal {
 			amt[l.Source] = amt[l.Source].Add(take)
 			excess = excess.Sub(take)
 			sp.logf("excess: %s → %s (room %s under %s), %s left", fmtNum(take), l.Source, fmtNum(room), why, fmtNum(excess))
+			sp.note(NoteExcessRoom, fmtNum(take), l.Source, fmtNum(room), fmtNum(excess))
 		}
 	}
 	return amt
@@ -418,10 +474,12 @@ func (sp *split) round(cost decimal.Decimal, exact map[string]decimal.Decimal) m
 		plural = ""
 	}
 	sp.logf("rounding: floors add up to %s, %d fen%s to hand out by largest remainder", fmtNum(floors), missing, plural)
+	sp.note(NoteRounding, fmtNum(floors), strconv.FormatInt(missing, 10))
 	for i := int64(0); i < missing && i < int64(len(order)); i++ {
 		s := order[i]
 		rounded[s] = rounded[s].Add(fen)
 		sp.logf("rounding: +0.01 to %s (remainder %s fen)", s, rem[s].Shift(2).String())
+		sp.note(NoteRoundingFen, s, rem[s].Shift(2).String())
 	}
 	return rounded
 }

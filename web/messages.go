@@ -79,6 +79,7 @@ func (c catalogued) messageKey(lang string, err error) (string, []any) {
 // message (messages["err.<name>.detail"], a format), or nil.
 var errorFigures = map[string]func(lang string, err error) []any{
 	"funding.ErrBudgetLineExceeded": lineShortfallFigures,
+	"funding.ErrNotEarmarked":       earmarkFigures,
 }
 
 // errorCatalogue maps every named error; the first that matches wins, so
@@ -318,6 +319,24 @@ func init() {
 		"无预算不支出：项目 %s 的%s预算 %s 元，已支付 %s 元，尚余 %s 元；这笔 %s 元的支付超出 %s 元。请先调整预算。",
 		"No payment without budget: project %s, %s line: budget %s, already paid %s, remaining %s; this payment of %s exceeds it by %s. Adjust the budget first.",
 	}
+	messages["err.funding.ErrNotEarmarked.detail"] = [2]string{
+		"专款专用：%s资金不能用于%s，只能用于项目规则集允许的类别。",
+		"Earmarked money: %s money may not pay for %s; it may pay only the categories the project's rule set allows.",
+	}
+}
+
+// earmarkFigures are the source and the category (in the language) of a
+// payment or budget line refused by 专款专用.
+func earmarkFigures(lang string, err error) []any {
+	var er *funding.EarmarkRefusal
+	if !errors.As(err, &er) || er.Category == "" {
+		return nil
+	}
+	what := categoryWord(lang, er.Category)
+	if er.WorkItem != "" {
+		what += " / " + er.WorkItem
+	}
+	return []any{sourceWord(lang, er.Source), what}
 }
 
 // lineShortfallFigures are the figures of a payment refused by its budget

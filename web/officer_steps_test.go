@@ -22,6 +22,18 @@ func (b *browserUser) step(path, key, action string, fields map[string]string) r
 	return b.post(path, form)
 }
 
+// previewAndPost opens a step page, previews the fields and posts them,
+// wanting 200 both times; it returns the posted page.
+func (b *browserUser) previewAndPost(path string, fields map[string]string) resp {
+	b.t.Helper()
+	key := b.stepKey(path)
+	r := b.step(path, key, "preview", fields)
+	wantStatus(b.t, path+" preview", r, http.StatusOK)
+	r = b.step(path, key, "post", fields)
+	wantStatus(b.t, path+" post", r, http.StatusOK)
+	return r
+}
+
 // stepKey opens a step page and returns its form key.
 func (b *browserUser) stepKey(path string) string {
 	b.t.Helper()
@@ -87,15 +99,7 @@ func TestOfficerStepRefusals(t *testing.T) {
 	f.setPasswords()
 	b := f.browser()
 	b.mustLogin("officer")
-	post := func(path string, fields map[string]string) resp {
-		t.Helper()
-		key := b.stepKey(path)
-		r := b.step(path, key, "preview", fields)
-		wantStatus(t, path+" preview", r, http.StatusOK)
-		r = b.step(path, key, "post", fields)
-		wantStatus(t, path+" post", r, http.StatusOK)
-		return r
-	}
+	post := b.previewAndPost
 	r := post("/projects/HC-2/approve", map[string]string{"approved_on": "2020-06-15", "basic": "1000.00", "improvement": "1000.00"})
 	wantBody(t, "approval", r, "已批复预算", "2,000.00")
 	r = b.get("/projects/HC-2/approve")

@@ -127,6 +127,9 @@ func parsePages() map[string]*template.Template {
 		"cname":  categoryName,
 		"fkname": facilityKindName,
 		"add":    func(a, b int) int { return a + b },
+		"memo":   memoText,
+		"aname":  accountName,
+		"inote":  issueNote,
 	}
 	pages := map[string]*template.Template{}
 	names, err := fs.Glob(uiFiles, "templates/*.html")

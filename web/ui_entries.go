@@ -50,8 +50,12 @@ type listRow struct {
 	Party     string // the payee, or the payer (the source) of a receipt
 	Direction string // in, out or none (message key suffix)
 	Amount    decimal.Decimal
-	Memo      string
+	Memo      string            // as stored; pages show it with memo (memos.go)
+	Meta      map[string]string // the entry's metadata, for its memo
 	Reverses  int64
+	// ReversesVoucher: the voucher number of the entry a reversal undoes,
+	// when its memo does not name it already.
+	ReversesVoucher string
 }
 
 type listFilter struct {
@@ -107,7 +111,7 @@ func listSize(v string) int {
 // that moves no cash shows its debit total and no direction.
 func entryListRow(e ledger.Entry) listRow {
 	row := listRow{ID: e.ID, Date: e.EffectiveDate, Voucher: e.Voucher, Book: string(e.Book), Project: e.Metadata["project"],
-		Source: e.Metadata["source"], Category: e.Metadata["category"], Party: e.Metadata["payee"], Memo: e.Memo, Reverses: e.Reverses}
+		Source: e.Metadata["source"], Category: e.Metadata["category"], Party: e.Metadata["payee"], Memo: e.Memo, Meta: e.Metadata, Reverses: e.Reverses}
 	var cash, debits decimal.Decimal
 	for _, p := range e.Postings {
 		amt := p.Amount
@@ -188,11 +192,13 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 		d.Next = listLink("/entries", q, "cursor", strconv.FormatInt(es[len(es)-1].ID, 10))
 	}
 	for _, e := range es {
+		reversed := ""
 		if e.Reverses != 0 && e.Metadata["project"] == "" {
-			// A reversal shows the project, source and payee it undoes.
+			// A reversal shows the project, source and payee it undoes (not its memo).
 			if o, err := s.prog.Ledger().Entry(ctx, e.Reverses); err == nil {
+				reversed = o.Voucher
 				for k, v := range o.Metadata {
-					if _, has := e.Metadata[k]; !has {
+					if _, has := e.Metadata[k]; !has && k != ledger.MemoKindKey && k != ledger.MemoArgsKey {
 						if e.Metadata == nil {
 							e.Metadata = map[string]string{}
 						}
@@ -202,6 +208,9 @@ func (s *Server) entriesPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		row := entryListRow(e)
+		if e.Metadata[ledger.MemoKindKey] != ledger.MemoReversal {
+			row.ReversesVoucher = reversed
+		}
 		if row.Party == "" && row.Direction == "in" && row.Source != "" {
 			row.Party = sourceName(lang, row.Source) // a receipt's payer is its source
 		}

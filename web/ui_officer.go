@@ -139,6 +139,7 @@ type previewEntry struct {
 	Book     string
 	Date     time.Time
 	Memo     string
+	Meta     map[string]string // the entry's metadata, for its memo
 	Voucher  string
 	Replayed bool
 	Postings []previewPosting
@@ -331,7 +332,7 @@ func (s *Server) previewEntries(ctx context.Context, es []ledger.Entry) []previe
 	out := make([]previewEntry, 0, len(es))
 	l := s.prog.Ledger()
 	for _, e := range es {
-		pe := previewEntry{Book: string(e.Book), Date: e.EffectiveDate, Memo: e.Memo, Voucher: e.Voucher, Replayed: e.Replayed}
+		pe := previewEntry{Book: string(e.Book), Date: e.EffectiveDate, Memo: e.Memo, Meta: e.Metadata, Voucher: e.Voucher, Replayed: e.Replayed}
 		for _, p := range e.Postings {
 			pp := previewPosting{Account: p.AccountCode, Side: string(p.Side), Amount: p.Amount}
 			if a, err := l.Account(ctx, p.AccountCode); err == nil {
@@ -632,7 +633,7 @@ func approveNotes(c stepCall) (stepNotes, error) {
 	}
 	al := ap.Allocation
 	n.RuleSet = fmt.Sprintf("%s %s (%s) v%d", al.RuleSet.Name, al.RuleSet.Version, day(ap.ApprovedOn), ap.Version)
-	n.Explain = al.Steps
+	n.Explain = explanation(c.lang, al)
 	return n, nil
 }
 

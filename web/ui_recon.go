@@ -297,6 +297,11 @@ func codeName(lang, prefix string, code any) string {
 func init() {
 	mergeMessages(map[string][2]string{
 		"pass.1":                         {"自动：参考号", "Automatic: reference"},
+		"rc.actor.auto":                  {"自动匹配", "Automatic"},
+		"rc.sum.what":                    {"明细", "Items"},
+		"rc.sum.count":                   {"笔数", "Count"},
+		"rc.sum.matched":                 {"其中已匹配", "Of which matched"},
+		"rc.sum.balance":                 {"余额", "Balance"},
 		"pass.2":                         {"自动：金额与日期", "Automatic: amount and date"},
 		"pass.3":                         {"自动：合计金额", "Automatic: sum"},
 		"issue.released":                 {"撤销匹配后待人工处理", "Released by an unmatch: for a person"},

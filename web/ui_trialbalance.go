@@ -300,6 +300,9 @@ func (s *Server) trialBalancePage(w http.ResponseWriter, r *http.Request) {
 		d.NextLink = pageLink(d.Page + 1)
 	}
 	d.Rows = d.Rows[(d.Page-1)*MaxTrialRows : min(len(d.Rows), d.Page*MaxTrialRows)]
+	if group == ledger.ByAccount {
+		s.nameAccountRows(r.Context(), lang, d.Rows)
+	}
 	s.render(w, r, http.StatusOK, "ledger.html", pageData{Title: "tb.title", Data: d})
 }
 
