@@ -538,7 +538,9 @@ func (s *Server) postCompany(ctx context.Context, in *writeIn[requests.Company])
 	d, err := funding.LookupDistrict(ctx, s.db, ci.District)
 	return created(firstErr(err, principalOf(ctx).CheckWrite(d.Code)), func() error { return right(s.prog.Company(ctx, ci.Code)) },
 		func() (funding.Company, error) { return s.prog.RegisterCompany(ctx, ci, principalOf(ctx).User) },
-		func(co funding.Company) companyJSON { return companyJSON{Code: co.Code, Name: co.Name, District: co.District} })
+		func(co funding.Company) companyJSON {
+			return companyJSON{Code: co.Code, Name: co.Name, District: co.District}
+		})
 }
 
 type capitalJSON struct {

@@ -72,7 +72,7 @@ func (s *Server) listPeriods(ctx context.Context, _ *struct{}) (*bodyOut[periods
 
 type periodIn struct {
 	KeyHeader
-	Month string      `path:"month" doc:"YYYY-MM"`
+	Month string                 `path:"month" doc:"YYYY-MM"`
 	Body  *requests.PeriodAction `doc:"optional; reopening needs a reason"`
 }
 
