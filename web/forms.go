@@ -241,6 +241,25 @@ func decodeRows(get func(name string) string, ft formTag, out reflect.Value) err
 	return nil
 }
 
+// formView is a declared form's inputs as a page shows them (template
+// "formfields" of layout.html): each input in a cell of the form's grid,
+// its id "<ID>-<name>", the refusal under the input at fault (Field).
+type formView struct {
+	Lang, ID     string
+	Fields       []stepField
+	Error, Field string
+	ErrorID      string // the refusal's element id; err-<name> when empty
+	Upload       bool   // a file may stand for the inputs: none is required
+}
+
+// ErrID is the id of the refusal of the input name.
+func (v formView) ErrID(name string) string {
+	if v.ErrorID != "" {
+		return v.ErrorID
+	}
+	return "err-" + name
+}
+
 // decodePosted decodes the request's posted form into dst.
 func decodePosted(r *http.Request, dst any) error { return decodeForm(r.PostFormValue, dst) }
 
