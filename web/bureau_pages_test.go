@@ -640,7 +640,7 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 	pool := url.Values{"csrf": {b.csrf}, "year": {"2021"}, "pool": {"abc"}}
 	r = b.post("/evaluations/pool", pool)
 	wantStatus(t, "bad pool", r, http.StatusUnprocessableEntity)
-	wantBody(t, "bad pool", r, `id="ev-pool-error" data-field="pool"`, "大于零")
+	wantBody(t, "bad pool", r, `id="ev-pool-error" data-field="pool"`, "金额应为正数")
 	pool.Set("pool", "1000000.00")
 	r = b.post("/evaluations/pool", pool)
 	m := regexp.MustCompile(`id="ev-pool-error" data-field="pool">([^<]*)<`).FindSubmatch(r.body)
