@@ -78,11 +78,7 @@ func project(code, district string) funding.ProjectInput {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.DB(t)
-	p := funding.New(ledger.New(db))
-	if _, _, err := p.LoadRuleSet(ctx, "../funding/testdata/rules/test-citywide.yaml", "setup"); err != nil {
-		t.Fatal(err)
-	}
+	db, p := booksWithRules(t, "../funding/testdata/rules/test-citywide.yaml")
 	for _, pr := range []funding.ProjectInput{project("HC-1", "环翠区"), project("HC-2", "环翠区"), project("HC-3", "环翠区"), project("WD-1", "文登区")} {
 		if _, err := p.RegisterProject(ctx, pr, "setup"); err != nil {
 			t.Fatal(err)
@@ -99,9 +95,29 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
+	return serveFixture(t, db, map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor,
+		"nogrants": access.DistrictOfficer}, map[string]string{"officer": "huancui"})
+}
+
+// booksWithRules is a fresh database with the rule set of the file loaded.
+func booksWithRules(t *testing.T, rules string) (*sqlx.DB, *funding.Programme) {
+	t.Helper()
+	db := pgtest.DB(t)
+	p := funding.New(ledger.New(db))
+	if _, _, err := p.LoadRuleSet(context.Background(), rules, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	return db, p
+}
+
+// serveFixture serves the books of db to the users (each with an API
+// token), each officer granted the district named in grants.
+func serveFixture(t *testing.T, db *sqlx.DB, users map[string]access.Role, grants map[string]string) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	st := access.New(db)
 	f := &fixture{t: t, db: db, log: &syncBuffer{}, tokens: map[string]string{}, store: st}
-	for name, role := range map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor, "nogrants": access.DistrictOfficer} {
+	for name, role := range users {
 		if err := st.AddUser(ctx, name, role, "", "setup"); err != nil {
 			t.Fatal(err)
 		}
@@ -111,11 +127,12 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.tokens[name] = tok
 	}
-	if err := st.Grant(ctx, "officer", "huancui", true, "", "setup"); err != nil {
-		t.Fatal(err)
+	for user, district := range grants {
+		if err := st.Grant(ctx, user, district, true, "", "setup"); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s := web.New(db, slog.New(slog.NewJSONHandler(f.log, nil)))
-	f.srv = httptest.NewServer(s.Handler())
+	f.srv = httptest.NewServer(web.New(db, slog.New(slog.NewJSONHandler(f.log, nil))).Handler())
 	t.Cleanup(f.srv.Close)
 	return f
 }
