@@ -571,6 +571,19 @@ func day(t time.Time) string {
 	return t.Format(ledger.DateLayout)
 }
 
+// PostedJSON is what a write posted: its financial and budget entries,
+// and who wrote. Embedded in an answer; exported, so that huma documents
+// its fields inline (it skips unexported embedded structs).
+type PostedJSON struct {
+	FinancialEntry int64  `json:"financial_entry"`
+	BudgetEntry    int64  `json:"budget_entry"`
+	Actor          string `json:"actor"`
+}
+
+func posted(financial, budget int64, actor string) PostedJSON {
+	return PostedJSON{FinancialEntry: financial, BudgetEntry: budget, Actor: actor}
+}
+
 // page is one page of a list; Next is the ?after= of the next page.
 type page[T any] struct {
 	Items []T    `json:"items"`

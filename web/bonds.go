@@ -122,17 +122,14 @@ func (s *Server) postBond(ctx context.Context, in *writeIn[requests.Bond]) (*wri
 }
 
 type bondIssueJSON struct {
-	Bond           string    `json:"bond"`
-	IssuedOn       string    `json:"issued_on"`
-	Amount         moneyJSON `json:"amount"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Bond     string    `json:"bond"`
+	IssuedOn string    `json:"issued_on"`
+	Amount   moneyJSON `json:"amount"`
+	PostedJSON
 }
 
 func bondIssueOut(_ context.Context, q funding.BondIssueRequest, iss funding.BondIssue) (bondIssueJSON, bool) {
-	return bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount), FinancialEntry: iss.FinancialEntry,
-		BudgetEntry: iss.BudgetEntry, Actor: q.Actor}, iss.Replayed
+	return bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount), PostedJSON: posted(iss.FinancialEntry, iss.BudgetEntry, q.Actor)}, iss.Replayed
 }
 
 // postBondIssue records the issue (the body is optional); the same
@@ -142,19 +139,17 @@ func (s *Server) postBondIssue(ctx context.Context, in *codeWriteIn[*requests.Bo
 }
 
 type bondAllocationJSON struct {
-	ID             int64     `json:"id"`
-	Bond           string    `json:"bond"`
-	Project        string    `json:"project"`
-	Amount         moneyJSON `json:"amount"`
-	AllocatedOn    string    `json:"allocated_on"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID          int64     `json:"id"`
+	Bond        string    `json:"bond"`
+	Project     string    `json:"project"`
+	Amount      moneyJSON `json:"amount"`
+	AllocatedOn string    `json:"allocated_on"`
+	PostedJSON
 }
 
 func bondAllocationOut(_ context.Context, q funding.BondAllocationRequest, a funding.BondAllocation) (bondAllocationJSON, bool) {
 	return bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount), AllocatedOn: day(a.AllocatedOn),
-		FinancialEntry: a.FinancialEntry, BudgetEntry: a.BudgetEntry, Actor: q.Actor}, a.Replayed
+		PostedJSON: posted(a.FinancialEntry, a.BudgetEntry, q.Actor)}, a.Replayed
 }
 
 func (s *Server) postBondAllocation(ctx context.Context, in *codeWriteIn[requests.BondAllocation]) (*writeOut[bondAllocationJSON], error) {
@@ -173,16 +168,14 @@ type bondPaymentJSON struct {
 	ReserveAvailable moneyJSON `json:"reserve_available"`
 	Backstop         string    `json:"backstop,omitempty"`
 	BackstopAmount   moneyJSON `json:"backstop_amount"`
-	FinancialEntry   int64     `json:"financial_entry"`
-	BudgetEntry      int64     `json:"budget_entry"`
-	Actor            string    `json:"actor"`
+	PostedJSON
 }
 
 func bondPaymentOut(_ context.Context, q funding.BondPaymentRequest, x funding.BondPayment) (bondPaymentJSON, bool) {
 	return bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
 		ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
 		ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postBondPayment(ctx context.Context, in *codeWriteIn[requests.BondPayment]) (*writeOut[bondPaymentJSON], error) {

@@ -188,17 +188,15 @@ func (s *Server) postElevatorPay(ctx context.Context, in *codeWriteIn[requests.E
 }
 
 type contributionJSON struct {
-	Application    string    `json:"application"`
-	Household      string    `json:"household"`
-	Amount         moneyJSON `json:"amount"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Application string    `json:"application"`
+	Household   string    `json:"household"`
+	Amount      moneyJSON `json:"amount"`
+	PostedJSON
 }
 
 func contributionOut(_ context.Context, q funding.ContributionRequest, m funding.Movement) (contributionJSON, bool) {
 	return contributionJSON{Application: q.Application, Household: q.Household, Amount: money(q.Amount),
-		FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: q.Actor}, m.Replayed
+		PostedJSON: posted(m.FinancialEntry, m.BudgetEntry, q.Actor)}, m.Replayed
 }
 
 func (s *Server) postElevatorContribution(ctx context.Context, in *codeWriteIn[requests.Contribution]) (*writeOut[contributionJSON], error) {

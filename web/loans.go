@@ -350,14 +350,12 @@ type loanDrawdownJSON struct {
 	Amount          moneyJSON `json:"amount"`
 	DrawnOn         string    `json:"drawn_on"`
 	ScheduleVersion int       `json:"schedule_version"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
 func loanDrawdownOut(_ context.Context, q funding.LoanDrawdownRequest, d funding.LoanDrawdown) (loanDrawdownJSON, bool) {
 	return loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
-		ScheduleVersion: d.ScheduleVersion, FinancialEntry: d.FinancialEntry, BudgetEntry: d.BudgetEntry, Actor: q.Actor}, d.Replayed
+		ScheduleVersion: d.ScheduleVersion, PostedJSON: posted(d.FinancialEntry, d.BudgetEntry, q.Actor)}, d.Replayed
 }
 
 func (s *Server) postLoanDrawdown(ctx context.Context, in *codeWriteIn[requests.LoanDrawdown]) (*writeOut[loanDrawdownJSON], error) {
@@ -370,14 +368,12 @@ type loanPrepaymentJSON struct {
 	Amount          moneyJSON `json:"amount"`
 	PaidOn          string    `json:"paid_on"`
 	ScheduleVersion int       `json:"schedule_version"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
 func loanPrepaymentOut(_ context.Context, q funding.LoanPrepaymentRequest, x funding.LoanPrepayment) (loanPrepaymentJSON, bool) {
 	return loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postLoanPrepayment(ctx context.Context, in *codeWriteIn[requests.LoanPrepayment]) (*writeOut[loanPrepaymentJSON], error) {
@@ -447,15 +443,12 @@ type loanPaymentJSON struct {
 	Interest        moneyJSON `json:"interest"`
 	Principal       moneyJSON `json:"principal"`
 	Total           moneyJSON `json:"total"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
 func loanPaymentOut(_ context.Context, q funding.LoanPaymentRequest, x funding.LoanPayment) (loanPaymentJSON, bool) {
 	return loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
-		Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), FinancialEntry: x.FinancialEntry,
-		BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postLoanPayment(ctx context.Context, in *codeWriteIn[requests.LoanPayment]) (*writeOut[loanPaymentJSON], error) {
@@ -505,20 +498,18 @@ func (s *Server) postLoanSubsidies(ctx context.Context, in *codeWriteIn[requests
 }
 
 type loanSubsidyPaymentJSON struct {
-	Loan           string    `json:"loan"`
-	DueDate        string    `json:"due_date"`
-	Level          string    `json:"level"`
-	PaidOn         string    `json:"paid_on"`
-	Amount         moneyJSON `json:"amount"`
-	InterestPaid   moneyJSON `json:"interest_paid"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Loan         string    `json:"loan"`
+	DueDate      string    `json:"due_date"`
+	Level        string    `json:"level"`
+	PaidOn       string    `json:"paid_on"`
+	Amount       moneyJSON `json:"amount"`
+	InterestPaid moneyJSON `json:"interest_paid"`
+	PostedJSON
 }
 
 func loanSubsidyPaymentOut(_ context.Context, q funding.LoanSubsidyPaymentRequest, x funding.LoanSubsidyPayment) (loanSubsidyPaymentJSON, bool) {
 	return loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
-		InterestPaid: money(x.InterestPaid), FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		InterestPaid: money(x.InterestPaid), PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postLoanSubsidyPayment(ctx context.Context, in *codeWriteIn[requests.LoanSubsidyPayment]) (*writeOut[loanSubsidyPaymentJSON], error) {
@@ -544,21 +535,19 @@ func (s *Server) postCompany(ctx context.Context, in *writeIn[requests.Company])
 }
 
 type capitalJSON struct {
-	ID             int64     `json:"id"`
-	Company        string    `json:"company"`
-	Project        string    `json:"project"`
-	Level          string    `json:"level,omitempty"`
-	Category       string    `json:"category,omitempty"`
-	Amount         moneyJSON `json:"amount"`
-	On             string    `json:"on"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID       int64     `json:"id"`
+	Company  string    `json:"company"`
+	Project  string    `json:"project"`
+	Level    string    `json:"level,omitempty"`
+	Category string    `json:"category,omitempty"`
+	Amount   moneyJSON `json:"amount"`
+	On       string    `json:"on"`
+	PostedJSON
 }
 
 func capitalInjectionOut(_ context.Context, q funding.CapitalInjectionRequest, x funding.CapitalInjection) (capitalJSON, bool) {
 	return capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postCapitalInjection(ctx context.Context, in *writeIn[requests.CapitalInjection]) (*writeOut[capitalJSON], error) {
@@ -569,7 +558,7 @@ func (s *Server) postCapitalInjection(ctx context.Context, in *writeIn[requests.
 // the amount and entries only).
 func capitalUseOut(_ context.Context, q funding.CapitalUseRequest, x funding.CapitalUse) (capitalJSON, bool) {
 	return capitalJSON{ID: x.ID, Company: q.Company, Project: q.Project, Category: q.Category, Amount: money(x.Amount), On: day(q.PaidOn),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postCapitalUse(ctx context.Context, in *writeIn[requests.CapitalUse]) (*writeOut[capitalJSON], error) {
@@ -599,20 +588,18 @@ func (s *Server) postInvestmentSubsidy(ctx context.Context, in *writeIn[requests
 }
 
 type investmentSubsidyPaymentJSON struct {
-	ID             int64     `json:"id"`
-	Project        string    `json:"project"`
-	Level          string    `json:"level"`
-	Amount         moneyJSON `json:"amount"`
-	Allowed        moneyJSON `json:"allowed"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID      int64     `json:"id"`
+	Project string    `json:"project"`
+	Level   string    `json:"level"`
+	Amount  moneyJSON `json:"amount"`
+	Allowed moneyJSON `json:"allowed"`
+	PostedJSON
 }
 
 func investmentSubsidyPaymentOut(_ context.Context, q funding.InvestmentSubsidyPaymentRequest,
 	x funding.InvestmentSubsidyPayment) (investmentSubsidyPaymentJSON, bool) {
 	return investmentSubsidyPaymentJSON{ID: x.ID, Project: q.Project, Level: q.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
-		FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: q.Actor}, x.Replayed
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
 func (s *Server) postInvestmentSubsidyPayment(ctx context.Context,
