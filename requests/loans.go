@@ -108,15 +108,21 @@ func (b Company) Input() funding.CompanyInput {
 	return funding.CompanyInput{Code: b.Code, Name: b.Name, District: b.District}
 }
 
+// CapitalMove is what a capital injection and a capital use both name:
+// the implementing company, the project, the amount and a reference.
+type CapitalMove struct {
+	Company   string `json:"company" minLength:"1"`
+	Project   string `json:"project" minLength:"1"`
+	Amount    Amount `json:"amount" minLength:"1"`
+	Reference string `json:"reference,omitempty" maxLength:"200"`
+}
+
 // CapitalInjection injects capital into an implementing company for a
 // project (funding.InjectCapital).
 type CapitalInjection struct {
-	Company    string `json:"company" minLength:"1"`
-	Project    string `json:"project" minLength:"1"`
+	CapitalMove
 	Level      string `json:"level" enum:"central,provincial,municipal,district"`
-	Amount     Amount `json:"amount" minLength:"1"`
 	InjectedOn Date   `json:"injected_on" minLength:"1"`
-	Reference  string `json:"reference,omitempty" maxLength:"200"`
 }
 
 // Request is the injection.
@@ -127,12 +133,9 @@ func (b CapitalInjection) Request(c Caller) funding.CapitalInjectionRequest {
 
 // CapitalUse spends injected capital on a project (funding.UseCapital).
 type CapitalUse struct {
-	Company   string `json:"company" minLength:"1"`
-	Project   string `json:"project" minLength:"1"`
-	Category  string `json:"category" minLength:"1"`
-	Amount    Amount `json:"amount" minLength:"1"`
-	PaidOn    Date   `json:"paid_on" minLength:"1"`
-	Reference string `json:"reference,omitempty" maxLength:"200"`
+	CapitalMove
+	Category string `json:"category" minLength:"1"`
+	PaidOn   Date   `json:"paid_on" minLength:"1"`
 }
 
 // Request is the use.

@@ -267,16 +267,6 @@ func (v formView) ErrID(name string) string {
 // decodePosted decodes the request's posted form into dst.
 func decodePosted(r *http.Request, dst any) error { return decodeForm(r.PostFormValue, dst) }
 
-func init() {
-	mergeMessages(map[string][2]string{
-		"form.row":       {"第 %d 行", "Row %d"},
-		"v.form.amount":  {"“%s”：金额应为正数，最多两位小数，如 1234.50。", "%s: want a positive amount with at most two decimals, e.g. 1234.50."},
-		"v.form.decimal": {"“%s”：应为数字，如 3.25。", "%s: want a number such as 3.25."},
-		"v.form.date":    {"“%s”：日期格式应为 年-月-日，如 2021-03-15。", "%s: want a date as YYYY-MM-DD, e.g. 2021-03-15."},
-		"v.form.numbers": {"“%s”：应为以逗号分隔的整数，如 2,2,2。", "%s: want whole numbers separated by commas, e.g. 2,2,2."},
-	})
-}
-
 // pageForm is a form of a list page (bonds, evaluations) declared by a
 // struct (see declaredForm): its inputs and its one funding call.
 type pageForm struct {
@@ -420,4 +410,14 @@ func (s *Server) pageOptions(r *http.Request) func(provider string) ([]stepOptio
 		}
 		return out, nil
 	}
+}
+
+func init() {
+	mergeMessages(map[string][2]string{
+		"form.row":       {"第 %d 行", "Row %d"},
+		"v.form.amount":  {"“%s”：金额应为正数，最多两位小数，如 1234.50。", "%s: want a positive amount with at most two decimals, e.g. 1234.50."},
+		"v.form.decimal": {"“%s”：应为数字，如 3.25。", "%s: want a number such as 3.25."},
+		"v.form.date":    {"“%s”：日期格式应为 年-月-日，如 2021-03-15。", "%s: want a date as YYYY-MM-DD, e.g. 2021-03-15."},
+		"v.form.numbers": {"“%s”：应为以逗号分隔的整数，如 2,2,2。", "%s: want whole numbers separated by commas, e.g. 2,2,2."},
+	})
 }
