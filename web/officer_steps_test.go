@@ -238,9 +238,7 @@ func TestOfficerLists(t *testing.T) {
 func TestOfficerFacilitySteps(t *testing.T) {
 	t.Parallel()
 	f := withPasswords(newFixture(t))
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("hc-grants.yaml", grantRules(t))
 	wantStatus(t, "WD facility", f.do("bureau", "POST", "/api/utility-facilities", "wd", newFacility("WD-1-POWER", "WD-1")), http.StatusCreated)
 	b := f.loggedIn("officer")
 	reg := map[string]string{"code": "HC-3-POWER", "kind": "power", "description": "配电线路", "cost": "500000.00",

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -99,6 +98,14 @@ func newFixture(t *testing.T) *fixture {
 		"nogrants": access.DistrictOfficer}, map[string]string{"officer": "huancui"})
 }
 
+// mustLoadRules loads a rule file through the API, as the finance bureau.
+func (f *fixture) mustLoadRules(name, yaml string) {
+	f.t.Helper()
+	if r := f.raw("bureau", "POST", "/api/rule-sets?name="+name, "rs", "application/yaml", yaml); r.status != 201 {
+		f.t.Fatalf("rule set %s: %d %s", name, r.status, r.body)
+	}
+}
+
 // booksWithRules is a fresh database with the rule set of the file loaded.
 func booksWithRules(t *testing.T, rules string) (*sqlx.DB, *funding.Programme) {
 	t.Helper()
@@ -165,32 +172,19 @@ func (r resp) errCode(t *testing.T) (code, field string) {
 	return e["code"].(string), field
 }
 
-// do sends a request as user ("" none) with an optional idempotency key.
+// do sends a request as user ("" none) with an optional idempotency key
+// and a JSON body, and insists on a JSON answer.
 func (f *fixture) do(user, method, path, key, body string) resp {
 	f.t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
+	ctype := ""
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		ctype = "application/json"
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(res.StatusCode >= 400 && ct == "application/problem+json") {
+	r := f.raw(user, method, path, key, ctype, body)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(r.status >= 400 && ct == "application/problem+json") {
 		f.t.Errorf("%s %s: content type %q", method, path, ct)
 	}
-	return resp{res.StatusCode, res.Header, b}
+	return r
 }
 
 func (f *fixture) entries() int {
