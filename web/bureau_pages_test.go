@@ -547,6 +547,11 @@ func TestBrowserBonds(t *testing.T) {
 	r = b.post("/bonds/register", reg)
 	wantStatus(t, "bad rate", r, http.StatusUnprocessableEntity)
 	wantBody(t, "bad rate", r, `id="bond-register-error" data-field="rate"`, "票面利率", `value="2020-ZX-10Y"`)
+	// The refusal stands in the rate's own cell of the grid, under its
+	// input, so the other inputs keep their columns.
+	if !regexp.MustCompile(`<div class="field"><label for="register-rate">[^<]*\s*<input name="rate"[^>]*aria-invalid="true"[^>]*>\s*</label>\s*<p class="error field-error" role="alert" id="bond-register-error" data-field="rate">[^<]+</p></div>`).Match(r.body) {
+		t.Errorf("bad rate: the refusal is not under the rate's input in its cell:\n%s", r.body)
+	}
 	reg.Set("rate", "3.76")
 	r = b.post("/bonds/register", reg)
 	wantStatus(t, "register", r, http.StatusSeeOther)
