@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerAccounts() {
@@ -68,24 +69,9 @@ func (s *Server) listAccounts(ctx context.Context, in *accountsIn) (*bodyOut[pag
 	return ok(out), nil
 }
 
-type accountIn struct {
-	KeyHeader
-	Body struct {
-		Code        string `json:"code" minLength:"1"`
-		Name        string `json:"name,omitempty"`
-		Type        string `json:"type" minLength:"1"`
-		NoOverdraft bool   `json:"no_overdraft,omitempty"`
-		District    string `json:"district,omitempty"`
-		Project     string `json:"project,omitempty"`
-		Source      string `json:"source,omitempty"`
-		Category    string `json:"category,omitempty"`
-		Bond        string `json:"bond,omitempty"`
-	}
-}
-
 // postAccount: the same account again answers 200 with
 // Idempotent-Replayed: true; the code with other attributes 409.
-func (s *Server) postAccount(ctx context.Context, in *accountIn) (*writeOut[accountJSON], error) {
+func (s *Server) postAccount(ctx context.Context, in *writeIn[requests.Account]) (*writeOut[accountJSON], error) {
 	b := in.Body
 	l := s.prog.Ledger()
 	_, existed := l.Account(ctx, b.Code)

@@ -571,6 +571,19 @@ func day(t time.Time) string {
 	return t.Format(ledger.DateLayout)
 }
 
+// PostedJSON is what a write posted: its financial and budget entries,
+// and who wrote. Embedded in an answer; exported, so that huma documents
+// its fields inline (it skips unexported embedded structs).
+type PostedJSON struct {
+	FinancialEntry int64  `json:"financial_entry"`
+	BudgetEntry    int64  `json:"budget_entry"`
+	Actor          string `json:"actor"`
+}
+
+func posted(financial, budget int64, actor string) PostedJSON {
+	return PostedJSON{FinancialEntry: financial, BudgetEntry: budget, Actor: actor}
+}
+
 // page is one page of a list; Next is the ?after= of the next page.
 type page[T any] struct {
 	Items []T    `json:"items"`
@@ -636,6 +649,33 @@ func created[R, O any](guard error, existing func() error, call func() (R, error
 	}
 	existed := existing() == nil
 	return wrote(nil, call, func(r R) (O, bool) { return answer(r), existed })
+}
+
+// writeIn is a write's input: its Idempotency-Key and its body (a type
+// of package requests, documented in the OpenAPI document).
+type writeIn[B any] struct {
+	KeyHeader
+	Body B
+}
+
+// codeWriteIn is a write to what the path's {code} names.
+type codeWriteIn[B any] struct {
+	KeyHeader
+	CodePath
+	Body B
+}
+
+// caller is who writes (requests.Caller): the path's code, the
+// Idempotency-Key scoped to the user, and the user.
+func caller(ctx context.Context, code string) requests.Caller {
+	return requests.Caller{Code: code, Key: idemKey(ctx), Actor: principalOf(ctx).User}
+}
+
+// write is the one shape of a JSON write: the guard's refusal, or funding's
+// call with the body's request q and the answer to it (wrote).
+func write[Q, R, O any](ctx context.Context, guard error, call func(context.Context, Q) (R, error), q Q,
+	answer func(context.Context, Q, R) (O, bool)) (*writeOut[O], error) {
+	return wrote(guard, func() (R, error) { return call(ctx, q) }, func(r R) (O, bool) { return answer(ctx, q, r) })
 }
 
 // right keeps the error of a check that loads what it checks.

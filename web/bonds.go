@@ -115,82 +115,45 @@ func (s *Server) bondSchedule(ctx context.Context, in *scheduleIn) (*bodyOut[sch
 	return ok(out), nil
 }
 
-type bondIn struct {
-	KeyHeader
-	Body requests.Bond
-}
-
-func (s *Server) postBond(ctx context.Context, in *bondIn) (*writeOut[bondJSON], error) {
+func (s *Server) postBond(ctx context.Context, in *writeIn[requests.Bond]) (*writeOut[bondJSON], error) {
 	bi, err := input(in.Body.Input())
 	return created(err, func() error { return right(s.prog.Bond(ctx, bi.Code)) },
 		func() (funding.Bond, error) { return s.prog.RegisterBond(ctx, bi, principalOf(ctx).User) }, bondOut)
 }
 
 type bondIssueJSON struct {
-	Bond           string    `json:"bond"`
-	IssuedOn       string    `json:"issued_on"`
-	Amount         moneyJSON `json:"amount"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Bond     string    `json:"bond"`
+	IssuedOn string    `json:"issued_on"`
+	Amount   moneyJSON `json:"amount"`
+	PostedJSON
 }
 
-type bondIssueIn struct {
-	KeyHeader
-	CodePath
-	Body *struct {
-		IssuedOn    Date   `json:"issued_on,omitempty"`
-		BankAccount string `json:"bank_account,omitempty"`
-		Reference   string `json:"reference,omitempty"`
-	}
+func bondIssueOut(_ context.Context, q funding.BondIssueRequest, iss funding.BondIssue) (bondIssueJSON, bool) {
+	return bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount), PostedJSON: posted(iss.FinancialEntry, iss.BudgetEntry, q.Actor)}, iss.Replayed
 }
 
-// postBondIssue records the issue; the same request again returns the
-// recorded issue.
-func (s *Server) postBondIssue(ctx context.Context, in *bondIssueIn) (*writeOut[bondIssueJSON], error) {
-	req := funding.BondIssueRequest{Bond: in.Code, Actor: principalOf(ctx).User}
-	if in.Body != nil {
-		req.IssuedOn = in.Body.IssuedOn.Time()
-		req.BankAccount, req.Reference = in.Body.BankAccount, in.Body.Reference
-	}
-	return wrote(nil, func() (funding.BondIssue, error) { return s.prog.IssueBond(ctx, req) }, func(iss funding.BondIssue) (bondIssueJSON, bool) {
-		return bondIssueJSON{Bond: iss.Bond, IssuedOn: day(iss.IssuedOn), Amount: money(iss.Amount), FinancialEntry: iss.FinancialEntry,
-			BudgetEntry: iss.BudgetEntry, Actor: principalOf(ctx).User}, iss.Replayed
-	})
+// postBondIssue records the issue (the body is optional); the same
+// request again returns the recorded issue.
+func (s *Server) postBondIssue(ctx context.Context, in *codeWriteIn[*requests.BondIssue]) (*writeOut[bondIssueJSON], error) {
+	return write(ctx, nil, s.prog.IssueBond, in.Body.Request(caller(ctx, in.Code)), bondIssueOut)
 }
 
 type bondAllocationJSON struct {
-	ID             int64     `json:"id"`
-	Bond           string    `json:"bond"`
-	Project        string    `json:"project"`
-	Amount         moneyJSON `json:"amount"`
-	AllocatedOn    string    `json:"allocated_on"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID          int64     `json:"id"`
+	Bond        string    `json:"bond"`
+	Project     string    `json:"project"`
+	Amount      moneyJSON `json:"amount"`
+	AllocatedOn string    `json:"allocated_on"`
+	PostedJSON
 }
 
-type bondAllocationIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Project     string `json:"project" minLength:"1"`
-		Amount      Amount `json:"amount" minLength:"1"`
-		AllocatedOn Date   `json:"allocated_on" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-		Memo        string `json:"memo,omitempty"`
-	}
+func bondAllocationOut(_ context.Context, q funding.BondAllocationRequest, a funding.BondAllocation) (bondAllocationJSON, bool) {
+	return bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount), AllocatedOn: day(a.AllocatedOn),
+		PostedJSON: posted(a.FinancialEntry, a.BudgetEntry, q.Actor)}, a.Replayed
 }
 
-func (s *Server) postBondAllocation(ctx context.Context, in *bondAllocationIn) (*writeOut[bondAllocationJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.BondAllocation, error) {
-		return s.prog.AllocateBond(ctx, funding.BondAllocationRequest{Bond: in.Code, Project: b.Project, Amount: b.Amount.Dec(),
-			AllocatedOn: b.AllocatedOn.Time(), Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(a funding.BondAllocation) (bondAllocationJSON, bool) {
-		return bondAllocationJSON{ID: a.ID, Bond: a.Bond, Project: a.Project, Amount: money(a.Amount), AllocatedOn: day(a.AllocatedOn),
-			FinancialEntry: a.FinancialEntry, BudgetEntry: a.BudgetEntry, Actor: principalOf(ctx).User}, a.Replayed
-	})
+func (s *Server) postBondAllocation(ctx context.Context, in *codeWriteIn[requests.BondAllocation]) (*writeOut[bondAllocationJSON], error) {
+	return write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.AllocateBond, in.Body.Request(caller(ctx, in.Code)), bondAllocationOut)
 }
 
 type bondPaymentJSON struct {
@@ -205,33 +168,18 @@ type bondPaymentJSON struct {
 	ReserveAvailable moneyJSON `json:"reserve_available"`
 	Backstop         string    `json:"backstop,omitempty"`
 	BackstopAmount   moneyJSON `json:"backstop_amount"`
-	FinancialEntry   int64     `json:"financial_entry"`
-	BudgetEntry      int64     `json:"budget_entry"`
-	Actor            string    `json:"actor"`
+	PostedJSON
 }
 
-type bondPaymentIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		DueDate   Date   `json:"due_date" minLength:"1"`
-		PaidOn    Date   `json:"paid_on,omitempty"`
-		Backstop  string `json:"backstop,omitempty" doc:"the source that tops up a short reserve"`
-		Reference string `json:"reference,omitempty"`
-	}
+func bondPaymentOut(_ context.Context, q funding.BondPaymentRequest, x funding.BondPayment) (bondPaymentJSON, bool) {
+	return bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
+		ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
+		ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postBondPayment(ctx context.Context, in *bondPaymentIn) (*writeOut[bondPaymentJSON], error) {
-	b := in.Body
-	return wrote(nil, func() (funding.BondPayment, error) {
-		return s.prog.PayBond(ctx, funding.BondPaymentRequest{Bond: in.Code, DueDate: b.DueDate.Time(), PaidOn: b.PaidOn.Time(),
-			Backstop: b.Backstop, Reference: b.Reference, Actor: principalOf(ctx).User})
-	}, func(x funding.BondPayment) (bondPaymentJSON, bool) {
-		return bondPaymentJSON{Bond: x.Bond, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq,
-			ScheduleVersion: x.ScheduleVersion, Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Total()),
-			ReserveAvailable: money(x.ReserveAvailable), Backstop: x.Backstop, BackstopAmount: money(x.BackstopAmount),
-			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postBondPayment(ctx context.Context, in *codeWriteIn[requests.BondPayment]) (*writeOut[bondPaymentJSON], error) {
+	return write(ctx, nil, s.prog.PayBond, in.Body.Request(caller(ctx, in.Code)), bondPaymentOut)
 }
 
 type bondAmountJSON struct {
@@ -247,34 +195,17 @@ type bondRevenueJSON struct {
 	Actor          string           `json:"actor"`
 }
 
-type bondRevenueIn struct {
-	KeyHeader
-	Body struct {
-		Project     string `json:"project" minLength:"1"`
-		Bond        string `json:"bond,omitempty"`
-		Kind        string `json:"kind" minLength:"1"`
-		Amount      Amount `json:"amount" minLength:"1"`
-		ReceivedOn  Date   `json:"received_on" minLength:"1"`
-		BankAccount string `json:"bank_account,omitempty"`
-		Reference   string `json:"reference,omitempty"`
-		Memo        string `json:"memo,omitempty"`
+func bondRevenueOut(_ context.Context, q funding.BondRevenueRequest, rv funding.BondRevenue) (bondRevenueJSON, bool) {
+	out := bondRevenueJSON{Project: q.Project, FinancialEntry: rv.FinancialEntry, BudgetEntry: rv.BudgetEntry, Split: []bondAmountJSON{},
+		Actor: q.Actor}
+	for _, x := range rv.Split {
+		out.Split = append(out.Split, bondAmountJSON{Bond: x.Bond, Amount: money(x.Amount)})
 	}
+	return out, rv.Replayed
 }
 
-func (s *Server) postBondRevenue(ctx context.Context, in *bondRevenueIn) (*writeOut[bondRevenueJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.BondRevenue, error) {
-		return s.prog.RecordBondRevenue(ctx, funding.BondRevenueRequest{Project: b.Project, Bond: b.Bond, Kind: b.Kind, Amount: b.Amount.Dec(),
-			ReceivedOn: b.ReceivedOn.Time(), BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx),
-			Actor: principalOf(ctx).User})
-	}, func(rv funding.BondRevenue) (bondRevenueJSON, bool) {
-		out := bondRevenueJSON{Project: b.Project, FinancialEntry: rv.FinancialEntry, BudgetEntry: rv.BudgetEntry, Split: []bondAmountJSON{},
-			Actor: principalOf(ctx).User}
-		for _, x := range rv.Split {
-			out.Split = append(out.Split, bondAmountJSON{Bond: x.Bond, Amount: money(x.Amount)})
-		}
-		return out, rv.Replayed
-	})
+func (s *Server) postBondRevenue(ctx context.Context, in *writeIn[requests.BondRevenue]) (*writeOut[bondRevenueJSON], error) {
+	return write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.RecordBondRevenue, in.Body.Request(caller(ctx, "")), bondRevenueOut)
 }
 
 // maxAccrualBonds bounds the bonds of one accrual request.
@@ -295,18 +226,10 @@ type accrualsJSON struct {
 	Actor    string        `json:"actor"`
 }
 
-type accrualsIn struct {
-	KeyHeader
-	Body struct {
-		Bonds   []string `json:"bonds,omitempty" doc:"every issued bond when empty"`
-		Through Date     `json:"through" minLength:"1"`
-	}
-}
-
 // postBondAccruals: 201 when something was accrued; 200 with no accruals
 // when everything due was accrued already. The bonds are checked before
 // any is accrued.
-func (s *Server) postBondAccruals(ctx context.Context, in *accrualsIn) (*writeOut[accrualsJSON], error) {
+func (s *Server) postBondAccruals(ctx context.Context, in *writeIn[requests.BondAccruals]) (*writeOut[accrualsJSON], error) {
 	through := in.Body.Through.Time()
 	if len(in.Body.Bonds) > maxAccrualBonds {
 		return nil, invalid("bonds", "v.max_items", maxAccrualBonds)
@@ -351,10 +274,7 @@ func (s *Server) postBondAccruals(ctx context.Context, in *accrualsIn) (*writeOu
 				EntryID: x.EntryID})
 		}
 	}
-	if len(out.Accruals) == 0 {
-		return status(http.StatusOK, out, false), nil
-	}
-	return status(http.StatusCreated, out, false), nil
+	return accrued(out, len(out.Accruals))
 }
 
 type bondPlanJSON struct {

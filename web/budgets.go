@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"fundledger/funding"
+	"fundledger/requests"
 )
 
 func (s *Server) registerBudgets() {
@@ -21,32 +22,12 @@ func (s *Server) registerBudgets() {
 		s.whatIf)
 }
 
-type budgetAdjustmentBody struct {
-	Category string `json:"category" enum:"basic,improvement,upgrade"`
-	Source   string `json:"source,omitempty" doc:"a source's line within the category; empty for the category's line"`
-	Budget   Amount `json:"budget" doc:"the line's new budget, yuan"`
-	On       Date   `json:"on" doc:"YYYY-MM-DD"`
-	Reason   string `json:"reason" minLength:"1" maxLength:"1000"`
-	Approver string `json:"approver" minLength:"1" maxLength:"200"`
+func budgetChangeOut(_ context.Context, _ funding.BudgetAdjustment, c funding.BudgetLineChange) (funding.BudgetLineChange, bool) {
+	return c, c.Unchanged
 }
 
-type budgetAdjustmentIn struct {
-	KeyHeader
-	Code string `path:"code"`
-	Body budgetAdjustmentBody
-}
-
-func (s *Server) adjustBudget(ctx context.Context, in *budgetAdjustmentIn) (*writeOut[funding.BudgetLineChange], error) {
-	if _, err := s.writableProject(ctx, in.Code); err != nil {
-		return nil, err
-	}
-	c, err := s.prog.AdjustBudget(ctx, funding.BudgetAdjustment{Project: in.Code, Category: in.Body.Category, Source: in.Body.Source,
-		Budget: in.Body.Budget.Dec(), On: in.Body.On.Time(), Reason: in.Body.Reason, Approver: in.Body.Approver,
-		Actor: principalOf(ctx).User})
-	if err != nil {
-		return nil, err
-	}
-	return written(c, c.Unchanged), nil
+func (s *Server) adjustBudget(ctx context.Context, in *codeWriteIn[requests.BudgetAdjustment]) (*writeOut[funding.BudgetLineChange], error) {
+	return write(ctx, right(s.writableProject(ctx, in.Code)), s.prog.AdjustBudget, in.Body.Request(caller(ctx, in.Code)), budgetChangeOut)
 }
 
 type whatIfIn struct {

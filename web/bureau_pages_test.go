@@ -43,13 +43,11 @@ var closedCell = regexp.MustCompile(`<tr id="month-2020-07"><td>2020-07</td><td>
 
 func TestBrowserMonthCloseAndReopen(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
 	ctx := context.Background()
 	l := ledger.New(f.db)
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	r := b.get("/periods")
 	wantStatus(t, "periods page", r, http.StatusOK)
 	wantBody(t, "periods page", r, `id="close-form"`, `id="reopen-form"`, "月末结账")
@@ -129,15 +127,7 @@ func TestBrowserMonthCloseAndReopen(t *testing.T) {
 
 	// Nobody else may close or reopen; they read.
 	for _, u := range []string{"officer", "audit"} {
-		o := f.browser()
-		o.mustLogin(u)
-		r = o.get("/periods")
-		wantStatus(t, u+" reads", r, http.StatusOK)
-		if strings.Contains(string(r.body), `action="/periods/`) {
-			t.Errorf("%s sees a period form", u)
-		}
-		r = o.post("/periods/reopen", url.Values{"csrf": {o.csrf}, "month": {"2020-07"}, "reason": {"x"}})
-		wantStatus(t, u+" reopens", r, http.StatusForbidden)
+		readsWithoutForms(t, f.loggedIn(u), "/periods", "/periods/reopen", url.Values{"month": {"2020-07"}, "reason": {"x"}})
 	}
 	if hist, _ = l.PeriodHistory(ctx); len(hist) != 3 {
 		t.Errorf("history: %d events, want 3", len(hist))
@@ -146,11 +136,9 @@ func TestBrowserMonthCloseAndReopen(t *testing.T) {
 
 func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	r := b.get("/ledger")
 	wantStatus(t, "trial balance", r, http.StatusOK)
 	// The book balances: debit turnover = credit turnover, balance zero.
@@ -177,8 +165,7 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 	r = b.get("/ledger?book=financial&type=asset&district=huancui&as_of=2020-07-10")
 	wantBody(t, "as of", r, "借 12,345.67")
 	// The officer of 环翠区 sees no other district's accounts.
-	o := f.browser()
-	o.mustLogin("officer")
+	o := f.loggedIn("officer")
 	r = o.get("/ledger?book=financial&type=asset")
 	if strings.Contains(string(r.body), "文登区") {
 		t.Error("the officer sees 文登区 in the trial balance")
@@ -226,11 +213,9 @@ func visitAll(t *testing.T, b *browserUser, pages []string, check func(path stri
 // form that posts, except signing out.
 func TestAuditorSeesNoWriteControl(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
-	b := f.browser()
-	b.mustLogin("audit")
+	b := f.loggedIn("audit")
 	n := 0
 	visitAll(t, b, everyPage, func(path string, body []byte) {
 		n++
@@ -325,13 +310,11 @@ func unsubmittable(body []byte) []string {
 // textarea has a label and every form has a submit button.
 func TestEveryPageLabelledAndSubmittable(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
 	visited := map[string]bool{}
 	for _, u := range []string{"bureau", "officer", "audit"} {
-		b := f.browser()
-		b.mustLogin(u)
+		b := f.loggedIn(u)
 		pages := append([]string(nil), everyPage...)
 		if u != "audit" {
 			pages = append(pages, writePages...)
@@ -347,14 +330,12 @@ func TestEveryPageLabelledAndSubmittable(t *testing.T) {
 		})
 	}
 	// A loan's page, in the loans' fixture.
-	lf := loanFixture(t)
-	lf.setPasswords()
+	lf := withPasswords(loanFixture(t))
 	if r := lf.do("officer", "POST", "/api/loans", "l1", policyBankLoan); r.status != 201 {
 		t.Fatalf("loan: %d %s", r.status, r.body)
 	}
 	for _, u := range []string{"bureau", "officer", "audit"} {
-		b := lf.browser()
-		b.mustLogin(u)
+		b := lf.loggedIn(u)
 		r := b.get("/loans/PB-1")
 		wantStatus(t, "loan page", r, http.StatusOK)
 		visited["/loans/PB-1"] = true
@@ -429,11 +410,9 @@ func (b *browserUser) postFile(path string, fields url.Values, field, name strin
 
 func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	r := b.get("/budget")
 	wantStatus(t, "budget page", r, http.StatusOK)
 	ok := url.Values{"project": {"HC-1"}, "category": {"basic"}, "amount": {"900000.00"}, "on": {"2020-08-01"}, "reason": {"压减"}, "approver": {"王局长"}}
@@ -496,8 +475,7 @@ func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
 	wantBody(t, "bad rules", r, `id="whatif-error" data-field="rules"`)
 
 	// The auditor may not adjust.
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/budget")
 	if postFormRE.Match(bytes.ReplaceAll(r.body, []byte(`action="/logout"`), nil)) && strings.Contains(string(r.body), "/budget/") {
 		t.Error("the auditor sees a budget form")
@@ -514,8 +492,7 @@ func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
 // current again with a reason.
 func TestBrowserPlanImport(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	raw, err := os.ReadFile("../internal/demo/data/weihai-plan-2020-2025.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -524,8 +501,7 @@ func TestBrowserPlanImport(t *testing.T) {
 	if bad == string(raw) {
 		t.Fatal("2022 总计 row not found")
 	}
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	r := b.get("/plans")
 	wantBody(t, "plans", r, `id="plan-form"`, "尚未导入改造计划")
 	r = b.postFile("/plans/import", url.Values{"csrf": {b.csrf}}, "file", "plan-bad.csv", []byte(bad))
@@ -549,13 +525,8 @@ func TestBrowserPlanImport(t *testing.T) {
 	if imps, _ = funding.New(ledger.New(f.db)).PlanImports(context.Background()); !imps[1].InForce {
 		t.Errorf("import %s is not in force", first)
 	}
-	o := f.browser()
-	o.mustLogin("officer")
-	r = o.get("/plans")
-	wantStatus(t, "officer reads", r, http.StatusOK)
-	if strings.Contains(string(r.body), `action="/plans/`) {
-		t.Error("the officer sees a plan form")
-	}
+	o := f.loggedIn("officer")
+	readsWithoutForms(t, o, "/plans", "/plans/", nil)
 	r = o.postFile("/plans/import", url.Values{"csrf": {o.csrf}}, "file", "plan.csv", raw)
 	wantStatus(t, "officer imports", r, http.StatusForbidden)
 }
@@ -567,10 +538,8 @@ func TestBrowserPlanImport(t *testing.T) {
 // backstop. The auditor reads the list and sees no form.
 func TestBrowserBonds(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("bureau")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("bureau")
 	r := b.get("/bonds")
 	wantBody(t, "bonds", r, `id="bond-register-form"`, `id="bond-pay-form"`, "没有债券")
 	reg := url.Values{"csrf": {b.csrf}, "code": {"2020-ZX-10Y"}, "name": {"2020年专项债券"}, "issue_date": {"2020-07-01"}, "principal": {"1000000.00"},
@@ -578,6 +547,11 @@ func TestBrowserBonds(t *testing.T) {
 	r = b.post("/bonds/register", reg)
 	wantStatus(t, "bad rate", r, http.StatusUnprocessableEntity)
 	wantBody(t, "bad rate", r, `id="bond-register-error" data-field="rate"`, "票面利率", `value="2020-ZX-10Y"`)
+	// The refusal stands in the rate's own cell of the grid, under its
+	// input, so the other inputs keep their columns.
+	if !regexp.MustCompile(`<div class="field"><label for="register-rate">[^<]*\s*<input name="rate"[^>]*aria-invalid="true"[^>]*>\s*</label>\s*<p class="error field-error" role="alert" id="bond-register-error" data-field="rate">[^<]+</p></div>`).Match(r.body) {
+		t.Errorf("bad rate: the refusal is not under the rate's input in its cell:\n%s", r.body)
+	}
 	reg.Set("rate", "3.76")
 	r = b.post("/bonds/register", reg)
 	wantStatus(t, "register", r, http.StatusSeeOther)
@@ -599,15 +573,7 @@ func TestBrowserBonds(t *testing.T) {
 	r = b.post("/bonds/pay", url.Values{"csrf": {b.csrf}, "bond": {"2020-ZX-10Y"}, "due": {"2021-01-01"}})
 	wantStatus(t, "pay without a backstop", r, http.StatusUnprocessableEntity)
 	wantBody(t, "pay without a backstop", r, `id="bond-pay-error"`)
-	a := f.browser()
-	a.mustLogin("audit")
-	r = a.get("/bonds")
-	wantBody(t, "auditor", r, `id="bond-2020-ZX-10Y"`)
-	if strings.Contains(string(r.body), `action="/bonds/`) {
-		t.Error("the auditor sees a bond form")
-	}
-	r = a.post("/bonds/issue", url.Values{"csrf": {a.csrf}, "bond": {"2020-ZX-10Y"}})
-	wantStatus(t, "auditor issues", r, http.StatusForbidden)
+	readsWithoutForms(t, f.loggedIn("audit"), "/bonds", "/bonds/issue", url.Values{"bond": {"2020-ZX-10Y"}}, `id="bond-2020-ZX-10Y"`)
 }
 
 // TestBrowserEvaluationsAndPool: 2020 scores 92 (环翠区) and 85 (文登区)
@@ -618,10 +584,8 @@ func TestBrowserBonds(t *testing.T) {
 // the fixture's city-wide rule set cannot be joined by the grant rules.)
 func TestBrowserEvaluationsAndPool(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("bureau")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("bureau")
 	r := b.get("/evaluations?year=2020")
 	wantBody(t, "evaluations", r, `id="ev-score-form"`, `id="ev-pool-form"`, "该年度尚无考核得分")
 	score := url.Values{"csrf": {b.csrf}, "district": {"huancui"}, "year": {"2020"}, "score": {"101"}, "evaluator": {"第三方"}, "scored_on": {"2021-01-10"}}
@@ -640,7 +604,7 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 	pool := url.Values{"csrf": {b.csrf}, "year": {"2021"}, "pool": {"abc"}}
 	r = b.post("/evaluations/pool", pool)
 	wantStatus(t, "bad pool", r, http.StatusUnprocessableEntity)
-	wantBody(t, "bad pool", r, `id="ev-pool-error" data-field="pool"`, "大于零")
+	wantBody(t, "bad pool", r, `id="ev-pool-error" data-field="pool"`, "金额应为正数")
 	pool.Set("pool", "1000000.00")
 	r = b.post("/evaluations/pool", pool)
 	m := regexp.MustCompile(`id="ev-pool-error" data-field="pool">([^<]*)<`).FindSubmatch(r.body)
@@ -650,15 +614,7 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 	if f.entries() != before {
 		t.Fatal("a refused pool posted")
 	}
-	a := f.browser()
-	a.mustLogin("audit")
-	r = a.get("/evaluations?year=2020")
-	wantBody(t, "auditor", r, "<td>92</td>")
-	if strings.Contains(string(r.body), `action="/evaluations/`) {
-		t.Error("the auditor sees an evaluation form")
-	}
-	r = a.post("/evaluations/pool", pool)
-	wantStatus(t, "auditor allocates", r, http.StatusForbidden)
+	readsWithoutForms(t, f.loggedIn("audit"), "/evaluations?year=2020", "/evaluations/pool", pool, "<td>92</td>")
 }
 
 // TestBrowserStatementUploadAndMatches: a statement with a bad amount on
@@ -668,11 +624,9 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 // reason, and an unmatched pair shows as revoked.
 func TestBrowserStatementUploadAndMatches(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bureauBooks(t, f)
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	r := b.get("/recon/BOC-HC?period=2020-07")
 	wantBody(t, "worklist", r, `id="upload-form"`, `id="run-form"`)
 	const head = "交易日期,收入金额,支出金额,余额,对方户名,摘要,凭证号\n"
@@ -717,10 +671,28 @@ func TestBrowserStatementUploadAndMatches(t *testing.T) {
 			t.Errorf("matches%s: %v, want %v", q, got, exp)
 		}
 	}
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.postFile("/recon/BOC-HC/statements", url.Values{"csrf": {a.csrf}}, "file", "good.csv", []byte(good))
 	wantStatus(t, "auditor uploads", r, http.StatusForbidden)
 	r = a.post("/recon/BOC-HC/run", url.Values{"csrf": {a.csrf}, "period": {"2020-07"}})
 	wantStatus(t, "auditor runs", r, http.StatusForbidden)
+}
+
+// readsWithoutForms: the user reads the page (200, with the texts want)
+// and sees no form posting under the path to; posting the form to it
+// (unless form is nil) is refused (403).
+func readsWithoutForms(t *testing.T, b *browserUser, page, to string, form url.Values, want ...string) {
+	t.Helper()
+	r := b.get(page)
+	wantStatus(t, page, r, http.StatusOK)
+	wantBody(t, page, r, want...)
+	if dir := to[:strings.LastIndex(to, "/")+1]; strings.Contains(string(r.body), `action="`+dir) {
+		t.Errorf("%s: a form posting to %s", page, dir)
+	}
+	if form == nil {
+		return
+	}
+	form = maps.Clone(form)
+	form.Set("csrf", b.csrf)
+	wantStatus(t, "post "+to, b.post(to, form), http.StatusForbidden)
 }

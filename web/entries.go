@@ -14,6 +14,7 @@ import (
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerEntries() {
@@ -99,26 +100,9 @@ func (s *Server) listEntries(ctx context.Context, in *entriesIn) (*bodyOut[page[
 	return ok(out), nil
 }
 
-type postingBody struct {
-	Account string `json:"account" minLength:"1"`
-	Side    string `json:"side" enum:"D,C"`
-	Amount  Amount `json:"amount" minLength:"1"`
-}
-
-type entryIn struct {
-	KeyHeader
-	Body struct {
-		Book          string            `json:"book" enum:"financial,budget"`
-		EffectiveDate Date              `json:"effective_date" minLength:"1"`
-		Memo          string            `json:"memo,omitempty"`
-		Metadata      map[string]string `json:"metadata,omitempty"`
-		Postings      []postingBody     `json:"postings" minItems:"2" maxItems:"1000"`
-	}
-}
-
 // postEntry: the same request again answers 200 with Idempotent-Replayed:
 // true, another request with the same key 409.
-func (s *Server) postEntry(ctx context.Context, in *entryIn) (*writeOut[entryJSON], error) {
+func (s *Server) postEntry(ctx context.Context, in *writeIn[requests.Entry]) (*writeOut[entryJSON], error) {
 	b := in.Body
 	e := ledger.Entry{Book: ledger.Book(b.Book), Memo: b.Memo, Actor: principalOf(ctx).User, IdempotencyKey: idemKey(ctx), Metadata: b.Metadata}
 	var err error
@@ -137,10 +121,7 @@ func (s *Server) postEntry(ctx context.Context, in *entryIn) (*writeOut[entryJSO
 type reverseIn struct {
 	KeyHeader
 	IDPath
-	Body struct {
-		Reason string `json:"reason" minLength:"1"`
-		Date   Date   `json:"date,omitempty"`
-	}
+	Body requests.Reversal
 }
 
 // postReverse answers the reversal of the entry named; a receipt's or a

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"fundledger/amount"
+	"fundledger/funding"
 	"fundledger/ledger"
 )
 
@@ -241,8 +245,172 @@ func decodeRows(get func(name string) string, ft formTag, out reflect.Value) err
 	return nil
 }
 
+// formView is a declared form's inputs as a page shows them (template
+// "formfields" of layout.html): each input in a cell of the form's grid,
+// its id "<ID>-<name>", the refusal under the input at fault (Field).
+type formView struct {
+	Lang, ID     string
+	Fields       []stepField
+	Error, Field string
+	ErrorID      string // the refusal's element id; err-<name> when empty
+	Upload       bool   // a file may stand for the inputs: none is required
+}
+
+// ErrID is the id of the refusal of the input name.
+func (v formView) ErrID(name string) string {
+	if v.ErrorID != "" {
+		return v.ErrorID
+	}
+	return "err-" + name
+}
+
 // decodePosted decodes the request's posted form into dst.
 func decodePosted(r *http.Request, dst any) error { return decodeForm(r.PostFormValue, dst) }
+
+// pageForm is a form of a list page (bonds, evaluations) declared by a
+// struct (see declaredForm): its inputs and its one funding call.
+type pageForm struct {
+	name, title string
+	keyed       bool   // the form carries the page's idempotency key
+	at          string // the input a funding refusal is shown at ("": above the form)
+	fields      func(options func(provider string) ([]stepOption, error)) ([]stepField, error)
+	run         func(r *http.Request) (done string, err error)
+}
+
+// declaredForm is the page form of the struct F: the posted values are
+// decoded into an F (a refusal names its input) and handed to run.
+func declaredForm[F any](name, title string, run func(r *http.Request, f F) (string, error)) pageForm {
+	return pageForm{name: name, title: title, fields: formFieldsOf[F], run: func(r *http.Request) (string, error) {
+		var f F
+		if err := decodePosted(r, &f); err != nil {
+			return "", err
+		}
+		return run(r, f)
+	}}
+}
+
+// withKey is the form carrying the page's idempotency key (input "key").
+func (pf pageForm) withKey() pageForm {
+	pf.keyed = true
+	return pf
+}
+
+// refusedAt is the form with funding's refusals shown at the input.
+func (pf pageForm) refusedAt(input string) pageForm {
+	pf.at = input
+	return pf
+}
+
+// pageOutcome is what a posted page form came to: done, or refused (the
+// message in the reader's language, the input at fault, the status).
+type pageOutcome struct {
+	form        string
+	values      url.Values
+	done        string
+	err         error
+	status      int
+	text, field string
+}
+
+// runPageForm runs a posted page form.
+func (s *Server) runPageForm(r *http.Request, pf pageForm) pageOutcome {
+	out := pageOutcome{form: pf.name, values: r.PostForm}
+	out.done, out.err = pf.run(r)
+	if out.err == nil {
+		return out
+	}
+	out.status, out.text = stepMessage(langOf(r), out.err)
+	var fe *formError
+	if errors.As(out.err, &fe) {
+		out.field = fe.Field
+	} else {
+		out.field = pf.at
+	}
+	return out
+}
+
+// pageFormView is a page form as its page shows it.
+type pageFormView struct {
+	Name, Title string
+	Keyed       bool
+	View        formView
+}
+
+// preset fills an input left empty (nothing posted to it) with a value.
+func (v *pageFormView) preset(name, value string) {
+	for i := range v.View.Fields {
+		if f := &v.View.Fields[i]; f.Name == name && f.Value == "" {
+			f.Value = value
+		}
+	}
+}
+
+// pageForms are the page's forms with their inputs, the values posted to
+// the form of the outcome and its refusal, under the input at fault (or
+// above the form: Field ""). ids names a form's inputs' prefix and the
+// id of its refusal.
+func (s *Server) pageForms(r *http.Request, forms []pageForm, out pageOutcome, ids func(name string) (prefix, errID string)) ([]pageFormView, error) {
+	var views []pageFormView
+	for _, pf := range forms {
+		fields, err := pf.fields(s.pageOptions(r))
+		if err != nil {
+			return nil, err
+		}
+		prefix, errID := ids(pf.name)
+		v := pageFormView{Name: pf.name, Title: pf.title, Keyed: pf.keyed, View: formView{Lang: langOf(r), ID: prefix, Fields: fields, ErrorID: errID}}
+		if out.form == pf.name {
+			for i := range fields {
+				fields[i].Value = strings.TrimSpace(out.values.Get(fields[i].Name))
+			}
+			v.View.Error = out.text
+			if slices.ContainsFunc(fields, func(f stepField) bool { return f.Name == out.field }) {
+				v.View.Field = out.field
+			}
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+// pageOptions are the choices of the page forms' selects.
+func (s *Server) pageOptions(r *http.Request) func(provider string) ([]stepOption, error) {
+	lang := langOf(r)
+	named := func(code, zh, en string) stepOption {
+		if lang == langEn {
+			return stepOption{code, zh + " " + en}
+		}
+		return stepOption{code, zh}
+	}
+	return func(provider string) ([]stepOption, error) {
+		var out []stepOption
+		switch provider {
+		case "bond_frequencies":
+			out = []stepOption{{"annual", msg(lang, "bd.annual")}, {"semi-annual", msg(lang, "bd.semi")}}
+		case "bond_repayments":
+			out = []stepOption{{"bullet", msg(lang, "bd.bullet")}, {"amortising", msg(lang, "bd.amort")}}
+		case "bond_revenue_kinds":
+			for _, k := range funding.BondRevenueKinds() {
+				out = append(out, named(k.Code, k.NameZH, k.NameEN))
+			}
+		case "backstops":
+			out = []stepOption{{"", msg(lang, "bd.nobackstop")}}
+			for _, b := range funding.BackstopSources() {
+				out = append(out, named(b.Code, b.NameZH, b.NameEN))
+			}
+		case "districts":
+			ds, err := s.readableDistricts(r)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range ds {
+				out = append(out, stepOption{d.Code, districtName(lang, d)})
+			}
+		default:
+			return nil, fmt.Errorf("form: no options %q", provider)
+		}
+		return out, nil
+	}
+}
 
 func init() {
 	mergeMessages(map[string][2]string{

@@ -73,14 +73,9 @@ func (s *Server) elevatorApplication(ctx context.Context, in *CodePath) (*bodyOu
 	return ok(elevatorJSON{Application: app, Households: hs}), nil
 }
 
-type elevatorApplicationIn struct {
-	KeyHeader
-	Body requests.ElevatorApplication
-}
-
 // postElevatorApplication: the same application again answers 200 with
 // Idempotent-Replayed: true, another with the same code 409.
-func (s *Server) postElevatorApplication(ctx context.Context, in *elevatorApplicationIn) (*writeOut[funding.ElevatorApplication], error) {
+func (s *Server) postElevatorApplication(ctx context.Context, in *writeIn[requests.ElevatorApplication]) (*writeOut[funding.ElevatorApplication], error) {
 	ai, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
@@ -143,32 +138,14 @@ func grantBody(ctx context.Context, g funding.ElevatorGrant) grantJSON {
 	return out
 }
 
-type onIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		On Date `json:"on" minLength:"1" doc:"YYYY-MM-DD"`
-	}
-}
-
 // postElevatorApprove: a consent below the thresholds is 422 consent.
-func (s *Server) postElevatorApprove(ctx context.Context, in *onIn) (*writeOut[grantJSON], error) {
+func (s *Server) postElevatorApprove(ctx context.Context, in *codeWriteIn[requests.On]) (*writeOut[grantJSON], error) {
 	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.ElevatorGrant, error) {
 		return s.prog.ApproveElevator(ctx, in.Code, in.Body.On.Time(), principalOf(ctx).User)
 	}, grantOut(ctx))
 }
 
-type acceptIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		On            Date    `json:"on" minLength:"1"`
-		FinalCost     Amount  `json:"final_cost" minLength:"1"`
-		FinalPipeCost Decimal `json:"final_pipe_cost,omitempty"`
-	}
-}
-
-func (s *Server) postElevatorAccept(ctx context.Context, in *acceptIn) (*writeOut[grantJSON], error) {
+func (s *Server) postElevatorAccept(ctx context.Context, in *codeWriteIn[requests.ElevatorAcceptance]) (*writeOut[grantJSON], error) {
 	b := in.Body
 	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.ElevatorGrant, error) {
 		return s.prog.AcceptElevator(ctx, in.Code, b.FinalCost.Dec(), b.FinalPipeCost.Dec(), b.On.Time(), principalOf(ctx).User)
@@ -192,6 +169,10 @@ func paymentOut(ctx context.Context, out grantPaymentJSON) func(funding.GrantPay
 	return func(pm funding.GrantPayment) (grantPaymentJSON, bool) { return paymentBody(ctx, out, pm), pm.Replayed }
 }
 
+func elevatorPaymentOut(ctx context.Context, q funding.ElevatorPaymentRequest, pm funding.GrantPayment) (grantPaymentJSON, bool) {
+	return paymentBody(ctx, grantPaymentJSON{Application: q.Application}, pm), pm.Replayed
+}
+
 func paymentBody(ctx context.Context, out grantPaymentJSON, pm funding.GrantPayment) grantPaymentJSON {
 	out.Amounts, out.Total, out.EntryID, out.FinancialEntryID, out.Actor = []sourceAmountJSON{}, money(pm.Total), pm.EntryID,
 		pm.FinancialEntryID, principalOf(ctx).User
@@ -201,53 +182,25 @@ func paymentBody(ctx context.Context, out grantPaymentJSON, pm funding.GrantPaym
 	return out
 }
 
-type elevatorPayIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		PaidOn      Date   `json:"paid_on" minLength:"1"`
-		Payee       string `json:"payee" minLength:"1"`
-		BankAccount string `json:"bank_account" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-	}
-}
-
-func (s *Server) postElevatorPay(ctx context.Context, in *elevatorPayIn) (*writeOut[grantPaymentJSON], error) {
-	b := in.Body
-	return wrote(firstErr(right(s.writableApplication(ctx, in.Code)), s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
-		return s.prog.PayElevatorGrant(ctx, funding.ElevatorPaymentRequest{Application: in.Code, PaidOn: b.PaidOn.Time(), Payee: b.Payee,
-			BankAccount: b.BankAccount, Reference: b.Reference, Actor: principalOf(ctx).User})
-	}, paymentOut(ctx, grantPaymentJSON{Application: in.Code}))
+func (s *Server) postElevatorPay(ctx context.Context, in *codeWriteIn[requests.ElevatorPayment]) (*writeOut[grantPaymentJSON], error) {
+	guard := firstErr(right(s.writableApplication(ctx, in.Code)), s.checkBankAccount(ctx, in.Body.BankAccount, true))
+	return write(ctx, guard, s.prog.PayElevatorGrant, in.Body.Request(caller(ctx, in.Code)), elevatorPaymentOut)
 }
 
 type contributionJSON struct {
-	Application    string    `json:"application"`
-	Household      string    `json:"household"`
-	Amount         moneyJSON `json:"amount"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Application string    `json:"application"`
+	Household   string    `json:"household"`
+	Amount      moneyJSON `json:"amount"`
+	PostedJSON
 }
 
-type contributionIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Household  string `json:"household" minLength:"1"`
-		Amount     Amount `json:"amount" minLength:"1"`
-		ReceivedOn Date   `json:"received_on" minLength:"1"`
-	}
+func contributionOut(_ context.Context, q funding.ContributionRequest, m funding.Movement) (contributionJSON, bool) {
+	return contributionJSON{Application: q.Application, Household: q.Household, Amount: money(q.Amount),
+		PostedJSON: posted(m.FinancialEntry, m.BudgetEntry, q.Actor)}, m.Replayed
 }
 
-func (s *Server) postElevatorContribution(ctx context.Context, in *contributionIn) (*writeOut[contributionJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableApplication(ctx, in.Code)), func() (funding.Movement, error) {
-		return s.prog.ReceiveContribution(ctx, funding.ContributionRequest{Application: in.Code, Household: b.Household, Amount: b.Amount.Dec(),
-			ReceivedOn: b.ReceivedOn.Time(), IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(m funding.Movement) (contributionJSON, bool) {
-		return contributionJSON{Application: in.Code, Household: b.Household, Amount: money(b.Amount.Dec()),
-			FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry, Actor: principalOf(ctx).User}, m.Replayed
-	})
+func (s *Server) postElevatorContribution(ctx context.Context, in *codeWriteIn[requests.Contribution]) (*writeOut[contributionJSON], error) {
+	return write(ctx, right(s.writableApplication(ctx, in.Code)), s.prog.ReceiveContribution, in.Body.Request(caller(ctx, in.Code)), contributionOut)
 }
 
 // Utility facilities.
@@ -287,12 +240,7 @@ func (s *Server) writableFacility(ctx context.Context, code string) (funding.Fac
 	return f, principalOf(ctx).CheckWrite(f.District)
 }
 
-type facilityIn struct {
-	KeyHeader
-	Body requests.Facility
-}
-
-func (s *Server) postFacility(ctx context.Context, in *facilityIn) (*writeOut[facilityOutJSON], error) {
+func (s *Server) postFacility(ctx context.Context, in *writeIn[requests.Facility]) (*writeOut[facilityOutJSON], error) {
 	fi, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
@@ -314,7 +262,7 @@ type facilityCommitJSON struct {
 	Actor         string    `json:"actor"`
 }
 
-func (s *Server) postFacilityCommit(ctx context.Context, in *onIn) (*writeOut[facilityCommitJSON], error) {
+func (s *Server) postFacilityCommit(ctx context.Context, in *codeWriteIn[requests.On]) (*writeOut[facilityCommitJSON], error) {
 	return wrote(right(s.writableFacility(ctx, in.Code)), func() (funding.FacilityCommitment, error) {
 		return s.prog.CommitFacility(ctx, in.Code, in.Body.On.Time(), principalOf(ctx).User)
 	}, func(c funding.FacilityCommitment) (facilityCommitJSON, bool) {
@@ -323,19 +271,9 @@ func (s *Server) postFacilityCommit(ctx context.Context, in *onIn) (*writeOut[fa
 	})
 }
 
-type facilityTransferIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		To   string `json:"to" minLength:"1"`
-		On   Date   `json:"on" minLength:"1"`
-		Note string `json:"note,omitempty"`
-	}
-}
-
 // postFacilityTransfer: the transfer already recorded, to the same owner
 // on the same date, answers 200 with Idempotent-Replayed: true.
-func (s *Server) postFacilityTransfer(ctx context.Context, in *facilityTransferIn) (*writeOut[facilityOutJSON], error) {
+func (s *Server) postFacilityTransfer(ctx context.Context, in *codeWriteIn[requests.FacilityTransfer]) (*writeOut[facilityOutJSON], error) {
 	on := in.Body.On.Time()
 	f, err := s.writableFacility(ctx, in.Code)
 	if err != nil {
@@ -356,17 +294,7 @@ func (s *Server) postFacilityTransfer(ctx context.Context, in *facilityTransferI
 	return written(facilityOut(ctx, f), false), nil
 }
 
-type awardPayIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		PaidOn      Date   `json:"paid_on" minLength:"1"`
-		BankAccount string `json:"bank_account" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-	}
-}
-
-func (s *Server) postFacilityPay(ctx context.Context, in *awardPayIn) (*writeOut[grantPaymentJSON], error) {
+func (s *Server) postFacilityPay(ctx context.Context, in *codeWriteIn[requests.AwardPayment]) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
 	f, err := s.writableFacility(ctx, in.Code)
 	return wrote(firstErr(err, s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
@@ -388,42 +316,19 @@ type propertyRewardJSON struct {
 	Actor       string    `json:"actor"`
 }
 
-type propertyScoreIn struct {
-	KeyHeader
-	Body struct {
-		Project   string  `json:"project" minLength:"1"`
-		Period    string  `json:"period" minLength:"1"`
-		Score     Decimal `json:"score" minLength:"1"`
-		Evaluator string  `json:"evaluator,omitempty"`
-		ScoredOn  Date    `json:"scored_on" minLength:"1"`
-	}
-}
-
 // postPropertyScore: the same score again answers 200 with
 // Idempotent-Replayed: true; another for the period 409.
-func (s *Server) postPropertyScore(ctx context.Context, in *propertyScoreIn) (*writeOut[propertyRewardJSON], error) {
+func (s *Server) postPropertyScore(ctx context.Context, in *writeIn[requests.PropertyScore]) (*writeOut[propertyRewardJSON], error) {
 	b := in.Body
 	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.PropertyReward, error) {
-		return s.prog.ScoreProperty(ctx, funding.PropertyScoreInput{Project: b.Project, Period: b.Period, Evaluator: b.Evaluator,
-			Score: b.Score.Dec(), ScoredOn: b.ScoredOn.Time()}, principalOf(ctx).User)
+		return s.prog.ScoreProperty(ctx, b.Input(), principalOf(ctx).User)
 	}, func(x funding.PropertyReward) (propertyRewardJSON, bool) {
 		return propertyRewardJSON{Project: x.Project, Period: x.Period, Score: x.Score.StringFixed(2), Reward: money(x.Reward), Source: x.Source,
 			Explanation: x.Explanation, RuleSetID: x.RuleSetID, EntryID: x.EntryID.Int64, Actor: principalOf(ctx).User}, x.Unchanged
 	})
 }
 
-type rewardPayIn struct {
-	KeyHeader
-	Body struct {
-		Project     string `json:"project" minLength:"1"`
-		Period      string `json:"period" minLength:"1"`
-		PaidOn      Date   `json:"paid_on" minLength:"1"`
-		BankAccount string `json:"bank_account" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-	}
-}
-
-func (s *Server) postPropertyRewardPay(ctx context.Context, in *rewardPayIn) (*writeOut[grantPaymentJSON], error) {
+func (s *Server) postPropertyRewardPay(ctx context.Context, in *writeIn[requests.RewardPayment]) (*writeOut[grantPaymentJSON], error) {
 	b := in.Body
 	return wrote(firstErr(right(s.writableProject(ctx, b.Project)), s.checkBankAccount(ctx, b.BankAccount, true)), func() (funding.GrantPayment, error) {
 		return s.prog.PayReward(ctx, b.Project, b.Period, b.PaidOn.Time(), b.BankAccount, b.Reference, principalOf(ctx).User)
@@ -442,26 +347,10 @@ type evaluationJSON struct {
 	Actor        string `json:"actor"`
 }
 
-type evaluationIn struct {
-	KeyHeader
-	Body struct {
-		District  string  `json:"district" minLength:"1"`
-		Year      int     `json:"year,omitempty"`
-		Score     Decimal `json:"score" minLength:"1"`
-		Evaluator string  `json:"evaluator,omitempty"`
-		ScoredOn  Date    `json:"scored_on" minLength:"1"`
-		Note      string  `json:"note,omitempty"`
-	}
-}
-
 // postEvaluation: the same score again changes nothing.
-func (s *Server) postEvaluation(ctx context.Context, in *evaluationIn) (*writeOut[evaluationJSON], error) {
-	b := in.Body
-	ei := funding.EvaluationInput{District: b.District, Year: b.Year, Evaluator: b.Evaluator, Note: b.Note}
-	var err error
-	ei.Score = b.Score.Dec()
-	ei.ScoredOn = b.ScoredOn.Time()
-	before, err := s.prog.EvaluationScores(ctx, b.Year)
+func (s *Server) postEvaluation(ctx context.Context, in *writeIn[requests.Evaluation]) (*writeOut[evaluationJSON], error) {
+	ei := in.Body.Input()
+	before, err := s.prog.EvaluationScores(ctx, ei.Year)
 	if err != nil {
 		return nil, err
 	}
@@ -512,24 +401,10 @@ type poolJSON struct {
 	Actor          string         `json:"actor"`
 }
 
-type poolIn struct {
-	KeyHeader
-	Body struct {
-		Year   int    `json:"year,omitempty"`
-		Pool   Amount `json:"pool" minLength:"1"`
-		On     Date   `json:"on,omitempty"`
-		DryRun bool   `json:"dry_run,omitempty"`
-	}
-}
-
 // postPoolAllocation: dry_run computes without recording (200); the same
 // pool and amounts again change nothing (200, Idempotent-Replayed: true).
-func (s *Server) postPoolAllocation(ctx context.Context, in *poolIn) (*writeOut[poolJSON], error) {
-	req := funding.PoolRequest{Year: in.Body.Year, DryRun: in.Body.DryRun, Actor: principalOf(ctx).User}
-	var err error
-	req.Pool = in.Body.Pool.Dec()
-	req.On = in.Body.On.Time()
-	res, err := s.prog.AllocatePool(ctx, req)
+func (s *Server) postPoolAllocation(ctx context.Context, in *writeIn[requests.Pool]) (*writeOut[poolJSON], error) {
+	res, err := s.prog.AllocatePool(ctx, in.Body.Request(caller(ctx, "")))
 	if err != nil {
 		return nil, err
 	}

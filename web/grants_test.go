@@ -26,9 +26,7 @@ func newFacility(code, project string) string {
 func TestUtilityFacilityWritesAPI(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("hc-grants.yaml", grantRules(t))
 	const fc, wd = "HC-3-POWER", "WD-1-POWER"
 	f.check(t, []moreCase{
 		{"officer", "POST", "/api/utility-facilities", jsonCT, newFacility(wd, "WD-1"), 403},
@@ -118,9 +116,7 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 func TestPropertyRewardWritesAPI(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("hc-grants.yaml", grantRules(t))
 	score := func(project, period, score string) string {
 		return `{"project": "` + project + `", "period": "` + period + `", "score": "` + score + `", "evaluator": "住建局", "scored_on": "2022-01-15"}`
 	}

@@ -313,11 +313,6 @@ func (s *Server) getLoan(ctx context.Context, in *CodePath) (*bodyOut[loanDetail
 
 // Writes.
 
-type loanIn struct {
-	KeyHeader
-	Body requests.Loan
-}
-
 // loanDistrict is the district a loan input borrows for: its district, or
 // its company's.
 func (s *Server) loanDistrict(ctx context.Context, district, company string) (string, error) {
@@ -338,7 +333,7 @@ func (s *Server) loanDistrict(ctx context.Context, district, company string) (st
 	return co.District, nil
 }
 
-func (s *Server) postLoan(ctx context.Context, in *loanIn) (*writeOut[loanJSON], error) {
+func (s *Server) postLoan(ctx context.Context, in *writeIn[requests.Loan]) (*writeOut[loanJSON], error) {
 	li, err := input(in.Body.Input())
 	if err != nil {
 		return nil, err
@@ -355,31 +350,16 @@ type loanDrawdownJSON struct {
 	Amount          moneyJSON `json:"amount"`
 	DrawnOn         string    `json:"drawn_on"`
 	ScheduleVersion int       `json:"schedule_version"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
-type loanDrawdownIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Project   string `json:"project" minLength:"1"`
-		Amount    Amount `json:"amount" minLength:"1"`
-		DrawnOn   Date   `json:"drawn_on" minLength:"1"`
-		Reference string `json:"reference,omitempty" maxLength:"200"`
-	}
+func loanDrawdownOut(_ context.Context, q funding.LoanDrawdownRequest, d funding.LoanDrawdown) (loanDrawdownJSON, bool) {
+	return loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
+		ScheduleVersion: d.ScheduleVersion, PostedJSON: posted(d.FinancialEntry, d.BudgetEntry, q.Actor)}, d.Replayed
 }
 
-func (s *Server) postLoanDrawdown(ctx context.Context, in *loanDrawdownIn) (*writeOut[loanDrawdownJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanDrawdown, error) {
-		return s.prog.DrawLoan(ctx, funding.LoanDrawdownRequest{Loan: in.Code, Project: b.Project, Amount: b.Amount.Dec(), DrawnOn: b.DrawnOn.Time(),
-			Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(d funding.LoanDrawdown) (loanDrawdownJSON, bool) {
-		return loanDrawdownJSON{ID: d.ID, Loan: d.Loan, Project: d.Project, Amount: money(d.Amount), DrawnOn: day(d.DrawnOn),
-			ScheduleVersion: d.ScheduleVersion, FinancialEntry: d.FinancialEntry, BudgetEntry: d.BudgetEntry, Actor: principalOf(ctx).User}, d.Replayed
-	})
+func (s *Server) postLoanDrawdown(ctx context.Context, in *codeWriteIn[requests.LoanDrawdown]) (*writeOut[loanDrawdownJSON], error) {
+	return write(ctx, right(s.writableLoan(ctx, in.Code)), s.prog.DrawLoan, in.Body.Request(caller(ctx, in.Code)), loanDrawdownOut)
 }
 
 type loanPrepaymentJSON struct {
@@ -388,53 +368,29 @@ type loanPrepaymentJSON struct {
 	Amount          moneyJSON `json:"amount"`
 	PaidOn          string    `json:"paid_on"`
 	ScheduleVersion int       `json:"schedule_version"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
-type loanPrepaymentIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Amount    Amount `json:"amount" minLength:"1"`
-		PaidOn    Date   `json:"paid_on" minLength:"1"`
-		Reference string `json:"reference,omitempty" maxLength:"200"`
-	}
+func loanPrepaymentOut(_ context.Context, q funding.LoanPrepaymentRequest, x funding.LoanPrepayment) (loanPrepaymentJSON, bool) {
+	return loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postLoanPrepayment(ctx context.Context, in *loanPrepaymentIn) (*writeOut[loanPrepaymentJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanPrepayment, error) {
-		return s.prog.PrepayLoan(ctx, funding.LoanPrepaymentRequest{Loan: in.Code, Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(),
-			Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(x funding.LoanPrepayment) (loanPrepaymentJSON, bool) {
-		return loanPrepaymentJSON{ID: x.ID, Loan: x.Loan, Amount: money(x.Amount), PaidOn: day(x.PaidOn), ScheduleVersion: x.ScheduleVersion,
-			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postLoanPrepayment(ctx context.Context, in *codeWriteIn[requests.LoanPrepayment]) (*writeOut[loanPrepaymentJSON], error) {
+	return write(ctx, right(s.writableLoan(ctx, in.Code)), s.prog.PrepayLoan, in.Body.Request(caller(ctx, in.Code)), loanPrepaymentOut)
 }
 
-type loanRateResetIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		On     Date    `json:"on" minLength:"1" doc:"a reset date of the loan"`
-		LPRPct Decimal `json:"lpr_pct" minLength:"1" doc:"the LPR in force, per cent"`
-		Reason string  `json:"reason,omitempty" maxLength:"500"`
-	}
-}
-
-func (s *Server) postLoanRateReset(ctx context.Context, in *loanRateResetIn) (*writeOut[loanScheduleJSON], error) {
+// postLoanRateReset: the same reset again makes no new version (200,
+// Idempotent-Replayed: true).
+func (s *Server) postLoanRateReset(ctx context.Context, in *codeWriteIn[requests.LoanRateReset]) (*writeOut[loanScheduleJSON], error) {
 	before := 0
 	if sc, err := s.prog.LoanSchedule(ctx, in.Code, 0); err == nil {
 		before = sc.Version
 	}
-	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanSchedule, error) {
-		return s.prog.ResetLoanRate(ctx, funding.LoanRateResetRequest{Loan: in.Code, On: in.Body.On.Time(), LPRPct: in.Body.LPRPct.Dec(),
-			Reason: in.Body.Reason, Actor: principalOf(ctx).User})
-	}, func(sc funding.LoanSchedule) (loanScheduleJSON, bool) {
-		return loanScheduleOut(sc), sc.Version == before // the same reset again: no new version
-	})
+	again := func(_ context.Context, _ funding.LoanRateResetRequest, sc funding.LoanSchedule) (loanScheduleJSON, bool) {
+		return loanScheduleOut(sc), sc.Version == before
+	}
+	return write(ctx, right(s.writableLoan(ctx, in.Code)), s.prog.ResetLoanRate, in.Body.Request(caller(ctx, in.Code)), again)
 }
 
 type loanAccrualJSON struct {
@@ -451,17 +407,9 @@ type loanAccrualsJSON struct {
 	Actor    string            `json:"actor"`
 }
 
-type loanAccrualsIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Through Date `json:"through" minLength:"1"`
-	}
-}
-
 // postLoanAccruals: 201 when something was accrued; 200 with no accruals
 // when everything due was accrued already.
-func (s *Server) postLoanAccruals(ctx context.Context, in *loanAccrualsIn) (*writeOut[loanAccrualsJSON], error) {
+func (s *Server) postLoanAccruals(ctx context.Context, in *codeWriteIn[requests.LoanAccruals]) (*writeOut[loanAccrualsJSON], error) {
 	if _, err := s.writableLoan(ctx, in.Code); err != nil {
 		return nil, err
 	}
@@ -474,7 +422,13 @@ func (s *Server) postLoanAccruals(ctx context.Context, in *loanAccrualsIn) (*wri
 	for _, x := range acc {
 		out.Accruals = append(out.Accruals, loanAccrualJSON{DueDate: day(x.DueDate), Seq: x.Seq, Interest: money(x.Interest), EntryID: x.EntryID})
 	}
-	if len(out.Accruals) == 0 {
+	return accrued(out, len(out.Accruals))
+}
+
+// accrued answers an accrual: 201 when something was accrued, 200 when
+// everything due was accrued already.
+func accrued[O any](out O, n int) (*writeOut[O], error) {
+	if n == 0 {
 		return status(http.StatusOK, out, false), nil
 	}
 	return status(http.StatusCreated, out, false), nil
@@ -489,31 +443,16 @@ type loanPaymentJSON struct {
 	Interest        moneyJSON `json:"interest"`
 	Principal       moneyJSON `json:"principal"`
 	Total           moneyJSON `json:"total"`
-	FinancialEntry  int64     `json:"financial_entry"`
-	BudgetEntry     int64     `json:"budget_entry"`
-	Actor           string    `json:"actor"`
+	PostedJSON
 }
 
-type loanPaymentIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		DueDate   Date   `json:"due_date" minLength:"1"`
-		PaidOn    Date   `json:"paid_on,omitempty" doc:"the due date when absent; never before it"`
-		Reference string `json:"reference,omitempty" maxLength:"200"`
-	}
+func loanPaymentOut(_ context.Context, q funding.LoanPaymentRequest, x funding.LoanPayment) (loanPaymentJSON, bool) {
+	return loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
+		Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postLoanPayment(ctx context.Context, in *loanPaymentIn) (*writeOut[loanPaymentJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanPayment, error) {
-		return s.prog.PayLoan(ctx, funding.LoanPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), PaidOn: b.PaidOn.Time(),
-			Reference: b.Reference, Actor: principalOf(ctx).User})
-	}, func(x funding.LoanPayment) (loanPaymentJSON, bool) {
-		return loanPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), PaidOn: day(x.PaidOn), Seq: x.Seq, ScheduleVersion: x.ScheduleVersion,
-			Interest: money(x.Interest), Principal: money(x.Principal), Total: money(x.Interest.Add(x.Principal)), FinancialEntry: x.FinancialEntry,
-			BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postLoanPayment(ctx context.Context, in *codeWriteIn[requests.LoanPayment]) (*writeOut[loanPaymentJSON], error) {
+	return write(ctx, right(s.writableLoan(ctx, in.Code)), s.prog.PayLoan, in.Body.Request(caller(ctx, in.Code)), loanPaymentOut)
 }
 
 type loanSubsidyJSON struct {
@@ -534,26 +473,18 @@ type loanSubsidiesJSON struct {
 	Actor     string            `json:"actor"`
 }
 
-type loanSubsidiesIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		DueDate Date `json:"due_date" minLength:"1"`
-	}
-}
-
 // postLoanSubsidies: 201 when a subsidy was committed; 200 with
 // Idempotent-Replayed when every one had been.
-func (s *Server) postLoanSubsidies(ctx context.Context, in *loanSubsidiesIn) (*writeOut[loanSubsidiesJSON], error) {
+func (s *Server) postLoanSubsidies(ctx context.Context, in *codeWriteIn[requests.LoanSubsidies]) (*writeOut[loanSubsidiesJSON], error) {
 	if _, err := s.writableLoan(ctx, in.Code); err != nil {
 		return nil, err
 	}
-	due := in.Body.DueDate.Time()
-	subs, err := s.prog.CommitLoanSubsidies(ctx, funding.LoanSubsidyCommitRequest{Loan: in.Code, DueDate: due, Actor: principalOf(ctx).User})
+	q := in.Body.Request(caller(ctx, in.Code))
+	subs, err := s.prog.CommitLoanSubsidies(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	out := loanSubsidiesJSON{Loan: in.Code, DueDate: day(due), Subsidies: []loanSubsidyJSON{}, Actor: principalOf(ctx).User}
+	out := loanSubsidiesJSON{Loan: in.Code, DueDate: day(q.DueDate), Subsidies: []loanSubsidyJSON{}, Actor: q.Actor}
 	replayed := len(subs) > 0
 	for _, x := range subs {
 		replayed = replayed && x.Replayed
@@ -567,38 +498,22 @@ func (s *Server) postLoanSubsidies(ctx context.Context, in *loanSubsidiesIn) (*w
 }
 
 type loanSubsidyPaymentJSON struct {
-	Loan           string    `json:"loan"`
-	DueDate        string    `json:"due_date"`
-	Level          string    `json:"level"`
-	PaidOn         string    `json:"paid_on"`
-	Amount         moneyJSON `json:"amount"`
-	InterestPaid   moneyJSON `json:"interest_paid"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	Loan         string    `json:"loan"`
+	DueDate      string    `json:"due_date"`
+	Level        string    `json:"level"`
+	PaidOn       string    `json:"paid_on"`
+	Amount       moneyJSON `json:"amount"`
+	InterestPaid moneyJSON `json:"interest_paid"`
+	PostedJSON
 }
 
-type loanSubsidyPaymentIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		DueDate   Date   `json:"due_date" minLength:"1"`
-		Level     string `json:"level" enum:"central,provincial,municipal,district"`
-		PaidOn    Date   `json:"paid_on" minLength:"1"`
-		PaidTo    string `json:"paid_to,omitempty" enum:"borrower,lender," doc:"borrower when absent"`
-		Reference string `json:"reference,omitempty" maxLength:"200"`
-	}
+func loanSubsidyPaymentOut(_ context.Context, q funding.LoanSubsidyPaymentRequest, x funding.LoanSubsidyPayment) (loanSubsidyPaymentJSON, bool) {
+	return loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
+		InterestPaid: money(x.InterestPaid), PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postLoanSubsidyPayment(ctx context.Context, in *loanSubsidyPaymentIn) (*writeOut[loanSubsidyPaymentJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableLoan(ctx, in.Code)), func() (funding.LoanSubsidyPayment, error) {
-		return s.prog.PayLoanSubsidy(ctx, funding.LoanSubsidyPaymentRequest{Loan: in.Code, DueDate: b.DueDate.Time(), Level: b.Level,
-			PaidOn: b.PaidOn.Time(), PaidTo: b.PaidTo, Reference: b.Reference, Actor: principalOf(ctx).User})
-	}, func(x funding.LoanSubsidyPayment) (loanSubsidyPaymentJSON, bool) {
-		return loanSubsidyPaymentJSON{Loan: x.Loan, DueDate: day(x.DueDate), Level: x.Level, PaidOn: day(x.PaidOn), Amount: money(x.Amount),
-			InterestPaid: money(x.InterestPaid), FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postLoanSubsidyPayment(ctx context.Context, in *codeWriteIn[requests.LoanSubsidyPayment]) (*writeOut[loanSubsidyPaymentJSON], error) {
+	return write(ctx, right(s.writableLoan(ctx, in.Code)), s.prog.PayLoanSubsidy, in.Body.Request(caller(ctx, in.Code)), loanSubsidyPaymentOut)
 }
 
 // Companies, capital and investment subsidies.
@@ -609,83 +524,45 @@ type companyJSON struct {
 	District string `json:"district"`
 }
 
-type companyIn struct {
-	KeyHeader
-	Body struct {
-		Code     string `json:"code" minLength:"1" maxLength:"64"`
-		Name     string `json:"name" minLength:"1" maxLength:"200"`
-		District string `json:"district" minLength:"1" maxLength:"100"`
-	}
-}
-
-func (s *Server) postCompany(ctx context.Context, in *companyIn) (*writeOut[companyJSON], error) {
-	b := in.Body
-	d, err := funding.LookupDistrict(ctx, s.db, b.District)
-	return created(firstErr(err, principalOf(ctx).CheckWrite(d.Code)), func() error { return right(s.prog.Company(ctx, b.Code)) },
-		func() (funding.Company, error) {
-			return s.prog.RegisterCompany(ctx, funding.CompanyInput{Code: b.Code, Name: b.Name, District: b.District}, principalOf(ctx).User)
-		}, func(co funding.Company) companyJSON {
+func (s *Server) postCompany(ctx context.Context, in *writeIn[requests.Company]) (*writeOut[companyJSON], error) {
+	ci := in.Body.Input()
+	d, err := funding.LookupDistrict(ctx, s.db, ci.District)
+	return created(firstErr(err, principalOf(ctx).CheckWrite(d.Code)), func() error { return right(s.prog.Company(ctx, ci.Code)) },
+		func() (funding.Company, error) { return s.prog.RegisterCompany(ctx, ci, principalOf(ctx).User) },
+		func(co funding.Company) companyJSON {
 			return companyJSON{Code: co.Code, Name: co.Name, District: co.District}
 		})
 }
 
 type capitalJSON struct {
-	ID             int64     `json:"id"`
-	Company        string    `json:"company"`
-	Project        string    `json:"project"`
-	Level          string    `json:"level,omitempty"`
-	Category       string    `json:"category,omitempty"`
-	Amount         moneyJSON `json:"amount"`
-	On             string    `json:"on"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID       int64     `json:"id"`
+	Company  string    `json:"company"`
+	Project  string    `json:"project"`
+	Level    string    `json:"level,omitempty"`
+	Category string    `json:"category,omitempty"`
+	Amount   moneyJSON `json:"amount"`
+	On       string    `json:"on"`
+	PostedJSON
 }
 
-type capitalInjectionIn struct {
-	KeyHeader
-	Body struct {
-		Company    string `json:"company" minLength:"1"`
-		Project    string `json:"project" minLength:"1"`
-		Level      string `json:"level" enum:"central,provincial,municipal,district"`
-		Amount     Amount `json:"amount" minLength:"1"`
-		InjectedOn Date   `json:"injected_on" minLength:"1"`
-		Reference  string `json:"reference,omitempty" maxLength:"200"`
-	}
+func capitalInjectionOut(_ context.Context, q funding.CapitalInjectionRequest, x funding.CapitalInjection) (capitalJSON, bool) {
+	return capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postCapitalInjection(ctx context.Context, in *capitalInjectionIn) (*writeOut[capitalJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.CapitalInjection, error) {
-		return s.prog.InjectCapital(ctx, funding.CapitalInjectionRequest{Company: b.Company, Project: b.Project, Level: b.Level, Amount: b.Amount.Dec(),
-			InjectedOn: b.InjectedOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(x funding.CapitalInjection) (capitalJSON, bool) {
-		return capitalJSON{ID: x.ID, Company: x.Company, Project: x.Project, Level: x.Level, Amount: money(x.Amount), On: day(x.InjectedOn),
-			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postCapitalInjection(ctx context.Context, in *writeIn[requests.CapitalInjection]) (*writeOut[capitalJSON], error) {
+	return write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.InjectCapital, in.Body.Request(caller(ctx, "")), capitalInjectionOut)
 }
 
-type capitalUseIn struct {
-	KeyHeader
-	Body struct {
-		Company   string `json:"company" minLength:"1"`
-		Project   string `json:"project" minLength:"1"`
-		Category  string `json:"category" minLength:"1"`
-		Amount    Amount `json:"amount" minLength:"1"`
-		PaidOn    Date   `json:"paid_on" minLength:"1"`
-		Reference string `json:"reference,omitempty" maxLength:"200"`
-	}
+// capitalUseOut: a use answers what was asked (funding.CapitalUse holds
+// the amount and entries only).
+func capitalUseOut(_ context.Context, q funding.CapitalUseRequest, x funding.CapitalUse) (capitalJSON, bool) {
+	return capitalJSON{ID: x.ID, Company: q.Company, Project: q.Project, Category: q.Category, Amount: money(x.Amount), On: day(q.PaidOn),
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postCapitalUse(ctx context.Context, in *capitalUseIn) (*writeOut[capitalJSON], error) {
-	b := in.Body
-	return wrote(right(s.writableProject(ctx, b.Project)), func() (funding.CapitalUse, error) {
-		return s.prog.UseCapital(ctx, funding.CapitalUseRequest{Company: b.Company, Project: b.Project, Category: b.Category, Amount: b.Amount.Dec(),
-			PaidOn: b.PaidOn.Time(), Reference: b.Reference, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(x funding.CapitalUse) (capitalJSON, bool) {
-		return capitalJSON{ID: x.ID, Company: b.Company, Project: b.Project, Category: b.Category, Amount: money(x.Amount), On: day(b.PaidOn.Time()),
-			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postCapitalUse(ctx context.Context, in *writeIn[requests.CapitalUse]) (*writeOut[capitalJSON], error) {
+	return write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.UseCapital, in.Body.Request(caller(ctx, "")), capitalUseOut)
 }
 
 type investmentSubsidyJSON struct {
@@ -700,63 +577,34 @@ type investmentSubsidyJSON struct {
 	BudgetEntry         int64     `json:"budget_entry"`
 }
 
-type investmentSubsidyIn struct {
-	KeyHeader
-	Body struct {
-		Project            string  `json:"project" minLength:"1"`
-		Level              string  `json:"level" enum:"central,provincial,municipal,district"`
-		SharePct           Decimal `json:"share_pct" minLength:"1"`
-		ApprovedInvestment Decimal `json:"approved_investment,omitempty" doc:"the project's approved budget when absent"`
-		Cap                Decimal `json:"cap,omitempty" doc:"at most this much in all; none when absent"`
-		ApprovedOn         Date    `json:"approved_on" minLength:"1"`
-	}
+func investmentSubsidyOut(_ context.Context, _ funding.InvestmentSubsidyApproval, x funding.InvestmentSubsidy) (investmentSubsidyJSON, bool) {
+	return investmentSubsidyJSON{Project: x.Project, Level: x.Level, SharePct: x.SharePct.String(), ApprovedInvestment: money(x.ApprovedInvestment),
+		Cap: money(x.Cap), ApprovedOn: day(x.ApprovedOn), Paid: money(x.Paid), CompletedInvestment: money(x.CompletedInvestment),
+		BudgetEntry: x.BudgetEntry}, false
 }
 
-func (s *Server) postInvestmentSubsidy(ctx context.Context, in *investmentSubsidyIn) (*writeOut[investmentSubsidyJSON], error) {
-	b := in.Body
-	return wrote(nil, func() (funding.InvestmentSubsidy, error) {
-		return s.prog.ApproveInvestmentSubsidy(ctx, funding.InvestmentSubsidyApproval{Project: b.Project, Level: b.Level, SharePct: b.SharePct.Dec(),
-			ApprovedInvestment: b.ApprovedInvestment.Dec(), Cap: b.Cap.Dec(), ApprovedOn: b.ApprovedOn.Time(), Actor: principalOf(ctx).User})
-	}, func(x funding.InvestmentSubsidy) (investmentSubsidyJSON, bool) {
-		return investmentSubsidyJSON{Project: x.Project, Level: x.Level, SharePct: x.SharePct.String(), ApprovedInvestment: money(x.ApprovedInvestment),
-			Cap: money(x.Cap), ApprovedOn: day(x.ApprovedOn), Paid: money(x.Paid), CompletedInvestment: money(x.CompletedInvestment),
-			BudgetEntry: x.BudgetEntry}, false
-	})
+func (s *Server) postInvestmentSubsidy(ctx context.Context, in *writeIn[requests.InvestmentSubsidy]) (*writeOut[investmentSubsidyJSON], error) {
+	return write(ctx, nil, s.prog.ApproveInvestmentSubsidy, in.Body.Request(caller(ctx, "")), investmentSubsidyOut)
 }
 
 type investmentSubsidyPaymentJSON struct {
-	ID             int64     `json:"id"`
-	Project        string    `json:"project"`
-	Level          string    `json:"level"`
-	Amount         moneyJSON `json:"amount"`
-	Allowed        moneyJSON `json:"allowed"`
-	FinancialEntry int64     `json:"financial_entry"`
-	BudgetEntry    int64     `json:"budget_entry"`
-	Actor          string    `json:"actor"`
+	ID      int64     `json:"id"`
+	Project string    `json:"project"`
+	Level   string    `json:"level"`
+	Amount  moneyJSON `json:"amount"`
+	Allowed moneyJSON `json:"allowed"`
+	PostedJSON
 }
 
-type investmentSubsidyPaymentIn struct {
-	KeyHeader
-	Body struct {
-		Project             string  `json:"project" minLength:"1"`
-		Level               string  `json:"level" enum:"central,provincial,municipal,district"`
-		CompletedInvestment Amount  `json:"completed_investment" minLength:"1"`
-		Amount              Decimal `json:"amount,omitempty" doc:"all that may be paid now when absent or 0"`
-		PaidOn              Date    `json:"paid_on" minLength:"1"`
-		Reference           string  `json:"reference,omitempty" maxLength:"200"`
-	}
+func investmentSubsidyPaymentOut(_ context.Context, q funding.InvestmentSubsidyPaymentRequest,
+	x funding.InvestmentSubsidyPayment) (investmentSubsidyPaymentJSON, bool) {
+	return investmentSubsidyPaymentJSON{ID: x.ID, Project: q.Project, Level: q.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
+		PostedJSON: posted(x.FinancialEntry, x.BudgetEntry, q.Actor)}, x.Replayed
 }
 
-func (s *Server) postInvestmentSubsidyPayment(ctx context.Context, in *investmentSubsidyPaymentIn) (*writeOut[investmentSubsidyPaymentJSON], error) {
-	b := in.Body
-	return wrote(nil, func() (funding.InvestmentSubsidyPayment, error) {
-		return s.prog.PayInvestmentSubsidy(ctx, funding.InvestmentSubsidyPaymentRequest{Project: b.Project, Level: b.Level,
-			CompletedInvestment: b.CompletedInvestment.Dec(), Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Reference: b.Reference,
-			IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, func(x funding.InvestmentSubsidyPayment) (investmentSubsidyPaymentJSON, bool) {
-		return investmentSubsidyPaymentJSON{ID: x.ID, Project: b.Project, Level: b.Level, Amount: money(x.Amount), Allowed: money(x.Allowed),
-			FinancialEntry: x.FinancialEntry, BudgetEntry: x.BudgetEntry, Actor: principalOf(ctx).User}, x.Replayed
-	})
+func (s *Server) postInvestmentSubsidyPayment(ctx context.Context,
+	in *writeIn[requests.InvestmentSubsidyPayment]) (*writeOut[investmentSubsidyPaymentJSON], error) {
+	return write(ctx, nil, s.prog.PayInvestmentSubsidy, in.Body.Request(caller(ctx, "")), investmentSubsidyPaymentOut)
 }
 
 // Reports.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,9 +11,6 @@ import (
 
 	"fundledger/access"
 	"fundledger/funding"
-	"fundledger/internal/pgtest"
-	"fundledger/ledger"
-	"fundledger/web"
 )
 
 // loanOperations are the endpoints of loans.go, which the OpenAPI document
@@ -38,11 +33,7 @@ var loanOperations = []string{
 func loanFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.DB(t)
-	p := funding.New(ledger.New(db))
-	if _, _, err := p.LoadRuleSet(ctx, "../funding/testdata/loans/rules-loan.yaml", "setup"); err != nil {
-		t.Fatal(err)
-	}
+	db, p := booksWithRules(t, "../funding/testdata/loans/rules-loan.yaml")
 	if _, err := p.RegisterProject(ctx, project("LP-1", "环翠区"), "setup"); err != nil {
 		t.Fatal(err)
 	}
@@ -50,28 +41,8 @@ func loanFixture(t *testing.T) *fixture {
 		Lines: []funding.BudgetLineInput{{Category: "basic", Description: "roads", Amount: decimal.RequireFromString("20000.00")}}}); err != nil {
 		t.Fatal(err)
 	}
-	st := access.New(db)
-	f := &fixture{t: t, db: db, log: &syncBuffer{}, tokens: map[string]string{}, store: st}
-	users := map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor,
-		"nogrants": access.DistrictOfficer, "wdofficer": access.DistrictOfficer}
-	for name, role := range users {
-		if err := st.AddUser(ctx, name, role, "", "setup"); err != nil {
-			t.Fatal(err)
-		}
-		_, tok, err := st.IssueToken(ctx, name, access.KindAPIToken, "test", 0, "setup")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.tokens[name] = tok
-	}
-	for user, district := range map[string]string{"officer": "huancui", "wdofficer": "wendeng"} {
-		if err := st.Grant(ctx, user, district, true, "", "setup"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.srv = httptest.NewServer(web.New(db, slog.New(slog.NewJSONHandler(f.log, nil))).Handler())
-	t.Cleanup(f.srv.Close)
-	return f
+	return serveFixture(t, db, map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor,
+		"nogrants": access.DistrictOfficer, "wdofficer": access.DistrictOfficer}, map[string]string{"officer": "huancui", "wdofficer": "wendeng"})
 }
 
 // The loan of TestLoanEndToEnd (funding/loan_test.go): 12,000.00 from a

@@ -51,10 +51,8 @@ func (b *browserUser) stepKey(path string) string {
 // confirm posts nothing more.
 func TestOfficerStepPreviewStoresNothing(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	key := b.stepKey("/projects/HC-1/receive")
 	before := f.entries()
 	fields := map[string]string{"source": "central", "amount": "300000.00", "date": "2020-07-01", "bank_account": "BOC-HC"}
@@ -95,10 +93,8 @@ func TestOfficerStepPreviewStoresNothing(t *testing.T) {
 // central commits 500.00, district 300.00 + 500.00 = 800.00.
 func TestOfficerStepRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	post := b.previewAndPost
 	r := post("/projects/HC-2/approve", map[string]string{"approved_on": "2020-06-15", "basic": "1000.00", "improvement": "1000.00"})
 	wantBody(t, "approval", r, "已批复预算", "2,000.00")
@@ -132,10 +128,8 @@ func TestOfficerStepRefusals(t *testing.T) {
 // refused row listed; a good file registers every row.
 func TestProjectRegistrationFile(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	upload := func(key, action, csv string) resp {
 		t.Helper()
 		var buf bytes.Buffer
@@ -182,8 +176,7 @@ func TestProjectRegistrationFile(t *testing.T) {
 // officer's districts, searched and paged.
 func TestOfficerLists(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	for i, body := range []string{receipt("HC-1", "1000.00"), receipt("WD-1", "2000.00"), payment("HC-1", "300.00"), payment("WD-1", "400.00")} {
 		path := "/api/receipts"
 		if i >= 2 {
@@ -191,8 +184,7 @@ func TestOfficerLists(t *testing.T) {
 		}
 		wantStatus(t, path, f.do("bureau", "POST", path, "k"+string(rune('a'+i)), body), http.StatusCreated)
 	}
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	r := b.get("/entries")
 	wantStatus(t, "entries", r, http.StatusOK)
 	// Newest first: the HC-1 payment (cash out, −300.00), then the receipt (+1,000.00); no WD-1 row.
@@ -249,14 +241,10 @@ func TestOfficerLists(t *testing.T) {
 // 150,000.00 from the district (as TestUtilityFacilityWritesAPI).
 func TestOfficerFacilitySteps(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f := withPasswords(newFixture(t))
+	f.mustLoadRules("hc-grants.yaml", grantRules(t))
 	wantStatus(t, "WD facility", f.do("bureau", "POST", "/api/utility-facilities", "wd", newFacility("WD-1-POWER", "WD-1")), http.StatusCreated)
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	reg := map[string]string{"code": "HC-3-POWER", "kind": "power", "description": "配电线路", "cost": "500000.00",
 		"utility": "国网威海供电公司", "owner": "原产权单位", "date": "2020-06-20"}
 	key := b.stepKey("/projects/HC-3/facility-register")
@@ -299,10 +287,8 @@ func TestOfficerFacilitySteps(t *testing.T) {
 // at most 250.00 of basic.
 func TestOfficerApprovalLines(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	path := "/projects/HC-2/approve"
 	r := b.get(path)
 	wantBody(t, "form", r, `id="f-lines.1.work_item"`, `id="f-source_lines.1.source"`, "工程子项预算 第 1 行 · 工程子项")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"fundledger/funding"
+	"fundledger/requests"
 )
 
 func (s *Server) registerPayments() {
@@ -37,56 +38,21 @@ func movementOut(out *writeOut[movementJSON], err error) (*writeOut[movementJSON
 	return out, err
 }
 
-// movement is the body of a receipt or payment.
-func movement(ctx context.Context, kind, project, key string) func(funding.Movement) (movementJSON, bool) {
-	return func(m funding.Movement) (movementJSON, bool) {
+// movement answers a receipt or payment: its kind, project and the
+// Idempotency-Key as the caller sent it.
+func movement[Q any](kind, project, key string) func(context.Context, Q, funding.Movement) (movementJSON, bool) {
+	return func(ctx context.Context, _ Q, m funding.Movement) (movementJSON, bool) {
 		return movementJSON{Kind: kind, Project: project, IdempotencyKey: key, FinancialEntry: m.FinancialEntry, BudgetEntry: m.BudgetEntry,
 			Actor: principalOf(ctx).User}, m.Replayed
 	}
 }
 
-type receiptIn struct {
-	KeyHeader
-	Body struct {
-		Project     string `json:"project" minLength:"1"`
-		Source      string `json:"source" minLength:"1"`
-		Amount      Amount `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
-		ReceivedOn  Date   `json:"received_on" minLength:"1" doc:"YYYY-MM-DD"`
-		BankAccount string `json:"bank_account" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-		Memo        string `json:"memo,omitempty"`
-	}
+func (s *Server) postReceipt(ctx context.Context, in *writeIn[requests.Receipt]) (*writeOut[movementJSON], error) {
+	return movementOut(write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.Receive, in.Body.Request(caller(ctx, "")),
+		movement[funding.ReceiptRequest]("receipt", in.Body.Project, in.IdempotencyKey)))
 }
 
-func (s *Server) postReceipt(ctx context.Context, in *receiptIn) (*writeOut[movementJSON], error) {
-	b := in.Body
-	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
-		return s.prog.Receive(ctx, funding.ReceiptRequest{Project: b.Project, Source: b.Source, Amount: b.Amount.Dec(), ReceivedOn: b.ReceivedOn.Time(),
-			BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo, IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, movement(ctx, "receipt", b.Project, in.IdempotencyKey)))
-}
-
-type disbursementIn struct {
-	KeyHeader
-	Body struct {
-		Project     string `json:"project" minLength:"1"`
-		Source      string `json:"source" minLength:"1"`
-		Category    string `json:"category" enum:"basic,improvement,upgrade"`
-		WorkItem    string `json:"work_item,omitempty"`
-		Amount      Amount `json:"amount" minLength:"1" doc:"yuan, a decimal string with at most two decimals"`
-		PaidOn      Date   `json:"paid_on" minLength:"1" doc:"YYYY-MM-DD"`
-		Payee       string `json:"payee" minLength:"1"`
-		BankAccount string `json:"bank_account" minLength:"1"`
-		Reference   string `json:"reference,omitempty"`
-		Memo        string `json:"memo,omitempty"`
-	}
-}
-
-func (s *Server) postDisbursement(ctx context.Context, in *disbursementIn) (*writeOut[movementJSON], error) {
-	b := in.Body
-	return movementOut(wrote(right(s.writableProject(ctx, b.Project)), func() (funding.Movement, error) {
-		return s.prog.Disburse(ctx, funding.DisbursementRequest{Project: b.Project, Source: b.Source, Category: b.Category, WorkItem: b.WorkItem,
-			Amount: b.Amount.Dec(), PaidOn: b.PaidOn.Time(), Payee: b.Payee, BankAccount: b.BankAccount, Reference: b.Reference, Memo: b.Memo,
-			IdempotencyKey: idemKey(ctx), Actor: principalOf(ctx).User})
-	}, movement(ctx, "disbursement", b.Project, in.IdempotencyKey)))
+func (s *Server) postDisbursement(ctx context.Context, in *writeIn[requests.Disbursement]) (*writeOut[movementJSON], error) {
+	return movementOut(write(ctx, right(s.writableProject(ctx, in.Body.Project)), s.prog.Disburse, in.Body.Request(caller(ctx, "")),
+		movement[funding.DisbursementRequest]("disbursement", in.Body.Project, in.IdempotencyKey)))
 }

@@ -15,6 +15,7 @@ import (
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/ledger"
+	"fundledger/requests"
 )
 
 func (s *Server) registerPeriods() {
@@ -69,17 +70,10 @@ func (s *Server) listPeriods(ctx context.Context, _ *struct{}) (*bodyOut[periods
 	return ok(out), nil
 }
 
-// reasonBody is the body of a close or reopen: its reason, and the
-// district whose own month it is (empty: the city's).
-type reasonBody struct {
-	Reason   string `json:"reason,omitempty"`
-	District string `json:"district,omitempty" doc:"a district (code or Chinese name) closing or reopening its own month; empty for the city, which closes after its districts"`
-}
-
 type periodIn struct {
 	KeyHeader
-	Month string      `path:"month" doc:"YYYY-MM"`
-	Body  *reasonBody `doc:"optional; reopening needs a reason"`
+	Month string                 `path:"month" doc:"YYYY-MM"`
+	Body  *requests.PeriodAction `doc:"optional; reopening needs a reason"`
 }
 
 func (s *Server) closePeriod(ctx context.Context, in *periodIn) (*writeOut[periodJSON], error) {

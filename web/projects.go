@@ -189,15 +189,10 @@ func (s *Server) projectReport(ctx context.Context, in *projectReportIn) (*bodyO
 	return ok(out), nil
 }
 
-type projectIn struct {
-	KeyHeader
-	Body requests.Project
-}
-
 // postProject registers a project: officers only in their granted
 // districts. The same project again with the same data answers 200 with
 // Idempotent-Replayed: true.
-func (s *Server) postProject(ctx context.Context, in *projectIn) (*writeOut[projectJSON], error) {
+func (s *Server) postProject(ctx context.Context, in *writeIn[requests.Project]) (*writeOut[projectJSON], error) {
 	b := in.Body
 	if err := notBlank([2]string{"code", b.Code}, [2]string{"name", b.Name}, [2]string{"district", b.District}); err != nil {
 		return nil, err
@@ -212,19 +207,9 @@ func (s *Server) postProject(ctx context.Context, in *projectIn) (*writeOut[proj
 		func() (funding.Project, error) { return s.prog.RegisterProject(ctx, pi, principalOf(ctx).User) }, projectOut)
 }
 
-type statusIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Status string `json:"status" minLength:"1"`
-		On     Date   `json:"on,omitempty" doc:"YYYY-MM-DD; today when absent"`
-		Note   string `json:"note,omitempty"`
-	}
-}
-
 // postProjectStatus moves a project forward; the status it already has
 // changes nothing.
-func (s *Server) postProjectStatus(ctx context.Context, in *statusIn) (*bodyOut[projectJSON], error) {
+func (s *Server) postProjectStatus(ctx context.Context, in *codeWriteIn[requests.ProjectStatus]) (*bodyOut[projectJSON], error) {
 	on := in.Body.On.Time()
 	if on.IsZero() {
 		y, m, d := time.Now().Date()
@@ -294,18 +279,9 @@ func approvalOut(a funding.Approval) approvalJSON {
 	return out
 }
 
-type approvalIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		ApprovedOn Date                  `json:"approved_on" minLength:"1" doc:"YYYY-MM-DD"`
-		Lines      []requests.BudgetLine `json:"lines" minItems:"1" maxItems:"1000"`
-	}
-}
-
 // postApproval approves a budget; the same lines again change nothing
 // (200, Idempotent-Replayed: true).
-func (s *Server) postApproval(ctx context.Context, in *approvalIn) (*writeOut[approvalJSON], error) {
+func (s *Server) postApproval(ctx context.Context, in *codeWriteIn[requests.Approval]) (*writeOut[approvalJSON], error) {
 	lines, refused := requests.Inputs("line", in.Body.Lines)
 	if len(refused) > 0 {
 		return nil, invalid("lines", "v.schema", "lines", refused[0])

@@ -127,9 +127,7 @@ func TestBondWritesAPI(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	// HC-2 gets a bond commitment under a huancui rule set with a bond share.
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-bonds.yaml", "rs", "application/yaml", bondRules); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("hc-bonds.yaml", bondRules)
 	if r := f.do("officer", "POST", "/api/projects/HC-2/approvals", "ap", `{"approved_on": "2020-06-15", "lines": [{"category": "basic", "description": "roads", "amount": "1000000.00"}]}`); r.status != 201 {
 		t.Fatalf("approve HC-2: %d %s", r.status, r.body)
 	}
@@ -253,9 +251,7 @@ func sevenFloors(code, project string) string {
 func TestElevatorWritesAPI(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=hc-grants.yaml", "rs", "application/yaml", grantRules(t)); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("hc-grants.yaml", grantRules(t))
 	const app, wd = "HC-3-3-2", "WD-1-1-1"
 	f.check(t, []moreCase{
 		{"officer", "POST", "/api/elevator-applications", jsonCT, sevenFloors(wd, "WD-1"), 403},
@@ -370,9 +366,7 @@ func TestEvaluationAndPoolAPI(t *testing.T) {
 	// A new version of the city-wide set, from 2021, with an evaluation_allocation section.
 	rs := strings.NewReplacer("district: 环翠区", `district: ""`, "effective_from: 2020-01-01", "effective_from: 2021-01-01",
 		"name: test-grants-huancui", "name: test-citywide", `version: "1"`, `version: "2"`).Replace(grantRules(t))
-	if r := f.raw("bureau", "POST", "/api/rule-sets?name=grants-2021.yaml", "rs", "application/yaml", rs); r.status != 201 {
-		t.Fatalf("rule set: %d %s", r.status, r.body)
-	}
+	f.mustLoadRules("grants-2021.yaml", rs)
 	eval := func(district, score string) string {
 		return `{"district": "` + district + `", "year": 2020, "score": "` + score + `", "evaluator": "市住建局", "scored_on": "2020-12-20"}`
 	}

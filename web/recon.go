@@ -14,6 +14,7 @@ import (
 	"strconv"
 
 	"fundledger/recon"
+	"fundledger/requests"
 )
 
 func (s *Server) registerRecon() {
@@ -66,19 +67,9 @@ func (s *Server) postStatement(ctx context.Context, in *statementUploadIn) (*wri
 	return written(res, res.AlreadyImported), nil
 }
 
-type reconRunIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Period     string `json:"period" minLength:"1" doc:"YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD"`
-		WindowDays *int   `json:"window_days,omitempty" doc:"days a match may lie apart"`
-		DryRun     bool   `json:"dry_run,omitempty"`
-	}
-}
-
 // postReconRun runs the matcher; matches already made are never changed,
 // so a second run matches nothing new.
-func (s *Server) postReconRun(ctx context.Context, in *reconRunIn) (*bodyOut[recon.RunResult], error) {
+func (s *Server) postReconRun(ctx context.Context, in *codeWriteIn[requests.ReconRun]) (*bodyOut[recon.RunResult], error) {
 	period, err := recon.ParsePeriod(in.Body.Period)
 	if err != nil {
 		return nil, invalid("period", "v.period")
@@ -143,19 +134,9 @@ func (s *Server) listMatches(ctx context.Context, in *matchesIn) (*bodyOut[page[
 	return ok(out), nil
 }
 
-type matchIn struct {
-	KeyHeader
-	CodePath
-	Body struct {
-		Lines    []int64  `json:"lines,omitempty" maxItems:"1000"`
-		Postings []string `json:"postings,omitempty" maxItems:"1000" doc:"ENTRY/LINE, or ENTRY for its only cash posting"`
-		Reason   string   `json:"reason" minLength:"1"`
-	}
-}
-
 // postMatch records a person's match. Sent again by the same user (the
 // same lines, reason), it answers the match already made.
-func (s *Server) postMatch(ctx context.Context, in *matchIn) (*writeOut[recon.Match], error) {
+func (s *Server) postMatch(ctx context.Context, in *codeWriteIn[requests.Match]) (*writeOut[recon.Match], error) {
 	req := recon.MatchRequest{BankAccount: in.Code, Lines: in.Body.Lines, Reason: in.Body.Reason, Actor: principalOf(ctx).User}
 	for i, p := range in.Body.Postings {
 		ref, err := recon.ParsePostingRef(p)
@@ -213,9 +194,7 @@ func sameMatch(ctx context.Context, rc *recon.Recon, req recon.MatchRequest) (re
 type unmatchIn struct {
 	KeyHeader
 	IDPath
-	Body struct {
-		Reason string `json:"reason" minLength:"1"`
-	}
+	Body requests.Unmatch
 }
 
 // postUnmatch revokes a match. Revoking again with the same reason answers

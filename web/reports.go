@@ -38,11 +38,7 @@ type districtReportIn struct {
 }
 
 func (s *Server) districtReport(ctx context.Context, in *districtReportIn) (*bodyOut[districtReportJSON], error) {
-	on, err := dateParam("as_of", in.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	district, err := s.districtParam(ctx, in.District)
+	on, district, err := s.asOfDistrict(ctx, in.AsOf, in.District)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +97,7 @@ func (s *Server) statement(ctx context.Context, in *statementIn) (*fileOut, erro
 		pr := &problem{Status: http.StatusForbidden, Code: "forbidden", key: "v.city_wide", cause: err}
 		return nil, pr
 	}
-	on, err := dateParam("as_of", in.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	district, err := s.districtParam(ctx, in.District)
+	on, district, err := s.asOfDistrict(ctx, in.AsOf, in.District)
 	if err != nil {
 		return nil, err
 	}
@@ -199,4 +191,15 @@ func (s *Server) provenance(ctx context.Context, asOf time.Time) report.RenderOp
 		o.Provenance.HeadHash = h
 	}
 	return o
+}
+
+// asOfDistrict reads a report's ?as_of= (zero when absent) and ?district=
+// (code or Chinese name; "" when absent).
+func (s *Server) asOfDistrict(ctx context.Context, asOf, district string) (time.Time, string, error) {
+	on, err := dateParam("as_of", asOf)
+	if err != nil {
+		return on, "", err
+	}
+	code, err := s.districtParam(ctx, district)
+	return on, code, err
 }

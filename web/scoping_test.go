@@ -14,7 +14,6 @@ import (
 
 	"fundledger/access"
 	"fundledger/funding"
-	"fundledger/internal/pgtest"
 	"fundledger/ledger"
 	"fundledger/web"
 )
@@ -28,11 +27,7 @@ import (
 func scopeServer(t *testing.T) (string, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.DB(t)
-	p := funding.New(ledger.New(db))
-	if _, _, err := p.LoadRuleSet(ctx, "../funding/testdata/rules/test-citywide.yaml", "setup"); err != nil {
-		t.Fatal(err)
-	}
+	db, p := booksWithRules(t, "../funding/testdata/rules/test-citywide.yaml")
 	on := func(s string) time.Time {
 		v, err := ledger.ParseDate(s)
 		if err != nil {

@@ -24,9 +24,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"fundledger/access"
-	"fundledger/amount"
 	"fundledger/funding"
-	"fundledger/ledger"
 )
 
 // MaxBondsPage bounds a page of the bonds list.
@@ -85,11 +83,7 @@ var bondMessages = map[string][2]string{
 	"bd.sort.amount":   {"按本金（大到小）", "By principal (largest first)"},
 	"bd.limit":         {"每页最多 200 行。", "At most 200 rows a page."},
 	"bd.none":          {"没有债券。", "No bonds."},
-	"v.bd.int":         {"请填写整数。", "Want a whole number."},
 	"v.bd.rate":        {"请填写利率（%），如 3.76。", "Want a rate in per cent, e.g. 3.76."},
-	"v.bd.amount":      {"请填写大于零的金额，最多两位小数。", "Want an amount above zero, at most two decimals."},
-	"v.bd.date":        {"请填写日期（年-月-日）。", "Want a date (YYYY-MM-DD)."},
-	"v.bd.required":    {"必填。", "Required."},
 	"bd.done.register": {"已登记债券", "Bond registered"},
 	"bd.done.issue":    {"已发行", "Issued"},
 	"bd.done.allocate": {"已分配", "Allocated"},
@@ -105,16 +99,10 @@ type bondsData struct {
 	Sort           string
 	Page           int
 	Prev, Next     string
-	Kinds          []funding.BondRevenueKind
-	Backstops      []funding.BackstopSource
 	Key            string // idempotency key of this page's forms
-	Form           string // the form the outcome is about
-	Field, Error   string
 	Done           string
-	Values         url.Values
+	Forms          []pageFormView
 }
-
-func (d bondsData) V(k string) string { return d.Values.Get(k) }
 
 func newFormKey(user string) string {
 	b := make([]byte, 12)
@@ -122,11 +110,105 @@ func newFormKey(user string) string {
 	return "web/" + user + "/" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (s *Server) bondsPage(w http.ResponseWriter, r *http.Request) {
-	s.showBonds(w, r, http.StatusOK, bondsData{Done: r.URL.Query().Get("done")})
+// The bond forms, declared (see decodeForm); a form whose idempotency
+// key the page carries says keyed.
+
+type bondRegisterForm struct {
+	Code      string          `form:"code" label:"bd.code" required:"true"`
+	Name      string          `form:"name" label:"bd.name" required:"true"`
+	IssueDate time.Time       `form:"issue_date" label:"bd.issue_date" required:"true"`
+	Principal decimal.Decimal `form:"principal" label:"bd.principal" required:"true"`
+	Rate      decimal.Decimal `form:"rate" label:"bd.rate" kind:"decimal" required:"true"`
+	Term      int             `form:"term" label:"bd.term" required:"true"`
+	Frequency string          `form:"frequency" label:"bd.freq" options:"bond_frequencies"`
+	Repayment string          `form:"repayment" label:"bd.repay" options:"bond_repayments"`
+	Grace     int             `form:"grace" label:"bd.grace"`
+	Reserve   string          `form:"reserve" label:"bd.reserve"`
 }
 
-func (s *Server) showBonds(w http.ResponseWriter, r *http.Request, status int, d bondsData) {
+type bondIssueForm struct {
+	Bond      string    `form:"bond" label:"bd.code" required:"true"`
+	IssuedOn  time.Time `form:"issued_on" label:"bd.issued_on"`
+	Bank      string    `form:"bank" label:"bd.bank"`
+	Reference string    `form:"reference" label:"bd.reference"`
+}
+
+type bondAllocateForm struct {
+	Bond      string          `form:"bond" label:"bd.code" required:"true"`
+	Project   string          `form:"project" label:"bd.project" required:"true"`
+	Amount    decimal.Decimal `form:"amount" label:"bd.amount" required:"true"`
+	On        time.Time       `form:"on" label:"bd.on" required:"true"`
+	Reference string          `form:"reference" label:"bd.reference"`
+}
+
+type bondRevenueForm struct {
+	Project   string          `form:"project" label:"bd.project" required:"true"`
+	Bond      string          `form:"bond" label:"bd.code"`
+	Kind      string          `form:"kind" label:"bd.kind" options:"bond_revenue_kinds" required:"true"`
+	Amount    decimal.Decimal `form:"amount" label:"bd.amount" required:"true"`
+	On        time.Time       `form:"on" label:"bd.on" required:"true"`
+	Bank      string          `form:"bank" label:"bd.bank"`
+	Reference string          `form:"reference" label:"bd.reference"`
+}
+
+type bondAccrueForm struct {
+	Bond    string    `form:"bond" label:"bd.code" required:"true"`
+	Through time.Time `form:"through" label:"bd.through" required:"true"`
+}
+
+type bondPayForm struct {
+	Bond      string    `form:"bond" label:"bd.code" required:"true"`
+	Due       time.Time `form:"due" label:"bd.due" required:"true"`
+	PaidOn    time.Time `form:"paid_on" label:"bd.paid_on"`
+	Backstop  string    `form:"backstop" label:"bd.backstop" options:"backstops"`
+	Reference string    `form:"reference" label:"bd.reference"`
+}
+
+// bondForms are the bond forms, in the page's order; each runs the
+// funding call the API makes.
+func (s *Server) bondForms() []pageForm {
+	return []pageForm{
+		declaredForm("register", "bd.register", func(r *http.Request, f bondRegisterForm) (string, error) {
+			if !f.Rate.IsPositive() {
+				return "", &formError{Field: "rate", Label: "bd.rate", Key: "v.bd.rate"}
+			}
+			b, err := s.prog.RegisterBond(r.Context(), funding.BondInput{Code: f.Code, Name: f.Name, IssueDate: f.IssueDate, Principal: f.Principal,
+				CouponRatePct: f.Rate, TermYears: f.Term, Frequency: f.Frequency, Repayment: f.Repayment, GraceYears: f.Grace,
+				ReserveBankAccount: f.Reserve}, principal(r).User)
+			return b.Code, err
+		}),
+		declaredForm("issue", "bd.issue", func(r *http.Request, f bondIssueForm) (string, error) {
+			res, err := s.prog.IssueBond(r.Context(), funding.BondIssueRequest{Bond: f.Bond, IssuedOn: f.IssuedOn, BankAccount: f.Bank,
+				Reference: f.Reference, Actor: principal(r).User})
+			return res.Bond + " " + res.Amount.StringFixed(2), err
+		}),
+		declaredForm("allocate", "bd.allocate", func(r *http.Request, f bondAllocateForm) (string, error) {
+			res, err := s.prog.AllocateBond(r.Context(), funding.BondAllocationRequest{Bond: f.Bond, Project: f.Project, Amount: f.Amount,
+				AllocatedOn: f.On, Reference: f.Reference, IdempotencyKey: r.PostFormValue("key"), Actor: principal(r).User})
+			return res.Bond + " → " + res.Project + " " + res.Amount.StringFixed(2), err
+		}).withKey(),
+		declaredForm("revenue", "bd.revenue", func(r *http.Request, f bondRevenueForm) (string, error) {
+			_, err := s.prog.RecordBondRevenue(r.Context(), funding.BondRevenueRequest{Project: f.Project, Bond: f.Bond, Kind: f.Kind, Amount: f.Amount,
+				ReceivedOn: f.On, BankAccount: f.Bank, Reference: f.Reference, IdempotencyKey: r.PostFormValue("key"), Actor: principal(r).User})
+			return f.Project + " " + f.Amount.StringFixed(2), err
+		}).withKey(),
+		declaredForm("accrue", "bd.accrue", func(r *http.Request, f bondAccrueForm) (string, error) {
+			acc, err := s.prog.AccrueBondInterest(r.Context(), f.Bond, f.Through, principal(r).User)
+			return f.Bond + " " + strconv.Itoa(len(acc)), err
+		}),
+		declaredForm("pay", "bd.pay", func(r *http.Request, f bondPayForm) (string, error) {
+			res, err := s.prog.PayBond(r.Context(), funding.BondPaymentRequest{Bond: f.Bond, DueDate: f.Due, PaidOn: f.PaidOn, Backstop: f.Backstop,
+				Reference: f.Reference, Actor: principal(r).User})
+			return res.Bond + " " + day(res.DueDate), err
+		}),
+	}
+}
+
+func (s *Server) bondsPage(w http.ResponseWriter, r *http.Request) {
+	s.showBonds(w, r, http.StatusOK, bondsData{Done: r.URL.Query().Get("done")}, pageOutcome{})
+}
+
+func (s *Server) showBonds(w http.ResponseWriter, r *http.Request, status int, d bondsData, out pageOutcome) {
 	q := r.URL.Query()
 	all, err := s.prog.Bonds(r.Context())
 	if err != nil {
@@ -167,155 +249,47 @@ func (s *Server) showBonds(w http.ResponseWriter, r *http.Request, status int, d
 	d.Bonds = d.Bonds[(d.Page-1)*MaxBondsPage : min(len(d.Bonds), d.Page*MaxBondsPage)]
 	p := principal(r)
 	d.CanWrite = p.Role == access.FinanceBureau
-	d.Kinds, d.Backstops = funding.BondRevenueKinds(), funding.BackstopSources()
 	d.Key = newFormKey(p.User)
-	if d.Values == nil {
-		d.Values = url.Values{}
+	if d.CanWrite {
+		if d.Forms, err = s.pageForms(r, s.bondForms(), out, func(name string) (string, string) { return name, "bond-" + name + "-error" }); err != nil {
+			s.page500(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, status, "bonds.html", pageData{Title: "bd.title", Data: d})
 }
 
-// bondFieldError is a refusal of one field of a bond form.
-type bondFieldError struct{ field, key string }
-
-func (e bondFieldError) Error() string { return e.field + ": " + e.key }
-
-// bondForm runs one of the bond forms.
+// bondForm runs one of the bond forms: the finance bureau's, and a
+// project's revenue also its district officer's.
 func (s *Server) bondForm(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	action := r.PathValue("action")
-	lang := langOf(r)
-	if !slices.Contains([]string{"register", "issue", "allocate", "revenue", "accrue", "pay"}, action) {
+	i := slices.IndexFunc(s.bondForms(), func(f pageForm) bool { return f.name == action })
+	if i < 0 {
 		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
 		return
 	}
 	_ = r.ParseForm()
-	d := bondsData{Form: action, Values: r.PostForm}
-	get := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	var fe *bondFieldError
-	need := func(k string) string {
-		v := get(k)
-		if v == "" && fe == nil {
-			fe = &bondFieldError{k, "v.bd.required"}
-		}
-		return v
-	}
-	money := func(k string) decimal.Decimal {
-		v, err := amount.ParsePositive(get(k))
-		if err != nil && fe == nil {
-			fe = &bondFieldError{k, "v.bd.amount"}
-		}
-		return v
-	}
-	day := func(k string, optional bool) time.Time {
-		v := get(k)
-		if v == "" && optional {
-			return time.Time{}
-		}
-		t, err := ledger.ParseDate(v)
-		if err != nil && fe == nil {
-			fe = &bondFieldError{k, "v.bd.date"}
-		}
-		return t
-	}
-	integer := func(k string) int {
-		n, err := strconv.Atoi(get(k))
-		if err != nil && fe == nil {
-			fe = &bondFieldError{k, "v.bd.int"}
-		}
-		return n
-	}
 	if p.Role != access.FinanceBureau {
-		allowed := false
-		if action == "revenue" {
-			if pr, err := s.prog.Project(r.Context(), get("project")); err == nil && p.CanWrite(pr.District) {
-				allowed = true
-			}
-		}
-		if !allowed {
+		pr, err := s.prog.Project(r.Context(), strings.TrimSpace(r.PostFormValue("project")))
+		if action != "revenue" || err != nil || !p.CanWrite(pr.District) {
 			s.pageFail(w, r, access.ErrDenied)
 			return
 		}
 	}
-	var done string
-	var err error
-	switch action {
-	case "register":
-		in := funding.BondInput{Code: need("code"), Name: need("name"), IssueDate: day("issue_date", false), Principal: money("principal"),
-			TermYears: integer("term"), Frequency: need("frequency"), Repayment: need("repayment"), ReserveBankAccount: get("reserve")}
-		if rate, e := decimal.NewFromString(get("rate")); e == nil && rate.IsPositive() {
-			in.CouponRatePct = rate
-		} else if fe == nil {
-			fe = &bondFieldError{"rate", "v.bd.rate"}
-		}
-		if g := get("grace"); g != "" {
-			in.GraceYears = integer("grace")
-		}
-		if fe == nil {
-			var b funding.Bond
-			b, err = s.prog.RegisterBond(r.Context(), in, p.User)
-			done = b.Code
-		}
-	case "issue":
-		req := funding.BondIssueRequest{Bond: need("bond"), IssuedOn: day("issued_on", true), BankAccount: get("bank"), Reference: get("reference"), Actor: p.User}
-		if fe == nil {
-			var res funding.BondIssue
-			res, err = s.prog.IssueBond(r.Context(), req)
-			done = res.Bond + " " + res.Amount.StringFixed(2)
-		}
-	case "allocate":
-		req := funding.BondAllocationRequest{Bond: need("bond"), Project: need("project"), Amount: money("amount"), AllocatedOn: day("on", false),
-			Reference: get("reference"), IdempotencyKey: need("key"), Actor: p.User}
-		if fe == nil {
-			var res funding.BondAllocation
-			res, err = s.prog.AllocateBond(r.Context(), req)
-			done = res.Bond + " → " + res.Project + " " + res.Amount.StringFixed(2)
-		}
-	case "revenue":
-		req := funding.BondRevenueRequest{Project: need("project"), Bond: get("bond"), Kind: need("kind"), Amount: money("amount"), ReceivedOn: day("on", false),
-			BankAccount: get("bank"), Reference: get("reference"), IdempotencyKey: need("key"), Actor: p.User}
-		if fe == nil {
-			_, err = s.prog.RecordBondRevenue(r.Context(), req)
-			done = req.Project + " " + req.Amount.StringFixed(2)
-		}
-	case "accrue":
-		bond, through := need("bond"), day("through", false)
-		if fe == nil {
-			var acc []funding.BondAccrual
-			acc, err = s.prog.AccrueBondInterest(r.Context(), bond, through, p.User)
-			done = bond + " " + strconv.Itoa(len(acc))
-		}
-	case "pay":
-		req := funding.BondPaymentRequest{Bond: need("bond"), DueDate: day("due", false), PaidOn: day("paid_on", true), Backstop: get("backstop"),
-			Reference: get("reference"), Actor: p.User}
-		if fe == nil {
-			var res funding.BondPayment
-			res, err = s.prog.PayBond(r.Context(), req)
-			done = res.Bond + " " + res.DueDate.Format("2006-01-02")
-		}
+	out := s.runPageForm(r, s.bondForms()[i])
+	switch {
+	case out.status >= 500:
+		s.page500(w, r, out.err)
+	case out.status == http.StatusForbidden:
+		s.pageFail(w, r, out.err)
+	case out.err != nil:
+		s.log.Info("bond form refused", "user", p.User, "action", action, "reason", out.err.Error())
+		s.showBonds(w, r, http.StatusUnprocessableEntity, bondsData{}, out)
+	default:
+		s.log.Info("bond "+action, "user", p.User, "what", out.done)
+		http.Redirect(w, r, "/bonds?"+url.Values{"done": {msg(langOf(r), "bd.done."+action) + " " + out.done}}.Encode(), http.StatusSeeOther)
 	}
-	if fe != nil {
-		d.Field, d.Error = fe.field, msg(lang, fe.key)
-		s.showBonds(w, r, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		status, m := userMessage(lang, err)
-		if status >= 500 {
-			s.page500(w, r, err)
-			return
-		}
-		if status == http.StatusForbidden {
-			s.pageFail(w, r, err)
-			return
-		}
-		d.Field, d.Error = "", m
-		s.log.Info("bond form refused", "user", p.User, "action", action, "reason", err.Error())
-		s.showBonds(w, r, http.StatusUnprocessableEntity, d)
-		return
-	}
-	s.log.Info("bond "+action, "user", p.User, "what", done)
-	http.Redirect(w, r, "/bonds?"+url.Values{"done": {msg(lang, "bd.done."+action) + " " + done}}.Encode(), http.StatusSeeOther)
 }
 
 func (s *Server) registerBondsUI() {

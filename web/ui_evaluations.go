@@ -13,6 +13,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"fundledger/access"
-	"fundledger/amount"
 	"fundledger/funding"
-	"fundledger/ledger"
 )
 
 func init() {
@@ -59,30 +58,83 @@ var evaluationMessages = map[string][2]string{
 	"ev.none":           {"该年度尚无考核得分。", "No scores for that year."},
 	"v.ev.score":        {"得分应为 0 到 100，最多两位小数。", "A score is 0 to 100 with at most two decimals."},
 	"v.ev.year":         {"请填写年度，如 2021。", "Want a year, e.g. 2021."},
-	"v.ev.district":     {"请选择区市。", "Choose a district."},
-	"v.ev.pool":         {"请填写大于零的金额，最多两位小数。", "Want an amount above zero, at most two decimals."},
-	"v.ev.date":         {"请填写日期（年-月-日）。", "Want a date (YYYY-MM-DD)."},
 	"ev.evaluationyear": {"考核年度", "Evaluation year"},
 }
 
 type evaluationsData struct {
-	CanWrite     bool
-	Year         int
-	Scores       []funding.EvaluationScore
-	Form         string
-	Field, Error string
-	Done         string
-	Values       url.Values
-	Pool         *funding.PoolResult
+	CanWrite bool
+	Year     int
+	Scores   []funding.EvaluationScore
+	Done     string
+	Forms    []pageFormView
+	Pool     *funding.PoolResult
 }
 
-func (d evaluationsData) V(k string) string { return d.Values.Get(k) }
+// Form is the page's form named.
+func (d evaluationsData) Form(name string) pageFormView {
+	for _, f := range d.Forms {
+		if f.Name == name {
+			return f
+		}
+	}
+	return pageFormView{}
+}
+
+type evaluationScoreForm struct {
+	District  string          `form:"district" label:"ev.district" options:"districts" required:"true"`
+	Year      int             `form:"year" label:"ev.year" required:"true"`
+	Score     decimal.Decimal `form:"score" label:"ev.score" kind:"decimal" required:"true"`
+	Evaluator string          `form:"evaluator" label:"ev.evaluator"`
+	ScoredOn  time.Time       `form:"scored_on" label:"ev.scored_on" required:"true"`
+	Note      string          `form:"note" label:"ev.note"`
+}
+
+type poolForm struct {
+	Year int             `form:"year" label:"ev.year" required:"true"`
+	Pool decimal.Decimal `form:"pool" label:"ev.pool.amount" required:"true"`
+	On   time.Time       `form:"on" label:"ev.pool.on"`
+}
+
+// evaluationYear refuses a year out of 2000–2100.
+func evaluationYear(year int) error {
+	if year < 2000 || year > 2100 {
+		return &formError{Field: "year", Label: "ev.year", Key: "v.ev.year"}
+	}
+	return nil
+}
+
+// evaluationForms are the score and the pool forms; the pool's is a dry
+// run (the result in *pool) unless confirmed.
+func (s *Server) evaluationForms(pool *funding.PoolResult) []pageForm {
+	return []pageForm{
+		declaredForm("score", "ev.record", func(r *http.Request, f evaluationScoreForm) (string, error) {
+			if err := evaluationYear(f.Year); err != nil {
+				return "", err
+			}
+			if f.Score.IsNegative() || f.Score.GreaterThan(decimal.NewFromInt(100)) || !f.Score.Equal(f.Score.Truncate(2)) {
+				return "", &formError{Field: "score", Label: "ev.score", Key: "v.ev.score"}
+			}
+			e, err := s.prog.RecordEvaluation(r.Context(), funding.EvaluationInput{District: f.District, Year: f.Year, Score: f.Score,
+				Evaluator: f.Evaluator, ScoredOn: f.ScoredOn, Note: f.Note}, principal(r).User)
+			return e.District + " " + strconv.Itoa(f.Year) + " " + f.Score.String(), err
+		}).refusedAt("score"),
+		declaredForm("pool", "ev.pool", func(r *http.Request, f poolForm) (string, error) {
+			if err := evaluationYear(f.Year); err != nil {
+				return "", err
+			}
+			res, err := s.prog.AllocatePool(r.Context(), funding.PoolRequest{Year: f.Year, Pool: f.Pool, On: f.On, Actor: principal(r).User,
+				DryRun: r.PostFormValue("confirm") == ""})
+			*pool = res
+			return strconv.Itoa(res.Year) + " " + res.Pool.StringFixed(2) + " " + strconv.Itoa(res.Version), err
+		}).refusedAt("pool"),
+	}
+}
 
 func (s *Server) evaluationsPage(w http.ResponseWriter, r *http.Request) {
-	s.showEvaluations(w, r, http.StatusOK, evaluationsData{Done: r.URL.Query().Get("done")})
+	s.showEvaluations(w, r, http.StatusOK, evaluationsData{Done: r.URL.Query().Get("done")}, pageOutcome{})
 }
 
-func (s *Server) showEvaluations(w http.ResponseWriter, r *http.Request, status int, d evaluationsData) {
+func (s *Server) showEvaluations(w http.ResponseWriter, r *http.Request, status int, d evaluationsData, out pageOutcome) {
 	if d.Year == 0 {
 		d.Year, _ = strconv.Atoi(r.FormValue("year"))
 	}
@@ -94,89 +146,51 @@ func (s *Server) showEvaluations(w http.ResponseWriter, r *http.Request, status 
 		s.uiFail(w, r, err)
 		return
 	}
-	if d.Values == nil {
-		d.Values = url.Values{}
-	}
 	d.CanWrite = principal(r).Role == access.FinanceBureau
+	if d.CanWrite {
+		ids := map[string][2]string{"score": {"sc", "ev-score-error"}, "pool": {"pool", "ev-pool-error"}}
+		d.Forms, err = s.pageForms(r, s.evaluationForms(nil), out, func(name string) (string, string) { return ids[name][0], ids[name][1] })
+		if err != nil {
+			s.page500(w, r, err)
+			return
+		}
+		d.Forms[0].preset("year", strconv.Itoa(d.Year))
+		d.Forms[1].preset("year", strconv.Itoa(d.Year+1))
+	}
 	s.render(w, r, status, "evaluations.html", pageData{Title: "ev.title", Data: d})
 }
 
-// evaluationForm records a score or allocates the pool (bureau only).
+// evaluationForm records a score or allocates the pool (bureau only): a
+// pool's dry run shows each district's share and the steps, with the
+// button that posts it.
 func (s *Server) evaluationForm(w http.ResponseWriter, r *http.Request) {
 	p := principal(r) // the finance bureau (bureauOnly)
-	lang := langOf(r)
 	action := r.PathValue("action")
-	if action != "score" && action != "pool" {
+	var pool funding.PoolResult
+	forms := s.evaluationForms(&pool)
+	i := slices.IndexFunc(forms, func(f pageForm) bool { return f.name == action })
+	if i < 0 {
 		s.errorPage(w, r, http.StatusNotFound, "err.notfound")
 		return
 	}
 	_ = r.ParseForm()
-	get := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	d := evaluationsData{Form: action, Values: r.PostForm}
-	refuse := func(field, m string) {
-		d.Field, d.Error = field, m
-		s.showEvaluations(w, r, http.StatusUnprocessableEntity, d)
+	out := s.runPageForm(r, forms[i])
+	year, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	d := evaluationsData{Year: year}
+	switch {
+	case out.status >= 500:
+		s.page500(w, r, out.err)
+	case out.err != nil:
+		s.log.Info("evaluation form refused", "user", p.User, "action", action, "reason", out.err.Error())
+		s.showEvaluations(w, r, http.StatusUnprocessableEntity, d, out)
+	case action == "score":
+		s.log.Info("evaluation recorded", "user", p.User, "what", out.done)
+		http.Redirect(w, r, "/evaluations?"+url.Values{"year": {strconv.Itoa(year)}, "done": {msg(langOf(r), "ev.recorded")}}.Encode(), http.StatusSeeOther)
+	default:
+		s.log.Info("pool allocation", "user", p.User, "what", out.done, "dry_run", pool.DryRun)
+		d.Pool = &pool
+		s.showEvaluations(w, r, http.StatusOK, d, pageOutcome{form: out.form, values: out.values})
 	}
-	year, err := strconv.Atoi(get("year"))
-	if err != nil || year < 2000 || year > 2100 {
-		refuse("year", msg(lang, "v.ev.year"))
-		return
-	}
-	d.Year = year
-	if action == "score" {
-		in := funding.EvaluationInput{District: get("district"), Year: year, Evaluator: get("evaluator"), Note: get("note")}
-		if in.District == "" {
-			refuse("district", msg(lang, "v.ev.district"))
-			return
-		}
-		sc, err := decimal.NewFromString(get("score"))
-		if err != nil || sc.IsNegative() || sc.GreaterThan(decimal.NewFromInt(100)) || !sc.Equal(sc.Truncate(2)) {
-			refuse("score", msg(lang, "v.ev.score"))
-			return
-		}
-		in.Score = sc
-		if in.ScoredOn, err = ledger.ParseDate(get("scored_on")); err != nil {
-			refuse("scored_on", msg(lang, "v.ev.date"))
-			return
-		}
-		if _, err := s.prog.RecordEvaluation(r.Context(), in, p.User); err != nil {
-			status, m := userMessage(lang, err)
-			if status >= 500 {
-				s.page500(w, r, err)
-				return
-			}
-			refuse("score", m)
-			return
-		}
-		s.log.Info("evaluation recorded", "user", p.User, "district", in.District, "year", year, "score", sc.String())
-		http.Redirect(w, r, "/evaluations?"+url.Values{"year": {strconv.Itoa(year)}, "done": {msg(lang, "ev.recorded")}}.Encode(), http.StatusSeeOther)
-		return
-	}
-	pool, err := amount.ParsePositive(get("pool"))
-	if err != nil {
-		refuse("pool", msg(lang, "v.ev.pool"))
-		return
-	}
-	req := funding.PoolRequest{Year: year, Pool: pool, Actor: p.User, DryRun: get("confirm") == ""}
-	if v := get("on"); v != "" {
-		if req.On, err = ledger.ParseDate(v); err != nil {
-			refuse("on", msg(lang, "v.ev.date"))
-			return
-		}
-	}
-	res, err := s.prog.AllocatePool(r.Context(), req)
-	if err != nil {
-		status, m := userMessage(lang, err)
-		if status >= 500 {
-			s.page500(w, r, err)
-			return
-		}
-		refuse("pool", m)
-		return
-	}
-	s.log.Info("pool allocation", "user", p.User, "year", year, "pool", pool.StringFixed(2), "dry_run", req.DryRun, "version", res.Version)
-	d.Pool = &res
-	s.showEvaluations(w, r, http.StatusOK, d)
 }
 
 func (s *Server) registerEvaluationsUI() {

@@ -38,8 +38,7 @@ func TestBrowserProjectGrantPanel(t *testing.T) {
 		t.Fatalf("grant %s, want 200000.00", g.Grant.Total)
 	}
 
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	r := b.get("/projects/HC-3?lang=en")
 	wantStatus(t, "project with a grant", r, http.StatusOK)
 	wantBody(t, "project with a grant", r, `id="grant-panel"`, "Elevator applications", `id="elevator-HC-3-3-2"`, "HC-3-3-2",
@@ -92,8 +91,7 @@ func TestGrantStepPreviews(t *testing.T) {
 		}
 		return n
 	}
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 
 	entries, events := f.entries(), count("elevator_events")
 	path := "/projects/HC-3/elevator-approve"
@@ -235,8 +233,7 @@ func TestGrantLists(t *testing.T) {
 			t.Errorf("%s: %v, want %v", what, got, want)
 		}
 	}
-	bureau := f.browser()
-	bureau.mustLogin("bureau")
+	bureau := f.loggedIn("bureau")
 	// Pages of 2 (by code): 4 pages, each row once, in order.
 	want("bureau, pages of 2", every(bureau, "/grants?kind=applications&size=2"), "HC-1-A", "HC-1-B", "HC-1-C", "HC-3-A", "HC-3-B", "WD-1-A", "WD-1-B")
 	want("bureau, pages of 3 by date", every(bureau, "/grants?kind=applications&size=3&sort=date"),
@@ -253,8 +250,7 @@ func TestGrantLists(t *testing.T) {
 	r := bureau.get("/grants?kind=facilities&lang=en")
 	wantBody(t, "facilities in English", r, "燃气 gas", "committed", "registered")
 
-	officer := f.browser()
-	officer.mustLogin("officer")
+	officer := f.loggedIn("officer")
 	want("officer, pages of 2", every(officer, "/grants?kind=applications&size=2"), "HC-1-A", "HC-1-B", "HC-1-C", "HC-3-A", "HC-3-B")
 	wantStatus(t, "officer, other district", officer.get("/grants?district=wendeng"), http.StatusForbidden)
 	r = officer.get("/grants?kind=applications&status=approved&lang=zh")
@@ -267,8 +263,7 @@ func TestGrantLists(t *testing.T) {
 // city-wide rule set).
 func grantFixture(t *testing.T) (*fixture, *funding.Programme) {
 	t.Helper()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	p := funding.New(ledger.New(f.db))
 	if _, _, err := p.LoadRuleSetBytes(context.Background(), "hc-grants.yaml", []byte(grantRules(t)), "bureau"); err != nil {
 		t.Fatal(err)

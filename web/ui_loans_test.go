@@ -15,8 +15,7 @@ import (
 // district's officer refused and shown no loan.
 func TestBrowserLoanPage(t *testing.T) {
 	t.Parallel()
-	f := loanFixture(t)
-	f.setPasswords()
+	f := withPasswords(loanFixture(t))
 	if err := f.store.SetPassword(context.Background(), "wdofficer", testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -27,8 +26,7 @@ func TestBrowserLoanPage(t *testing.T) {
 		t.Fatalf("draw: %d %s", r.status, r.body)
 	}
 
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	r := b.get("/loans")
 	wantStatus(t, "loan list", r, 200)
 	wantBody(t, "loan list", r, `href="/loans/PB-1"`, "国开行老旧小区改造贷款", `id="nav-loans"`)
@@ -95,8 +93,7 @@ func TestBrowserLoanPage(t *testing.T) {
 	r = b.get("/loans/PB-1?lang=en")
 	wantBody(t, "after paying", r, `id="fig-repaid">5000.00<`, `id="fig-interest">180.00<`, `id="fig-subsidy">90.00<`, "Subsidies paid", "Provincial")
 
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/loans/PB-1")
 	wantStatus(t, "auditor", r, 200)
 	if strings.Contains(string(r.body), "<form method=\"post\" action=\"/loans/") {
@@ -105,8 +102,7 @@ func TestBrowserLoanPage(t *testing.T) {
 	r = a.post("/loans/PB-1/payments", url.Values{"csrf": {a.csrf}, "key": {"0123456789abcdef0123"}, "due_date": {"2021-07-15"}})
 	wantStatus(t, "auditor posts", r, 403)
 
-	w := f.browser()
-	w.mustLogin("wdofficer")
+	w := f.loggedIn("wdofficer")
 	wantStatus(t, "other district's officer", w.get("/loans/PB-1"), 403)
 	wantBody(t, "other district's list", w.get("/loans"), `id="loans-none"`)
 }

@@ -151,6 +151,7 @@ type previewPosting struct {
 }
 
 type stepPage struct {
+	Lang       string
 	Step       string
 	Action     string
 	Scope      stepScope
@@ -164,6 +165,11 @@ type stepPage struct {
 	Preview    []previewEntry
 	Done       string
 	Notes      stepNotes
+}
+
+// View is the step's inputs for the template "formfields".
+func (pg stepPage) View() formView {
+	return formView{Lang: pg.Lang, ID: "f", Fields: pg.Fields, Error: pg.Error, Field: pg.ErrorField, Upload: pg.Upload}
 }
 
 func (s *Server) officerSteps() []officerStep {
@@ -222,7 +228,7 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 		return
 	}
 	c := stepCall{Server: s, ctx: r.Context(), r: r, scope: sc, lang: lang, actor: principal(r).User}
-	pg := stepPage{Step: st.name, Action: r.URL.Path, Scope: sc, Upload: st.name == "register"}
+	pg := stepPage{Lang: lang, Step: st.name, Action: r.URL.Path, Scope: sc, Upload: st.name == "register"}
 	if pg.Fields, err = st.fields(c); err != nil {
 		s.page500(w, r, err)
 		return

@@ -17,15 +17,13 @@ import (
 func TestBrowserPlanControlFigures(t *testing.T) {
 	t.Parallel()
 	raw := demoPlanCSV(t)
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	bad := strings.Replace(raw, "总计,2021,120,60590,11785861.24", "总计,2021,120,60590,11785860.99", 1)
 	bad = strings.Replace(bad, "总计,2023,87,44621,", "总计,2023,88,44621,", 1)
 	if strings.Count(bad, "\n") != strings.Count(raw, "\n") || strings.Contains(bad, "11785861.24") || strings.Contains(bad, "总计,2023,87,") {
 		t.Fatal("总计 rows not found")
 	}
-	b := f.browser()
-	b.mustLogin("bureau")
+	b := f.loggedIn("bureau")
 	b.get("/plans")
 	r := b.postFile("/plans/import", url.Values{"csrf": {b.csrf}}, "file", "plan-bad.csv", []byte(bad))
 	wantStatus(t, "bad plan", r, http.StatusUnprocessableEntity)

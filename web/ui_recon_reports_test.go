@@ -55,13 +55,11 @@ func (f *fixture) count(table string) int {
 }
 
 func TestBrowserReconWorklist(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	line, posting := reconSetup(t, f)
 	lineID := fmt.Sprint(line)
 
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	r := b.get("/recon/BOC-WD?period=2021-03")
 	wantStatus(t, "another district's bank account", r, http.StatusForbidden)
 	wantBody(t, "403 page", r, "您无权访问")
@@ -116,8 +114,7 @@ func TestBrowserReconWorklist(t *testing.T) {
 	}
 
 	// The auditor reads the worklist, has no form and cannot post.
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/recon/BOC-HC?period=2021-03")
 	wantStatus(t, "auditor reads", r, http.StatusOK)
 	if bytes.Contains(r.body, []byte("match-submit")) || bytes.Contains(r.body, []byte("unmatch-")) {
@@ -149,22 +146,18 @@ func TestBrowserReconWorklist(t *testing.T) {
 }
 
 func TestBrowserReconNoDistrictAccount(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	p := funding.New(ledger.New(f.db))
 	if err := p.AddBankAccount(context.Background(), funding.BankAccount{Code: "CITY", Name: "市级专户", Bank: "中国银行"}, "setup"); err != nil {
 		t.Fatal(err)
 	}
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	wantStatus(t, "officer, account without district", b.get("/recon/CITY?period=2021-03"), http.StatusForbidden)
-	bu := f.browser()
-	bu.mustLogin("bureau")
+	bu := f.loggedIn("bureau")
 	r := bu.get("/recon/CITY?period=2021-03")
 	wantStatus(t, "bureau", r, http.StatusOK)
 	wantBody(t, "bureau", r, "市级专户", "match-submit")
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/recon/CITY?period=2021-03")
 	wantStatus(t, "auditor", r, http.StatusOK)
 	if bytes.Contains(r.body, []byte("match-submit")) {
@@ -173,10 +166,8 @@ func TestBrowserReconNoDistrictAccount(t *testing.T) {
 }
 
 func TestBrowserReports(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("bureau")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("bureau")
 	r := b.get("/reports?lang=en")
 	wantStatus(t, "reports", r, http.StatusOK)
 	for _, n := range []string{"district", "plan-progress", "bonds", "grants", "trial-balances", "balance-sheet", "budget-vs-actual", "sources", "earmark"} {
@@ -213,8 +204,7 @@ func TestBrowserReports(t *testing.T) {
 	}
 
 	// An officer's reports are narrowed to his district.
-	o := f.browser()
-	o.mustLogin("officer")
+	o := f.loggedIn("officer")
 	r = o.get("/reports/budget-vs-actual.csv")
 	wantStatus(t, "officer csv", r, http.StatusOK)
 	if !bytes.Contains(r.body, []byte("HC-1")) || bytes.Contains(r.body, []byte("WD-1")) {
@@ -230,10 +220,8 @@ func TestBrowserReports(t *testing.T) {
 }
 
 func TestBrowserBondPanel(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	r := b.get("/districts/huancui?lang=en")
 	wantStatus(t, "dashboard", r, http.StatusOK)
 	wantBody(t, "dashboard", r, `id="bond-panel"`, "Bond coverage", `id="bond-none"`, `href="/reports/bonds?district=huancui"`)
@@ -245,8 +233,7 @@ func TestBrowserBondPanel(t *testing.T) {
 // 3.5% allocated 600,000.00 to a 环翠区 project, with no revenue plan: the
 // district's coverage is 0.0000, flagged below the threshold.
 func TestBrowserBondPanelCoverage(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	ctx := context.Background()
 	p := funding.New(ledger.New(f.db))
 	dec := decimal.RequireFromString
@@ -281,8 +268,7 @@ func TestBrowserBondPanelCoverage(t *testing.T) {
 		AllocatedOn: date("2020-07-10"), IdempotencyKey: "alloc", Actor: "setup"}); err != nil {
 		t.Fatal(err)
 	}
-	u := f.browser()
-	u.mustLogin("officer")
+	u := f.loggedIn("officer")
 	r := u.get("/districts/huancui?lang=en")
 	wantStatus(t, "dashboard", r, http.StatusOK)
 	wantBody(t, "dashboard", r, `id="bond-coverage"`, "<td>600,000.00</td>", `<td id="bond-ratio">0.0000</td>`,
@@ -297,10 +283,8 @@ func TestBrowserBondPanelCoverage(t *testing.T) {
 // TestBrowserBankPanel: the dashboard lists the district's bank accounts
 // (and no other district's) with a link to this month's worklist.
 func TestBrowserBankPanel(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	month := time.Now().Format("2006-01")
 	r := b.get("/districts/huancui?lang=en")
 	wantStatus(t, "dashboard", r, http.StatusOK)
@@ -313,8 +297,7 @@ func TestBrowserBankPanel(t *testing.T) {
 	wantBody(t, "dashboard zh", r, "银行账户", "开户行")
 	wantStatus(t, "worklist from the link", b.get("/recon/BOC-HC?period="+month), http.StatusOK)
 
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/districts/wendeng?lang=en")
 	wantStatus(t, "auditor's dashboard", r, http.StatusOK)
 	wantBody(t, "auditor's dashboard", r, `id="recon-BOC-WD"`)

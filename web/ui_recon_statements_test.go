@@ -22,10 +22,8 @@ import (
 // Chinese (the cell's text quoted) and, asked for in English, in English.
 func TestBrowserStatementUploadDetects(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("bureau")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("bureau")
 	b.get("/recon/BOC-HC?period=2020-08")
 	icbc, err := os.ReadFile("../recon/testdata/icbc.csv")
 	if err != nil {

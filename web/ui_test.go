@@ -43,6 +43,20 @@ func (f *fixture) browser() *browserUser {
 	}}}
 }
 
+// loggedIn is a browser session of the user, logged in.
+func (f *fixture) loggedIn(user string) *browserUser {
+	f.t.Helper()
+	b := f.browser()
+	b.mustLogin(user)
+	return b
+}
+
+// withPasswords is the fixture with every user's password set (testPassword).
+func withPasswords(f *fixture) *fixture {
+	f.setPasswords()
+	return f
+}
+
 func (f *fixture) setPasswords() {
 	f.t.Helper()
 	for _, u := range []string{"bureau", "officer", "audit"} {
@@ -118,8 +132,7 @@ func wantBody(t *testing.T, what string, r resp, sub ...string) {
 }
 
 func TestBrowserLoginSessionLogout(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	b := f.browser()
 
 	r := b.get("/districts/huancui")
@@ -175,10 +188,8 @@ func TestBrowserLoginSessionLogout(t *testing.T) {
 }
 
 func TestBrowserLanguageSwitch(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("bureau")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("bureau")
 	r := b.get("/districts/huancui?lang=en")
 	wantStatus(t, "english", r, http.StatusOK)
 	wantBody(t, "english", r, "District dashboard", "环翠区 Huancui District", `lang="en"`)
@@ -192,8 +203,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 }
 
 func TestBrowserCSRF(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 
 	// Login: the form's token must match the login cookie.
 	b := f.browser()
@@ -219,8 +229,7 @@ func TestBrowserCSRF(t *testing.T) {
 		t.Error("CSRF refusal not logged")
 	}
 	// Another user's token does not fit this session.
-	other := f.browser()
-	other.mustLogin("bureau")
+	other := f.loggedIn("bureau")
 	other.get("/projects/HC-1")
 	form.Set("csrf", other.csrf)
 	wantStatus(t, "another session's token", b.post("/projects/HC-1/receipts", form), http.StatusForbidden)
@@ -228,8 +237,7 @@ func TestBrowserCSRF(t *testing.T) {
 
 func TestBrowserLoginRateLimit(t *testing.T) {
 	t.Run("per user", func(t *testing.T) {
-		f := newFixture(t)
-		f.setPasswords()
+		f := withPasswords(newFixture(t))
 		b := f.browser()
 		for i := range 5 {
 			wantStatus(t, "failure "+string(rune('1'+i)), b.login("officer", "wrong password!"), http.StatusUnauthorized)
@@ -242,8 +250,7 @@ func TestBrowserLoginRateLimit(t *testing.T) {
 		}
 	})
 	t.Run("a locked user does not lock the office", func(t *testing.T) {
-		f := newFixture(t)
-		f.setPasswords()
+		f := withPasswords(newFixture(t))
 		b := f.browser()
 		for range 6 {
 			b.login("officer", "wrong password!")
@@ -261,10 +268,8 @@ func TestBrowserLoginRateLimit(t *testing.T) {
 }
 
 func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	r := b.get("/")
 	if loc := r.header.Get("Location"); loc != "/districts/huancui" {
 		t.Errorf("home → %q", loc)
@@ -302,8 +307,7 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 	}
 
 	// The auditor reads everything and has no receipt form.
-	a := f.browser()
-	a.mustLogin("audit")
+	a := f.loggedIn("audit")
 	r = a.get("/projects/WD-1")
 	wantStatus(t, "auditor", r, http.StatusOK)
 	if bytes.Contains(r.body, []byte("receipt-form")) {
@@ -315,10 +319,8 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 }
 
 func TestBrowserReceiptForm(t *testing.T) {
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	r := b.get("/projects/HC-1")
 	wantStatus(t, "project", r, http.StatusOK)
 	key := string(keyRE.FindSubmatch(r.body)[1])
@@ -400,13 +402,11 @@ func xlsxReceived(t *testing.T, body []byte, source string) string {
 // says the same in the language asked for.
 func TestPeriodClosedReadsInChinese(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
+	f := withPasswords(newFixture(t))
 	if err := ledger.New(f.db).ClosePeriod(context.Background(), date("2020-07-01"), "bureau", "月结"); err != nil {
 		t.Fatal(err)
 	}
-	b := f.browser()
-	b.mustLogin("officer")
+	b := f.loggedIn("officer")
 	r := b.get("/projects/HC-1")
 	key := string(keyRE.FindSubmatch(r.body)[1])
 	before := f.entries()
@@ -446,10 +446,8 @@ func TestPeriodClosedReadsInChinese(t *testing.T) {
 // site (Origin, or Sec-Fetch-Site without Origin); from this site it passes.
 func TestCrossOriginFormsRefused(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.setPasswords()
-	b := f.browser()
-	b.mustLogin("officer")
+	f := withPasswords(newFixture(t))
+	b := f.loggedIn("officer")
 	r := b.get("/projects/HC-1")
 	key := string(keyRE.FindSubmatch(r.body)[1])
 	form := url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"10.00"}, "received_on": {"2020-07-01"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -78,11 +77,7 @@ func project(code, district string) funding.ProjectInput {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.DB(t)
-	p := funding.New(ledger.New(db))
-	if _, _, err := p.LoadRuleSet(ctx, "../funding/testdata/rules/test-citywide.yaml", "setup"); err != nil {
-		t.Fatal(err)
-	}
+	db, p := booksWithRules(t, "../funding/testdata/rules/test-citywide.yaml")
 	for _, pr := range []funding.ProjectInput{project("HC-1", "环翠区"), project("HC-2", "环翠区"), project("HC-3", "环翠区"), project("WD-1", "文登区")} {
 		if _, err := p.RegisterProject(ctx, pr, "setup"); err != nil {
 			t.Fatal(err)
@@ -99,9 +94,37 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
+	return serveFixture(t, db, map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor,
+		"nogrants": access.DistrictOfficer}, map[string]string{"officer": "huancui"})
+}
+
+// mustLoadRules loads a rule file through the API, as the finance bureau.
+func (f *fixture) mustLoadRules(name, yaml string) {
+	f.t.Helper()
+	if r := f.raw("bureau", "POST", "/api/rule-sets?name="+name, "rs", "application/yaml", yaml); r.status != 201 {
+		f.t.Fatalf("rule set %s: %d %s", name, r.status, r.body)
+	}
+}
+
+// booksWithRules is a fresh database with the rule set of the file loaded.
+func booksWithRules(t *testing.T, rules string) (*sqlx.DB, *funding.Programme) {
+	t.Helper()
+	db := pgtest.DB(t)
+	p := funding.New(ledger.New(db))
+	if _, _, err := p.LoadRuleSet(context.Background(), rules, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	return db, p
+}
+
+// serveFixture serves the books of db to the users (each with an API
+// token), each officer granted the district named in grants.
+func serveFixture(t *testing.T, db *sqlx.DB, users map[string]access.Role, grants map[string]string) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	st := access.New(db)
 	f := &fixture{t: t, db: db, log: &syncBuffer{}, tokens: map[string]string{}, store: st}
-	for name, role := range map[string]access.Role{"bureau": access.FinanceBureau, "officer": access.DistrictOfficer, "audit": access.Auditor, "nogrants": access.DistrictOfficer} {
+	for name, role := range users {
 		if err := st.AddUser(ctx, name, role, "", "setup"); err != nil {
 			t.Fatal(err)
 		}
@@ -111,11 +134,12 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.tokens[name] = tok
 	}
-	if err := st.Grant(ctx, "officer", "huancui", true, "", "setup"); err != nil {
-		t.Fatal(err)
+	for user, district := range grants {
+		if err := st.Grant(ctx, user, district, true, "", "setup"); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s := web.New(db, slog.New(slog.NewJSONHandler(f.log, nil)))
-	f.srv = httptest.NewServer(s.Handler())
+	f.srv = httptest.NewServer(web.New(db, slog.New(slog.NewJSONHandler(f.log, nil))).Handler())
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -148,32 +172,19 @@ func (r resp) errCode(t *testing.T) (code, field string) {
 	return e["code"].(string), field
 }
 
-// do sends a request as user ("" none) with an optional idempotency key.
+// do sends a request as user ("" none) with an optional idempotency key
+// and a JSON body, and insists on a JSON answer.
 func (f *fixture) do(user, method, path, key, body string) resp {
 	f.t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
+	ctype := ""
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		ctype = "application/json"
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(res.StatusCode >= 400 && ct == "application/problem+json") {
+	r := f.raw(user, method, path, key, ctype, body)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !(r.status >= 400 && ct == "application/problem+json") {
 		f.t.Errorf("%s %s: content type %q", method, path, ct)
 	}
-	return resp{res.StatusCode, res.Header, b}
+	return r
 }
 
 func (f *fixture) entries() int {
