@@ -45,12 +45,7 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 	}
 
 	commit := `{"on": "2020-07-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/utility-facilities/" + wd + "/commit", jsonCT, commit, 403},
-		{"audit", "POST", "/api/utility-facilities/" + fc + "/commit", jsonCT, commit, 403},
-		{"officer", "POST", "/api/utility-facilities/NOPE/commit", jsonCT, commit, 404},
-	})
-	f.noKey(t, "officer", "/api/utility-facilities/"+fc+"/commit", commit)
+	f.refusesOthers(t, "/api/utility-facilities", fc, wd, "commit", commit, true)
 	before := f.entries()
 	r = f.do("officer", "POST", "/api/utility-facilities/"+fc+"/commit", "c1", commit)
 	if m := r.json(t); r.status != 201 || m["award"] != "150000.00" || m["award_source"] != "district" || m["contribution"] != "500000.00" ||
@@ -75,11 +70,7 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 	if r := f.do("officer", "POST", "/api/projects/HC-3/status", "st", `{"status": "completed", "on": "2021-03-01"}`); r.status != 200 {
 		t.Fatalf("complete HC-3: %d %s", r.status, r.body)
 	}
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/utility-facilities/" + wd + "/transfer", jsonCT, transfer, 403},
-		{"audit", "POST", "/api/utility-facilities/" + fc + "/transfer", jsonCT, transfer, 403},
-	})
-	f.noKey(t, "officer", "/api/utility-facilities/"+fc+"/transfer", transfer)
+	f.refusesOthers(t, "/api/utility-facilities", fc, wd, "transfer", transfer, false)
 	r = f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t1", transfer)
 	if m := r.json(t); r.status != 201 || m["owner"] != "国网威海供电公司" || m["owned_by_utility"] != true || m["owner_since"] != "2021-03-15" {
 		t.Fatalf("transfer: %d %s", r.status, r.body)

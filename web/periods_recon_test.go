@@ -144,22 +144,11 @@ func TestPeriodsAPI(t *testing.T) {
 	}
 }
 
-const wendengRules = `name: test-wendeng
-version: "1"
-district: 文登区
-effective_from: 2030-01-01
-categories:
-  basic:
+var wendengRules = ruleFile("test-wendeng", "1", "文登区", "2030-01-01", `  basic:
     shares:
       - {source: central, pct: 60}
       - {source: district, pct: 40}
-  improvement:
-    shares:
-      - {source: district, pct: 100}
-  upgrade:
-    shares:
-      - {source: social_capital, pct: 100}
-`
+`+improvementAndUpgrade)
 
 func TestRuleSetsAPI(t *testing.T) {
 	t.Parallel()

@@ -21,6 +21,24 @@ var writeOperations = []string{
 
 // noKey checks that a write without an Idempotency-Key is refused with 400
 // and records nothing.
+// refusesOthers checks the guards of an officer's action on a record of a
+// collection: the officer on a record of another district (other) and the
+// auditor on the officer's own record are forbidden, an unknown record (when
+// unknown) is not found, and the own record without an idempotency key is
+// refused; none of them posts anything.
+func (f *fixture) refusesOthers(t *testing.T, collection, own, other, action, body string, unknown bool) {
+	t.Helper()
+	cases := []moreCase{
+		{"officer", "POST", collection + "/" + other + "/" + action, jsonCT, body, 403},
+		{"audit", "POST", collection + "/" + own + "/" + action, jsonCT, body, 403},
+	}
+	if unknown {
+		cases = append(cases, moreCase{"officer", "POST", collection + "/NOPE/" + action, jsonCT, body, 404})
+	}
+	f.check(t, cases)
+	f.noKey(t, "officer", collection+"/"+own+"/"+action, body)
+}
+
 func (f *fixture) noKey(t *testing.T, user, path, body string) {
 	t.Helper()
 	before := f.entries()
@@ -102,23 +120,29 @@ func TestProjectWritesAPI(t *testing.T) {
 	}
 }
 
-const bondRules = `name: test-huancui-bonds
-version: "1"
-district: 环翠区
-effective_from: 2020-01-01
-categories:
-  basic:
-    shares:
-      - {source: bond, pct: 50}
-      - {source: central, pct: 30}
-      - {source: district, pct: 20}
-  improvement:
+// ruleFile is a rule file of a district (or the city's: "") in force from
+// a date, with its categories' YAML.
+func ruleFile(name, version, district, from, categories string) string {
+	return "name: " + name + "\nversion: \"" + version + "\"\ndistrict: " + district +
+		"\neffective_from: " + from + "\ncategories:\n" + categories
+}
+
+// improvementAndUpgrade are the improvement and upgrade shares of the test
+// rule files: the district pays improvement, social capital the upgrade.
+const improvementAndUpgrade = `  improvement:
     shares:
       - {source: district, pct: 100}
   upgrade:
     shares:
       - {source: social_capital, pct: 100}
 `
+
+var bondRules = ruleFile("test-huancui-bonds", "1", "环翠区", "2020-01-01", `  basic:
+    shares:
+      - {source: bond, pct: 50}
+      - {source: central, pct: 30}
+      - {source: district, pct: 20}
+`+improvementAndUpgrade)
 
 const newBond = `{"code": "B-2020-1", "name": "2020年老旧小区改造专项债券", "issue_date": "2020-07-01", "principal": "1000000.00",
 	"coupon_rate_pct": "3.00", "term_years": 5, "frequency": "annual", "repayment": "bullet"}`
@@ -271,12 +295,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	approve := `{"on": "2020-07-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/approve", jsonCT, approve, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/approve", jsonCT, approve, 403},
-		{"officer", "POST", "/api/elevator-applications/NOPE/approve", jsonCT, approve, 404},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/approve", approve)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "approve", approve, true)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap1", approve)
 	var g struct {
 		Grant          string `json:"grant"`
@@ -310,11 +329,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	contrib := `{"household": "701", "amount": "38095.24", "received_on": "2020-08-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/contributions", jsonCT, contrib, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/contributions", jsonCT, contrib, 403},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/contributions", contrib)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "contributions", contrib, false)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib)
 	if m := r.json(t); r.status != 201 || m["amount"] != "38095.24" || m["household"] != "701" || m["financial_entry"] == float64(0) {
 		t.Errorf("contribution: %d %s", r.status, r.body)
@@ -327,11 +342,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	accept := `{"on": "2021-05-01", "final_cost": "700000.00"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/accept", jsonCT, accept, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/accept", jsonCT, accept, 403},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/accept", accept)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "accept", accept, false)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/accept", "acc1", accept)
 	g.Households = nil
 	if err := json.Unmarshal(r.body, &g); err != nil || r.status != 201 || g.Grant != "250000.00" || !g.Capped || g.ResidentsShare != "450000.00" {
