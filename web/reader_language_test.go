@@ -73,16 +73,14 @@ func TestReaderLanguageBooks(t *testing.T) {
 	post := b.previewAndPost
 	post("/projects/HC-2/approve", map[string]string{"approved_on": "2020-06-15", "basic": "1000.00", "improvement": "1000.00"})
 	// The rule set's explanation: the sources and categories named, no codes.
-	r := b.get("/projects/HC-2/approve?lang=zh")
-	wantStatus(t, "explanation zh", r, http.StatusOK)
+	r := b.page(t, "explanation zh", "/projects/HC-2/approve?lang=zh")
 	wantBody(t, "explanation zh", r, "<li>规则集 test-citywide（版本 1）；项目 HC-2：200 户，建筑面积 15,000.00 平方米，电梯 0 部；预算明细 2 条，合计 2,000.00 元</li>",
 		"<li>基础类：预算明细第 1 条，金额 1,000.00 元</li>",
 		"<li>基础类：1,000.00 元 × 50% = 500.00 元，由中央补助承担</li>",
 		"<li>基础类：结果（合计 1,000.00 元）：中央补助 500.00，省级补助 200.00，区市财政 300.00</li>",
 		"<li>完善类：居民出资 500.00 元，未超过上限 20,000.00 元</li>")
 	wantNotIn(t, "explanation zh", explainList(t, r), "resident:direct", "categories.", "budget lines", "result", "within its cap", "#0")
-	r = b.get("/projects/HC-2/approve?lang=en")
-	wantStatus(t, "explanation en", r, http.StatusOK)
+	r = b.page(t, "explanation en", "/projects/HC-2/approve?lang=en")
 	wantBody(t, "explanation en", r, "<li>Rule set test-citywide (version 1); project HC-2: 200 households, 15,000.00 m², 0 elevators; 2 budget lines, total 2,000.00</li>",
 		"<li>basic (safety and basic living): budget lines 1, cost 1,000.00</li>",
 		"<li>basic (safety and basic living): 1,000.00 × 50% = 500.00, paid by central government subsidy</li>",
@@ -112,13 +110,11 @@ func TestReaderLanguageBooks(t *testing.T) {
 	voucher := string(m[1])
 	post("/projects/HC-2/reverse", map[string]string{"entry": voucher, "reason": "收款单位账户有误", "date": "2020-08-02"})
 
-	r = b.get("/entries?project=HC-2&lang=zh")
-	wantStatus(t, "entries zh", r, http.StatusOK)
+	r = b.page(t, "entries zh", "/entries?project=HC-2&lang=zh")
 	wantBody(t, "entries zh", r, "资金到位：HC-2 收到中央补助资金", "拨付：HC-2 基础类工程款付给威海某建设公司，资金来源中央补助",
 		"冲销 "+voucher+"：收款单位账户有误")
 	wantNotBody(t, "entries zh", r, "Received for", "Paid for", "Reversal of", "reversal of entry", "reverses", "received for", "paid to")
-	r = b.get("/entries?project=HC-2&lang=en")
-	wantStatus(t, "entries en", r, http.StatusOK)
+	r = b.page(t, "entries en", "/entries?project=HC-2&lang=en")
 	wantBody(t, "entries en", r, "Received for HC-2 from central government subsidy",
 		"Paid for HC-2, basic (safety and basic living) works, to 威海某建设公司 from central government subsidy",
 		"Reversal of voucher "+voucher+": 收款单位账户有误")
@@ -128,23 +124,19 @@ func TestReaderLanguageBooks(t *testing.T) {
 	}
 
 	// The register of the project's central cash: the account's name and the memos.
-	r = b.get("/ledger/accounts/cash:huancui:HC-2:central?lang=zh")
-	wantStatus(t, "register zh", r, http.StatusOK)
+	r = b.page(t, "register zh", "/ledger/accounts/cash:huancui:HC-2:central?lang=zh")
 	wantBody(t, "register zh", r, "<small>中央补助专户资金 · ", "资金到位：HC-2 收到中央补助资金", "冲销 "+voucher+"：收款单位账户有误")
 	wantNotBody(t, "register zh", r, "earmarked cash", "Received for", "Reversal of")
-	r = b.get("/ledger/accounts/cash:huancui:HC-2:central?lang=en")
-	wantStatus(t, "register en", r, http.StatusOK)
+	r = b.page(t, "register en", "/ledger/accounts/cash:huancui:HC-2:central?lang=en")
 	wantBody(t, "register en", r, "<small>central government subsidy earmarked cash · ", "Received for HC-2 from central government subsidy",
 		"Reversal of voucher "+voucher+": 收款单位账户有误")
 	wantNotBody(t, "register en", r, "专户资金", "资金到位", "冲销")
 
 	// The trial balance's accounts of the project, named in the language.
-	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=zh")
-	wantStatus(t, "trial balance zh", r, http.StatusOK)
+	r = b.page(t, "trial balance zh", "/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=zh")
 	wantBody(t, "trial balance zh", r, `class="drill">cash:huancui:HC-2:central 中央补助专户资金</a>`)
 	wantNotBody(t, "trial balance zh", r, "earmarked cash")
-	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=en")
-	wantStatus(t, "trial balance en", r, http.StatusOK)
+	r = b.page(t, "trial balance en", "/ledger?book=financial&type=asset&district=huancui&project=HC-2&lang=en")
 	wantBody(t, "trial balance en", r, `class="drill">cash:huancui:HC-2:central central government subsidy earmarked cash</a>`)
 	wantNotBody(t, "trial balance en", r, "专户资金")
 
@@ -203,21 +195,18 @@ func TestReaderLanguageReconWorklist(t *testing.T) {
 	}
 	b := f.browser()
 	b.mustLogin("officer")
-	r := b.get("/recon/BOC-HC?period=2021-03&lang=zh")
-	wantStatus(t, "worklist zh", r, http.StatusOK)
+	r := b.page(t, "worklist zh", "/recon/BOC-HC?period=2021-03&lang=zh")
 	wantBody(t, "worklist zh", r, `<th>明细</th><th>笔数</th><th>其中已匹配</th>`,
 		`<td id="sum-lines">2</td><td id="sum-lines-matched">1</td>`,
 		`<td class="text">参考号 GK-2：银行流水合计 499.00 元，账目合计 500.00 元，金额不一致。</td>`,
 		`<td>自动匹配</td><td class="text">自动：参考号</td>`)
 	wantNotBody(t, "worklist zh", r, "已批复", "reference \"GK-2\"", "Automatic", "<td>bureau</td>")
-	r = b.get("/recon/BOC-HC?period=2021-03&lang=en")
-	wantStatus(t, "worklist en", r, http.StatusOK)
+	r = b.page(t, "worklist en", "/recon/BOC-HC?period=2021-03&lang=en")
 	wantBody(t, "worklist en", r, `<th>Items</th><th>Count</th><th>Of which matched</th>`,
 		`<td id="sum-postings">2</td><td id="sum-postings-matched">1</td>`,
 		`<td class="text">Reference GK-2: statement lines total 499.00, postings total 500.00; the amounts differ.</td>`,
 		`<td>Automatic</td><td class="text">Automatic: reference</td>`)
 	wantNotBody(t, "worklist en", r, "Approved", "reference \"GK-2\"", "自动匹配", "参考号 GK-2", "<td>bureau</td>")
-	r = b.get("/recon/BOC-HC/matches?period=2021-03&lang=en")
-	wantStatus(t, "matches en", r, http.StatusOK)
+	r = b.page(t, "matches en", "/recon/BOC-HC/matches?period=2021-03&lang=en")
 	wantBody(t, "matches en", r, `<td>Automatic</td><td class="text">Automatic: reference</td>`)
 }
