@@ -40,7 +40,7 @@ func TestBudgetControlsAPI(t *testing.T) {
 	if r := adjust("officer", "a2", "HC-1", "210000.00"); r.status != 201 || r.json(t)["approver"] != "区财政局 王科长" {
 		t.Fatalf("adjust: %d %s", r.status, r.body)
 	}
-	if r := adjust("officer", "a2", "HC-1", "210000.00"); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := adjust("officer", "a2", "HC-1", "210000.00"); !r.replayed() {
 		t.Errorf("adjust again: %d %s", r.status, r.body)
 	}
 	if r := adjust("officer", "a3", "WD-1", "1.00"); r.status != 403 {

@@ -93,7 +93,7 @@ func TestProjectWritesAPI(t *testing.T) {
 		t.Errorf("registered: %s", r.body)
 	}
 	// The same project again: a replay; different data: a conflict.
-	if r := f.do("officer", "POST", "/api/projects", "p2", newProject("HC-9", "环翠区")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/projects", "p2", newProject("HC-9", "环翠区")); !r.replayed() {
 		t.Errorf("register again: %d %s", r.status, r.body)
 	}
 	// Ineligible: built after 2005.
@@ -169,7 +169,7 @@ func TestBondWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["principal"] != "1000000.00" || m["coupon_rate_pct"] != "3" || m["maturity"] != "2025-07-01" || m["issued"] != false {
 		t.Fatalf("register bond: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/bonds", "b2", newBond); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/bonds", "b2", newBond); !r.replayed() {
 		t.Errorf("register bond again: %d %s", r.status, r.body)
 	}
 
@@ -202,7 +202,7 @@ func TestBondWritesAPI(t *testing.T) {
 	if r.status != 201 || al["amount"] != "200000.00" || al["project"] != "HC-2" || al["allocated_on"] != "2020-07-15" || al["actor"] != "bureau" {
 		t.Fatalf("allocate: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/bonds/B-2020-1/allocations", "a1", alloc); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" || r.json(t)["id"] != al["id"] {
+	if r := f.do("bureau", "POST", "/api/bonds/B-2020-1/allocations", "a1", alloc); !r.replayed() || r.json(t)["id"] != al["id"] {
 		t.Errorf("allocate replay: %d %s", r.status, r.body)
 	}
 	// The project now has 200,000.00 of bond money received.
@@ -287,7 +287,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["status"] != "applied" || m["district"] != "huancui" || m["created_by"] != "officer" {
 		t.Fatalf("apply: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications", "e2", sevenFloors(app, "HC-3")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications", "e2", sevenFloors(app, "HC-3")); !r.replayed() {
 		t.Errorf("apply again: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/elevator-applications", "e3", strings.Replace(sevenFloors(app, "HC-3"), `"unit": "2"`, `"unit": "3"`, 1)); r.status != 409 {
@@ -316,7 +316,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 		shares["101"] != "0.00" || shares["201"] != "9523.81" || shares["701"] != "38095.24" || g.Actor != "officer" {
 		t.Errorf("approve: %s", r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap2", approve); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap2", approve); !r.replayed() {
 		t.Errorf("approve again: %d %s", r.status, r.body)
 	}
 
@@ -334,7 +334,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["amount"] != "38095.24" || m["household"] != "701" || m["financial_entry"] == float64(0) {
 		t.Errorf("contribution: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib); !r.replayed() {
 		t.Errorf("contribution replay: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c2", `{"household": "701", "amount": "0.01", "received_on": "2020-08-02"}`); r.status != 422 {
@@ -363,7 +363,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["total"] != "250000.00" || len(m["amounts"].([]any)) != 2 {
 		t.Errorf("pay: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/pay", "pay2", pay); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/pay", "pay2", pay); !r.replayed() {
 		t.Errorf("pay again: %d %s", r.status, r.body)
 	}
 	if m := f.do("audit", "GET", "/api/elevator-applications/"+app, "", "").json(t); m["application"].(map[string]any)["status"] != "paid" {
@@ -392,7 +392,7 @@ func TestEvaluationAndPoolAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["district"] != "huancui" || m["score"] != "90.00" || m["scored_on"] != "2020-12-20" || m["year"] != float64(2020) {
 		t.Fatalf("evaluation: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/evaluations", "ev2", eval("环翠区", "90")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/evaluations", "ev2", eval("环翠区", "90")); !r.replayed() {
 		t.Errorf("evaluation again: %d %s", r.status, r.body)
 	}
 
@@ -445,7 +445,7 @@ func TestEvaluationAndPoolAPI(t *testing.T) {
 			t.Errorf("allocate %s: %s, dry run said %s", l.District, l.Amount, amounts[l.District])
 		}
 	}
-	if r := f.do("bureau", "POST", "/api/pool-allocations", "p3", `{"year": 2021, "pool": "1000000.00"}`); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/pool-allocations", "p3", `{"year": 2021, "pool": "1000000.00"}`); !r.replayed() {
 		t.Errorf("allocate again: %d %s", r.status, r.body)
 	}
 }
