@@ -5,18 +5,15 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"fundledger/ledger"
 	"fundledger/requests"
 )
 
 func (s *Server) registerAccounts() {
-	const tag = "ledger"
-	register(s, op{method: http.MethodGet, path: "/api/accounts", kind: opRead, tag: tag,
-		summary: "Accounts by code; a district officer sees only its districts' accounts"}, s.listAccounts)
-	register(s, op{method: http.MethodPost, path: "/api/accounts", kind: opBureau, what: "create ledger accounts", tag: tag,
-		status: http.StatusCreated, summary: "Create an account (ledger.CreateAccount)"}, s.postAccount)
+	const tag = apiTag("ledger")
+	register(s, tag.read("/api/accounts", "Accounts by code; a district officer sees only its districts' accounts"), s.listAccounts)
+	register(s, tag.bureauCreate("/api/accounts", "create ledger accounts", "Create an account (ledger.CreateAccount)"), s.postAccount)
 }
 
 type accountJSON struct {

@@ -818,3 +818,37 @@ func operationID(method, path string) string {
 	r := strings.NewReplacer("/", "-", "{", "", "}", "")
 	return strings.ToLower(method) + r.Replace(path)
 }
+
+// apiTag names a group of operations in the document; its methods build
+// the operations of each kind in the group.
+type apiTag string
+
+// read is a GET anyone signed in may call on what they read.
+func (t apiTag) read(path, summary string) op {
+	return op{method: http.MethodGet, path: path, kind: opRead, tag: string(t), summary: summary}
+}
+
+// write is a POST by the bureau or an officer of the district.
+func (t apiTag) write(path, summary string) op {
+	return op{method: http.MethodPost, path: path, kind: opWrite, tag: string(t), summary: summary}
+}
+
+// create is a write that answers 201 Created.
+func (t apiTag) create(path, summary string) op {
+	o := t.write(path, summary)
+	o.status = http.StatusCreated
+	return o
+}
+
+// bureau is a POST by the finance bureau only; what says what it does,
+// for the denial.
+func (t apiTag) bureau(path, what, summary string) op {
+	return op{method: http.MethodPost, path: path, kind: opBureau, what: what, tag: string(t), summary: summary}
+}
+
+// bureauCreate is a bureau operation that answers 201 Created.
+func (t apiTag) bureauCreate(path, what, summary string) op {
+	o := t.bureau(path, what, summary)
+	o.status = http.StatusCreated
+	return o
+}

@@ -15,24 +15,16 @@ import (
 )
 
 func (s *Server) registerBonds() {
-	const tag = "bonds"
-	register(s, op{method: http.MethodGet, path: "/api/bonds", kind: opRead, tag: tag, summary: "The bond register"}, s.listBonds)
-	register(s, op{method: http.MethodGet, path: "/api/bonds/{code}/schedule", kind: opRead, tag: tag,
-		summary: "A bond's repayment schedule (?version=, the newest when absent)"}, s.bondSchedule)
-	register(s, op{method: http.MethodPost, path: "/api/bonds", kind: opBureau, what: "register bonds", tag: tag, status: http.StatusCreated,
-		summary: "Register a bond (funding.RegisterBond)"}, s.postBond)
-	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/issue", kind: opBureau, what: "issue bonds", tag: tag, status: http.StatusCreated,
-		summary: "Record a bond's issue (funding.IssueBond)"}, s.postBondIssue)
-	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/allocations", kind: opBureau, what: "allocate bonds", tag: tag, status: http.StatusCreated,
-		summary: "Allocate issued proceeds to a project (funding.AllocateBond)"}, s.postBondAllocation)
-	register(s, op{method: http.MethodPost, path: "/api/bonds/{code}/payments", kind: opBureau, what: "pay bonds", tag: tag, status: http.StatusCreated,
-		summary: "Pay a due date out of the reserve, topped up from a named backstop (funding.PayBond)"}, s.postBondPayment)
-	register(s, op{method: http.MethodPost, path: "/api/bond-revenue", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record project revenue into the repayment reserve (funding.RecordBondRevenue)"}, s.postBondRevenue)
-	register(s, op{method: http.MethodPost, path: "/api/bonds/accruals", kind: opBureau, what: "accrue bond interest", tag: tag, status: http.StatusCreated,
-		summary: "Accrue the interest due on or before a date (funding.AccrueBondInterest)"}, s.postBondAccruals)
-	register(s, op{method: http.MethodPost, path: "/api/bond-plans", kind: opBureau, what: "import financing balance plans", tag: tag, status: http.StatusCreated,
-		summary: "Import financing balance plans (预期收益与融资平衡方案), JSON or CSV (funding.ImportBondRevenuePlans)"}, s.postBondPlans)
+	const tag = apiTag("bonds")
+	register(s, tag.read("/api/bonds", "The bond register"), s.listBonds)
+	register(s, tag.read("/api/bonds/{code}/schedule", "A bond's repayment schedule (?version=, the newest when absent)"), s.bondSchedule)
+	register(s, tag.bureauCreate("/api/bonds", "register bonds", "Register a bond (funding.RegisterBond)"), s.postBond)
+	register(s, tag.bureauCreate("/api/bonds/{code}/issue", "issue bonds", "Record a bond's issue (funding.IssueBond)"), s.postBondIssue)
+	register(s, tag.bureauCreate("/api/bonds/{code}/allocations", "allocate bonds", "Allocate issued proceeds to a project (funding.AllocateBond)"), s.postBondAllocation)
+	register(s, tag.bureauCreate("/api/bonds/{code}/payments", "pay bonds", "Pay a due date out of the reserve, topped up from a named backstop (funding.PayBond)"), s.postBondPayment)
+	register(s, tag.create("/api/bond-revenue", "Record project revenue into the repayment reserve (funding.RecordBondRevenue)"), s.postBondRevenue)
+	register(s, tag.bureauCreate("/api/bonds/accruals", "accrue bond interest", "Accrue the interest due on or before a date (funding.AccrueBondInterest)"), s.postBondAccruals)
+	register(s, tag.bureauCreate("/api/bond-plans", "import financing balance plans", "Import financing balance plans (预期收益与融资平衡方案), JSON or CSV (funding.ImportBondRevenuePlans)"), s.postBondPlans)
 }
 
 type bondJSON struct {

@@ -6,20 +6,15 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"fundledger/funding"
 	"fundledger/requests"
 )
 
 func (s *Server) registerBudgets() {
-	const tag = "budgets"
-	register(s, op{method: http.MethodPost, path: "/api/projects/{code}/budget-adjustments", kind: opWrite, tag: tag,
-		status: http.StatusCreated, summary: "Change a budget line to a new budget with a reason and an approver; posts only the difference (funding.AdjustBudget)"},
-		s.adjustBudget)
-	register(s, op{method: http.MethodPost, path: "/api/rule-sets/what-if", kind: opWrite, tag: tag,
-		summary: "What a YAML rule file sent as the body would commit for every approved project the caller reads, per source, against today; nothing is stored (funding.WhatIf)"},
-		s.whatIf)
+	const tag = apiTag("budgets")
+	register(s, tag.create("/api/projects/{code}/budget-adjustments", "Change a budget line to a new budget with a reason and an approver; posts only the difference (funding.AdjustBudget)"), s.adjustBudget)
+	register(s, tag.write("/api/rule-sets/what-if", "What a YAML rule file sent as the body would commit for every approved project the caller reads, per source, against today; nothing is stored (funding.WhatIf)"), s.whatIf)
 }
 
 func budgetChangeOut(_ context.Context, _ funding.BudgetAdjustment, c funding.BudgetLineChange) (funding.BudgetLineChange, bool) {

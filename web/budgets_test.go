@@ -40,7 +40,7 @@ func TestBudgetControlsAPI(t *testing.T) {
 	if r := adjust("officer", "a2", "HC-1", "210000.00"); r.status != 201 || r.json(t)["approver"] != "区财政局 王科长" {
 		t.Fatalf("adjust: %d %s", r.status, r.body)
 	}
-	if r := adjust("officer", "a2", "HC-1", "210000.00"); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := adjust("officer", "a2", "HC-1", "210000.00"); !r.replayed() {
 		t.Errorf("adjust again: %d %s", r.status, r.body)
 	}
 	if r := adjust("officer", "a3", "WD-1", "1.00"); r.status != 403 {
@@ -60,17 +60,12 @@ func TestBudgetControlsAPI(t *testing.T) {
 	// What-if: central 60% instead of 50% of basic. HC-1 (1,000,000.00):
 	// central 500,000.00 → 600,000.00 (+100,000.00); the officer sees 环翠区
 	// only, the bureau both approved projects.
-	rules := `name: test-whatif
-version: "2"
-district: ""
-effective_from: 2021-01-01
-categories:
-  basic:
+	rules := ruleFile("test-whatif", "2", `""`, "2021-01-01", `  basic:
     shares:
       - {source: central, pct: 60}
       - {source: provincial, pct: 10}
       - {source: district, pct: 30}
-`
+`)
 	before = f.entries()
 	for user, projects := range map[string]int{"officer": 1, "bureau": 2} {
 		r := f.raw(user, "POST", "/api/rule-sets/what-if?name=whatif.yaml", "w-"+user, "application/yaml", rules)

@@ -23,10 +23,12 @@ import (
 	"fundledger/recon"
 )
 
-// bureauBooks posts a receipt of 12,345.67 (central) and a payment of
-// 2,345.67 (basic, central) to HC-1 in July 2020, through funding.
-func bureauBooks(t *testing.T, f *fixture) {
+// bureauBooks is a fixture with passwords whose books hold a receipt of
+// 12,345.67 (central) and a payment of 2,345.67 (basic, central) to HC-1
+// in July 2020, posted through funding.
+func bureauBooks(t *testing.T) *fixture {
 	t.Helper()
+	f := withPasswords(newFixture(t))
 	ctx := context.Background()
 	p := funding.New(ledger.New(f.db))
 	if _, err := p.Receive(ctx, funding.ReceiptRequest{Project: "HC-1", Source: "central", Amount: decimal.RequireFromString("12345.67"),
@@ -37,19 +39,18 @@ func bureauBooks(t *testing.T, f *fixture) {
 		PaidOn: date("2020-07-20"), Payee: "威海建工", BankAccount: "BOC-HC", Reference: "FK-1", IdempotencyKey: "setup-p1", Actor: "setup"}); err != nil {
 		t.Fatal(err)
 	}
+	return f
 }
 
 var closedCell = regexp.MustCompile(`<tr id="month-2020-07"><td>2020-07</td><td>([^<]*|<strong>[^<]*</strong>)</td><td>(<strong>)?([^<]*)`)
 
 func TestBrowserMonthCloseAndReopen(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	ctx := context.Background()
 	l := ledger.New(f.db)
 	b := f.loggedIn("bureau")
-	r := b.get("/periods")
-	wantStatus(t, "periods page", r, http.StatusOK)
+	r := b.page(t, "periods page", "/periods")
 	wantBody(t, "periods page", r, `id="close-form"`, `id="reopen-form"`, "月末结账")
 
 	// Close July 2020 for 环翠区 only.
@@ -136,11 +137,9 @@ func TestBrowserMonthCloseAndReopen(t *testing.T) {
 
 func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	b := f.loggedIn("bureau")
-	r := b.get("/ledger")
-	wantStatus(t, "trial balance", r, http.StatusOK)
+	r := b.page(t, "trial balance", "/ledger")
 	// The book balances: debit turnover = credit turnover, balance zero.
 	total := regexp.MustCompile(`id="tb-total-debit">([^<]+)</td><td id="tb-total-credit">([^<]+)</td><td id="tb-total-balance">([^<]+)<`).FindSubmatch(r.body)
 	if total == nil || string(total[1]) != string(total[2]) || string(total[3]) != "借 0.00" {
@@ -152,14 +151,12 @@ func TestBrowserTrialBalanceDrillDown(t *testing.T) {
 	wantBody(t, "districts", r, "环翠区", `district=huancui`)
 	r = b.get("/ledger?book=financial&type=asset&district=huancui")
 	wantBody(t, "projects", r, "HC-1", "10,000.00")
-	r = b.get("/ledger?book=financial&type=asset&district=huancui&project=HC-1")
-	wantStatus(t, "accounts", r, http.StatusOK)
+	r = b.page(t, "accounts", "/ledger?book=financial&type=asset&district=huancui&project=HC-1")
 	m := regexp.MustCompile(`href="(/ledger/accounts/[^"]+)" class="drill">([^<]+)</a></td><td>12,345.67</td><td>2,345.67</td><td>借 10,000.00</td>`).FindSubmatch(r.body)
 	if m == nil {
 		t.Fatalf("no cash account with 12,345.67 in, 2,345.67 out:\n%s", r.body)
 	}
-	r = b.get(string(m[1]))
-	wantStatus(t, "register", r, http.StatusOK)
+	r = b.page(t, "register", string(m[1]))
 	wantBody(t, "register", r, "2020-07-01", "2020-07-20", "12,345.67", "2,345.67", "10,000.00")
 	// As of 2020-07-10 the payment is not there yet.
 	r = b.get("/ledger?book=financial&type=asset&district=huancui&as_of=2020-07-10")
@@ -184,8 +181,7 @@ func visitAll(t *testing.T, b *browserUser, pages []string, check func(path stri
 	seen := map[string]bool{}
 	var next []string
 	for _, p := range pages {
-		r := b.get(p)
-		wantStatus(t, p, r, http.StatusOK)
+		r := b.page(t, p, p)
 		seen[p] = true
 		check(p, r.body)
 		for _, m := range hrefRE.FindAllSubmatch(r.body, -1) {
@@ -213,8 +209,7 @@ func visitAll(t *testing.T, b *browserUser, pages []string, check func(path stri
 // form that posts, except signing out.
 func TestAuditorSeesNoWriteControl(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	b := f.loggedIn("audit")
 	n := 0
 	visitAll(t, b, everyPage, func(path string, body []byte) {
@@ -310,8 +305,7 @@ func unsubmittable(body []byte) []string {
 // textarea has a label and every form has a submit button.
 func TestEveryPageLabelledAndSubmittable(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	visited := map[string]bool{}
 	for _, u := range []string{"bureau", "officer", "audit"} {
 		b := f.loggedIn(u)
@@ -336,8 +330,7 @@ func TestEveryPageLabelledAndSubmittable(t *testing.T) {
 	}
 	for _, u := range []string{"bureau", "officer", "audit"} {
 		b := lf.loggedIn(u)
-		r := b.get("/loans/PB-1")
-		wantStatus(t, "loan page", r, http.StatusOK)
+		r := b.page(t, "loan page", "/loans/PB-1")
 		visited["/loans/PB-1"] = true
 		if c, fm := unlabelled(r.body), unsubmittable(r.body); len(c)+len(fm) > 0 {
 			t.Errorf("/loans/PB-1 (%s): unlabelled %v, unsubmittable %v", u, c, fm)
@@ -410,11 +403,9 @@ func (b *browserUser) postFile(path string, fields url.Values, field, name strin
 
 func TestBrowserBudgetAdjustAndWhatIf(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	b := f.loggedIn("bureau")
-	r := b.get("/budget")
-	wantStatus(t, "budget page", r, http.StatusOK)
+	r := b.page(t, "budget page", "/budget")
 	ok := url.Values{"project": {"HC-1"}, "category": {"basic"}, "amount": {"900000.00"}, "on": {"2020-08-01"}, "reason": {"压减"}, "approver": {"王局长"}}
 	for _, c := range []struct {
 		change map[string]string
@@ -624,8 +615,7 @@ func TestBrowserEvaluationsAndPool(t *testing.T) {
 // reason, and an unmatched pair shows as revoked.
 func TestBrowserStatementUploadAndMatches(t *testing.T) {
 	t.Parallel()
-	f := withPasswords(newFixture(t))
-	bureauBooks(t, f)
+	f := bureauBooks(t)
 	b := f.loggedIn("bureau")
 	r := b.get("/recon/BOC-HC?period=2020-07")
 	wantBody(t, "worklist", r, `id="upload-form"`, `id="run-form"`)
@@ -658,8 +648,7 @@ func TestBrowserStatementUploadAndMatches(t *testing.T) {
 	r = b.post("/recon/BOC-HC/unmatch", url.Values{"csrf": {b.csrf}, "period": {"2020-07"}, "match": {id}, "reason": {"凭证号录错"}})
 	wantStatus(t, "unmatch", r, http.StatusSeeOther)
 	for _, q := range []string{"", "?status=active", "?status=revoked", "?by=hand", "?q=%E5%BD%95%E9%94%99"} {
-		r = b.get("/recon/BOC-HC/matches" + q)
-		wantStatus(t, "matches"+q, r, http.StatusOK)
+		r = b.page(t, "matches"+q, "/recon/BOC-HC/matches"+q)
 		rows := regexp.MustCompile(`<tr id="match-(\d+)"`).FindAllSubmatch(r.body, -1)
 		var got []string
 		for _, m := range rows {
@@ -683,8 +672,7 @@ func TestBrowserStatementUploadAndMatches(t *testing.T) {
 // (unless form is nil) is refused (403).
 func readsWithoutForms(t *testing.T, b *browserUser, page, to string, form url.Values, want ...string) {
 	t.Helper()
-	r := b.get(page)
-	wantStatus(t, page, r, http.StatusOK)
+	r := b.page(t, page, page)
 	wantBody(t, page, r, want...)
 	if dir := to[:strings.LastIndex(to, "/")+1]; strings.Contains(string(r.body), `action="`+dir) {
 		t.Errorf("%s: a form posting to %s", page, dir)

@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -18,15 +17,11 @@ import (
 )
 
 func (s *Server) registerEntries() {
-	const tag = "ledger"
-	register(s, op{method: http.MethodGet, path: "/api/entries", kind: opRead, tag: tag,
-		summary: "Entries with their postings in the order recorded; a district officer sees only entries of its districts"}, s.listEntries)
-	register(s, op{method: http.MethodPost, path: "/api/entries", kind: opBureau, what: "post ledger entries", tag: tag,
-		status: http.StatusCreated, summary: "Post one balanced entry (ledger.Post)"}, s.postEntry)
-	register(s, op{method: http.MethodPost, path: "/api/entries/{id}/reverse", kind: opBureau, what: "reverse ledger entries", tag: tag,
-		status: http.StatusCreated, summary: "Reverse an entry (ledger.Reverse)"}, s.postReverse)
-	register(s, op{method: http.MethodGet, path: "/api/verify", kind: opRead, tag: tag,
-		summary: "Recompute the hashes, the chain and the balances (ledger.Verify); finance bureau and auditor"}, s.verifyLedger)
+	const tag = apiTag("ledger")
+	register(s, tag.read("/api/entries", "Entries with their postings in the order recorded; a district officer sees only entries of its districts"), s.listEntries)
+	register(s, tag.bureauCreate("/api/entries", "post ledger entries", "Post one balanced entry (ledger.Post)"), s.postEntry)
+	register(s, tag.bureauCreate("/api/entries/{id}/reverse", "reverse ledger entries", "Reverse an entry (ledger.Reverse)"), s.postReverse)
+	register(s, tag.read("/api/verify", "Recompute the hashes, the chain and the balances (ledger.Verify); finance bureau and auditor"), s.verifyLedger)
 }
 
 type postingJSON struct {

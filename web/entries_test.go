@@ -30,7 +30,7 @@ func TestLedgerAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["code"] != "cash:api-test" || m["book"] != "financial" || m["normal_side"] != "D" {
 		t.Fatalf("create account: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/accounts", "a2", cash); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/accounts", "a2", cash); !r.replayed() {
 		t.Errorf("create again: %d %s", r.status, r.body)
 	}
 	if r := f.do("bureau", "POST", "/api/accounts", "a3", rev); r.status != 201 || r.json(t)["normal_side"] != "C" {
@@ -71,7 +71,7 @@ func TestLedgerAPI(t *testing.T) {
 		t.Fatalf("post: %d %s", r.status, r.body)
 	}
 	id := e.ID
-	if r := f.do("bureau", "POST", "/api/entries", "e1", entry); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" || f.entries() != before+1 {
+	if r := f.do("bureau", "POST", "/api/entries", "e1", entry); !r.replayed() || f.entries() != before+1 {
 		t.Errorf("post again: %d %s", r.status, r.body)
 	}
 	for u, want := range map[string]int{"bureau": 1, "officer": 0, "audit": 1} {
@@ -146,7 +146,7 @@ func TestPlanImportAPI(t *testing.T) {
 	if err := json.Unmarshal(r.body, &res); err != nil || r.status != 201 || res.DistrictRows != 3 || res.ImportedBy != "bureau" || res.File != "plan.csv" {
 		t.Fatalf("plan import: %d %s", r.status, r.body)
 	}
-	if r := f.raw("bureau", "POST", "/api/plan-imports?name=again.csv", "p2", "text/csv", planCSV); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.raw("bureau", "POST", "/api/plan-imports?name=again.csv", "p2", "text/csv", planCSV); !r.replayed() {
 		t.Errorf("plan import again: %d %s", r.status, r.body)
 	}
 }
@@ -178,7 +178,7 @@ func TestBondPlansAPI(t *testing.T) {
 		res.Plans[0].Total != "150000.50" || res.Plans[0].Lines != 2 || res.Plans[0].Version != 1 || res.Actor != "bureau" {
 		t.Fatalf("bond plans: %d %s", r.status, r.body)
 	}
-	if r := f.raw("bureau", "POST", path, "b2", "text/csv", bondPlanCSV); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.raw("bureau", "POST", path, "b2", "text/csv", bondPlanCSV); !r.replayed() {
 		t.Errorf("bond plans again: %d %s", r.status, r.body)
 	}
 }

@@ -412,12 +412,11 @@ func (s *Server) pageOptions(r *http.Request) func(provider string) ([]stepOptio
 	}
 }
 
-func init() {
-	mergeMessages(map[string][2]string{
-		"form.row":       {"第 %d 行", "Row %d"},
-		"v.form.amount":  {"“%s”：金额应为正数，最多两位小数，如 1234.50。", "%s: want a positive amount with at most two decimals, e.g. 1234.50."},
-		"v.form.decimal": {"“%s”：应为数字，如 3.25。", "%s: want a number such as 3.25."},
-		"v.form.date":    {"“%s”：日期格式应为 年-月-日，如 2021-03-15。", "%s: want a date as YYYY-MM-DD, e.g. 2021-03-15."},
-		"v.form.numbers": {"“%s”：应为以逗号分隔的整数，如 2,2,2。", "%s: want whole numbers separated by commas, e.g. 2,2,2."},
-	})
+// formMessages are the words of the form grid's refusals.
+var formMessages = map[string][2]string{
+	"form.row":       {"第 %d 行", "Row %d"},
+	"v.form.amount":  {"“%s”：金额应为正数，最多两位小数，如 1234.50。", "%s: want a positive amount with at most two decimals, e.g. 1234.50."},
+	"v.form.decimal": {"“%s”：应为数字，如 3.25。", "%s: want a number such as 3.25."},
+	"v.form.date":    {"“%s”：日期格式应为 年-月-日，如 2021-03-15。", "%s: want a date as YYYY-MM-DD, e.g. 2021-03-15."},
+	"v.form.numbers": {"“%s”：应为以逗号分隔的整数，如 2,2,2。", "%s: want whole numbers separated by commas, e.g. 2,2,2."},
 }

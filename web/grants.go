@@ -17,35 +17,21 @@ import (
 )
 
 func (s *Server) registerGrants() {
-	const tag = "grants"
-	register(s, op{method: http.MethodGet, path: "/api/elevator-applications/{code}", kind: opRead, tag: tag,
-		summary: "An elevator application with its households' shares, paid and outstanding"}, s.elevatorApplication)
-	register(s, op{method: http.MethodPost, path: "/api/elevator-applications", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Apply for an elevator grant (funding.ApplyElevator)"}, s.postElevatorApplication)
-	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/approve", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Approve the grant on the estimated cost (funding.ApproveElevator)"}, s.postElevatorApprove)
-	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/accept", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record the acceptance with the final cost (funding.AcceptElevator)"}, s.postElevatorAccept)
-	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay the grant after acceptance (funding.PayElevatorGrant)"}, s.postElevatorPay)
-	register(s, op{method: http.MethodPost, path: "/api/elevator-applications/{code}/contributions", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record a household's payment of its share (funding.ReceiveContribution)"}, s.postElevatorContribution)
-	register(s, op{method: http.MethodPost, path: "/api/utility-facilities", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Register a utility facility and its owner (funding.RegisterFacility)"}, s.postFacility)
-	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/commit", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Commit the utility's contribution and the award (funding.CommitFacility)"}, s.postFacilityCommit)
-	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/transfer", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record the transfer of ownership to the utility (funding.TransferOwnership)"}, s.postFacilityTransfer)
-	register(s, op{method: http.MethodPost, path: "/api/utility-facilities/{code}/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay the award once the utility owns the facility (funding.PayAward)"}, s.postFacilityPay)
-	register(s, op{method: http.MethodPost, path: "/api/property-scores", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record a property-management score and commit its reward (funding.ScoreProperty)"}, s.postPropertyScore)
-	register(s, op{method: http.MethodPost, path: "/api/property-rewards/pay", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay a committed property reward (funding.PayReward)"}, s.postPropertyRewardPay)
-	register(s, op{method: http.MethodPost, path: "/api/evaluations", kind: opBureau, what: "record evaluations", tag: tag, status: http.StatusCreated,
-		summary: "Record a district's evaluation score for a year (funding.RecordEvaluation)"}, s.postEvaluation)
-	register(s, op{method: http.MethodPost, path: "/api/pool-allocations", kind: opBureau, what: "allocate the pool", tag: tag, status: http.StatusCreated,
-		summary: "Allocate the year's municipal pool among the districts; dry_run first (funding.AllocatePool)"}, s.postPoolAllocation)
+	const tag = apiTag("grants")
+	register(s, tag.read("/api/elevator-applications/{code}", "An elevator application with its households' shares, paid and outstanding"), s.elevatorApplication)
+	register(s, tag.create("/api/elevator-applications", "Apply for an elevator grant (funding.ApplyElevator)"), s.postElevatorApplication)
+	register(s, tag.create("/api/elevator-applications/{code}/approve", "Approve the grant on the estimated cost (funding.ApproveElevator)"), s.postElevatorApprove)
+	register(s, tag.create("/api/elevator-applications/{code}/accept", "Record the acceptance with the final cost (funding.AcceptElevator)"), s.postElevatorAccept)
+	register(s, tag.create("/api/elevator-applications/{code}/pay", "Pay the grant after acceptance (funding.PayElevatorGrant)"), s.postElevatorPay)
+	register(s, tag.create("/api/elevator-applications/{code}/contributions", "Record a household's payment of its share (funding.ReceiveContribution)"), s.postElevatorContribution)
+	register(s, tag.create("/api/utility-facilities", "Register a utility facility and its owner (funding.RegisterFacility)"), s.postFacility)
+	register(s, tag.create("/api/utility-facilities/{code}/commit", "Commit the utility's contribution and the award (funding.CommitFacility)"), s.postFacilityCommit)
+	register(s, tag.create("/api/utility-facilities/{code}/transfer", "Record the transfer of ownership to the utility (funding.TransferOwnership)"), s.postFacilityTransfer)
+	register(s, tag.create("/api/utility-facilities/{code}/pay", "Pay the award once the utility owns the facility (funding.PayAward)"), s.postFacilityPay)
+	register(s, tag.create("/api/property-scores", "Record a property-management score and commit its reward (funding.ScoreProperty)"), s.postPropertyScore)
+	register(s, tag.create("/api/property-rewards/pay", "Pay a committed property reward (funding.PayReward)"), s.postPropertyRewardPay)
+	register(s, tag.bureauCreate("/api/evaluations", "record evaluations", "Record a district's evaluation score for a year (funding.RecordEvaluation)"), s.postEvaluation)
+	register(s, tag.bureauCreate("/api/pool-allocations", "allocate the pool", "Allocate the year's municipal pool among the districts; dry_run first (funding.AllocatePool)"), s.postPoolAllocation)
 }
 
 // Elevator grants.

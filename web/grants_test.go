@@ -40,24 +40,19 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 		m["owned_by_utility"] != false || m["committed"] != false || m["actor"] != "officer" {
 		t.Fatalf("register: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/utility-facilities", "f2", newFacility(fc, "HC-3")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/utility-facilities", "f2", newFacility(fc, "HC-3")); !r.replayed() {
 		t.Errorf("register again: %d %s", r.status, r.body)
 	}
 
 	commit := `{"on": "2020-07-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/utility-facilities/" + wd + "/commit", jsonCT, commit, 403},
-		{"audit", "POST", "/api/utility-facilities/" + fc + "/commit", jsonCT, commit, 403},
-		{"officer", "POST", "/api/utility-facilities/NOPE/commit", jsonCT, commit, 404},
-	})
-	f.noKey(t, "officer", "/api/utility-facilities/"+fc+"/commit", commit)
+	f.refusesOthers(t, "/api/utility-facilities", fc, wd, "commit", commit, true)
 	before := f.entries()
 	r = f.do("officer", "POST", "/api/utility-facilities/"+fc+"/commit", "c1", commit)
 	if m := r.json(t); r.status != 201 || m["award"] != "150000.00" || m["award_source"] != "district" || m["contribution"] != "500000.00" ||
 		m["utility_source"] != "utility:power" || m["entry_id"] == float64(0) || m["actor"] != "officer" || f.entries() == before {
 		t.Fatalf("commit: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/commit", "c2", `{"on": "2020-07-02"}`); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/commit", "c2", `{"on": "2020-07-02"}`); !r.replayed() {
 		t.Errorf("commit again: %d %s", r.status, r.body)
 	}
 
@@ -75,16 +70,12 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 	if r := f.do("officer", "POST", "/api/projects/HC-3/status", "st", `{"status": "completed", "on": "2021-03-01"}`); r.status != 200 {
 		t.Fatalf("complete HC-3: %d %s", r.status, r.body)
 	}
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/utility-facilities/" + wd + "/transfer", jsonCT, transfer, 403},
-		{"audit", "POST", "/api/utility-facilities/" + fc + "/transfer", jsonCT, transfer, 403},
-	})
-	f.noKey(t, "officer", "/api/utility-facilities/"+fc+"/transfer", transfer)
+	f.refusesOthers(t, "/api/utility-facilities", fc, wd, "transfer", transfer, false)
 	r = f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t1", transfer)
 	if m := r.json(t); r.status != 201 || m["owner"] != "国网威海供电公司" || m["owned_by_utility"] != true || m["owner_since"] != "2021-03-15" {
 		t.Fatalf("transfer: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t2", transfer); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t2", transfer); !r.replayed() {
 		t.Errorf("transfer again: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/transfer", "t3", `{"to": "someone", "on": "2021-03-16"}`); r.status != 422 {
@@ -106,7 +97,7 @@ func TestUtilityFacilityWritesAPI(t *testing.T) {
 		pm.Amounts[0].Source != "district" || pm.Amounts[0].Amount != "150000.00" || pm.Actor != "officer" || pm.EntryID == 0 {
 		t.Fatalf("pay: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/pay", "p2", pay); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/utility-facilities/"+fc+"/pay", "p2", pay); !r.replayed() {
 		t.Errorf("pay again: %d %s", r.status, r.body)
 	}
 }
@@ -133,7 +124,7 @@ func TestPropertyRewardWritesAPI(t *testing.T) {
 		m["explanation"] == "" || m["entry_id"] == nil || m["actor"] != "officer" || f.entries() != before+1 {
 		t.Fatalf("score: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/property-scores", "s2", score("HC-3", "2021", "85")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/property-scores", "s2", score("HC-3", "2021", "85")); !r.replayed() {
 		t.Errorf("score again: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/property-scores", "s3", score("HC-3", "2021", "86")); r.status != 409 {
@@ -155,7 +146,7 @@ func TestPropertyRewardWritesAPI(t *testing.T) {
 		len(m["amounts"].([]any)) != 1 {
 		t.Fatalf("pay: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/property-rewards/pay", "p2", pay); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/property-rewards/pay", "p2", pay); !r.replayed() {
 		t.Errorf("pay again: %d %s", r.status, r.body)
 	}
 }

@@ -23,45 +23,26 @@ import (
 )
 
 func (s *Server) registerLoans() {
-	const tag = "loans"
-	register(s, op{method: http.MethodGet, path: "/api/loans", kind: opRead, tag: tag,
-		summary: "The loans of the districts the caller reads (?district=, ?lender=, ?status=undrawn|outstanding|repaid), paged"}, s.listLoans)
-	register(s, op{method: http.MethodGet, path: "/api/loans/{code}", kind: opRead, tag: tag,
-		summary: "A loan: terms, position, the schedule in force, its versions and the loan's records"}, s.getLoan)
-	register(s, op{method: http.MethodGet, path: "/api/loans/{code}/schedule", kind: opRead, tag: tag,
-		summary: "A loan's repayment schedule (?version=, the newest when absent)"}, s.loanSchedule)
-	register(s, op{method: http.MethodPost, path: "/api/loans", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Register a loan (funding.RegisterLoan)"}, s.postLoan)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/drawdowns", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Draw on a loan for one of its projects (funding.DrawLoan)"}, s.postLoanDrawdown)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/prepayments", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Repay principal early (funding.PrepayLoan)"}, s.postLoanPrepayment)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/rate-resets", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Reset a floating loan's rate on a reset date (funding.ResetLoanRate)"}, s.postLoanRateReset)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/accruals", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Accrue the interest due on or before a date (funding.AccrueLoanInterest)"}, s.postLoanAccruals)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/payments", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay the interest and principal of a due date (funding.PayLoan)"}, s.postLoanPayment)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/subsidies", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Commit the interest subsidies (贴息) of a due date (funding.CommitLoanSubsidies)"}, s.postLoanSubsidies)
-	register(s, op{method: http.MethodPost, path: "/api/loans/{code}/subsidy-payments", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay a committed interest subsidy once the period's interest is paid (funding.PayLoanSubsidy)"}, s.postLoanSubsidyPayment)
-	register(s, op{method: http.MethodPost, path: "/api/companies", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Register an implementing company (funding.RegisterCompany)"}, s.postCompany)
-	register(s, op{method: http.MethodPost, path: "/api/capital-injections", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Inject capital into an implementing company for a project (funding.InjectCapital)"}, s.postCapitalInjection)
-	register(s, op{method: http.MethodPost, path: "/api/capital-uses", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Spend injected capital on a project (funding.UseCapital)"}, s.postCapitalUse)
-	register(s, op{method: http.MethodPost, path: "/api/investment-subsidies", kind: opBureau, what: "approve investment subsidies", tag: tag,
-		status: http.StatusCreated, summary: "Approve an investment subsidy of a project (funding.ApproveInvestmentSubsidy)"}, s.postInvestmentSubsidy)
-	register(s, op{method: http.MethodPost, path: "/api/investment-subsidies/payments", kind: opBureau, what: "pay investment subsidies", tag: tag,
-		status: http.StatusCreated, summary: "Pay an investment subsidy against the investment completed (funding.PayInvestmentSubsidy)"}, s.postInvestmentSubsidyPayment)
-	register(s, op{method: http.MethodGet, path: "/api/reports/loans", kind: opRead, tag: "reports",
-		summary: "Each loan, each project's share and each district's debt as of a day (funding.LoanReport)"}, s.loansReport)
-	register(s, op{method: http.MethodGet, path: "/api/reports/capital", kind: opRead, tag: "reports",
-		summary: "Capital injections and investment subsidies: approved, received, used (funding.CapitalReport)"}, s.capitalReport)
-	register(s, op{method: http.MethodGet, path: "/api/reports/district-debt", kind: opRead, tag: "reports",
-		summary: "Each district's debt, bonds and loans together, as of a day"}, s.districtDebtReport)
+	const tag = apiTag("loans")
+	register(s, tag.read("/api/loans", "The loans of the districts the caller reads (?district=, ?lender=, ?status=undrawn|outstanding|repaid), paged"), s.listLoans)
+	register(s, tag.read("/api/loans/{code}", "A loan: terms, position, the schedule in force, its versions and the loan's records"), s.getLoan)
+	register(s, tag.read("/api/loans/{code}/schedule", "A loan's repayment schedule (?version=, the newest when absent)"), s.loanSchedule)
+	register(s, tag.create("/api/loans", "Register a loan (funding.RegisterLoan)"), s.postLoan)
+	register(s, tag.create("/api/loans/{code}/drawdowns", "Draw on a loan for one of its projects (funding.DrawLoan)"), s.postLoanDrawdown)
+	register(s, tag.create("/api/loans/{code}/prepayments", "Repay principal early (funding.PrepayLoan)"), s.postLoanPrepayment)
+	register(s, tag.create("/api/loans/{code}/rate-resets", "Reset a floating loan's rate on a reset date (funding.ResetLoanRate)"), s.postLoanRateReset)
+	register(s, tag.create("/api/loans/{code}/accruals", "Accrue the interest due on or before a date (funding.AccrueLoanInterest)"), s.postLoanAccruals)
+	register(s, tag.create("/api/loans/{code}/payments", "Pay the interest and principal of a due date (funding.PayLoan)"), s.postLoanPayment)
+	register(s, tag.create("/api/loans/{code}/subsidies", "Commit the interest subsidies (贴息) of a due date (funding.CommitLoanSubsidies)"), s.postLoanSubsidies)
+	register(s, tag.create("/api/loans/{code}/subsidy-payments", "Pay a committed interest subsidy once the period's interest is paid (funding.PayLoanSubsidy)"), s.postLoanSubsidyPayment)
+	register(s, tag.create("/api/companies", "Register an implementing company (funding.RegisterCompany)"), s.postCompany)
+	register(s, tag.create("/api/capital-injections", "Inject capital into an implementing company for a project (funding.InjectCapital)"), s.postCapitalInjection)
+	register(s, tag.create("/api/capital-uses", "Spend injected capital on a project (funding.UseCapital)"), s.postCapitalUse)
+	register(s, tag.bureauCreate("/api/investment-subsidies", "approve investment subsidies", "Approve an investment subsidy of a project (funding.ApproveInvestmentSubsidy)"), s.postInvestmentSubsidy)
+	register(s, tag.bureauCreate("/api/investment-subsidies/payments", "pay investment subsidies", "Pay an investment subsidy against the investment completed (funding.PayInvestmentSubsidy)"), s.postInvestmentSubsidyPayment)
+	register(s, apiTag("reports").read("/api/reports/loans", "Each loan, each project's share and each district's debt as of a day (funding.LoanReport)"), s.loansReport)
+	register(s, apiTag("reports").read("/api/reports/capital", "Capital injections and investment subsidies: approved, received, used (funding.CapitalReport)"), s.capitalReport)
+	register(s, apiTag("reports").read("/api/reports/district-debt", "Each district's debt, bonds and loans together, as of a day"), s.districtDebtReport)
 }
 
 type loanJSON struct {

@@ -495,15 +495,29 @@ var inputMessages = map[string][2]string{
 	"code.unsupported_media_type": {"请求正文的格式不被接受。", "The body's media type is not accepted."},
 }
 
+// pageWords are the words of the pages, each map kept next to its page,
+// merged into messages once here. A key stands in one place only, or with
+// the same words everywhere (TestNoMessageKeyDefinedTwice).
+var pageWords = map[string]map[string][2]string{
+	"input": inputMessages, "page": pageMessages, "form": formMessages, "bond": bondMessages,
+	"budget": budgetMessages, "list": listMessages, "evaluation": evaluationMessages,
+	"grant step": grantStepMessages, "grant list": grantListMessages, "loan": loanMessages,
+	"officer": officerMessages, "bureau": bureauMessages, "plan": planMessages,
+	"worklist": worklistMessages, "recon": reconMessages, "trial": trialMessages,
+}
+
 func init() {
-	for k, v := range inputMessages {
-		messages[k] = v
+	for _, m := range pageWords {
+		for k, v := range m {
+			if _, taken := messages[k]; !taken {
+				messages[k] = v
+			}
+		}
 	}
 }
 
 // The words of the worklist, reports, dashboard panels and grants.
 var pageMessages = map[string][2]string{
-	"nav.reports":        {"报表", "Reports"},
 	"recon.title":        {"银行对账", "Bank reconciliation"},
 	"recon.period":       {"期间", "Period"},
 	"recon.show":         {"查看", "Show"},
@@ -591,10 +605,4 @@ var pageMessages = map[string][2]string{
 	"gfac.committed":     {"已承诺", "committed"},
 	"gfac.transferred":   {"已移交", "transferred"},
 	"gfac.paid":          {"已拨付", "paid"},
-}
-
-func init() {
-	for k, v := range pageMessages {
-		messages[k] = v
-	}
 }

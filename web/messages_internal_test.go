@@ -122,3 +122,26 @@ func TestBudgetLineRefusalHasFigures(t *testing.T) {
 		t.Errorf("plain: %q", plain)
 	}
 }
+
+// TestNoMessageKeyDefinedTwice: every page's words are in the catalogue as
+// written, so no key is defined twice with different words (by two pages,
+// or by a page and the catalogue itself: the first would win and the other
+// would read differently); each has Chinese and English.
+func TestNoMessageKeyDefinedTwice(t *testing.T) {
+	if len(pageWords) < 16 {
+		t.Fatalf("pageWords holds %d pages' words, want the 16 pages", len(pageWords))
+	}
+	for name, m := range pageWords {
+		if len(m) == 0 {
+			t.Errorf("%s: no words", name)
+		}
+		for k, v := range m {
+			if messages[k] != v {
+				t.Errorf("%s: key %q is defined twice: catalogue %q, page %q", name, k, messages[k], v)
+			}
+			if v[0] == "" || v[1] == "" {
+				t.Errorf("%s: key %q lacks a language", name, k)
+			}
+		}
+	}
+}

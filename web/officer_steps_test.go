@@ -185,8 +185,7 @@ func TestOfficerLists(t *testing.T) {
 		wantStatus(t, path, f.do("bureau", "POST", path, "k"+string(rune('a'+i)), body), http.StatusCreated)
 	}
 	b := f.loggedIn("officer")
-	r := b.get("/entries")
-	wantStatus(t, "entries", r, http.StatusOK)
+	r := b.page(t, "entries", "/entries")
 	// Newest first: the HC-1 payment (cash out, −300.00), then the receipt (+1,000.00); no WD-1 row.
 	wantBody(t, "entries", r, "-300.00", "+1,000.00", "某建设公司", "付", "收")
 	if bytes.Contains(r.body, []byte("WD-1")) || bytes.Contains(r.body, []byte("2,000.00")) {

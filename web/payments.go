@@ -13,11 +13,9 @@ import (
 )
 
 func (s *Server) registerPayments() {
-	const tag = "payments"
-	register(s, op{method: http.MethodPost, path: "/api/receipts", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Record money received for a project from a source (funding.Receive)"}, s.postReceipt)
-	register(s, op{method: http.MethodPost, path: "/api/disbursements", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Pay out of a project's source for a category (funding.Disburse)"}, s.postDisbursement)
+	const tag = apiTag("payments")
+	register(s, tag.create("/api/receipts", "Record money received for a project from a source (funding.Receive)"), s.postReceipt)
+	register(s, tag.create("/api/disbursements", "Pay out of a project's source for a category (funding.Disburse)"), s.postDisbursement)
 }
 
 type movementJSON struct {

@@ -19,13 +19,10 @@ import (
 )
 
 func (s *Server) registerPeriods() {
-	const tag = "periods"
-	register(s, op{method: http.MethodGet, path: "/api/periods", kind: opRead, tag: tag,
-		summary: "The months and their close/reopen history"}, s.listPeriods)
-	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/close", kind: opWrite, tag: tag,
-		summary: "Close a month: a district's own (its officer or the bureau; ledger.CloseDistrictPeriod) or the city's (the bureau; ledger.ClosePeriod)"}, s.closePeriod)
-	register(s, op{method: http.MethodPost, path: "/api/periods/{month}/reopen", kind: opWrite, tag: tag,
-		summary: "Reopen a closed month with a reason: a district's own or the city's (the bureau)"}, s.reopenPeriod)
+	const tag = apiTag("periods")
+	register(s, tag.read("/api/periods", "The months and their close/reopen history"), s.listPeriods)
+	register(s, tag.write("/api/periods/{month}/close", "Close a month: a district's own (its officer or the bureau; ledger.CloseDistrictPeriod) or the city's (the bureau; ledger.ClosePeriod)"), s.closePeriod)
+	register(s, tag.write("/api/periods/{month}/reopen", "Reopen a closed month with a reason: a district's own or the city's (the bureau)"), s.reopenPeriod)
 }
 
 type periodJSON struct {

@@ -104,7 +104,7 @@ func TestPeriodsAPI(t *testing.T) {
 	}
 	// Closing again is a replay (idempotent by state), not a second event.
 	r := f.raw("bureau", "POST", "/api/periods/2020-07/close", "again", "", "")
-	if r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if !r.replayed() {
 		t.Errorf("close replay: %d %v %s", r.status, r.header, r.body)
 	}
 	// A closed month refuses a receipt dated in it.
@@ -132,7 +132,7 @@ func TestPeriodsAPI(t *testing.T) {
 	if r := f.do("bureau", "POST", "/api/periods/2020-07/reopen", "ro", `{"reason": "late treasury advice"}`); r.status != 200 {
 		t.Fatalf("reopen: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/periods/2020-07/reopen", "ro2", `{"reason": "late treasury advice"}`); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/periods/2020-07/reopen", "ro2", `{"reason": "late treasury advice"}`); !r.replayed() {
 		t.Errorf("reopen replay: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/receipts", "in-open", receipt("HC-1", "10.00")); r.status != 201 {
@@ -144,22 +144,11 @@ func TestPeriodsAPI(t *testing.T) {
 	}
 }
 
-const wendengRules = `name: test-wendeng
-version: "1"
-district: 文登区
-effective_from: 2030-01-01
-categories:
-  basic:
+var wendengRules = ruleFile("test-wendeng", "1", "文登区", "2030-01-01", `  basic:
     shares:
       - {source: central, pct: 60}
       - {source: district, pct: 40}
-  improvement:
-    shares:
-      - {source: district, pct: 100}
-  upgrade:
-    shares:
-      - {source: social_capital, pct: 100}
-`
+`+improvementAndUpgrade)
 
 func TestRuleSetsAPI(t *testing.T) {
 	t.Parallel()
@@ -289,7 +278,7 @@ func TestApprovalsAPI(t *testing.T) {
 	// The same lines again change nothing, whatever the key.
 	n := f.entries()
 	second := f.do("officer", "POST", "/api/projects/HC-2/approvals", "ap-2", body("200000.00"))
-	if second.status != 200 || second.header.Get("Idempotent-Replayed") != "true" || f.entries() != n {
+	if !second.replayed() || f.entries() != n {
 		t.Errorf("re-approve: %d %s", second.status, second.body)
 	}
 	got := f.do("audit", "GET", "/api/projects/HC-2/approval", "", "").json(t)
@@ -427,7 +416,7 @@ func TestReconAPI(t *testing.T) {
 	}
 	u1 := f.do("officer", "POST", "/api/matches/"+id+"/unmatch", "u1", `{"reason": "wrong bank line"}`)
 	u2 := f.do("officer", "POST", "/api/matches/"+id+"/unmatch", "u2", `{"reason": "wrong bank line"}`)
-	if u1.status != 200 || u1.json(t)["revoked"] != true || u2.status != 200 || u2.header.Get("Idempotent-Replayed") != "true" {
+	if u1.status != 200 || u1.json(t)["revoked"] != true || !u2.replayed() {
 		t.Errorf("unmatch: %d %s / %d %s", u1.status, u1.body, u2.status, u2.body)
 	}
 	if r := f.do("bureau", "POST", "/api/matches/"+id+"/unmatch", "u3", `{"reason": "other"}`); r.status != 409 {
@@ -437,7 +426,7 @@ func TestReconAPI(t *testing.T) {
 	body := `{"lines": [` + line + `], "postings": ["` + jsonNum(int64(rc["financial_entry"].(float64))) + `"], "reason": "treasury advice 7/1"}`
 	m1 := f.do("officer", "POST", "/api/bank-accounts/BOC-HC/matches", "m1", body)
 	m2 := f.do("officer", "POST", "/api/bank-accounts/BOC-HC/matches", "m2", body)
-	if m1.status != 201 || m1.json(t)["actor"] != "officer" || m2.status != 200 || m2.header.Get("Idempotent-Replayed") != "true" ||
+	if m1.status != 201 || m1.json(t)["actor"] != "officer" || !m2.replayed() ||
 		m1.json(t)["id"] != m2.json(t)["id"] {
 		t.Errorf("manual match: %d %s / %d %s", m1.status, m1.body, m2.status, m2.body)
 	}

@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,25 +17,16 @@ import (
 )
 
 func (s *Server) registerProjects() {
-	const tag = "projects"
-	register(s, op{method: http.MethodGet, path: "/api/districts", kind: opRead, tag: tag,
-		summary: "The districts the caller reads"}, s.listDistricts)
-	register(s, op{method: http.MethodGet, path: "/api/projects", kind: opRead, tag: tag,
-		summary: "Projects of the districts the caller reads, by code"}, s.listProjects)
-	register(s, op{method: http.MethodGet, path: "/api/projects/{code}", kind: opRead, tag: tag,
-		summary: "A project"}, s.getProject)
-	register(s, op{method: http.MethodGet, path: "/api/projects/{code}/report", kind: opRead, tag: tag,
-		summary: "A project's money by source and category"}, s.projectReport)
-	register(s, op{method: http.MethodPost, path: "/api/projects", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Register a project (funding.RegisterProject)"}, s.postProject)
-	register(s, op{method: http.MethodPost, path: "/api/projects/{code}/status", kind: opWrite, tag: tag,
-		summary: "Move a project to a status (funding.SetStatus)"}, s.postProjectStatus)
-	register(s, op{method: http.MethodPost, path: "/api/projects/{code}/approvals", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Approve a project's budget (funding.Approve)"}, s.postApproval)
-	register(s, op{method: http.MethodGet, path: "/api/projects/{code}/approval", kind: opRead, tag: tag,
-		summary: "A project's latest budget approval"}, s.getApproval)
-	register(s, op{method: http.MethodPost, path: "/api/plan-imports", kind: opBureau, what: "import the plan", tag: tag,
-		status: http.StatusCreated, summary: "Import the plan table, CSV (UTF-8 or GBK) or XLSX (funding.ImportPlan)"}, s.postPlanImport)
+	const tag = apiTag("projects")
+	register(s, tag.read("/api/districts", "The districts the caller reads"), s.listDistricts)
+	register(s, tag.read("/api/projects", "Projects of the districts the caller reads, by code"), s.listProjects)
+	register(s, tag.read("/api/projects/{code}", "A project"), s.getProject)
+	register(s, tag.read("/api/projects/{code}/report", "A project's money by source and category"), s.projectReport)
+	register(s, tag.create("/api/projects", "Register a project (funding.RegisterProject)"), s.postProject)
+	register(s, tag.write("/api/projects/{code}/status", "Move a project to a status (funding.SetStatus)"), s.postProjectStatus)
+	register(s, tag.create("/api/projects/{code}/approvals", "Approve a project's budget (funding.Approve)"), s.postApproval)
+	register(s, tag.read("/api/projects/{code}/approval", "A project's latest budget approval"), s.getApproval)
+	register(s, tag.bureauCreate("/api/plan-imports", "import the plan", "Import the plan table, CSV (UTF-8 or GBK) or XLSX (funding.ImportPlan)"), s.postPlanImport)
 }
 
 type projectJSON struct {

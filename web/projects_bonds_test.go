@@ -21,6 +21,24 @@ var writeOperations = []string{
 
 // noKey checks that a write without an Idempotency-Key is refused with 400
 // and records nothing.
+// refusesOthers checks the guards of an officer's action on a record of a
+// collection: the officer on a record of another district (other) and the
+// auditor on the officer's own record are forbidden, an unknown record (when
+// unknown) is not found, and the own record without an idempotency key is
+// refused; none of them posts anything.
+func (f *fixture) refusesOthers(t *testing.T, collection, own, other, action, body string, unknown bool) {
+	t.Helper()
+	cases := []moreCase{
+		{"officer", "POST", collection + "/" + other + "/" + action, jsonCT, body, 403},
+		{"audit", "POST", collection + "/" + own + "/" + action, jsonCT, body, 403},
+	}
+	if unknown {
+		cases = append(cases, moreCase{"officer", "POST", collection + "/NOPE/" + action, jsonCT, body, 404})
+	}
+	f.check(t, cases)
+	f.noKey(t, "officer", collection+"/"+own+"/"+action, body)
+}
+
 func (f *fixture) noKey(t *testing.T, user, path, body string) {
 	t.Helper()
 	before := f.entries()
@@ -75,7 +93,7 @@ func TestProjectWritesAPI(t *testing.T) {
 		t.Errorf("registered: %s", r.body)
 	}
 	// The same project again: a replay; different data: a conflict.
-	if r := f.do("officer", "POST", "/api/projects", "p2", newProject("HC-9", "环翠区")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/projects", "p2", newProject("HC-9", "环翠区")); !r.replayed() {
 		t.Errorf("register again: %d %s", r.status, r.body)
 	}
 	// Ineligible: built after 2005.
@@ -102,23 +120,29 @@ func TestProjectWritesAPI(t *testing.T) {
 	}
 }
 
-const bondRules = `name: test-huancui-bonds
-version: "1"
-district: 环翠区
-effective_from: 2020-01-01
-categories:
-  basic:
-    shares:
-      - {source: bond, pct: 50}
-      - {source: central, pct: 30}
-      - {source: district, pct: 20}
-  improvement:
+// ruleFile is a rule file of a district (or the city's: "") in force from
+// a date, with its categories' YAML.
+func ruleFile(name, version, district, from, categories string) string {
+	return "name: " + name + "\nversion: \"" + version + "\"\ndistrict: " + district +
+		"\neffective_from: " + from + "\ncategories:\n" + categories
+}
+
+// improvementAndUpgrade are the improvement and upgrade shares of the test
+// rule files: the district pays improvement, social capital the upgrade.
+const improvementAndUpgrade = `  improvement:
     shares:
       - {source: district, pct: 100}
   upgrade:
     shares:
       - {source: social_capital, pct: 100}
 `
+
+var bondRules = ruleFile("test-huancui-bonds", "1", "环翠区", "2020-01-01", `  basic:
+    shares:
+      - {source: bond, pct: 50}
+      - {source: central, pct: 30}
+      - {source: district, pct: 20}
+`+improvementAndUpgrade)
 
 const newBond = `{"code": "B-2020-1", "name": "2020年老旧小区改造专项债券", "issue_date": "2020-07-01", "principal": "1000000.00",
 	"coupon_rate_pct": "3.00", "term_years": 5, "frequency": "annual", "repayment": "bullet"}`
@@ -145,7 +169,7 @@ func TestBondWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["principal"] != "1000000.00" || m["coupon_rate_pct"] != "3" || m["maturity"] != "2025-07-01" || m["issued"] != false {
 		t.Fatalf("register bond: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/bonds", "b2", newBond); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/bonds", "b2", newBond); !r.replayed() {
 		t.Errorf("register bond again: %d %s", r.status, r.body)
 	}
 
@@ -178,7 +202,7 @@ func TestBondWritesAPI(t *testing.T) {
 	if r.status != 201 || al["amount"] != "200000.00" || al["project"] != "HC-2" || al["allocated_on"] != "2020-07-15" || al["actor"] != "bureau" {
 		t.Fatalf("allocate: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/bonds/B-2020-1/allocations", "a1", alloc); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" || r.json(t)["id"] != al["id"] {
+	if r := f.do("bureau", "POST", "/api/bonds/B-2020-1/allocations", "a1", alloc); !r.replayed() || r.json(t)["id"] != al["id"] {
 		t.Errorf("allocate replay: %d %s", r.status, r.body)
 	}
 	// The project now has 200,000.00 of bond money received.
@@ -263,7 +287,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["status"] != "applied" || m["district"] != "huancui" || m["created_by"] != "officer" {
 		t.Fatalf("apply: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications", "e2", sevenFloors(app, "HC-3")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications", "e2", sevenFloors(app, "HC-3")); !r.replayed() {
 		t.Errorf("apply again: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/elevator-applications", "e3", strings.Replace(sevenFloors(app, "HC-3"), `"unit": "2"`, `"unit": "3"`, 1)); r.status != 409 {
@@ -271,12 +295,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	approve := `{"on": "2020-07-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/approve", jsonCT, approve, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/approve", jsonCT, approve, 403},
-		{"officer", "POST", "/api/elevator-applications/NOPE/approve", jsonCT, approve, 404},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/approve", approve)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "approve", approve, true)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap1", approve)
 	var g struct {
 		Grant          string `json:"grant"`
@@ -297,7 +316,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 		shares["101"] != "0.00" || shares["201"] != "9523.81" || shares["701"] != "38095.24" || g.Actor != "officer" {
 		t.Errorf("approve: %s", r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap2", approve); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/approve", "ap2", approve); !r.replayed() {
 		t.Errorf("approve again: %d %s", r.status, r.body)
 	}
 
@@ -310,16 +329,12 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	contrib := `{"household": "701", "amount": "38095.24", "received_on": "2020-08-01"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/contributions", jsonCT, contrib, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/contributions", jsonCT, contrib, 403},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/contributions", contrib)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "contributions", contrib, false)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib)
 	if m := r.json(t); r.status != 201 || m["amount"] != "38095.24" || m["household"] != "701" || m["financial_entry"] == float64(0) {
 		t.Errorf("contribution: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c1", contrib); !r.replayed() {
 		t.Errorf("contribution replay: %d %s", r.status, r.body)
 	}
 	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/contributions", "c2", `{"household": "701", "amount": "0.01", "received_on": "2020-08-02"}`); r.status != 422 {
@@ -327,11 +342,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	}
 
 	accept := `{"on": "2021-05-01", "final_cost": "700000.00"}`
-	f.check(t, []moreCase{
-		{"officer", "POST", "/api/elevator-applications/" + wd + "/accept", jsonCT, accept, 403},
-		{"audit", "POST", "/api/elevator-applications/" + app + "/accept", jsonCT, accept, 403},
-	})
-	f.noKey(t, "officer", "/api/elevator-applications/"+app+"/accept", accept)
+	f.refusesOthers(t, "/api/elevator-applications", app, wd, "accept", accept, false)
 	r = f.do("officer", "POST", "/api/elevator-applications/"+app+"/accept", "acc1", accept)
 	g.Households = nil
 	if err := json.Unmarshal(r.body, &g); err != nil || r.status != 201 || g.Grant != "250000.00" || !g.Capped || g.ResidentsShare != "450000.00" {
@@ -352,7 +363,7 @@ func TestElevatorWritesAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["total"] != "250000.00" || len(m["amounts"].([]any)) != 2 {
 		t.Errorf("pay: %d %s", r.status, r.body)
 	}
-	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/pay", "pay2", pay); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("officer", "POST", "/api/elevator-applications/"+app+"/pay", "pay2", pay); !r.replayed() {
 		t.Errorf("pay again: %d %s", r.status, r.body)
 	}
 	if m := f.do("audit", "GET", "/api/elevator-applications/"+app, "", "").json(t); m["application"].(map[string]any)["status"] != "paid" {
@@ -381,7 +392,7 @@ func TestEvaluationAndPoolAPI(t *testing.T) {
 	if m := r.json(t); r.status != 201 || m["district"] != "huancui" || m["score"] != "90.00" || m["scored_on"] != "2020-12-20" || m["year"] != float64(2020) {
 		t.Fatalf("evaluation: %d %s", r.status, r.body)
 	}
-	if r := f.do("bureau", "POST", "/api/evaluations", "ev2", eval("环翠区", "90")); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/evaluations", "ev2", eval("环翠区", "90")); !r.replayed() {
 		t.Errorf("evaluation again: %d %s", r.status, r.body)
 	}
 
@@ -434,7 +445,7 @@ func TestEvaluationAndPoolAPI(t *testing.T) {
 			t.Errorf("allocate %s: %s, dry run said %s", l.District, l.Amount, amounts[l.District])
 		}
 	}
-	if r := f.do("bureau", "POST", "/api/pool-allocations", "p3", `{"year": 2021, "pool": "1000000.00"}`); r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+	if r := f.do("bureau", "POST", "/api/pool-allocations", "p3", `{"year": 2021, "pool": "1000000.00"}`); !r.replayed() {
 		t.Errorf("allocate again: %d %s", r.status, r.body)
 	}
 }

@@ -18,17 +18,12 @@ import (
 )
 
 func (s *Server) registerRecon() {
-	const tag = "reconciliation"
-	register(s, op{method: http.MethodPost, path: "/api/bank-accounts/{code}/statements", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Import a bank statement, CSV (UTF-8 or GBK), XLSX or .xls, sent as the body (recon.Import)"}, s.postStatement)
-	register(s, op{method: http.MethodPost, path: "/api/bank-accounts/{code}/recon-runs", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Run the matcher on a bank account for a period (recon.Run)"}, s.postReconRun)
-	register(s, op{method: http.MethodGet, path: "/api/bank-accounts/{code}/matches", kind: opRead, tag: tag,
-		summary: "A bank account's matches, by id"}, s.listMatches)
-	register(s, op{method: http.MethodPost, path: "/api/bank-accounts/{code}/matches", kind: opWrite, tag: tag, status: http.StatusCreated,
-		summary: "Match statement lines and ledger postings by hand (recon.Match)"}, s.postMatch)
-	register(s, op{method: http.MethodPost, path: "/api/matches/{id}/unmatch", kind: opWrite, tag: tag,
-		summary: "Revoke a match, recorded and never deleted (recon.Unmatch)"}, s.postUnmatch)
+	const tag = apiTag("reconciliation")
+	register(s, tag.create("/api/bank-accounts/{code}/statements", "Import a bank statement, CSV (UTF-8 or GBK), XLSX or .xls, sent as the body (recon.Import)"), s.postStatement)
+	register(s, tag.create("/api/bank-accounts/{code}/recon-runs", "Run the matcher on a bank account for a period (recon.Run)"), s.postReconRun)
+	register(s, tag.read("/api/bank-accounts/{code}/matches", "A bank account's matches, by id"), s.listMatches)
+	register(s, tag.create("/api/bank-accounts/{code}/matches", "Match statement lines and ledger postings by hand (recon.Match)"), s.postMatch)
+	register(s, tag.write("/api/matches/{id}/unmatch", "Revoke a match, recorded and never deleted (recon.Unmatch)"), s.postUnmatch)
 }
 
 type statementUploadIn struct {

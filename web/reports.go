@@ -19,11 +19,9 @@ import (
 )
 
 func (s *Server) registerReports() {
-	const tag = "reports"
-	register(s, op{method: http.MethodGet, path: "/api/reports/district", kind: opRead, tag: tag,
-		summary: "Money by district and source, and by district and category, of the districts the caller reads"}, s.districtReport)
-	register(s, op{method: http.MethodGet, path: "/api/reports/{name}", kind: opRead, tag: tag,
-		summary: "A statement (trial-balances, balance-sheet, budget-vs-actual, sources, earmark, plan, bonds, grants) as JSON, CSV or XLSX"}, s.statement)
+	const tag = apiTag("reports")
+	register(s, tag.read("/api/reports/district", "Money by district and source, and by district and category, of the districts the caller reads"), s.districtReport)
+	register(s, tag.read("/api/reports/{name}", "A statement (trial-balances, balance-sheet, budget-vs-actual, sources, earmark, plan, bonds, grants) as JSON, CSV or XLSX"), s.statement)
 }
 
 type districtReportJSON struct {

@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,13 +14,10 @@ import (
 )
 
 func (s *Server) registerRuleSets() {
-	const tag = "rule sets"
-	register(s, op{method: http.MethodGet, path: "/api/rule-sets", kind: opRead, tag: tag,
-		summary: "Rule sets: the city's and those of the districts the caller reads"}, s.listRuleSets)
-	register(s, op{method: http.MethodGet, path: "/api/rule-sets/{id}", kind: opRead, tag: tag,
-		summary: "A rule set with its YAML text"}, s.getRuleSet)
-	register(s, op{method: http.MethodPost, path: "/api/rule-sets", kind: opBureau, what: "load rule sets", tag: tag,
-		status: http.StatusCreated, summary: "Load a YAML rule file sent as the body (funding.LoadRuleSetBytes)"}, s.postRuleSet)
+	const tag = apiTag("rule sets")
+	register(s, tag.read("/api/rule-sets", "Rule sets: the city's and those of the districts the caller reads"), s.listRuleSets)
+	register(s, tag.read("/api/rule-sets/{id}", "A rule set with its YAML text"), s.getRuleSet)
+	register(s, tag.bureauCreate("/api/rule-sets", "load rule sets", "Load a YAML rule file sent as the body (funding.LoadRuleSetBytes)"), s.postRuleSet)
 }
 
 func (s *Server) listRuleSets(ctx context.Context, _ *struct{}) (*bodyOut[page[funding.RuleSetInfo]], error) {

@@ -30,10 +30,6 @@ import (
 // MaxBondsPage bounds a page of the bonds list.
 const MaxBondsPage = 200
 
-func init() {
-	mergeMessages(bondMessages)
-}
-
 var bondMessages = map[string][2]string{
 	"nav.bonds":        {"专项债券", "Bonds"},
 	"bd.title":         {"专项债券", "Special bonds"},

@@ -27,10 +27,6 @@ import (
 // maxRuleUpload bounds a what-if upload.
 const maxRuleUpload = 1 << 20
 
-func init() {
-	mergeMessages(budgetMessages)
-}
-
 var budgetMessages = map[string][2]string{
 	"nav.budget":         {"预算调整", "Budget"},
 	"bud.title":          {"预算调整与规则试算", "Budget adjustment and rule what-if"},

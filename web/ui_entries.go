@@ -303,11 +303,3 @@ var listMessages = map[string][2]string{
 	"nav.projects":     {"项目", "Projects"},
 	"list.limitstated": {"每页最多 %d 行。", "At most %d rows a page."},
 }
-
-func init() {
-	for k, v := range listMessages {
-		if _, taken := messages[k]; !taken {
-			messages[k] = v
-		}
-	}
-}

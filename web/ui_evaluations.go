@@ -24,10 +24,6 @@ import (
 	"fundledger/funding"
 )
 
-func init() {
-	mergeMessages(evaluationMessages)
-}
-
 var evaluationMessages = map[string][2]string{
 	"nav.evaluations":   {"考核与奖补", "Evaluations"},
 	"ev.title":          {"区市考核与奖补资金分配", "District evaluations and the incentive pool"},

@@ -400,11 +400,3 @@ var grantStepMessages = map[string][2]string{
 	"gs.reward":                  {"奖励", "Reward"},
 	"gs.saved":                   {"已保存。", "Saved."},
 }
-
-func init() {
-	for k, v := range grantStepMessages {
-		if _, taken := messages[k]; !taken {
-			messages[k] = v
-		}
-	}
-}

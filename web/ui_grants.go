@@ -243,5 +243,3 @@ var grantListMessages = map[string][2]string{
 	"col.est_cost":           {"估算造价", "Estimated cost"},
 	"col.utility":            {"专营单位", "Utility"},
 }
-
-func init() { mergeMessages(grantListMessages) }

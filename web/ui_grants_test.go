@@ -39,19 +39,16 @@ func TestBrowserProjectGrantPanel(t *testing.T) {
 	}
 
 	b := f.loggedIn("officer")
-	r := b.get("/projects/HC-3?lang=en")
-	wantStatus(t, "project with a grant", r, http.StatusOK)
+	r := b.page(t, "project with a grant", "/projects/HC-3?lang=en")
 	wantBody(t, "project with a grant", r, `id="grant-panel"`, "Elevator applications", `id="elevator-HC-3-3-2"`, "HC-3-3-2",
 		"3/2", "approved", "200,000.00", "300,000.00")
 	if bytes.Contains(r.body, []byte(`id="grant-none"`)) {
 		t.Errorf("project with a grant shows the none line")
 	}
-	r = b.get("/projects/HC-3?lang=zh")
-	wantStatus(t, "project with a grant, Chinese", r, http.StatusOK)
+	r = b.page(t, "project with a grant, Chinese", "/projects/HC-3?lang=zh")
 	wantBody(t, "project with a grant, Chinese", r, "加装电梯申请", "已承诺补助", "已批准", "200,000.00")
 
-	r = b.get("/projects/HC-2?lang=en")
-	wantStatus(t, "project without grants", r, http.StatusOK)
+	r = b.page(t, "project without grants", "/projects/HC-2?lang=en")
 	wantBody(t, "project without grants", r, `id="grant-panel"`, `id="grant-none"`, "No grants for this project.")
 	if bytes.Contains(r.body, []byte("HC-3-3-2")) {
 		t.Errorf("project without grants lists another project's application")
@@ -202,8 +199,7 @@ func TestGrantLists(t *testing.T) {
 	nextRE := regexp.MustCompile(`href="(/grants\?[^"]+)" id="grants-next"`)
 	rows := func(b *browserUser, path string) []string {
 		t.Helper()
-		r := b.get(path)
-		wantStatus(t, path, r, http.StatusOK)
+		r := b.page(t, path, path)
 		var out []string
 		for _, m := range rowRE.FindAllSubmatch(r.body, -1) {
 			out = append(out, string(m[1]))
@@ -215,8 +211,7 @@ func TestGrantLists(t *testing.T) {
 		t.Helper()
 		var out []string
 		for pages := 0; path != "" && pages < 20; pages++ {
-			r := b.get(path)
-			wantStatus(t, path, r, http.StatusOK)
+			r := b.page(t, path, path)
 			for _, m := range rowRE.FindAllSubmatch(r.body, -1) {
 				out = append(out, string(m[1]))
 			}

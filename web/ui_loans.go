@@ -38,12 +38,6 @@ func (s *Server) registerLoansUI() {
 	)
 }
 
-func init() {
-	for k, v := range loanMessages {
-		messages[k] = v // the loan pages' words win (TestBureauMessagesDoNotCollide)
-	}
-}
-
 // loanMessages are the loan pages' words.
 var loanMessages = map[string][2]string{
 	"nav.loans":                   {"贷款", "Loans"},

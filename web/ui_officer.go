@@ -831,9 +831,4 @@ func init() {
 		"这只是预览：没有保存任何内容。", "This was a preview: nothing was stored."}
 	errorCatalogue = append(errorCatalogue, dry)
 	messages["err."+dry.name] = [2]string{dry.zh, dry.en}
-	for k, v := range officerMessages {
-		if _, taken := messages[k]; !taken {
-			messages[k] = v
-		}
-	}
 }

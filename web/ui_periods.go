@@ -23,20 +23,6 @@ import (
 	"fundledger/ledger"
 )
 
-func init() {
-	mergeMessages(bureauMessages)
-}
-
-// mergeMessages adds a page's words to the catalogue; a key the catalogue
-// has already keeps its words (TestBureauMessagesDoNotCollide).
-func mergeMessages(m map[string][2]string) {
-	for k, v := range m {
-		if _, ok := messages[k]; !ok {
-			messages[k] = v
-		}
-	}
-}
-
 // bureauMessages are the words of the finance bureau's and the auditor's
 // pages (merged into messages).
 var bureauMessages = map[string][2]string{

@@ -28,10 +28,6 @@ import (
 // maxPlanUpload bounds a plan file upload.
 const maxPlanUpload = 8 << 20
 
-func init() {
-	mergeMessages(planMessages)
-}
-
 var planMessages = map[string][2]string{
 	"nav.plans":         {"改造计划", "Plan"},
 	"plan.title":        {"改造计划导入", "Plan imports"},

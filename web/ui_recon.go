@@ -294,25 +294,24 @@ func codeName(lang, prefix string, code any) string {
 	return msg(lang, key)
 }
 
-func init() {
-	mergeMessages(map[string][2]string{
-		"pass.1":                         {"自动：参考号", "Automatic: reference"},
-		"rc.actor.auto":                  {"自动匹配", "Automatic"},
-		"rc.sum.what":                    {"明细", "Items"},
-		"rc.sum.count":                   {"笔数", "Count"},
-		"rc.sum.matched":                 {"其中已匹配", "Of which matched"},
-		"rc.sum.balance":                 {"余额", "Balance"},
-		"pass.2":                         {"自动：金额与日期", "Automatic: amount and date"},
-		"pass.3":                         {"自动：合计金额", "Automatic: sum"},
-		"issue.released":                 {"撤销匹配后待人工处理", "Released by an unmatch: for a person"},
-		"issue.reference_amounts_differ": {"参考号相同但金额不同", "Same reference, different amounts"},
-		"issue.reference_many_to_many":   {"多笔流水与多笔账目参考号相同", "Several lines and postings share a reference"},
-		"issue.ambiguous_amount_date":    {"同日同额有多个候选", "Several candidates of the same amount and date"},
-		"issue.ambiguous_sum":            {"多组明细合计相同", "Several sets add up to the amount"},
-		"issue.contested_sum":            {"一笔明细属于两个合计", "An item belongs to two sums"},
-		"issue.search_bounded":           {"候选过多，未穷尽搜索", "Too many candidates to search every sum"},
-		"role.finance_bureau":            {"财政局", "Finance bureau"},
-		"role.district_officer":          {"区县经办人", "District officer"},
-		"role.auditor":                   {"审计", "Auditor"},
-	})
+// worklistMessages are the words of the reconciliation worklist.
+var worklistMessages = map[string][2]string{
+	"pass.1":                         {"自动：参考号", "Automatic: reference"},
+	"rc.actor.auto":                  {"自动匹配", "Automatic"},
+	"rc.sum.what":                    {"明细", "Items"},
+	"rc.sum.count":                   {"笔数", "Count"},
+	"rc.sum.matched":                 {"其中已匹配", "Of which matched"},
+	"rc.sum.balance":                 {"余额", "Balance"},
+	"pass.2":                         {"自动：金额与日期", "Automatic: amount and date"},
+	"pass.3":                         {"自动：合计金额", "Automatic: sum"},
+	"issue.released":                 {"撤销匹配后待人工处理", "Released by an unmatch: for a person"},
+	"issue.reference_amounts_differ": {"参考号相同但金额不同", "Same reference, different amounts"},
+	"issue.reference_many_to_many":   {"多笔流水与多笔账目参考号相同", "Several lines and postings share a reference"},
+	"issue.ambiguous_amount_date":    {"同日同额有多个候选", "Several candidates of the same amount and date"},
+	"issue.ambiguous_sum":            {"多组明细合计相同", "Several sets add up to the amount"},
+	"issue.contested_sum":            {"一笔明细属于两个合计", "An item belongs to two sums"},
+	"issue.search_bounded":           {"候选过多，未穷尽搜索", "Too many candidates to search every sum"},
+	"role.finance_bureau":            {"财政局", "Finance bureau"},
+	"role.district_officer":          {"区县经办人", "District officer"},
+	"role.auditor":                   {"审计", "Auditor"},
 }

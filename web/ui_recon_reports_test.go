@@ -66,8 +66,7 @@ func TestBrowserReconWorklist(t *testing.T) {
 	wantStatus(t, "no such bank account", b.get("/recon/NOPE?period=2021-03"), http.StatusNotFound)
 	wantStatus(t, "bad period", b.get("/recon/BOC-HC?period=March"), http.StatusUnprocessableEntity)
 
-	r = b.get("/recon/BOC-HC?period=2021-03&lang=en")
-	wantStatus(t, "worklist", r, http.StatusOK)
+	r = b.page(t, "worklist", "/recon/BOC-HC?period=2021-03&lang=en")
 	wantBody(t, "worklist", r, "Bank reconciliation", `id="line-`+lineID+`"`, `id="posting-`+posting+`"`, "BANK-77", "GK-1", "match-form")
 	// The run form offers the default window of ±3 days, not 0.
 	wantBody(t, "run form", r, `id="run-window" type="number" min="0" max="31" value="3"`)
@@ -102,8 +101,7 @@ func TestBrowserReconWorklist(t *testing.T) {
 	if err := f.db.QueryRow(`SELECT actor, reason FROM recon_matches`).Scan(&actor, &reason); err != nil || actor != "officer" || reason != form.Get("reason") {
 		t.Fatalf("match stored as %q %q, %v", actor, reason, err)
 	}
-	r = b.get(r.header.Get("Location"))
-	wantStatus(t, "after the match", r, http.StatusOK)
+	r = b.page(t, "after the match", r.header.Get("Location"))
 	wantBody(t, "after the match", r, `id="match-done"`, "unmatch-")
 	if bytes.Contains(r.body, []byte(`id="line-`+lineID+`"`)) {
 		t.Error("the matched line is still in the worklist")
@@ -115,8 +113,7 @@ func TestBrowserReconWorklist(t *testing.T) {
 
 	// The auditor reads the worklist, has no form and cannot post.
 	a := f.loggedIn("audit")
-	r = a.get("/recon/BOC-HC?period=2021-03")
-	wantStatus(t, "auditor reads", r, http.StatusOK)
+	r = a.page(t, "auditor reads", "/recon/BOC-HC?period=2021-03")
 	if bytes.Contains(r.body, []byte("match-submit")) || bytes.Contains(r.body, []byte("unmatch-")) {
 		t.Error("auditor gets a match or unmatch form")
 	}
@@ -154,12 +151,10 @@ func TestBrowserReconNoDistrictAccount(t *testing.T) {
 	b := f.loggedIn("officer")
 	wantStatus(t, "officer, account without district", b.get("/recon/CITY?period=2021-03"), http.StatusForbidden)
 	bu := f.loggedIn("bureau")
-	r := bu.get("/recon/CITY?period=2021-03")
-	wantStatus(t, "bureau", r, http.StatusOK)
+	r := bu.page(t, "bureau", "/recon/CITY?period=2021-03")
 	wantBody(t, "bureau", r, "市级专户", "match-submit")
 	a := f.loggedIn("audit")
-	r = a.get("/recon/CITY?period=2021-03")
-	wantStatus(t, "auditor", r, http.StatusOK)
+	r = a.page(t, "auditor", "/recon/CITY?period=2021-03")
 	if bytes.Contains(r.body, []byte("match-submit")) {
 		t.Error("auditor gets the match form")
 	}
@@ -168,14 +163,12 @@ func TestBrowserReconNoDistrictAccount(t *testing.T) {
 func TestBrowserReports(t *testing.T) {
 	f := withPasswords(newFixture(t))
 	b := f.loggedIn("bureau")
-	r := b.get("/reports?lang=en")
-	wantStatus(t, "reports", r, http.StatusOK)
+	r := b.page(t, "reports", "/reports?lang=en")
 	for _, n := range []string{"district", "plan-progress", "bonds", "grants", "trial-balances", "balance-sheet", "budget-vs-actual", "sources", "earmark"} {
 		wantBody(t, "reports", r, `id="view-`+n+`"`, `href="/reports/`+n+`.csv"`, `href="/reports/`+n+`.xlsx"`)
 	}
 
-	r = b.get("/reports/budget-vs-actual?district=huancui")
-	wantStatus(t, "report page", r, http.StatusOK)
+	r = b.page(t, "report page", "/reports/budget-vs-actual?district=huancui")
 	wantBody(t, "report page", r, "<table", "1,000,000.00", "HC-1")
 	if bytes.Contains(r.body, []byte("WD-1")) {
 		t.Error("district report page shows another district's project")
@@ -186,8 +179,7 @@ func TestBrowserReports(t *testing.T) {
 	wantStatus(t, "no such report", b.get("/reports/nope"), http.StatusNotFound)
 	wantStatus(t, "bad date", b.get("/reports/sources?as_of=yesterday"), http.StatusUnprocessableEntity)
 
-	r = b.get("/reports/budget-vs-actual.csv?district=huancui&as_of=2021-12-31")
-	wantStatus(t, "csv", r, http.StatusOK)
+	r = b.page(t, "csv", "/reports/budget-vs-actual.csv?district=huancui&as_of=2021-12-31")
 	if cd := r.header.Get("Content-Disposition"); cd != `attachment; filename="budget-vs-actual-huancui-20211231.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
@@ -197,23 +189,20 @@ func TestBrowserReports(t *testing.T) {
 	if !bytes.Contains(r.body, []byte("HC-1")) || !bytes.Contains(r.body, []byte("1000000.00")) {
 		t.Errorf("csv lacks HC-1's budget of 1000000.00:\n%s", r.body)
 	}
-	r = b.get("/reports/sources.xlsx")
-	wantStatus(t, "xlsx", r, http.StatusOK)
+	r = b.page(t, "xlsx", "/reports/sources.xlsx")
 	if !bytes.HasPrefix(r.body, []byte("PK")) {
 		t.Error("xlsx is not a zip")
 	}
 
 	// An officer's reports are narrowed to his district.
 	o := f.loggedIn("officer")
-	r = o.get("/reports/budget-vs-actual.csv")
-	wantStatus(t, "officer csv", r, http.StatusOK)
+	r = o.page(t, "officer csv", "/reports/budget-vs-actual.csv")
 	if !bytes.Contains(r.body, []byte("HC-1")) || bytes.Contains(r.body, []byte("WD-1")) {
 		t.Errorf("officer csv:\n%s", r.body)
 	}
 	wantStatus(t, "officer, other district", o.get("/reports/budget-vs-actual?district=wendeng"), http.StatusForbidden)
 	wantStatus(t, "officer, other district csv", o.get("/reports/sources.csv?district=wendeng"), http.StatusForbidden)
-	r = o.get("/reports")
-	wantStatus(t, "officer reports", r, http.StatusOK)
+	r = o.page(t, "officer reports", "/reports")
 	if bytes.Contains(r.body, []byte("文登区")) {
 		t.Error("officer's reports page offers another district")
 	}
@@ -222,11 +211,9 @@ func TestBrowserReports(t *testing.T) {
 func TestBrowserBondPanel(t *testing.T) {
 	f := withPasswords(newFixture(t))
 	b := f.loggedIn("officer")
-	r := b.get("/districts/huancui?lang=en")
-	wantStatus(t, "dashboard", r, http.StatusOK)
+	r := b.page(t, "dashboard", "/districts/huancui?lang=en")
 	wantBody(t, "dashboard", r, `id="bond-panel"`, "Bond coverage", `id="bond-none"`, `href="/reports/bonds?district=huancui"`)
-	r = b.get("/reports/bonds?district=huancui")
-	wantStatus(t, "officer's bond report", r, http.StatusOK)
+	r = b.page(t, "officer's bond report", "/reports/bonds?district=huancui")
 }
 
 // TestBrowserBondPanelCoverage: a 10-year bullet bond of 1,000,000.00 at
@@ -269,12 +256,10 @@ func TestBrowserBondPanelCoverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := f.loggedIn("officer")
-	r := u.get("/districts/huancui?lang=en")
-	wantStatus(t, "dashboard", r, http.StatusOK)
+	r := u.page(t, "dashboard", "/districts/huancui?lang=en")
 	wantBody(t, "dashboard", r, `id="bond-coverage"`, "<td>600,000.00</td>", `<td id="bond-ratio">0.0000</td>`,
 		`<td id="bond-flag" class="bond-below">below threshold</td>`)
-	r = u.get("/reports/bonds.csv?district=huancui")
-	wantStatus(t, "officer's bond csv", r, http.StatusOK)
+	r = u.page(t, "officer's bond csv", "/reports/bonds.csv?district=huancui")
 	if !bytes.Contains(r.body, []byte("HC-B")) || bytes.Contains(r.body, []byte("B-1,测试专项债券")) {
 		t.Errorf("officer's bond csv:\n%s", r.body)
 	}
@@ -286,8 +271,7 @@ func TestBrowserBankPanel(t *testing.T) {
 	f := withPasswords(newFixture(t))
 	b := f.loggedIn("officer")
 	month := time.Now().Format("2006-01")
-	r := b.get("/districts/huancui?lang=en")
-	wantStatus(t, "dashboard", r, http.StatusOK)
+	r := b.page(t, "dashboard", "/districts/huancui?lang=en")
 	wantBody(t, "dashboard", r, `id="bank-panel"`, "Bank accounts", "环翠专户", `id="recon-BOC-HC"`,
 		`href="/recon/BOC-HC?period=`+month+`"`, "Reconcile")
 	if bytes.Contains(r.body, []byte("BOC-WD")) {
@@ -298,8 +282,7 @@ func TestBrowserBankPanel(t *testing.T) {
 	wantStatus(t, "worklist from the link", b.get("/recon/BOC-HC?period="+month), http.StatusOK)
 
 	a := f.loggedIn("audit")
-	r = a.get("/districts/wendeng?lang=en")
-	wantStatus(t, "auditor's dashboard", r, http.StatusOK)
+	r = a.page(t, "auditor's dashboard", "/districts/wendeng?lang=en")
 	wantBody(t, "auditor's dashboard", r, `id="recon-BOC-WD"`)
 	if bytes.Contains(r.body, []byte("BOC-HC")) {
 		t.Error("wendeng dashboard lists BOC-HC")

@@ -31,7 +31,6 @@ const MaxImportsPage = 200
 type reconExtraKey struct{}
 
 func init() {
-	mergeMessages(reconMessages)
 	for name, f := range statementRowFigures {
 		errorFigures[name] = func(_ string, err error) []any {
 			var e recon.RowError

@@ -80,6 +80,14 @@ func (b *browserUser) send(req *http.Request) resp {
 	return resp{res.StatusCode, res.Header, body}
 }
 
+// page gets a page that must be served (200), what naming it in the failure.
+func (b *browserUser) page(t *testing.T, what, path string) resp {
+	t.Helper()
+	r := b.get(path)
+	wantStatus(t, what, r, http.StatusOK)
+	return r
+}
+
 func (b *browserUser) get(path string) resp {
 	b.t.Helper()
 	req, err := http.NewRequest("GET", b.f.srv.URL+path, nil)
@@ -159,8 +167,7 @@ func TestBrowserLoginSessionLogout(t *testing.T) {
 		t.Errorf("session cookie over plain HTTP without --secure-cookies: %q", set)
 	}
 	wantStatus(t, "home", b.get("/"), http.StatusSeeOther)
-	r = b.get("/districts/huancui")
-	wantStatus(t, "dashboard", r, http.StatusOK)
+	r = b.page(t, "dashboard", "/districts/huancui")
 	wantBody(t, "dashboard", r, "环翠区", "区市资金看板", `id="chart"`, "officer (区县经办人)")
 	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP %q", csp)
@@ -190,8 +197,7 @@ func TestBrowserLoginSessionLogout(t *testing.T) {
 func TestBrowserLanguageSwitch(t *testing.T) {
 	f := withPasswords(newFixture(t))
 	b := f.loggedIn("bureau")
-	r := b.get("/districts/huancui?lang=en")
-	wantStatus(t, "english", r, http.StatusOK)
+	r := b.page(t, "english", "/districts/huancui?lang=en")
 	wantBody(t, "english", r, "District dashboard", "环翠区 Huancui District", `lang="en"`)
 	r = b.get("/districts/wendeng") // remembered in the cookie
 	wantBody(t, "english again", r, "District dashboard", "文登区 Wendeng")
@@ -212,8 +218,7 @@ func TestBrowserCSRF(t *testing.T) {
 	wantStatus(t, "login with a wrong token", b.post("/login", url.Values{"csrf": {"forged"}, "user": {"officer"}, "password": {testPassword}}), http.StatusForbidden)
 
 	b.mustLogin("officer")
-	r := b.get("/projects/HC-1")
-	wantStatus(t, "project", r, http.StatusOK)
+	r := b.page(t, "project", "/projects/HC-1")
 	key := string(keyRE.FindSubmatch(r.body)[1])
 	before := f.entries()
 	form := url.Values{"key": {key}, "source": {"central"}, "amount": {"100.00"}, "received_on": {"2020-07-01"}, "bank_account": {"BOC-HC"}}
@@ -274,8 +279,7 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/districts/huancui" {
 		t.Errorf("home → %q", loc)
 	}
-	r = b.get("/districts/huancui")
-	wantStatus(t, "own district", r, http.StatusOK)
+	r = b.page(t, "own district", "/districts/huancui")
 	if bytes.Contains(r.body, []byte("文登区")) {
 		t.Error("the navigation shows a district not granted")
 	}
@@ -287,8 +291,7 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 	wantStatus(t, "no such district", b.get("/districts/nowhere"), http.StatusNotFound)
 	wantStatus(t, "no such project", b.get("/projects/NOPE"), http.StatusNotFound)
 	wantStatus(t, "other district's report", b.get("/reports/district.csv?district=wendeng"), http.StatusForbidden)
-	r = b.get("/reports/district.csv")
-	wantStatus(t, "own report", r, http.StatusOK)
+	r = b.page(t, "own report", "/reports/district.csv")
 	wantBody(t, "own report", r, "环翠区")
 	if bytes.Contains(r.body, []byte("文登区")) {
 		t.Error("the report shows a district not granted")
@@ -308,8 +311,7 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 
 	// The auditor reads everything and has no receipt form.
 	a := f.loggedIn("audit")
-	r = a.get("/projects/WD-1")
-	wantStatus(t, "auditor", r, http.StatusOK)
+	r = a.page(t, "auditor", "/projects/WD-1")
 	if bytes.Contains(r.body, []byte("receipt-form")) {
 		t.Error("auditor gets a receipt form")
 	}
@@ -321,8 +323,7 @@ func TestBrowserOfficerSeesOnlyHisDistricts(t *testing.T) {
 func TestBrowserReceiptForm(t *testing.T) {
 	f := withPasswords(newFixture(t))
 	b := f.loggedIn("officer")
-	r := b.get("/projects/HC-1")
-	wantStatus(t, "project", r, http.StatusOK)
+	r := b.page(t, "project", "/projects/HC-1")
 	key := string(keyRE.FindSubmatch(r.body)[1])
 	before := f.entries()
 	form := url.Values{"csrf": {b.csrf}, "key": {key}, "source": {"central"}, "amount": {"12.345"}, "received_on": {"2020-07-01"},
@@ -358,8 +359,7 @@ func TestBrowserReceiptForm(t *testing.T) {
 	wantBody(t, "dashboard", r, `<td id="total-received">2,500.50</td>`)
 
 	// The XLSX download.
-	r = b.get("/reports/district.xlsx?district=huancui")
-	wantStatus(t, "xlsx", r, http.StatusOK)
+	r = b.page(t, "xlsx", "/reports/district.xlsx?district=huancui")
 	if cd := r.header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="district-report-huancui-`) || !strings.HasSuffix(cd, `.xlsx"`) {
 		t.Errorf("Content-Disposition %q", cd)
 	}

@@ -35,10 +35,6 @@ const (
 	maxTrialGroups  = 50000 // groups read for one level
 )
 
-func init() {
-	mergeMessages(trialMessages)
-}
-
 var trialMessages = map[string][2]string{
 	"tb.title":       {"试算平衡表", "Trial balance"},
 	"tb.book":        {"账簿", "Book"},

@@ -150,6 +150,12 @@ type resp struct {
 	body   []byte
 }
 
+// replayed: the answer is a replay of a write already recorded under the
+// same idempotency key (200, Idempotent-Replayed: true).
+func (r resp) replayed() bool {
+	return r.status == 200 && r.header.Get("Idempotent-Replayed") == "true"
+}
+
 func (r resp) json(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
