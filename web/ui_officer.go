@@ -293,7 +293,7 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 			return
 		}
 	}
-	title := sc.District.NameZh
+	title := districtName(langOf(r), sc.District)
 	if sc.Project != nil {
 		title = sc.Project.Code + " " + sc.Project.Name
 	}
