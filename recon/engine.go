@@ -498,7 +498,7 @@ func (e *engine) passSum() {
 	}
 	var all []found
 	type boundedNote struct {
-		line bool
+		line    bool
 		i       int32
 		note    string
 		figures []string
