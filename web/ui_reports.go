@@ -300,6 +300,13 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range ts {
+		for i, c := range t.Columns { // accounts' names ("基础类支出 works paid from 中央补助")
+			if c.Key == "name" && c.Bilingual {
+				for _, row := range t.Rows {
+					row[i] = accountName(lang, row[i])
+				}
+			}
+		}
 		t = t.InLang(lang)
 		ht := htmlTable{Title: tableTitle(lang, t.Title, ds), Rows: t.Rows}
 		for _, n := range t.Notes {
