@@ -202,7 +202,7 @@ func BalanceSheet(ctx context.Context, p *funding.Programme, o Options) ([]Table
 	amt := o.amt()
 	t := Table{Title: o.title("资产负债表", "Balance sheet") + " — " + bookNames[ledger.BookFinancial] + o.suffix(d.NameZh),
 		Columns: []Column{
-			{Key: "section", Zh: "项目", En: "Section", Bilingual: true}, {Key: "class", Zh: "科目类别", En: "Account class"},
+			{Key: "section", Zh: "项目", En: "Section"}, {Key: "class", Zh: "科目类别", En: "Account class"},
 			{Key: "accounts", Zh: "科目数", En: "Accounts", Numeric: true}, {Key: "balance", Zh: "余额", En: "Balance", Numeric: true},
 		}}
 	section := func(typ ledger.AccountType, zh, en string) {

@@ -300,10 +300,13 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range ts {
-		for i, c := range t.Columns { // accounts' names ("基础类支出 works paid from 中央补助")
-			if c.Key == "name" && c.Bilingual {
-				for _, row := range t.Rows {
+		for i, c := range t.Columns { // accounts' names ("基础类支出 works paid from 中央补助"), balance sheet sections ("资产 Assets")
+			for _, row := range t.Rows {
+				switch {
+				case c.Key == "name" && c.Bilingual:
 					row[i] = accountName(lang, row[i])
+				case c.Key == "section":
+					row[i] = report.CellInLang(row[i], lang)
 				}
 			}
 		}
