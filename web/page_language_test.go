@@ -83,7 +83,8 @@ func englishWords(text string) []string {
 var cellRE = regexp.MustCompile(`(?is)<td\b[^>]*>(.*?)</td>`)
 
 // enumWords are the names of the programme's enumerations (sources,
-// categories, directions, account classes, project statuses, books), by
+// categories, directions, account classes, project statuses, books,
+// districts), by
 // the language they are written in: a cell of a page in the other
 // language that says one of them leaks it. Chinese names count anywhere
 // in a cell, English ones and codes only as the whole cell.
@@ -101,6 +102,8 @@ var enumWords = func() map[string][]string {
 	// Account classes (an account type as a word in English is also the
 	// first segment of account codes: "revenue", "expense").
 	w["zh"] = append(w["zh"], "资产", "负债", "净资产", "收入", "费用", "预算资产", "预算收入", "预算支出", "预算结余")
+	// Districts that have an English name (migrations/00002).
+	w["zh"] = append(w["zh"], "环翠区", "文登区", "荣成市", "乳山市")
 	return w
 }()
 

@@ -122,6 +122,7 @@ func parsePages() map[string]*template.Template {
 		"t":      func(lang, key string) string { return msg(lang, key) },
 		"code":   codeName,
 		"dname":  districtName,
+		"dnamez": districtNamed,
 		"sname":  sourceName,
 		"cname":  categoryName,
 		"fkname": facilityKindName,
@@ -159,6 +160,17 @@ func districtName(lang string, d funding.District) string {
 		return d.NameZh
 	}
 	return inLanguage(lang, d.NameZh, d.NameEn)
+}
+
+// districtNamed is the district of Chinese name zh among ds in the
+// language; zh itself when ds does not hold it.
+func districtNamed(lang, zh string, ds []funding.District) string {
+	for _, d := range ds {
+		if d.NameZh == zh {
+			return districtName(lang, d)
+		}
+	}
+	return zh
 }
 
 // sourceName and categoryName are the template's names of a funding

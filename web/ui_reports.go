@@ -300,9 +300,14 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range ts {
-		for i, c := range t.Columns { // accounts' names ("基础类支出 works paid from 中央补助"), balance sheet sections ("资产 Assets")
+		// Accounts' names ("基础类支出 works paid from 中央补助"), balance
+		// sheet sections ("资产 Assets"), districts (环翠区).
+		for i, c := range t.Columns {
 			for _, row := range t.Rows {
 				switch {
+				case i >= len(row):
+				case c.Key == "district":
+					row[i] = districtNamed(lang, row[i], ds)
 				case c.Key == "name" && c.Bilingual:
 					row[i] = accountName(lang, row[i])
 				case c.Key == "section":
