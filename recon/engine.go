@@ -498,9 +498,10 @@ func (e *engine) passSum() {
 	}
 	var all []found
 	type boundedNote struct {
-		line bool
-		i    int32
-		note string
+		line    bool
+		i       int32
+		note    string
+		figures []string
 	}
 	var notes []boundedNote
 	for _, lineAnchors := range []bool{true, false} {
@@ -542,9 +543,9 @@ func (e *engine) passSum() {
 		})
 		for _, i := range order {
 			a := &s.anchors[i]
-			sols, bounded := s.search(i)
+			sols, bounded, figures := s.search(i)
 			if bounded != "" {
-				notes = append(notes, boundedNote{line: lineAnchors, i: i, note: bounded})
+				notes = append(notes, boundedNote{line: lineAnchors, i: i, note: bounded, figures: figures})
 			}
 			for _, m := range sols {
 				all = append(all, found{anchorLine: lineAnchors, anchor: i, members: m, unique: len(sols) == 1})
@@ -604,15 +605,19 @@ func (e *engine) passSum() {
 			ls, ps, it = nil, ls, &e.posts[n.i]
 		}
 		if !it.has(flagDone | flagNoted | flagContest) {
-			e.addIssue(IssueBounded, n.note, ls, ps)
+			e.addIssue(IssueBounded, n.note, ls, ps, n.figures...)
 		}
 	}
 }
 
 // search returns up to two sets of candidates that add up to anchor i
 // (findSums), and, when the search was cut short, a note saying what was
-// searched.
-func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
+// searched and its figures: which bound ("pairs": too many candidates to
+// search at all; "candidates", "steps", "run": the bound that cut the
+// sums short), the candidates, the window in days, then for "pairs" the
+// bound, for the others the largest sum searched, the first not searched,
+// MaxSubset and the bound.
+func (s *sumSearch) search(i int32) (sols [][]int32, bounded string, figures []string) {
 	a := &s.anchors[i]
 	d := 0
 	if a.in {
@@ -635,10 +640,12 @@ func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
 	k, _ := slices.BinarySearch(w.vals, a.fen) // the candidates below the amount
 	c, vals := w.c[:k], w.vals[:k]
 	if len(c) < 2 {
-		return nil, ""
+		return nil, "", nil
 	}
+	itoa := strconv.Itoa
 	if len(c) > MaxPairCandidates {
-		return nil, fmt.Sprintf("%d candidates within ±%d days: not searched (bound %d)", len(c), s.e.window, MaxPairCandidates)
+		return nil, fmt.Sprintf("%d candidates within ±%d days: not searched (bound %d)", len(c), s.e.window, MaxPairCandidates),
+			[]string{"pairs", itoa(len(c)), itoa(int(s.e.window)), itoa(MaxPairCandidates)}
 	}
 	maxK, limit := MaxSubset, min(int64(MaxSearchSteps), MaxRunSumSteps-s.e.sumSteps)
 	if len(c) > MaxSumCandidates {
@@ -654,15 +661,20 @@ func (s *sumSearch) search(i int32) (sols [][]int32, bounded string) {
 		sols = append(sols, m)
 	}
 	if r.searched < MaxSubset && len(sols) < 2 {
+		which, bound := "candidates", int64(MaxSumCandidates)
 		why := fmt.Sprintf("bound %d candidates", MaxSumCandidates)
 		if len(c) <= MaxSumCandidates {
+			which, bound = "steps", MaxSearchSteps
 			why = fmt.Sprintf("bound %d steps for one item", MaxSearchSteps)
 			if MaxRunSumSteps-s.e.sumSteps < MaxSearchSteps {
+				which, bound = "run", MaxRunSumSteps
 				why = fmt.Sprintf("the run's bound of %d steps was spent", MaxRunSumSteps)
 			}
 		}
 		bounded = fmt.Sprintf("%d candidates within ±%d days below the amount: sums of 2 to %d of them searched, of %d to %d not (%s)",
 			len(c), s.e.window, r.searched, r.searched+1, MaxSubset, why)
+		figures = []string{which, itoa(len(c)), itoa(int(s.e.window)), itoa(r.searched), itoa(r.searched + 1), itoa(MaxSubset),
+			strconv.FormatInt(bound, 10)}
 	}
-	return sols, bounded
+	return sols, bounded, figures
 }

@@ -129,4 +129,13 @@ func TestEngineOneNotePerUnmatchedLine(t *testing.T) {
 	if got := fmt.Sprint(notes[0], notes[1], notes[2], notes[3]); got != "[ambiguous_sum] [] [] [search_bounded]" || e.issueCount != 2 {
 		t.Errorf("notes of A, B, C, D: %s (%d issues); want one each for A and D", got, e.issueCount)
 	}
+	// D's note carries its figures: the candidate bound cut it short; the
+	// 420 + 4 postings below D, all within 3 days, pairs (2) searched.
+	for _, is := range e.issues {
+		if is.kind == IssueBounded {
+			if got := fmt.Sprint(is.figures); got != "[candidates 424 3 2 3 5 400]" {
+				t.Errorf("D's figures %s, want [candidates 424 3 2 3 5 400]", got)
+			}
+		}
+	}
 }

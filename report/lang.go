@@ -27,9 +27,9 @@ var codeLabels = map[string]string{
 	"true": "是", "false": "否",
 }
 
-// inLang returns t with its Bilingual and Coded cells in lang ("" = both:
+// InLang returns t with its Bilingual and Coded cells in lang ("" = both:
 // t unchanged).
-func (t Table) inLang(lang string) Table {
+func (t Table) InLang(lang string) Table {
 	if lang != LangZh && lang != LangEn {
 		return t
 	}
@@ -50,7 +50,7 @@ func (t Table) inLang(lang string) Table {
 				continue
 			}
 			if t.Columns[i].Bilingual {
-				rows[r][i] = cellInLang(row[i], lang)
+				rows[r][i] = CellInLang(row[i], lang)
 			} else if l, ok := codeLabels[row[i]]; ok {
 				rows[r][i] = l
 			}
@@ -60,11 +60,11 @@ func (t Table) inLang(lang string) Table {
 	return t
 }
 
-// cellInLang picks one language of "中文 English": the split is the first
+// CellInLang picks one language of "中文 English": the split is the first
 // space after which no Chinese character follows, with Chinese before it
 // ("环翠区 小计 subtotal" → 环翠区 小计 | subtotal). A cell in one language
 // only comes back whole.
-func cellInLang(s, lang string) string {
+func CellInLang(s, lang string) string {
 	seenHan := false
 	for i, r := range s {
 		if r == ' ' && seenHan && !hasHan(s[i+1:]) && s[i+1:] != "" {

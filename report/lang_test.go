@@ -19,10 +19,10 @@ func TestCellInLang(t *testing.T) {
 		{"", "", ""},
 	}
 	for _, c := range cases {
-		if got := cellInLang(c.in, LangZh); got != c.zh {
+		if got := CellInLang(c.in, LangZh); got != c.zh {
 			t.Errorf("zh of %q = %q, want %q", c.in, got, c.zh)
 		}
-		if got := cellInLang(c.in, LangEn); got != c.en {
+		if got := CellInLang(c.in, LangEn); got != c.en {
 			t.Errorf("en of %q = %q, want %q", c.in, got, c.en)
 		}
 	}

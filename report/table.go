@@ -100,7 +100,7 @@ func pad(s string, w int, right bool) string {
 }
 
 func renderText(w io.Writer, t Table, lang string) error {
-	t = t.inLang(lang)
+	t = t.InLang(lang)
 	widths := make([]int, len(t.Columns))
 	heads := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
@@ -168,7 +168,7 @@ func renderCSV(w io.Writer, t Table, lang string) error {
 // Excel opens UTF-8 Chinese text correctly), with CSVHeader the title and
 // provenance as '#' comment lines, then the header row and the rows.
 func renderCSVWith(w io.Writer, t Table, lang string, o RenderOptions) error {
-	t = t.inLang(lang)
+	t = t.InLang(lang)
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}

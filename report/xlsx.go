@@ -183,7 +183,7 @@ func WriteXLSXWith(w io.Writer, ts []Table, lang string, prov Provenance) error 
 		ts = []Table{{Title: "Empty"}}
 	}
 	for i, t := range ts {
-		t = t.inLang(lang)
+		t = t.InLang(lang)
 		name := sheetName(t.Title, i, used)
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {

@@ -375,12 +375,7 @@ func (s *Server) pageForms(r *http.Request, forms []pageForm, out pageOutcome, i
 // pageOptions are the choices of the page forms' selects.
 func (s *Server) pageOptions(r *http.Request) func(provider string) ([]stepOption, error) {
 	lang := langOf(r)
-	named := func(code, zh, en string) stepOption {
-		if lang == langEn {
-			return stepOption{code, zh + " " + en}
-		}
-		return stepOption{code, zh}
-	}
+	named := func(code, zh, en string) stepOption { return stepOption{code, inLanguage(lang, zh, en)} }
 	return func(provider string) ([]stepOption, error) {
 		var out []stepOption
 		switch provider {

@@ -202,6 +202,15 @@ var issueNotes = map[string][2]string{
 		"More than one set of %[1]s within %[3]s days either side adds up to %[2]s."},
 	recon.IssueContestedSum + "/0": {"这笔合计中的一笔明细同时属于另一笔的合计。", "An item of this sum also belongs to another item's sum."},
 	recon.IssueBounded + "/0":      {"候选明细过多，未能搜索全部组合：请人工核对。", "Too many candidates to search every sum: check by hand."},
+	// The bounded search's notes, by the bound that cut it short (its first figure).
+	recon.IssueBounded + "/pairs": {"前后 %[3]s 天内有 %[2]s 笔候选明细，超过上限 %[4]s 笔，未搜索组合：请人工核对。",
+		"%[2]s candidates within %[3]s days either side: not searched (bound %[4]s); check by hand."},
+	recon.IssueBounded + "/candidates": {"前后 %[3]s 天内金额小于本笔的候选明细有 %[2]s 笔：已搜索 2 至 %[4]s 笔的组合，%[5]s 至 %[6]s 笔的组合未搜索（上限 %[7]s 笔候选）：请人工核对。",
+		"%[2]s candidates within %[3]s days either side below the amount: sums of 2 to %[4]s of them searched, of %[5]s to %[6]s not (bound %[7]s candidates); check by hand."},
+	recon.IssueBounded + "/steps": {"前后 %[3]s 天内金额小于本笔的候选明细有 %[2]s 笔：已搜索 2 至 %[4]s 笔的组合，%[5]s 至 %[6]s 笔的组合未搜索（每笔上限 %[7]s 步）：请人工核对。",
+		"%[2]s candidates within %[3]s days either side below the amount: sums of 2 to %[4]s of them searched, of %[5]s to %[6]s not (bound %[7]s steps for one item); check by hand."},
+	recon.IssueBounded + "/run": {"前后 %[3]s 天内金额小于本笔的候选明细有 %[2]s 笔：已搜索 2 至 %[4]s 笔的组合，%[5]s 至 %[6]s 笔的组合未搜索（本次匹配的 %[7]s 步上限已用完）：请人工核对。",
+		"%[2]s candidates within %[3]s days either side below the amount: sums of 2 to %[4]s of them searched, of %[5]s to %[6]s not (the run's bound of %[7]s steps was spent); check by hand."},
 }
 
 // issueFigureWords are the words among the figures of an issue's note.
@@ -214,7 +223,10 @@ var issueFigureWords = map[string][2]string{
 func issueNote(lang string, is recon.Issue) string {
 	key := is.Kind + "/" + strconv.Itoa(len(is.Figures))
 	if is.Kind == recon.IssueBounded {
-		key = is.Kind + "/0"
+		key = is.Kind + "/0" // a note of a run before its figures were kept
+		if len(is.Figures) > 0 {
+			key = is.Kind + "/" + is.Figures[0]
+		}
 	}
 	words, ok := issueNotes[key]
 	if !ok {
@@ -233,7 +245,7 @@ func issueNote(lang string, is recon.Issue) string {
 			args[n] = report.Amount(d)
 		}
 	}
-	if is.Kind == recon.IssueBounded {
+	if key == recon.IssueBounded+"/0" {
 		args = nil
 	}
 	return fmt.Sprintf(words[i], args...)

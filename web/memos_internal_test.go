@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fundledger/funding"
+	"fundledger/recon"
 	"fundledger/rules"
 )
 
@@ -39,6 +40,33 @@ func TestAccountNameInLanguage(t *testing.T) {
 		}
 		if got := accountName(langEn, c.name); got != c.en {
 			t.Errorf("%q in en: %q, want %q", c.name, got, c.en)
+		}
+	}
+}
+
+// TestBoundedNoteInLanguage: a search cut short is told with its figures
+// in the reader's language; a note kept without figures has its fixed words.
+func TestBoundedNoteInLanguage(t *testing.T) {
+	for _, c := range []struct {
+		figures []string
+		zh, en  string
+	}{
+		{[]string{"pairs", "5000", "3", "4096"}, "前后 3 天内有 5000 笔候选明细，超过上限 4096 笔，未搜索组合：请人工核对。",
+			"5000 candidates within 3 days either side: not searched (bound 4096); check by hand."},
+		{[]string{"candidates", "424", "3", "2", "3", "5", "400"}, "前后 3 天内金额小于本笔的候选明细有 424 笔：已搜索 2 至 2 笔的组合，3 至 5 笔的组合未搜索（上限 400 笔候选）：请人工核对。",
+			"424 candidates within 3 days either side below the amount: sums of 2 to 2 of them searched, of 3 to 5 not (bound 400 candidates); check by hand."},
+		{[]string{"steps", "300", "5", "3", "4", "5", "4000000"}, "前后 5 天内金额小于本笔的候选明细有 300 笔：已搜索 2 至 3 笔的组合，4 至 5 笔的组合未搜索（每笔上限 4000000 步）：请人工核对。",
+			"300 candidates within 5 days either side below the amount: sums of 2 to 3 of them searched, of 4 to 5 not (bound 4000000 steps for one item); check by hand."},
+		{[]string{"run", "300", "5", "1", "2", "5", "150000000"}, "前后 5 天内金额小于本笔的候选明细有 300 笔：已搜索 2 至 1 笔的组合，2 至 5 笔的组合未搜索（本次匹配的 150000000 步上限已用完）：请人工核对。",
+			"300 candidates within 5 days either side below the amount: sums of 2 to 1 of them searched, of 2 to 5 not (the run's bound of 150000000 steps was spent); check by hand."},
+		{nil, "候选明细过多，未能搜索全部组合：请人工核对。", "Too many candidates to search every sum: check by hand."},
+	} {
+		is := recon.Issue{Kind: recon.IssueBounded, Note: "stored", Figures: c.figures}
+		if got := issueNote(langZh, is); got != c.zh {
+			t.Errorf("%v zh: %q, want %q", c.figures, got, c.zh)
+		}
+		if got := issueNote(langEn, is); got != c.en {
+			t.Errorf("%v en: %q, want %q", c.figures, got, c.en)
 		}
 	}
 }

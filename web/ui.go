@@ -10,8 +10,8 @@ package web
 //	POST /projects/{code}/receipts  record a receipt (CSRF token, idempotency key in the form)
 //	GET  /reports/district.xlsx     district report download (also .csv); ?district= narrows it
 //
-// Language: ?lang=zh|en, remembered in a cookie; Chinese names of
-// districts and sources are shown in both.
+// Language: ?lang=zh|en, remembered in a cookie; names of districts,
+// sources and categories are shown in the language alone.
 
 import (
 	"bytes"
@@ -27,7 +27,6 @@ import (
 	"fundledger/access"
 	"fundledger/funding"
 	"fundledger/report"
-	"fundledger/rules"
 )
 
 //go:embed templates/*.html static/*
@@ -123,6 +122,7 @@ func parsePages() map[string]*template.Template {
 		"t":      func(lang, key string) string { return msg(lang, key) },
 		"code":   codeName,
 		"dname":  districtName,
+		"dnamez": districtNamed,
 		"sname":  sourceName,
 		"cname":  categoryName,
 		"fkname": facilityKindName,
@@ -153,35 +153,31 @@ func pctText(d *decimal.Decimal) string {
 	return d.StringFixed(2) + "%"
 }
 
-// districtName: always the Chinese name, with the English one in English.
+// districtName is a district's name in the language: the English name in
+// English when it has one, else the Chinese name.
 func districtName(lang string, d funding.District) string {
-	if lang == report.LangEn && d.NameEn != "" {
-		return d.NameZh + " " + d.NameEn
+	if d.NameEn == "" {
+		return d.NameZh
 	}
-	return d.NameZh
+	return inLanguage(lang, d.NameZh, d.NameEn)
 }
 
-// bilingual is the Chinese name, with the English one in English.
-func bilingual(lang, zh, en string) string {
-	if lang == report.LangEn {
-		return zh + " " + en
+// districtNamed is the district of Chinese name zh among ds in the
+// language; zh itself when ds does not hold it.
+func districtNamed(lang, zh string, ds []funding.District) string {
+	for _, d := range ds {
+		if d.NameZh == zh {
+			return districtName(lang, d)
+		}
 	}
 	return zh
 }
 
-func sourceName(lang, code string) string {
-	if src, ok := rules.LookupSource(code); ok {
-		return bilingual(lang, src.NameZH, src.NameEN)
-	}
-	return code
-}
+// sourceName and categoryName are the template's names of a funding
+// source and a retrofit category, in the language alone.
+func sourceName(lang, code string) string { return sourceWord(lang, code) }
 
-func categoryName(lang, code string) string {
-	if c, ok := rules.LookupCategory(code); ok {
-		return bilingual(lang, c.NameZH, c.NameEN)
-	}
-	return code
-}
+func categoryName(lang, code string) string { return categoryWord(lang, code) }
 
 // sendFile sends a report file (CSV or XLSX) as a download named name.format.
 func sendFile(w http.ResponseWriter, name, format string, body []byte) {

@@ -125,7 +125,7 @@ func (s *Server) districtPage(w http.ResponseWriter, r *http.Request) {
 		s.page500(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "district.html", pageData{Title: "dash.title", TitleText: d.NameZh, Data: dd})
+	s.render(w, r, http.StatusOK, "district.html", pageData{Title: "dash.title", TitleText: districtName(langOf(r), d), Data: dd})
 }
 
 func addPosition(dst *funding.SourcePosition, x funding.SourcePosition) {

@@ -205,11 +205,11 @@ func facilityKindOptions(lang string) []stepOption {
 	return out
 }
 
-// facilityKindName: the Chinese name, with the English one in English.
+// facilityKindName is a utility facility's kind in the language.
 func facilityKindName(lang, code string) string {
 	for _, k := range facilityKinds {
 		if k.code == code {
-			return bilingual(lang, k.zh, k.en)
+			return inLanguage(lang, k.zh, k.en)
 		}
 	}
 	return code

@@ -293,7 +293,7 @@ func (s *Server) stepPage(w http.ResponseWriter, r *http.Request, st officerStep
 			return
 		}
 	}
-	title := sc.District.NameZh
+	title := districtName(langOf(r), sc.District)
 	if sc.Project != nil {
 		title = sc.Project.Code + " " + sc.Project.Name
 	}
@@ -782,7 +782,7 @@ var officerMessages = map[string][2]string{
 	"step.refused":       {"被拒绝的行（全部未登记）", "Refused rows (nothing was registered)"},
 	"step.checks":        {"适用的检查", "The checks that apply"},
 	"step.lines":         {"预算指标（无预算不支出）", "Budget lines (no payment without budget)"},
-	"step.cash":          {"各来源专款（专款专用）", "Earmarked cash by source (专款专用)"},
+	"step.cash":          {"各来源专款（专款专用）", "Earmarked cash by source (each source pays only what it was given for)"},
 	"step.explain":       {"资金分担规则说明", "How the rule set split the budget"},
 	"step.steps":         {"操作", "Steps"},
 	"step.replayednote":  {"（已过账）", "(already posted)"},

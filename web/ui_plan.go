@@ -33,7 +33,7 @@ var planMessages = map[string][2]string{
 	"plan.title":        {"改造计划导入", "Plan imports"},
 	"plan.upload":       {"导入改造计划表", "Import the plan table"},
 	"plan.file":         {"计划表文件（CSV 或 XLSX）", "Plan file (CSV or XLSX)"},
-	"plan.accept":       {"接受总计不符的理由（仅当总计行与各区合计不符时填写）", "Reason to accept totals that disagree (only when the 总计 rows disagree with the districts)"},
+	"plan.accept":       {"接受总计不符的理由（仅当总计行与各区合计不符时填写）", "Reason to accept totals that disagree (only when the total rows disagree with the districts)"},
 	"plan.submit":       {"导入", "Import"},
 	"plan.imported":     {"已导入计划", "Plan imported"},
 	"plan.already":      {"同样内容的计划以前已导入；已设为现行计划。", "A plan with the same content was imported before; it is the plan in force."},

@@ -314,4 +314,13 @@ var worklistMessages = map[string][2]string{
 	"role.finance_bureau":            {"财政局", "Finance bureau"},
 	"role.district_officer":          {"区县经办人", "District officer"},
 	"role.auditor":                   {"审计", "Auditor"},
+	// The banks' statement layouts (recon/profiles).
+	"profile.abc":      {"中国农业银行", "Agricultural Bank of China"},
+	"profile.boc":      {"中国银行", "Bank of China"},
+	"profile.bocom":    {"交通银行", "Bank of Communications"},
+	"profile.ccb":      {"中国建设银行", "China Construction Bank"},
+	"profile.icbc":     {"中国工商银行", "Industrial and Commercial Bank of China"},
+	"profile.rcb":      {"农村商业银行", "Rural commercial bank"},
+	"profile.treasury": {"国库集中支付", "Treasury payment list"},
+	"profile.generic":  {"通用银行明细", "Generic bank export"},
 }

@@ -207,6 +207,36 @@ type reportData struct {
 	AllAllow bool
 }
 
+// tableTitle is a report table's title, written in both languages for
+// the files ("试算平衡表 Trial balance — 财务会计 financial book, as of
+// 2020-07-31 — 环翠区"), in the language: each part in its language, a
+// district by its name in the language, the date last.
+func tableTitle(lang, title string, ds []funding.District) string {
+	var parts []string
+	asOf := ""
+	for _, p := range strings.Split(title, " — ") {
+		if head, date, ok := strings.Cut(p, ", as of "); ok {
+			p, asOf = head, date
+		}
+		for _, d := range ds {
+			if p == d.NameZh {
+				p = districtName(lang, d)
+			}
+		}
+		parts = append(parts, report.CellInLang(p, lang))
+	}
+	out := strings.Join(parts, " — ")
+	switch {
+	case asOf == "":
+		return out
+	case lang == langEn:
+		return out + ", as of " + asOf
+	case asOf == "all dates":
+		return out + "（不限日期）"
+	}
+	return out + "（截至 " + asOf + "）"
+}
+
 func header(c report.Column, lang string) string {
 	switch {
 	case lang == report.LangEn && c.En != "":
@@ -264,8 +294,32 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := reportData{Report: def, District: district, AsOf: asOfText, Query: reportQuery(district, asOfText), AllAllow: p.AllDistricts()}
+	ds, err := funding.Districts(r.Context(), s.db)
+	if err != nil {
+		s.page500(w, r, err)
+		return
+	}
 	for _, t := range ts {
-		ht := htmlTable{Title: t.Title, Rows: t.Rows, Notes: t.Notes}
+		// Accounts' names ("基础类支出 works paid from 中央补助"), balance
+		// sheet sections ("资产 Assets"), districts (环翠区).
+		for i, c := range t.Columns {
+			for _, row := range t.Rows {
+				switch {
+				case i >= len(row):
+				case c.Key == "district":
+					row[i] = districtNamed(lang, row[i], ds)
+				case c.Key == "name" && c.Bilingual:
+					row[i] = accountName(lang, row[i])
+				case c.Key == "section":
+					row[i] = report.CellInLang(row[i], lang)
+				}
+			}
+		}
+		t = t.InLang(lang)
+		ht := htmlTable{Title: tableTitle(lang, t.Title, ds), Rows: t.Rows}
+		for _, n := range t.Notes {
+			ht.Notes = append(ht.Notes, report.CellInLang(n, lang))
+		}
 		for _, c := range t.Columns {
 			ht.Headers = append(ht.Headers, header(c, lang))
 			ht.Numeric = append(ht.Numeric, c.Numeric)

@@ -83,10 +83,7 @@ func className(lang, t string) string {
 	if !ok {
 		return t
 	}
-	if lang == langEn {
-		return n[0] + " " + n[1]
-	}
-	return n[0]
+	return inLanguage(lang, n[0], n[1])
 }
 
 // tbRow is one row of a level: a class, district, project or account.
