@@ -288,9 +288,12 @@ func (f AccountFilter) where(args *[]any) string {
 		add("a.book = $%d", string(f.Book))
 	}
 	if f.CodePrefix != "" {
-		// starts_with, not LIKE: codes contain "_", a LIKE wildcard.
+		// starts_with, not LIKE: codes contain "_", a LIKE wildcard. The
+		// byte-order range (':' is 0x3A, ';' the next byte) is the same
+		// set, found through accounts_code_bytes (migration 00023).
 		*args = append(*args, f.CodePrefix)
-		conds = append(conds, fmt.Sprintf("(a.code = $%d OR starts_with(a.code, $%d || ':'))", len(*args), len(*args)))
+		conds = append(conds, fmt.Sprintf(`(a.code = $%[1]d OR (starts_with(a.code, $%[1]d || ':')
+			AND a.code COLLATE "C" >= $%[1]d || ':' AND a.code COLLATE "C" < $%[1]d || ';'))`, len(*args)))
 	}
 	for _, d := range f.Dimensions.pairs() {
 		if d.value != "" {
